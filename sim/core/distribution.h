@@ -1,0 +1,51 @@
+#pragma once
+// A scenario number is either a value or a distribution, sampled once per run.
+#include <string>
+
+#include "sim/core/rng.h"
+
+namespace sco::core {
+
+enum class DistKind : unsigned char { Fixed, Uniform, Beta, Normal };
+
+/// The closed interval a parameter must lie in. Distributions are checked against it
+/// at load time; a normal is truncated to it, a beta is scaled to it.
+struct Range {
+    double lo = 0.0;
+    double hi = 1.0;
+    [[nodiscard]] bool contains(double x) const { return x >= lo && x <= hi; }
+    [[nodiscard]] bool finite() const;
+};
+
+/// Fixed: value a. Uniform: on [a, b]. Beta: shapes a, b, scaled to the range.
+/// Normal: mean a, standard deviation b, truncated to the range.
+struct Distribution {
+    DistKind kind = DistKind::Fixed;
+    double a = 0.0;
+    double b = 0.0;
+
+    static Distribution fixed(double v) { return {DistKind::Fixed, v, 0.0}; }
+    static Distribution uniform(double lo, double hi) { return {DistKind::Uniform, lo, hi}; }
+    static Distribution beta(double alpha, double beta) { return {DistKind::Beta, alpha, beta}; }
+    static Distribution normal(double mean, double sd) { return {DistKind::Normal, mean, sd}; }
+
+    [[nodiscard]] bool is_fixed() const { return kind == DistKind::Fixed; }
+    bool operator==(const Distribution&) const = default;
+};
+
+/// Why a distribution is not valid for a range, or empty if it is.
+std::string validate(const Distribution& d, const Range& r);
+
+/// One draw. Uses a variable number of uniforms from `s` (rejection samplers).
+double sample(const Distribution& d, const Range& r, RngStream& s);
+
+/// The exact mean of the distribution on its range (truncation included).
+double mean(const Distribution& d, const Range& r);
+
+/// "0.5", "uniform(0.2, 0.4)", "beta(8, 2)", "normal(0.5, 0.1)".
+std::string describe(const Distribution& d);
+
+/// Name of the kind: fixed, uniform, beta, normal.
+const char* kind_name(DistKind k);
+
+}  // namespace sco::core

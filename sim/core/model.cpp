@@ -1,0 +1,128 @@
+#include "sim/core/model.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace sco::core {
+
+ParamId ParamTable::add(ParamDef def) {
+    defs_.push_back(std::move(def));
+    return static_cast<ParamId>(defs_.size() - 1);
+}
+
+ParamId ParamTable::find(const std::string& path) const {
+    for (std::size_t i = 0; i < defs_.size(); ++i)
+        if (defs_[i].path == path) return static_cast<ParamId>(i);
+    return kNoParam;
+}
+
+std::vector<ParamId> ParamTable::random_ids() const {
+    std::vector<ParamId> out;
+    for (std::size_t i = 0; i < defs_.size(); ++i)
+        if (!defs_[i].dist.is_fixed()) out.push_back(static_cast<ParamId>(i));
+    return out;
+}
+
+int ModelSpec::agent_index(const std::string& id) const {
+    for (int i = 0; i < n_agents(); ++i)
+        if (agents[i].id == id) return i;
+    return -1;
+}
+
+int ModelSpec::proposal_index(const std::string& id) const {
+    for (int i = 0; i < n_proposals(); ++i)
+        if (proposals[i].id == id) return i;
+    return -1;
+}
+
+std::string ModelSpec::pair_name(int pair) const {
+    const int n = n_agents();
+    for (int i = 0; i < n; ++i) {
+        const int row = n - i - 1;
+        if (pair < row) {
+            const std::string& a = agents[i].id;
+            const std::string& b = agents[i + 1 + pair].id;
+            return a < b ? a + "-" + b : b + "-" + a;
+        }
+        pair -= row;
+    }
+    return "?";
+}
+
+const DynDefault& dyn_default(Dyn d) {
+    constexpr double inf = HUGE_VAL;
+    // value, range, integer. The reasons for each default are in docs/calibration.md.
+    static const DynDefault table[kDynCount] = {
+        {6.0, {0.0, 1000.0}, false},   // logit_precision
+        {3.0, {1.0, 50.0}, true},      // rounds
+        {0.5, {0.0, 1.0}, false},      // amendment_step
+        {1.0, {0.0, 10.0}, false},     // threat_weight
+        {1.0, {0.0, 10.0}, false},     // military_weight
+        {0.5, {0.0, 10.0}, false},     // sovereignty_weight
+        {1.0, {0.0, 10.0}, false},     // tension_weight
+        {0.3, {0.0, 10.0}, false},     // affinity_weight
+        {0.6, {0.0, 10.0}, false},     // objection_cost
+        {0.5, {0.0, 1.0}, false},      // reservation_gain
+        {0.1, {0.0, 10.0}, false},     // reservation_cost
+        {0.3, {0.0, 1.0}, false},      // stay_out_share
+        {0.5, {0.0, 1.0}, false},      // rival_spill
+        {1.0, {0.0, 1.0}, false},      // uncertainty_weight
+        {0.3, {0.0, 10.0}, false},     // reroute_cost
+        {0.1, {0.0, 10.0}, false},     // deny_cost
+        {2.0, {0.0, 100.0}, false},    // pressure_strength
+        {0.3, {0.0, 10.0}, false},     // pressure_cost
+        {0.05, {0.0, 1.0}, false},     // pressure_tension
+        {0.15, {0.0, 1.0}, false},     // dialogue_rate
+        {0.3, {0.0, 1.0}, false},      // incident_rate
+        {0.1, {0.0, 1.0}, false},      // incident_size
+        {0.6, {0.0, 1.0}, false},      // implementation_rate
+        {1.5, {1.0, inf}, false},      // implementation_lag
+    };
+    return table[static_cast<int>(d)];
+}
+
+std::string check_spec(const ModelSpec& s) {
+    std::ostringstream err;
+    const int n = s.n_agents(), P = s.n_proposals(), D = s.n_dims(), K = s.n_threats();
+    auto bad_param = [&](ParamId id) { return id < 0 || id >= s.params.size(); };
+    if (s.periods < 1) err << "periods must be at least 1; ";
+    if (n < 2) err << "at least two agents are needed; ";
+    if (P < 1) err << "the agenda is empty; ";
+    if (static_cast<int>(s.status_quo.size()) != D) err << "status_quo needs every dimension; ";
+    for (int d = 0; d < kDynCount; ++d)
+        if (bad_param(s.dynamics[d])) err << "dynamics." << kDynNames.names[d] << " missing; ";
+    for (const auto& a : s.agents) {
+        if (bad_param(a.capability) || bad_param(a.military_reluctance) ||
+            bad_param(a.sovereignty))
+            err << "agent " << a.id << " lacks a scalar parameter; ";
+        if (static_cast<int>(a.position.size()) != D || static_cast<int>(a.salience.size()) != D ||
+            static_cast<int>(a.threat.size()) != K)
+            err << "agent " << a.id << " has the wrong number of positions/saliences/threats; ";
+    }
+    for (const auto& p : s.proposals) {
+        if (p.sponsor < 0 || p.sponsor >= n) err << "proposal " << p.id << " has no sponsor; ";
+        if (p.host >= n) err << "proposal " << p.id << " has an unknown host; ";
+        for (const auto& t : p.transit)
+            if (t.from < 0 || t.from >= n || t.through < 0 || t.through >= n || t.from == t.through)
+                err << "proposal " << p.id << " has an invalid transit; ";
+        if (static_cast<int>(p.position.size()) != D || static_cast<int>(p.relevance.size()) != K)
+            err << "proposal " << p.id << " has the wrong number of positions/relevances; ";
+        if (p.first_period < 0 || p.last_period >= s.periods || p.first_period > p.last_period)
+            err << "proposal " << p.id << " has an invalid period window; ";
+        if (bad_param(p.uncertainty) || bad_param(p.min_participants))
+            err << "proposal " << p.id << " lacks a scalar parameter; ";
+    }
+    for (const auto& sh : s.shocks) {
+        if (sh.period < 0 || sh.period >= s.periods) err << "a shock lies outside the periods; ";
+        if (sh.set.size() != sh.targets.size()) err << "a shock's set/targets differ in size; ";
+    }
+    for (const auto& d : s.params.all()) {
+        std::string why = validate(d.dist, d.range);
+        if (!why.empty()) err << d.path << ": " << why << "; ";
+    }
+    std::string out = err.str();
+    if (out.size() >= 2) out.resize(out.size() - 2);
+    return out;
+}
+
+}  // namespace sco::core

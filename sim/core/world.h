@@ -1,0 +1,45 @@
+#pragma once
+// The state of one run: every parameter sampled, laid out for the inner loops
+// (structure of arrays; agent-major columns so a loop over agents is contiguous).
+// A World is sized once per thread and refilled for every run: no allocation inside a run.
+#include <Eigen/Core>
+#include <vector>
+
+#include "sim/core/model.h"
+
+namespace sco::core {
+
+struct World {
+    int n = 0, dims = 0, threats = 0, proposals = 0, periods = 0;
+
+    Eigen::VectorXd capability, reluctance, sovereignty;  // [agent]
+    Eigen::MatrixXd position, salience;                   // [agent, dimension]
+    Eigen::MatrixXd threat;                               // [agent, threat]
+    Eigen::MatrixXd susceptibility;                       // [target, great power]
+    Eigen::MatrixXd tension, affinity;                    // [agent, agent], symmetric
+    std::vector<Role> role;                               // current role (admission changes it)
+    std::vector<unsigned char> great_power;
+
+    Eigen::VectorXd status_quo;      // [dimension]
+    Eigen::MatrixXd prop_position;   // [proposal, dimension] (status quo where not given)
+    Eigen::MatrixXd relevance;       // [proposal, threat]
+    Eigen::VectorXd uncertainty;     // [proposal]
+    std::vector<int> min_participants;
+    std::vector<unsigned char> adopted;  // [proposal] adopted at an earlier summit
+    double dyn[kDynCount] = {};
+
+    [[nodiscard]] double d(Dyn k) const { return dyn[static_cast<int>(k)]; }
+    [[nodiscard]] bool member(int i) const { return role[i] == Role::Member; }
+
+    /// Sizes every array for the spec (allocates; call once per thread).
+    void resize(const ModelSpec& spec);
+    /// Resets the run state from the spec's structure and a full vector of parameter
+    /// values (one per ParamTable entry). Parameters set by shocks are skipped.
+    void reset(const ModelSpec& spec, const std::vector<double>& values,
+               const std::vector<unsigned char>& is_shock_param);
+};
+
+/// Writes one parameter value into the place its ParamDef names.
+void apply_param(World& w, const ParamDef& def, double value);
+
+}  // namespace sco::core

@@ -1,0 +1,11 @@
+#include "sim/experiment/plan.h"
+
+namespace sco::experiment {
+
+core::ModelSpec apply_point(const core::ModelSpec& spec, const Point& point) {
+    core::ModelSpec out = spec;
+    for (const auto& [id, dist] : point.overrides) out.params[id].dist = dist;
+    return out;
+}
+
+}  // namespace sco::experiment

@@ -1,0 +1,41 @@
+#pragma once
+// An experiment: which points (parameter settings) to run, how many replications of
+// each, under which master seed. Run r of point k has the key (seed, k, r) and the
+// global index k * replications + r, whatever thread or shard runs it.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/core/distribution.h"
+#include "sim/core/model.h"
+
+namespace sco::experiment {
+
+/// One point of a sweep: parameter values (or distributions) that replace the
+/// scenario's own for every replication of the point.
+struct Point {
+    std::vector<std::pair<core::ParamId, core::Distribution>> overrides;
+};
+
+/// The one run-configuration struct; the command line overrides its fields.
+struct RunConfig {
+    std::uint64_t seed = 20140615;     ///< master seed (default: date of the 2001 founding summit)
+    std::int64_t replications = 10000; ///< runs per point
+    int threads = 0;                   ///< 0: all hardware threads
+    int block = 1024;                  ///< runs simulated between two writes
+    bool summary_only = false;         ///< leave per-run datasets out of the results file
+    bool per_run_tension = false;      ///< also write the tension of every run and period
+};
+
+struct Plan {
+    std::vector<Point> points{Point{}};  ///< a plain `run` has one point without overrides
+    std::int64_t first_point = 0;        ///< shards: global index of points[0]
+    std::int64_t total_points = 1;       ///< points in the whole sweep
+    [[nodiscard]] std::int64_t n_points() const { return static_cast<std::int64_t>(points.size()); }
+};
+
+/// The spec with one point's overrides applied.
+core::ModelSpec apply_point(const core::ModelSpec& spec, const Point& point);
+
+}  // namespace sco::experiment

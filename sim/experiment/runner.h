@@ -1,0 +1,45 @@
+#pragma once
+// Runs an experiment plan on threads. Results are the same for any thread count:
+// every run draws from its own counter-based key, blocks are handed to the sink in
+// run order, and summaries are integer counts.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "sim/core/model.h"
+#include "sim/experiment/plan.h"
+#include "sim/experiment/sink.h"
+#include "sim/experiment/summary.h"
+
+namespace sco::experiment {
+
+struct RunStats {
+    std::int64_t runs = 0;
+    std::int64_t decisions = 0;  ///< agent decisions (one agent, one proposal, one round)
+    double seconds = 0.0;
+};
+
+struct RunnerHooks {
+    /// Called after each block with (runs done, runs total); from the calling thread.
+    std::function<void(std::int64_t, std::int64_t)> progress;
+    /// Polled between blocks; when it becomes true the runner aborts the sink and
+    /// throws Interrupted.
+    const std::atomic<bool>* stop = nullptr;
+};
+
+struct Interrupted : std::exception {
+    [[nodiscard]] const char* what() const noexcept override { return "interrupted"; }
+};
+
+/// Runs every point and replication of the plan; returns one summary per point.
+/// `sink` may be null (summaries only). On any exception the sink is aborted.
+std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan,
+                              const RunConfig& cfg, Sink* sink, const Provenance& prov,
+                              const RunnerHooks& hooks = {}, RunStats* stats = nullptr);
+
+/// Replays one run alone (point index within the plan, replication).
+core::RunRecord replay(const core::ModelSpec& spec, const Plan& plan, const RunConfig& cfg,
+                       std::int64_t point, std::int64_t replication);
+
+}  // namespace sco::experiment

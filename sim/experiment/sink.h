@@ -1,0 +1,41 @@
+#pragma once
+// Where finished runs go. The runner calls begin once, write_block for consecutive
+// blocks of runs in global run order, then finish with the summaries; or abort if the
+// experiment stops early (error, signal), after which nothing may remain at the output.
+// Implementations: io::Hdf5Sink (results files); tests use in-memory sinks.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/core/model.h"
+#include "sim/core/record.h"
+#include "sim/experiment/plan.h"
+#include "sim/experiment/summary.h"
+
+namespace sco::experiment {
+
+/// Facts about how the results were made, stored with them.
+struct Provenance {
+    std::string tool_version;
+    std::string git_commit;
+    std::string command_line;
+    std::string scenario_path;
+    std::string scenario_text;  ///< the whole scenario file as read
+};
+
+class Sink {
+public:
+    virtual ~Sink() = default;
+    virtual void begin(const core::ModelSpec& spec, const Plan& plan, const RunConfig& cfg,
+                       const Provenance& prov) = 0;
+    /// Runs [first_run, first_run + runs.size()) in global run order (within this plan:
+    /// run index = (point - plan.first_point) * replications + replication).
+    virtual void write_block(std::int64_t first_run, std::span<const core::RunRecord> runs) = 0;
+    /// One summary per point of the plan.
+    virtual void finish(const std::vector<Summary>& per_point) = 0;
+    /// Discard everything written so far. Must not throw.
+    virtual void abort() noexcept = 0;
+};
+
+}  // namespace sco::experiment

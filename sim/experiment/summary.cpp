@@ -1,0 +1,164 @@
+#include "sim/experiment/summary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "sim/core/model.h"
+
+namespace sco::experiment {
+namespace {
+
+std::int64_t fixed_point(double x) { return static_cast<std::int64_t>(std::llround(x * kFixedScale)); }
+
+int bin_of(double x, int bins) {
+    const int b = static_cast<int>(x * bins);
+    return std::clamp(b, 0, bins - 1);
+}
+
+}  // namespace
+
+Summary::Summary(const core::RecordShape& s, int max_rounds_) : shape(s), max_rounds(max_rounds_) {
+    const std::size_t T = s.periods, P = s.proposals, N = s.agents, D = s.dims, K = s.pairs;
+    outcome_counts.assign(T * P * kOutcomes, 0);
+    flag_counts.assign(T * P * N * core::kFlagBits, 0);
+    rounds_hist.assign(T * P * (max_rounds + 1), 0);
+    dilution_hist.assign(T * P * kDilutionBins, 0);
+    dilution_sum.assign(T * P, 0);
+    pressure_sum.assign(T * P, 0);
+    pressure_runs.assign(T * P, 0);
+    implemented.assign(T * P, 0);
+    lag_sum.assign(T * P, 0);
+    text_sum.assign(T * P * D, 0);
+    compromise_sum.assign(T * D, 0);
+    wmedian_sum.assign(T * D, 0);
+    tension_hist.assign(T * K * kTensionBins, 0);
+    tension_sum.assign(T * K, 0);
+}
+
+void Summary::add(const core::RunRecord& r) {
+    const int T = shape.periods, P = shape.proposals, N = shape.agents, D = shape.dims,
+              K = shape.pairs;
+    ++runs;
+    for (int t = 0; t < T; ++t) {
+        for (int p = 0; p < P; ++p) {
+            const std::size_t tp = static_cast<std::size_t>(t) * P + p;
+            const int o = r.outcome[tp];
+            ++outcome_counts[tp * kOutcomes + o];
+            ++rounds_hist[tp * (max_rounds + 1) + std::min<int>(r.rounds[tp], max_rounds)];
+            pressure_sum[tp] += r.pressure[tp];
+            pressure_runs[tp] += r.pressure[tp] > 0;
+            for (int i = 0; i < N; ++i) {
+                const std::uint8_t f = r.flags[tp * N + i];
+                for (int b = 0; b < core::kFlagBits; ++b)
+                    flag_counts[(tp * N + i) * core::kFlagBits + b] += (f >> b) & 1;
+            }
+            if (core::passed(static_cast<core::Outcome>(o))) {
+                ++dilution_hist[tp * kDilutionBins + bin_of(r.dilution[tp], kDilutionBins)];
+                dilution_sum[tp] += fixed_point(r.dilution[tp]);
+                for (int d = 0; d < D; ++d) text_sum[tp * D + d] += fixed_point(r.text[tp * D + d]);
+                if (r.implemented[tp] > 0) {
+                    ++implemented[tp];
+                    lag_sum[tp] += r.implemented[tp];
+                }
+            }
+        }
+        for (int d = 0; d < D; ++d) {
+            compromise_sum[t * D + d] += fixed_point(r.compromise[t * D + d]);
+            wmedian_sum[t * D + d] += fixed_point(r.weighted_median[t * D + d]);
+        }
+        for (int k = 0; k < K; ++k) {
+            const double x = r.tension[static_cast<std::size_t>(t) * K + k];
+            ++tension_hist[(static_cast<std::size_t>(t) * K + k) * kTensionBins + bin_of(x, kTensionBins)];
+            tension_sum[static_cast<std::size_t>(t) * K + k] += fixed_point(x);
+        }
+    }
+}
+
+void Summary::merge(const Summary& o) {
+    if (!(o.shape == shape && o.max_rounds == max_rounds))
+        throw std::invalid_argument("summaries of different shapes cannot be merged");
+    auto add = [](std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b) {
+        for (std::size_t i = 0; i < a.size(); ++i) a[i] += b[i];
+    };
+    runs += o.runs;
+    add(outcome_counts, o.outcome_counts);
+    add(flag_counts, o.flag_counts);
+    add(rounds_hist, o.rounds_hist);
+    add(dilution_hist, o.dilution_hist);
+    add(dilution_sum, o.dilution_sum);
+    add(pressure_sum, o.pressure_sum);
+    add(pressure_runs, o.pressure_runs);
+    add(implemented, o.implemented);
+    add(lag_sum, o.lag_sum);
+    add(text_sum, o.text_sum);
+    add(compromise_sum, o.compromise_sum);
+    add(wmedian_sum, o.wmedian_sum);
+    add(tension_hist, o.tension_hist);
+    add(tension_sum, o.tension_sum);
+}
+
+std::int64_t Summary::outcome_count(int t, int p, int o) const {
+    return outcome_counts[(static_cast<std::size_t>(t) * shape.proposals + p) * kOutcomes + o];
+}
+
+std::int64_t Summary::tabled(int t, int p) const {
+    return runs - outcome_count(t, p, static_cast<int>(core::Outcome::NotTabled));
+}
+
+std::int64_t Summary::passed(int t, int p) const {
+    std::int64_t s = 0;
+    for (int o = 0; o <= static_cast<int>(core::Outcome::Diluted); ++o) s += outcome_count(t, p, o);
+    return s;
+}
+
+std::int64_t Summary::flag_count(int t, int p, int i, int bit) const {
+    const std::size_t tp = static_cast<std::size_t>(t) * shape.proposals + p;
+    return flag_counts[(tp * shape.agents + i) * core::kFlagBits + bit];
+}
+
+double Summary::rounds_mean(int t, int p) const {
+    const std::size_t tp = static_cast<std::size_t>(t) * shape.proposals + p;
+    std::int64_t n = 0, s = 0;
+    for (int r = 1; r <= max_rounds; ++r) {
+        n += rounds_hist[tp * (max_rounds + 1) + r];
+        s += r * rounds_hist[tp * (max_rounds + 1) + r];
+    }
+    return n > 0 ? static_cast<double>(s) / n : 0.0;
+}
+
+double Summary::dilution_mean(int t, int p) const {
+    const std::int64_t n = passed(t, p);
+    const std::size_t tp = static_cast<std::size_t>(t) * shape.proposals + p;
+    return n > 0 ? static_cast<double>(dilution_sum[tp]) / kFixedScale / n : 0.0;
+}
+
+double Summary::tension_mean(int t, int k) const {
+    return runs > 0 ? static_cast<double>(tension_sum[static_cast<std::size_t>(t) * shape.pairs + k]) /
+                          kFixedScale / runs
+                    : 0.0;
+}
+
+double Summary::tension_quantile(int t, int k, double q) const {
+    if (runs == 0) return 0.0;
+    const std::size_t base = (static_cast<std::size_t>(t) * shape.pairs + k) * kTensionBins;
+    const double goal = q * runs;
+    std::int64_t acc = 0;
+    for (int b = 0; b < kTensionBins; ++b) {
+        acc += tension_hist[base + b];
+        if (acc >= goal && acc > 0) return (b + 0.5) / kTensionBins;
+    }
+    return (kTensionBins - 0.5) / kTensionBins;
+}
+
+Proportion wilson(std::int64_t k, std::int64_t n, double z) {
+    if (n <= 0) return {0.0, 0.0, 1.0};
+    const double p = static_cast<double>(k) / n;
+    const double z2 = z * z;
+    const double den = 1.0 + z2 / n;
+    const double centre = (p + z2 / (2.0 * n)) / den;
+    const double half = z * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / den;
+    return {p, k == 0 ? 0.0 : std::max(0.0, centre - half), k == n ? 1.0 : std::min(1.0, centre + half)};
+}
+
+}  // namespace sco::experiment

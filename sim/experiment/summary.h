@@ -1,0 +1,64 @@
+#pragma once
+// Running summaries of many runs, kept as integer counts and fixed-point sums so that
+// they are exact, bounded in memory, and identical however the runs were split across
+// threads, shards or processes (merging is integer addition).
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/record.h"
+
+namespace sco::experiment {
+
+inline constexpr int kOutcomes = 7;          ///< core::Outcome values
+inline constexpr int kDilutionBins = 20;     ///< histogram of dilution on [0, 1]
+inline constexpr int kTensionBins = 200;     ///< histogram of tension on [0, 1]
+inline constexpr double kFixedScale = 4294967296.0;  ///< 2^32: fixed-point sums
+
+struct Summary {
+    core::RecordShape shape;
+    int max_rounds = 0;      ///< rounds histogram has max_rounds + 1 bins (0 = not tabled)
+    std::int64_t runs = 0;
+
+    std::vector<std::int64_t> outcome_counts;   ///< [t][p][o]
+    std::vector<std::int64_t> flag_counts;      ///< [t][p][i][bit]
+    std::vector<std::int64_t> rounds_hist;      ///< [t][p][r], r = 0..max_rounds
+    std::vector<std::int64_t> dilution_hist;    ///< [t][p][bin]   (passed runs only)
+    std::vector<std::int64_t> dilution_sum;     ///< [t][p] fixed point (passed runs only)
+    std::vector<std::int64_t> pressure_sum;     ///< [t][p] pressure applications
+    std::vector<std::int64_t> pressure_runs;    ///< [t][p] runs with any pressure
+    std::vector<std::int64_t> implemented;      ///< [t][p] adopted and implemented
+    std::vector<std::int64_t> lag_sum;          ///< [t][p] sum of implementation lags
+    std::vector<std::int64_t> text_sum;         ///< [t][p][d] fixed point (passed runs only)
+    std::vector<std::int64_t> compromise_sum;   ///< [t][d] fixed point
+    std::vector<std::int64_t> wmedian_sum;      ///< [t][d] fixed point
+    std::vector<std::int64_t> tension_hist;     ///< [t][k][bin]
+    std::vector<std::int64_t> tension_sum;      ///< [t][k] fixed point
+
+    Summary() = default;
+    Summary(const core::RecordShape& s, int max_rounds);
+    void add(const core::RunRecord& r);
+    /// Adds another summary of the same shape; throws std::invalid_argument otherwise.
+    void merge(const Summary& o);
+    bool operator==(const Summary&) const = default;
+
+    // ---- derived statistics ----
+    [[nodiscard]] std::int64_t outcome_count(int t, int p, int o) const;
+    [[nodiscard]] std::int64_t tabled(int t, int p) const;  ///< runs where p was on the agenda
+    [[nodiscard]] std::int64_t passed(int t, int p) const;  ///< runs with any adopted form
+    [[nodiscard]] std::int64_t flag_count(int t, int p, int i, int bit) const;
+    [[nodiscard]] double rounds_mean(int t, int p) const;    ///< over tabled runs
+    [[nodiscard]] double dilution_mean(int t, int p) const;  ///< over passed runs
+    [[nodiscard]] double tension_mean(int t, int k) const;
+    /// Quantile q in [0,1] of tension from the histogram (bin midpoint, 1/kTensionBins wide).
+    [[nodiscard]] double tension_quantile(int t, int k, double q) const;
+};
+
+/// A proportion with its 95% Wilson score interval.
+struct Proportion {
+    double p = 0.0;
+    double lo = 0.0;
+    double hi = 0.0;
+};
+Proportion wilson(std::int64_t successes, std::int64_t n, double z = 1.959963984540054);
+
+}  // namespace sco::experiment

@@ -1,0 +1,390 @@
+#include "sim/io/h5.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+namespace sco::io::h5 {
+
+QuietErrors::QuietErrors() {
+    if (H5Eget_auto2(H5E_DEFAULT, &func_, &data_) >= 0) saved_ = true;
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+QuietErrors::~QuietErrors() {
+    if (saved_) H5Eset_auto2(H5E_DEFAULT, func_, data_);
+}
+
+namespace {
+
+herr_t collect_error(unsigned /*n*/, const H5E_error2_t* err, void* client) {
+    auto* out = static_cast<std::vector<std::string>*>(client);
+    std::string line;
+    char minor[256] = {};
+    if (H5Eget_msg(err->min_num, nullptr, minor, sizeof minor) > 0) line = minor;
+    if (err->desc && *err->desc) line += (line.empty() ? "" : " (") + std::string(err->desc) +
+                                         (line.empty() ? "" : ")");
+    if (!line.empty()) out->push_back(std::move(line));
+    return 0;
+}
+
+}  // namespace
+
+std::string error_detail() {
+    std::vector<std::string> lines;
+    // Upwards: the innermost (most specific) error first.
+    if (H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_error, &lines) < 0) return {};
+    H5Eclear2(H5E_DEFAULT);
+    std::string out;
+    const std::size_t keep = std::min<std::size_t>(lines.size(), 2);
+    for (std::size_t i = 0; i < keep; ++i) out += (i ? "; " : "") + lines[i];
+    return out;
+}
+
+hid_t check_id(hid_t id, const std::string& what) {
+    if (id < 0) {
+        const std::string detail = error_detail();
+        throw Failure(what + (detail.empty() ? "" : ": " + detail));
+    }
+    return id;
+}
+
+void check_rc(herr_t rc, const std::string& what) {
+    if (rc < 0) {
+        const std::string detail = error_detail();
+        throw Failure(what + (detail.empty() ? "" : ": " + detail));
+    }
+}
+
+Handle file(hid_t id, const std::string& what) { return {check_id(id, what), H5Fclose}; }
+Handle group(hid_t id, const std::string& what) { return {check_id(id, what), H5Gclose}; }
+Handle dataset(hid_t id, const std::string& what) { return {check_id(id, what), H5Dclose}; }
+Handle space(hid_t id, const std::string& what) { return {check_id(id, what), H5Sclose}; }
+Handle type(hid_t id, const std::string& what) { return {check_id(id, what), H5Tclose}; }
+Handle plist(hid_t id, const std::string& what) { return {check_id(id, what), H5Pclose}; }
+Handle attribute(hid_t id, const std::string& what) { return {check_id(id, what), H5Aclose}; }
+
+Handle vlen_string_type() {
+    Handle t = type(H5Tcopy(H5T_C_S1), "creating a string type");
+    check_rc(H5Tset_size(t.get(), H5T_VARIABLE), "creating a string type");
+    check_rc(H5Tset_cset(t.get(), H5T_CSET_UTF8), "creating a string type");
+    return t;
+}
+
+Handle enum_u8_type(const std::vector<std::string>& names) {
+    Handle t = type(H5Tenum_create(H5T_NATIVE_UINT8), "creating an enum type");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const auto v = static_cast<std::uint8_t>(i);
+        check_rc(H5Tenum_insert(t.get(), names[i].c_str(), &v),
+                 "adding '" + names[i] + "' to an enum type");
+    }
+    return t;
+}
+
+Handle create_group(hid_t loc, const std::string& name) {
+    return group(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                 "creating group " + name);
+}
+
+std::vector<hsize_t> chunk_dims(std::vector<hsize_t> dims, std::size_t elem_size,
+                                std::size_t target_bytes) {
+    for (auto& d : dims) d = std::max<hsize_t>(d, 1);
+    auto bytes = [&] {
+        return std::accumulate(dims.begin(), dims.end(), static_cast<hsize_t>(elem_size),
+                               [](hsize_t a, hsize_t b) { return a * b; });
+    };
+    // Halve the largest axis (the first on ties) until the chunk is small enough.
+    while (bytes() > target_bytes) {
+        const auto it = std::max_element(dims.begin(), dims.end());
+        if (*it == 1) break;
+        *it = (*it + 1) / 2;
+    }
+    return dims;
+}
+
+namespace {
+constexpr std::size_t kChunkBytes = std::size_t{1} << 18;  // 256 KiB: fits the chunk cache
+constexpr hsize_t kRunChunkHint = hsize_t{1} << 16;
+}  // namespace
+
+Handle create_dataset(hid_t loc, const std::string& name, hid_t file_type,
+                      const std::vector<hsize_t>& dims, bool extendible, bool chunked) {
+    const std::string what = "creating dataset " + name;
+    const int rank = static_cast<int>(dims.size());
+    std::vector<hsize_t> cur = dims, max = dims;
+    const bool empty = std::find(dims.begin(), dims.end(), hsize_t{0}) != dims.end();
+    if (extendible) {
+        cur[0] = 0;
+        max[0] = H5S_UNLIMITED;
+        // A zero-length inner axis cannot be chunked with a fixed maximum of 0.
+        for (int i = 1; i < rank; ++i)
+            if (dims[i] == 0) max[i] = H5S_UNLIMITED;
+    }
+    Handle sp = space(H5Screate_simple(rank, cur.data(), max.data()), what);
+    Handle dcpl = plist(H5Pcreate(H5P_DATASET_CREATE), what);
+    if (extendible || (chunked && !empty)) {
+        std::vector<hsize_t> hint = dims;
+        if (extendible) hint[0] = kRunChunkHint;
+        const std::size_t esize = H5Tget_size(file_type);
+        check_rc(H5Pset_chunk(dcpl.get(), rank,
+                              chunk_dims(hint, esize ? esize : 1, kChunkBytes).data()),
+                 what);
+        if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+            if (esize > 1) check_rc(H5Pset_shuffle(dcpl.get()), what);
+            check_rc(H5Pset_deflate(dcpl.get(), 4), what);
+        }
+    }
+    return dataset(
+        H5Dcreate2(loc, name.c_str(), file_type, sp.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        what);
+}
+
+void write_all(hid_t dset, hid_t mem_type, const void* buf, const std::string& what) {
+    Handle sp = space(H5Dget_space(dset), what);
+    const hssize_t n = H5Sget_simple_extent_npoints(sp.get());
+    check_id(n, what);
+    if (n == 0) return;
+    check_rc(H5Dwrite(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), what);
+}
+
+void append_rows(hid_t dset, hid_t mem_type, hsize_t first, hsize_t rows, const void* buf,
+                 const std::string& what) {
+    if (rows == 0) return;
+    Handle sp = space(H5Dget_space(dset), what);
+    const int rank = H5Sget_simple_extent_ndims(sp.get());
+    check_id(rank, what);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    check_rc(H5Sget_simple_extent_dims(sp.get(), dims.data(), nullptr), what);
+    dims[0] = first + rows;
+    check_rc(H5Dset_extent(dset, dims.data()), what);
+    sp = space(H5Dget_space(dset), what);
+    std::vector<hsize_t> start(dims.size(), 0), count = dims;
+    start[0] = first;
+    count[0] = rows;
+    if (std::find(count.begin(), count.end(), hsize_t{0}) != count.end()) return;
+    check_rc(H5Sselect_hyperslab(sp.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                                 nullptr),
+             what);
+    Handle mem = space(H5Screate_simple(rank, count.data(), nullptr), what);
+    check_rc(H5Dwrite(dset, mem_type, mem.get(), sp.get(), H5P_DEFAULT, buf), what);
+}
+
+namespace {
+
+template <typename T>
+void set_scalar_attr(hid_t obj, const std::string& name, hid_t file_type, hid_t mem_type,
+                     const T& value) {
+    const std::string what = "writing attribute " + name;
+    Handle sp = space(H5Screate(H5S_SCALAR), what);
+    Handle a = attribute(H5Acreate2(obj, name.c_str(), file_type, sp.get(), H5P_DEFAULT,
+                                    H5P_DEFAULT),
+                         what);
+    check_rc(H5Awrite(a.get(), mem_type, &value), what);
+    if (!a.close()) check_rc(-1, what);
+}
+
+}  // namespace
+
+void set_attr(hid_t obj, const std::string& name, const std::string& value) {
+    Handle t = vlen_string_type();
+    const char* p = value.c_str();
+    set_scalar_attr(obj, name, t.get(), t.get(), p);
+}
+
+void set_attr(hid_t obj, const std::string& name, std::int64_t value) {
+    set_scalar_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, value);
+}
+
+void set_attr(hid_t obj, const std::string& name, std::uint64_t value) {
+    set_scalar_attr(obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, value);
+}
+
+void set_attr(hid_t obj, const std::string& name, double value) {
+    set_scalar_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, value);
+}
+
+Handle write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values) {
+    Handle t = vlen_string_type();
+    Handle d = create_dataset(loc, name, t.get(), {values.size()}, false, false);
+    std::vector<const char*> ptrs;
+    ptrs.reserve(values.size());
+    for (const auto& v : values) ptrs.push_back(v.c_str());
+    write_all(d.get(), t.get(), ptrs.data(), "writing " + name);
+    return d;
+}
+
+// ---- reading ----
+
+bool exists(hid_t loc, const std::string& path) {
+    // Check each component so that a missing group is not an error.
+    std::size_t pos = 0;
+    while (pos != std::string::npos) {
+        pos = path.find('/', pos + 1);
+        const std::string prefix = path.substr(0, pos);
+        if (prefix.empty() || prefix == "/") continue;
+        const htri_t e = H5Lexists(loc, prefix.c_str(), H5P_DEFAULT);
+        if (e <= 0) {
+            H5Eclear2(H5E_DEFAULT);
+            return false;
+        }
+    }
+    return true;
+}
+
+std::vector<hsize_t> shape(hid_t dset) {
+    Handle sp = space(H5Dget_space(dset), "reading a dataspace");
+    const int rank = H5Sget_simple_extent_ndims(sp.get());
+    check_id(rank, "reading a dataspace");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    if (rank > 0) check_rc(H5Sget_simple_extent_dims(sp.get(), dims.data(), nullptr), "shape");
+    return dims;
+}
+
+Handle open_dataset(hid_t loc, const std::string& path) {
+    if (!exists(loc, path)) throw Failure("dataset " + path + " is missing");
+    return dataset(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "opening " + path);
+}
+
+namespace {
+
+std::string dims_text(const std::vector<hsize_t>& d) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
+    return s + "]";
+}
+
+void reclaim(hid_t t, hid_t sp, void* buf) {
+#if H5_VERSION_GE(1, 12, 0)
+    H5Treclaim(t, sp, H5P_DEFAULT, buf);
+#else
+    H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
+#endif
+}
+
+}  // namespace
+
+std::vector<std::string> read_strings(hid_t loc, const std::string& path) {
+    Handle d = open_dataset(loc, path);
+    const auto dims = shape(d.get());
+    if (dims.size() != 1) throw Failure(path + " should be 1-D but has shape " + dims_text(dims));
+    Handle ft = type(H5Dget_type(d.get()), "reading " + path);
+    if (H5Tget_class(ft.get()) != H5T_STRING) throw Failure(path + " does not hold strings");
+    std::vector<std::string> out;
+    out.reserve(dims[0]);
+    if (dims[0] == 0) return out;
+    Handle sp = space(H5Dget_space(d.get()), "reading " + path);
+    if (H5Tis_variable_str(ft.get()) > 0) {
+        Handle mt = vlen_string_type();
+        std::vector<char*> ptrs(dims[0], nullptr);
+        check_rc(H5Dread(d.get(), mt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()),
+                 "reading " + path);
+        for (char* p : ptrs) out.emplace_back(p ? p : "");
+        reclaim(mt.get(), sp.get(), ptrs.data());
+    } else {
+        const std::size_t len = H5Tget_size(ft.get());
+        Handle mt = type(H5Tcopy(H5T_C_S1), "reading " + path);
+        check_rc(H5Tset_size(mt.get(), len), "reading " + path);
+        check_rc(H5Tset_strpad(mt.get(), H5T_STR_NULLPAD), "reading " + path);
+        std::vector<char> buf(len * dims[0]);
+        check_rc(H5Dread(d.get(), mt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()),
+                 "reading " + path);
+        for (hsize_t i = 0; i < dims[0]; ++i) {
+            const char* s = buf.data() + i * len;
+            out.emplace_back(s, strnlen(s, len));
+        }
+    }
+    return out;
+}
+
+namespace {
+
+Handle open_attr(hid_t obj, const std::string& name) {
+    const htri_t e = H5Aexists(obj, name.c_str());
+    if (e <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        throw Failure("attribute '" + name + "' is missing");
+    }
+    return attribute(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "opening attribute " + name);
+}
+
+}  // namespace
+
+std::string read_attr_string(hid_t obj, const std::string& name) {
+    Handle a = open_attr(obj, name);
+    const std::string what = "reading attribute " + name;
+    Handle ft = type(H5Aget_type(a.get()), what);
+    if (H5Tget_class(ft.get()) != H5T_STRING) throw Failure("attribute '" + name + "' is not text");
+    Handle sp = space(H5Aget_space(a.get()), what);
+    if (H5Sget_simple_extent_npoints(sp.get()) != 1)
+        throw Failure("attribute '" + name + "' is not a single string");
+    if (H5Tis_variable_str(ft.get()) > 0) {
+        Handle mt = vlen_string_type();
+        char* p = nullptr;
+        check_rc(H5Aread(a.get(), mt.get(), &p), what);
+        std::string out = p ? p : "";
+        reclaim(mt.get(), sp.get(), &p);
+        return out;
+    }
+    const std::size_t len = H5Tget_size(ft.get());
+    Handle mt = type(H5Tcopy(H5T_C_S1), what);
+    check_rc(H5Tset_size(mt.get(), len), what);
+    check_rc(H5Tset_strpad(mt.get(), H5T_STR_NULLPAD), what);
+    std::vector<char> buf(len + 1, '\0');
+    check_rc(H5Aread(a.get(), mt.get(), buf.data()), what);
+    return std::string(buf.data(), strnlen(buf.data(), len));
+}
+
+namespace {
+
+template <typename T>
+T read_scalar_attr(hid_t obj, const std::string& name) {
+    Handle a = open_attr(obj, name);
+    const std::string what = "reading attribute " + name;
+    Handle ft = type(H5Aget_type(a.get()), what);
+    const H5T_class_t cls = H5Tget_class(ft.get());
+    if (cls != H5T_INTEGER) throw Failure("attribute '" + name + "' is not an integer");
+    Handle sp = space(H5Aget_space(a.get()), what);
+    if (H5Sget_simple_extent_npoints(sp.get()) != 1)
+        throw Failure("attribute '" + name + "' is not a single number");
+    T v{};
+    check_rc(H5Aread(a.get(), native<T>(), &v), what);
+    return v;
+}
+
+}  // namespace
+
+std::int64_t read_attr_int(hid_t obj, const std::string& name) {
+    return read_scalar_attr<std::int64_t>(obj, name);
+}
+
+std::uint64_t read_attr_uint(hid_t obj, const std::string& name) {
+    return read_scalar_attr<std::uint64_t>(obj, name);
+}
+
+template <typename T>
+std::vector<T> read_array(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims) {
+    Handle d = open_dataset(loc, path);
+    const auto got = shape(d.get());
+    if (got != dims)
+        throw Failure(path + " has shape " + dims_text(got) + ", expected " + dims_text(dims));
+    Handle ft = type(H5Dget_type(d.get()), "reading " + path);
+    const H5T_class_t cls = H5Tget_class(ft.get());
+    if (cls != H5T_INTEGER && cls != H5T_FLOAT && cls != H5T_ENUM)
+        throw Failure(path + " is not numeric");
+    const std::size_t n = std::accumulate(dims.begin(), dims.end(), std::size_t{1},
+                                          [](std::size_t a, hsize_t b) { return a * b; });
+    std::vector<T> out(n);
+    if (n == 0) return out;
+    check_rc(H5Dread(d.get(), native<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+             "reading " + path);
+    return out;
+}
+
+template std::vector<std::int64_t> read_array<std::int64_t>(hid_t, const std::string&,
+                                                            const std::vector<hsize_t>&);
+template std::vector<std::int32_t> read_array<std::int32_t>(hid_t, const std::string&,
+                                                            const std::vector<hsize_t>&);
+template std::vector<double> read_array<double>(hid_t, const std::string&,
+                                                const std::vector<hsize_t>&);
+
+}  // namespace sco::io::h5

@@ -1,0 +1,174 @@
+#pragma once
+// Internal to sim/io: thin RAII and error-checking helpers over the HDF5 C API.
+// Every failing call becomes an h5::Failure whose message says what was being done
+// and what HDF5 reported (innermost error first, e.g. "No space left on device").
+#include <hdf5.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sco::io::h5 {
+
+/// An HDF5 call failed. The callers add the file name.
+struct Failure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// Turns off HDF5's automatic error printing for its lifetime and restores the previous
+/// handler afterwards.
+class QuietErrors {
+public:
+    QuietErrors();
+    ~QuietErrors();
+    QuietErrors(const QuietErrors&) = delete;
+    QuietErrors& operator=(const QuietErrors&) = delete;
+
+private:
+    H5E_auto2_t func_ = nullptr;
+    void* data_ = nullptr;
+    bool saved_ = false;
+};
+
+/// Owns one HDF5 identifier and closes it with the matching H5?close.
+class Handle {
+public:
+    using Closer = herr_t (*)(hid_t);
+    Handle() = default;
+    Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+    ~Handle() { (void)close(); }
+    Handle(Handle&& o) noexcept : id_(o.id_), closer_(o.closer_) { o.id_ = H5I_INVALID_HID; }
+    Handle& operator=(Handle&& o) noexcept {
+        if (this != &o) {
+            (void)close();
+            id_ = o.id_;
+            closer_ = o.closer_;
+            o.id_ = H5I_INVALID_HID;
+        }
+        return *this;
+    }
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+
+    [[nodiscard]] hid_t get() const { return id_; }
+    [[nodiscard]] bool valid() const { return id_ >= 0; }
+    /// Closes now; returns false if HDF5 reported an error (e.g. a failed flush).
+    bool close() noexcept {
+        if (id_ < 0) return true;
+        const herr_t rc = closer_(id_);
+        id_ = H5I_INVALID_HID;
+        return rc >= 0;
+    }
+
+private:
+    hid_t id_ = H5I_INVALID_HID;
+    Closer closer_ = nullptr;
+};
+
+/// The innermost messages of the current HDF5 error stack, or "" if it is empty.
+std::string error_detail();
+
+/// Throws Failure("WHAT: detail") if id < 0; returns id.
+hid_t check_id(hid_t id, const std::string& what);
+/// Throws Failure("WHAT: detail") if rc < 0.
+void check_rc(herr_t rc, const std::string& what);
+
+Handle file(hid_t id, const std::string& what);
+Handle group(hid_t id, const std::string& what);
+Handle dataset(hid_t id, const std::string& what);
+Handle space(hid_t id, const std::string& what);
+Handle type(hid_t id, const std::string& what);
+Handle plist(hid_t id, const std::string& what);
+Handle attribute(hid_t id, const std::string& what);
+
+/// Native memory types for the element types used in results files.
+template <typename T>
+hid_t native();
+template <>
+inline hid_t native<std::uint8_t>() {
+    return H5T_NATIVE_UINT8;
+}
+template <>
+inline hid_t native<std::int8_t>() {
+    return H5T_NATIVE_INT8;
+}
+template <>
+inline hid_t native<std::int32_t>() {
+    return H5T_NATIVE_INT32;
+}
+template <>
+inline hid_t native<std::int64_t>() {
+    return H5T_NATIVE_INT64;
+}
+template <>
+inline hid_t native<std::uint64_t>() {
+    return H5T_NATIVE_UINT64;
+}
+template <>
+inline hid_t native<float>() {
+    return H5T_NATIVE_FLOAT;
+}
+template <>
+inline hid_t native<double>() {
+    return H5T_NATIVE_DOUBLE;
+}
+
+/// Variable-length UTF-8 string type.
+Handle vlen_string_type();
+
+/// Enum type over uint8 with values 0..names.size()-1.
+Handle enum_u8_type(const std::vector<std::string>& names);
+
+Handle create_group(hid_t loc, const std::string& name);
+
+/// Chunk dimensions of at most about `target_bytes` for a dataset of `dims`
+/// (dims[0] may be a size hint for an extendible axis); every entry >= 1.
+std::vector<hsize_t> chunk_dims(std::vector<hsize_t> dims, std::size_t elem_size,
+                                std::size_t target_bytes);
+
+/// Creates a dataset. With extendible, the first axis is unlimited and starts at 0
+/// (dims[0] is then only a chunking hint). Non-empty datasets are chunked and
+/// deflate-compressed (with shuffle for multi-byte types) when chunked is true.
+Handle create_dataset(hid_t loc, const std::string& name, hid_t file_type,
+                      const std::vector<hsize_t>& dims, bool extendible, bool chunked);
+
+/// Writes `buf` (row-major, whole dataset) with memory type mem_type.
+void write_all(hid_t dset, hid_t mem_type, const void* buf, const std::string& what);
+
+/// Grows the first axis to new_rows and writes rows [first, new_rows) from buf.
+void append_rows(hid_t dset, hid_t mem_type, hsize_t first, hsize_t rows, const void* buf,
+                 const std::string& what);
+
+void set_attr(hid_t obj, const std::string& name, const std::string& value);
+void set_attr(hid_t obj, const std::string& name, std::int64_t value);
+void set_attr(hid_t obj, const std::string& name, std::uint64_t value);
+void set_attr(hid_t obj, const std::string& name, double value);
+
+/// Writes a 1-D dataset of strings (variable-length UTF-8).
+Handle write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values);
+
+template <typename T>
+Handle write_array(hid_t loc, const std::string& name, const std::vector<hsize_t>& dims,
+                   const std::vector<T>& values, bool compress) {
+    Handle d = create_dataset(loc, name, native<T>(), dims, false, compress);
+    write_all(d.get(), native<T>(), values.data(), "writing " + name);
+    return d;
+}
+
+// ---- reading ----
+bool exists(hid_t loc, const std::string& path);
+/// Opens a dataset; Failure("dataset PATH is missing") if it does not exist.
+Handle open_dataset(hid_t loc, const std::string& path);
+/// Dimensions of a dataset.
+std::vector<hsize_t> shape(hid_t dset);
+std::vector<std::string> read_strings(hid_t loc, const std::string& path);
+std::string read_attr_string(hid_t obj, const std::string& name);
+std::int64_t read_attr_int(hid_t obj, const std::string& name);
+std::uint64_t read_attr_uint(hid_t obj, const std::string& name);
+/// Reads a whole numeric dataset converted to T; throws Failure if its shape differs
+/// from `dims`.
+template <typename T>
+std::vector<T> read_array(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims);
+
+}  // namespace sco::io::h5

@@ -1,0 +1,47 @@
+#pragma once
+// Results files: an experiment::Sink that streams per-run arrays and writes the
+// per-point summaries into one HDF5 file. Layout: docs/hdf5-format.md.
+//
+// The file is written under a temporary name in the output's directory
+// (".NAME.tmp-PID") and renamed onto the output only by finish(), so the output
+// either does not exist or is complete. abort() (and the destructor, if finish was
+// not reached) removes the temporary file.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/experiment/sink.h"
+#include "sim/io/errors.h"
+
+namespace sco::io {
+
+/// The `format` attribute of every results file written by this version.
+inline constexpr const char* kResultsFormat = "sco-sim-results/1";
+
+class Hdf5Sink final : public experiment::Sink {
+public:
+    /// Throws OutputExists if `path` exists and !force, std::runtime_error if the
+    /// temporary file cannot be created (e.g. the directory does not exist).
+    Hdf5Sink(std::string path, bool force);
+    ~Hdf5Sink() override;
+    Hdf5Sink(const Hdf5Sink&) = delete;
+    Hdf5Sink& operator=(const Hdf5Sink&) = delete;
+
+    void begin(const core::ModelSpec& spec, const experiment::Plan& plan,
+               const experiment::RunConfig& cfg, const experiment::Provenance& prov) override;
+    void write_block(std::int64_t first_run, std::span<const core::RunRecord> runs) override;
+    void finish(const std::vector<experiment::Summary>& per_point) override;
+    void abort() noexcept override;
+
+    [[nodiscard]] const std::string& path() const;
+    /// Where the file is written until finish() renames it.
+    [[nodiscard]] const std::string& temp_path() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sco::io

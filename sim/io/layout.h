@@ -1,0 +1,66 @@
+#pragma once
+// Internal to sim/io: names shared by the results writer and reader
+// (docs/hdf5-format.md is the description for users).
+#include <cstdint>
+#include <vector>
+
+#include "sim/experiment/summary.h"
+
+namespace sco::io::layout {
+
+inline constexpr const char* kLabels = "/labels";
+inline constexpr const char* kRuns = "/runs";
+inline constexpr const char* kSummary = "/summary";
+inline constexpr const char* kRaw = "/summary/raw";
+inline constexpr const char* kPoints = "/points";
+
+/// Probabilities of the stored tension quantiles.
+inline constexpr double kQuantiles[] = {0.05, 0.5, 0.95};
+
+/// One integer array of experiment::Summary, stored as /summary/raw/<name> with a
+/// leading point axis. axes_code letters (after the point axis): t period, p proposal,
+/// o outcome, i agent, b flag, d dimension, k pair, D dilution bin, T tension bin,
+/// R rounds bin (0..max_rounds).
+struct RawField {
+    const char* name;
+    std::vector<std::int64_t> experiment::Summary::*member;
+    const char* axes;
+    const char* axes_code;
+    const char* description;
+};
+
+inline const std::vector<RawField>& raw_fields() {
+    using S = experiment::Summary;
+    static const std::vector<RawField> fields = {
+        {"outcome_counts", &S::outcome_counts, "point,period,proposal,outcome", "tpo",
+         "runs with each outcome"},
+        {"flag_counts", &S::flag_counts, "point,period,proposal,agent,flag", "tpib",
+         "runs with each agent flag bit set"},
+        {"rounds_hist", &S::rounds_hist, "point,period,proposal,rounds_bin", "tpR",
+         "runs by rounds used; bin 0 = not tabled"},
+        {"dilution_hist", &S::dilution_hist, "point,period,proposal,dilution_bin", "tpD",
+         "passed runs by dilution bin"},
+        {"dilution_sum", &S::dilution_sum, "point,period,proposal", "tp",
+         "sum of dilution over passed runs, fixed point (divide by fixed_scale)"},
+        {"pressure_sum", &S::pressure_sum, "point,period,proposal", "tp",
+         "sum of pressure applications"},
+        {"pressure_runs", &S::pressure_runs, "point,period,proposal", "tp",
+         "runs with any pressure"},
+        {"implemented", &S::implemented, "point,period,proposal", "tp",
+         "runs where the proposal was adopted and implemented"},
+        {"lag_sum", &S::lag_sum, "point,period,proposal", "tp", "sum of implementation lags"},
+        {"text_sum", &S::text_sum, "point,period,proposal,dimension", "tpd",
+         "sum of final text positions over passed runs, fixed point"},
+        {"compromise_sum", &S::compromise_sum, "point,period,dimension", "td",
+         "sum of compromise-model positions, fixed point"},
+        {"wmedian_sum", &S::wmedian_sum, "point,period,dimension", "td",
+         "sum of weighted-median positions, fixed point"},
+        {"tension_hist", &S::tension_hist, "point,period,pair,tension_bin", "tkT",
+         "runs by tension bin at the end of each period"},
+        {"tension_sum", &S::tension_sum, "point,period,pair", "tk",
+         "sum of end-of-period tension, fixed point"},
+    };
+    return fields;
+}
+
+}  // namespace sco::io::layout

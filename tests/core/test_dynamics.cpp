@@ -1,0 +1,73 @@
+#include "sim/core/dynamics.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "sim/core/simulate.h"
+#include "support/spec_builder.h"
+
+using namespace sco::core;
+using sco::test::SpecBuilder;
+
+namespace {
+World world_of(SpecBuilder& b) {
+    Workspace ws(b.spec());
+    sample_params(b.spec(), Rng({1, 0, 0}), ws.values);
+    ws.world.reset(b.spec(), ws.values, std::vector<unsigned char>(b.spec().params.size(), 0));
+    return ws.world;
+}
+SpecBuilder trio() {
+    SpecBuilder b(1, 0);
+    b.agent("AAA");
+    b.agent("BBB");
+    b.agent("OBS", Role::Observer);
+    b.proposal("p", Kind::Declaration, 0);
+    b.relation(Field::Tension, 0, 1, 0.5);
+    b.relation(Field::Tension, 1, 2, 0.5);
+    return b;
+}
+}  // namespace
+
+TEST(Dynamics, DialogueLowersTensionBetweenMembersOnly) {
+    SpecBuilder b = trio();
+    b.dyn(Dyn::DialogueRate, 0.2).dyn(Dyn::IncidentRate, 0.0);
+    World w = world_of(b);
+    between_summits(w, 0, Rng({1, 0, 0}));
+    EXPECT_DOUBLE_EQ(w.tension(0, 1), 0.4);
+    EXPECT_DOUBLE_EQ(w.tension(1, 0), 0.4);
+    EXPECT_DOUBLE_EQ(w.tension(1, 2), 0.5);  // the observer was not at the table
+    EXPECT_DOUBLE_EQ(w.tension(0, 2), 0.0);  // no rivalry, no incidents
+}
+
+TEST(Dynamics, IncidentsRaiseTensionWithProbabilityRateTimesTension) {
+    SpecBuilder b = trio();
+    b.dyn(Dyn::DialogueRate, 0.0).dyn(Dyn::IncidentRate, 0.8).dyn(Dyn::IncidentSize, 0.1);
+    const World w0 = world_of(b);
+    const int M = 20000;
+    int incidents = 0;
+    for (int m = 0; m < M; ++m) {
+        World w = w0;
+        between_summits(w, 0, Rng({5, 0, static_cast<std::uint64_t>(m)}));
+        if (w.tension(0, 1) > 0.55) ++incidents;
+        ASSERT_LE(w.tension(0, 1), 1.0);
+    }
+    const double p = 0.8 * 0.5, sd = std::sqrt(p * (1 - p) / M);
+    EXPECT_NEAR(static_cast<double>(incidents) / M, p, 3.89 * sd);
+}
+
+TEST(Dynamics, ImplementationRateAndLag) {
+    SpecBuilder b = trio();
+    b.dyn(Dyn::ImplementationRate, 0.0);
+    World w = world_of(b);
+    for (int m = 0; m < 100; ++m) EXPECT_EQ(implementation(w, 0, 0, Rng({1, 0, static_cast<std::uint64_t>(m)})), 0);
+    w.dyn[static_cast<int>(Dyn::ImplementationRate)] = 1.0;
+    w.dyn[static_cast<int>(Dyn::ImplementationLag)] = 1.0;
+    for (int m = 0; m < 100; ++m) EXPECT_EQ(implementation(w, 0, 0, Rng({1, 0, static_cast<std::uint64_t>(m)})), 1);
+    w.dyn[static_cast<int>(Dyn::ImplementationLag)] = 3.0;
+    const int M = 40000;
+    double sum = 0;
+    for (int m = 0; m < M; ++m) sum += implementation(w, 0, 0, Rng({2, 0, static_cast<std::uint64_t>(m)}));
+    // 1 + geometric with mean 2 extra periods: variance of the extra part q/p^2 = (2/3)/(1/9) = 6.
+    EXPECT_NEAR(sum / M, 3.0, 4.0 * std::sqrt(6.0 / M));
+}

@@ -1,0 +1,138 @@
+#include "sim/experiment/runner.h"
+
+#include <gtest/gtest.h>
+
+#include "support/spec_builder.h"
+
+using namespace sco;
+using namespace sco::core;
+
+namespace {
+
+/// Keeps every run in memory, in the order the runner delivers them.
+class MemorySink : public experiment::Sink {
+public:
+    std::vector<RunRecord> runs;
+    std::vector<std::int64_t> firsts;
+    bool finished = false, aborted = false;
+    void begin(const ModelSpec&, const experiment::Plan&, const experiment::RunConfig&,
+               const experiment::Provenance&) override {}
+    void write_block(std::int64_t first, std::span<const RunRecord> b) override {
+        firsts.push_back(first);
+        runs.insert(runs.end(), b.begin(), b.end());
+    }
+    void finish(const std::vector<experiment::Summary>&) override { finished = true; }
+    void abort() noexcept override { aborted = true; }
+};
+
+ModelSpec stochastic_spec() {
+    test::SpecBuilder b(2, 1, 4);
+    b.agent("AAA", Role::Member, 0.5, true);
+    b.agent("BBB");
+    b.agent("CCC");
+    b.agent("OBS", Role::Observer);
+    const int ex = b.proposal("ex", Kind::Exercise, 0, true);
+    b.spec().proposals[ex].host = 1;
+    b.spec().proposals[ex].transit.push_back({1, 2});
+    b.proposal("decl", Kind::Declaration, 1);
+    b.set("agenda.ex.position.d0", 0.7).set("agenda.decl.position.d1", {DistKind::Uniform, 0.3, 0.9});
+    b.set("agents.CCC.military_reluctance", {DistKind::Beta, 8, 2}).set("agents.CCC.sovereignty", 0.8);
+    b.set("agents.BBB.position.d1", {DistKind::Normal, 0.5, 0.2}).set("agents.BBB.salience.d1", 1.0);
+    b.set("agents.CCC.position.d1", 0.1).set("agents.CCC.salience.d1", 1.0);
+    b.relation(Field::Tension, 1, 2, 0.6);
+    b.susceptibility(2, 0, 0.5);
+    return b.spec();
+}
+
+}  // namespace
+
+TEST(Runner, ResultsDoNotDependOnThreadCountOrBlockSize) {
+    const ModelSpec spec = stochastic_spec();
+    experiment::Plan plan;
+    experiment::RunConfig cfg;
+    cfg.replications = 1500;
+    cfg.seed = 2024;
+    std::vector<MemorySink> sinks(3);
+    std::vector<experiment::Summary> sums[3];
+    const int threads[3] = {1, 2, 3}, blocks[3] = {1024, 100, 7};
+    for (int k = 0; k < 3; ++k) {
+        cfg.threads = threads[k];
+        cfg.block = blocks[k];
+        sums[k] = experiment::run_plan(spec, plan, cfg, &sinks[k], {});
+        ASSERT_TRUE(sinks[k].finished);
+    }
+    for (int k = 1; k < 3; ++k) {
+        ASSERT_EQ(sinks[k].runs.size(), 1500u);
+        for (std::size_t r = 0; r < 1500; ++r) {
+            ASSERT_EQ(sinks[k].runs[r].outcome, sinks[0].runs[r].outcome) << "run " << r;
+            ASSERT_EQ(sinks[k].runs[r].flags, sinks[0].runs[r].flags) << "run " << r;
+            ASSERT_EQ(sinks[k].runs[r].tension, sinks[0].runs[r].tension) << "run " << r;
+            ASSERT_EQ(sinks[k].runs[r].params, sinks[0].runs[r].params) << "run " << r;
+        }
+        EXPECT_EQ(sums[k], sums[0]);
+    }
+    // The runs really differ from each other: the spec is stochastic.
+    int differing = 0;
+    for (std::size_t r = 1; r < 1500; ++r) differing += sinks[0].runs[r].params != sinks[0].runs[0].params;
+    EXPECT_GT(differing, 1400);
+}
+
+TEST(Runner, SummaryEqualsTheSumOfItsRuns) {
+    const ModelSpec spec = stochastic_spec();
+    experiment::RunConfig cfg;
+    cfg.replications = 500;
+    cfg.threads = 2;
+    MemorySink sink;
+    const auto sums = experiment::run_plan(spec, experiment::Plan{}, cfg, &sink, {});
+    experiment::Summary manual(shape_of(spec), sums[0].max_rounds);
+    for (const auto& r : sink.runs) manual.add(r);
+    EXPECT_EQ(manual, sums[0]);
+    EXPECT_EQ(sums[0].runs, 500);
+}
+
+TEST(Runner, ReplayReproducesOneRunAlone) {
+    const ModelSpec spec = stochastic_spec();
+    experiment::RunConfig cfg;
+    cfg.replications = 300;
+    cfg.seed = 5;
+    MemorySink sink;
+    experiment::run_plan(spec, experiment::Plan{}, cfg, &sink, {});
+    for (std::int64_t rep : {0, 17, 299}) {
+        const RunRecord r = experiment::replay(spec, experiment::Plan{}, cfg, 0, rep);
+        EXPECT_EQ(r.outcome, sink.runs[rep].outcome);
+        EXPECT_EQ(r.tension, sink.runs[rep].tension);
+    }
+}
+
+TEST(Runner, StopRequestAbortsTheSink) {
+    const ModelSpec spec = stochastic_spec();
+    experiment::RunConfig cfg;
+    cfg.replications = 5000;
+    cfg.block = 100;
+    MemorySink sink;
+    std::atomic<bool> stop{false};
+    experiment::RunnerHooks hooks;
+    hooks.stop = &stop;
+    hooks.progress = [&](std::int64_t done, std::int64_t) {
+        if (done >= 300) stop = true;
+    };
+    EXPECT_THROW(experiment::run_plan(spec, experiment::Plan{}, cfg, &sink, {}, hooks), experiment::Interrupted);
+    EXPECT_TRUE(sink.aborted);
+    EXPECT_FALSE(sink.finished);
+}
+
+TEST(Runner, PointsUseTheirOverridesAndTheirOwnKeys) {
+    const ModelSpec spec = stochastic_spec();
+    experiment::Plan plan;
+    const ParamId rel = spec.params.find("agents.CCC.military_reluctance");
+    ASSERT_NE(rel, kNoParam);
+    plan.points = {experiment::Point{{{rel, Distribution::fixed(0.0)}}},
+                   experiment::Point{{{rel, Distribution::fixed(1.0)}}}};
+    plan.total_points = 2;
+    experiment::RunConfig cfg;
+    cfg.replications = 2000;
+    const auto sums = experiment::run_plan(spec, plan, cfg, nullptr, {});
+    ASSERT_EQ(sums.size(), 2u);
+    // CCC (agent 2) joins the exercise (proposal 0) at summit 0 more often when not reluctant.
+    EXPECT_GT(sums[0].flag_count(0, 0, 2, 0), sums[1].flag_count(0, 0, 2, 0) + 200);
+}

@@ -1,0 +1,314 @@
+// Results files: write synthetic runs with Hdf5Sink, read them back with read_results.
+#include "sim/io/hdf5_sink.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <span>
+#include <sstream>
+
+#include "sim/experiment/report.h"
+#include "sim/io/results_reader.h"
+#include "sim/io/sha256.h"
+#include "tests/io/synthetic.h"
+
+namespace sco::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Hdf5SinkTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        dir_ = fs::temp_directory_path() /
+               ("sco-io-" + std::to_string(::getpid()) + "-" + info->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        spec_ = testing::make_spec();
+        plan_.points.resize(2);
+        plan_.points[1].overrides.push_back({2, core::Distribution::fixed(0.15)});
+        plan_.total_points = 2;
+        cfg_.seed = 987654321987ULL;
+        cfg_.replications = kReps;
+        prov_ = {"0.1.0", "abc123", "sco-sim run x.yaml -n 5", "x.yaml",
+                 "format: sco-sim/1\nname: synthetic\n# a comment with UTF-8: é\n"};
+        runs_ = testing::make_runs(spec_, plan_, kReps, kMaxRounds);
+        sums_ = testing::summarise(spec_, plan_, runs_, kReps, kMaxRounds);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    [[nodiscard]] std::string out(const std::string& name = "r.h5") const {
+        return (dir_ / name).string();
+    }
+    [[nodiscard]] std::vector<fs::path> files() const {
+        std::vector<fs::path> v;
+        for (const auto& e : fs::directory_iterator(dir_)) v.push_back(e.path());
+        return v;
+    }
+    /// Writes every run in blocks of `block` runs and finishes.
+    void write_all(Hdf5Sink& sink, std::size_t block = 3) {
+        sink.begin(spec_, plan_, cfg_, prov_);
+        for (std::size_t i = 0; i < runs_.size(); i += block) {
+            const std::size_t n = std::min(block, runs_.size() - i);
+            sink.write_block(static_cast<std::int64_t>(i),
+                             std::span<const core::RunRecord>(runs_.data() + i, n));
+        }
+        sink.finish(sums_);
+    }
+
+    static constexpr std::int64_t kReps = 5;
+    static constexpr int kMaxRounds = 4;
+    fs::path dir_;
+    core::ModelSpec spec_;
+    experiment::Plan plan_;
+    experiment::RunConfig cfg_;
+    experiment::Provenance prov_;
+    std::vector<core::RunRecord> runs_;
+    std::vector<experiment::Summary> sums_;
+};
+
+TEST_F(Hdf5SinkTest, RoundTripRestoresSummariesLabelsAndProvenance) {
+    {
+        Hdf5Sink sink(out(), false);
+        write_all(sink);
+    }
+    ASSERT_TRUE(fs::exists(out()));
+    EXPECT_EQ(files().size(), 1u) << "a temporary file was left behind";
+    const Results r = read_results(out());
+    EXPECT_EQ(r.format, kResultsFormat);
+    EXPECT_EQ(r.labels, experiment::labels_of(spec_));
+    EXPECT_EQ(r.params, (std::vector<std::string>{"agents.UZB.sovereignty",
+                                                  "dynamics.dialogue_rate"}));
+    ASSERT_EQ(r.summaries.size(), 2u);
+    EXPECT_TRUE(r.summaries[0] == sums_[0]);
+    EXPECT_TRUE(r.summaries[1] == sums_[1]);
+    EXPECT_EQ(r.seed, cfg_.seed);
+    EXPECT_EQ(r.replications, kReps);
+    EXPECT_EQ(r.points, 2);
+    EXPECT_EQ(r.runs, 2 * kReps);
+    EXPECT_FALSE(r.summary_only);
+    EXPECT_FALSE(r.per_run_tension);
+    EXPECT_EQ(r.provenance.scenario_text, prov_.scenario_text);
+    EXPECT_EQ(r.provenance.command_line, prov_.command_line);
+    EXPECT_EQ(r.provenance.git_commit, prov_.git_commit);
+    EXPECT_EQ(r.scenario_sha256, sha256_hex(prov_.scenario_text));
+    EXPECT_EQ(r.scenario_name, spec_.name);
+    EXPECT_EQ(r.variant_choice, "logit");
+    EXPECT_EQ(r.variant_amendment, "towards_objectors");
+    EXPECT_EQ(r.variant_pressure, "enabled");
+    ASSERT_EQ(r.point_descriptions.size(), 2u);
+    EXPECT_EQ(r.point_descriptions[0], "");
+    EXPECT_NE(r.point_descriptions[1].find("dynamics.dialogue_rate="), std::string::npos);
+    EXPECT_EQ(r.created.size(), 20u) << r.created;  // 2014-06-15T12:00:00Z
+}
+
+TEST_F(Hdf5SinkTest, BlockSizeDoesNotChangeTheResult) {
+    {
+        Hdf5Sink a(out("a.h5"), false);
+        write_all(a, 1);
+        Hdf5Sink b(out("b.h5"), false);
+        write_all(b, 7);
+    }
+    const Results a = read_results(out("a.h5")), b = read_results(out("b.h5"));
+    EXPECT_TRUE(a.summaries == b.summaries);
+}
+
+TEST_F(Hdf5SinkTest, SummaryOnlyAndPerRunTensionAreRecorded) {
+    cfg_.summary_only = true;
+    {
+        Hdf5Sink sink(out("s.h5"), false);
+        write_all(sink);
+    }
+    cfg_.summary_only = false;
+    cfg_.per_run_tension = true;
+    {
+        Hdf5Sink sink(out("t.h5"), false);
+        write_all(sink);
+    }
+    const Results s = read_results(out("s.h5")), t = read_results(out("t.h5"));
+    EXPECT_TRUE(s.summary_only);
+    EXPECT_FALSE(s.per_run_tension);
+    EXPECT_TRUE(s.summaries == sums_);
+    EXPECT_FALSE(t.summary_only);
+    EXPECT_TRUE(t.per_run_tension);
+    EXPECT_LT(fs::file_size(out("s.h5")), fs::file_size(out("t.h5")));
+}
+
+TEST_F(Hdf5SinkTest, LargeScenarioTextIsStoredWhole) {
+    std::string text;
+    for (int i = 0; text.size() < 300000; ++i) text += "# line " + std::to_string(i) + "\n";
+    prov_.scenario_text = text;
+    {
+        Hdf5Sink sink(out(), false);
+        write_all(sink);
+    }
+    const Results r = read_results(out());
+    EXPECT_EQ(r.provenance.scenario_text, text);
+    EXPECT_EQ(r.scenario_sha256, sha256_hex(text));
+}
+
+TEST_F(Hdf5SinkTest, ExistingOutputIsRefusedAtConstruction) {
+    { std::ofstream(out()) << "precious"; }
+    try {
+        Hdf5Sink sink(out(), false);
+        FAIL() << "no OutputExists";
+    } catch (const OutputExists& e) {
+        EXPECT_NE(std::string(e.what()).find(out()), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("--force"), std::string::npos) << e.what();
+    }
+    std::ifstream in(out());
+    std::string content;
+    in >> content;
+    EXPECT_EQ(content, "precious");
+    EXPECT_EQ(files().size(), 1u);
+}
+
+TEST_F(Hdf5SinkTest, ForceReplacesTheOutputOnlyAtFinish) {
+    { std::ofstream(out()) << "old"; }
+    {
+        Hdf5Sink sink(out(), true);
+        sink.begin(spec_, plan_, cfg_, prov_);
+        EXPECT_EQ(fs::file_size(out()), 3u) << "the old file must stay until finish";
+        sink.write_block(0, std::span<const core::RunRecord>(runs_));
+        sink.finish(sums_);
+    }
+    EXPECT_TRUE(read_results(out()).summaries == sums_);
+}
+
+TEST_F(Hdf5SinkTest, OutputCreatedByOthersMeanwhileIsNotOverwritten) {
+    Hdf5Sink sink(out(), false);
+    sink.begin(spec_, plan_, cfg_, prov_);
+    sink.write_block(0, std::span<const core::RunRecord>(runs_));
+    { std::ofstream(out()) << "other"; }
+    EXPECT_THROW(sink.finish(sums_), OutputExists);
+    EXPECT_EQ(fs::file_size(out()), 5u);
+    EXPECT_EQ(files().size(), 1u) << "the temporary file must be removed";
+}
+
+TEST_F(Hdf5SinkTest, TemporaryFileIsNeverAtThePath) {
+    Hdf5Sink sink(out(), false);
+    EXPECT_NE(sink.temp_path(), out());
+    EXPECT_EQ(fs::path(sink.temp_path()).parent_path(), fs::path(out()).parent_path());
+    EXPECT_TRUE(fs::exists(sink.temp_path()));
+    sink.begin(spec_, plan_, cfg_, prov_);
+    sink.write_block(0, std::span<const core::RunRecord>(runs_.data(), 4));
+    EXPECT_FALSE(fs::exists(out()));
+    sink.write_block(4, std::span<const core::RunRecord>(runs_.data() + 4, runs_.size() - 4));
+    EXPECT_FALSE(fs::exists(out()));
+    sink.finish(sums_);
+    EXPECT_TRUE(fs::exists(out()));
+    EXPECT_FALSE(fs::exists(sink.temp_path()));
+}
+
+TEST_F(Hdf5SinkTest, AbortLeavesNothing) {
+    Hdf5Sink sink(out(), false);
+    sink.begin(spec_, plan_, cfg_, prov_);
+    sink.write_block(0, std::span<const core::RunRecord>(runs_.data(), 3));
+    sink.abort();
+    sink.abort();  // twice is harmless
+    EXPECT_TRUE(files().empty());
+    EXPECT_THROW(sink.write_block(3, std::span<const core::RunRecord>(runs_.data() + 3, 1)),
+                 std::logic_error);
+}
+
+TEST_F(Hdf5SinkTest, DestructionWithoutFinishLeavesNothing) {
+    {
+        Hdf5Sink sink(out(), false);
+        sink.begin(spec_, plan_, cfg_, prov_);
+        sink.write_block(0, std::span<const core::RunRecord>(runs_.data(), 2));
+    }
+    EXPECT_TRUE(files().empty());
+    { Hdf5Sink never_begun(out(), false); }
+    EXPECT_TRUE(files().empty());
+}
+
+TEST_F(Hdf5SinkTest, MissingDirectoryFailsAtConstructionNamingTheFile) {
+    const std::string bad = (dir_ / "no" / "such" / "dir" / "r.h5").string();
+    try {
+        Hdf5Sink sink(bad, false);
+        FAIL() << "no exception";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(Hdf5SinkTest, MisuseThrowsAndLeavesNothing) {
+    {
+        Hdf5Sink sink(out(), false);
+        sink.begin(spec_, plan_, cfg_, prov_);
+        EXPECT_THROW(sink.write_block(1, std::span<const core::RunRecord>(runs_.data(), 1)),
+                     std::invalid_argument);
+    }
+    EXPECT_TRUE(files().empty());
+    {
+        Hdf5Sink sink(out(), false);
+        sink.begin(spec_, plan_, cfg_, prov_);
+        sink.write_block(0, std::span<const core::RunRecord>(runs_.data(), 3));
+        EXPECT_THROW(sink.finish(sums_), std::invalid_argument);  // runs missing
+    }
+    EXPECT_TRUE(files().empty());
+    {
+        Hdf5Sink sink(out(), false);
+        sink.begin(spec_, plan_, cfg_, prov_);
+        auto bad = runs_;
+        bad[2].flags.pop_back();
+        EXPECT_THROW(sink.write_block(0, std::span<const core::RunRecord>(bad)),
+                     std::invalid_argument);
+    }
+    EXPECT_TRUE(files().empty());
+    {
+        Hdf5Sink sink(out(), false);
+        sink.begin(spec_, plan_, cfg_, prov_);
+        sink.write_block(0, std::span<const core::RunRecord>(runs_));
+        EXPECT_THROW(sink.finish({sums_[0]}), std::invalid_argument);  // one point short
+    }
+    EXPECT_TRUE(files().empty());
+}
+
+TEST_F(Hdf5SinkTest, ReaderRejectsMissingAndForeignFiles) {
+    try {
+        (void)read_results(out("missing.h5"));
+        FAIL() << "no BadResults";
+    } catch (const BadResults& e) {
+        EXPECT_NE(std::string(e.what()).find("missing.h5"), std::string::npos) << e.what();
+    }
+    { std::ofstream(out("text.h5")) << "this is not HDF5\n"; }
+    try {
+        (void)read_results(out("text.h5"));
+        FAIL() << "no BadResults";
+    } catch (const BadResults& e) {
+        EXPECT_NE(std::string(e.what()).find("text.h5"), std::string::npos) << e.what();
+        EXPECT_NE(e.problem.find("not an HDF5 file"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW((void)read_results(dir_.string()), BadResults);
+}
+
+TEST_F(Hdf5SinkTest, ReaderRejectsATruncatedFile) {
+    {
+        Hdf5Sink sink(out(), false);
+        write_all(sink);
+    }
+    const auto size = fs::file_size(out());
+    fs::resize_file(out(), size / 2);
+    try {
+        (void)read_results(out());
+        FAIL() << "no BadResults";
+    } catch (const BadResults& e) {
+        EXPECT_NE(std::string(e.what()).find(out()), std::string::npos) << e.what();
+    }
+}
+
+TEST(Sha256, KnownAnswers) {
+    // FIPS 180-2 examples.
+    EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(sha256_hex("abc"),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+              "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+}  // namespace
+}  // namespace sco::io
