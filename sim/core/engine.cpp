@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "sim/core/reference.h"
 
@@ -48,6 +49,11 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         for (int i = 0; i < n; ++i) {
             const Spatial sp = spatial(w, i, s.text.data());
             s.opts[i] = options(w, sp, s.terms[i], s.pressure[i], unc, prop.opt_out);
+            if (i == prop.sponsor) {
+                // The sponsor tabled the text: it supports it (plainly or with a reservation
+                // on points an amendment has changed), it does not stay out or object.
+                s.opts[i].v[2] = s.opts[i].v[3] = -std::numeric_limits<double>::infinity();
+            }
             if (r == 0) s.disposition[i] = Rng::to_unit(rng.words(Purpose::Choice, Rng::pack(t, p), i)[0]);
             const double u = s.disposition[i];
             s.choice[i] = choose(s.opts[i], beta, det, u);

@@ -67,6 +67,7 @@ const DynDefault& dyn_default(Dyn d) {
         {0.3, {0.0, 1.0}, false},      // stay_out_share
         {0.5, {0.0, 1.0}, false},      // rival_spill
         {1.0, {0.0, 1.0}, false},      // uncertainty_weight
+        {0.5, {0.0, 10.0}, false},     // wait_value
         {0.3, {0.0, 10.0}, false},     // reroute_cost
         {0.1, {0.0, 10.0}, false},     // deny_cost
         {2.0, {0.0, 100.0}, false},    // pressure_strength

@@ -73,6 +73,7 @@ enum class Dyn : unsigned char {
     StayOutShare,       ///< share of a project's benefit a member keeps when it stays out
     RivalSpill,         ///< share of the tension cost a member still bears when it stays out
     UncertaintyWeight,  ///< how strongly uncertainty discounts a proposal's benefit
+    WaitValue,          ///< value of waiting for clarity: x uncertainty x stake, added to withholding consensus
     RerouteCost,        ///< cost to a participant whose transit is denied
     DenyCost,           ///< cost of denying transit to a fellow member
     PressureStrength,   ///< penalty per unit capability x susceptibility on a pressured objector
@@ -89,7 +90,7 @@ inline constexpr NameTable<Dyn, static_cast<std::size_t>(Dyn::Count)> kDynNames{
     {"logit_precision", "rounds", "amendment_step", "threat_weight", "military_weight",
      "sovereignty_weight", "tension_weight", "affinity_weight", "objection_cost",
      "reservation_gain", "reservation_cost", "stay_out_share", "rival_spill",
-     "uncertainty_weight", "reroute_cost", "deny_cost", "pressure_strength", "pressure_cost",
+     "uncertainty_weight", "wait_value", "reroute_cost", "deny_cost", "pressure_strength", "pressure_cost",
      "pressure_tension", "dialogue_rate", "incident_rate", "incident_size",
      "implementation_rate", "implementation_lag"}};
 inline constexpr int kDynCount = static_cast<int>(Dyn::Count);

@@ -71,8 +71,14 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
             const std::size_t tp = static_cast<std::size_t>(t) * P + p;
             std::uint8_t* flags = &out.flags[tp * N];
             float* text = &out.text[tp * D];
-            const bool tabled = t >= prop.first_period && t <= prop.last_period &&
-                                (prop.recurring || !w.adopted[p]);
+            bool tabled = t >= prop.first_period && t <= prop.last_period &&
+                          (prop.recurring || !w.adopted[p]);
+            if (tabled && !prop.admit.empty()) {
+                // A membership proposal has nothing to decide once all its candidates are in.
+                bool anyone = false;
+                for (int a : prop.admit) anyone = anyone || !w.member(a);
+                tabled = anyone;
+            }
             if (!tabled) {
                 out.outcome[tp] = static_cast<std::uint8_t>(Outcome::NotTabled);
                 out.rounds[tp] = 0;

@@ -39,11 +39,11 @@ AgentTerms agent_terms(const World& w, const ProposalSpec& prop, int p, int i) {
 Spatial spatial(const World& w, int i, const double* text) {
     Spatial s;
     for (int d = 0; d < w.dims; ++d) {
-        const double x = w.position(i, d);
-        const double delta = std::abs(x - w.status_quo(d)) - std::abs(x - text[d]);
-        const double g = w.salience(i, d) * delta;
+        const double x = w.position(i, d), q = w.status_quo(d), sal = w.salience(i, d);
+        const double g = sal * (std::abs(x - q) - std::abs(x - text[d]));
         s.gain += g;
         if (g < 0.0) s.loss -= g;
+        s.stake += sal * std::abs(text[d] - q);
     }
     return s;
 }
@@ -59,8 +59,9 @@ Options options(const World& w, const Spatial& sp, const AgentTerms& at, double 
     o.v[2] = opt_out ? w.d(Dyn::StayOutShare) * benefit - w.d(Dyn::RivalSpill) * at.tension
                      : -std::numeric_limits<double>::infinity();
     // Asking for more time is a legitimate reason to withhold consensus: uncertainty
-    // lowers the norm cost of objecting as it lowers the value of acting now.
-    o.v[3] = -w.d(Dyn::ObjectionCost) * disc - pressure;
+    // lowers the norm cost of objecting as it lowers the value of acting now, and adds
+    // the value of waiting to learn more, which grows with what the text would change.
+    o.v[3] = -w.d(Dyn::ObjectionCost) * disc + w.d(Dyn::WaitValue) * uncertainty * sp.stake - pressure;
     return o;
 }
 

@@ -32,6 +32,7 @@ AgentTerms agent_terms(const World& w, const ProposalSpec& prop, int p, int i);
 struct Spatial {
     double gain = 0.0;
     double loss = 0.0;
+    double stake = 0.0;  ///< sum_d salience_d * |text_d - status quo_d|: how much it changes
 };
 Spatial spatial(const World& w, int i, const double* text);
 

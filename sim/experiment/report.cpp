@@ -227,6 +227,17 @@ std::string report_json(const Labels& L, const Summary& s) {
     for (int k = 0; k < s.shape.pairs; ++k)
         out += (k ? ", " : "") + json_string(L.pairs[k]) + ": " +
                json_number(T > 0 && s.runs > 0 ? s.tension_mean(T - 1, k) : 0.0);
+    out += "},\n \"tension_final\": {";
+    for (int k = 0; k < s.shape.pairs; ++k) {
+        const bool any = T > 0 && s.runs > 0;
+        const double m = any ? s.tension_mean(T - 1, k) : 0.0;
+        const double half = any ? 1.959963984540054 * s.tension_sd(T - 1, k) / std::sqrt(double(s.runs)) : 0.0;
+        out += (k ? ", " : "") + json_string(L.pairs[k]) + ": {\"mean\": " + json_number(m) +
+               ", \"ci\": [" + json_number(m - half) + ", " + json_number(m + half) + "]" +
+               ", \"q05\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.05) : 0.0) +
+               ", \"q50\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.5) : 0.0) +
+               ", \"q95\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.95) : 0.0) + "}";
+    }
     out += "}}";
     return out;
 }

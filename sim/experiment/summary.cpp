@@ -139,6 +139,19 @@ double Summary::tension_mean(int t, int k) const {
                     : 0.0;
 }
 
+double Summary::tension_sd(int t, int k) const {
+    if (runs < 2) return 0.0;
+    const std::size_t base = (static_cast<std::size_t>(t) * shape.pairs + k) * kTensionBins;
+    const double m = tension_mean(t, k);
+    double ss = 0.0;
+    for (int b = 0; b < kTensionBins; ++b) {
+        const double mid = (b + 0.5) / kTensionBins - m;
+        ss += mid * mid * static_cast<double>(tension_hist[base + b]);
+    }
+    const double width = 1.0 / kTensionBins;
+    return std::sqrt(std::max(0.0, ss / (runs - 1) - width * width / 12.0));
+}
+
 double Summary::tension_quantile(int t, int k, double q) const {
     if (runs == 0) return 0.0;
     const std::size_t base = (static_cast<std::size_t>(t) * shape.pairs + k) * kTensionBins;

@@ -49,6 +49,9 @@ struct Summary {
     [[nodiscard]] double rounds_mean(int t, int p) const;    ///< over tabled runs
     [[nodiscard]] double dilution_mean(int t, int p) const;  ///< over passed runs
     [[nodiscard]] double tension_mean(int t, int k) const;
+    /// Standard deviation of tension across runs, from the histogram (Sheppard-corrected
+    /// for the bin width); for the confidence interval of the mean.
+    [[nodiscard]] double tension_sd(int t, int k) const;
     /// Quantile q in [0,1] of tension from the histogram (bin midpoint, 1/kTensionBins wide).
     [[nodiscard]] double tension_quantile(int t, int k, double q) const;
 };

@@ -31,6 +31,10 @@ constexpr long kMaxPeriods = 200;
 const std::vector<std::string> kTopKeys = {
     "format", "name",     "description", "periods",   "dimensions", "threats", "status_quo",
     "model",  "dynamics", "agents",      "relations", "agenda",     "shocks"};
+// A derived scenario: a base file plus changes (docs/scenario-format.md, "Derived scenarios").
+const std::vector<std::string> kDerivedKeys = {"format", "extends", "name", "description", "set",
+                                               "shocks"};
+constexpr int kMaxExtendsDepth = 8;
 const std::vector<std::string> kAgentKeys = {
     "id",          "name",     "role",     "great_power", "capability",    "military_reluctance",
     "sovereignty", "position", "salience", "threat",      "susceptibility"};
@@ -91,6 +95,33 @@ class Builder {
         read_agents(top.require("agents", "a list of at least two agents"));
         if (const Val* v = top.find("relations")) read_relations(*v);
         read_agenda(top.require("agenda", "a list of at least one proposal"));
+        if (const Val* v = top.find("shocks")) read_shocks(*v);
+        return std::move(spec_);
+    }
+
+    /// A derived scenario: `base` (already loaded from the `extends` file) changed by this
+    /// document's `set` (parameter path -> value) and extended by its `shocks`.
+    core::ModelSpec derive(const YAML::Node& root, core::ModelSpec base) {
+        spec_ = std::move(base);
+        agent_ids_.clear();
+        for (const auto& a : spec_.agents) agent_ids_.push_back(a.id);
+        const Val doc{root, "", root.Mark()};
+        const MapReader top(ctx_, doc, kDerivedKeys, "a map of derived-scenario keys");
+        spec_.name = detail::read_text(ctx_, top.require("name", "a display name"));
+        if (const Val* v = top.find("description"))
+            spec_.description = v->node.IsNull() ? "" : detail::read_text(ctx_, *v);
+        if (const Val* v = top.find("set")) {
+            std::vector<std::string> paths;
+            for (const auto& d : spec_.params.all()) paths.push_back(d.path);
+            const MapReader sm(ctx_, *v, {}, "a map {PARAMETER_PATH: number}");
+            for (const auto& e : sm.entries()) {
+                const ParamId id = spec_.params.find(e.key);
+                if (id == core::kNoParam)
+                    fail(ctx_, e.key_mark, e.value.path, detail::unknown_path_message(e.key, paths));
+                core::ParamDef& def = spec_.params[id];
+                def.dist = detail::read_distribution(ctx_, e.value, def.range, def.integer);
+            }
+        }
         if (const Val* v = top.find("shocks")) read_shocks(*v);
         return std::move(spec_);
     }
@@ -492,6 +523,7 @@ class Builder {
     void read_shocks(const Val& v) {
         // Shocks may set any parameter defined by the scenario itself, not another shock's.
         const int n_base = spec_.params.size();
+        const std::size_t first_index = spec_.shocks.size();  // a derived scenario appends
         std::vector<std::string> paths;
         for (int id = 0; id < n_base; ++id) paths.push_back(spec_.params[id].path);
         std::vector<int> admitted;
@@ -513,7 +545,7 @@ class Builder {
                     const ParamId target = static_cast<ParamId>(it - paths.begin());
                     const core::ParamDef def = spec_.params[target];
                     sh.set.push_back(add_number(&e.value, 0.0,
-                                                "shocks." + std::to_string(i) + "." + def.path,
+                                                "shocks." + std::to_string(first_index + i) + "." + def.path,
                                                 def.range, def.field, def.a, def.b, def.integer));
                     sh.targets.push_back(target);
                 }
@@ -564,7 +596,16 @@ void check_text(const std::string& text, const std::string& file) {
     }
 }
 
-Scenario load_checked(const std::string& text, const std::string& file) {
+Scenario load_file_at_depth(const std::string& path, int depth);
+
+void read_derived_format(const Context& ctx, const MapReader& top) {
+    const Val& v = top.require("format", "write: format: sco-sim/1");
+    const std::string f = detail::read_text(ctx, v);
+    if (f != "sco-sim/1")
+        fail(ctx, v, "unsupported format '" + f + "'; this version reads 'sco-sim/1'");
+}
+
+Scenario load_checked(const std::string& text, const std::string& file, int depth) {
     if (text.size() > kMaxScenarioBytes)
         throw ScenarioError(file, 0, 0, "",
                             "the file is " + std::to_string(text.size()) +
@@ -593,20 +634,41 @@ Scenario load_checked(const std::string& text, const std::string& file) {
     }
     const Context ctx{file, true};
     Scenario sc;
-    sc.spec = Builder(ctx).build(docs[0]);
+    const YAML::Node root = docs[0];
+    if (root.IsMap() && root["extends"]) {
+        const Val doc{root, "", root.Mark()};
+        const MapReader top(ctx, doc, kDerivedKeys, "a map of derived-scenario keys");
+        read_derived_format(ctx, top);
+        const Val& ext = top.require("extends", "the base scenario file");
+        const std::string rel = detail::read_text(ctx, ext, "a file name");
+        if (depth >= kMaxExtendsDepth)
+            fail(ctx, ext, "'extends' goes " + std::to_string(kMaxExtendsDepth) +
+                               " files deep; is there a cycle?");
+        const std::filesystem::path base_path =
+            std::filesystem::path(file).parent_path() / std::filesystem::path(rel);
+        if (!std::filesystem::exists(base_path))
+            fail(ctx, ext, "the base scenario " + base_path.string() + " does not exist");
+        Scenario base = load_file_at_depth(base_path.string(), depth + 1);
+        sc.spec = Builder(ctx).derive(root, std::move(base.spec));
+        sc.path = file;
+        // Provenance keeps every file the scenario is made of.
+        sc.text = text + "\n# ---- extends " + base.path + " ----\n" + base.text;
+    } else {
+        sc.spec = Builder(ctx).build(root);
+        sc.text = text;
+    }
     const std::string problems = core::check_spec(sc.spec);
     if (!problems.empty())
         throw ScenarioError(file, 0, 0, "", "inconsistent scenario: " + problems);
     sc.path = file;
-    sc.text = text;
     return sc;
 }
 
-}  // namespace
 
-Scenario load_string(const std::string& text, const std::string& display_name) {
+Scenario load_string_at_depth(const std::string& text, const std::string& display_name,
+                              int depth) {
     try {
-        return load_checked(text, display_name);
+        return load_checked(text, display_name, depth);
     } catch (const ScenarioError&) {
         throw;
     } catch (const YAML::Exception& e) {
@@ -618,7 +680,7 @@ Scenario load_string(const std::string& text, const std::string& display_name) {
     }
 }
 
-Scenario load_file(const std::string& path) {
+Scenario load_file_at_depth(const std::string& path, int depth) {
     std::error_code ec;
     const std::filesystem::path p(path);
     if (!std::filesystem::exists(p, ec)) throw ScenarioError(path, 0, 0, "", "no such file");
@@ -641,7 +703,15 @@ Scenario load_file(const std::string& path) {
                 "the file is larger than 16 MiB; scenario files are limited to 16 MiB");
     }
     if (in.bad()) throw ScenarioError(path, 0, 0, "", "read error");
-    return load_string(text, path);
+    return load_string_at_depth(text, path, depth);
 }
+
+}  // namespace
+
+Scenario load_string(const std::string& text, const std::string& display_name) {
+    return load_string_at_depth(text, display_name, 0);
+}
+
+Scenario load_file(const std::string& path) { return load_file_at_depth(path, 0); }
 
 }  // namespace sco::scenario

@@ -95,8 +95,8 @@ def test_fact5_counter_narcotics_strategy_passes_almost_always(base):
 
 def test_fact6_dialogue_lowers_uzbek_tajik_tension(base, tmp_path):
     nd = summary("no_dialogue.yaml", tmp_path)
-    with_d = base["tension_final_ci"]["TJK-UZB"]
-    without = nd["tension_final_ci"]["TJK-UZB"]
+    with_d = base["tension_final"]["TJK-UZB"]["ci"]
+    without = nd["tension_final"]["TJK-UZB"]["ci"]
     assert with_d[1] < without[0], f"with dialogue {with_d}, without {without}: intervals overlap"
 
 

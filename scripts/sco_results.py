@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+"""Load sco-sim results files (HDF5, format ``sco-sim-results/1``) as numpy arrays.
+
+You never need dataset paths: ``load`` returns a :class:`Results` whose attributes are
+the labels, the provenance and every summary array (leading axis: sweep point), and
+whose ``runs`` attribute reads the per-run arrays on demand.
+
+Example::
+
+    import sys; sys.path.insert(0, "scripts")
+    import sco_results
+
+    r = sco_results.load("results/small.h5")
+    print(r)                                    # what the file holds
+    t = r.period_index(2016)
+    p = r.proposal_index("peace_mission_uzb")
+    print("P(passed) =", r.passed_p[0, t, p], "95% CI", r.passed_lo[0, t, p], r.passed_hi[0, t, p])
+    for name, prob in zip(r.outcomes, r.outcome_p[0, t, p]):
+        print(f"  {name:28s} {prob:.3f}")
+    print(dict(zip(r.agents, r.participation[0, t, p])))
+    q05, q50, q95 = r.tension_quantiles[0, :, r.pair_index("KAZ-UZB")].T
+    if r.runs is not None:                      # None for --summary-only files
+        outcome = r.runs.outcome                # [run, period, proposal], values index r.outcomes
+    df = sco_results.to_dataframe(r, "outcomes")   # needs pandas
+
+Axes (see docs/hdf5-format.md): ``outcome_p[point, period, proposal, outcome]``,
+``participation[point, period, proposal, agent]``, ``tension_quantiles[point, period,
+pair, quantile]`` and so on; ``r.axes["outcome_p"]`` names them. Probabilities are
+conditional on the proposal being tabled and NaN where it never was.
+
+This module also holds the plotting helpers shared by ``scripts/plot_*.py``.
+"""
+
+import os
+import sys
+
+_DEPS_HINT = ("install python3-numpy python3-h5py python3-matplotlib (Debian) "
+              "or run it with /usr/bin/python3")
+
+try:
+    import numpy as np
+    import h5py
+except ImportError as _e:  # pragma: no cover - exercised by a subprocess test
+    raise ImportError(f"sco_results needs numpy and h5py ({_e}); {_DEPS_HINT}") from _e
+
+FORMAT = "sco-sim-results/1"
+
+
+class BadResults(ValueError):
+    """The file is missing, not HDF5, or not a sco-sim results file."""
+
+
+def _strings(ds):
+    if ds.shape == (0,):
+        return []
+    return [str(s) for s in ds.asstr()[()]]
+
+
+def _attr(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class RunData:
+    """Per-run arrays, read from the file when first accessed (run axis first).
+
+    Names: outcome, rounds, dilution, pressure, implemented, flags, text, compromise,
+    weighted_median, params, point, replication and (with --tension-per-run) tension.
+    """
+
+    def __init__(self, path, names, axes):
+        self._path = path
+        self.names = list(names)
+        self.axes = dict(axes)
+        self._cache = {}
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name not in self.names:
+            raise AttributeError(f"no per-run dataset '{name}' (have: {', '.join(self.names)})")
+        if name not in self._cache:
+            with h5py.File(self._path, "r") as f:
+                self._cache[name] = f["runs"][name][()]
+        return self._cache[name]
+
+    def __len__(self):
+        with h5py.File(self._path, "r") as f:
+            return int(f["runs"]["point"].shape[0])
+
+    def __repr__(self):
+        return f"RunData({len(self)} runs: {', '.join(self.names)})"
+
+
+class Results:
+    """Everything in a results file except the per-run arrays (see ``runs``)."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        if not os.path.exists(self.path):
+            raise BadResults(f"{self.path}: no such file")
+        try:
+            f = h5py.File(self.path, "r")
+        except OSError as e:
+            raise BadResults(f"{self.path}: not an HDF5 file ({e})") from e
+        with f:
+            self.provenance = {k: _attr(v) for k, v in f.attrs.items()}
+            self.format = self.provenance.get("format")
+            if self.format != FORMAT:
+                raise BadResults(f"{self.path}: format is {self.format!r}, expected {FORMAT!r}")
+            try:
+                self._read(f)
+            except KeyError as e:
+                raise BadResults(f"{self.path}: missing dataset or attribute ({e})") from e
+
+    def _read(self, f):
+        p = self.provenance
+        self.seed = int(p["seed"])
+        self.replications = int(p["replications"])
+        self.n_points = int(p["points"])
+        self.n_runs = int(p["runs"])
+        self.summary_only = bool(p["summary_only"])
+        self.per_run_tension = bool(p["per_run_tension"])
+        self.scenario_name = p.get("scenario_name", "")
+        self.scenario_text = p.get("scenario_text", "")
+
+        lab = f["labels"]
+        self.agents = _strings(lab["agents"])
+        self.agent_names = _strings(lab["agent_names"])
+        self.proposals = _strings(lab["proposals"])
+        self.proposal_titles = _strings(lab["proposal_titles"])
+        self.kinds = _strings(lab["kinds"])
+        self.periods = lab["periods"][()].astype(int)
+        self.dimensions = _strings(lab["dimensions"])
+        self.threats = _strings(lab["threats"])
+        self.pairs = _strings(lab["pairs"])
+        self.outcomes = _strings(lab["outcomes"])
+        self.flags = _strings(lab["flags"])
+        self.params = _strings(lab["params"])
+        self.point_params = _strings(lab["point_params"])
+        self.quantiles = lab["quantiles"][()]
+        self.rounds = lab["rounds"][()].astype(int)
+        self.dilution_edges = lab["dilution_edges"][()]
+        self.tension_edges = lab["tension_edges"][()]
+
+        pts = f["points"]
+        self.point_index = pts["index"][()]
+        self.point_descriptions = _strings(pts["description"])
+        self.point_values = pts["values"][()]
+
+        self.axes = {}
+        for name, ds in f["summary"].items():
+            if isinstance(ds, h5py.Dataset):
+                setattr(self, name, ds[()])
+                self.axes[name] = _attr(ds.attrs["axes"]).split(",")
+        self.raw = {name: ds[()] for name, ds in f["summary"]["raw"].items()}
+        self.runs = None
+        if "runs" in f:
+            axes = {n: _attr(d.attrs["axes"]).split(",") for n, d in f["runs"].items()}
+            self.runs = RunData(self.path, list(f["runs"].keys()), axes)
+
+    # ---- index helpers ----
+    @staticmethod
+    def _find(values, key, what):
+        try:
+            return list(values).index(key)
+        except ValueError:
+            raise KeyError(f"no {what} {key!r}; have: {', '.join(map(str, values))}") from None
+
+    def agent_index(self, agent_id):
+        return self._find(self.agents, agent_id, "agent")
+
+    def proposal_index(self, proposal_id):
+        return self._find(self.proposals, proposal_id, "proposal")
+
+    def period_index(self, year):
+        return self._find([int(y) for y in self.periods], int(year), "period")
+
+    def pair_index(self, pair):
+        a, _, b = pair.partition("-")
+        return self._find(self.pairs, "-".join(sorted((a, b))), "pair")
+
+    def outcome_index(self, name):
+        return self._find(self.outcomes, name, "outcome")
+
+    def flag_index(self, name):
+        return self._find(self.flags, name, "flag")
+
+    # ---- convenience ----
+    def tabled_items(self, point=0, period=None):
+        """(t, p) index pairs tabled in at least one run, period-major."""
+        ts = range(len(self.periods)) if period is None else [self.period_index(period)]
+        return [(t, p) for t in ts for p in range(len(self.proposals))
+                if self.tabled[point, t, p] > 0]
+
+    def tension_pairs_by_initial(self, point=0):
+        """Pair indices, highest mean tension at the end of the first period first."""
+        return list(np.argsort(-self.tension_mean[point, 0], kind="stable"))
+
+    def label(self):
+        """A short name for legends: the scenario name, else the file name."""
+        return self.scenario_name or os.path.splitext(os.path.basename(self.path))[0]
+
+    def __repr__(self):
+        lines = [
+            f"sco-sim results {self.path}",
+            f"  scenario   {self.scenario_name!r} ({self.provenance.get('scenario_path', '')}, "
+            f"sha256 {str(self.provenance.get('scenario_sha256', ''))[:12]}...)",
+            f"  made by    {self.provenance.get('command_line', '')!r} on "
+            f"{self.provenance.get('created', '')}, sco-sim {self.provenance.get('tool_version', '')} "
+            f"({self.provenance.get('git_commit', '')})",
+            f"  runs       {self.n_runs} = {self.n_points} point(s) x {self.replications}, seed {self.seed}",
+            f"  periods    {', '.join(map(str, self.periods))}",
+            f"  agents     {', '.join(self.agents)}",
+            f"  proposals  {', '.join(self.proposals)}",
+            f"  per-run    {'none (--summary-only)' if self.runs is None else ', '.join(self.runs.names)}",
+            f"  summaries  {', '.join(sorted(self.axes))}",
+        ]
+        return "\n".join(lines)
+
+
+def load(path):
+    """Opens a results file; raises BadResults (a ValueError) naming the problem."""
+    return Results(path)
+
+
+def _pandas():
+    try:
+        import pandas
+    except ImportError as e:
+        raise ImportError("to_dataframe needs pandas, which is not installed: "
+                          "apt-get install python3-pandas (Debian) or pip install pandas") from e
+    return pandas
+
+
+def to_dataframe(results, what="outcomes", point=0):
+    """A long-format pandas DataFrame of one kind of result at one sweep point.
+
+    what: "outcomes" (period, proposal, outcome, p, lo, hi), "passed" (period, proposal,
+    tabled, p, lo, hi), "agents" (period, proposal, agent, participation, objection,
+    transit_denied), "tension" (period, pair, mean, q05, q50, q95) or "params" (one row
+    per run: point, replication and the sampled parameters; needs per-run data).
+    """
+    pd = _pandas()
+    r = results
+    rows = []
+    if what == "outcomes":
+        for t, p in r.tabled_items(point):
+            for o, name in enumerate(r.outcomes):
+                if name == "not_tabled":
+                    continue
+                rows.append((int(r.periods[t]), r.proposals[p], name, r.outcome_p[point, t, p, o],
+                             r.outcome_lo[point, t, p, o], r.outcome_hi[point, t, p, o]))
+        return pd.DataFrame(rows, columns=["period", "proposal", "outcome", "p", "lo", "hi"])
+    if what == "passed":
+        for t, p in r.tabled_items(point):
+            rows.append((int(r.periods[t]), r.proposals[p], int(r.tabled[point, t, p]),
+                         r.passed_p[point, t, p], r.passed_lo[point, t, p], r.passed_hi[point, t, p]))
+        return pd.DataFrame(rows, columns=["period", "proposal", "tabled", "p", "lo", "hi"])
+    if what == "agents":
+        for t, p in r.tabled_items(point):
+            for i, a in enumerate(r.agents):
+                rows.append((int(r.periods[t]), r.proposals[p], a, r.participation[point, t, p, i],
+                             r.objection[point, t, p, i], r.transit_denied[point, t, p, i]))
+        return pd.DataFrame(rows, columns=["period", "proposal", "agent", "participation",
+                                           "objection", "transit_denied"])
+    if what == "tension":
+        for t in range(len(r.periods)):
+            for k, pair in enumerate(r.pairs):
+                q = r.tension_quantiles[point, t, k]
+                rows.append((int(r.periods[t]), pair, r.tension_mean[point, t, k], *q))
+        return pd.DataFrame(rows, columns=["period", "pair", "mean", "q05", "q50", "q95"])
+    if what == "params":
+        if r.runs is None:
+            raise ValueError(f"{r.path} has no per-run data (written with --summary-only)")
+        df = pd.DataFrame(r.runs.params, columns=r.params)
+        df.insert(0, "replication", r.runs.replication)
+        df.insert(0, "point", r.runs.point)
+        return df
+    raise ValueError(f"unknown table {what!r}; use outcomes, passed, agents, tension or params")
+
+
+# ---------------------------------------------------------------------------------------
+# Shared plotting helpers for scripts/plot_*.py
+# ---------------------------------------------------------------------------------------
+
+#: Fill patterns and gray levels per series: figures stay readable in black and white.
+HATCHES = ["", "///", "...", "xx", "\\\\", "++", "oo", "--", "**", "||"]
+GRAYS = ["0.15", "0.85", "0.55", "1.0", "0.35", "0.7", "0.95", "0.45", "0.25", "0.6"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "*"]
+LINESTYLES = ["-", "--", "-.", ":"]
+
+
+def pyplot():
+    """matplotlib.pyplot with the Agg backend (no display needed)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        raise ImportError(f"plotting needs matplotlib ({e}); {_DEPS_HINT}") from e
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "font.size": 9,
+                         "hatch.linewidth": 0.6, "axes.grid": False})
+    return plt
+
+
+def style(i):
+    """Gray level, hatch and marker of series i."""
+    return {"gray": GRAYS[i % len(GRAYS)], "hatch": HATCHES[i % len(HATCHES)],
+            "marker": MARKERS[i % len(MARKERS)], "linestyle": LINESTYLES[i % len(LINESTYLES)]}
+
+
+def save_figure(fig, outdir, stem):
+    """Writes OUTDIR/STEM.png and OUTDIR/STEM.pdf, closes the figure, returns both paths."""
+    plt = pyplot()
+    os.makedirs(outdir, exist_ok=True)
+    paths = []
+    for ext in ("png", "pdf"):
+        path = os.path.join(outdir, f"{stem}.{ext}")
+        fig.savefig(path, bbox_inches="tight")
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def default_outdir(results_path):
+    """figures/ beside the results file, named after it: results/x.h5 -> results/x-figures."""
+    base = os.path.splitext(os.path.abspath(results_path))[0]
+    return base + "-figures"
+
+
+def short_title(r, p, width=28):
+    title = r.proposal_titles[p] or r.proposals[p]
+    return title if len(title) <= width else title[:width - 1] + "…"
+
+
+def add_common_args(parser, point=True):
+    parser.add_argument("-o", "--outdir", help="directory for the PNG and PDF files "
+                        "(default: RESULTS-figures beside the results file)")
+    if point:
+        parser.add_argument("--point", type=int, default=0,
+                            help="sweep point to plot (default 0)")
+
+
+def check_point(r, point):
+    if not 0 <= point < r.n_points:
+        raise ValueError(f"--point must be between 0 and {r.n_points - 1}")
+
+
+def run_main(main, argv=None):
+    """Runs a plot script's main(argv) and turns expected failures into one-line errors."""
+    prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "plot"
+    try:
+        for path in main(sys.argv[1:] if argv is None else argv):
+            print(path)
+        return 0
+    except (BadResults, ValueError, KeyError, OSError, ImportError) as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"{prog}: error: {msg}", file=sys.stderr)
+        return 2
