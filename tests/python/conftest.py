@@ -80,5 +80,5 @@ def fake_missing_module(tmp_path, name):
     """A directory to put first on PYTHONPATH in which importing `name` fails."""
     d = tmp_path / f"no_{name}"
     (d / name).mkdir(parents=True, exist_ok=True)
-    (d / name / "__init__.py").write_text(f"raise ImportError('No module named {name!r}')\n")
+    (d / name / "__init__.py").write_text(f'raise ImportError("No module named {name}")\n')
     return str(d)
