@@ -25,6 +25,8 @@ enum class Purpose : std::uint32_t {
     Incident = 6,
     Implementation = 7,
     Pressure = 8,
+    Design = 9,     ///< sweep designs (LHS permutations); key point 0
+    Bootstrap = 10, ///< resampling for confidence intervals of sensitivity indices
     Test = 99,
 };
 

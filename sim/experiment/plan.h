@@ -28,10 +28,21 @@ struct RunConfig {
     bool per_run_tension = false;      ///< also write the tension of every run and period
 };
 
+/// What a sweep varies, for the results file (empty design for a plain run).
+struct SweepInfo {
+    std::string design;                       ///< grid, lhs, sobol; "" for a plain run
+    std::vector<std::string> paths;           ///< the varied parameters
+    std::vector<std::vector<double>> values;  ///< [point of this plan][factor]
+    std::int64_t samples = 0;                 ///< lhs points or Sobol base samples N
+    std::uint64_t design_seed = 0;
+    std::string sweep_text;                   ///< the sweep file, when there was one
+};
+
 struct Plan {
     std::vector<Point> points{Point{}};  ///< a plain `run` has one point without overrides
     std::int64_t first_point = 0;        ///< shards: global index of points[0]
     std::int64_t total_points = 1;       ///< points in the whole sweep
+    SweepInfo sweep;
     [[nodiscard]] std::int64_t n_points() const { return static_cast<std::int64_t>(points.size()); }
 };
 

@@ -60,7 +60,9 @@ std::string pad(const std::string& s, std::size_t w, bool right = false) {
     return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
 }
 
-std::string percent(double p) { return fmt("%.1f%%", 100.0 * p); }
+std::string percent(double p) {
+    return fmt("%.1f%%", 100.0 * p);
+}
 
 // ---- JSON ----
 
@@ -69,13 +71,27 @@ std::string json_string(std::string_view s) {
     for (const char c : s) {
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
             default:
                 if (u < 0x20) {
                     char buf[8];
@@ -106,15 +122,19 @@ std::string json_prop(const Proportion& w) {
            json_number(w.hi) + "]}";
 }
 
-std::string json_agent_map(const Labels& L, const Summary& s, int t, int p, int bit,
-                           std::int64_t n) {
+/// {"ID": count(i) / n, ...} for every agent.
+template <typename Count>
+std::string json_agent_map(const Labels& L, Count count, std::int64_t n) {
     std::string out = "{";
     for (std::size_t i = 0; i < L.agents.size(); ++i) {
         if (i) out += ", ";
-        out += json_string(L.agents[i]) + ": " +
-               json_number(share(s.flag_count(t, p, static_cast<int>(i), bit), n));
+        out += json_string(L.agents[i]) + ": " + json_number(share(count(static_cast<int>(i)), n));
     }
     return out + "}";
+}
+
+std::string json_flag_map(const Labels& L, const Summary& s, int t, int p, int bit, std::int64_t n) {
+    return json_agent_map(L, [&](int i) { return s.flag_count(t, p, i, bit); }, n);
 }
 
 }  // namespace
@@ -162,12 +182,11 @@ std::string report_text(const Labels& L, const Summary& s) {
                 worst < 0 ? "-" : L.agents[worst] + " " + percent(share(worst_count, n));
             const std::string dil =
                 s.passed(t, p) > 0 ? fmt("%.3f", s.dilution_mean(t, p)) : std::string("-");
-            out << pad(L.proposals[p], wid) << "  "
-                << pad(percent(share(n, s.runs)), 7, true) << "  "
-                << pad(percent(pass.p), 6, true) << "  "
+            out << pad(L.proposals[p], wid) << "  " << pad(percent(share(n, s.runs)), 7, true)
+                << "  " << pad(percent(pass.p), 6, true) << "  "
                 << pad("[" + percent(pass.lo) + ", " + percent(pass.hi) + "]", 15) << "  "
-                << pad(top, 50) << "  " << pad(fmt("%.2f", s.rounds_mean(t, p)), 6, true)
-                << "  " << pad(dil, 8, true) << "  " << objector << "\n";
+                << pad(top, 50) << "  " << pad(fmt("%.2f", s.rounds_mean(t, p)), 6, true) << "  "
+                << pad(dil, 8, true) << "  " << objector << "\n";
         }
     }
     if (T > 0 && s.runs > 0) {
@@ -183,8 +202,10 @@ std::string report_text(const Labels& L, const Summary& s) {
         out << "\n";
         std::size_t pw = 4;
         for (int k : pairs) pw = std::max(pw, L.pairs[k].size());
-        for (int k : pairs)
-            out << pad(L.pairs[k], pw) << "  " << fmt("%.3f", s.tension_mean(T - 1, k)) << "\n";
+        for (int k : pairs) {
+            const double m = s.tension_mean(T - 1, k);
+            out << pad(L.pairs[k], pw) << "  " << (m < 0.0005 ? "<0.001" : fmt("%.3f", m)) << "\n";
+        }
     }
     return out.str();
 }
@@ -207,13 +228,14 @@ std::string report_json(const Labels& L, const Summary& s) {
             for (int o = 0; o < kOutcomes; ++o) {
                 if (o == kNotTabled) continue;
                 out += (o ? ", " : "") +
-                       json_string(core::kOutcomeNames.names[static_cast<std::size_t>(o)]) +
-                       ": " + json_prop(wilson(s.outcome_count(t, p, o), n));
+                       json_string(core::kOutcomeNames.names[static_cast<std::size_t>(o)]) + ": " +
+                       json_prop(wilson(s.outcome_count(t, p, o), n));
             }
             out += "}, \"passed\": " + json_prop(wilson(s.passed(t, p), n));
-            out += ", \"participation\": " + json_agent_map(L, s, t, p, kJoinedBit, n);
-            out += ", \"objection\": " + json_agent_map(L, s, t, p, kObjectedBit, n);
-            out += ", \"transit_denied\": " + json_agent_map(L, s, t, p, kTransitDeniedBit, n);
+            out += ", \"participation\": " +
+                   json_agent_map(L, [&](int i) { return s.participated[tp * s.shape.agents + i]; }, n);
+            out += ", \"objection\": " + json_flag_map(L, s, t, p, kObjectedBit, n);
+            out += ", \"transit_denied\": " + json_flag_map(L, s, t, p, kTransitDeniedBit, n);
             out += ", \"pressure\": {\"p\": " + json_number(share(s.pressure_runs[tp], n)) +
                    ", \"mean\": " + json_number(share(s.pressure_sum[tp], n)) + "}";
             out += ", \"rounds_mean\": " + json_number(s.rounds_mean(t, p));
@@ -231,7 +253,8 @@ std::string report_json(const Labels& L, const Summary& s) {
     for (int k = 0; k < s.shape.pairs; ++k) {
         const bool any = T > 0 && s.runs > 0;
         const double m = any ? s.tension_mean(T - 1, k) : 0.0;
-        const double half = any ? 1.959963984540054 * s.tension_sd(T - 1, k) / std::sqrt(double(s.runs)) : 0.0;
+        const double half =
+            any ? 1.959963984540054 * s.tension_sd(T - 1, k) / std::sqrt(double(s.runs)) : 0.0;
         out += (k ? ", " : "") + json_string(L.pairs[k]) + ": {\"mean\": " + json_number(m) +
                ", \"ci\": [" + json_number(m - half) + ", " + json_number(m + half) + "]" +
                ", \"q05\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.05) : 0.0) +

@@ -22,6 +22,7 @@ Summary::Summary(const core::RecordShape& s, int max_rounds_) : shape(s), max_ro
     const std::size_t T = s.periods, P = s.proposals, N = s.agents, D = s.dims, K = s.pairs;
     outcome_counts.assign(T * P * kOutcomes, 0);
     flag_counts.assign(T * P * N * core::kFlagBits, 0);
+    participated.assign(T * P * N, 0);
     rounds_hist.assign(T * P * (max_rounds + 1), 0);
     dilution_hist.assign(T * P * kDilutionBins, 0);
     dilution_sum.assign(T * P, 0);
@@ -54,6 +55,7 @@ void Summary::add(const core::RunRecord& r) {
                     flag_counts[(tp * N + i) * core::kFlagBits + b] += (f >> b) & 1;
             }
             if (core::passed(static_cast<core::Outcome>(o))) {
+                for (int i = 0; i < N; ++i) participated[tp * N + i] += (r.flags[tp * N + i] & core::kJoined) != 0;
                 ++dilution_hist[tp * kDilutionBins + bin_of(r.dilution[tp], kDilutionBins)];
                 dilution_sum[tp] += fixed_point(r.dilution[tp]);
                 for (int d = 0; d < D; ++d) text_sum[tp * D + d] += fixed_point(r.text[tp * D + d]);
@@ -84,6 +86,7 @@ void Summary::merge(const Summary& o) {
     runs += o.runs;
     add(outcome_counts, o.outcome_counts);
     add(flag_counts, o.flag_counts);
+    add(participated, o.participated);
     add(rounds_hist, o.rounds_hist);
     add(dilution_hist, o.dilution_hist);
     add(dilution_sum, o.dilution_sum);

@@ -21,6 +21,7 @@ struct Summary {
 
     std::vector<std::int64_t> outcome_counts;   ///< [t][p][o]
     std::vector<std::int64_t> flag_counts;      ///< [t][p][i][bit]
+    std::vector<std::int64_t> participated;     ///< [t][p][i] joined and the proposal passed
     std::vector<std::int64_t> rounds_hist;      ///< [t][p][r], r = 0..max_rounds
     std::vector<std::int64_t> dilution_hist;    ///< [t][p][bin]   (passed runs only)
     std::vector<std::int64_t> dilution_sum;     ///< [t][p] fixed point (passed runs only)

@@ -22,8 +22,8 @@ herr_t collect_error(unsigned /*n*/, const H5E_error2_t* err, void* client) {
     std::string line;
     char minor[256] = {};
     if (H5Eget_msg(err->min_num, nullptr, minor, sizeof minor) > 0) line = minor;
-    if (err->desc && *err->desc) line += (line.empty() ? "" : " (") + std::string(err->desc) +
-                                         (line.empty() ? "" : ")");
+    if (err->desc && *err->desc)
+        line += (line.empty() ? "" : " (") + std::string(err->desc) + (line.empty() ? "" : ")");
     if (!line.empty()) out->push_back(std::move(line));
     return 0;
 }
@@ -56,13 +56,27 @@ void check_rc(herr_t rc, const std::string& what) {
     }
 }
 
-Handle file(hid_t id, const std::string& what) { return {check_id(id, what), H5Fclose}; }
-Handle group(hid_t id, const std::string& what) { return {check_id(id, what), H5Gclose}; }
-Handle dataset(hid_t id, const std::string& what) { return {check_id(id, what), H5Dclose}; }
-Handle space(hid_t id, const std::string& what) { return {check_id(id, what), H5Sclose}; }
-Handle type(hid_t id, const std::string& what) { return {check_id(id, what), H5Tclose}; }
-Handle plist(hid_t id, const std::string& what) { return {check_id(id, what), H5Pclose}; }
-Handle attribute(hid_t id, const std::string& what) { return {check_id(id, what), H5Aclose}; }
+Handle file(hid_t id, const std::string& what) {
+    return {check_id(id, what), H5Fclose};
+}
+Handle group(hid_t id, const std::string& what) {
+    return {check_id(id, what), H5Gclose};
+}
+Handle dataset(hid_t id, const std::string& what) {
+    return {check_id(id, what), H5Dclose};
+}
+Handle space(hid_t id, const std::string& what) {
+    return {check_id(id, what), H5Sclose};
+}
+Handle type(hid_t id, const std::string& what) {
+    return {check_id(id, what), H5Tclose};
+}
+Handle plist(hid_t id, const std::string& what) {
+    return {check_id(id, what), H5Pclose};
+}
+Handle attribute(hid_t id, const std::string& what) {
+    return {check_id(id, what), H5Aclose};
+}
 
 Handle vlen_string_type() {
     Handle t = type(H5Tcopy(H5T_C_S1), "creating a string type");
@@ -126,9 +140,9 @@ Handle create_dataset(hid_t loc, const std::string& name, hid_t file_type,
         std::vector<hsize_t> hint = dims;
         if (extendible) hint[0] = kRunChunkHint;
         const std::size_t esize = H5Tget_size(file_type);
-        check_rc(H5Pset_chunk(dcpl.get(), rank,
-                              chunk_dims(hint, esize ? esize : 1, kChunkBytes).data()),
-                 what);
+        check_rc(
+            H5Pset_chunk(dcpl.get(), rank, chunk_dims(hint, esize ? esize : 1, kChunkBytes).data()),
+            what);
         if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
             if (esize > 1) check_rc(H5Pset_shuffle(dcpl.get()), what);
             check_rc(H5Pset_deflate(dcpl.get(), 4), what);
@@ -162,9 +176,9 @@ void append_rows(hid_t dset, hid_t mem_type, hsize_t first, hsize_t rows, const 
     start[0] = first;
     count[0] = rows;
     if (std::find(count.begin(), count.end(), hsize_t{0}) != count.end()) return;
-    check_rc(H5Sselect_hyperslab(sp.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
-                                 nullptr),
-             what);
+    check_rc(
+        H5Sselect_hyperslab(sp.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+        what);
     Handle mem = space(H5Screate_simple(rank, count.data(), nullptr), what);
     check_rc(H5Dwrite(dset, mem_type, mem.get(), sp.get(), H5P_DEFAULT, buf), what);
 }
@@ -176,9 +190,8 @@ void set_scalar_attr(hid_t obj, const std::string& name, hid_t file_type, hid_t 
                      const T& value) {
     const std::string what = "writing attribute " + name;
     Handle sp = space(H5Screate(H5S_SCALAR), what);
-    Handle a = attribute(H5Acreate2(obj, name.c_str(), file_type, sp.get(), H5P_DEFAULT,
-                                    H5P_DEFAULT),
-                         what);
+    Handle a = attribute(
+        H5Acreate2(obj, name.c_str(), file_type, sp.get(), H5P_DEFAULT, H5P_DEFAULT), what);
     check_rc(H5Awrite(a.get(), mem_type, &value), what);
     if (!a.close()) check_rc(-1, what);
 }

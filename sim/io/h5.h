@@ -19,13 +19,13 @@ struct Failure : std::runtime_error {
 /// Turns off HDF5's automatic error printing for its lifetime and restores the previous
 /// handler afterwards.
 class QuietErrors {
-public:
+  public:
     QuietErrors();
     ~QuietErrors();
     QuietErrors(const QuietErrors&) = delete;
     QuietErrors& operator=(const QuietErrors&) = delete;
 
-private:
+  private:
     H5E_auto2_t func_ = nullptr;
     void* data_ = nullptr;
     bool saved_ = false;
@@ -33,7 +33,7 @@ private:
 
 /// Owns one HDF5 identifier and closes it with the matching H5?close.
 class Handle {
-public:
+  public:
     using Closer = herr_t (*)(hid_t);
     Handle() = default;
     Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
@@ -61,7 +61,7 @@ public:
         return rc >= 0;
     }
 
-private:
+  private:
     hid_t id_ = H5I_INVALID_HID;
     Closer closer_ = nullptr;
 };

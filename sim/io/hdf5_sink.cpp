@@ -53,7 +53,9 @@ void describe(hid_t obj, const std::string& axes, const std::string& description
     h5::set_attr(obj, "description", description);
 }
 
-hsize_t hs(std::int64_t v) { return static_cast<hsize_t>(v); }
+hsize_t hs(std::int64_t v) {
+    return static_cast<hsize_t>(v);
+}
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -107,7 +109,7 @@ struct Hdf5Sink::Impl {
         throw std::logic_error("no per-run column " + name);
     }
 
-    void create_runs(const core::ModelSpec& spec);
+    void create_runs();
     void write_labels(const core::ModelSpec& spec);
     void write_points(const core::ModelSpec& spec, const experiment::Plan& plan);
     void write_provenance(const core::ModelSpec& spec, const experiment::Provenance& prov);
@@ -117,6 +119,7 @@ struct Hdf5Sink::Impl {
                 std::vector<T>& buf);
     void publish();
     void discard() noexcept;
+    void ensure_space(std::uintmax_t bytes, const std::string& doing) const;
 };
 
 Hdf5Sink::Hdf5Sink(std::string path, bool force) : impl_(std::make_unique<Impl>()) {
@@ -149,8 +152,12 @@ Hdf5Sink::~Hdf5Sink() {
     if (impl_ && impl_->state != Impl::State::Finished) abort();
 }
 
-const std::string& Hdf5Sink::path() const { return impl_->path; }
-const std::string& Hdf5Sink::temp_path() const { return impl_->tmp; }
+const std::string& Hdf5Sink::path() const {
+    return impl_->path;
+}
+const std::string& Hdf5Sink::temp_path() const {
+    return impl_->tmp;
+}
 
 void Hdf5Sink::begin(const core::ModelSpec& spec, const experiment::Plan& plan,
                      const experiment::RunConfig& cfg, const experiment::Provenance& prov) {
@@ -181,7 +188,7 @@ void Hdf5Sink::begin(const core::ModelSpec& spec, const experiment::Plan& plan,
         m.write_provenance(spec, prov);
         m.write_labels(spec);
         m.write_points(spec, plan);
-        if (!cfg.summary_only) m.create_runs(spec);
+        if (!cfg.summary_only) m.create_runs();
         h5::check_rc(H5Fflush(root, H5F_SCOPE_LOCAL), "flushing");
     } catch (const h5::Failure& e) {
         abort();
@@ -202,7 +209,8 @@ void Hdf5Sink::Impl::write_provenance(const core::ModelSpec& spec,
     h5::set_attr(root, "scenario_text", prov.scenario_text);
     h5::set_attr(root, "scenario_sha256", sha256_hex(prov.scenario_text));
     h5::set_attr(root, "scenario_name", spec.name);
-    h5::set_attr(root, "variant_choice", std::string(core::kChoiceRuleNames.name(spec.variants.choice)));
+    h5::set_attr(root, "variant_choice",
+                 std::string(core::kChoiceRuleNames.name(spec.variants.choice)));
     h5::set_attr(root, "variant_amendment",
                  std::string(core::kAmendmentRuleNames.name(spec.variants.amendment)));
     h5::set_attr(root, "variant_pressure",
@@ -300,7 +308,7 @@ void Hdf5Sink::Impl::write_points(const core::ModelSpec& spec, const experiment:
              "value of each overridden parameter (mean if a distribution), NaN if not overridden");
 }
 
-void Hdf5Sink::Impl::create_runs(const core::ModelSpec& spec) {
+void Hdf5Sink::Impl::create_runs() {
     Handle g = h5::create_group(file.get(), layout::kRuns);
     describe(g.get(), "", "one row per run, in run order (point-major, then replication)");
     const hsize_t T = hs(shape.periods), P = hs(shape.proposals), N = hs(shape.agents),
@@ -309,8 +317,7 @@ void Hdf5Sink::Impl::create_runs(const core::ModelSpec& spec) {
                                       core::kOutcomeNames.names.end());
     outcome_type = h5::enum_u8_type(outcomes);
     auto add = [&](const std::string& name, hid_t file_type, hid_t mem_type,
-                   std::vector<hsize_t> inner, const std::string& axes,
-                   const std::string& what) {
+                   std::vector<hsize_t> inner, const std::string& axes, const std::string& what) {
         std::vector<hsize_t> dims{0};
         dims.insert(dims.end(), inner.begin(), inner.end());
         RunColumn c;
@@ -348,13 +355,11 @@ void Hdf5Sink::Impl::create_runs(const core::ModelSpec& spec) {
         "capability x salience weighted median position over members");
     add("params", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {R}, "run,param",
         "sampled values of the non-fixed parameters (paths in /labels/params)");
-    add("point", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, "run",
-        "global sweep point index of the run");
+    add("point", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, "run", "global sweep point index of the run");
     add("replication", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, "run", "replication index");
     if (cfg.per_run_tension)
         add("tension", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {T, K}, "run,period,pair",
             "tension of each pair at the end of each period");
-    (void)spec;
 }
 
 template <typename T, typename Field>
@@ -365,10 +370,10 @@ void Hdf5Sink::Impl::append(const std::string& name, std::span<const core::RunRe
     for (std::size_t r = 0; r < runs.size(); ++r) {
         const auto& v = runs[r].*field;
         if (v.size() != c.per_run)
-            throw std::invalid_argument(
-                "run " + std::to_string(written + static_cast<std::int64_t>(r)) + ": " + name +
-                " has " + std::to_string(v.size()) + " values, expected " +
-                std::to_string(c.per_run));
+            throw std::invalid_argument("run " +
+                                        std::to_string(written + static_cast<std::int64_t>(r)) +
+                                        ": " + name + " has " + std::to_string(v.size()) +
+                                        " values, expected " + std::to_string(c.per_run));
         std::copy(v.begin(), v.end(), buf.begin() + static_cast<std::ptrdiff_t>(r * c.per_run));
     }
     h5::append_rows(c.dset.get(), c.mem_type, hs(written), runs.size(), buf.data(),
@@ -389,6 +394,10 @@ void Hdf5Sink::write_block(std::int64_t first_run, std::span<const core::RunReco
             throw std::invalid_argument("write_block: more runs than the plan has (" +
                                         std::to_string(m.expected_runs) + ")");
         if (!m.cfg.summary_only && n > 0) {
+            std::uintmax_t bytes = 16 * static_cast<std::uintmax_t>(n);
+            for (const auto& c : m.columns)
+                bytes += c.per_run * static_cast<std::uintmax_t>(n) * H5Tget_size(c.mem_type);
+            m.ensure_space(bytes, "writing runs");
             using core::RunRecord;
             m.append("outcome", runs, &RunRecord::outcome, m.u8);
             m.append("rounds", runs, &RunRecord::rounds, m.u8);
@@ -403,8 +412,7 @@ void Hdf5Sink::write_block(std::int64_t first_run, std::span<const core::RunReco
             if (m.cfg.per_run_tension) m.append("tension", runs, &RunRecord::tension, m.f32);
             m.i64.resize(runs.size());
             const std::int64_t reps = std::max<std::int64_t>(m.cfg.replications, 1);
-            for (std::int64_t r = 0; r < n; ++r)
-                m.i64[r] = m.first_point + (m.written + r) / reps;
+            for (std::int64_t r = 0; r < n; ++r) m.i64[r] = m.first_point + (m.written + r) / reps;
             h5::append_rows(m.column("point").dset.get(), H5T_NATIVE_INT64, hs(m.written), hs(n),
                             m.i64.data(), "writing /runs/point");
             for (std::int64_t r = 0; r < n; ++r) m.i64[r] = (m.written + r) % reps;
@@ -424,11 +432,10 @@ void Hdf5Sink::write_block(std::int64_t first_run, std::span<const core::RunReco
 void Hdf5Sink::Impl::write_summaries(const std::vector<experiment::Summary>& per_point) {
     using experiment::Summary;
     const std::size_t npt = per_point.size();
-    const hsize_t Pt = npt, T = hs(shape.periods), P = hs(shape.proposals),
-                  N = hs(shape.agents), D = hs(shape.dims), K = hs(shape.pairs);
-    const hsize_t O = experiment::kOutcomes, B = core::kFlagBits,
-                  DB = experiment::kDilutionBins, TB = experiment::kTensionBins,
-                  Q = std::size(layout::kQuantiles);
+    const hsize_t Pt = npt, T = hs(shape.periods), P = hs(shape.proposals), N = hs(shape.agents),
+                  D = hs(shape.dims), K = hs(shape.pairs);
+    const hsize_t O = experiment::kOutcomes, B = core::kFlagBits, DB = experiment::kDilutionBins,
+                  TB = experiment::kTensionBins, Q = std::size(layout::kQuantiles);
     int max_rounds = 0;
     for (const auto& s : per_point) {
         const auto& a = s.shape;
@@ -464,17 +471,38 @@ void Hdf5Sink::Impl::write_summaries(const std::vector<experiment::Summary>& per
         for (char axis : std::string_view(f.axes_code)) {
             hsize_t len = 0;
             switch (axis) {
-                case 't': len = T; break;
-                case 'p': len = P; break;
-                case 'o': len = O; break;
-                case 'i': len = N; break;
-                case 'b': len = B; break;
-                case 'd': len = D; break;
-                case 'k': len = K; break;
-                case 'D': len = DB; break;
-                case 'T': len = TB; break;
-                case 'R': len = RB; break;
-                default: throw std::logic_error("bad axis code");
+                case 't':
+                    len = T;
+                    break;
+                case 'p':
+                    len = P;
+                    break;
+                case 'o':
+                    len = O;
+                    break;
+                case 'i':
+                    len = N;
+                    break;
+                case 'b':
+                    len = B;
+                    break;
+                case 'd':
+                    len = D;
+                    break;
+                case 'k':
+                    len = K;
+                    break;
+                case 'D':
+                    len = DB;
+                    break;
+                case 'T':
+                    len = TB;
+                    break;
+                case 'R':
+                    len = RB;
+                    break;
+                default:
+                    throw std::logic_error("bad axis code");
             }
             dims.push_back(len);
             per *= len;
@@ -519,6 +547,7 @@ void Hdf5Sink::Impl::write_summaries(const std::vector<experiment::Summary>& per
     std::vector<std::int64_t> tabled(Pt * T * P), passed(Pt * T * P);
     std::vector<double> tabled_p(Pt * T * P), op(Pt * T * P * O), olo(op.size()), ohi(op.size()),
         pp(Pt * T * P), plo(pp.size()), phi(pp.size()), flag_p(Pt * T * P * N * B),
+        participation(Pt * T * P * N),
         rounds_p(Pt * T * P * (RB - 1)), rounds_mean(Pt * T * P), dil_p(Pt * T * P * DB),
         dil_mean(Pt * T * P), pres_p(Pt * T * P), pres_mean(Pt * T * P), impl_p(Pt * T * P),
         lag_mean(Pt * T * P), text_mean(Pt * T * P * D), comp_mean(Pt * T * D),
@@ -555,18 +584,21 @@ void Hdf5Sink::Impl::write_summaries(const std::vector<experiment::Summary>& per
                     phi[tp] = w.hi;
                 }
                 for (int i = 0; i < shape.agents; ++i)
+                    participation[tp * N + i] = ratio(
+                        static_cast<double>(s.participated[(static_cast<std::size_t>(t) * P + p) * N + i]), n);
+                for (int i = 0; i < shape.agents; ++i)
                     for (int b = 0; b < static_cast<int>(B); ++b)
                         flag_p[(tp * N + i) * B + b] =
                             ratio(static_cast<double>(s.flag_count(t, p, i, b)), n);
                 const std::size_t rb = static_cast<std::size_t>(s.max_rounds) + 1;
                 for (hsize_t r = 1; r < RB; ++r)
                     rounds_p[tp * (RB - 1) + (r - 1)] =
-                        r < rb ? ratio(static_cast<double>(
-                                           s.rounds_hist[(static_cast<std::size_t>(t) * P + p) *
-                                                             rb +
-                                                         r]),
-                                       n)
-                               : (n > 0 ? 0.0 : kNaN);
+                        r < rb
+                            ? ratio(static_cast<double>(
+                                        s.rounds_hist[(static_cast<std::size_t>(t) * P + p) * rb +
+                                                      r]),
+                                    n)
+                            : (n > 0 ? 0.0 : kNaN);
                 rounds_mean[tp] = n > 0 ? s.rounds_mean(t, p) : kNaN;
                 const std::size_t stp = static_cast<std::size_t>(t) * P + p;
                 for (hsize_t b = 0; b < DB; ++b)
@@ -576,19 +608,17 @@ void Hdf5Sink::Impl::write_summaries(const std::vector<experiment::Summary>& per
                 pres_p[tp] = ratio(static_cast<double>(s.pressure_runs[stp]), n);
                 pres_mean[tp] = ratio(static_cast<double>(s.pressure_sum[stp]), n);
                 impl_p[tp] = ratio(static_cast<double>(s.implemented[stp]), n);
-                lag_mean[tp] =
-                    ratio(static_cast<double>(s.lag_sum[stp]), s.implemented[stp]);
+                lag_mean[tp] = ratio(static_cast<double>(s.lag_sum[stp]), s.implemented[stp]);
                 for (hsize_t d = 0; d < D; ++d)
                     text_mean[tp * D + d] = ratio(
-                        static_cast<double>(s.text_sum[stp * D + d]) / experiment::kFixedScale,
-                        np);
+                        static_cast<double>(s.text_sum[stp * D + d]) / experiment::kFixedScale, np);
             }
             for (hsize_t d = 0; d < D; ++d) {
                 const std::size_t i = (k * T + t) * D + d, si = t * D + d;
                 comp_mean[i] = ratio(
                     static_cast<double>(s.compromise_sum[si]) / experiment::kFixedScale, s.runs);
-                wmed_mean[i] = ratio(
-                    static_cast<double>(s.wmedian_sum[si]) / experiment::kFixedScale, s.runs);
+                wmed_mean[i] =
+                    ratio(static_cast<double>(s.wmedian_sum[si]) / experiment::kFixedScale, s.runs);
             }
             for (int pr = 0; pr < shape.pairs; ++pr) {
                 const std::size_t i = (k * T + t) * K + pr;
@@ -630,10 +660,9 @@ void Hdf5Sink::Impl::write_summaries(const std::vector<experiment::Summary>& per
         "upper end of the 95% Wilson interval of passed_p");
     put("flag_p", {Pt, T, P, N, B}, flag_p, "point,period,proposal,agent,flag",
         "probability that the agent's flag bit is set, over tabled runs");
-    put("participation", {Pt, T, P, N},
-        flag_slice(std::countr_zero(static_cast<unsigned>(core::kJoined))),
-        "point,period,proposal,agent",
-        "probability that the agent joined (flag 'joined'), over tabled runs");
+    put("participation", {Pt, T, P, N}, participation, "point,period,proposal,agent",
+        "probability that the agent took part in the adopted decision (joined and the "
+        "proposal passed), over tabled runs");
     put("objection", {Pt, T, P, N},
         flag_slice(std::countr_zero(static_cast<unsigned>(core::kObjected))),
         "point,period,proposal,agent",
@@ -669,8 +698,7 @@ void Hdf5Sink::Impl::write_summaries(const std::vector<experiment::Summary>& per
     put("tension_quantiles", {Pt, T, K, Q}, ten_q, "point,period,pair,quantile",
         "tension quantiles (probabilities in /labels/quantiles) from the histogram");
     {
-        Handle lg =
-            h5::group(H5Gopen2(file.get(), layout::kLabels, H5P_DEFAULT), "opening labels");
+        Handle lg = h5::group(H5Gopen2(file.get(), layout::kLabels, H5P_DEFAULT), "opening labels");
         std::vector<std::int64_t> rounds;
         for (hsize_t r = 1; r < RB; ++r) rounds.push_back(static_cast<std::int64_t>(r));
         Handle d = h5::write_array(lg.get(), "rounds", {rounds.size()}, rounds, false);
@@ -678,8 +706,27 @@ void Hdf5Sink::Impl::write_summaries(const std::vector<experiment::Summary>& per
     }
 }
 
+// HDF5 1.10 cannot close a file after a failed flush (and then crashes at exit), so a
+// full disk is detected here, before HDF5 writes: `bytes` to be written now, plus what
+// the chunk caches (1 MiB per dataset by default) and the metadata may flush later.
+void Hdf5Sink::Impl::ensure_space(std::uintmax_t bytes, const std::string& doing) const {
+    constexpr std::uintmax_t kMiB = std::uintmax_t{1} << 20;
+    const std::uintmax_t need = bytes + (columns.size() + 2) * kMiB;
+    std::error_code ec;
+    const fs::path dir = fs::path(tmp).parent_path();
+    const auto info = fs::space(dir.empty() ? fs::path(".") : dir, ec);
+    if (ec || info.available >= need) return;
+    throw failure("the disk is full: " + doing + " needs about " +
+                  std::to_string((need + kMiB - 1) / kMiB) + " MiB but only " +
+                  std::to_string(info.available / kMiB) + " MiB are free in '" +
+                  (dir.empty() ? std::string(".") : dir.string()) +
+                  "'; free space or choose another directory with -o");
+}
+
 void Hdf5Sink::Impl::publish() {
-    // Close everything so the file is complete on disk, then make it durable.
+    // Flush first: a full disk shows here, while every handle is still valid (a failed
+    // H5Fclose leaves HDF5 in a state that crashes at exit). Then close and make durable.
+    h5::check_rc(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "writing the file");
     columns.clear();
     outcome_type = Handle();
     if (!file.close()) h5::check_rc(-1, "closing the file");
@@ -700,8 +747,8 @@ void Hdf5Sink::Impl::publish() {
     } else if (std::rename(tmp.c_str(), path.c_str()) != 0) {
         throw failure(std::string("cannot rename the temporary file: ") + std::strerror(errno));
     }
-    const fs::path dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path()
-                                                          : fs::path(".");
+    const fs::path dir =
+        fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
     fsync_path(dir.string(), O_RDONLY | O_DIRECTORY);
 }
 
@@ -718,6 +765,10 @@ void Hdf5Sink::finish(const std::vector<experiment::Summary>& per_point) {
             throw std::invalid_argument("finish: " + std::to_string(m.written) +
                                         " runs written, the plan has " +
                                         std::to_string(m.expected_runs));
+        std::uintmax_t bytes = 0;
+        for (const auto& s : per_point)
+            for (const auto& f : layout::raw_fields()) bytes += 3 * 8 * (s.*f.member).size();
+        m.ensure_space(bytes, "writing the summaries");
         m.write_summaries(per_point);
         h5::set_attr(m.file.get(), "runs", m.written);
         m.publish();
@@ -737,6 +788,10 @@ void Hdf5Sink::finish(const std::vector<experiment::Summary>& per_point) {
 void Hdf5Sink::Impl::discard() noexcept {
     try {
         h5::QuietErrors quiet;
+        // Empty the temporary file before closing: that frees its space, so the flushes
+        // done by the closes below succeed even when the disk was full (a failed close
+        // leaves HDF5 unable to shut down cleanly). The file is deleted anyway.
+        if (file.valid() && !tmp.empty()) (void)::truncate(tmp.c_str(), 0);
         columns.clear();
         outcome_type = Handle();
         (void)file.close();

@@ -21,7 +21,7 @@ namespace sco::io {
 inline constexpr const char* kResultsFormat = "sco-sim-results/1";
 
 class Hdf5Sink final : public experiment::Sink {
-public:
+  public:
     /// Throws OutputExists if `path` exists and !force, std::runtime_error if the
     /// temporary file cannot be created (e.g. the directory does not exist).
     Hdf5Sink(std::string path, bool force);
@@ -39,7 +39,7 @@ public:
     /// Where the file is written until finish() renames it.
     [[nodiscard]] const std::string& temp_path() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

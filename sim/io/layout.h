@@ -36,6 +36,8 @@ inline const std::vector<RawField>& raw_fields() {
          "runs with each outcome"},
         {"flag_counts", &S::flag_counts, "point,period,proposal,agent,flag", "tpib",
          "runs with each agent flag bit set"},
+        {"participated", &S::participated, "point,period,proposal,agent", "tpi",
+         "runs where the agent took part in the adopted decision (joined and it passed)"},
         {"rounds_hist", &S::rounds_hist, "point,period,proposal,rounds_bin", "tpR",
          "runs by rounds used; bin 0 = not tabled"},
         {"dilution_hist", &S::dilution_hist, "point,period,proposal,dilution_bin", "tpD",

@@ -22,8 +22,8 @@ Results read_open(hid_t f, const std::string& path) {
     r.path = path;
     r.format = h5::read_attr_string(f, "format");
     if (r.format != kResultsFormat)
-        throw h5::Failure("format is '" + r.format + "', this version reads '" +
-                          kResultsFormat + "'");
+        throw h5::Failure("format is '" + r.format + "', this version reads '" + kResultsFormat +
+                          "'");
     r.provenance.tool_version = h5::read_attr_string(f, "tool_version");
     r.provenance.git_commit = h5::read_attr_string(f, "git_commit");
     r.provenance.command_line = h5::read_attr_string(f, "command_line");

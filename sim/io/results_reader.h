@@ -15,23 +15,23 @@ namespace sco::io {
 
 struct Results {
     std::string path;
-    std::string format;                  ///< "sco-sim-results/1"
+    std::string format;  ///< "sco-sim-results/1"
     experiment::Labels labels;
-    std::vector<std::string> params;     ///< paths of the non-fixed parameters
+    std::vector<std::string> params;  ///< paths of the non-fixed parameters
     experiment::Provenance provenance;
     std::string scenario_name;
     std::string scenario_sha256;
-    std::string created;                 ///< UTC, ISO 8601
+    std::string created;  ///< UTC, ISO 8601
     std::string variant_choice, variant_amendment, variant_pressure;
 
     std::uint64_t seed = 0;
-    std::int64_t replications = 0;       ///< runs per point
-    std::int64_t points = 0;             ///< points in this file
-    std::int64_t first_point = 0;        ///< global index of the first point (shards)
-    std::int64_t total_points = 0;       ///< points in the whole sweep
-    std::int64_t runs = 0;               ///< runs simulated (all points)
-    bool summary_only = false;           ///< no /runs group
-    bool per_run_tension = false;        ///< /runs/tension present
+    std::int64_t replications = 0;  ///< runs per point
+    std::int64_t points = 0;        ///< points in this file
+    std::int64_t first_point = 0;   ///< global index of the first point (shards)
+    std::int64_t total_points = 0;  ///< points in the whole sweep
+    std::int64_t runs = 0;          ///< runs simulated (all points)
+    bool summary_only = false;      ///< no /runs group
+    bool per_run_tension = false;   ///< /runs/tension present
 
     std::vector<std::string> point_descriptions;  ///< per point: "PATH=VALUE; ..."
     std::vector<experiment::Summary> summaries;   ///< per point

@@ -44,7 +44,7 @@ struct Json {
 };
 
 class JsonParser {
-public:
+  public:
     explicit JsonParser(std::string text) : s_(std::move(text)) {}
     Json parse() {
         Json v = value();
@@ -53,7 +53,7 @@ public:
         return v;
     }
 
-private:
+  private:
     [[noreturn]] void fail(const std::string& why) const {
         throw std::runtime_error("JSON error at " + std::to_string(i_) + ": " + why);
     }
@@ -88,14 +88,30 @@ private:
             if (i_ >= s_.size()) fail("bad escape");
             const char e = s_[i_++];
             switch (e) {
-                case '"': out += '"'; break;
-                case '\\': out += '\\'; break;
-                case '/': out += '/'; break;
-                case 'b': out += '\b'; break;
-                case 'f': out += '\f'; break;
-                case 'n': out += '\n'; break;
-                case 'r': out += '\r'; break;
-                case 't': out += '\t'; break;
+                case '"':
+                    out += '"';
+                    break;
+                case '\\':
+                    out += '\\';
+                    break;
+                case '/':
+                    out += '/';
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
                 case 'u': {
                     if (i_ + 4 > s_.size()) fail("bad \\u escape");
                     const long cp = std::strtol(s_.substr(i_, 4).c_str(), nullptr, 16);
@@ -104,7 +120,8 @@ private:
                     out += static_cast<char>(cp);
                     break;
                 }
-                default: fail("bad escape");
+                default:
+                    fail("bad escape");
             }
         }
     }
@@ -166,7 +183,8 @@ private:
         }
         const char* begin = s_.c_str() + i_;
         char* end = nullptr;
-        if (!(c == '-' || std::isdigit(static_cast<unsigned char>(c)))) fail("unexpected character");
+        if (!(c == '-' || std::isdigit(static_cast<unsigned char>(c))))
+            fail("unexpected character");
         v.type = Json::Type::Number;
         v.number = std::strtod(begin, &end);
         if (end == begin || !std::isfinite(v.number)) fail("bad number");
@@ -185,7 +203,7 @@ constexpr auto kDiluted = static_cast<std::uint8_t>(core::Outcome::Diluted);
 constexpr auto kNotTabled = static_cast<std::uint8_t>(core::Outcome::NotTabled);
 
 class ReportTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         spec_ = testing::make_spec();
         labels_ = labels_of(spec_);
@@ -312,10 +330,10 @@ TEST_F(ReportTest, TextShowsTheTableAndNonzeroTension) {
     const std::string text = report_text(labels_, summary_);
     EXPECT_NE(text.find("2014"), std::string::npos);
     EXPECT_NE(text.find("peace_mission"), std::string::npos);
-    EXPECT_NE(text.find("66.7%"), std::string::npos) << text;             // pass probability
+    EXPECT_NE(text.find("66.7%"), std::string::npos) << text;  // pass probability
     EXPECT_NE(text.find("adopted 66.7%, blocked 33.3%"), std::string::npos) << text;
-    EXPECT_NE(text.find("TJK 33.3%"), std::string::npos) << text;         // objects most
-    EXPECT_NE(text.find("0.250"), std::string::npos) << text;             // dilution 2016
+    EXPECT_NE(text.find("TJK 33.3%"), std::string::npos) << text;  // objects most
+    EXPECT_NE(text.find("0.250"), std::string::npos) << text;      // dilution 2016
     EXPECT_NE(text.find("2015: nothing tabled"), std::string::npos) << text;
     EXPECT_NE(text.find("KAZ-UZB  0.500"), std::string::npos) << text;
     EXPECT_EQ(text.find("TJK-UZB"), std::string::npos) << "zero-tension pairs are left out";

@@ -40,12 +40,27 @@ inline core::ModelSpec make_spec() {
     p2.title = "Joint declaration, \"with quotes\"";
     p2.kind = core::Kind::Declaration;
     s.proposals = {p1, p2};
-    s.params.add({"agents.UZB.sovereignty", core::Distribution::uniform(0.6, 0.9), {0, 1},
-                  core::Field::Sovereignty, 0, -1, false});
-    s.params.add({"agents.KAZ.sovereignty", core::Distribution::fixed(0.4), {0, 1},
-                  core::Field::Sovereignty, 1, -1, false});
-    s.params.add({"dynamics.dialogue_rate", core::Distribution::uniform(0.1, 0.2), {0, 1},
-                  core::Field::Dynamics, static_cast<int>(core::Dyn::DialogueRate), -1, false});
+    s.params.add({"agents.UZB.sovereignty",
+                  core::Distribution::uniform(0.6, 0.9),
+                  {0, 1},
+                  core::Field::Sovereignty,
+                  0,
+                  -1,
+                  false});
+    s.params.add({"agents.KAZ.sovereignty",
+                  core::Distribution::fixed(0.4),
+                  {0, 1},
+                  core::Field::Sovereignty,
+                  1,
+                  -1,
+                  false});
+    s.params.add({"dynamics.dialogue_rate",
+                  core::Distribution::uniform(0.1, 0.2),
+                  {0, 1},
+                  core::Field::Dynamics,
+                  static_cast<int>(core::Dyn::DialogueRate),
+                  -1,
+                  false});
     return s;
 }
 
@@ -88,8 +103,8 @@ inline std::vector<core::RunRecord> make_runs(const core::ModelSpec& spec,
     const auto shape = core::shape_of(spec);
     for (std::int64_t k = 0; k < plan.n_points(); ++k)
         for (std::int64_t r = 0; r < replications; ++r)
-            runs.push_back(make_record(shape, max_rounds,
-                                       static_cast<std::uint32_t>(1000 * k + r + 1)));
+            runs.push_back(
+                make_record(shape, max_rounds, static_cast<std::uint32_t>(1000 * k + r + 1)));
     return runs;
 }
 
@@ -98,9 +113,8 @@ inline std::vector<experiment::Summary> summarise(const core::ModelSpec& spec,
                                                   const experiment::Plan& plan,
                                                   const std::vector<core::RunRecord>& runs,
                                                   std::int64_t replications, int max_rounds) {
-    std::vector<experiment::Summary> out(
-        static_cast<std::size_t>(plan.n_points()),
-        experiment::Summary(core::shape_of(spec), max_rounds));
+    std::vector<experiment::Summary> out(static_cast<std::size_t>(plan.n_points()),
+                                         experiment::Summary(core::shape_of(spec), max_rounds));
     for (std::size_t i = 0; i < runs.size(); ++i)
         out[i / static_cast<std::size_t>(replications)].add(runs[i]);
     return out;

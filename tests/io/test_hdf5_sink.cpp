@@ -20,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class Hdf5SinkTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         dir_ = fs::temp_directory_path() /
@@ -80,8 +80,8 @@ TEST_F(Hdf5SinkTest, RoundTripRestoresSummariesLabelsAndProvenance) {
     const Results r = read_results(out());
     EXPECT_EQ(r.format, kResultsFormat);
     EXPECT_EQ(r.labels, experiment::labels_of(spec_));
-    EXPECT_EQ(r.params, (std::vector<std::string>{"agents.UZB.sovereignty",
-                                                  "dynamics.dialogue_rate"}));
+    EXPECT_EQ(r.params,
+              (std::vector<std::string>{"agents.UZB.sovereignty", "dynamics.dialogue_rate"}));
     ASSERT_EQ(r.summaries.size(), 2u);
     EXPECT_TRUE(r.summaries[0] == sums_[0]);
     EXPECT_TRUE(r.summaries[1] == sums_[1]);

@@ -160,6 +160,8 @@ def test_raw_summaries_agree_with_runs(tension_file):
         flags = R["flags"][()]
         bits = np.stack([((flags >> b) & 1).sum(axis=0) for b in range(8)], axis=-1)
         assert np.array_equal(bits, raw["flag_counts"][0])
+        took_part = ((flags & 1) == 1) & (outcome <= 3)[..., None]
+        assert np.array_equal(took_part.sum(axis=0), raw["participated"][0])
         mr = int(raw["max_rounds"][0])
         rounds = np.minimum(R["rounds"][()], mr)
         rh = np.stack([(rounds == r).sum(axis=0) for r in range(mr + 1)], axis=-1)
@@ -208,7 +210,9 @@ def test_derived_summaries_agree_with_raw(full_file):
         assert np.array_equal(S["passed"][0], passed)
         assert np.allclose(S["passed_p"][0][ok], passed[ok] / tabled[ok])
         fc = raw["flag_counts"][0]
-        assert np.allclose(S["participation"][0][ok], fc[..., 0][ok] / tabled[ok][:, None])
+        part = raw["participated"][0]
+        assert np.all(part <= fc[..., 0])  # took part only if it joined
+        assert np.allclose(S["participation"][0][ok], part[ok] / tabled[ok][:, None])
         assert np.allclose(S["objection"][0][ok], fc[..., 3][ok] / tabled[ok][:, None])
         assert np.allclose(S["transit_denied"][0][ok], fc[..., 4][ok] / tabled[ok][:, None])
         assert np.allclose(S["flag_p"][0][ok], fc[ok] / tabled[ok][:, None, None])
