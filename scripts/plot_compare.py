@@ -48,7 +48,7 @@ def plot(results, outdir, labels=None, period=None, point=0):
         off = x + (j - (len(results) - 1) / 2) * width
         ax.bar(off, p, width=width, color=s["gray"], hatch=s["hatch"], edgecolor="black",
                linewidth=0.5, label=labels[j])
-        ax.errorbar(off, p, yerr=[p - lo, hi - p], fmt="none", ecolor="black", capsize=2,
+        ax.errorbar(off, p, yerr=[np.maximum(p - lo, 0), np.maximum(hi - p, 0)], fmt="none", ecolor="black", capsize=2,
                     linewidth=0.8)
         part = []
         for a in agents:
@@ -67,7 +67,7 @@ def plot(results, outdir, labels=None, period=None, point=0):
     bx.set_xticks(range(len(agents)), agents)
     bx.set_ylim(0, 1.05)
     bx.set_xlabel("agent")
-    bx.set_ylabel("P(joined | tabled), pooled")
+    bx.set_ylabel("P(took part | tabled), pooled")
     bx.set_title("Participation over the compared items")
     bx.legend(fontsize=7, frameon=False)
     fig.suptitle("Comparison: " + " vs ".join(labels))

@@ -3,7 +3,7 @@
 
     plot_participation.py RESULTS.h5 [--period YEAR] [--point K] [-o DIR]
 
-Left: P(agent joined | proposal tabled) for every agent and every tabled (proposal,
+Left: P(agent took part in the adopted decision | proposal tabled) for every agent and every tabled (proposal,
 summit), with the value printed in each cell. Right: how often each agent objects to each
 proposal, over all summits at which the proposal was tabled (hatched bars per proposal).
 """
@@ -41,7 +41,7 @@ def plot(r, outdir, period=None, point=0):
     ax.set_xticks(range(len(items)), [f"{r.proposals[p]}\n{int(r.periods[t])}" for t, p in items],
                   rotation=60, ha="right", fontsize=7)
     ax.set_xlabel("proposal and summit")
-    ax.set_title("P(joined | tabled)")
+    ax.set_title("P(took part | tabled)")
     fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02, label="probability")
 
     # Objection per agent and proposal, pooled over the summits at which it was tabled.

@@ -27,7 +27,8 @@ def wilson(k, n, z=1.959963984540054):
     den = 1 + z * z / np.maximum(n, 1)
     centre = (p + z * z / (2 * np.maximum(n, 1))) / den
     half = z * np.sqrt(p * (1 - p) / np.maximum(n, 1) + z * z / (4 * np.maximum(n, 1) ** 2)) / den
-    return p, centre - half, centre + half
+    # Rounding can put an end a hair past p when p is 0 or 1; the interval contains p.
+    return p, np.minimum(centre - half, p), np.maximum(centre + half, p)
 
 
 def plot(r, outdir, proposal=None, period=None, top=4, point=0):

@@ -85,3 +85,15 @@ def test_missing_matplotlib_gives_an_install_hint(full_file, tmp_path):
                       env_extra={"PYTHONPATH": fake_missing_module(tmp_path, "matplotlib")})
     assert proc.returncode == 2
     assert "python3-matplotlib" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_sensitivity_wilson_interval_contains_p_at_the_ends():
+    # Regression: at p = 0 or 1 rounding put an end past p and matplotlib refused the
+    # negative error bar (seen on the baseline scenario in the quickstart).
+    import numpy as np
+    import plot_sensitivity
+    k = np.array([0.0, 5.0, 1234.0, 7.0])
+    n = np.array([1234.0, 10.0, 1234.0, 7.0])
+    p, lo, hi = plot_sensitivity.wilson(k, n)
+    assert np.all(lo <= p) and np.all(p <= hi)
+    assert np.all(p - lo >= 0) and np.all(hi - p >= 0)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerates the small figures shown in README.md (docs/figures/) from the committed
+# baseline and expansion scenarios with a fixed seed. Run after the model changes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+py=$(sco_python)
+sco=./build/bin/sco-sim
+[ -x "$sco" ] || { sco_configure; cmake --build build -j"$(nproc)" --target sco-sim; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$sco" run scenarios/sco2014.yaml -n 10000 --seed 20140615 -q -o "$tmp/sco2014.h5"
+"$sco" run scenarios/expansion_sco8.yaml -n 10000 --seed 20140615 -q -o "$tmp/expansion_sco8.h5"
+"$py" scripts/plot_outcomes.py "$tmp/sco2014.h5" --period 2014 -o "$tmp/fig"
+"$py" scripts/plot_tension.py "$tmp/sco2014.h5" -o "$tmp/fig"
+"$py" scripts/plot_compare.py "$tmp/sco2014.h5" "$tmp/expansion_sco8.h5" --period 2014 -o "$tmp/fig"
+mkdir -p docs/figures
+for f in "$tmp"/fig/*.png; do cp "$f" docs/figures/; done
+ls -l docs/figures
