@@ -49,10 +49,16 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         for (int i = 0; i < n; ++i) {
             const Spatial sp = spatial(w, i, s.text.data());
             s.opts[i] = options(w, sp, s.terms[i], s.pressure[i], unc, prop.opt_out);
-            if (i == prop.sponsor) {
-                // The sponsor tabled the text: it supports it (plainly or with a reservation
-                // on points an amendment has changed), it does not stay out or object.
-                s.opts[i].v[2] = s.opts[i].v[3] = -std::numeric_limits<double>::infinity();
+            constexpr double kNever = -std::numeric_limits<double>::infinity();
+            if (i == prop.sponsor || i == prop.host) {
+                // The sponsor tabled the text and the host agreed to host it: both support
+                // it (plainly or with a reservation), neither stays out nor objects.
+                s.opts[i].v[2] = s.opts[i].v[3] = kNever;
+            } else if (prop.kind == Kind::Exercise && !w.member(i)) {
+                // Observers and candidates do not send troops to members' exercises; they
+                // may still voice an objection, which blocks nothing.
+                s.opts[i].v[0] = s.opts[i].v[1] = kNever;
+                s.opts[i].v[2] = 0.0;
             }
             if (r == 0) s.disposition[i] = Rng::to_unit(rng.words(Purpose::Choice, Rng::pack(t, p), i)[0]);
             const double u = s.disposition[i];

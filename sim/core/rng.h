@@ -19,12 +19,10 @@ namespace sco::core {
 enum class Purpose : std::uint32_t {
     SampleParams = 1,
     Choice = 2,
-    Transit = 3,
-    Reroute = 4,
+    Transit = 3,  ///< word 0: consent to transit; word 1: the participant's reroute decision
     Deferral = 5,
     Incident = 6,
     Implementation = 7,
-    Pressure = 8,
     Design = 9,     ///< sweep designs (LHS permutations); key point 0
     Bootstrap = 10, ///< resampling for confidence intervals of sensitivity indices
     Test = 99,

@@ -20,7 +20,7 @@ struct Point {
 
 /// The one run-configuration struct; the command line overrides its fields.
 struct RunConfig {
-    std::uint64_t seed = 20140615;     ///< master seed (default: date of the 2001 founding summit)
+    std::uint64_t seed = 20140615;     ///< master seed (default: 15 June 2014, any fixed number would do)
     std::int64_t replications = 10000; ///< runs per point
     int threads = 0;                   ///< 0: all hardware threads
     int block = 1024;                  ///< runs simulated between two writes

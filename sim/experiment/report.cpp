@@ -149,7 +149,7 @@ std::string report_text(const Labels& L, const Summary& s) {
     const std::string header = pad("proposal", wid) + "  " + pad("tabled", 7, true) + "  " +
                                pad("pass", 6, true) + "  " + pad("95% CI", 15) + "  " +
                                pad("most likely outcomes", 50) + "  " + pad("rounds", 6, true) +
-                               "  " + pad("dilution", 8, true) + "  objects most";
+                               "  " + pad("dilution", 8, true) + "  top objector (any role)";
     for (int t = 0; t < T; ++t) {
         bool any = false;
         for (int p = 0; p < P; ++p) any = any || s.tabled(t, p) > 0;
@@ -256,7 +256,7 @@ std::string report_json(const Labels& L, const Summary& s) {
         const double half =
             any ? 1.959963984540054 * s.tension_sd(T - 1, k) / std::sqrt(double(s.runs)) : 0.0;
         out += (k ? ", " : "") + json_string(L.pairs[k]) + ": {\"mean\": " + json_number(m) +
-               ", \"ci\": [" + json_number(m - half) + ", " + json_number(m + half) + "]" +
+               ", \"ci\": [" + json_number(std::max(0.0, m - half)) + ", " + json_number(std::min(1.0, m + half)) + "]" +
                ", \"q05\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.05) : 0.0) +
                ", \"q50\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.5) : 0.0) +
                ", \"q95\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.95) : 0.0) + "}";

@@ -144,6 +144,8 @@ double Summary::tension_mean(int t, int k) const {
 
 double Summary::tension_sd(int t, int k) const {
     if (runs < 2) return 0.0;
+    // A pair without rivalry stays at exactly zero in every run: no spread.
+    if (tension_sum[static_cast<std::size_t>(t) * shape.pairs + k] == 0) return 0.0;
     const std::size_t base = (static_cast<std::size_t>(t) * shape.pairs + k) * kTensionBins;
     const double m = tension_mean(t, k);
     double ss = 0.0;
