@@ -5,6 +5,7 @@
 
 #include "sco/version.h"
 #include "sim/io/hdf5_sink.h"
+#include "sim/io/merge.h"
 #include "sim/io/results_reader.h"
 #include "sim/scenario/loader.h"
 
@@ -21,13 +22,15 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  run SCENARIO      simulate many runs and write a results file (HDF5)\n"
+    "  sweep SCENARIO    run a parameter sweep (grid, Latin hypercube, Sobol), whole or one shard\n"
+    "  merge SHARD...    merge the shard files of a sweep into one results file\n"
     "  check SCENARIO    validate a scenario and describe it; no run\n"
     "  params SCENARIO   list every parameter path with its value or distribution\n"
     "  summary FILE      print the outcome table of a results file (--json for JSON)\n"
     "\n"
     "Run 'sco-sim COMMAND --help' for a command's options. Documentation: docs/cli.md\n";
 
-const char* const kCommands[] = {"run", "check", "params", "summary"};
+const char* const kCommands[] = {"run", "sweep", "merge", "check", "params", "summary"};
 
 }  // namespace
 
@@ -55,6 +58,8 @@ int main(int argc, char** argv) {
         }
         const std::vector<std::string> rest(args.begin() + 1, args.end());
         if (cmd == "run") return cmd_run(rest, command_line);
+        if (cmd == "sweep") return cmd_sweep(rest, command_line);
+        if (cmd == "merge") return cmd_merge(rest, command_line);
         if (cmd == "check") return cmd_check(rest);
         if (cmd == "params") return cmd_params(rest);
         if (cmd == "summary") return cmd_summary(rest);
@@ -74,6 +79,9 @@ int main(int argc, char** argv) {
         std::cerr << "sco-sim: error: " << e.what() << "\n";
         return kExitBadInput;
     } catch (const io::OutputExists& e) {
+        std::cerr << "sco-sim: error: " << e.what() << "\n";
+        return kExitBadInput;
+    } catch (const io::MergeError& e) {
         std::cerr << "sco-sim: error: " << e.what() << "\n";
         return kExitBadInput;
     } catch (const io::BadResults& e) {

@@ -11,6 +11,7 @@
 #include "sco/version.h"
 #include "sim/cli/app.h"
 #include "sim/cli/options.h"
+#include "sim/cli/signals.h"
 #include "sim/experiment/report.h"
 #include "sim/experiment/runner.h"
 #include "sim/io/hdf5_sink.h"
@@ -20,37 +21,6 @@ namespace po = boost::program_options;
 
 namespace sco::cli {
 namespace {
-
-// The one piece of process-wide state: which signal asked us to stop. A signal
-// handler can reach nothing else. The runner polls it between blocks.
-std::atomic<bool> g_stop{false};
-volatile std::sig_atomic_t g_signal = 0;
-
-extern "C" void on_signal(int sig) {
-    g_signal = sig;
-    g_stop.store(true);
-}
-
-class SignalGuard {
-public:
-    SignalGuard() {
-        struct sigaction sa {};
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int_);
-        sigaction(SIGTERM, &sa, &old_term_);
-    }
-    ~SignalGuard() {
-        sigaction(SIGINT, &old_int_, nullptr);
-        sigaction(SIGTERM, &old_term_, nullptr);
-    }
-    SignalGuard(const SignalGuard&) = delete;
-    SignalGuard& operator=(const SignalGuard&) = delete;
-
-private:
-    struct sigaction old_int_ {};
-    struct sigaction old_term_ {};
-};
 
 std::uint64_t parse_u64(const std::string& s, const char* what) {
     std::size_t pos = 0;
@@ -150,7 +120,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
     const bool show_progress = !quiet && (vm.count("progress") || isatty(STDERR_FILENO));
     experiment::RunnerHooks hooks;
-    hooks.stop = &g_stop;
+    hooks.stop = stop_flag();
     const auto t0 = std::chrono::steady_clock::now();
     if (show_progress)
         hooks.progress = [&](std::int64_t done, std::int64_t total) {
@@ -169,7 +139,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     } catch (const experiment::Interrupted&) {
         if (show_progress) std::cerr << "\n";
         std::cerr << "sco-sim: interrupted; nothing written to " << out << "\n";
-        return 128 + (g_signal ? static_cast<int>(g_signal) : SIGINT);
+        return 128 + caught_signal();
     }
     if (show_progress) std::cerr << "\n";
     if (!quiet) {

@@ -14,13 +14,18 @@ std::optional<po::variables_map> parse_command(const std::string& command,
                                                const std::vector<std::string>& args,
                                                po::options_description desc,
                                                const std::vector<std::string>& positional,
-                                               std::size_t required_positionals) {
+                                               std::size_t required_positionals,
+                                               bool repeat_last_positional) {
     desc.add_options()("help,h", "show this help and exit");
     po::options_description hidden;
     po::positional_options_description pos;
-    for (const auto& name : positional) {
-        hidden.add_options()(name.c_str(), po::value<std::string>());
-        pos.add(name.c_str(), 1);
+    for (std::size_t i = 0; i < positional.size(); ++i) {
+        const bool many = repeat_last_positional && i + 1 == positional.size();
+        if (many)
+            hidden.add_options()(positional[i].c_str(), po::value<std::vector<std::string>>());
+        else
+            hidden.add_options()(positional[i].c_str(), po::value<std::string>());
+        pos.add(positional[i].c_str(), many ? -1 : 1);
     }
     po::options_description all;
     all.add(desc).add(hidden);

@@ -13,6 +13,7 @@ namespace sco::cli {
 std::optional<boost::program_options::variables_map> parse_command(
     const std::string& command, const std::string& synopsis, const std::string& about,
     const std::vector<std::string>& args, boost::program_options::options_description desc,
-    const std::vector<std::string>& positional, std::size_t required_positionals);
+    const std::vector<std::string>& positional, std::size_t required_positionals,
+    bool repeat_last_positional = false);
 
 }  // namespace sco::cli

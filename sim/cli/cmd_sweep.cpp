@@ -1,0 +1,305 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "sco/version.h"
+#include "sim/cli/app.h"
+#include "sim/cli/options.h"
+#include "sim/cli/signals.h"
+#include "sim/experiment/design.h"
+#include "sim/experiment/runner.h"
+#include "sim/io/hdf5_sink.h"
+#include "sim/io/merge.h"
+#include "sim/io/results_reader.h"
+#include "sim/io/sha256.h"
+#include "sim/scenario/loader.h"
+#include "sim/scenario/sweep_file.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace sco::cli {
+namespace {
+
+constexpr std::int64_t kMaxPoints = 100'000'000;
+constexpr int kMaxChunks = 256;
+constexpr std::int64_t kRunsPerChunk = 50'000;
+
+struct Shard {
+    int index = 0;  // 0-based
+    int count = 1;
+};
+
+Shard parse_shard(const std::string& s) {
+    const auto slash = s.find('/');
+    int k = 0, n = 0;
+    try {
+        if (slash == std::string::npos) throw std::invalid_argument("no slash");
+        std::size_t a = 0, b = 0;
+        k = std::stoi(s.substr(0, slash), &a);
+        n = std::stoi(s.substr(slash + 1), &b);
+        if (a != slash || b != s.size() - slash - 1) throw std::invalid_argument("junk");
+    } catch (const std::exception&) {
+        throw UsageError("sweep: --shard takes K/N (shard K of N, 1 <= K <= N), got '" + s + "'");
+    }
+    if (n < 1 || n > 100000 || k < 1 || k > n)
+        throw UsageError("sweep: --shard K/N needs 1 <= K <= N <= 100000, got '" + s + "'");
+    return {k - 1, n};
+}
+
+/// A factor for the parameter at `path`, checked against the parameter's range.
+experiment::Factor make_factor(const core::ModelSpec& spec, const std::string& path, experiment::Factor f,
+                               const std::string& where, int line) {
+    f.id = scenario::resolve_path(spec, path, where, line);
+    const core::ParamDef& def = spec.params[f.id];
+    f.path = path;
+    f.integer = def.integer;
+    std::vector<double> check = f.levels;
+    check.push_back(f.lo);
+    check.push_back(f.hi);
+    for (double x : check)
+        if (!def.range.contains(x)) {
+            std::ostringstream os;
+            os << "value " << x << " is outside the parameter's range [" << def.range.lo << ", " << def.range.hi << "]";
+            throw scenario::ScenarioError(where, line, line > 0 ? 1 : 0, path, os.str());
+        }
+    return f;
+}
+
+std::string part_name(std::int64_t first, std::int64_t last) {
+    std::ostringstream os;
+    os << "points-" << std::setw(8) << std::setfill('0') << first << "-" << std::setw(8) << std::setfill('0')
+       << last - 1 << ".h5";
+    return os.str();
+}
+
+/// A part file that is complete and belongs to this sweep.
+bool usable_part(const std::string& path, const io::Results& ref_like, std::int64_t first, std::int64_t n) {
+    try {
+        const io::Results r = io::read_results(path);
+        return r.seed == ref_like.seed && r.replications == ref_like.replications &&
+               r.scenario_sha256 == ref_like.scenario_sha256 && r.first_point == first && r.points == n &&
+               r.total_points == ref_like.total_points && r.summary_only == ref_like.summary_only;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+}  // namespace
+
+int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line) {
+    po::options_description desc("options");
+    desc.add_options()
+        ("file,f", po::value<std::string>(), "a sweep file (format sco-sim-sweep/1) instead of SCENARIO and --vary")
+        ("vary", po::value<std::vector<std::string>>()->composing(),
+         "PATH=LO:HI:STEPS or PATH=v1,v2,... (grid), PATH=LO:HI (lhs, sobol); repeatable")
+        ("design", po::value<std::string>()->default_value("grid"), "grid, lhs or sobol")
+        ("samples", po::value<std::int64_t>(), "lhs: points; sobol: base samples N (points = N * (factors + 2))")
+        ("runs,n", po::value<std::int64_t>(), "runs (replications) per point (default 100)")
+        ("seed", po::value<std::uint64_t>(), "master seed (runs and the design's own draws)")
+        ("threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")
+        ("output,o", po::value<std::string>(), "results file (default results/<scenario>-sweep.h5)")
+        ("force", "overwrite an existing results file; discard an interrupted sweep's parts")
+        ("shard", po::value<std::string>(), "K/N: run only shard K of N (1-based) into its own file")
+        ("resume", "finish an interrupted sweep: keep the parts (or shard file) already complete")
+        ("summary-only", "leave per-run datasets out of the results file")
+        ("set", po::value<std::vector<std::string>>()->composing(), "PATH=VALUE: fix a parameter for every point")
+        ("quiet,q", "print nothing but errors")
+        ("progress", "report progress on stderr even when it is not a terminal");
+    const auto vmo = parse_command(
+        "sweep", "SCENARIO --vary PATH=SPEC ... [--design grid|lhs|sobol] [--samples N] [-n RUNS] [--shard K/N]\n"
+                 "       sco-sim sweep --file SWEEP.yaml [--shard K/N]",
+        "Run a parameter sweep: every point of the design, RUNS runs each. Run r of point k is\n"
+        "keyed by (seed, k, r): results do not depend on threads or on how the sweep is sharded.",
+        args, desc, {"scenario"}, 0);
+    if (!vmo) return kExitOk;
+    const auto& vm = *vmo;
+
+    // ---- what to sweep: a sweep file, or the command line ----
+    scenario::SweepFile sf;
+    std::string where = "--vary";
+    if (vm.count("file")) {
+        if (vm.count("scenario") || vm.count("vary"))
+            throw UsageError("sweep: give either --file or SCENARIO with --vary, not both");
+        sf = scenario::load_sweep_file(vm["file"].as<std::string>());
+        where = sf.path;
+    } else {
+        if (!vm.count("scenario")) throw UsageError("sweep: missing scenario (or --file SWEEP.yaml)");
+        if (!vm.count("vary")) throw UsageError("sweep: nothing to vary; give --vary PATH=SPEC at least once");
+        sf.scenario = vm["scenario"].as<std::string>();
+        sf.design = vm["design"].as<std::string>();
+    }
+    if (vm.count("runs")) sf.replications = vm["runs"].as<std::int64_t>();
+    if (vm.count("seed")) sf.seed = vm["seed"].as<std::uint64_t>();
+    if (vm.count("samples")) sf.samples = vm["samples"].as<std::int64_t>();
+
+    experiment::Design design;
+    const auto kind = experiment::kDesignNames.parse(sf.design);
+    if (!kind) throw UsageError("sweep: unknown design '" + sf.design + "'; one of grid, lhs, sobol");
+    design.kind = *kind;
+    design.seed = sf.seed;
+    design.samples = sf.samples;
+    if (sf.replications < 1 || sf.replications > 1'000'000'000)
+        throw UsageError("sweep: runs per point must be between 1 and 1000000000, got " + std::to_string(sf.replications));
+    if (design.kind != experiment::DesignKind::Grid && (design.samples < 1 || design.samples > kMaxPoints))
+        throw UsageError("sweep: --samples must be between 1 and " + std::to_string(kMaxPoints) + " for " + sf.design);
+
+    auto sc = scenario::load_file(sf.scenario);
+    for (const auto& [path, value] : sf.set)
+        sc.spec.params[scenario::resolve_path(sc.spec, path, where)].dist =
+            scenario::parse_distribution_text(value, sc.spec.params[scenario::resolve_path(sc.spec, path, where)], where);
+    if (vm.count("set"))
+        for (const auto& s : vm["set"].as<std::vector<std::string>>()) scenario::apply_set(sc.spec, s);
+
+    if (vm.count("file")) {
+        for (const auto& v : sf.vary) {
+            experiment::Factor f;
+            f.lo = v.lo;
+            f.hi = v.hi;
+            f.levels = v.levels;
+            if (design.kind == experiment::DesignKind::Grid && f.levels.empty())
+                for (int i = 0; i < v.steps; ++i)
+                    f.levels.push_back(v.steps == 1 ? v.lo : v.lo + (v.hi - v.lo) * i / (v.steps - 1));
+            design.factors.push_back(make_factor(sc.spec, v.path, f, where, v.line));
+        }
+    } else {
+        for (const auto& v : vm["vary"].as<std::vector<std::string>>()) {
+            const auto eq = v.find('=');
+            if (eq == std::string::npos)
+                throw UsageError("sweep: --vary takes PATH=SPEC, e.g. agents.UZB.sovereignty=0.2:0.9:8; got '" + v + "'");
+            const std::string path = v.substr(0, eq);
+            experiment::Factor f;
+            try {
+                f = experiment::parse_factor_values(v.substr(eq + 1), design.kind);
+            } catch (const std::invalid_argument& e) {
+                throw scenario::ScenarioError("--vary", 0, 0, path, e.what());
+            }
+            design.factors.push_back(make_factor(sc.spec, path, f, where, 0));
+        }
+    }
+    for (std::size_t i = 0; i < design.factors.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (design.factors[i].id == design.factors[j].id)
+                throw scenario::ScenarioError(where, 0, 0, design.factors[i].path, "is varied twice");
+
+    const std::int64_t total = experiment::design_size(design);
+    if (total < 1 || total > kMaxPoints)
+        throw UsageError("sweep: the design has " + std::to_string(total) + " points; it must have 1 to " +
+                         std::to_string(kMaxPoints));
+
+    // ---- configuration ----
+    experiment::RunConfig cfg;
+    cfg.replications = sf.replications;
+    cfg.seed = sf.seed;
+    cfg.summary_only = vm.count("summary-only") > 0;
+    const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    cfg.threads = vm["threads"].as<int>();
+    if (cfg.threads < 0 || cfg.threads > 4 * hw)
+        throw UsageError("sweep: --threads must be between 0 (all cores) and " + std::to_string(4 * hw) + ", got " +
+                         std::to_string(cfg.threads));
+    const bool quiet = vm.count("quiet") > 0, force = vm.count("force") > 0, resume = vm.count("resume") > 0;
+    const Shard shard = vm.count("shard") ? parse_shard(vm["shard"].as<std::string>()) : Shard{};
+    const std::string stem = fs::path(sc.path).stem().string();
+    std::string out = vm.count("output") ? vm["output"].as<std::string>() : sf.output;
+    if (out.empty())
+        out = "results/" + stem + "-sweep" +
+              (shard.count > 1 ? ".shard-" + std::to_string(shard.index + 1) + "-of-" + std::to_string(shard.count) : "") +
+              ".h5";
+    if (const auto dir = fs::path(out).parent_path(); !dir.empty()) fs::create_directories(dir);
+
+    const auto [first, last] = experiment::shard_range(total, shard.index, shard.count);
+    experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
+    const bool show_progress = !quiet && (vm.count("progress") || isatty(STDERR_FILENO));
+    const std::int64_t my_runs = (last - first) * cfg.replications;
+    std::int64_t done_before = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    experiment::RunnerHooks hooks;
+    hooks.stop = stop_flag();
+    if (show_progress)
+        hooks.progress = [&](std::int64_t done, std::int64_t) {
+            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const double rate = s > 0 ? done / s : 0.0;
+            const std::int64_t all = done_before + done;
+            std::cerr << "\r  " << all << "/" << my_runs << " runs, " << std::fixed << std::setprecision(0) << rate
+                      << " runs/s, " << std::setprecision(1) << (rate > 0 ? (my_runs - all) / rate : 0.0)
+                      << " s left   " << std::flush;
+        };
+    SignalGuard guard;
+
+    auto run_into = [&](const std::string& path, std::int64_t a, std::int64_t b, bool overwrite) {
+        experiment::Plan plan = experiment::make_plan(design, a, b);
+        plan.sweep.sweep_text = sf.text;
+        io::Hdf5Sink sink(path, overwrite);
+        experiment::run_plan(sc.spec, plan, cfg, &sink, prov, hooks);
+        done_before += (b - a) * cfg.replications;
+    };
+
+    try {
+        if (shard.count > 1 || last - first == 0) {
+            // A shard is the unit of work on a cluster: one file, resumed whole.
+            if (resume && fs::exists(out)) {
+                if (!quiet) std::cout << out << " is already complete; nothing to do\n";
+                (void)io::read_results(out);  // refuses a corrupt file with a clear message
+                return kExitOk;
+            }
+            if (fs::exists(out) && !force) throw io::OutputExists(out);
+            run_into(out, first, last, force);
+        } else {
+            // A local sweep runs in parts kept beside the output, so that an interrupted
+            // sweep can be finished with --resume; the parts are merged at the end.
+            if (fs::exists(out) && !force) throw io::OutputExists(out);
+            const fs::path parts = out + ".parts";
+            if (fs::exists(parts) && !resume) {
+                if (!force)
+                    throw UsageError("sweep: " + parts.string() +
+                                     " holds the parts of an interrupted sweep; run the same command with "
+                                     "--resume to finish it, or with --force to start over");
+                fs::remove_all(parts);
+            }
+            fs::create_directories(parts);
+            const std::int64_t per_chunk = std::max<std::int64_t>(
+                {1, kRunsPerChunk / cfg.replications, (total + kMaxChunks - 1) / kMaxChunks});
+            std::vector<std::string> inputs;
+            io::Results ref;
+            ref.seed = cfg.seed;
+            ref.replications = cfg.replications;
+            ref.scenario_sha256 = io::sha256_hex(sc.text);
+            ref.total_points = total;
+            ref.summary_only = cfg.summary_only;
+            int skipped = 0;
+            for (std::int64_t a = 0; a < total; a += per_chunk) {
+                const std::int64_t b = std::min(total, a + per_chunk);
+                const std::string part = (parts / part_name(a, b)).string();
+                inputs.push_back(part);
+                if (resume && fs::exists(part) && usable_part(part, ref, a, b - a)) {
+                    ++skipped;
+                    done_before += (b - a) * cfg.replications;
+                    continue;
+                }
+                run_into(part, a, b, true);
+            }
+            if (resume && !quiet) std::cout << "resumed: " << skipped << " of " << inputs.size() << " parts were complete\n";
+            io::merge_results(inputs, out, force, command_line, kVersion, kGitCommit);
+            fs::remove_all(parts);
+        }
+    } catch (const experiment::Interrupted&) {
+        if (show_progress) std::cerr << "\n";
+        std::cerr << "sco-sim: interrupted; " << (shard.count > 1 ? "nothing written to " + out
+                                                                  : "finished parts are kept in " + out +
+                                                                        ".parts; run the same command with --resume to finish")
+                  << "\n";
+        return 128 + caught_signal();
+    }
+    if (show_progress) std::cerr << "\n";
+    if (!quiet)
+        std::cout << "wrote " << out << ": " << sf.design << " design, points " << first << "-" << last - 1 << " of "
+                  << total << ", " << cfg.replications << " runs each\n";
+    return kExitOk;
+}
+
+}  // namespace sco::cli

@@ -1,0 +1,39 @@
+#include "sim/cli/signals.h"
+
+#include <csignal>
+
+namespace sco::cli {
+namespace {
+
+// The one piece of process-wide state in the program: a signal handler can reach
+// nothing else. It lives in the command-line layer only; the model has no globals.
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+struct sigaction g_old_int {};
+struct sigaction g_old_term {};
+
+extern "C" void on_signal(int sig) {
+    g_signal = sig;
+    g_stop.store(true);
+}
+
+}  // namespace
+
+SignalGuard::SignalGuard() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &g_old_int);
+    sigaction(SIGTERM, &sa, &g_old_term);
+}
+
+SignalGuard::~SignalGuard() {
+    sigaction(SIGINT, &g_old_int, nullptr);
+    sigaction(SIGTERM, &g_old_term, nullptr);
+}
+
+const std::atomic<bool>* stop_flag() { return &g_stop; }
+
+int caught_signal() { return g_signal ? static_cast<int>(g_signal) : SIGINT; }
+
+}  // namespace sco::cli

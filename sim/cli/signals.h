@@ -1,0 +1,23 @@
+#pragma once
+// SIGINT and SIGTERM ask a running experiment to stop between blocks; the runner then
+// aborts its sink (no file at the output path) and the command exits 128 + signal.
+#include <atomic>
+
+namespace sco::cli {
+
+/// Installs the handlers for its lifetime and restores the previous ones after.
+class SignalGuard {
+public:
+    SignalGuard();
+    ~SignalGuard();
+    SignalGuard(const SignalGuard&) = delete;
+    SignalGuard& operator=(const SignalGuard&) = delete;
+};
+
+/// The flag the handlers set; hand it to RunnerHooks::stop.
+const std::atomic<bool>* stop_flag();
+
+/// The signal that set the flag (SIGINT if none was recorded).
+int caught_signal();
+
+}  // namespace sco::cli
