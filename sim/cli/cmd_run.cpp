@@ -10,6 +10,7 @@
 
 #include "sco/version.h"
 #include "sim/cli/app.h"
+#include "sim/cli/limits.h"
 #include "sim/cli/options.h"
 #include "sim/cli/signals.h"
 #include "sim/experiment/report.h"
@@ -115,6 +116,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     const std::string out = vm.count("output") ? vm["output"].as<std::string>() : default_output(sc.path);
     if (const auto dir = std::filesystem::path(out).parent_path(); !dir.empty())
         std::filesystem::create_directories(dir);
+    check_disk("run", out, core::shape_of(sc.spec), cfg.replications, cfg.summary_only, cfg.per_run_tension);
     io::Hdf5Sink sink(out, vm.count("force") > 0);  // refuses an existing file before any run
 
     experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};

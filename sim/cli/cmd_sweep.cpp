@@ -9,6 +9,7 @@
 
 #include "sco/version.h"
 #include "sim/cli/app.h"
+#include "sim/cli/limits.h"
 #include "sim/cli/options.h"
 #include "sim/cli/signals.h"
 #include "sim/experiment/design.h"
@@ -213,6 +214,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     if (const auto dir = fs::path(out).parent_path(); !dir.empty()) fs::create_directories(dir);
 
     const auto [first, last] = experiment::shard_range(total, shard.index, shard.count);
+    check_disk("sweep", out, core::shape_of(sc.spec), (last - first) * cfg.replications, cfg.summary_only, false);
     experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
     const bool show_progress = !quiet && (vm.count("progress") || isatty(STDERR_FILENO));
     const std::int64_t my_runs = (last - first) * cfg.replications;
