@@ -4,8 +4,10 @@
     plot_all.py RESULTS.h5 [-o DIR]
 
 Summary figures (outcomes, participation, rounds and dilution, tension) are drawn for
-every file and every sweep point; figures that need per-run data (sensitivity) are
-skipped, with a note on stderr, for files written with --summary-only.
+every file and every sweep point (for a sweep of more than 4 points: the first point
+only, with a note); a sweep also gets its response figure and, for a complete Sobol
+sweep, the Sobol indices. Figures that need per-run data (sensitivity to the sampled
+parameters) are skipped, with a note on stderr, for files written with --summary-only.
 """
 import argparse
 import os
@@ -17,7 +19,9 @@ try:
     import plot_outcomes
     import plot_participation
     import plot_rounds_dilution
+    import plot_response
     import plot_sensitivity
+    import plot_sobol
     import plot_tension
 except ImportError as e:
     print(f"{os.path.basename(__file__)}: error: {e}", file=sys.stderr)
@@ -26,11 +30,20 @@ except ImportError as e:
 
 def plot(r, outdir):
     paths = []
-    for point in range(r.n_points):
+    points = range(r.n_points)
+    if r.factors and r.n_points > 4:
+        print(f"plot_all.py: {r.n_points} sweep points: per-point figures for point 0 only "
+              "(the plot_*.py scripts take --point K)", file=sys.stderr)
+        points = [0]
+    for point in points:
         paths += plot_outcomes.plot(r, outdir, point=point)
         paths += plot_participation.plot(r, outdir, point=point)
         paths += plot_rounds_dilution.plot(r, outdir, point=point)
         paths += plot_tension.plot(r, outdir, point=point)
+    if r.factors:
+        paths += plot_response.plot(r, outdir)
+    if r.sensitivity is not None:
+        paths += plot_sobol.plot(r, outdir)
     if r.runs is None:
         print(f"plot_all.py: {r.path} has no per-run data (--summary-only): "
               "skipping the sensitivity figure", file=sys.stderr)

@@ -149,6 +149,16 @@ class Results:
         self.point_descriptions = _strings(pts["description"])
         self.point_values = pts["values"][()]
 
+        # The sweep design (a plain run has design "" and no factors).
+        self.design = str(p.get("design", ""))
+        self.factors = _strings(lab["factors"]) if "factors" in lab else []
+        self.factor_values = pts["factor_values"][()] if "factor_values" in pts else None
+        # Sobol indices of every proposal's pass probability, [factor, period, proposal],
+        # for a complete Sobol sweep; None otherwise.
+        self.sensitivity = None
+        if "sensitivity" in f:
+            self.sensitivity = {name: ds[()] for name, ds in f["sensitivity"].items()}
+
         self.axes = {}
         for name, ds in f["summary"].items():
             if isinstance(ds, h5py.Dataset):

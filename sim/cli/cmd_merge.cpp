@@ -3,6 +3,7 @@
 #include "sco/version.h"
 #include "sim/cli/app.h"
 #include "sim/cli/options.h"
+#include "sim/cli/signals.h"
 #include "sim/io/merge.h"
 
 namespace po = boost::program_options;
@@ -25,8 +26,15 @@ int cmd_merge(const std::vector<std::string>& args, const std::string& command_l
     const auto& vm = *vmo;
     if (!vm.count("output")) throw UsageError("merge: -o FILE is required");
     const auto inputs = vm["shards"].as<std::vector<std::string>>();
-    const auto rep = io::merge_results(inputs, vm["output"].as<std::string>(), vm.count("force") > 0,
-                                       command_line, kVersion, kGitCommit);
+    SignalGuard guard;
+    io::MergeReport rep;
+    try {
+        rep = io::merge_results(inputs, vm["output"].as<std::string>(), vm.count("force") > 0, command_line,
+                                kVersion, kGitCommit, stop_flag());
+    } catch (const io::MergeInterrupted&) {
+        std::cerr << "sco-sim: interrupted; nothing written to " << vm["output"].as<std::string>() << "\n";
+        return 128 + caught_signal();
+    }
     if (!vm.count("quiet"))
         std::cout << "merged " << rep.inputs.size() << " files: " << rep.points << " points, " << rep.runs
                   << " runs -> " << vm["output"].as<std::string>() << "\n";

@@ -79,15 +79,17 @@ std::string part_name(std::int64_t first, std::int64_t last) {
     return os.str();
 }
 
-/// A part file that is complete and belongs to this sweep.
-bool usable_part(const std::string& path, const io::Results& ref_like, std::int64_t first, std::int64_t n) {
+/// Why the results file at `path` is not the complete slice [first, first + n) of the sweep
+/// `sweep_id`, or "" if it is.
+std::string not_this_slice(const std::string& path, const std::string& sweep_id, std::int64_t first, std::int64_t n) {
+    if (!fs::is_regular_file(path)) return "it is not a regular file";
     try {
         const io::Results r = io::read_results(path);
-        return r.seed == ref_like.seed && r.replications == ref_like.replications &&
-               r.scenario_sha256 == ref_like.scenario_sha256 && r.first_point == first && r.points == n &&
-               r.total_points == ref_like.total_points && r.summary_only == ref_like.summary_only;
-    } catch (const std::exception&) {
-        return false;
+        if (r.sweep_id != sweep_id) return "it belongs to another sweep (different parameters, design, seed or runs)";
+        if (r.first_point != first || r.points != n) return "it holds other points";
+        return "";
+    } catch (const std::exception& e) {
+        return e.what();
     }
 }
 
@@ -213,6 +215,10 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
               ".h5";
     if (const auto dir = fs::path(out).parent_path(); !dir.empty()) fs::create_directories(dir);
 
+    if (shard.count > total)
+        throw UsageError("sweep: --shard " + std::to_string(shard.index + 1) + "/" + std::to_string(shard.count) +
+                         ": the sweep has only " + std::to_string(total) + " points; use at most " +
+                         std::to_string(total) + " shards");
     const auto [first, last] = experiment::shard_range(total, shard.index, shard.count);
     check_disk("sweep", out, core::shape_of(sc.spec), (last - first) * cfg.replications, cfg.summary_only, false);
     experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
@@ -233,20 +239,25 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         };
     SignalGuard guard;
 
+    const std::string sweep_id = io::sha256_hex(experiment::sweep_fingerprint(sc.spec, design, cfg));
     auto run_into = [&](const std::string& path, std::int64_t a, std::int64_t b, bool overwrite) {
         experiment::Plan plan = experiment::make_plan(design, a, b);
         plan.sweep.sweep_text = sf.text;
+        plan.sweep.id = sweep_id;
         io::Hdf5Sink sink(path, overwrite);
         experiment::run_plan(sc.spec, plan, cfg, &sink, prov, hooks);
         done_before += (b - a) * cfg.replications;
     };
 
     try {
-        if (shard.count > 1 || last - first == 0) {
+        if (shard.count > 1) {
             // A shard is the unit of work on a cluster: one file, resumed whole.
             if (resume && fs::exists(out)) {
+                const std::string why = not_this_slice(out, sweep_id, first, last - first);
+                if (!why.empty())
+                    throw UsageError("sweep: --resume: " + out + " is not this shard of this sweep: " + why +
+                                     "; remove it or run without --resume and with --force");
                 if (!quiet) std::cout << out << " is already complete; nothing to do\n";
-                (void)io::read_results(out);  // refuses a corrupt file with a clear message
                 return kExitOk;
             }
             if (fs::exists(out) && !force) throw io::OutputExists(out);
@@ -267,18 +278,12 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
             const std::int64_t per_chunk = std::max<std::int64_t>(
                 {1, kRunsPerChunk / cfg.replications, (total + kMaxChunks - 1) / kMaxChunks});
             std::vector<std::string> inputs;
-            io::Results ref;
-            ref.seed = cfg.seed;
-            ref.replications = cfg.replications;
-            ref.scenario_sha256 = io::sha256_hex(sc.text);
-            ref.total_points = total;
-            ref.summary_only = cfg.summary_only;
             int skipped = 0;
             for (std::int64_t a = 0; a < total; a += per_chunk) {
                 const std::int64_t b = std::min(total, a + per_chunk);
                 const std::string part = (parts / part_name(a, b)).string();
                 inputs.push_back(part);
-                if (resume && fs::exists(part) && usable_part(part, ref, a, b - a)) {
+                if (resume && fs::exists(part) && not_this_slice(part, sweep_id, a, b - a).empty()) {
                     ++skipped;
                     done_before += (b - a) * cfg.replications;
                     continue;
@@ -286,9 +291,13 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                 run_into(part, a, b, true);
             }
             if (resume && !quiet) std::cout << "resumed: " << skipped << " of " << inputs.size() << " parts were complete\n";
-            io::merge_results(inputs, out, force, command_line, kVersion, kGitCommit);
+            io::merge_results(inputs, out, force, command_line, kVersion, kGitCommit, stop_flag());
             fs::remove_all(parts);
         }
+    } catch (const io::MergeInterrupted&) {
+        std::cerr << "sco-sim: interrupted while merging; the parts are kept in " << out
+                  << ".parts; run the same command with --resume to finish\n";
+        return 128 + caught_signal();
     } catch (const experiment::Interrupted&) {
         if (show_progress) std::cerr << "\n";
         std::cerr << "sco-sim: interrupted; " << (shard.count > 1 ? "nothing written to " + out

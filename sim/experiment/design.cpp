@@ -136,6 +136,29 @@ Plan make_plan(const Design& d, std::int64_t first, std::int64_t last) {
     return plan;
 }
 
+std::string sweep_fingerprint(const core::ModelSpec& spec, const Design& d, const RunConfig& cfg) {
+    std::ostringstream os;
+    os.precision(17);
+    os << "sco-sim-sweep-fingerprint/1\n";
+    for (const auto& p : spec.params.all())
+        os << p.path << '=' << core::kind_name(p.dist.kind) << ' ' << p.dist.a << ' ' << p.dist.b << '\n';
+    os << "variants " << static_cast<int>(spec.variants.choice) << ' ' << static_cast<int>(spec.variants.amendment)
+       << ' ' << static_cast<int>(spec.variants.pressure) << '\n';
+    os << "agents";
+    for (const auto& a : spec.agents) os << ' ' << a.id << ':' << static_cast<int>(a.role);
+    os << "\nagenda";
+    for (const auto& p : spec.proposals) os << ' ' << p.id;
+    os << "\ndesign " << kDesignNames.name(d.kind) << " samples " << d.samples << " seed " << d.seed << '\n';
+    for (const auto& f : d.factors) {
+        os << "factor " << f.path << ' ' << f.lo << ' ' << f.hi;
+        for (double v : f.levels) os << ' ' << v;
+        os << '\n';
+    }
+    os << "seed " << cfg.seed << " runs " << cfg.replications << " summary_only " << cfg.summary_only
+       << " per_run_tension " << cfg.per_run_tension << '\n';
+    return os.str();
+}
+
 Factor parse_factor_values(const std::string& rhs, DesignKind kind) {
     Factor f;
     if (kind == DesignKind::Grid && rhs.find(',') != std::string::npos) {

@@ -48,6 +48,12 @@ std::pair<std::int64_t, std::int64_t> shard_range(std::int64_t total, int index,
 /// The plan for points [first, last) of the design.
 Plan make_plan(const Design& d, std::int64_t first, std::int64_t last);
 
+/// A canonical text of everything the sweep's numbers depend on: every parameter's value
+/// or distribution after overrides, the variants, the design with its factors, and the
+/// seed, runs per point and output options. Its SHA-256 is the sweep's id, which resume
+/// and merge compare so that no part of another sweep is ever mixed in.
+std::string sweep_fingerprint(const core::ModelSpec& spec, const Design& d, const RunConfig& cfg);
+
 /// "PATH=LO:HI:STEPS" (grid), "PATH=v1,v2,..." (grid levels) or "PATH=LO:HI" (LHS, Sobol).
 /// The path is looked up by the caller; this parses the right-hand side only and
 /// throws std::invalid_argument with a message naming what is wrong.

@@ -36,6 +36,7 @@ struct SweepInfo {
     std::int64_t samples = 0;                 ///< lhs points or Sobol base samples N
     std::uint64_t design_seed = 0;
     std::string sweep_text;                   ///< the sweep file, when there was one
+    std::string id;  ///< fingerprint of everything that makes the sweep's numbers (see design.h)
 };
 
 struct Plan {

@@ -216,6 +216,25 @@ void set_attr(hid_t obj, const std::string& name, double value) {
     set_scalar_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, value);
 }
 
+void set_attr(hid_t obj, const std::string& name, const std::vector<std::string>& values) {
+    const std::string what = "writing attribute " + name;
+    Handle t = vlen_string_type();
+    const hsize_t n = values.size();
+    Handle sp = space(H5Screate_simple(1, &n, nullptr), what);
+    Handle a =
+        attribute(H5Acreate2(obj, name.c_str(), t.get(), sp.get(), H5P_DEFAULT, H5P_DEFAULT), what);
+    std::vector<const char*> ptrs;
+    ptrs.reserve(values.size());
+    for (const auto& v : values) ptrs.push_back(v.c_str());
+    if (n > 0) check_rc(H5Awrite(a.get(), t.get(), ptrs.data()), what);
+    if (!a.close()) check_rc(-1, what);
+}
+
+void describe(hid_t obj, const std::string& axes, const std::string& description) {
+    set_attr(obj, "axes", axes);
+    set_attr(obj, "description", description);
+}
+
 Handle write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values) {
     Handle t = vlen_string_type();
     Handle d = create_dataset(loc, name, t.get(), {values.size()}, false, false);

@@ -144,6 +144,11 @@ void set_attr(hid_t obj, const std::string& name, const std::string& value);
 void set_attr(hid_t obj, const std::string& name, std::int64_t value);
 void set_attr(hid_t obj, const std::string& name, std::uint64_t value);
 void set_attr(hid_t obj, const std::string& name, double value);
+/// A 1-D attribute of variable-length UTF-8 strings.
+void set_attr(hid_t obj, const std::string& name, const std::vector<std::string>& values);
+
+/// Sets the `axes` and `description` attributes every object of a results file carries.
+void describe(hid_t obj, const std::string& axes, const std::string& description);
 
 /// Writes a 1-D dataset of strings (variable-length UTF-8).
 Handle write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values);

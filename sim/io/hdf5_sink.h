@@ -1,6 +1,8 @@
 #pragma once
 // Results files: an experiment::Sink that streams per-run arrays and writes the
-// per-point summaries into one HDF5 file. Layout: docs/hdf5-format.md.
+// per-point summaries into one HDF5 file. Layout: docs/hdf5-format.md. The plan's sweep
+// (design, factors, values) is recorded; a file that holds a whole Sobol sweep also gets
+// /sensitivity (the same code as merge_results, sim/io/summary_writer.h).
 //
 // The file is written under a temporary name in the output's directory
 // (".NAME.tmp-PID") and renamed onto the output only by finish(), so the output

@@ -97,6 +97,24 @@ Results read_open(hid_t f, const std::string& path) {
     if (static_cast<std::int64_t>(r.point_descriptions.size()) != r.points)
         throw h5::Failure("/points/description does not have one entry per point");
 
+    // The sweep design. Files written before sweeps were recorded lack it: a plain run.
+    r.factor_values.assign(static_cast<std::size_t>(r.points), {});
+    if (H5Aexists(f, "design") > 0) {
+        r.design = h5::read_attr_string(f, "design");
+        r.design_samples = h5::read_attr_int(f, "design_samples");
+        r.design_seed = h5::read_attr_uint(f, "design_seed");
+        r.sweep_text = h5::read_attr_string(f, "sweep_text");
+        if (H5Aexists(f, "sweep_id") > 0) r.sweep_id = h5::read_attr_string(f, "sweep_id");
+        r.factors = h5::read_strings(f, join(L, "factors"));
+        const hsize_t nf = r.factors.size();
+        const auto fv = h5::read_array<double>(f, join(layout::kPoints, "factor_values"),
+                                               {static_cast<hsize_t>(r.points), nf});
+        for (std::size_t k = 0; k < r.factor_values.size(); ++k)
+            r.factor_values[k].assign(fv.begin() + static_cast<std::ptrdiff_t>(k * nf),
+                                      fv.begin() + static_cast<std::ptrdiff_t>((k + 1) * nf));
+    }
+    H5Eclear2(H5E_DEFAULT);
+
     const hsize_t Pt = static_cast<hsize_t>(r.points);
     const std::string raw = layout::kRaw;
     const auto runs = h5::read_array<std::int64_t>(f, join(raw, "runs"), {Pt});

@@ -38,6 +38,7 @@ def axis_length(f, axis):
         "flag": lambda: 8,
         "param": lambda: len(lab["params"]),
         "point_param": lambda: len(lab["point_params"]),
+        "factor": lambda: len(lab["factors"]),
         "quantile": lambda: 3,
         "round": lambda: int(f["summary/raw/max_rounds"][()].max()),
         "rounds_bin": lambda: int(f["summary/raw/max_rounds"][()].max()) + 1,
