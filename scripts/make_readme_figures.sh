@@ -14,6 +14,10 @@ trap 'rm -rf "$tmp"' EXIT
 "$py" scripts/plot_outcomes.py "$tmp/sco2014.h5" --period 2014 -o "$tmp/fig"
 "$py" scripts/plot_tension.py "$tmp/sco2014.h5" -o "$tmp/fig"
 "$py" scripts/plot_compare.py "$tmp/sco2014.h5" "$tmp/expansion_sco8.h5" --period 2014 -o "$tmp/fig"
+"$sco" sweep scenarios/sco2014.yaml --vary agents.UZB.military_reluctance=0.1:0.9:5 \
+  --vary relations.tension.TJK-UZB=0.1:0.9:5 -n 1000 -q -o "$tmp/uzb_grid.h5"
+"$py" scripts/plot_response.py "$tmp/uzb_grid.h5" --proposal peace_mission_tjk --agent UZB -o "$tmp/fig"
+mv "$tmp/fig/response_peace_mission_tjk_2014_UZB.png" "$tmp/fig/uzb_response.png"
 mkdir -p docs/figures
 for f in "$tmp"/fig/*.png; do cp "$f" docs/figures/; done
 ls -l docs/figures

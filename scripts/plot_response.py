@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Response of a proposal's pass probability to the parameters of a grid sweep.
 
-    plot_response.py RESULTS.h5 [--proposal ID] [--period YEAR] [-o DIR]
+    plot_response.py RESULTS.h5 [--proposal ID] [--agent ID] [--period YEAR] [-o DIR]
+
+With --agent, the output is that agent's participation (it took part in the adopted
+decision) instead of the pass probability.
 
 One varied parameter: a response curve (pass probability with its 95% Wilson interval
 against the parameter's value). Two: a heatmap of the pass probability over the grid,
@@ -20,7 +23,17 @@ except ImportError as e:
     sys.exit(2)
 
 
-def plot(r, outdir, proposal=None, period=None):
+def wilson(k, n, z=1.959963984540054):
+    np = sr.np
+    n = np.maximum(n, 1)
+    p = k / n
+    den = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / den
+    h = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return np.minimum(c - h, p), np.maximum(c + h, p)
+
+
+def plot(r, outdir, proposal=None, period=None, agent=None):
     import warnings
     warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
     warnings.filterwarnings("ignore", message="Mean of empty slice", category=RuntimeWarning)
@@ -40,6 +53,14 @@ def plot(r, outdir, proposal=None, period=None):
     x = r.factor_values
     y, lo, hi = pp[:, p], r.passed_lo[:, t, p], r.passed_hi[:, t, p]
     title = f"{r.proposal_titles[p]}: P(passed), {int(r.periods[t])}"
+    ylabel = "P(passed | tabled)"
+    if agent is not None:
+        i = r.agent_index(agent)
+        n = r.tabled[:, t, p].astype(float)
+        y = r.participation[:, t, p, i]
+        lo, hi = wilson(y * n, n)
+        title = f"{r.proposal_titles[p]}: {agent} takes part, {int(r.periods[t])}"
+        ylabel = f"P({agent} takes part | tabled)"
     k = len(r.factors)
     if k == 2 and r.design == "grid":
         xs, ys = np.unique(x[:, 0]), np.unique(x[:, 1])
@@ -58,7 +79,7 @@ def plot(r, outdir, proposal=None, period=None):
         ax.set_yticklabels([f"{v:g}" for v in ys], fontsize=7)
         ax.set_xlabel(r.factors[0])
         ax.set_ylabel(r.factors[1])
-        fig.colorbar(im, ax=ax, label="P(passed | tabled)")
+        fig.colorbar(im, ax=ax, label=ylabel)
         ax.set_title(title, fontsize=9)
     else:
         fig, axes = plt.subplots(1, k, squeeze=False, sharey=True, figsize=(4.2 * k, 3.4))
@@ -79,20 +100,23 @@ def plot(r, outdir, proposal=None, period=None):
                             marker=sr.style(j)["marker"], capsize=3)
                 ax.set_xlabel(r.factors[j] + ("" if k == 1 else " (mean over the others)"))
             ax.set_ylim(0, 1.02)
-        axes.flat[0].set_ylabel("P(passed | tabled), 95% CI")
+        axes.flat[0].set_ylabel(ylabel + ", 95% CI")
         fig.suptitle(title, fontsize=9)
     fig.tight_layout()
-    return sr.save_figure(fig, outdir, f"response_{r.proposals[p]}_{int(r.periods[t])}")
+    stem = f"response_{r.proposals[p]}_{int(r.periods[t])}" + ("" if agent is None else f"_{agent}")
+    return sr.save_figure(fig, outdir, stem)
 
 
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("results", help="results file of a sweep (.h5)")
     ap.add_argument("--proposal", help="proposal id (default: the one that varies most)")
+    ap.add_argument("--agent", help="plot this agent's participation instead of P(passed)")
     ap.add_argument("--period", type=int, help="summit (calendar year; default: the first)")
     sr.add_common_args(ap, point=False)
     a = ap.parse_args(argv)
-    return plot(sr.load(a.results), a.outdir or sr.default_outdir(a.results), a.proposal, a.period)
+    return plot(sr.load(a.results), a.outdir or sr.default_outdir(a.results), a.proposal, a.period,
+                a.agent)
 
 
 if __name__ == "__main__":

@@ -76,3 +76,9 @@ def test_plot_all_draws_the_sweep_figures(sobol_file, tmp_path):
     assert any(n.startswith("sobol") for n in names), names
     assert any(n.startswith("response") for n in names), names
     assert "point 0 only" in proc.stderr
+
+
+def test_plot_response_of_an_agents_participation(grid_file, tmp_path):
+    proc = run_script("plot_response.py", grid_file, "--agent", "KAZ", "-o", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert list(tmp_path.glob("response_*_KAZ.png"))
