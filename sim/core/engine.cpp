@@ -17,6 +17,7 @@ void EngineScratch::resize(int agents, int dims) {
     pressure.resize(agents);
     disposition.resize(agents);
     choice.resize(agents);
+    powers.reserve(agents);
 }
 
 namespace {
@@ -39,6 +40,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         s.pressure[i] = 0.0;
         flags[i] = 0;
     }
+    bool powers_listed = false;
 
     ProposalResult res;
     bool agreed = false;
@@ -113,10 +115,16 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         if (r + 1 == rounds_max) break;
         // 4. Great powers that back the text may pressure objecting members, once each.
         if (vetoes > 0 && v_.pressure == PressureRule::Enabled) {
+            if (!powers_listed) {
+                s.powers.clear();
+                for (int g = 0; g < n; ++g)
+                    if (w.great_power[g]) s.powers.push_back(g);
+                powers_listed = true;
+            }
             for (int j = 0; j < n; ++j) {
                 if (!w.member(j) || s.choice[j] != Choice::Object || (flags[j] & kPressured)) continue;
-                for (int g = 0; g < n; ++g) {
-                    if (g == j || !w.great_power[g] || !w.member(g) || !supports(s.choice[g])) continue;
+                for (const int g : s.powers) {
+                    if (g == j || !w.member(g) || !supports(s.choice[g])) continue;
                     if (w.susceptibility(j, g) <= 0.0) continue;
                     if (s.opts[g].v[0] <= w.d(Dyn::PressureCost)) continue;
                     s.pressure[j] += w.d(Dyn::PressureStrength) * w.capability(g) * w.susceptibility(j, g);

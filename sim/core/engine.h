@@ -22,6 +22,7 @@ struct EngineScratch {
     std::vector<double> pressure;             // [agent]
     std::vector<double> disposition;          // [agent] quantile u, fixed for the summit
     std::vector<Choice> choice;               // [agent]
+    std::vector<int> powers;                  // great powers, ascending (pressure)
     void resize(int agents, int dims);
 };
 

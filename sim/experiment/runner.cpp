@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <memory>
 
 #include "sim/core/simulate.h"
@@ -23,15 +24,27 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
     const core::RecordShape shape = core::shape_of(spec);
     const std::int64_t reps = cfg.replications;
     const std::int64_t total = plan.n_points() * reps;
-    const int block = std::max(1, cfg.block);
+    // Blocks are sized by bytes too, so that memory stays bounded for large scenarios
+    // (a record holds the tension of every pair). The block size never changes results.
+    const core::RunRecord probe(shape);
+    const std::size_t rec_bytes = probe.outcome.size() * 8 + probe.flags.size() + probe.text.size() * 4 +
+                                  probe.tension.size() * 4 + probe.params.size() * 8 + 64;
+    const int block = static_cast<int>(std::max<std::int64_t>(
+        1, std::min<std::int64_t>(std::max(1, cfg.block), std::max<std::size_t>(16, (32u << 20) / rec_bytes))));
 
     std::vector<Summary> summaries;
     std::vector<std::unique_ptr<core::Workspace>> ws;
     std::vector<Summary> partial;  // one per thread; integer counts, so merge order is irrelevant
     for (int i = 0; i < threads; ++i) ws.push_back(std::make_unique<core::Workspace>(spec));
-    std::vector<core::RunRecord> buf(static_cast<std::size_t>(std::min<std::int64_t>(block, std::max<std::int64_t>(reps, 1))),
-                                     core::RunRecord(shape));
-    std::int64_t decisions = 0, done = 0;
+    // Two buffers: the sink writes one block on its own thread while the next is simulated.
+    const auto nbuf = static_cast<std::size_t>(std::min<std::int64_t>(block, std::max<std::int64_t>(reps, 1)));
+    std::vector<core::RunRecord> bufs[2] = {std::vector<core::RunRecord>(nbuf, probe),
+                                            std::vector<core::RunRecord>(sink ? nbuf : 0, probe)};
+    std::future<void> writing;  // the one block being written, if any
+    auto wait_writing = [&] {
+        if (writing.valid()) writing.get();  // rethrows the sink's exception, if any
+    };
+    std::int64_t decisions = 0, done = 0, blocks = 0;
 
     try {
         if (sink) sink->begin(spec, plan, cfg, prov);
@@ -42,6 +55,7 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
             const std::uint64_t point = static_cast<std::uint64_t>(plan.first_point + k);
             for (std::int64_t first = 0; first < reps; first += block) {
                 const std::int64_t nb = std::min<std::int64_t>(block, reps - first);
+                std::vector<core::RunRecord>& buf = bufs[sink ? blocks++ % 2 : 0];
                 std::int64_t dec = 0;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 8) reduction(+ : dec)
                 for (std::int64_t i = 0; i < nb; ++i) {
@@ -51,9 +65,12 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
                     partial[th].add(buf[i]);
                 }
                 decisions += dec;
-                if (sink)
-                    sink->write_block(k * reps + first,
-                                      std::span<const core::RunRecord>(buf.data(), nb));
+                if (sink) {
+                    wait_writing();  // the previous block (in the other buffer) is on disk
+                    writing = std::async(std::launch::async, [sink, &buf, nb, at = k * reps + first] {
+                        sink->write_block(at, std::span<const core::RunRecord>(buf.data(), nb));
+                    });
+                }
                 done += nb;
                 if (hooks.progress) hooks.progress(done, total);
                 if (hooks.stop && hooks.stop->load()) throw Interrupted();
@@ -62,8 +79,10 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
             for (const Summary& p : partial) s.merge(p);
             summaries.push_back(std::move(s));
         }
+        wait_writing();
         if (sink) sink->finish(summaries);
     } catch (...) {
+        if (writing.valid()) writing.wait();  // never abort under a write in flight
         if (sink) sink->abort();
         throw;
     }
