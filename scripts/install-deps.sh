@@ -5,6 +5,8 @@
 #
 #   ./scripts/install-deps.sh            build, run, plot and test packages
 #   ./scripts/install-deps.sh --slurm    also the single-node Slurm used by the cluster test
+#   ./scripts/install-deps.sh --fuzz     also clang, libFuzzer and the sanitizer runtimes (fuzz.sh)
+#   ./scripts/install-deps.sh --mpi      also OpenMPI, for the optional MPI build (-DSCO_WITH_MPI=ON)
 #   ./scripts/install-deps.sh --check    only report; never install
 set -euo pipefail
 
@@ -22,14 +24,22 @@ CORE=(
   libssl-dev                    # SHA-256 of the scenario text (OpenSSL libcrypto)
 )
 SLURM=(slurmctld slurmd slurm-client munge)
+MPI=(openmpi-bin libopenmpi-dev)
+FUZZ=(
+  clang                         # libFuzzer targets (scripts/fuzz.sh)
+  libclang-rt-14-dev            # libFuzzer, ASan and UBSan runtimes for clang 14
+  libomp-dev                    # OpenMP for clang (the runner)
+)
 
 want=("${CORE[@]}")
 check_only=0
 for arg in "$@"; do
   case "$arg" in
     --slurm) want+=("${SLURM[@]}") ;;
+    --mpi) want+=("${MPI[@]}") ;;
+    --fuzz) want+=("${FUZZ[@]}") ;;
     --check) check_only=1 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done

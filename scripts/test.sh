@@ -6,8 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-./scripts/install-deps.sh --slurm
+./scripts/install-deps.sh --slurm --mpi
 sco_configure
 cmake --build build -j"$(nproc)"
+# The optional MPI build, for tests/python/test_mpi.py (sco-sim only, in build-mpi/).
+cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DSCO_BUILD_TESTS=OFF -DSCO_WITH_MPI=ON \
+      -DSCO_WERROR="${SCO_WERROR:-OFF}" >/dev/null
+cmake --build build-mpi -j"$(nproc)" --target sco-sim
 cd build
 ctest --output-on-failure -j"$(nproc)" "$@"

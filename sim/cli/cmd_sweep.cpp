@@ -10,6 +10,7 @@
 #include "sco/version.h"
 #include "sim/cli/app.h"
 #include "sim/cli/limits.h"
+#include "sim/cli/mpi_sweep.h"
 #include "sim/cli/options.h"
 #include "sim/cli/signals.h"
 #include "sim/experiment/design.h"
@@ -60,9 +61,8 @@ experiment::Factor make_factor(const core::ModelSpec& spec, const std::string& p
     const core::ParamDef& def = spec.params[f.id];
     f.path = path;
     f.integer = def.integer;
-    std::vector<double> check = f.levels;
-    check.push_back(f.lo);
-    check.push_back(f.hi);
+    std::vector<double> check{f.lo, f.hi};  // the range's ends first: they are what was written
+    check.insert(check.end(), f.levels.begin(), f.levels.end());
     for (double x : check)
         if (!def.range.contains(x)) {
             std::ostringstream os;
@@ -152,10 +152,21 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     if (design.kind != experiment::DesignKind::Grid && (design.samples < 1 || design.samples > kMaxPoints))
         throw UsageError("sweep: --samples must be between 1 and " + std::to_string(kMaxPoints) + " for " + sf.design);
 
+    if (vm.count("file") && !fs::exists(sf.scenario))
+        throw scenario::ScenarioError(sf.path, sf.scenario_line, sf.scenario_line > 0 ? 1 : 0, "scenario",
+                                      "the scenario " + sf.scenario +
+                                          " does not exist (the path is relative to the sweep file's folder)");
     auto sc = scenario::load_file(sf.scenario);
-    for (const auto& [path, value] : sf.set)
-        sc.spec.params[scenario::resolve_path(sc.spec, path, where)].dist =
-            scenario::parse_distribution_text(value, sc.spec.params[scenario::resolve_path(sc.spec, path, where)], where);
+    for (std::size_t i = 0; i < sf.set.size(); ++i) {
+        const auto& [path, value] = sf.set[i];
+        const int line = i < sf.set_lines.size() ? sf.set_lines[i] : 0;
+        core::ParamDef& def = sc.spec.params[scenario::resolve_path(sc.spec, path, where, line)];
+        try {
+            def.dist = scenario::parse_distribution_text(value, def, where);
+        } catch (const scenario::ScenarioError& e) {
+            throw scenario::ScenarioError(where, line, line > 0 ? 1 : 0, "set." + path, e.message);
+        }
+    }
     if (vm.count("set"))
         for (const auto& s : vm["set"].as<std::vector<std::string>>()) scenario::apply_set(sc.spec, s);
 
@@ -239,7 +250,17 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         };
     SignalGuard guard;
 
-    const std::string sweep_id = io::sha256_hex(experiment::sweep_fingerprint(sc.spec, design, cfg));
+    // The scenario text (with any base it extends) covers its structure: sponsors, hosts,
+    // transits, periods, shocks; the fingerprint covers every number after overrides.
+    const std::string sweep_id =
+        io::sha256_hex(io::sha256_hex(sc.text) + "\n" + experiment::sweep_fingerprint(sc.spec, design, cfg));
+    if (mpi::world_size() > 1) {
+        if (shard.count > 1 || resume)
+            throw UsageError("sweep: under MPI the points are handed out dynamically; --shard and --resume "
+                             "are for runs without mpirun");
+        if (fs::exists(out) && !force) throw io::OutputExists(out);
+        return mpi::run_sweep(sc.spec, design, cfg, out, force, prov, sweep_id, sf.text, quiet);
+    }
     auto run_into = [&](const std::string& path, std::int64_t a, std::int64_t b, bool overwrite) {
         experiment::Plan plan = experiment::make_plan(design, a, b);
         plan.sweep.sweep_text = sf.text;

@@ -82,28 +82,20 @@ void Summary::add(const core::RunRecord& r) {
     }
 }
 
+std::vector<std::vector<std::int64_t>*> Summary::arrays() {
+    return {&outcome_counts, &flag_counts,  &participated, &rounds_hist,   &dilution_hist,
+            &dilution_sum,   &pressure_sum, &pressure_runs, &implemented,  &lag_sum,
+            &text_sum,       &compromise_sum, &wmedian_sum, &tension_hist, &tension_sum};
+}
+
 void Summary::merge(const Summary& o) {
     if (!(o.shape == shape && o.max_rounds == max_rounds))
         throw std::invalid_argument("summaries of different shapes cannot be merged");
-    auto add = [](std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b) {
-        for (std::size_t i = 0; i < a.size(); ++i) a[i] += b[i];
-    };
     runs += o.runs;
-    add(outcome_counts, o.outcome_counts);
-    add(flag_counts, o.flag_counts);
-    add(participated, o.participated);
-    add(rounds_hist, o.rounds_hist);
-    add(dilution_hist, o.dilution_hist);
-    add(dilution_sum, o.dilution_sum);
-    add(pressure_sum, o.pressure_sum);
-    add(pressure_runs, o.pressure_runs);
-    add(implemented, o.implemented);
-    add(lag_sum, o.lag_sum);
-    add(text_sum, o.text_sum);
-    add(compromise_sum, o.compromise_sum);
-    add(wmedian_sum, o.wmedian_sum);
-    add(tension_hist, o.tension_hist);
-    add(tension_sum, o.tension_sum);
+    const auto mine = arrays();
+    const auto theirs = const_cast<Summary&>(o).arrays();
+    for (std::size_t k = 0; k < mine.size(); ++k)
+        for (std::size_t i = 0; i < mine[k]->size(); ++i) (*mine[k])[i] += (*theirs[k])[i];
 }
 
 std::int64_t Summary::outcome_count(int t, int p, int o) const {

@@ -38,6 +38,8 @@ struct Summary {
     Summary() = default;
     Summary(const core::RecordShape& s, int max_rounds);
     void add(const core::RunRecord& r);
+    /// Every count array, in a fixed order (serialization and merging walk it).
+    std::vector<std::vector<std::int64_t>*> arrays();
     /// Adds another summary of the same shape; throws std::invalid_argument otherwise.
     void merge(const Summary& o);
     bool operator==(const Summary&) const = default;

@@ -1,6 +1,5 @@
 #include "sim/scenario/loader.h"
 
-#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 
 #include "sim/scenario/reader.h"
 
@@ -373,7 +373,7 @@ class Builder {
         for (const auto& e : m.entries()) {
             const core::Field field =
                 e.key == "tension" ? core::Field::Tension : core::Field::Affinity;
-            std::vector<std::string> seen;
+            std::set<std::string> seen;
             for (const Val& t : detail::read_list(ctx_, e.value, 0, kMaxAgents * kMaxAgents,
                                                   "[A, B, number] triples")) {
                 const std::vector<Val> triple =
@@ -386,10 +386,9 @@ class Builder {
                 const std::string& ix = agent_ids_[x];
                 const std::string& iy = agent_ids_[y];
                 const std::string pair = ix < iy ? ix + "-" + iy : iy + "-" + ix;
-                if (std::find(seen.begin(), seen.end(), pair) != seen.end())
+                if (!seen.insert(pair).second)
                     fail(ctx_, t,
                          "the pair " + pair + " is listed twice (relations are symmetric)");
-                seen.push_back(pair);
                 add_number(&triple[2], 0.0, "relations." + e.key + "." + pair, kUnit, field, x, y);
             }
         }
@@ -566,37 +565,13 @@ class Builder {
     }
 };
 
-/// Refuses text that is not UTF-8 or holds control characters; names the position.
-void check_text(const std::string& text, const std::string& file) {
-    int line = 1;
-    int column = 1;
-    for (std::size_t i = 0; i < text.size();) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t len = 1;
-        bool ok = true;
-        if (c < 0x80) {
-            ok = c >= 0x20 || c == '\n' || c == '\r' || c == '\t';
-        } else {
-            len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-            ok = len != 0 && i + len <= text.size();
-            for (std::size_t k = 1; ok && k < len; ++k)
-                ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-        }
-        if (!ok)
-            throw ScenarioError(file, line, column, "",
-                                "the file is not UTF-8 text (binary data at byte " +
-                                    std::to_string(i) + "); is this the right file?");
-        if (c == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-        i += len;
-    }
-}
+/// The files being loaded, outermost first: a derived scenario's chain of bases.
+struct Chain {
+    std::vector<std::string> canonical;  ///< for cycle detection
+    std::vector<std::string> shown;      ///< as named, for messages
+};
 
-Scenario load_file_at_depth(const std::string& path, int depth);
+Scenario load_file_in_chain(const std::string& path, Chain chain);
 
 void read_derived_format(const Context& ctx, const MapReader& top) {
     const Val& v = top.require("format", "write: format: sco-sim/1");
@@ -605,52 +580,60 @@ void read_derived_format(const Context& ctx, const MapReader& top) {
         fail(ctx, v, "unsupported format '" + f + "'; this version reads 'sco-sim/1'");
 }
 
-Scenario load_checked(const std::string& text, const std::string& file, int depth) {
+std::string canonical_name(const std::string& path) {
+    std::error_code ec;
+    const auto c = std::filesystem::weakly_canonical(path, ec);
+    return ec ? path : c.string();
+}
+
+Scenario load_checked(const std::string& text, const std::string& file, Chain chain) {
     if (text.size() > kMaxScenarioBytes)
         throw ScenarioError(file, 0, 0, "",
                             "the file is " + std::to_string(text.size()) +
                                 " bytes; scenario files are limited to 16 MiB");
-    std::size_t skip = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;  // UTF-8 BOM
-    check_text(text.substr(skip), file);
-    std::vector<YAML::Node> docs;
-    try {
-        docs = YAML::LoadAll(text);
-    } catch (const YAML::DeepRecursion& e) {
-        throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "",
-                            "the document is nested too deeply (" + std::to_string(e.depth()) +
-                                " levels); a scenario needs only a few");
-    } catch (const YAML::Exception& e) {
-        const bool known = !e.mark.is_null() && e.mark.line >= 0;
-        throw ScenarioError(file, known ? e.mark.line + 1 : 0, known ? e.mark.column + 1 : 0, "",
-                            "YAML syntax error: " + e.msg);
-    }
-    if (docs.empty() || docs[0].IsNull())
+    detail::check_text(text, file);
+    const Context ctx{file, true};
+    const YAML::Node root = detail::load_document(ctx, text, "a scenario file");
+    if (root.IsNull())
         throw ScenarioError(file, 0, 0, "",
                             "the file is empty; a scenario starts with format: sco-sim/1");
-    if (docs.size() > 1) {
-        const YAML::Mark m = docs[1].Mark();
-        throw ScenarioError(file, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1, "",
-                            "a scenario file holds one YAML document; remove the second '---'");
-    }
-    const Context ctx{file, true};
+    chain.canonical.push_back(canonical_name(file));
+    chain.shown.push_back(file);
     Scenario sc;
-    const YAML::Node root = docs[0];
     if (root.IsMap() && root["extends"]) {
         const Val doc{root, "", root.Mark()};
         const MapReader top(ctx, doc, kDerivedKeys, "a map of derived-scenario keys");
         read_derived_format(ctx, top);
         const Val& ext = top.require("extends", "the base scenario file");
         const std::string rel = detail::read_text(ctx, ext, "a file name");
-        if (depth >= kMaxExtendsDepth)
-            fail(ctx, ext, "'extends' goes " + std::to_string(kMaxExtendsDepth) +
-                               " files deep; is there a cycle?");
+        if (rel.empty()) fail(ctx, ext, "expected the base scenario's file name, got ''");
         const std::filesystem::path base_path =
             std::filesystem::path(file).parent_path() / std::filesystem::path(rel);
-        if (!std::filesystem::exists(base_path))
+        std::error_code ec;
+        const auto status = std::filesystem::status(base_path, ec);
+        if (!std::filesystem::exists(status))
             fail(ctx, ext, "the base scenario " + base_path.string() + " does not exist");
-        Scenario base = load_file_at_depth(base_path.string(), depth + 1);
+        if (std::filesystem::is_directory(status))
+            fail(ctx, ext, "the base scenario " + base_path.string() + " is a directory, not a file");
+        if (!std::filesystem::is_regular_file(status))
+            fail(ctx, ext, "the base scenario " + base_path.string() + " is not a regular file");
+        const std::string canon = canonical_name(base_path.string());
+        const auto seen = std::find(chain.canonical.begin(), chain.canonical.end(), canon);
+        if (seen != chain.canonical.end()) {
+            std::string cycle;
+            for (auto i = static_cast<std::size_t>(seen - chain.canonical.begin());
+                 i < chain.shown.size(); ++i)
+                cycle += chain.shown[i] + " -> ";
+            fail(ctx, ext,
+                 "'extends' makes a cycle: " + cycle + base_path.string() +
+                     "; a scenario cannot be its own base");
+        }
+        if (chain.canonical.size() >= static_cast<std::size_t>(kMaxExtendsDepth))
+            fail(ctx, ext, "'extends' goes " + std::to_string(kMaxExtendsDepth) +
+                               " files deep; at most " + std::to_string(kMaxExtendsDepth) +
+                               " are allowed");
+        Scenario base = load_file_in_chain(base_path.string(), chain);
         sc.spec = Builder(ctx).derive(root, std::move(base.spec));
-        sc.path = file;
         // Provenance keeps every file the scenario is made of.
         sc.text = text + "\n# ---- extends " + base.path + " ----\n" + base.text;
     } else {
@@ -664,23 +647,24 @@ Scenario load_checked(const std::string& text, const std::string& file, int dept
     return sc;
 }
 
-
-Scenario load_string_at_depth(const std::string& text, const std::string& display_name,
-                              int depth) {
+Scenario load_string_in_chain(const std::string& text, const std::string& display_name,
+                              Chain chain) {
     try {
-        return load_checked(text, display_name, depth);
+        return load_checked(text, display_name, std::move(chain));
     } catch (const ScenarioError&) {
         throw;
     } catch (const YAML::Exception& e) {
         const bool known = !e.mark.is_null() && e.mark.line >= 0;
         throw ScenarioError(display_name, known ? e.mark.line + 1 : 0,
                             known ? e.mark.column + 1 : 0, "", e.msg);
+    } catch (const std::bad_alloc&) {
+        throw ScenarioError(display_name, 0, 0, "", "out of memory while reading the file");
     } catch (const std::exception& e) {
         throw ScenarioError(display_name, 0, 0, "", std::string("cannot load: ") + e.what());
     }
 }
 
-Scenario load_file_at_depth(const std::string& path, int depth) {
+Scenario load_file_in_chain(const std::string& path, Chain chain) {
     std::error_code ec;
     const std::filesystem::path p(path);
     if (!std::filesystem::exists(p, ec)) throw ScenarioError(path, 0, 0, "", "no such file");
@@ -703,15 +687,15 @@ Scenario load_file_at_depth(const std::string& path, int depth) {
                 "the file is larger than 16 MiB; scenario files are limited to 16 MiB");
     }
     if (in.bad()) throw ScenarioError(path, 0, 0, "", "read error");
-    return load_string_at_depth(text, path, depth);
+    return load_string_in_chain(text, path, std::move(chain));
 }
 
 }  // namespace
 
 Scenario load_string(const std::string& text, const std::string& display_name) {
-    return load_string_at_depth(text, display_name, 0);
+    return load_string_in_chain(text, display_name, Chain{});
 }
 
-Scenario load_file(const std::string& path) { return load_file_at_depth(path, 0); }
+Scenario load_file(const std::string& path) { return load_file_in_chain(path, Chain{}); }
 
 }  // namespace sco::scenario

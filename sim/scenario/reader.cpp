@@ -1,5 +1,8 @@
 #include "sim/scenario/reader.h"
 
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -22,6 +25,8 @@ std::string lower(std::string s) {
 }
 
 std::string number_text(double x) {
+    // Whole numbers in full (1000000000, not 1e+09): they are counts and years.
+    if (x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
     std::ostringstream os;
     os << x;
     return os.str();
@@ -39,6 +44,103 @@ void fail(const Context& ctx, const YAML::Mark& mark, const std::string& path,
     const bool known = ctx.positions && !mark.is_null() && mark.line >= 0;
     throw ScenarioError(ctx.file, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, path,
                         message);
+}
+
+void check_text(const std::string& text, const std::string& file) {
+    int line = 1;
+    int column = 1;
+    const std::size_t bom = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+    for (std::size_t i = bom; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        std::size_t len = 1;
+        bool ok = true;
+        if (c < 0x80) {
+            ok = (c >= 0x20 && c != 0x7F) || c == '\n' || c == '\r' || c == '\t';
+        } else {
+            len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+            ok = len != 0 && i + len <= text.size();
+            for (std::size_t k = 1; ok && k < len; ++k)
+                ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+        }
+        if (!ok)
+            throw ScenarioError(file, line, column, "",
+                                "the file is not UTF-8 text (binary data at byte " +
+                                    std::to_string(i) + "); is this the right file?");
+        if (c == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+        i += len;
+    }
+}
+
+namespace {
+
+/// Parser events go nowhere: load_document only needs to know where a document starts
+/// and where its first node is.
+class DocumentCounter : public YAML::EventHandler {
+  public:
+    YAML::Mark start, first;
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        start = mark;
+        first = YAML::Mark::null_mark();
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  const std::string&) override {
+        node(mark);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnMapEnd() override {}
+
+  private:
+    void node(const YAML::Mark& mark) {
+        if (first.is_null()) first = mark;
+    }
+};
+
+}  // namespace
+
+YAML::Node load_document(const Context& ctx, const std::string& text, const char* what) {
+    try {
+        // First pass: at most two documents (yaml-cpp's LoadAll would loop forever on
+        // `"a",`: the stray ',' yields an endless run of empty documents at one position).
+        std::istringstream in(text);
+        YAML::Parser parser(in);
+        DocumentCounter counter;
+        if (!parser.HandleNextDocument(counter)) return YAML::Node();
+        if (parser.HandleNextDocument(counter)) {
+            const YAML::Mark m = counter.start;
+            const std::size_t pos = m.pos >= 0 ? static_cast<std::size_t>(m.pos) : text.size();
+            if (text.compare(pos, 3, "---") == 0 || text.compare(pos, 1, "%") == 0)
+                fail(ctx, counter.first.is_null() ? m : counter.first, "",
+                     std::string(what) + " holds one YAML document; remove the second '---'");
+            const std::string rest = text.substr(pos, text.find_first_of("\r\n", pos) - pos);
+            fail(ctx, m, "",
+                 "YAML syntax error: unexpected " + quote_short(rest) +
+                     " after the end of the document");
+        }
+        // Second pass: the node tree of the one document.
+        return YAML::Load(text);
+    } catch (const YAML::DeepRecursion& e) {
+        fail(ctx, e.mark, "",
+             "the document is nested too deeply (" + std::to_string(e.depth()) +
+                 " levels); a scenario needs only a few");
+    } catch (const YAML::Exception& e) {
+        fail(ctx, e.mark, "", "YAML syntax error: " + e.msg);
+    }
 }
 
 std::string describe_node(const YAML::Node& node) {
@@ -118,9 +220,21 @@ const Val* MapReader::find(const std::string& key) const {
 
 const Val& MapReader::require(const std::string& key, const std::string& hint) const {
     const Val* v = find(key);
-    if (!v)
-        fail(ctx_, self_.mark, child_path(self_.path, key),
-             "missing required key " + quote_short(key) + (hint.empty() ? "" : " (" + hint + ")"));
+    if (!v) {
+        std::string msg =
+            "missing required key " + quote_short(key) + (hint.empty() ? "" : " (" + hint + ")");
+        // A quote left open swallows the keys after it (yaml-cpp reads an unterminated
+        // quoted text up to the end of the file): say so rather than only "missing".
+        for (const auto& e : entries_)
+            if (e.value.node.IsScalar() && is_quoted(e.value.node) &&
+                e.value.node.Scalar().find(key + ":") != std::string::npos) {
+                msg += "; the quoted text of '" + e.key + "' (line " +
+                       std::to_string(e.key_mark.line + 1) + ") contains '" + key +
+                       ":': is its closing quote missing?";
+                break;
+            }
+        fail(ctx_, self_.mark, child_path(self_.path, key), msg);
+    }
     return *v;
 }
 

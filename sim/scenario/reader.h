@@ -32,6 +32,17 @@ struct Val {
     fail(ctx, v.mark, v.path, message);
 }
 
+/// Refuses text that is not UTF-8 or holds control characters (other than tab, CR, LF);
+/// names the line, column and byte. A leading UTF-8 byte order mark is allowed.
+void check_text(const std::string& text, const std::string& file);
+
+/// Parses `text` as one YAML document; returns a null node when there is none (an empty
+/// or comment-only text). A syntax error, nesting deeper than yaml-cpp's limit and a
+/// second document are ScenarioErrors (`what` names the kind of file: "a scenario
+/// file"). Never YAML::LoadAll: yaml-cpp 0.7 loops forever, allocating without bound,
+/// on a stray ',' after a top-level flow node (`"a",`).
+YAML::Node load_document(const Context& ctx, const std::string& text, const char* what);
+
 /// "a list", "a map", "nothing", "the text 'abc'": for "expected X, got Y" messages.
 std::string describe_node(const YAML::Node& node);
 

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -38,23 +39,34 @@ core::ParamId resolve_path(const core::ModelSpec& spec, const std::string& path,
 }
 
 SweepFile load_sweep_file(const std::string& path) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (!std::filesystem::exists(status)) throw ScenarioError(path, 0, 0, "", "no such file");
+    if (std::filesystem::is_directory(status))
+        throw ScenarioError(path, 0, 0, "", "is a directory, not a sweep file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the sweep file");
-    std::stringstream ss;
-    ss << in.rdbuf();
+    std::string text;
+    std::array<char, 65536> buf{};
+    while (in.read(buf.data(), buf.size()) || in.gcount() > 0) {
+        text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
+        if (text.size() > kMaxScenarioBytes)
+            throw ScenarioError(path, 0, 0, "", "the file is larger than 16 MiB");
+    }
+    if (in.bad()) throw ScenarioError(path, 0, 0, "", "read error");
     SweepFile sw;
     sw.path = path;
-    sw.text = ss.str();
-    if (sw.text.size() > kMaxScenarioBytes)
-        throw ScenarioError(path, 0, 0, "", "the file is larger than 16 MiB");
-    YAML::Node root;
-    try {
-        root = YAML::Load(sw.text);
-    } catch (const YAML::Exception& e) {
-        throw ScenarioError(path, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg);
-    }
-    if (!root.IsMap()) throw ScenarioError(path, 0, 0, "", "a sweep file is a map starting with format: sco-sim-sweep/1");
+    sw.text = std::move(text);
     const Context ctx{path, true};
+    detail::check_text(sw.text, path);
+    const YAML::Node root = detail::load_document(ctx, sw.text, "a sweep file");
+    if (root.IsNull())
+        throw ScenarioError(path, 0, 0, "",
+                            "the file is empty; a sweep file starts with format: sco-sim-sweep/1");
+    if (!root.IsMap())
+        detail::fail(ctx, root.Mark(), "",
+                     "a sweep file is a map starting with format: sco-sim-sweep/1, got " +
+                         detail::describe_node(root));
     try {
         const MapReader top(ctx, Val{root, "", root.Mark()}, kSweepKeys, "a map of sweep keys");
         const Val& fmt = top.require("format", "write: format: sco-sim-sweep/1");
@@ -62,11 +74,15 @@ SweepFile load_sweep_file(const std::string& path) {
             detail::fail(ctx, fmt, "unsupported format; this version reads 'sco-sim-sweep/1'");
         const Val& sc = top.require("scenario", "the scenario file, relative to this file");
         sw.scenario = (std::filesystem::path(path).parent_path() / detail::read_text(ctx, sc)).string();
+        sw.scenario_line = ctx.positions && sc.mark.line >= 0 ? sc.mark.line + 1 : 0;
         if (const Val* d = top.find("design")) {
             sw.design = detail::read_text(ctx, *d);
             if (std::find(kDesigns.begin(), kDesigns.end(), sw.design) == kDesigns.end())
-                detail::fail(ctx, *d, "unknown design '" + sw.design + "'" + suggestion_text(sw.design, kDesigns) +
-                                          "; one of grid, lhs, sobol");
+            {
+                const std::string hint = suggestion_text(sw.design, kDesigns);
+                detail::fail(ctx, *d, "unknown design '" + sw.design + "'" +
+                                          (hint.empty() ? "; one of grid, lhs, sobol" : hint + " (one of grid, lhs, sobol)"));
+            }
         }
         if (const Val* v = top.find("samples"))
             sw.samples = detail::read_integer(ctx, *v, 1, 100'000'000, "the number of samples");
@@ -104,12 +120,15 @@ SweepFile load_sweep_file(const std::string& path) {
         }
         if (const Val* v = top.find("set")) {
             const MapReader m(ctx, *v, {}, "a map {PARAMETER_PATH: value}");
-            for (const auto& e : m.entries()) sw.set.emplace_back(e.key, yaml_text(e.value.node));
+            for (const auto& e : m.entries()) {
+                sw.set.emplace_back(e.key, yaml_text(e.value.node));
+                sw.set_lines.push_back(e.key_mark.line + 1);
+            }
         }
     } catch (const ScenarioError&) {
         throw;
     } catch (const YAML::Exception& e) {
-        throw ScenarioError(path, e.mark.line + 1, e.mark.column + 1, "", e.msg);
+        detail::fail(ctx, e.mark, "", e.msg);
     }
     return sw;
 }

@@ -28,6 +28,8 @@ struct SweepFile {
     std::uint64_t seed = 20140615;
     std::vector<SweepFactorSpec> vary;
     std::vector<std::pair<std::string, std::string>> set;  ///< path, value as YAML text
+    std::vector<int> set_lines;  ///< the line of each `set` entry, for errors found later
+    int scenario_line = 0;       ///< the line of `scenario:`
     std::string output;         ///< empty: the caller's default
 };
 

@@ -72,3 +72,18 @@ TEST(Summary, WilsonInterval) {
     EXPECT_EQ(z.lo, 0.0);
     EXPECT_GT(z.hi, 0.0);
 }
+
+TEST(Summary, ArraysListEveryCountOnce) {
+    experiment::Summary s(shape(), 5);
+    const auto a = s.arrays();
+    EXPECT_EQ(a.size(), 15u);
+    std::size_t words = 0;
+    for (auto* v : a) words += v->size();
+    // Every int64 vector member is listed: their sizes add up to the summary's size.
+    std::size_t expected = s.outcome_counts.size() + s.flag_counts.size() + s.participated.size() +
+                           s.rounds_hist.size() + s.dilution_hist.size() + s.dilution_sum.size() +
+                           s.pressure_sum.size() + s.pressure_runs.size() + s.implemented.size() +
+                           s.lag_sum.size() + s.text_sum.size() + s.compromise_sum.size() +
+                           s.wmedian_sum.size() + s.tension_hist.size() + s.tension_sum.size();
+    EXPECT_EQ(words, expected);
+}

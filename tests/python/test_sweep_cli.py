@@ -259,3 +259,17 @@ def test_more_shards_than_points_is_refused_up_front(tmp_path):
     proc = sweep(tmp_path / "s.h5", "--shard", "7/7", check=False)
     assert proc.returncode == 2
     assert "only 6 points" in proc.stderr
+
+
+def test_resume_refuses_a_shard_made_before_the_scenario_changed(tmp_path):
+    # A structural change (not a parameter) must also make it another sweep.
+    scen = tmp_path / "s.yaml"
+    scen.write_text(open(BASE).read())
+    shard = tmp_path / "s1.h5"
+    cmd = [sco_bin(), "sweep", str(scen), *GRID, "-n", "50", "--seed", str(SEED), "-q", "--shard", "1/2",
+           "-o", str(shard)]
+    subprocess.run(cmd, check=True)
+    scen.write_text(open(BASE).read().replace("periods: [2015, 2019]", "periods: [2016, 2019]"))
+    proc = subprocess.run(cmd + ["--resume"], capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "another sweep" in proc.stderr
