@@ -679,6 +679,51 @@ TEST(LoaderErrors, TwoDocumentsAreRefused) {
                       "one YAML document");
 }
 
+TEST(LoaderErrors, StrayTokensAfterTheDocumentDoNotHang) {
+    // yaml-cpp 0.7's LoadAll loops forever, allocating, on these (found by fuzz_scenario).
+    EXPECT_LOAD_ERROR("\"a\",\n", 1, "", "unexpected ','");
+    EXPECT_LOAD_ERROR("[a], b\n", 1, "", "after the end of the document");
+    EXPECT_LOAD_ERROR(kBase + "\"x\",\n", line_of(kBase + "\"x\"", "\"x\""), "",
+                      "YAML syntax error");
+    EXPECT_LOAD_ERROR(std::string(60, '"') + ",# x\n", 1, "", "YAML syntax error");
+}
+
+TEST(LoaderErrors, AnUnclosedQuoteIsNamed) {
+    const ScenarioError e = load_error(edited("name: Test", "name: \"Test"));
+    EXPECT_NE(e.message.find("is its closing quote missing?"), std::string::npos) << e.message;
+}
+
+TEST(LoaderErrors, ExtendsCyclesAreNamed) {
+    const auto dir = std::filesystem::temp_directory_path() / "sco-extends-cycle";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "a.yaml") << "format: sco-sim/1\nextends: b.yaml\nname: a\n";
+    std::ofstream(dir / "b.yaml") << "format: sco-sim/1\nextends: a.yaml\nname: b\n";
+    std::ofstream(dir / "self.yaml") << "format: sco-sim/1\nextends: self.yaml\nname: s\n";
+    try {
+        load_file((dir / "a.yaml").string());
+        ADD_FAILURE() << "a cycle loaded";
+    } catch (const ScenarioError& e) {
+        EXPECT_EQ(e.line, 2);
+        EXPECT_NE(e.message.find("makes a cycle"), std::string::npos) << e.what();
+        EXPECT_NE(e.message.find("a.yaml -> "), std::string::npos) << e.what();
+    }
+    try {
+        load_file((dir / "self.yaml").string());
+        ADD_FAILURE() << "a self-extending scenario loaded";
+    } catch (const ScenarioError& e) {
+        EXPECT_NE(e.message.find("makes a cycle"), std::string::npos) << e.what();
+    }
+    std::ofstream(dir / "dir.yaml") << "format: sco-sim/1\nextends: .\nname: d\n";
+    try {
+        load_file((dir / "dir.yaml").string());
+        ADD_FAILURE() << "a directory as base loaded";
+    } catch (const ScenarioError& e) {
+        EXPECT_EQ(e.line, 2);
+        EXPECT_NE(e.message.find("is a directory"), std::string::npos) << e.what();
+    }
+    std::filesystem::remove_all(dir);
+}
+
 TEST(LoaderErrors, TooLargeText) {
     const std::string big(kMaxScenarioBytes + 1, ' ');
     EXPECT_LOAD_ERROR(big, 0, "", "16777217 bytes");

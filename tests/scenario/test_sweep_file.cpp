@@ -72,6 +72,35 @@ TEST(SweepFile, ErrorsNameTheLine) {
     }
 }
 
+TEST(SweepFile, TextLevelErrors) {
+    struct Case {
+        std::string text, needle;
+        int line;
+    };
+    const Case cases[] = {
+        {std::string(kGood) + "---\nformat: sco-sim-sweep/1\n", "holds one YAML document", 13},
+        {"\"a\",\n", "unexpected ','", 1},
+        {"format: sco-sim-sweep/1\nscenario: a\x01b\n", "not UTF-8 text", 2},
+        {"# only a comment\n", "the file is empty", 0},
+        {"- a\n- b\n", "a sweep file is a map", 1},
+    };
+    for (const Case& c : cases) {
+        try {
+            sco::scenario::load_sweep_file(write("text.yaml", c.text).string());
+            ADD_FAILURE() << "no error for " << c.text;
+        } catch (const ScenarioError& e) {
+            EXPECT_EQ(e.line, c.line) << e.what();
+            EXPECT_NE(std::string(e.what()).find(c.needle), std::string::npos) << e.what();
+        }
+    }
+    try {
+        sco::scenario::load_sweep_file(fs::temp_directory_path().string());
+        ADD_FAILURE() << "a directory loaded";
+    } catch (const ScenarioError& e) {
+        EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
+    }
+}
+
 TEST(SweepFile, ResolvePathSuggests) {
     const auto sc = sco::scenario::load_file(std::string(SCO_TEST_DATA) + "/scenario/small.yaml");
     EXPECT_NE(sco::scenario::resolve_path(sc.spec, "dynamics.rounds", "x"), sco::core::kNoParam);

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds everything with AddressSanitizer and UndefinedBehaviorSanitizer (g++) into
+# build-asan/ and runs the whole ctest suite there: the C++ tests and the Python tests,
+# which then drive the sanitized sco-sim. Any report fails the test that triggered it
+# (UBSan halts on the first error; LeakSanitizer runs at every exit).
+#
+#   ./scripts/sanitize.sh [CTEST ARGS...]     e.g. -R python.test_bad_inputs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+./scripts/install-deps.sh
+B=build-asan
+# Warnings are test.sh's business: g++ -O2 with sanitizers gives false -Wmaybe-uninitialized
+# and -Wstringop-overflow warnings, so -Werror stays off here.
+SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCO_BUILD_TESTS=ON \
+      -DSCO_WERROR=OFF \
+      -DCMAKE_CXX_FLAGS="$SAN" -DCMAKE_C_FLAGS="$SAN" \
+      -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+cmake --build "$B" -j"$(nproc)"
+
+# Inherited by every sco-sim and test binary that ctest starts (also through pytest).
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
+cd "$B"
+# Sanitized binaries run 2-5x slower: the timeouts of tests/CMakeLists.txt (900 s per
+# C++ test, 1200 s per Python file) leave room; --timeout raises any lower one.
+ctest --output-on-failure -j"$(nproc)" --timeout 1800 "$@"

@@ -1,0 +1,116 @@
+// libFuzzer target: io::read_results and io::merge_results on arbitrary bytes written
+// to a file.
+//
+// Contract (sim/io/results_reader.h, sim/io/merge.h): a bad file gives BadResults,
+// MergeError or OutputExists; nothing else escapes, nothing crashes, HDF5 prints no
+// error stack, and a failed merge leaves nothing at the output or beside it.
+//
+// The HDF5 check: our own "automatic error printer" is installed before each input.
+// The code under test silences HDF5 (h5::QuietErrors) around its calls; if HDF5 ever
+// reaches the automatic printer, the user would have seen an "HDF5-DIAG" stack, and
+// the target aborts.
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <new>
+#include <string>
+
+#include "sim/io/errors.h"
+#include "sim/io/merge.h"
+#include "sim/io/results_reader.h"
+
+namespace fs = std::filesystem;
+
+// Production semantics for absurd allocations. read_results sizes buffers from the
+// file's dataspaces and turns std::bad_alloc into BadResults ("implausible sizes"); but
+// ASan's own operator new reports any failed allocation as a fatal out-of-memory error
+// instead of throwing. These replacements throw std::bad_alloc as a release build does
+// (run with ASAN_OPTIONS=allocator_may_return_null=1, which fuzz.sh sets); memory is still
+// ASan's malloc, so every other check stays on.
+void* operator new(std::size_t n) {
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+fs::path g_dir;
+
+herr_t on_hdf5_error(hid_t stack, void*) {
+    std::fprintf(stderr, "fuzz_results: HDF5 would have printed an error stack:\n");
+    H5Eprint2(stack, stderr);
+    std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    const char* tmp = std::getenv("TMPDIR");
+    g_dir = fs::path(tmp && *tmp ? tmp : "/tmp") / ("sco-fuzz-results-" + std::to_string(getpid()));
+    fs::remove_all(g_dir);
+    fs::create_directories(g_dir / "out");
+    std::atexit([] {
+        std::error_code ec;
+        fs::remove_all(g_dir, ec);
+    });
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    H5Eset_auto2(H5E_DEFAULT, on_hdf5_error, nullptr);
+    const fs::path in = g_dir / "input.h5";
+    const fs::path out_dir = g_dir / "out";
+    const fs::path out = out_dir / "merged.h5";
+    {
+        std::ofstream f(in, std::ios::binary | std::ios::trunc);
+        f.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+    }
+    bool readable = false;
+    try {
+        (void)sco::io::read_results(in.string());
+        readable = true;
+    } catch (const sco::io::BadResults&) {
+    }
+    bool merged = false;
+    try {
+        (void)sco::io::merge_results({in.string()}, out.string(), /*force=*/true, "fuzz", "0", "fuzz");
+        merged = true;
+    } catch (const sco::io::BadResults&) {
+    } catch (const sco::io::MergeError&) {
+    } catch (const sco::io::OutputExists&) {
+    }
+    // A failed merge leaves nothing behind; a merge of an unreadable file cannot succeed.
+    if (!merged && !fs::is_empty(out_dir)) {
+        std::fprintf(stderr, "fuzz_results: a failed merge left files in %s\n", out_dir.c_str());
+        std::abort();
+    }
+    if (merged && !readable) {
+        std::fprintf(stderr, "fuzz_results: merge accepted a file read_results refused\n");
+        std::abort();
+    }
+    if (merged) {
+        // The merged file must itself be readable.
+        try {
+            (void)sco::io::read_results(out.string());
+        } catch (const sco::io::BadResults& e) {
+            std::fprintf(stderr, "fuzz_results: merge wrote an unreadable file: %s\n", e.what());
+            std::abort();
+        }
+    }
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(out_dir, ec)) fs::remove_all(e.path(), ec);
+    return 0;
+}
