@@ -7,7 +7,6 @@ Each bar splits the runs in which the proposal was tabled into outcomes (gray le
 hatching per outcome); the error bar marks the 95% Wilson interval of P(passed), drawn at
 the boundary between the passing outcomes and deferred/blocked.
 """
-import argparse
 import os
 import sys
 
@@ -70,13 +69,7 @@ def plot(r, outdir, period=None, point=0):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("results", help="results file (.h5)")
-    ap.add_argument("--period", type=int, help="only this summit (calendar year)")
-    sr.add_common_args(ap)
-    a = ap.parse_args(argv)
-    r = sr.load(a.results)
-    return plot(r, a.outdir or sr.default_outdir(a.results), a.period, a.point)
+    return sr.period_point_main(plot, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ Left: P(agent took part in the adopted decision | proposal tabled) for every age
 summit), with the value printed in each cell. Right: how often each agent objects to each
 proposal, over all summits at which the proposal was tabled (hatched bars per proposal).
 """
-import argparse
 import os
 import sys
 
@@ -72,13 +71,7 @@ def plot(r, outdir, period=None, point=0):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("results", help="results file (.h5)")
-    ap.add_argument("--period", type=int, help="only this summit (calendar year)")
-    sr.add_common_args(ap)
-    a = ap.parse_args(argv)
-    r = sr.load(a.results)
-    return plot(r, a.outdir or sr.default_outdir(a.results), a.period, a.point)
+    return sr.period_point_main(plot, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ Left: P(rounds used = r | tabled) per proposal. Right: the distribution of dilut
 of the text's ambition given up) over the runs in which the proposal passed. Without
 --period the summits are pooled (weighted by the number of runs).
 """
-import argparse
 import os
 import sys
 
@@ -77,13 +76,7 @@ def plot(r, outdir, period=None, point=0):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("results", help="results file (.h5)")
-    ap.add_argument("--period", type=int, help="only this summit (calendar year)")
-    sr.add_common_args(ap)
-    a = ap.parse_args(argv)
-    r = sr.load(a.results)
-    return plot(r, a.outdir or sr.default_outdir(a.results), a.period, a.point)
+    return sr.period_point_main(plot, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -353,6 +353,18 @@ def add_common_args(parser, point=True):
                             help="sweep point to plot (default 0)")
 
 
+def period_point_main(plot, doc, argv):
+    """The command line shared by the per-summit figures: RESULTS [--period Y] [--point K] [-o DIR]."""
+    import argparse
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("results", help="results file (.h5)")
+    ap.add_argument("--period", type=int, help="only this summit (calendar year)")
+    add_common_args(ap)
+    a = ap.parse_args(argv)
+    r = load(a.results)
+    return plot(r, a.outdir or default_outdir(a.results), a.period, a.point)
+
+
 def check_point(r, point):
     if not 0 <= point < r.n_points:
         raise ValueError(f"--point must be between 0 and {r.n_points - 1}")
