@@ -12,6 +12,7 @@ set -euo pipefail
 
 CORE=(
   build-essential cmake pkg-config git
+  clang-format                  # the committed .clang-format is checked by ctest
   libeigen3-dev                 # linear algebra (relation matrices)
   libboost-program-options-dev  # command line
   libboost-dev                  # Boost.Random (Sobol sequence), header-only parts

@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
         if (cmd == "params") return cmd_params(rest);
         if (cmd == "summary") return cmd_summary(rest);
         std::string msg = "unknown command '" + cmd + "'";
-        if (!cmd.empty() && cmd[0] == '-') msg = "unknown option '" + cmd + "' (options go after the command)";
+        if (!cmd.empty() && cmd[0] == '-')
+            msg = "unknown option '" + cmd + "' (options go after the command)";
         std::vector<std::string> cands(std::begin(kCommands), std::end(kCommands));
         const auto near = scenario::did_you_mean(cmd, cands);
         if (!near.empty()) msg += "; did you mean '" + near.front() + "'?";

@@ -13,12 +13,13 @@ int cmd_check(const std::vector<std::string>& args) {
     desc.add_options()("set", po::value<std::vector<std::string>>()->composing(),
                        "PATH=VALUE: override one parameter (repeatable)");
     const auto vm = parse_command("check", "SCENARIO [--set PATH=VALUE ...]",
-                                  "Validate a scenario file and describe it; nothing is run.",
-                                  args, desc, {"scenario"}, 1);
+                                  "Validate a scenario file and describe it; nothing is run.", args,
+                                  desc, {"scenario"}, 1);
     if (!vm) return kExitOk;
     auto sc = scenario::load_file((*vm)["scenario"].as<std::string>());
     if (vm->count("set"))
-        for (const auto& s : (*vm)["set"].as<std::vector<std::string>>()) scenario::apply_set(sc.spec, s);
+        for (const auto& s : (*vm)["set"].as<std::vector<std::string>>())
+            scenario::apply_set(sc.spec, s);
     const auto& s = sc.spec;
     int members = 0;
     for (const auto& a : s.agents) members += a.role == core::Role::Member;
@@ -53,7 +54,8 @@ int cmd_params(const std::vector<std::string>& args) {
     if (!vm) return kExitOk;
     auto sc = scenario::load_file((*vm)["scenario"].as<std::string>());
     if (vm->count("set"))
-        for (const auto& s : (*vm)["set"].as<std::vector<std::string>>()) scenario::apply_set(sc.spec, s);
+        for (const auto& s : (*vm)["set"].as<std::vector<std::string>>())
+            scenario::apply_set(sc.spec, s);
     std::cout << scenario::format_params(sc.spec);
     return kExitOk;
 }

@@ -15,7 +15,8 @@ int cmd_merge(const std::vector<std::string>& args, const std::string& command_l
     desc.add_options()("output,o", po::value<std::string>(), "the merged results file (required)")(
         "force", "overwrite an existing output file")("quiet,q", "print nothing but errors");
     po::options_description files;
-    files.add_options()("shards", po::value<std::vector<std::string>>()->multitoken(), "shard files");
+    files.add_options()("shards", po::value<std::vector<std::string>>()->multitoken(),
+                        "shard files");
     const auto vmo = parse_command(
         "merge", "SHARD.h5 ... -o FILE [--force]",
         "Merge the shard files of one sweep into one results file, identical (but for its\n"
@@ -29,15 +30,16 @@ int cmd_merge(const std::vector<std::string>& args, const std::string& command_l
     SignalGuard guard;
     io::MergeReport rep;
     try {
-        rep = io::merge_results(inputs, vm["output"].as<std::string>(), vm.count("force") > 0, command_line,
-                                kVersion, kGitCommit, stop_flag());
+        rep = io::merge_results(inputs, vm["output"].as<std::string>(), vm.count("force") > 0,
+                                command_line, kVersion, kGitCommit, stop_flag());
     } catch (const io::MergeInterrupted&) {
-        std::cerr << "sco-sim: interrupted; nothing written to " << vm["output"].as<std::string>() << "\n";
+        std::cerr << "sco-sim: interrupted; nothing written to " << vm["output"].as<std::string>()
+                  << "\n";
         return 128 + caught_signal();
     }
     if (!vm.count("quiet"))
-        std::cout << "merged " << rep.inputs.size() << " files: " << rep.points << " points, " << rep.runs
-                  << " runs -> " << vm["output"].as<std::string>() << "\n";
+        std::cout << "merged " << rep.inputs.size() << " files: " << rep.points << " points, "
+                  << rep.runs << " runs -> " << vm["output"].as<std::string>() << "\n";
     return kExitOk;
 }
 

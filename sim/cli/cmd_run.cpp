@@ -33,7 +33,8 @@ std::uint64_t parse_u64(const std::string& s, const char* what) {
         pos = 0;
     }
     if (pos == 0 || pos != s.size())
-        throw UsageError(std::string("run: ") + what + " must be a non-negative whole number, got '" + s + "'");
+        throw UsageError(std::string("run: ") + what +
+                         " must be a non-negative whole number, got '" + s + "'");
     return v;
 }
 
@@ -48,14 +49,19 @@ void print_replay(const core::ModelSpec& s, const core::RunRecord& r) {
             const std::size_t tp = static_cast<std::size_t>(t) * P + p;
             const auto o = static_cast<core::Outcome>(r.outcome[tp]);
             if (o == core::Outcome::NotTabled) continue;
-            std::cout << s.first_period + t << "  " << std::left << std::setw(28) << s.proposals[p].id
-                      << std::setw(26) << core::kOutcomeNames.name(o) << "rounds " << int(r.rounds[tp])
-                      << "  dilution " << std::fixed << std::setprecision(3) << r.dilution[tp] << " ";
+            std::cout << s.first_period + t << "  " << std::left << std::setw(28)
+                      << s.proposals[p].id << std::setw(26) << core::kOutcomeNames.name(o)
+                      << "rounds " << int(r.rounds[tp]) << "  dilution " << std::fixed
+                      << std::setprecision(3) << r.dilution[tp] << " ";
             for (int i = 0; i < N; ++i) {
                 const auto f = r.flags[tp * N + i];
-                const char* c = (f & core::kObjected) ? "object" : (f & core::kReserved) ? "reserve"
-                                : (f & core::kJoined) ? "join" : (f & core::kStayedOut) ? "out" : "-";
-                std::cout << " " << s.agents[i].id << ":" << c << ((f & core::kTransitDenied) ? "/deny" : "")
+                const char* c = (f & core::kObjected)    ? "object"
+                                : (f & core::kReserved)  ? "reserve"
+                                : (f & core::kJoined)    ? "join"
+                                : (f & core::kStayedOut) ? "out"
+                                                         : "-";
+                std::cout << " " << s.agents[i].id << ":" << c
+                          << ((f & core::kTransitDenied) ? "/deny" : "")
                           << ((f & core::kPressured) ? "/pressured" : "");
             }
             std::cout << "\n";
@@ -67,18 +73,20 @@ void print_replay(const core::ModelSpec& s, const core::RunRecord& r) {
 int cmd_run(const std::vector<std::string>& args, const std::string& command_line) {
     experiment::RunConfig cfg;
     po::options_description desc("options");
-    desc.add_options()
-        ("runs,n", po::value<std::string>()->default_value("10000"), "number of runs (replications)")
-        ("seed", po::value<std::string>()->default_value(std::to_string(cfg.seed)), "master seed")
-        ("threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")
-        ("output,o", po::value<std::string>(), "results file (default results/<scenario>.h5)")
-        ("force", "overwrite an existing results file")
-        ("summary-only", "leave per-run datasets out of the results file")
-        ("tension-per-run", "also store every run's tension matrix per period")
-        ("set", po::value<std::vector<std::string>>()->composing(), "PATH=VALUE: override one parameter (repeatable)")
-        ("replay", po::value<std::string>(), "replay one run (its replication index) and print it; writes nothing")
-        ("quiet,q", "print nothing but errors")
-        ("progress", "report progress on stderr even when it is not a terminal");
+    desc.add_options()("runs,n", po::value<std::string>()->default_value("10000"),
+                       "number of runs (replications)")(
+        "seed", po::value<std::string>()->default_value(std::to_string(cfg.seed)), "master seed")(
+        "threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")(
+        "output,o", po::value<std::string>(), "results file (default results/<scenario>.h5)")(
+        "force", "overwrite an existing results file")(
+        "summary-only", "leave per-run datasets out of the results file")(
+        "tension-per-run", "also store every run's tension matrix per period")(
+        "set", po::value<std::vector<std::string>>()->composing(),
+        "PATH=VALUE: override one parameter (repeatable)")(
+        "replay", po::value<std::string>(),
+        "replay one run (its replication index) and print it; writes nothing")(
+        "quiet,q", "print nothing but errors")(
+        "progress", "report progress on stderr even when it is not a terminal");
     const auto vmo = parse_command(
         "run", "SCENARIO [-n RUNS] [--seed S] [-j THREADS] [-o FILE] [--set PATH=VALUE ...]",
         "Simulate RUNS independent runs of a scenario and write the results file. Run r is\n"
@@ -89,14 +97,16 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
 
     const std::uint64_t runs = parse_u64(vm["runs"].as<std::string>(), "--runs");
     if (runs < 1 || runs > 1'000'000'000ULL)
-        throw UsageError("run: --runs must be between 1 and 1000000000, got " + std::to_string(runs));
+        throw UsageError("run: --runs must be between 1 and 1000000000, got " +
+                         std::to_string(runs));
     cfg.replications = static_cast<std::int64_t>(runs);
     cfg.seed = parse_u64(vm["seed"].as<std::string>(), "--seed");
     const int threads = vm["threads"].as<int>();
     const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (threads < 0 || threads > 4 * hw)
-        throw UsageError("run: --threads must be between 0 (all cores) and " + std::to_string(4 * hw) +
-                         " (4 x the " + std::to_string(hw) + " cores here), got " + std::to_string(threads));
+        throw UsageError("run: --threads must be between 0 (all cores) and " +
+                         std::to_string(4 * hw) + " (4 x the " + std::to_string(hw) +
+                         " cores here), got " + std::to_string(threads));
     cfg.threads = threads;
     cfg.summary_only = vm.count("summary-only") > 0;
     cfg.per_run_tension = vm.count("tension-per-run") > 0;
@@ -104,19 +114,23 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
 
     auto sc = scenario::load_file(vm["scenario"].as<std::string>());
     if (vm.count("set"))
-        for (const auto& s : vm["set"].as<std::vector<std::string>>()) scenario::apply_set(sc.spec, s);
+        for (const auto& s : vm["set"].as<std::vector<std::string>>())
+            scenario::apply_set(sc.spec, s);
     const experiment::Plan plan;
 
     if (vm.count("replay")) {
         const std::uint64_t rep = parse_u64(vm["replay"].as<std::string>(), "--replay");
-        print_replay(sc.spec, experiment::replay(sc.spec, plan, cfg, 0, static_cast<std::int64_t>(rep)));
+        print_replay(sc.spec,
+                     experiment::replay(sc.spec, plan, cfg, 0, static_cast<std::int64_t>(rep)));
         return kExitOk;
     }
 
-    const std::string out = vm.count("output") ? vm["output"].as<std::string>() : default_output(sc.path);
+    const std::string out =
+        vm.count("output") ? vm["output"].as<std::string>() : default_output(sc.path);
     if (const auto dir = std::filesystem::path(out).parent_path(); !dir.empty())
         std::filesystem::create_directories(dir);
-    check_disk("run", out, core::shape_of(sc.spec), cfg.replications, cfg.summary_only, cfg.per_run_tension);
+    check_disk("run", out, core::shape_of(sc.spec), cfg.replications, cfg.summary_only,
+               cfg.per_run_tension);
     io::Hdf5Sink sink(out, vm.count("force") > 0);  // refuses an existing file before any run
 
     experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
@@ -126,10 +140,11 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     const auto t0 = std::chrono::steady_clock::now();
     if (show_progress)
         hooks.progress = [&](std::int64_t done, std::int64_t total) {
-            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const double s =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             const double rate = s > 0 ? done / s : 0.0;
-            std::cerr << "\r  " << done << "/" << total << " runs, " << std::fixed << std::setprecision(0)
-                      << rate << " runs/s, " << std::setprecision(1)
+            std::cerr << "\r  " << done << "/" << total << " runs, " << std::fixed
+                      << std::setprecision(0) << rate << " runs/s, " << std::setprecision(1)
                       << (rate > 0 ? (total - done) / rate : 0.0) << " s left   " << std::flush;
         };
 
@@ -148,7 +163,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         std::cout << experiment::report_text(experiment::labels_of(sc.spec), summaries.front());
         std::cout << "\nwrote " << out << "\n";
         std::cout << std::fixed << std::setprecision(0) << stats.runs / stats.seconds << " runs/s, "
-                  << std::setprecision(1) << 1e9 * stats.seconds / std::max<std::int64_t>(1, stats.decisions)
+                  << std::setprecision(1)
+                  << 1e9 * stats.seconds / std::max<std::int64_t>(1, stats.decisions)
                   << " ns per agent decision (" << stats.decisions << " decisions, "
                   << std::setprecision(2) << stats.seconds << " s, "
                   << (cfg.threads ? cfg.threads : hw) << " threads)\n";

@@ -13,9 +13,9 @@ int cmd_summary(const std::vector<std::string>& args) {
     po::options_description desc("options");
     desc.add_options()("json", "print JSON (fields documented in docs/cli.md)")(
         "point", po::value<int>()->default_value(0), "which sweep point (default 0)");
-    const auto vm = parse_command("summary", "FILE [--json]",
-                                  "Print the outcome table of a results file.", args, desc,
-                                  {"file"}, 1);
+    const auto vm =
+        parse_command("summary", "FILE [--json]", "Print the outcome table of a results file.",
+                      args, desc, {"file"}, 1);
     if (!vm) return kExitOk;
     const auto res = io::read_results((*vm)["file"].as<std::string>());
     const int point = (*vm)["point"].as<int>();

@@ -55,8 +55,8 @@ Shard parse_shard(const std::string& s) {
 }
 
 /// A factor for the parameter at `path`, checked against the parameter's range.
-experiment::Factor make_factor(const core::ModelSpec& spec, const std::string& path, experiment::Factor f,
-                               const std::string& where, int line) {
+experiment::Factor make_factor(const core::ModelSpec& spec, const std::string& path,
+                               experiment::Factor f, const std::string& where, int line) {
     f.id = scenario::resolve_path(spec, path, where, line);
     const core::ParamDef& def = spec.params[f.id];
     f.path = path;
@@ -66,7 +66,8 @@ experiment::Factor make_factor(const core::ModelSpec& spec, const std::string& p
     for (double x : check)
         if (!def.range.contains(x)) {
             std::ostringstream os;
-            os << "value " << x << " is outside the parameter's range [" << def.range.lo << ", " << def.range.hi << "]";
+            os << "value " << x << " is outside the parameter's range [" << def.range.lo << ", "
+               << def.range.hi << "]";
             throw scenario::ScenarioError(where, line, line > 0 ? 1 : 0, path, os.str());
         }
     return f;
@@ -74,18 +75,20 @@ experiment::Factor make_factor(const core::ModelSpec& spec, const std::string& p
 
 std::string part_name(std::int64_t first, std::int64_t last) {
     std::ostringstream os;
-    os << "points-" << std::setw(8) << std::setfill('0') << first << "-" << std::setw(8) << std::setfill('0')
-       << last - 1 << ".h5";
+    os << "points-" << std::setw(8) << std::setfill('0') << first << "-" << std::setw(8)
+       << std::setfill('0') << last - 1 << ".h5";
     return os.str();
 }
 
 /// Why the results file at `path` is not the complete slice [first, first + n) of the sweep
 /// `sweep_id`, or "" if it is.
-std::string not_this_slice(const std::string& path, const std::string& sweep_id, std::int64_t first, std::int64_t n) {
+std::string not_this_slice(const std::string& path, const std::string& sweep_id, std::int64_t first,
+                           std::int64_t n) {
     if (!fs::is_regular_file(path)) return "it is not a regular file";
     try {
         const io::Results r = io::read_results(path);
-        if (r.sweep_id != sweep_id) return "it belongs to another sweep (different parameters, design, seed or runs)";
+        if (r.sweep_id != sweep_id)
+            return "it belongs to another sweep (different parameters, design, seed or runs)";
         if (r.first_point != first || r.points != n) return "it holds other points";
         return "";
     } catch (const std::exception& e) {
@@ -97,26 +100,30 @@ std::string not_this_slice(const std::string& path, const std::string& sweep_id,
 
 int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line) {
     po::options_description desc("options");
-    desc.add_options()
-        ("file,f", po::value<std::string>(), "a sweep file (format sco-sim-sweep/1) instead of SCENARIO and --vary")
-        ("vary", po::value<std::vector<std::string>>()->composing(),
-         "PATH=LO:HI:STEPS or PATH=v1,v2,... (grid), PATH=LO:HI (lhs, sobol); repeatable")
-        ("design", po::value<std::string>()->default_value("grid"), "grid, lhs or sobol")
-        ("samples", po::value<std::int64_t>(), "lhs: points; sobol: base samples N (points = N * (factors + 2))")
-        ("runs,n", po::value<std::int64_t>(), "runs (replications) per point (default 100)")
-        ("seed", po::value<std::uint64_t>(), "master seed (runs and the design's own draws)")
-        ("threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")
-        ("output,o", po::value<std::string>(), "results file (default results/<scenario>-sweep.h5)")
-        ("force", "overwrite an existing results file; discard an interrupted sweep's parts")
-        ("shard", po::value<std::string>(), "K/N: run only shard K of N (1-based) into its own file")
-        ("resume", "finish an interrupted sweep: keep the parts (or shard file) already complete")
-        ("summary-only", "leave per-run datasets out of the results file")
-        ("set", po::value<std::vector<std::string>>()->composing(), "PATH=VALUE: fix a parameter for every point")
-        ("quiet,q", "print nothing but errors")
-        ("progress", "report progress on stderr even when it is not a terminal");
+    desc.add_options()("file,f", po::value<std::string>(),
+                       "a sweep file (format sco-sim-sweep/1) instead of SCENARIO and --vary")(
+        "vary", po::value<std::vector<std::string>>()->composing(),
+        "PATH=LO:HI:STEPS or PATH=v1,v2,... (grid), PATH=LO:HI (lhs, sobol); repeatable")(
+        "design", po::value<std::string>()->default_value("grid"), "grid, lhs or sobol")(
+        "samples", po::value<std::int64_t>(),
+        "lhs: points; sobol: base samples N (points = N * (factors + 2))")(
+        "runs,n", po::value<std::int64_t>(), "runs (replications) per point (default 100)")(
+        "seed", po::value<std::uint64_t>(), "master seed (runs and the design's own draws)")(
+        "threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")(
+        "output,o", po::value<std::string>(), "results file (default results/<scenario>-sweep.h5)")(
+        "force", "overwrite an existing results file; discard an interrupted sweep's parts")(
+        "shard", po::value<std::string>(),
+        "K/N: run only shard K of N (1-based) into its own file")(
+        "resume", "finish an interrupted sweep: keep the parts (or shard file) already complete")(
+        "summary-only", "leave per-run datasets out of the results file")(
+        "set", po::value<std::vector<std::string>>()->composing(),
+        "PATH=VALUE: fix a parameter for every point")("quiet,q", "print nothing but errors")(
+        "progress", "report progress on stderr even when it is not a terminal");
     const auto vmo = parse_command(
-        "sweep", "SCENARIO --vary PATH=SPEC ... [--design grid|lhs|sobol] [--samples N] [-n RUNS] [--shard K/N]\n"
-                 "       sco-sim sweep --file SWEEP.yaml [--shard K/N]",
+        "sweep",
+        "SCENARIO --vary PATH=SPEC ... [--design grid|lhs|sobol] [--samples N] [-n RUNS] [--shard "
+        "K/N]\n"
+        "       sco-sim sweep --file SWEEP.yaml [--shard K/N]",
         "Run a parameter sweep: every point of the design, RUNS runs each. Run r of point k is\n"
         "keyed by (seed, k, r): results do not depend on threads or on how the sweep is sharded.",
         args, desc, {"scenario"}, 0);
@@ -132,8 +139,10 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         sf = scenario::load_sweep_file(vm["file"].as<std::string>());
         where = sf.path;
     } else {
-        if (!vm.count("scenario")) throw UsageError("sweep: missing scenario (or --file SWEEP.yaml)");
-        if (!vm.count("vary")) throw UsageError("sweep: nothing to vary; give --vary PATH=SPEC at least once");
+        if (!vm.count("scenario"))
+            throw UsageError("sweep: missing scenario (or --file SWEEP.yaml)");
+        if (!vm.count("vary"))
+            throw UsageError("sweep: nothing to vary; give --vary PATH=SPEC at least once");
         sf.scenario = vm["scenario"].as<std::string>();
         sf.design = vm["design"].as<std::string>();
     }
@@ -143,19 +152,24 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
 
     experiment::Design design;
     const auto kind = experiment::kDesignNames.parse(sf.design);
-    if (!kind) throw UsageError("sweep: unknown design '" + sf.design + "'; one of grid, lhs, sobol");
+    if (!kind)
+        throw UsageError("sweep: unknown design '" + sf.design + "'; one of grid, lhs, sobol");
     design.kind = *kind;
     design.seed = sf.seed;
     design.samples = sf.samples;
     if (sf.replications < 1 || sf.replications > 1'000'000'000)
-        throw UsageError("sweep: runs per point must be between 1 and 1000000000, got " + std::to_string(sf.replications));
-    if (design.kind != experiment::DesignKind::Grid && (design.samples < 1 || design.samples > kMaxPoints))
-        throw UsageError("sweep: --samples must be between 1 and " + std::to_string(kMaxPoints) + " for " + sf.design);
+        throw UsageError("sweep: runs per point must be between 1 and 1000000000, got " +
+                         std::to_string(sf.replications));
+    if (design.kind != experiment::DesignKind::Grid &&
+        (design.samples < 1 || design.samples > kMaxPoints))
+        throw UsageError("sweep: --samples must be between 1 and " + std::to_string(kMaxPoints) +
+                         " for " + sf.design);
 
     if (vm.count("file") && !fs::exists(sf.scenario))
-        throw scenario::ScenarioError(sf.path, sf.scenario_line, sf.scenario_line > 0 ? 1 : 0, "scenario",
-                                      "the scenario " + sf.scenario +
-                                          " does not exist (the path is relative to the sweep file's folder)");
+        throw scenario::ScenarioError(
+            sf.path, sf.scenario_line, sf.scenario_line > 0 ? 1 : 0, "scenario",
+            "the scenario " + sf.scenario +
+                " does not exist (the path is relative to the sweep file's folder)");
     auto sc = scenario::load_file(sf.scenario);
     for (std::size_t i = 0; i < sf.set.size(); ++i) {
         const auto& [path, value] = sf.set[i];
@@ -168,7 +182,8 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         }
     }
     if (vm.count("set"))
-        for (const auto& s : vm["set"].as<std::vector<std::string>>()) scenario::apply_set(sc.spec, s);
+        for (const auto& s : vm["set"].as<std::vector<std::string>>())
+            scenario::apply_set(sc.spec, s);
 
     if (vm.count("file")) {
         for (const auto& v : sf.vary) {
@@ -178,14 +193,17 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
             f.levels = v.levels;
             if (design.kind == experiment::DesignKind::Grid && f.levels.empty())
                 for (int i = 0; i < v.steps; ++i)
-                    f.levels.push_back(v.steps == 1 ? v.lo : v.lo + (v.hi - v.lo) * i / (v.steps - 1));
+                    f.levels.push_back(v.steps == 1 ? v.lo
+                                                    : v.lo + (v.hi - v.lo) * i / (v.steps - 1));
             design.factors.push_back(make_factor(sc.spec, v.path, f, where, v.line));
         }
     } else {
         for (const auto& v : vm["vary"].as<std::vector<std::string>>()) {
             const auto eq = v.find('=');
             if (eq == std::string::npos)
-                throw UsageError("sweep: --vary takes PATH=SPEC, e.g. agents.UZB.sovereignty=0.2:0.9:8; got '" + v + "'");
+                throw UsageError(
+                    "sweep: --vary takes PATH=SPEC, e.g. agents.UZB.sovereignty=0.2:0.9:8; got '" +
+                    v + "'");
             const std::string path = v.substr(0, eq);
             experiment::Factor f;
             try {
@@ -199,12 +217,13 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     for (std::size_t i = 0; i < design.factors.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (design.factors[i].id == design.factors[j].id)
-                throw scenario::ScenarioError(where, 0, 0, design.factors[i].path, "is varied twice");
+                throw scenario::ScenarioError(where, 0, 0, design.factors[i].path,
+                                              "is varied twice");
 
     const std::int64_t total = experiment::design_size(design);
     if (total < 1 || total > kMaxPoints)
-        throw UsageError("sweep: the design has " + std::to_string(total) + " points; it must have 1 to " +
-                         std::to_string(kMaxPoints));
+        throw UsageError("sweep: the design has " + std::to_string(total) +
+                         " points; it must have 1 to " + std::to_string(kMaxPoints));
 
     // ---- configuration ----
     experiment::RunConfig cfg;
@@ -214,24 +233,29 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     cfg.threads = vm["threads"].as<int>();
     if (cfg.threads < 0 || cfg.threads > 4 * hw)
-        throw UsageError("sweep: --threads must be between 0 (all cores) and " + std::to_string(4 * hw) + ", got " +
-                         std::to_string(cfg.threads));
-    const bool quiet = vm.count("quiet") > 0, force = vm.count("force") > 0, resume = vm.count("resume") > 0;
+        throw UsageError("sweep: --threads must be between 0 (all cores) and " +
+                         std::to_string(4 * hw) + ", got " + std::to_string(cfg.threads));
+    const bool quiet = vm.count("quiet") > 0, force = vm.count("force") > 0,
+               resume = vm.count("resume") > 0;
     const Shard shard = vm.count("shard") ? parse_shard(vm["shard"].as<std::string>()) : Shard{};
     const std::string stem = fs::path(sc.path).stem().string();
     std::string out = vm.count("output") ? vm["output"].as<std::string>() : sf.output;
     if (out.empty())
         out = "results/" + stem + "-sweep" +
-              (shard.count > 1 ? ".shard-" + std::to_string(shard.index + 1) + "-of-" + std::to_string(shard.count) : "") +
+              (shard.count > 1 ? ".shard-" + std::to_string(shard.index + 1) + "-of-" +
+                                     std::to_string(shard.count)
+                               : "") +
               ".h5";
     if (const auto dir = fs::path(out).parent_path(); !dir.empty()) fs::create_directories(dir);
 
     if (shard.count > total)
-        throw UsageError("sweep: --shard " + std::to_string(shard.index + 1) + "/" + std::to_string(shard.count) +
-                         ": the sweep has only " + std::to_string(total) + " points; use at most " +
-                         std::to_string(total) + " shards");
+        throw UsageError("sweep: --shard " + std::to_string(shard.index + 1) + "/" +
+                         std::to_string(shard.count) + ": the sweep has only " +
+                         std::to_string(total) + " points; use at most " + std::to_string(total) +
+                         " shards");
     const auto [first, last] = experiment::shard_range(total, shard.index, shard.count);
-    check_disk("sweep", out, core::shape_of(sc.spec), (last - first) * cfg.replications, cfg.summary_only, false);
+    check_disk("sweep", out, core::shape_of(sc.spec), (last - first) * cfg.replications,
+               cfg.summary_only, false);
     experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
     const bool show_progress = !quiet && (vm.count("progress") || isatty(STDERR_FILENO));
     const std::int64_t my_runs = (last - first) * cfg.replications;
@@ -241,23 +265,25 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     hooks.stop = stop_flag();
     if (show_progress)
         hooks.progress = [&](std::int64_t done, std::int64_t) {
-            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const double s =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             const double rate = s > 0 ? done / s : 0.0;
             const std::int64_t all = done_before + done;
-            std::cerr << "\r  " << all << "/" << my_runs << " runs, " << std::fixed << std::setprecision(0) << rate
-                      << " runs/s, " << std::setprecision(1) << (rate > 0 ? (my_runs - all) / rate : 0.0)
-                      << " s left   " << std::flush;
+            std::cerr << "\r  " << all << "/" << my_runs << " runs, " << std::fixed
+                      << std::setprecision(0) << rate << " runs/s, " << std::setprecision(1)
+                      << (rate > 0 ? (my_runs - all) / rate : 0.0) << " s left   " << std::flush;
         };
     SignalGuard guard;
 
     // The scenario text (with any base it extends) covers its structure: sponsors, hosts,
     // transits, periods, shocks; the fingerprint covers every number after overrides.
-    const std::string sweep_id =
-        io::sha256_hex(io::sha256_hex(sc.text) + "\n" + experiment::sweep_fingerprint(sc.spec, design, cfg));
+    const std::string sweep_id = io::sha256_hex(
+        io::sha256_hex(sc.text) + "\n" + experiment::sweep_fingerprint(sc.spec, design, cfg));
     if (mpi::world_size() > 1) {
         if (shard.count > 1 || resume)
-            throw UsageError("sweep: under MPI the points are handed out dynamically; --shard and --resume "
-                             "are for runs without mpirun");
+            throw UsageError(
+                "sweep: under MPI the points are handed out dynamically; --shard and --resume "
+                "are for runs without mpirun");
         if (fs::exists(out) && !force) throw io::OutputExists(out);
         return mpi::run_sweep(sc.spec, design, cfg, out, force, prov, sweep_id, sf.text, quiet);
     }
@@ -276,7 +302,8 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
             if (resume && fs::exists(out)) {
                 const std::string why = not_this_slice(out, sweep_id, first, last - first);
                 if (!why.empty())
-                    throw UsageError("sweep: --resume: " + out + " is not this shard of this sweep: " + why +
+                    throw UsageError("sweep: --resume: " + out +
+                                     " is not this shard of this sweep: " + why +
                                      "; remove it or run without --resume and with --force");
                 if (!quiet) std::cout << out << " is already complete; nothing to do\n";
                 return kExitOk;
@@ -290,9 +317,10 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
             const fs::path parts = out + ".parts";
             if (fs::exists(parts) && !resume) {
                 if (!force)
-                    throw UsageError("sweep: " + parts.string() +
-                                     " holds the parts of an interrupted sweep; run the same command with "
-                                     "--resume to finish it, or with --force to start over");
+                    throw UsageError(
+                        "sweep: " + parts.string() +
+                        " holds the parts of an interrupted sweep; run the same command with "
+                        "--resume to finish it, or with --force to start over");
                 fs::remove_all(parts);
             }
             fs::create_directories(parts);
@@ -304,14 +332,17 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                 const std::int64_t b = std::min(total, a + per_chunk);
                 const std::string part = (parts / part_name(a, b)).string();
                 inputs.push_back(part);
-                if (resume && fs::exists(part) && not_this_slice(part, sweep_id, a, b - a).empty()) {
+                if (resume && fs::exists(part) &&
+                    not_this_slice(part, sweep_id, a, b - a).empty()) {
                     ++skipped;
                     done_before += (b - a) * cfg.replications;
                     continue;
                 }
                 run_into(part, a, b, true);
             }
-            if (resume && !quiet) std::cout << "resumed: " << skipped << " of " << inputs.size() << " parts were complete\n";
+            if (resume && !quiet)
+                std::cout << "resumed: " << skipped << " of " << inputs.size()
+                          << " parts were complete\n";
             io::merge_results(inputs, out, force, command_line, kVersion, kGitCommit, stop_flag());
             fs::remove_all(parts);
         }
@@ -321,16 +352,17 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         return 128 + caught_signal();
     } catch (const experiment::Interrupted&) {
         if (show_progress) std::cerr << "\n";
-        std::cerr << "sco-sim: interrupted; " << (shard.count > 1 ? "nothing written to " + out
-                                                                  : "finished parts are kept in " + out +
-                                                                        ".parts; run the same command with --resume to finish")
+        std::cerr << "sco-sim: interrupted; "
+                  << (shard.count > 1 ? "nothing written to " + out
+                                      : "finished parts are kept in " + out +
+                                            ".parts; run the same command with --resume to finish")
                   << "\n";
         return 128 + caught_signal();
     }
     if (show_progress) std::cerr << "\n";
     if (!quiet)
-        std::cout << "wrote " << out << ": " << sf.design << " design, points " << first << "-" << last - 1 << " of "
-                  << total << ", " << cfg.replications << " runs each\n";
+        std::cout << "wrote " << out << ": " << sf.design << " design, points " << first << "-"
+                  << last - 1 << " of " << total << ", " << cfg.replications << " runs each\n";
     return kExitOk;
 }
 

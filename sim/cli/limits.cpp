@@ -10,8 +10,8 @@ namespace sco::cli {
 std::int64_t bytes_per_run(const core::RecordShape& s, bool per_run_tension) {
     const std::int64_t tp = static_cast<std::int64_t>(s.periods) * s.proposals;
     std::int64_t b = tp * (1 + 1 + 4 + 1 + 1 + s.agents + 4 * s.dims);  // outcome..flags, text
-    b += 2 * 4 * static_cast<std::int64_t>(s.periods) * s.dims;          // compromise, median
-    b += 8 * s.random_params + 16;                                       // params, point, rep
+    b += 2 * 4 * static_cast<std::int64_t>(s.periods) * s.dims;         // compromise, median
+    b += 8 * s.random_params + 16;                                      // params, point, rep
     if (per_run_tension) b += 4 * static_cast<std::int64_t>(s.periods) * s.pairs;
     return b;
 }
@@ -24,13 +24,16 @@ void check_disk(const std::string& command, const std::string& output, const cor
     std::error_code ec;
     const auto space = std::filesystem::space(dir, ec);
     if (ec) return;  // cannot tell; the writer reports a full disk clearly if it happens
-    const double need = static_cast<double>(bytes_per_run(s, per_run_tension)) * static_cast<double>(runs) / 8.0;
+    const double need =
+        static_cast<double>(bytes_per_run(s, per_run_tension)) * static_cast<double>(runs) / 8.0;
     if (need > static_cast<double>(space.available)) {
         std::ostringstream os;
         os.precision(3);
-        os << command << ": " << runs << " runs need at least " << need / 1e9 << " GB in " << dir.string()
-           << " (estimated, compressed), but only " << static_cast<double>(space.available) / 1e9
-           << " GB are free; use --summary-only (summaries only, a few MB), fewer runs, or another -o";
+        os << command << ": " << runs << " runs need at least " << need / 1e9 << " GB in "
+           << dir.string() << " (estimated, compressed), but only "
+           << static_cast<double>(space.available) / 1e9
+           << " GB are free; use --summary-only (summaries only, a few MB), fewer runs, or another "
+              "-o";
         throw UsageError(os.str());
     }
 }

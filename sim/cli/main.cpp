@@ -10,5 +10,7 @@ int main(int argc, char** argv) {
     return status;
 }
 #else
-int main(int argc, char** argv) { return sco::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+    return sco::cli::main(argc, argv);
+}
 #endif

@@ -17,10 +17,15 @@ namespace sco::cli::mpi {
 
 #ifndef SCO_WITH_MPI
 
-int world_size() { return 1; }
-int world_rank() { return 0; }
-int run_sweep(const core::ModelSpec&, const experiment::Design&, const experiment::RunConfig&, const std::string&,
-              bool, const experiment::Provenance&, const std::string&, const std::string&, bool) {
+int world_size() {
+    return 1;
+}
+int world_rank() {
+    return 0;
+}
+int run_sweep(const core::ModelSpec&, const experiment::Design&, const experiment::RunConfig&,
+              const std::string&, bool, const experiment::Provenance&, const std::string&,
+              const std::string&, bool) {
     return 1;  // never called: world_size() is 1
 }
 
@@ -34,19 +39,21 @@ constexpr int kTagResult = 3;  // worker -> 0: [point][records + summary]
 
 /// Keeps one point's runs in memory for sending.
 class PointSink : public experiment::Sink {
-public:
+  public:
     std::vector<core::RunRecord> runs;
     void begin(const core::ModelSpec&, const experiment::Plan&, const experiment::RunConfig&,
                const experiment::Provenance&) override {
         runs.clear();
     }
-    void write_block(std::int64_t, std::span<const core::RunRecord> b) override { runs.insert(runs.end(), b.begin(), b.end()); }
+    void write_block(std::int64_t, std::span<const core::RunRecord> b) override {
+        runs.insert(runs.end(), b.begin(), b.end());
+    }
     void finish(const std::vector<experiment::Summary>&) override {}
     void abort() noexcept override {}
 };
 
-void worker(const core::ModelSpec& spec, const experiment::Design& design, experiment::RunConfig cfg,
-            const experiment::Provenance& prov) {
+void worker(const core::ModelSpec& spec, const experiment::Design& design,
+            experiment::RunConfig cfg, const experiment::Provenance& prov) {
     PointSink sink;
     std::vector<char> bytes;
     for (;;) {
@@ -56,9 +63,11 @@ void worker(const core::ModelSpec& spec, const experiment::Design& design, exper
         if (k < 0) return;
         const experiment::Plan plan = experiment::make_plan(design, k, k + 1);
         const auto sums = experiment::run_plan(spec, plan, cfg, &sink, prov);
-        bytes.assign(reinterpret_cast<const char*>(&k), reinterpret_cast<const char*>(&k) + sizeof k);
+        bytes.assign(reinterpret_cast<const char*>(&k),
+                     reinterpret_cast<const char*>(&k) + sizeof k);
         experiment::pack(sink.runs, sums.front(), bytes);
-        MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, kTagResult, MPI_COMM_WORLD);
+        MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, kTagResult,
+                 MPI_COMM_WORLD);
     }
 }
 
@@ -76,8 +85,9 @@ int world_rank() {
     return r;
 }
 
-int run_sweep(const core::ModelSpec& spec, const experiment::Design& design, const experiment::RunConfig& cfg,
-              const std::string& out, bool force, const experiment::Provenance& prov, const std::string& sweep_id,
+int run_sweep(const core::ModelSpec& spec, const experiment::Design& design,
+              const experiment::RunConfig& cfg, const std::string& out, bool force,
+              const experiment::Provenance& prov, const std::string& sweep_id,
               const std::string& sweep_text, bool quiet) {
     if (world_rank() != 0) {
         worker(spec, design, cfg, prov);
@@ -94,7 +104,7 @@ int run_sweep(const core::ModelSpec& spec, const experiment::Design& design, con
         const core::RecordShape shape = core::shape_of(spec);
         const int max_rounds = static_cast<int>(core::dyn_default(core::Dyn::Rounds).range.hi);
         std::vector<experiment::Summary> sums;
-        std::map<std::int64_t, std::vector<char>> waiting;  // finished out of order
+        std::map<std::int64_t, std::vector<char> > waiting;  // finished out of order
         std::vector<core::RunRecord> runs(static_cast<std::size_t>(reps), core::RunRecord(shape));
         std::int64_t next = 0, written = 0;
         int stopped = 0;
@@ -102,7 +112,8 @@ int run_sweep(const core::ModelSpec& spec, const experiment::Design& design, con
             MPI_Status st;
             MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
             if (st.MPI_TAG == kTagReady) {
-                MPI_Recv(nullptr, 0, MPI_BYTE, st.MPI_SOURCE, kTagReady, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                MPI_Recv(nullptr, 0, MPI_BYTE, st.MPI_SOURCE, kTagReady, MPI_COMM_WORLD,
+                         MPI_STATUS_IGNORE);
                 const std::int64_t k = next < total ? next++ : -1;
                 stopped += k < 0;
                 MPI_Send(&k, 1, MPI_INT64_T, st.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
@@ -111,7 +122,8 @@ int run_sweep(const core::ModelSpec& spec, const experiment::Design& design, con
             int n = 0;
             MPI_Get_count(&st, MPI_BYTE, &n);
             std::vector<char> bytes(static_cast<std::size_t>(n));
-            MPI_Recv(bytes.data(), n, MPI_BYTE, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            MPI_Recv(bytes.data(), n, MPI_BYTE, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
             std::int64_t k = 0;
             std::memcpy(&k, bytes.data(), sizeof k);
             waiting.emplace(k, std::move(bytes));
@@ -127,8 +139,8 @@ int run_sweep(const core::ModelSpec& spec, const experiment::Design& design, con
         }
         sink.finish(sums);
         if (!quiet)
-            std::cout << "wrote " << out << ": " << plan.sweep.design << " design, " << total << " points, " << reps
-                      << " runs each, on " << workers << " MPI workers\n";
+            std::cout << "wrote " << out << ": " << plan.sweep.design << " design, " << total
+                      << " points, " << reps << " runs each, on " << workers << " MPI workers\n";
     } catch (const std::exception& e) {
         std::cerr << "sco-sim: error: " << e.what() << "\n";
         MPI_Abort(MPI_COMM_WORLD, 1);

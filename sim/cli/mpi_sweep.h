@@ -17,8 +17,9 @@ int world_rank();
 
 /// Runs the whole sweep across the MPI processes; rank 0 writes `out`.
 /// Returns the process's exit status.
-int run_sweep(const core::ModelSpec& spec, const experiment::Design& design, const experiment::RunConfig& cfg,
-              const std::string& out, bool force, const experiment::Provenance& prov, const std::string& sweep_id,
+int run_sweep(const core::ModelSpec& spec, const experiment::Design& design,
+              const experiment::RunConfig& cfg, const std::string& out, bool force,
+              const experiment::Provenance& prov, const std::string& sweep_id,
               const std::string& sweep_text, bool quiet);
 
 }  // namespace sco::cli::mpi

@@ -8,14 +8,11 @@ namespace po = boost::program_options;
 
 namespace sco::cli {
 
-std::optional<po::variables_map> parse_command(const std::string& command,
-                                               const std::string& synopsis,
-                                               const std::string& about,
-                                               const std::vector<std::string>& args,
-                                               po::options_description desc,
-                                               const std::vector<std::string>& positional,
-                                               std::size_t required_positionals,
-                                               bool repeat_last_positional) {
+std::optional<po::variables_map> parse_command(
+    const std::string& command, const std::string& synopsis, const std::string& about,
+    const std::vector<std::string>& args, po::options_description desc,
+    const std::vector<std::string>& positional, std::size_t required_positionals,
+    bool repeat_last_positional) {
     desc.add_options()("help,h", "show this help and exit");
     po::options_description hidden;
     po::positional_options_description pos;
@@ -33,18 +30,20 @@ std::optional<po::variables_map> parse_command(const std::string& command,
     try {
         po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
         if (vm.count("help")) {
-            std::cout << "usage: sco-sim " << command << " " << synopsis << "\n\n" << about
-                      << "\n\n" << desc << "\n";
+            std::cout << "usage: sco-sim " << command << " " << synopsis << "\n\n"
+                      << about << "\n\n"
+                      << desc << "\n";
             return std::nullopt;
         }
         po::notify(vm);
     } catch (const po::error& e) {
-        throw UsageError(command + ": " + e.what() + "\nusage: sco-sim " + command + " " + synopsis);
+        throw UsageError(command + ": " + e.what() + "\nusage: sco-sim " + command + " " +
+                         synopsis);
     }
     for (std::size_t i = 0; i < required_positionals; ++i)
         if (!vm.count(positional[i]))
-            throw UsageError(command + ": missing " + positional[i] + "\nusage: sco-sim " + command +
-                             " " + synopsis);
+            throw UsageError(command + ": missing " + positional[i] + "\nusage: sco-sim " +
+                             command + " " + synopsis);
     return vm;
 }
 

@@ -32,8 +32,12 @@ SignalGuard::~SignalGuard() {
     sigaction(SIGTERM, &g_old_term, nullptr);
 }
 
-const std::atomic<bool>* stop_flag() { return &g_stop; }
+const std::atomic<bool>* stop_flag() {
+    return &g_stop;
+}
 
-int caught_signal() { return g_signal ? static_cast<int>(g_signal) : SIGINT; }
+int caught_signal() {
+    return g_signal ? static_cast<int>(g_signal) : SIGINT;
+}
 
 }  // namespace sco::cli

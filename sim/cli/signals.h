@@ -7,7 +7,7 @@ namespace sco::cli {
 
 /// Installs the handlers for its lifetime and restores the previous ones after.
 class SignalGuard {
-public:
+  public:
     SignalGuard();
     ~SignalGuard();
     SignalGuard(const SignalGuard&) = delete;

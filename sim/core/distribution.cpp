@@ -29,19 +29,29 @@ double gamma_variate(double shape, RngStream& s) {
     }
 }
 
-double phi_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
-double phi_pdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_PI); }
+double phi_cdf(double z) {
+    return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
+double phi_pdf(double z) {
+    return std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_PI);
+}
 
 }  // namespace
 
-bool Range::finite() const { return std::isfinite(lo) && std::isfinite(hi); }
+bool Range::finite() const {
+    return std::isfinite(lo) && std::isfinite(hi);
+}
 
 const char* kind_name(DistKind k) {
     switch (k) {
-        case DistKind::Fixed: return "fixed";
-        case DistKind::Uniform: return "uniform";
-        case DistKind::Beta: return "beta";
-        case DistKind::Normal: return "normal";
+        case DistKind::Fixed:
+            return "fixed";
+        case DistKind::Uniform:
+            return "uniform";
+        case DistKind::Beta:
+            return "beta";
+        case DistKind::Normal:
+            return "normal";
     }
     return "?";
 }
@@ -84,8 +94,10 @@ std::string validate(const Distribution& d, const Range& r) {
 
 double sample(const Distribution& d, const Range& r, RngStream& s) {
     switch (d.kind) {
-        case DistKind::Fixed: return d.a;
-        case DistKind::Uniform: return d.a + (d.b - d.a) * s.uniform();
+        case DistKind::Fixed:
+            return d.a;
+        case DistKind::Uniform:
+            return d.a + (d.b - d.a) * s.uniform();
         case DistKind::Beta: {
             const double x = gamma_variate(d.a, s);
             const double y = gamma_variate(d.b, s);
@@ -108,9 +120,12 @@ double sample(const Distribution& d, const Range& r, RngStream& s) {
 
 double mean(const Distribution& d, const Range& r) {
     switch (d.kind) {
-        case DistKind::Fixed: return d.a;
-        case DistKind::Uniform: return 0.5 * (d.a + d.b);
-        case DistKind::Beta: return r.lo + (r.hi - r.lo) * d.a / (d.a + d.b);
+        case DistKind::Fixed:
+            return d.a;
+        case DistKind::Uniform:
+            return 0.5 * (d.a + d.b);
+        case DistKind::Beta:
+            return r.lo + (r.hi - r.lo) * d.a / (d.a + d.b);
         case DistKind::Normal: {
             const double al = std::isfinite(r.lo) ? (r.lo - d.a) / d.b : -HUGE_VAL;
             const double be = std::isfinite(r.hi) ? (r.hi - d.a) / d.b : HUGE_VAL;
@@ -127,10 +142,18 @@ std::string describe(const Distribution& d) {
     std::ostringstream os;
     os.precision(6);
     switch (d.kind) {
-        case DistKind::Fixed: os << d.a; break;
-        case DistKind::Uniform: os << "uniform(" << d.a << ", " << d.b << ")"; break;
-        case DistKind::Beta: os << "beta(" << d.a << ", " << d.b << ")"; break;
-        case DistKind::Normal: os << "normal(" << d.a << ", " << d.b << ")"; break;
+        case DistKind::Fixed:
+            os << d.a;
+            break;
+        case DistKind::Uniform:
+            os << "uniform(" << d.a << ", " << d.b << ")";
+            break;
+        case DistKind::Beta:
+            os << "beta(" << d.a << ", " << d.b << ")";
+            break;
+        case DistKind::Normal:
+            os << "normal(" << d.a << ", " << d.b << ")";
+            break;
     }
     return os.str();
 }

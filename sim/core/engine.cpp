@@ -21,7 +21,9 @@ void EngineScratch::resize(int agents, int dims) {
 }
 
 namespace {
-bool supports(Choice c) { return c == Choice::Join || c == Choice::Reserve; }
+bool supports(Choice c) {
+    return c == Choice::Join || c == Choice::Reserve;
+}
 }  // namespace
 
 ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int p, int t,
@@ -62,7 +64,8 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 s.opts[i].v[0] = s.opts[i].v[1] = kNever;
                 s.opts[i].v[2] = 0.0;
             }
-            if (r == 0) s.disposition[i] = Rng::to_unit(rng.words(Purpose::Choice, Rng::pack(t, p), i)[0]);
+            if (r == 0)
+                s.disposition[i] = Rng::to_unit(rng.words(Purpose::Choice, Rng::pack(t, p), i)[0]);
             const double u = s.disposition[i];
             s.choice[i] = choose(s.opts[i], beta, det, u);
             flags[i] &= (kPressured | kPressurer);
@@ -72,23 +75,26 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         for (std::size_t e = 0; e < prop.transit.size(); ++e) {
             const int f = prop.transit[e].from, g = prop.transit[e].through;
             if (!supports(s.choice[f])) continue;
-            const double v_grant = -w.d(Dyn::SovereigntyWeight) * w.sovereignty(g) -
-                                   w.d(Dyn::TensionWeight) *
-                                       (w.tension(g, f) + (prop.host >= 0 ? w.tension(g, prop.host) : 0.0)) +
-                                   w.d(Dyn::AffinityWeight) * w.affinity(g, f);
+            const double v_grant =
+                -w.d(Dyn::SovereigntyWeight) * w.sovereignty(g) -
+                w.d(Dyn::TensionWeight) *
+                    (w.tension(g, f) + (prop.host >= 0 ? w.tension(g, prop.host) : 0.0)) +
+                w.d(Dyn::AffinityWeight) * w.affinity(g, f);
             const double v_deny = -w.d(Dyn::DenyCost);
             // Drawn once per summit, like the dispositions: a refusal is not re-rolled each round.
             const auto wt = rng.words(Purpose::Transit, Rng::pack(t, p), e);
-            const bool grant = det ? v_grant >= v_deny
-                                   : Rng::to_unit(wt[0]) < binary_probability(v_grant, v_deny, beta);
+            const bool grant =
+                det ? v_grant >= v_deny
+                    : Rng::to_unit(wt[0]) < binary_probability(v_grant, v_deny, beta);
             if (grant) continue;
             flags[g] |= kTransitDenied;
             // The participant reroutes at a cost, or drops out.
             const Options& of = s.opts[f];
             const double v_stay = of.v[static_cast<int>(s.choice[f])] - w.d(Dyn::RerouteCost);
             const double v_leave = prop.opt_out ? of.v[2] : of.v[3];
-            const bool reroute = det ? v_stay >= v_leave
-                                     : Rng::to_unit(wt[1]) < binary_probability(v_stay, v_leave, beta);
+            const bool reroute =
+                det ? v_stay >= v_leave
+                    : Rng::to_unit(wt[1]) < binary_probability(v_stay, v_leave, beta);
             if (!reroute) {
                 s.choice[f] = prop.opt_out ? Choice::StayOut : Choice::Object;
                 flags[f] |= kDropped;
@@ -122,12 +128,14 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 powers_listed = true;
             }
             for (int j = 0; j < n; ++j) {
-                if (!w.member(j) || s.choice[j] != Choice::Object || (flags[j] & kPressured)) continue;
+                if (!w.member(j) || s.choice[j] != Choice::Object || (flags[j] & kPressured))
+                    continue;
                 for (const int g : s.powers) {
                     if (g == j || !w.member(g) || !supports(s.choice[g])) continue;
                     if (w.susceptibility(j, g) <= 0.0) continue;
                     if (s.opts[g].v[0] <= w.d(Dyn::PressureCost)) continue;
-                    s.pressure[j] += w.d(Dyn::PressureStrength) * w.capability(g) * w.susceptibility(j, g);
+                    s.pressure[j] +=
+                        w.d(Dyn::PressureStrength) * w.capability(g) * w.susceptibility(j, g);
                     const double tn = std::min(1.0, w.tension(g, j) + w.d(Dyn::PressureTension));
                     w.tension(g, j) = w.tension(j, g) = tn;
                     flags[j] |= kPressured;

@@ -30,12 +30,12 @@ struct ProposalResult {
     Outcome outcome = Outcome::NotTabled;
     int rounds = 0;
     double dilution = 0.0;
-    int pressure = 0;        ///< pressure applications
+    int pressure = 0;            ///< pressure applications
     std::int64_t decisions = 0;  ///< agent decisions made (agents x rounds)
 };
 
 class ConsensusEngine {
-public:
+  public:
     explicit ConsensusEngine(Variants v) : v_(v) {}
 
     /// Resolves proposal `p` at summit `t`. Writes one AgentFlag byte per agent into
@@ -44,8 +44,9 @@ public:
     ProposalResult resolve(World& w, const ProposalSpec& prop, int p, int t, const Rng& rng,
                            EngineScratch& s, std::uint8_t* flags, float* text) const;
 
-private:
-    void amend(const World& w, const ProposalSpec& prop, EngineScratch& s, bool towards_stayers) const;
+  private:
+    void amend(const World& w, const ProposalSpec& prop, EngineScratch& s,
+               bool towards_stayers) const;
     Variants v_;
 };
 

@@ -53,31 +53,31 @@ const DynDefault& dyn_default(Dyn d) {
     constexpr double inf = HUGE_VAL;
     // value, range, integer. The reasons for each default are in docs/calibration.md.
     static const DynDefault table[kDynCount] = {
-        {6.0, {0.0, 1000.0}, false},   // logit_precision
-        {3.0, {1.0, 50.0}, true},      // rounds
-        {0.5, {0.0, 1.0}, false},      // amendment_step
-        {1.0, {0.0, 10.0}, false},     // threat_weight
-        {1.0, {0.0, 10.0}, false},     // military_weight
-        {0.5, {0.0, 10.0}, false},     // sovereignty_weight
-        {1.0, {0.0, 10.0}, false},     // tension_weight
-        {0.3, {0.0, 10.0}, false},     // affinity_weight
-        {0.6, {0.0, 10.0}, false},     // objection_cost
-        {0.5, {0.0, 1.0}, false},      // reservation_gain
-        {0.1, {0.0, 10.0}, false},     // reservation_cost
-        {0.3, {0.0, 1.0}, false},      // stay_out_share
-        {0.5, {0.0, 1.0}, false},      // rival_spill
-        {1.0, {0.0, 1.0}, false},      // uncertainty_weight
-        {0.5, {0.0, 10.0}, false},     // wait_value
-        {0.3, {0.0, 10.0}, false},     // reroute_cost
-        {0.1, {0.0, 10.0}, false},     // deny_cost
-        {2.0, {0.0, 100.0}, false},    // pressure_strength
-        {0.3, {0.0, 10.0}, false},     // pressure_cost
-        {0.05, {0.0, 1.0}, false},     // pressure_tension
-        {0.15, {0.0, 1.0}, false},     // dialogue_rate
-        {0.3, {0.0, 1.0}, false},      // incident_rate
-        {0.1, {0.0, 1.0}, false},      // incident_size
-        {0.6, {0.0, 1.0}, false},      // implementation_rate
-        {1.5, {1.0, inf}, false},      // implementation_lag
+        {6.0, {0.0, 1000.0}, false},  // logit_precision
+        {3.0, {1.0, 50.0}, true},     // rounds
+        {0.5, {0.0, 1.0}, false},     // amendment_step
+        {1.0, {0.0, 10.0}, false},    // threat_weight
+        {1.0, {0.0, 10.0}, false},    // military_weight
+        {0.5, {0.0, 10.0}, false},    // sovereignty_weight
+        {1.0, {0.0, 10.0}, false},    // tension_weight
+        {0.3, {0.0, 10.0}, false},    // affinity_weight
+        {0.6, {0.0, 10.0}, false},    // objection_cost
+        {0.5, {0.0, 1.0}, false},     // reservation_gain
+        {0.1, {0.0, 10.0}, false},    // reservation_cost
+        {0.3, {0.0, 1.0}, false},     // stay_out_share
+        {0.5, {0.0, 1.0}, false},     // rival_spill
+        {1.0, {0.0, 1.0}, false},     // uncertainty_weight
+        {0.5, {0.0, 10.0}, false},    // wait_value
+        {0.3, {0.0, 10.0}, false},    // reroute_cost
+        {0.1, {0.0, 10.0}, false},    // deny_cost
+        {2.0, {0.0, 100.0}, false},   // pressure_strength
+        {0.3, {0.0, 10.0}, false},    // pressure_cost
+        {0.05, {0.0, 1.0}, false},    // pressure_tension
+        {0.15, {0.0, 1.0}, false},    // dialogue_rate
+        {0.3, {0.0, 1.0}, false},     // incident_rate
+        {0.1, {0.0, 1.0}, false},     // incident_size
+        {0.6, {0.0, 1.0}, false},     // implementation_rate
+        {1.5, {1.0, inf}, false},     // implementation_lag
     };
     return table[static_cast<int>(d)];
 }
@@ -93,8 +93,7 @@ std::string check_spec(const ModelSpec& s) {
     for (int d = 0; d < kDynCount; ++d)
         if (bad_param(s.dynamics[d])) err << "dynamics." << kDynNames.names[d] << " missing; ";
     for (const auto& a : s.agents) {
-        if (bad_param(a.capability) || bad_param(a.military_reluctance) ||
-            bad_param(a.sovereignty))
+        if (bad_param(a.capability) || bad_param(a.military_reluctance) || bad_param(a.sovereignty))
             err << "agent " << a.id << " lacks a scalar parameter; ";
         if (static_cast<int>(a.position.size()) != D || static_cast<int>(a.salience.size()) != D ||
             static_cast<int>(a.threat.size()) != K)

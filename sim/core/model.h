@@ -5,8 +5,8 @@
 // `agents.UZB.sovereignty`); the structures below refer to it by ParamId. A run
 // samples the whole table once (sample_params) and builds its World from the values.
 #include <cstdint>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/distribution.h"
@@ -28,16 +28,18 @@ inline constexpr NameTable<Kind, 5> kKindNames{
 enum class Outcome : unsigned char {
     Adopted,                  ///< every member agreed, no reservation, text unchanged
     AdoptedWithReservations,  ///< no objection; at least one member put a reservation on record
-    Coalition,                ///< opt-out project carried by the interested members (Charter Art. 16)
-    Diluted,                  ///< adopted after the text was amended towards objectors
-    Deferred,                 ///< no consensus; postponed (more likely when uncertainty is high)
-    Blocked,                  ///< no consensus; at least one member's objection stood
-    NotTabled,                ///< not on this summit's agenda (outside its periods, or already adopted)
+    Coalition,  ///< opt-out project carried by the interested members (Charter Art. 16)
+    Diluted,    ///< adopted after the text was amended towards objectors
+    Deferred,   ///< no consensus; postponed (more likely when uncertainty is high)
+    Blocked,    ///< no consensus; at least one member's objection stood
+    NotTabled,  ///< not on this summit's agenda (outside its periods, or already adopted)
 };
 inline constexpr NameTable<Outcome, 7> kOutcomeNames{{"adopted", "adopted_with_reservations",
-                                                      "coalition", "diluted", "deferred",
-                                                      "blocked", "not_tabled"}};
-inline bool passed(Outcome o) { return o <= Outcome::Diluted; }
+                                                      "coalition", "diluted", "deferred", "blocked",
+                                                      "not_tabled"}};
+inline bool passed(Outcome o) {
+    return o <= Outcome::Diluted;
+}
 
 // ---- model variants (recorded in the results file) ----
 enum class ChoiceRule : unsigned char { Logit, Deterministic };
@@ -73,26 +75,34 @@ enum class Dyn : unsigned char {
     StayOutShare,       ///< share of a project's benefit a member keeps when it stays out
     RivalSpill,         ///< share of the tension cost a member still bears when it stays out
     UncertaintyWeight,  ///< how strongly uncertainty discounts a proposal's benefit
-    WaitValue,          ///< value of waiting for clarity: x uncertainty x stake, added to withholding consensus
-    RerouteCost,        ///< cost to a participant whose transit is denied
-    DenyCost,           ///< cost of denying transit to a fellow member
-    PressureStrength,   ///< penalty per unit capability x susceptibility on a pressured objector
-    PressureCost,       ///< utility a great power needs before it applies pressure
-    PressureTension,    ///< tension added between pressurer and target (the cost of pressure)
-    DialogueRate,       ///< share of tension removed by one summit's dialogue
-    IncidentRate,       ///< chance per pair and period of an incident, times tension
-    IncidentSize,       ///< tension added by an incident
-    ImplementationRate, ///< chance an adopted decision is implemented
-    ImplementationLag,  ///< mean lag (periods) before implementation, >= 1
+    WaitValue,    ///< value of waiting for clarity: x uncertainty x stake, added to withholding
+                  ///< consensus
+    RerouteCost,  ///< cost to a participant whose transit is denied
+    DenyCost,     ///< cost of denying transit to a fellow member
+    PressureStrength,    ///< penalty per unit capability x susceptibility on a pressured objector
+    PressureCost,        ///< utility a great power needs before it applies pressure
+    PressureTension,     ///< tension added between pressurer and target (the cost of pressure)
+    DialogueRate,        ///< share of tension removed by one summit's dialogue
+    IncidentRate,        ///< chance per pair and period of an incident, times tension
+    IncidentSize,        ///< tension added by an incident
+    ImplementationRate,  ///< chance an adopted decision is implemented
+    ImplementationLag,   ///< mean lag (periods) before implementation, >= 1
     Count
 };
 inline constexpr NameTable<Dyn, static_cast<std::size_t>(Dyn::Count)> kDynNames{
-    {"logit_precision", "rounds", "amendment_step", "threat_weight", "military_weight",
-     "sovereignty_weight", "tension_weight", "affinity_weight", "objection_cost",
-     "reservation_gain", "reservation_cost", "stay_out_share", "rival_spill",
-     "uncertainty_weight", "wait_value", "reroute_cost", "deny_cost", "pressure_strength", "pressure_cost",
-     "pressure_tension", "dialogue_rate", "incident_rate", "incident_size",
-     "implementation_rate", "implementation_lag"}};
+    {"logit_precision",   "rounds",
+     "amendment_step",    "threat_weight",
+     "military_weight",   "sovereignty_weight",
+     "tension_weight",    "affinity_weight",
+     "objection_cost",    "reservation_gain",
+     "reservation_cost",  "stay_out_share",
+     "rival_spill",       "uncertainty_weight",
+     "wait_value",        "reroute_cost",
+     "deny_cost",         "pressure_strength",
+     "pressure_cost",     "pressure_tension",
+     "dialogue_rate",     "incident_rate",
+     "incident_size",     "implementation_rate",
+     "implementation_lag"}};
 inline constexpr int kDynCount = static_cast<int>(Dyn::Count);
 
 /// Where a parameter's value goes in a World. `a` and `b` index agents, dimensions,
@@ -127,7 +137,7 @@ struct ParamDef {
 
 /// Every number of a scenario, by path. Order is the order of definition.
 class ParamTable {
-public:
+  public:
     ParamId add(ParamDef def);
     [[nodiscard]] const ParamDef& operator[](ParamId id) const { return defs_[id]; }
     ParamDef& operator[](ParamId id) { return defs_[id]; }
@@ -137,7 +147,7 @@ public:
     /// Indices of the parameters that are not fixed (the ones a run records).
     [[nodiscard]] std::vector<ParamId> random_ids() const;
 
-private:
+  private:
     std::vector<ParamDef> defs_;
 };
 

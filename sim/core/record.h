@@ -20,9 +20,9 @@ enum AgentFlag : std::uint8_t {
     kPressurer = 128,     ///< this agent applied pressure
 };
 inline constexpr int kFlagBits = 8;
-inline constexpr const char* kFlagNames[kFlagBits] = {
-    "joined", "reserved", "stayed_out", "objected", "transit_denied", "dropped", "pressured",
-    "pressurer"};
+inline constexpr const char* kFlagNames[kFlagBits] = {"joined",    "reserved",       "stayed_out",
+                                                      "objected",  "transit_denied", "dropped",
+                                                      "pressured", "pressurer"};
 
 struct RecordShape {
     int periods = 0;
@@ -36,17 +36,17 @@ struct RecordShape {
 
 struct RunRecord {
     RecordShape shape;
-    std::vector<std::uint8_t> outcome;      ///< [t][p] Outcome
-    std::vector<std::uint8_t> rounds;       ///< [t][p] rounds used (0 if not tabled)
-    std::vector<float> dilution;            ///< [t][p] share of the text's ambition given up, 0..1
-    std::vector<std::uint8_t> pressure;     ///< [t][p] pressure applications
-    std::vector<std::int8_t> implemented;   ///< [t][p] -1 not adopted, 0 not implemented, k>0 lag
-    std::vector<std::uint8_t> flags;        ///< [t][p][i] AgentFlag bits
-    std::vector<float> text;                ///< [t][p][d] final text position (NaN if not tabled)
-    std::vector<float> compromise;          ///< [t][d] compromise model over members
-    std::vector<float> weighted_median;     ///< [t][d] capability x salience weighted median
-    std::vector<float> tension;             ///< [t][k] tension at the end of period t
-    std::vector<double> params;             ///< sampled values of the non-fixed parameters
+    std::vector<std::uint8_t> outcome;     ///< [t][p] Outcome
+    std::vector<std::uint8_t> rounds;      ///< [t][p] rounds used (0 if not tabled)
+    std::vector<float> dilution;           ///< [t][p] share of the text's ambition given up, 0..1
+    std::vector<std::uint8_t> pressure;    ///< [t][p] pressure applications
+    std::vector<std::int8_t> implemented;  ///< [t][p] -1 not adopted, 0 not implemented, k>0 lag
+    std::vector<std::uint8_t> flags;       ///< [t][p][i] AgentFlag bits
+    std::vector<float> text;               ///< [t][p][d] final text position (NaN if not tabled)
+    std::vector<float> compromise;         ///< [t][d] compromise model over members
+    std::vector<float> weighted_median;    ///< [t][d] capability x salience weighted median
+    std::vector<float> tension;            ///< [t][k] tension at the end of period t
+    std::vector<double> params;            ///< sampled values of the non-fixed parameters
 
     RunRecord() = default;
     explicit RunRecord(const RecordShape& s) { resize(s); }

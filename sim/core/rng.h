@@ -23,8 +23,8 @@ enum class Purpose : std::uint32_t {
     Deferral = 5,
     Incident = 6,
     Implementation = 7,
-    Design = 9,     ///< sweep designs (LHS permutations); key point 0
-    Bootstrap = 10, ///< resampling for confidence intervals of sensitivity indices
+    Design = 9,      ///< sweep designs (LHS permutations); key point 0
+    Bootstrap = 10,  ///< resampling for confidence intervals of sensitivity indices
     Test = 99,
 };
 
@@ -37,7 +37,7 @@ struct RunKey {
 
 /// Four 64-bit random words for one (purpose, a, b) within a run.
 class Rng {
-public:
+  public:
     using Philox = r123::Philox4x64;
 
     explicit Rng(const RunKey& k) : key_{{k.seed, k.point}}, rep_(k.replication) {}
@@ -65,7 +65,7 @@ public:
                ((i3 & 0xffff) << 48);
     }
 
-private:
+  private:
     Philox::key_type key_;
     std::uint64_t rep_;
 };
@@ -73,7 +73,7 @@ private:
 /// Sequential uniforms for one purpose, for consumers that need a variable number of
 /// draws (rejection samplers). Still counter-based: the n-th number is fixed by n.
 class RngStream {
-public:
+  public:
     RngStream(const Rng& rng, Purpose p, std::uint64_t a) : rng_(rng), p_(p), a_(a) {}
     double uniform() {
         if (i_ == 4) {
@@ -88,7 +88,7 @@ public:
         return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
     }
 
-private:
+  private:
     const Rng& rng_;
     Purpose p_;
     std::uint64_t a_;

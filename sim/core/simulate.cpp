@@ -8,7 +8,8 @@
 
 namespace sco::core {
 
-CompiledModel::CompiledModel(const ModelSpec& spec) : CompiledModel(spec, spec.params.random_ids()) {}
+CompiledModel::CompiledModel(const ModelSpec& spec)
+    : CompiledModel(spec, spec.params.random_ids()) {}
 
 CompiledModel::CompiledModel(const ModelSpec& spec, std::vector<ParamId> recorded)
     : spec_(spec), random_(std::move(recorded)), shape_(shape_of(spec)) {
@@ -46,7 +47,8 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
     const Rng rng(key);
     World& w = ws.world;
     sample_params(spec, rng, ws.values);
-    for (std::size_t k = 0; k < m.random_ids().size(); ++k) out.params[k] = ws.values[m.random_ids()[k]];
+    for (std::size_t k = 0; k < m.random_ids().size(); ++k)
+        out.params[k] = ws.values[m.random_ids()[k]];
     w.reset(spec, ws.values, m.shock_param());
 
     const ConsensusEngine engine(spec.variants);

@@ -13,7 +13,7 @@ namespace sco::core {
 
 /// What a run needs that does not change between runs: derived once from the spec.
 class CompiledModel {
-public:
+  public:
     explicit CompiledModel(const ModelSpec& spec);
     /// `recorded`: the parameters whose sampled values each run records (by default the
     /// spec's random ones; a sweep passes its base scenario's so every point has one shape).
@@ -23,7 +23,7 @@ public:
     [[nodiscard]] const std::vector<unsigned char>& shock_param() const { return shock_param_; }
     [[nodiscard]] RecordShape shape() const { return shape_; }
 
-private:
+  private:
     const ModelSpec& spec_;
     std::vector<ParamId> random_;
     std::vector<unsigned char> shock_param_;
@@ -34,8 +34,8 @@ private:
 struct Workspace {
     World world;
     EngineScratch engine;
-    std::vector<double> values;                          // one per parameter
-    std::vector<std::pair<double, double>> sort_buf;     // weighted median
+    std::vector<double> values;                       // one per parameter
+    std::vector<std::pair<double, double>> sort_buf;  // weighted median
     std::vector<int> pending_admit;
     explicit Workspace(const ModelSpec& spec);
 };

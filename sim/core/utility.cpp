@@ -17,7 +17,8 @@ AgentTerms agent_terms(const World& w, const ProposalSpec& prop, int p, int i) {
         tens += w.tension(i, prop.sponsor);
         t.affinity = w.d(Dyn::AffinityWeight) * w.affinity(i, prop.sponsor);
     }
-    if (prop.host >= 0 && prop.host != prop.sponsor && i != prop.host) tens += w.tension(i, prop.host);
+    if (prop.host >= 0 && prop.host != prop.sponsor && i != prop.host)
+        tens += w.tension(i, prop.host);
     if (!prop.admit.empty()) {
         double s = 0.0;
         int c = 0;

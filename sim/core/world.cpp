@@ -50,21 +50,51 @@ void World::reset(const ModelSpec& spec, const std::vector<double>& values,
 
 void apply_param(World& w, const ParamDef& def, double v) {
     switch (def.field) {
-        case Field::Capability: w.capability(def.a) = v; break;
-        case Field::MilitaryReluctance: w.reluctance(def.a) = v; break;
-        case Field::Sovereignty: w.sovereignty(def.a) = v; break;
-        case Field::Position: w.position(def.a, def.b) = v; break;
-        case Field::Salience: w.salience(def.a, def.b) = v; break;
-        case Field::Threat: w.threat(def.a, def.b) = v; break;
-        case Field::Susceptibility: w.susceptibility(def.a, def.b) = v; break;
-        case Field::Tension: w.tension(def.a, def.b) = w.tension(def.b, def.a) = v; break;
-        case Field::Affinity: w.affinity(def.a, def.b) = w.affinity(def.b, def.a) = v; break;
-        case Field::StatusQuo: w.status_quo(def.a) = v; break;
-        case Field::ProposalPosition: w.prop_position(def.a, def.b) = v; break;
-        case Field::Relevance: w.relevance(def.a, def.b) = v; break;
-        case Field::Uncertainty: w.uncertainty(def.a) = v; break;
-        case Field::MinParticipants: w.min_participants[def.a] = static_cast<int>(v); break;
-        case Field::Dynamics: w.dyn[def.a] = v; break;
+        case Field::Capability:
+            w.capability(def.a) = v;
+            break;
+        case Field::MilitaryReluctance:
+            w.reluctance(def.a) = v;
+            break;
+        case Field::Sovereignty:
+            w.sovereignty(def.a) = v;
+            break;
+        case Field::Position:
+            w.position(def.a, def.b) = v;
+            break;
+        case Field::Salience:
+            w.salience(def.a, def.b) = v;
+            break;
+        case Field::Threat:
+            w.threat(def.a, def.b) = v;
+            break;
+        case Field::Susceptibility:
+            w.susceptibility(def.a, def.b) = v;
+            break;
+        case Field::Tension:
+            w.tension(def.a, def.b) = w.tension(def.b, def.a) = v;
+            break;
+        case Field::Affinity:
+            w.affinity(def.a, def.b) = w.affinity(def.b, def.a) = v;
+            break;
+        case Field::StatusQuo:
+            w.status_quo(def.a) = v;
+            break;
+        case Field::ProposalPosition:
+            w.prop_position(def.a, def.b) = v;
+            break;
+        case Field::Relevance:
+            w.relevance(def.a, def.b) = v;
+            break;
+        case Field::Uncertainty:
+            w.uncertainty(def.a) = v;
+            break;
+        case Field::MinParticipants:
+            w.min_participants[def.a] = static_cast<int>(v);
+            break;
+        case Field::Dynamics:
+            w.dyn[def.a] = v;
+            break;
     }
 }
 

@@ -20,10 +20,10 @@ struct World {
     std::vector<Role> role;                               // current role (admission changes it)
     std::vector<unsigned char> great_power;
 
-    Eigen::VectorXd status_quo;      // [dimension]
-    Eigen::MatrixXd prop_position;   // [proposal, dimension] (status quo where not given)
-    Eigen::MatrixXd relevance;       // [proposal, threat]
-    Eigen::VectorXd uncertainty;     // [proposal]
+    Eigen::VectorXd status_quo;     // [dimension]
+    Eigen::MatrixXd prop_position;  // [proposal, dimension] (status quo where not given)
+    Eigen::MatrixXd relevance;      // [proposal, threat]
+    Eigen::VectorXd uncertainty;    // [proposal]
     std::vector<int> min_participants;
     std::vector<unsigned char> adopted;  // [proposal] adopted at an earlier summit
     double dyn[kDynCount] = {};

@@ -11,7 +11,9 @@
 namespace sco::experiment {
 namespace {
 
-double finish(const Factor& f, double v) { return f.integer ? std::round(v) : v; }
+double finish(const Factor& f, double v) {
+    return f.integer ? std::round(v) : v;
+}
 
 double parse_number(const std::string& s, const std::string& what) {
     std::size_t pos = 0;
@@ -44,8 +46,10 @@ std::int64_t design_size(const Design& d) {
             for (const auto& f : d.factors) n *= static_cast<std::int64_t>(f.levels.size());
             return n;
         }
-        case DesignKind::Lhs: return d.samples;
-        case DesignKind::Sobol: return d.samples * (static_cast<std::int64_t>(d.factors.size()) + 2);
+        case DesignKind::Lhs:
+            return d.samples;
+        case DesignKind::Sobol:
+            return d.samples * (static_cast<std::int64_t>(d.factors.size()) + 2);
     }
     return 0;
 }
@@ -79,7 +83,8 @@ std::vector<std::vector<double>> design_values(const Design& d) {
                 }
                 const Factor& f = d.factors[j];
                 for (std::int64_t p = 0; p < n; ++p) {
-                    const double u = core::Rng::to_unit(rng.words(core::Purpose::Design, j, n + p)[1]);
+                    const double u =
+                        core::Rng::to_unit(rng.words(core::Purpose::Design, j, n + p)[1]);
                     pts[p][j] = finish(f, f.lo + (f.hi - f.lo) * (perm[p] + u) / n);
                 }
             }
@@ -91,8 +96,10 @@ std::vector<std::vector<double>> design_values(const Design& d) {
             const std::int64_t N = d.samples;
             std::vector<double> a(k), b(k);
             for (std::int64_t r = 0; r < N; ++r) {
-                for (std::size_t j = 0; j < k; ++j) a[j] = static_cast<double>(gen() >> 11) * 0x1.0p-53;
-                for (std::size_t j = 0; j < k; ++j) b[j] = static_cast<double>(gen() >> 11) * 0x1.0p-53;
+                for (std::size_t j = 0; j < k; ++j)
+                    a[j] = static_cast<double>(gen() >> 11) * 0x1.0p-53;
+                for (std::size_t j = 0; j < k; ++j)
+                    b[j] = static_cast<double>(gen() >> 11) * 0x1.0p-53;
                 auto put = [&](std::int64_t row, std::size_t j, double u) {
                     const Factor& f = d.factors[j];
                     pts[row][j] = finish(f, f.lo + (f.hi - f.lo) * u);
@@ -102,7 +109,8 @@ std::vector<std::vector<double>> design_values(const Design& d) {
                     put(N + r, j, b[j]);
                 }
                 for (std::size_t i = 0; i < k; ++i)  // AB_i: A with column i from B
-                    for (std::size_t j = 0; j < k; ++j) put((2 + static_cast<std::int64_t>(i)) * N + r, j, j == i ? b[j] : a[j]);
+                    for (std::size_t j = 0; j < k; ++j)
+                        put((2 + static_cast<std::int64_t>(i)) * N + r, j, j == i ? b[j] : a[j]);
             }
             break;
         }
@@ -141,21 +149,24 @@ std::string sweep_fingerprint(const core::ModelSpec& spec, const Design& d, cons
     os.precision(17);
     os << "sco-sim-sweep-fingerprint/1\n";
     for (const auto& p : spec.params.all())
-        os << p.path << '=' << core::kind_name(p.dist.kind) << ' ' << p.dist.a << ' ' << p.dist.b << '\n';
-    os << "variants " << static_cast<int>(spec.variants.choice) << ' ' << static_cast<int>(spec.variants.amendment)
-       << ' ' << static_cast<int>(spec.variants.pressure) << '\n';
+        os << p.path << '=' << core::kind_name(p.dist.kind) << ' ' << p.dist.a << ' ' << p.dist.b
+           << '\n';
+    os << "variants " << static_cast<int>(spec.variants.choice) << ' '
+       << static_cast<int>(spec.variants.amendment) << ' '
+       << static_cast<int>(spec.variants.pressure) << '\n';
     os << "agents";
     for (const auto& a : spec.agents) os << ' ' << a.id << ':' << static_cast<int>(a.role);
     os << "\nagenda";
     for (const auto& p : spec.proposals) os << ' ' << p.id;
-    os << "\ndesign " << kDesignNames.name(d.kind) << " samples " << d.samples << " seed " << d.seed << '\n';
+    os << "\ndesign " << kDesignNames.name(d.kind) << " samples " << d.samples << " seed " << d.seed
+       << '\n';
     for (const auto& f : d.factors) {
         os << "factor " << f.path << ' ' << f.lo << ' ' << f.hi;
         for (double v : f.levels) os << ' ' << v;
         os << '\n';
     }
-    os << "seed " << cfg.seed << " runs " << cfg.replications << " summary_only " << cfg.summary_only
-       << " per_run_tension " << cfg.per_run_tension << '\n';
+    os << "seed " << cfg.seed << " runs " << cfg.replications << " summary_only "
+       << cfg.summary_only << " per_run_tension " << cfg.per_run_tension << '\n';
     return os.str();
 }
 
@@ -170,14 +181,17 @@ Factor parse_factor_values(const std::string& rhs, DesignKind kind) {
     const auto parts = split(rhs, ':');
     if (kind == DesignKind::Grid) {
         if (parts.size() != 3)
-            throw std::invalid_argument("a grid factor is LO:HI:STEPS or a list v1,v2,...; got '" + rhs + "'");
+            throw std::invalid_argument("a grid factor is LO:HI:STEPS or a list v1,v2,...; got '" +
+                                        rhs + "'");
         f.lo = parse_number(parts[0], "LO");
         f.hi = parse_number(parts[1], "HI");
         const double steps = parse_number(parts[2], "STEPS");
         if (steps < 1 || steps > 100000 || std::floor(steps) != steps)
-            throw std::invalid_argument("STEPS must be a whole number from 1 to 100000; got '" + parts[2] + "'");
+            throw std::invalid_argument("STEPS must be a whole number from 1 to 100000; got '" +
+                                        parts[2] + "'");
         const int m = static_cast<int>(steps);
-        for (int i = 0; i < m; ++i) f.levels.push_back(m == 1 ? f.lo : f.lo + (f.hi - f.lo) * i / (m - 1));
+        for (int i = 0; i < m; ++i)
+            f.levels.push_back(m == 1 ? f.lo : f.lo + (f.hi - f.lo) * i / (m - 1));
     } else {
         if (parts.size() != 2)
             throw std::invalid_argument("an " + std::string(kDesignNames.name(kind)) +

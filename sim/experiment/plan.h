@@ -20,12 +20,13 @@ struct Point {
 
 /// The one run-configuration struct; the command line overrides its fields.
 struct RunConfig {
-    std::uint64_t seed = 20140615;     ///< master seed (default: 15 June 2014, any fixed number would do)
-    std::int64_t replications = 10000; ///< runs per point
-    int threads = 0;                   ///< 0: all hardware threads
-    int block = 1024;                  ///< runs simulated between two writes
-    bool summary_only = false;         ///< leave per-run datasets out of the results file
-    bool per_run_tension = false;      ///< also write the tension of every run and period
+    std::uint64_t seed =
+        20140615;  ///< master seed (default: 15 June 2014, any fixed number would do)
+    std::int64_t replications = 10000;  ///< runs per point
+    int threads = 0;                    ///< 0: all hardware threads
+    int block = 1024;                   ///< runs simulated between two writes
+    bool summary_only = false;          ///< leave per-run datasets out of the results file
+    bool per_run_tension = false;       ///< also write the tension of every run and period
 };
 
 /// What a sweep varies, for the results file (empty design for a plain run).
@@ -35,7 +36,7 @@ struct SweepInfo {
     std::vector<std::vector<double>> values;  ///< [point of this plan][factor]
     std::int64_t samples = 0;                 ///< lhs points or Sobol base samples N
     std::uint64_t design_seed = 0;
-    std::string sweep_text;                   ///< the sweep file, when there was one
+    std::string sweep_text;  ///< the sweep file, when there was one
     std::string id;  ///< fingerprint of everything that makes the sweep's numbers (see design.h)
 };
 

@@ -133,8 +133,10 @@ std::string json_agent_map(const Labels& L, Count count, std::int64_t n) {
     return out + "}";
 }
 
-std::string json_flag_map(const Labels& L, const Summary& s, int t, int p, int bit, std::int64_t n) {
-    return json_agent_map(L, [&](int i) { return s.flag_count(t, p, i, bit); }, n);
+std::string json_flag_map(const Labels& L, const Summary& s, int t, int p, int bit,
+                          std::int64_t n) {
+    return json_agent_map(
+        L, [&](int i) { return s.flag_count(t, p, i, bit); }, n);
 }
 
 }  // namespace
@@ -233,7 +235,8 @@ std::string report_json(const Labels& L, const Summary& s) {
             }
             out += "}, \"passed\": " + json_prop(wilson(s.passed(t, p), n));
             out += ", \"participation\": " +
-                   json_agent_map(L, [&](int i) { return s.participated[tp * s.shape.agents + i]; }, n);
+                   json_agent_map(
+                       L, [&](int i) { return s.participated[tp * s.shape.agents + i]; }, n);
             out += ", \"objection\": " + json_flag_map(L, s, t, p, kObjectedBit, n);
             out += ", \"transit_denied\": " + json_flag_map(L, s, t, p, kTransitDeniedBit, n);
             out += ", \"pressure\": {\"p\": " + json_number(share(s.pressure_runs[tp], n)) +
@@ -256,7 +259,8 @@ std::string report_json(const Labels& L, const Summary& s) {
         const double half =
             any ? 1.959963984540054 * s.tension_sd(T - 1, k) / std::sqrt(double(s.runs)) : 0.0;
         out += (k ? ", " : "") + json_string(L.pairs[k]) + ": {\"mean\": " + json_number(m) +
-               ", \"ci\": [" + json_number(std::max(0.0, m - half)) + ", " + json_number(std::min(1.0, m + half)) + "]" +
+               ", \"ci\": [" + json_number(std::max(0.0, m - half)) + ", " +
+               json_number(std::min(1.0, m + half)) + "]" +
                ", \"q05\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.05) : 0.0) +
                ", \"q50\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.5) : 0.0) +
                ", \"q95\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.95) : 0.0) + "}";

@@ -12,7 +12,9 @@
 namespace sco::experiment {
 namespace {
 
-int max_rounds() { return static_cast<int>(core::dyn_default(core::Dyn::Rounds).range.hi); }
+int max_rounds() {
+    return static_cast<int>(core::dyn_default(core::Dyn::Rounds).range.hi);
+}
 
 }  // namespace
 
@@ -27,17 +29,20 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
     // Blocks are sized by bytes too, so that memory stays bounded for large scenarios
     // (a record holds the tension of every pair). The block size never changes results.
     const core::RunRecord probe(shape);
-    const std::size_t rec_bytes = probe.outcome.size() * 8 + probe.flags.size() + probe.text.size() * 4 +
-                                  probe.tension.size() * 4 + probe.params.size() * 8 + 64;
+    const std::size_t rec_bytes = probe.outcome.size() * 8 + probe.flags.size() +
+                                  probe.text.size() * 4 + probe.tension.size() * 4 +
+                                  probe.params.size() * 8 + 64;
     const int block = static_cast<int>(std::max<std::int64_t>(
-        1, std::min<std::int64_t>(std::max(1, cfg.block), std::max<std::size_t>(16, (32u << 20) / rec_bytes))));
+        1, std::min<std::int64_t>(std::max(1, cfg.block),
+                                  std::max<std::size_t>(16, (32u << 20) / rec_bytes))));
 
     std::vector<Summary> summaries;
     std::vector<std::unique_ptr<core::Workspace>> ws;
     std::vector<Summary> partial;  // one per thread; integer counts, so merge order is irrelevant
     for (int i = 0; i < threads; ++i) ws.push_back(std::make_unique<core::Workspace>(spec));
     // Two buffers: the sink writes one block on its own thread while the next is simulated.
-    const auto nbuf = static_cast<std::size_t>(std::min<std::int64_t>(block, std::max<std::int64_t>(reps, 1)));
+    const auto nbuf =
+        static_cast<std::size_t>(std::min<std::int64_t>(block, std::max<std::int64_t>(reps, 1)));
     std::vector<core::RunRecord> bufs[2] = {std::vector<core::RunRecord>(nbuf, probe),
                                             std::vector<core::RunRecord>(sink ? nbuf : 0, probe)};
     std::future<void> writing;  // the one block being written, if any
@@ -67,9 +72,10 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
                 decisions += dec;
                 if (sink) {
                     wait_writing();  // the previous block (in the other buffer) is on disk
-                    writing = std::async(std::launch::async, [sink, &buf, nb, at = k * reps + first] {
-                        sink->write_block(at, std::span<const core::RunRecord>(buf.data(), nb));
-                    });
+                    writing =
+                        std::async(std::launch::async, [sink, &buf, nb, at = k * reps + first] {
+                            sink->write_block(at, std::span<const core::RunRecord>(buf.data(), nb));
+                        });
                 }
                 done += nb;
                 if (hooks.progress) hooks.progress(done, total);
@@ -89,7 +95,8 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
     if (stats) {
         stats->runs = done;
         stats->decisions = decisions;
-        stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        stats->seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
     return summaries;
 }

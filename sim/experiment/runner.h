@@ -34,9 +34,9 @@ struct Interrupted : std::exception {
 
 /// Runs every point and replication of the plan; returns one summary per point.
 /// `sink` may be null (summaries only). On any exception the sink is aborted.
-std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan,
-                              const RunConfig& cfg, Sink* sink, const Provenance& prov,
-                              const RunnerHooks& hooks = {}, RunStats* stats = nullptr);
+std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, const RunConfig& cfg,
+                              Sink* sink, const Provenance& prov, const RunnerHooks& hooks = {},
+                              RunStats* stats = nullptr);
 
 /// Replays one run alone (point index within the plan, replication).
 core::RunRecord replay(const core::ModelSpec& spec, const Plan& plan, const RunConfig& cfg,

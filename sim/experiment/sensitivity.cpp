@@ -14,7 +14,8 @@ struct Estimate {
 };
 
 /// Indices from the rows listed in `rows` (indices into 0..n-1, repeats allowed).
-Estimate estimate(const std::vector<double>& y, int k, std::int64_t n, const std::vector<std::int64_t>& rows) {
+Estimate estimate(const std::vector<double>& y, int k, std::int64_t n,
+                  const std::vector<std::int64_t>& rows) {
     const double m = static_cast<double>(rows.size());
     double sum = 0.0, sum2 = 0.0;
     for (std::int64_t r : rows) {
@@ -97,7 +98,8 @@ std::vector<std::vector<double>> pass_probabilities(const std::vector<Summary>& 
         for (int t = 0; t < T; ++t)
             for (int p = 0; p < P; ++p) {
                 const std::int64_t n = s.tabled(t, p);
-                row[static_cast<std::size_t>(t) * P + p] = n > 0 ? static_cast<double>(s.passed(t, p)) / n : 0.0;
+                row[static_cast<std::size_t>(t) * P + p] =
+                    n > 0 ? static_cast<double>(s.passed(t, p)) / n : 0.0;
             }
         out.push_back(std::move(row));
     }

@@ -15,21 +15,23 @@ void put(std::vector<char>& out, const std::vector<T>& v) {
 template <typename T>
 void get(std::span<const char> in, std::size_t& at, std::vector<T>& v) {
     const std::size_t n = v.size() * sizeof(T);
-    if (at + n > in.size()) throw std::runtime_error("serialized block is shorter than the model's shape");
+    if (at + n > in.size())
+        throw std::runtime_error("serialized block is shorter than the model's shape");
     std::memcpy(v.data(), in.data() + at, n);
     at += n;
 }
 
 template <typename F>
 void each_field(core::RunRecord& r, F f) {
-    f(r.outcome), f(r.rounds), f(r.dilution), f(r.pressure), f(r.implemented), f(r.flags), f(r.text),
-        f(r.compromise), f(r.weighted_median), f(r.tension), f(r.params);
+    f(r.outcome), f(r.rounds), f(r.dilution), f(r.pressure), f(r.implemented), f(r.flags),
+        f(r.text), f(r.compromise), f(r.weighted_median), f(r.tension), f(r.params);
 }
 
 }  // namespace
 
 void pack(std::span<const core::RunRecord> runs, const Summary& summary, std::vector<char>& out) {
-    for (const core::RunRecord& r : runs) each_field(const_cast<core::RunRecord&>(r), [&](const auto& v) { put(out, v); });
+    for (const core::RunRecord& r : runs)
+        each_field(const_cast<core::RunRecord&>(r), [&](const auto& v) { put(out, v); });
     const std::vector<std::int64_t> head{summary.runs, summary.max_rounds};
     put(out, head);
     for (const auto* a : const_cast<Summary&>(summary).arrays()) put(out, *a);
@@ -41,9 +43,11 @@ void unpack(std::span<const char> in, std::span<core::RunRecord> runs, Summary& 
     std::vector<std::int64_t> head(2);
     get(in, at, head);
     summary.runs = head[0];
-    if (head[1] != summary.max_rounds) throw std::runtime_error("serialized summary has another max_rounds");
+    if (head[1] != summary.max_rounds)
+        throw std::runtime_error("serialized summary has another max_rounds");
     for (auto* a : summary.arrays()) get(in, at, *a);
-    if (at != in.size()) throw std::runtime_error("serialized block is longer than the model's shape");
+    if (at != in.size())
+        throw std::runtime_error("serialized block is longer than the model's shape");
 }
 
 }  // namespace sco::experiment

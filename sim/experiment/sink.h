@@ -25,7 +25,7 @@ struct Provenance {
 };
 
 class Sink {
-public:
+  public:
     virtual ~Sink() = default;
     virtual void begin(const core::ModelSpec& spec, const Plan& plan, const RunConfig& cfg,
                        const Provenance& prov) = 0;

@@ -60,7 +60,8 @@ void Summary::add(const core::RunRecord& r) {
                     flag_counts[(tp * N + i) * core::kFlagBits + b] += (f >> b) & 1;
             }
             if (core::passed(static_cast<core::Outcome>(o))) {
-                for (int i = 0; i < N; ++i) participated[tp * N + i] += (r.flags[tp * N + i] & core::kJoined) != 0;
+                for (int i = 0; i < N; ++i)
+                    participated[tp * N + i] += (r.flags[tp * N + i] & core::kJoined) != 0;
                 ++dilution_hist[tp * kDilutionBins + bin_of(r.dilution[tp], kDilutionBins)];
                 dilution_sum[tp] += fixed_point(r.dilution[tp]);
                 for (int d = 0; d < D; ++d) text_sum[tp * D + d] += fixed_point(r.text[tp * D + d]);
@@ -76,16 +77,17 @@ void Summary::add(const core::RunRecord& r) {
         }
         for (int k = 0; k < K; ++k) {
             const double x = r.tension[static_cast<std::size_t>(t) * K + k];
-            ++tension_hist[(static_cast<std::size_t>(t) * K + k) * kTensionBins + bin_of(x, kTensionBins)];
+            ++tension_hist[(static_cast<std::size_t>(t) * K + k) * kTensionBins +
+                           bin_of(x, kTensionBins)];
             tension_sum[static_cast<std::size_t>(t) * K + k] += fixed_point(x);
         }
     }
 }
 
 std::vector<std::vector<std::int64_t>*> Summary::arrays() {
-    return {&outcome_counts, &flag_counts,  &participated, &rounds_hist,   &dilution_hist,
-            &dilution_sum,   &pressure_sum, &pressure_runs, &implemented,  &lag_sum,
-            &text_sum,       &compromise_sum, &wmedian_sum, &tension_hist, &tension_sum};
+    return {&outcome_counts, &flag_counts,    &participated,  &rounds_hist,  &dilution_hist,
+            &dilution_sum,   &pressure_sum,   &pressure_runs, &implemented,  &lag_sum,
+            &text_sum,       &compromise_sum, &wmedian_sum,   &tension_hist, &tension_sum};
 }
 
 void Summary::merge(const Summary& o) {
@@ -134,9 +136,10 @@ double Summary::dilution_mean(int t, int p) const {
 }
 
 double Summary::tension_mean(int t, int k) const {
-    return runs > 0 ? static_cast<double>(tension_sum[static_cast<std::size_t>(t) * shape.pairs + k]) /
-                          kFixedScale / runs
-                    : 0.0;
+    return runs > 0
+               ? static_cast<double>(tension_sum[static_cast<std::size_t>(t) * shape.pairs + k]) /
+                     kFixedScale / runs
+               : 0.0;
 }
 
 double Summary::tension_sd(int t, int k) const {
@@ -173,7 +176,8 @@ Proportion wilson(std::int64_t k, std::int64_t n, double z) {
     const double den = 1.0 + z2 / n;
     const double centre = (p + z2 / (2.0 * n)) / den;
     const double half = z * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / den;
-    return {p, k == 0 ? 0.0 : std::max(0.0, centre - half), k == n ? 1.0 : std::min(1.0, centre + half)};
+    return {p, k == 0 ? 0.0 : std::max(0.0, centre - half),
+            k == n ? 1.0 : std::min(1.0, centre + half)};
 }
 
 }  // namespace sco::experiment

@@ -9,31 +9,31 @@
 
 namespace sco::experiment {
 
-inline constexpr int kOutcomes = 7;          ///< core::Outcome values
-inline constexpr int kDilutionBins = 20;     ///< histogram of dilution on [0, 1]
-inline constexpr int kTensionBins = 200;     ///< histogram of tension on [0, 1]
+inline constexpr int kOutcomes = 7;                  ///< core::Outcome values
+inline constexpr int kDilutionBins = 20;             ///< histogram of dilution on [0, 1]
+inline constexpr int kTensionBins = 200;             ///< histogram of tension on [0, 1]
 inline constexpr double kFixedScale = 4294967296.0;  ///< 2^32: fixed-point sums
 
 struct Summary {
     core::RecordShape shape;
-    int max_rounds = 0;      ///< rounds histogram has max_rounds + 1 bins (0 = not tabled)
+    int max_rounds = 0;  ///< rounds histogram has max_rounds + 1 bins (0 = not tabled)
     std::int64_t runs = 0;
 
-    std::vector<std::int64_t> outcome_counts;   ///< [t][p][o]
-    std::vector<std::int64_t> flag_counts;      ///< [t][p][i][bit]
-    std::vector<std::int64_t> participated;     ///< [t][p][i] joined and the proposal passed
-    std::vector<std::int64_t> rounds_hist;      ///< [t][p][r], r = 0..max_rounds
-    std::vector<std::int64_t> dilution_hist;    ///< [t][p][bin]   (passed runs only)
-    std::vector<std::int64_t> dilution_sum;     ///< [t][p] fixed point (passed runs only)
-    std::vector<std::int64_t> pressure_sum;     ///< [t][p] pressure applications
-    std::vector<std::int64_t> pressure_runs;    ///< [t][p] runs with any pressure
-    std::vector<std::int64_t> implemented;      ///< [t][p] adopted and implemented
-    std::vector<std::int64_t> lag_sum;          ///< [t][p] sum of implementation lags
-    std::vector<std::int64_t> text_sum;         ///< [t][p][d] fixed point (passed runs only)
-    std::vector<std::int64_t> compromise_sum;   ///< [t][d] fixed point
-    std::vector<std::int64_t> wmedian_sum;      ///< [t][d] fixed point
-    std::vector<std::int64_t> tension_hist;     ///< [t][k][bin]
-    std::vector<std::int64_t> tension_sum;      ///< [t][k] fixed point
+    std::vector<std::int64_t> outcome_counts;  ///< [t][p][o]
+    std::vector<std::int64_t> flag_counts;     ///< [t][p][i][bit]
+    std::vector<std::int64_t> participated;    ///< [t][p][i] joined and the proposal passed
+    std::vector<std::int64_t> rounds_hist;     ///< [t][p][r], r = 0..max_rounds
+    std::vector<std::int64_t> dilution_hist;   ///< [t][p][bin]   (passed runs only)
+    std::vector<std::int64_t> dilution_sum;    ///< [t][p] fixed point (passed runs only)
+    std::vector<std::int64_t> pressure_sum;    ///< [t][p] pressure applications
+    std::vector<std::int64_t> pressure_runs;   ///< [t][p] runs with any pressure
+    std::vector<std::int64_t> implemented;     ///< [t][p] adopted and implemented
+    std::vector<std::int64_t> lag_sum;         ///< [t][p] sum of implementation lags
+    std::vector<std::int64_t> text_sum;        ///< [t][p][d] fixed point (passed runs only)
+    std::vector<std::int64_t> compromise_sum;  ///< [t][d] fixed point
+    std::vector<std::int64_t> wmedian_sum;     ///< [t][d] fixed point
+    std::vector<std::int64_t> tension_hist;    ///< [t][k][bin]
+    std::vector<std::int64_t> tension_sum;     ///< [t][k] fixed point
 
     Summary() = default;
     Summary(const core::RecordShape& s, int max_rounds);

@@ -298,9 +298,10 @@ std::vector<std::string> differences(const Shard& s, const Shard& ref) {
     if (a.design_seed != b.design_seed)
         differ("design_seed", num(a.design_seed), num(b.design_seed));
     if (a.sweep_id != b.sweep_id)
-        out.push_back(quoted(s.path) + " and " + quoted(ref.path) +
-                      " belong to different sweeps (sweep_id differs: the parameters, the design or "
-                      "its values, the seed or the runs per point)");
+        out.push_back(
+            quoted(s.path) + " and " + quoted(ref.path) +
+            " belong to different sweeps (sweep_id differs: the parameters, the design or "
+            "its values, the seed or the runs per point)");
     if (a.sweep_text != b.sweep_text)
         out.push_back(quoted(s.path) + " and " + quoted(ref.path) +
                       " were made from different sweep files (sweep_text differs)");

@@ -37,9 +37,9 @@ struct Results {
     std::string design;               ///< grid, lhs, sobol or ""
     std::int64_t design_samples = 0;  ///< LHS points or Sobol base samples N
     std::uint64_t design_seed = 0;
-    std::string sweep_text;                          ///< the sweep file, when there was one
-    std::string sweep_id;                            ///< SHA-256 fingerprint of the sweep ("" for a plain run)
-    std::vector<std::string> factors;                ///< the varied parameters
+    std::string sweep_text;            ///< the sweep file, when there was one
+    std::string sweep_id;              ///< SHA-256 fingerprint of the sweep ("" for a plain run)
+    std::vector<std::string> factors;  ///< the varied parameters
     std::vector<std::vector<double>> factor_values;  ///< [point of this file][factor]
 
     std::vector<std::string> point_descriptions;  ///< per point: "PATH=VALUE; ..."

@@ -32,8 +32,8 @@ const std::vector<std::string> kTopKeys = {
     "format", "name",     "description", "periods",   "dimensions", "threats", "status_quo",
     "model",  "dynamics", "agents",      "relations", "agenda",     "shocks"};
 // A derived scenario: a base file plus changes (docs/scenario-format.md, "Derived scenarios").
-const std::vector<std::string> kDerivedKeys = {"format", "extends", "name", "description", "set",
-                                               "shocks"};
+const std::vector<std::string> kDerivedKeys = {"format",      "extends", "name",
+                                               "description", "set",     "shocks"};
 constexpr int kMaxExtendsDepth = 8;
 const std::vector<std::string> kAgentKeys = {
     "id",          "name",     "role",     "great_power", "capability",    "military_reluctance",
@@ -117,7 +117,8 @@ class Builder {
             for (const auto& e : sm.entries()) {
                 const ParamId id = spec_.params.find(e.key);
                 if (id == core::kNoParam)
-                    fail(ctx_, e.key_mark, e.value.path, detail::unknown_path_message(e.key, paths));
+                    fail(ctx_, e.key_mark, e.value.path,
+                         detail::unknown_path_message(e.key, paths));
                 core::ParamDef& def = spec_.params[id];
                 def.dist = detail::read_distribution(ctx_, e.value, def.range, def.integer);
             }
@@ -543,9 +544,9 @@ class Builder {
                              detail::unknown_path_message(e.key, paths));
                     const ParamId target = static_cast<ParamId>(it - paths.begin());
                     const core::ParamDef def = spec_.params[target];
-                    sh.set.push_back(add_number(&e.value, 0.0,
-                                                "shocks." + std::to_string(first_index + i) + "." + def.path,
-                                                def.range, def.field, def.a, def.b, def.integer));
+                    sh.set.push_back(add_number(
+                        &e.value, 0.0, "shocks." + std::to_string(first_index + i) + "." + def.path,
+                        def.range, def.field, def.a, def.b, def.integer));
                     sh.targets.push_back(target);
                 }
             }
@@ -614,7 +615,8 @@ Scenario load_checked(const std::string& text, const std::string& file, Chain ch
         if (!std::filesystem::exists(status))
             fail(ctx, ext, "the base scenario " + base_path.string() + " does not exist");
         if (std::filesystem::is_directory(status))
-            fail(ctx, ext, "the base scenario " + base_path.string() + " is a directory, not a file");
+            fail(ctx, ext,
+                 "the base scenario " + base_path.string() + " is a directory, not a file");
         if (!std::filesystem::is_regular_file(status))
             fail(ctx, ext, "the base scenario " + base_path.string() + " is not a regular file");
         const std::string canon = canonical_name(base_path.string());
@@ -629,9 +631,9 @@ Scenario load_checked(const std::string& text, const std::string& file, Chain ch
                      "; a scenario cannot be its own base");
         }
         if (chain.canonical.size() >= static_cast<std::size_t>(kMaxExtendsDepth))
-            fail(ctx, ext, "'extends' goes " + std::to_string(kMaxExtendsDepth) +
-                               " files deep; at most " + std::to_string(kMaxExtendsDepth) +
-                               " are allowed");
+            fail(ctx, ext,
+                 "'extends' goes " + std::to_string(kMaxExtendsDepth) + " files deep; at most " +
+                     std::to_string(kMaxExtendsDepth) + " are allowed");
         Scenario base = load_file_in_chain(base_path.string(), chain);
         sc.spec = Builder(ctx).derive(root, std::move(base.spec));
         // Provenance keeps every file the scenario is made of.
@@ -696,6 +698,8 @@ Scenario load_string(const std::string& text, const std::string& display_name) {
     return load_string_in_chain(text, display_name, Chain{});
 }
 
-Scenario load_file(const std::string& path) { return load_file_in_chain(path, Chain{}); }
+Scenario load_file(const std::string& path) {
+    return load_file_in_chain(path, Chain{});
+}
 
 }  // namespace sco::scenario

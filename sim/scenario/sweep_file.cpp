@@ -17,8 +17,8 @@ using detail::Context;
 using detail::MapReader;
 using detail::Val;
 
-const std::vector<std::string> kSweepKeys = {"format", "scenario", "design",  "samples", "replications",
-                                             "seed",   "vary",     "set",     "output"};
+const std::vector<std::string> kSweepKeys = {
+    "format", "scenario", "design", "samples", "replications", "seed", "vary", "set", "output"};
 const std::vector<std::string> kDesigns = {"grid", "lhs", "sobol"};
 
 std::string yaml_text(const YAML::Node& n) {
@@ -35,7 +35,8 @@ core::ParamId resolve_path(const core::ModelSpec& spec, const std::string& path,
     if (id != core::kNoParam) return id;
     std::vector<std::string> paths;
     for (const auto& d : spec.params.all()) paths.push_back(d.path);
-    throw ScenarioError(where, line, line > 0 ? 1 : 0, path, detail::unknown_path_message(path, paths));
+    throw ScenarioError(where, line, line > 0 ? 1 : 0, path,
+                        detail::unknown_path_message(path, paths));
 }
 
 SweepFile load_sweep_file(const std::string& path) {
@@ -73,48 +74,62 @@ SweepFile load_sweep_file(const std::string& path) {
         if (detail::read_text(ctx, fmt) != "sco-sim-sweep/1")
             detail::fail(ctx, fmt, "unsupported format; this version reads 'sco-sim-sweep/1'");
         const Val& sc = top.require("scenario", "the scenario file, relative to this file");
-        sw.scenario = (std::filesystem::path(path).parent_path() / detail::read_text(ctx, sc)).string();
+        sw.scenario =
+            (std::filesystem::path(path).parent_path() / detail::read_text(ctx, sc)).string();
         sw.scenario_line = ctx.positions && sc.mark.line >= 0 ? sc.mark.line + 1 : 0;
         if (const Val* d = top.find("design")) {
             sw.design = detail::read_text(ctx, *d);
-            if (std::find(kDesigns.begin(), kDesigns.end(), sw.design) == kDesigns.end())
-            {
+            if (std::find(kDesigns.begin(), kDesigns.end(), sw.design) == kDesigns.end()) {
                 const std::string hint = suggestion_text(sw.design, kDesigns);
-                detail::fail(ctx, *d, "unknown design '" + sw.design + "'" +
-                                          (hint.empty() ? "; one of grid, lhs, sobol" : hint + " (one of grid, lhs, sobol)"));
+                detail::fail(ctx, *d,
+                             "unknown design '" + sw.design + "'" +
+                                 (hint.empty() ? "; one of grid, lhs, sobol"
+                                               : hint + " (one of grid, lhs, sobol)"));
             }
         }
         if (const Val* v = top.find("samples"))
             sw.samples = detail::read_integer(ctx, *v, 1, 100'000'000, "the number of samples");
         else if (sw.design != "grid")
-            detail::fail(ctx, top.self(), "missing key 'samples' (points for lhs; base samples N for sobol)");
+            detail::fail(ctx, top.self(),
+                         "missing key 'samples' (points for lhs; base samples N for sobol)");
         if (const Val* v = top.find("replications"))
-            sw.replications = detail::read_integer(ctx, *v, 1, 1'000'000'000, "replications per point");
+            sw.replications =
+                detail::read_integer(ctx, *v, 1, 1'000'000'000, "replications per point");
         if (const Val* v = top.find("seed"))
-            sw.seed = static_cast<std::uint64_t>(detail::read_integer(ctx, *v, 0, 0x7fffffffffffffffL, "the seed"));
-        if (const Val* v = top.find("output")) sw.output = detail::read_text(ctx, *v, "a file name");
-        const MapReader vary(ctx, top.require("vary", "a map {PARAMETER_PATH: {range: [lo, hi]} ...}"), {},
-                             "a map of parameter paths");
+            sw.seed = static_cast<std::uint64_t>(
+                detail::read_integer(ctx, *v, 0, 0x7fffffffffffffffL, "the seed"));
+        if (const Val* v = top.find("output"))
+            sw.output = detail::read_text(ctx, *v, "a file name");
+        const MapReader vary(ctx,
+                             top.require("vary", "a map {PARAMETER_PATH: {range: [lo, hi]} ...}"),
+                             {}, "a map of parameter paths");
         if (vary.entries().empty()) detail::fail(ctx, vary.self(), "vary names no parameter");
         for (const auto& e : vary.entries()) {
             SweepFactorSpec f;
             f.path = e.key;
             f.line = e.key_mark.line + 1;
-            const MapReader m(ctx, e.value, {"range", "steps", "levels"}, "a map {range: [lo, hi], steps: N} or {levels: [...]}");
+            const MapReader m(ctx, e.value, {"range", "steps", "levels"},
+                              "a map {range: [lo, hi], steps: N} or {levels: [...]}");
             if (const Val* lv = m.find("levels")) {
-                if (sw.design != "grid") detail::fail(ctx, *lv, "levels are for grid designs; use range: [lo, hi]");
-                for (const Val& x : detail::read_list(ctx, *lv, 1, 100000, "numbers")) f.levels.push_back(detail::read_number(ctx, x));
-                if (m.find("range") || m.find("steps")) detail::fail(ctx, *lv, "give either levels or range (with steps), not both");
+                if (sw.design != "grid")
+                    detail::fail(ctx, *lv, "levels are for grid designs; use range: [lo, hi]");
+                for (const Val& x : detail::read_list(ctx, *lv, 1, 100000, "numbers"))
+                    f.levels.push_back(detail::read_number(ctx, x));
+                if (m.find("range") || m.find("steps"))
+                    detail::fail(ctx, *lv, "give either levels or range (with steps), not both");
             } else {
                 const Val& r = m.require("range", "[lo, hi]");
-                const std::vector<Val> ends = detail::read_list(ctx, r, 2, 2, "two numbers [lo, hi]");
+                const std::vector<Val> ends =
+                    detail::read_list(ctx, r, 2, 2, "two numbers [lo, hi]");
                 f.lo = detail::read_number(ctx, ends[0]);
                 f.hi = detail::read_number(ctx, ends[1]);
                 if (f.lo > f.hi) detail::fail(ctx, r, "lo must not exceed hi");
                 if (sw.design == "grid")
-                    f.steps = static_cast<int>(detail::read_integer(ctx, m.require("steps", "the number of grid levels"), 1, 100000, "steps"));
+                    f.steps = static_cast<int>(detail::read_integer(
+                        ctx, m.require("steps", "the number of grid levels"), 1, 100000, "steps"));
                 else if (const Val* st = m.find("steps"))
-                    detail::fail(ctx, *st, "steps are for grid designs; lhs and sobol draw their own points");
+                    detail::fail(ctx, *st,
+                                 "steps are for grid designs; lhs and sobol draw their own points");
             }
             sw.vary.push_back(std::move(f));
         }

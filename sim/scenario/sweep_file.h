@@ -19,18 +19,18 @@ struct SweepFactorSpec {
 };
 
 struct SweepFile {
-    std::string path;           ///< this file
-    std::string text;           ///< as read (provenance)
-    std::string scenario;       ///< resolved relative to this file's folder
+    std::string path;      ///< this file
+    std::string text;      ///< as read (provenance)
+    std::string scenario;  ///< resolved relative to this file's folder
     std::string design = "grid";
-    std::int64_t samples = 0;   ///< lhs, sobol
+    std::int64_t samples = 0;  ///< lhs, sobol
     std::int64_t replications = 100;
     std::uint64_t seed = 20140615;
     std::vector<SweepFactorSpec> vary;
     std::vector<std::pair<std::string, std::string>> set;  ///< path, value as YAML text
     std::vector<int> set_lines;  ///< the line of each `set` entry, for errors found later
     int scenario_line = 0;       ///< the line of `scenario:`
-    std::string output;         ///< empty: the caller's default
+    std::string output;          ///< empty: the caller's default
 };
 
 /// Reads and checks a sweep file; errors are ScenarioError with file, line and key.

@@ -39,11 +39,12 @@ std::string read(const fs::path& p) {
 }
 
 class Cli : public ::testing::Test {
-protected:
+  protected:
     fs::path dir;
     void SetUp() override {
         dir = fs::temp_directory_path() /
-              ("sco-cli-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+              ("sco-cli-" +
+               std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
         fs::remove_all(dir);
         fs::create_directories(dir);
     }
@@ -61,7 +62,8 @@ TEST_F(Cli, VersionNamesTheGitCommit) {
 }
 
 TEST_F(Cli, HelpAtEveryLevel) {
-    for (const char* c : {"--help", "run --help", "check --help", "params --help", "summary --help"}) {
+    for (const char* c :
+         {"--help", "run --help", "check --help", "params --help", "summary --help"}) {
         const Result r = run_sco(c);
         EXPECT_EQ(r.status, 0) << c;
         EXPECT_NE(r.out.find("usage: sco-sim"), std::string::npos) << c;
@@ -107,7 +109,8 @@ TEST_F(Cli, CheckNamesFileLineAndSuggestionForAMisspelledKey) {
     std::ofstream(bad) << text;
     const Result r = run_sco("check " + bad.string());
     EXPECT_EQ(r.status, 2);
-    EXPECT_NE(r.out.find(bad.string() + ":" + std::to_string(line) + ":"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(bad.string() + ":" + std::to_string(line) + ":"), std::string::npos)
+        << r.out;
     EXPECT_NE(r.out.find("did you mean 'sovereignty'"), std::string::npos) << r.out;
 }
 
@@ -135,7 +138,8 @@ TEST_F(Cli, RunResultsDoNotDependOnThreads) {
     const fs::path a = dir / "a.h5", b = dir / "b.h5";
     ASSERT_EQ(run_sco("run " + small() + " -n 700 --seed 9 -q -j 1 -o " + a.string()).status, 0);
     ASSERT_EQ(run_sco("run " + small() + " -n 700 --seed 9 -q -j 2 -o " + b.string()).status, 0);
-    const Result sa = run_sco("summary --json " + a.string()), sb = run_sco("summary --json " + b.string());
+    const Result sa = run_sco("summary --json " + a.string()),
+                 sb = run_sco("summary --json " + b.string());
     ASSERT_EQ(sa.status, 0) << sa.out;
     EXPECT_EQ(sa.out, sb.out);
     EXPECT_NE(sa.out.find("\"passed\""), std::string::npos);

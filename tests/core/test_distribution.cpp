@@ -31,7 +31,9 @@ Moments draw(const Distribution& d, const Range& r, int n, std::uint64_t seed) {
 
 constexpr int kN = 200000;
 // 4.5 standard errors: a fixed-seed test that would still catch a biased sampler.
-double tol(double var) { return 4.5 * std::sqrt(var / kN); }
+double tol(double var) {
+    return 4.5 * std::sqrt(var / kN);
+}
 
 }  // namespace
 
@@ -87,12 +89,16 @@ TEST(Distribution, UntruncatedNormalMoments) {
 
 TEST(Distribution, ValidateNamesTheProblem) {
     EXPECT_EQ(validate(Distribution::fixed(0.5), {0, 1}), "");
-    EXPECT_NE(validate(Distribution::fixed(1.5), {0, 1}).find("outside the range"), std::string::npos);
-    EXPECT_NE(validate(Distribution::uniform(0.6, 0.2), {0, 1}).find("lo <= hi"), std::string::npos);
+    EXPECT_NE(validate(Distribution::fixed(1.5), {0, 1}).find("outside the range"),
+              std::string::npos);
+    EXPECT_NE(validate(Distribution::uniform(0.6, 0.2), {0, 1}).find("lo <= hi"),
+              std::string::npos);
     EXPECT_NE(validate(Distribution::uniform(0.2, 1.2), {0, 1}).find("outside"), std::string::npos);
     EXPECT_NE(validate(Distribution::beta(-1, 2), {0, 1}).find("positive"), std::string::npos);
-    EXPECT_NE(validate(Distribution::beta(1, 2), {0, HUGE_VAL}).find("finite range"), std::string::npos);
-    EXPECT_NE(validate(Distribution::normal(0.5, 0), {0, 1}).find("standard deviation"), std::string::npos);
+    EXPECT_NE(validate(Distribution::beta(1, 2), {0, HUGE_VAL}).find("finite range"),
+              std::string::npos);
+    EXPECT_NE(validate(Distribution::normal(0.5, 0), {0, 1}).find("standard deviation"),
+              std::string::npos);
     EXPECT_NE(validate(Distribution::fixed(NAN), {0, 1}).find("finite"), std::string::npos);
 }
 

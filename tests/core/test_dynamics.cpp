@@ -60,14 +60,17 @@ TEST(Dynamics, ImplementationRateAndLag) {
     SpecBuilder b = trio();
     b.dyn(Dyn::ImplementationRate, 0.0);
     World w = world_of(b);
-    for (int m = 0; m < 100; ++m) EXPECT_EQ(implementation(w, 0, 0, Rng({1, 0, static_cast<std::uint64_t>(m)})), 0);
+    for (int m = 0; m < 100; ++m)
+        EXPECT_EQ(implementation(w, 0, 0, Rng({1, 0, static_cast<std::uint64_t>(m)})), 0);
     w.dyn[static_cast<int>(Dyn::ImplementationRate)] = 1.0;
     w.dyn[static_cast<int>(Dyn::ImplementationLag)] = 1.0;
-    for (int m = 0; m < 100; ++m) EXPECT_EQ(implementation(w, 0, 0, Rng({1, 0, static_cast<std::uint64_t>(m)})), 1);
+    for (int m = 0; m < 100; ++m)
+        EXPECT_EQ(implementation(w, 0, 0, Rng({1, 0, static_cast<std::uint64_t>(m)})), 1);
     w.dyn[static_cast<int>(Dyn::ImplementationLag)] = 3.0;
     const int M = 40000;
     double sum = 0;
-    for (int m = 0; m < M; ++m) sum += implementation(w, 0, 0, Rng({2, 0, static_cast<std::uint64_t>(m)}));
+    for (int m = 0; m < M; ++m)
+        sum += implementation(w, 0, 0, Rng({2, 0, static_cast<std::uint64_t>(m)}));
     // 1 + geometric with mean 2 extra periods: variance of the extra part q/p^2 = (2/3)/(1/9) = 6.
     EXPECT_NEAR(sum / M, 3.0, 4.0 * std::sqrt(6.0 / M));
 }

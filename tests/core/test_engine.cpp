@@ -19,7 +19,8 @@ SpecBuilder three_members(int periods = 1) {
     b.agent("BBB", Role::Member, 0.3);
     b.agent("CCC", Role::Member, 0.2);
     b.agent("OBS", Role::Observer, 0.1);
-    for (const char* id : {"AAA", "BBB", "CCC", "OBS"}) b.set(std::string("agents.") + id + ".salience.d0", 1.0);
+    for (const char* id : {"AAA", "BBB", "CCC", "OBS"})
+        b.set(std::string("agents.") + id + ".salience.d0", 1.0);
     b.set("agents.AAA.position.d0", 0.8).set("agents.BBB.position.d0", 0.3);
     b.set("agents.CCC.position.d0", 0.1).set("agents.OBS.position.d0", 0.0);
     return b;
@@ -39,8 +40,13 @@ Resolved resolve_once(const ModelSpec& spec, std::uint64_t rep) {
     const Rng rng({99, 0, rep});
     sample_params(spec, rng, ws.values);
     ws.world.reset(spec, ws.values, std::vector<unsigned char>(spec.params.size(), 0));
-    Resolved r{ws.world, ws.engine, std::vector<std::uint8_t>(spec.n_agents()), std::vector<float>(spec.n_dims()), {}};
-    r.res = ConsensusEngine(spec.variants).resolve(r.w, spec.proposals[0], 0, 0, rng, r.s, r.flags.data(), r.text.data());
+    Resolved r{ws.world,
+               ws.engine,
+               std::vector<std::uint8_t>(spec.n_agents()),
+               std::vector<float>(spec.n_dims()),
+               {}};
+    r.res = ConsensusEngine(spec.variants)
+                .resolve(r.w, spec.proposals[0], 0, 0, rng, r.s, r.flags.data(), r.text.data());
     return r;
 }
 
@@ -137,7 +143,9 @@ TEST(Engine, TransitDeniedIsRecordedAndCanMakeTheParticipantDropOut) {
 TEST(Engine, ObserverObjectionDoesNotBlock) {
     SpecBuilder b = three_members();
     b.proposal("decl", Kind::Declaration, 0);
-    b.set("agenda.decl.position.d0", 0.25).set("agents.BBB.position.d0", 0.3).set("agents.CCC.position.d0", 0.3);
+    b.set("agenda.decl.position.d0", 0.25)
+        .set("agents.BBB.position.d0", 0.3)
+        .set("agents.CCC.position.d0", 0.3);
     b.set("agents.OBS.position.d0", 0.0).set("agents.OBS.salience.d0", 1.0);
     b.relation(Field::Tension, 0, 3, 1.0);  // the observer dislikes the sponsor
     b.spec().variants.choice = ChoiceRule::Deterministic;
@@ -149,7 +157,9 @@ TEST(Engine, ObserverObjectionDoesNotBlock) {
 TEST(Engine, PressureWinsOverASusceptibleObjectorAndCostsThePressurer) {
     SpecBuilder b = three_members();
     b.proposal("decl", Kind::Declaration, 0);
-    b.set("agenda.decl.position.d0", 0.6).set("agents.BBB.position.d0", 0.6).set("agents.CCC.position.d0", 0.0);
+    b.set("agenda.decl.position.d0", 0.6)
+        .set("agents.BBB.position.d0", 0.6)
+        .set("agents.CCC.position.d0", 0.0);
     b.relation(Field::Tension, 0, 2, 0.5);  // CCC objects: joining costs it 0.5 more
     b.susceptibility(2, 0, 1.0);
     b.dyn(Dyn::PressureStrength, 10.0).dyn(Dyn::PressureCost, 0.0).dyn(Dyn::PressureTension, 0.2);
@@ -170,7 +180,9 @@ TEST(Engine, PressureWinsOverASusceptibleObjectorAndCostsThePressurer) {
 TEST(Engine, AmendmentMovesTheTextTowardsTheObjectorAndMeasuresDilution) {
     SpecBuilder b = three_members();
     b.proposal("decl", Kind::Declaration, 0);
-    b.set("agenda.decl.position.d0", 1.0).set("agents.BBB.position.d0", 1.0).set("agents.CCC.position.d0", 0.0);
+    b.set("agenda.decl.position.d0", 1.0)
+        .set("agents.BBB.position.d0", 1.0)
+        .set("agents.CCC.position.d0", 0.0);
     b.relation(Field::Tension, 0, 2, 1.0);  // CCC objects whatever the text
     b.dyn(Dyn::Rounds, 2).dyn(Dyn::AmendmentStep, 0.5).dyn(Dyn::TensionWeight, 5.0);
     b.spec().variants.choice = ChoiceRule::Deterministic;
@@ -184,7 +196,9 @@ TEST(Engine, AmendmentMovesTheTextTowardsTheObjectorAndMeasuresDilution) {
 TEST(Engine, DilutedTextThatWinsConsensusIsRecordedAsDiluted) {
     SpecBuilder b = three_members();
     b.proposal("decl", Kind::Declaration, 0);
-    b.set("agenda.decl.position.d0", 1.0).set("agents.BBB.position.d0", 0.9).set("agents.CCC.position.d0", 0.3);
+    b.set("agenda.decl.position.d0", 1.0)
+        .set("agents.BBB.position.d0", 0.9)
+        .set("agents.CCC.position.d0", 0.3);
     b.set("agents.CCC.salience.d0", 1.0).dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::AmendmentStep, 0.5);
     b.spec().variants.choice = ChoiceRule::Deterministic;
     const Resolved r = resolve_once(b.spec(), 0);
@@ -208,7 +222,9 @@ TEST(Engine, ReservationDoesNotBlock) {
     SpecBuilder b = three_members();
     b.proposal("decl", Kind::Declaration, 0);
     // CCC loses on the text but values the threat it answers: it accepts with a reservation.
-    b.set("agenda.decl.position.d0", 0.6).set("agents.CCC.position.d0", 0.2).set("agents.BBB.position.d0", 0.6);
+    b.set("agenda.decl.position.d0", 0.6)
+        .set("agents.CCC.position.d0", 0.2)
+        .set("agents.BBB.position.d0", 0.6);
     b.dyn(Dyn::ReservationGain, 1.0).dyn(Dyn::ReservationCost, 0.0).dyn(Dyn::ObjectionCost, 1.0);
     b.spec().variants.choice = ChoiceRule::Deterministic;
     const Resolved r = resolve_once(b.spec(), 0);

@@ -47,17 +47,19 @@ TEST(Simulate, AdmittedMemberGetsAVetoFromTheNextSummit) {
     const int decl = b.proposal("decl", Kind::Declaration, 0);
     b.spec().proposals[decl].recurring = true;
     b.set("agenda.decl.position.d0", 1.0);
-    for (const char* id : {"AAA", "BBB"}) b.set(std::string("agents.") + id + ".position.d0", 1.0).set(std::string("agents.") + id + ".salience.d0", 1.0);
-    b.set("agents.ZZZ.salience.d0", 1.0);  // ZZZ sits at 0 and loses 1 if the declaration passes
+    for (const char* id : {"AAA", "BBB"})
+        b.set(std::string("agents.") + id + ".position.d0", 1.0)
+            .set(std::string("agents.") + id + ".salience.d0", 1.0);
+    b.set("agents.ZZZ.salience.d0", 1.0);   // ZZZ sits at 0 and loses 1 if the declaration passes
     b.relation(Field::Tension, 0, 2, 1.0);  // mild rivalry: weighs 0.2, not enough to keep ZZZ out
     b.dyn(Dyn::TensionWeight, 0.2).dyn(Dyn::DialogueRate, 0.0).dyn(Dyn::IncidentRate, 0.0);
     b.spec().variants.choice = ChoiceRule::Deterministic;
     b.spec().variants.amendment = AmendmentRule::None;
     const RunRecord r = run(b.spec(), 0);
     ASSERT_TRUE(passed(outcome(r, 0, adm)));
-    EXPECT_TRUE(passed(outcome(r, 0, decl)));        // ZZZ not yet a member: its objection does not count
+    EXPECT_TRUE(passed(outcome(r, 0, decl)));  // ZZZ not yet a member: its objection does not count
     EXPECT_EQ(outcome(r, 1, adm), Outcome::NotTabled);  // adopted once, not tabled again
-    EXPECT_FALSE(passed(outcome(r, 1, decl)));       // now a member: its objection blocks
+    EXPECT_FALSE(passed(outcome(r, 1, decl)));          // now a member: its objection blocks
 }
 
 TEST(Simulate, ShocksChangeParametersFromTheirPeriodOn) {

@@ -11,7 +11,7 @@ namespace {
 
 /// Keeps every run in memory, in the order the runner delivers them.
 class MemorySink : public experiment::Sink {
-public:
+  public:
     std::vector<RunRecord> runs;
     std::vector<std::int64_t> firsts;
     bool finished = false, aborted = false;
@@ -35,9 +35,12 @@ ModelSpec stochastic_spec() {
     b.spec().proposals[ex].host = 1;
     b.spec().proposals[ex].transit.push_back({1, 2});
     b.proposal("decl", Kind::Declaration, 1);
-    b.set("agenda.ex.position.d0", 0.7).set("agenda.decl.position.d1", {DistKind::Uniform, 0.3, 0.9});
-    b.set("agents.CCC.military_reluctance", {DistKind::Beta, 8, 2}).set("agents.CCC.sovereignty", 0.8);
-    b.set("agents.BBB.position.d1", {DistKind::Normal, 0.5, 0.2}).set("agents.BBB.salience.d1", 1.0);
+    b.set("agenda.ex.position.d0", 0.7)
+        .set("agenda.decl.position.d1", {DistKind::Uniform, 0.3, 0.9});
+    b.set("agents.CCC.military_reluctance", {DistKind::Beta, 8, 2})
+        .set("agents.CCC.sovereignty", 0.8);
+    b.set("agents.BBB.position.d1", {DistKind::Normal, 0.5, 0.2})
+        .set("agents.BBB.salience.d1", 1.0);
     b.set("agents.CCC.position.d1", 0.1).set("agents.CCC.salience.d1", 1.0);
     b.relation(Field::Tension, 1, 2, 0.6);
     b.susceptibility(2, 0, 0.5);
@@ -73,7 +76,8 @@ TEST(Runner, ResultsDoNotDependOnThreadCountOrBlockSize) {
     }
     // The runs really differ from each other: the spec is stochastic.
     int differing = 0;
-    for (std::size_t r = 1; r < 1500; ++r) differing += sinks[0].runs[r].params != sinks[0].runs[0].params;
+    for (std::size_t r = 1; r < 1500; ++r)
+        differing += sinks[0].runs[r].params != sinks[0].runs[0].params;
     EXPECT_GT(differing, 1400);
 }
 
@@ -116,7 +120,8 @@ TEST(Runner, StopRequestAbortsTheSink) {
     hooks.progress = [&](std::int64_t done, std::int64_t) {
         if (done >= 300) stop = true;
     };
-    EXPECT_THROW(experiment::run_plan(spec, experiment::Plan{}, cfg, &sink, {}, hooks), experiment::Interrupted);
+    EXPECT_THROW(experiment::run_plan(spec, experiment::Plan{}, cfg, &sink, {}, hooks),
+                 experiment::Interrupted);
     EXPECT_TRUE(sink.aborted);
     EXPECT_FALSE(sink.finished);
 }

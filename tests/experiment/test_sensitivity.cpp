@@ -22,7 +22,8 @@ TEST(Sensitivity, IshigamiIndicesAreRecovered) {
     }
     std::vector<double> y;
     for (const auto& x : design_values(d))
-        y.push_back(std::sin(x[0]) + 7 * std::pow(std::sin(x[1]), 2) + 0.1 * std::pow(x[2], 4) * std::sin(x[0]));
+        y.push_back(std::sin(x[0]) + 7 * std::pow(std::sin(x[1]), 2) +
+                    0.1 * std::pow(x[2], 4) * std::sin(x[0]));
     const SobolIndices s = sobol_indices(y, 3, d.samples, 200, 1);
     const double first[3] = {0.3139, 0.4424, 0.0}, total[3] = {0.5576, 0.4424, 0.2437};
     for (int i = 0; i < 3; ++i) {

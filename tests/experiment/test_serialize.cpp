@@ -13,14 +13,16 @@ TEST(Serialize, RunsAndSummaryRoundTrip) {
     b.agent("BBB");
     b.agent("CCC");
     b.proposal("p", core::Kind::Plan, 0);
-    b.set("agents.BBB.position.d0", core::Distribution::uniform(0, 1)).set("agents.BBB.salience.d0", 1.0);
+    b.set("agents.BBB.position.d0", core::Distribution::uniform(0, 1))
+        .set("agents.BBB.salience.d0", 1.0);
     b.relation(core::Field::Tension, 1, 2, 0.5);
     const core::ModelSpec& spec = b.spec();
     experiment::RunConfig cfg;
     cfg.replications = 50;
     const core::RecordShape shape = core::shape_of(spec);
     std::vector<core::RunRecord> runs;
-    for (int r = 0; r < 50; ++r) runs.push_back(experiment::replay(spec, experiment::Plan{}, cfg, 0, r));
+    for (int r = 0; r < 50; ++r)
+        runs.push_back(experiment::replay(spec, experiment::Plan{}, cfg, 0, r));
     experiment::Summary s(shape, 50);
     for (const auto& r : runs) s.add(r);
 

@@ -18,7 +18,8 @@ core::RecordShape shape() {
 }
 core::RunRecord record(core::Outcome o0, float dil, float tension, std::uint8_t flags0) {
     core::RunRecord r(shape());
-    r.outcome = {static_cast<std::uint8_t>(o0), static_cast<std::uint8_t>(core::Outcome::NotTabled)};
+    r.outcome = {static_cast<std::uint8_t>(o0),
+                 static_cast<std::uint8_t>(core::Outcome::NotTabled)};
     r.rounds = {2, 0};
     r.dilution = {dil, 0};
     r.flags = {flags0, 0, 0, 0};
@@ -48,8 +49,8 @@ TEST(Summary, CountsAndMeans) {
 TEST(Summary, MergeIsExactAndOrderFree) {
     experiment::Summary a(shape(), 5), b(shape(), 5), all(shape(), 5), rev(shape(), 5);
     for (int i = 0; i < 50; ++i) {
-        const auto r = record(i % 3 ? core::Outcome::Adopted : core::Outcome::Blocked, 0.013f * i, 0.017f * i,
-                              core::kJoined);
+        const auto r = record(i % 3 ? core::Outcome::Adopted : core::Outcome::Blocked, 0.013f * i,
+                              0.017f * i, core::kJoined);
         (i < 20 ? a : b).add(r);
         all.add(r);
     }

@@ -40,10 +40,18 @@ void* operator new[](std::size_t n) {
     if (void* p = std::malloc(n ? n : 1)) return p;
     throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
 
 namespace {
 
@@ -86,7 +94,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     bool merged = false;
     try {
-        (void)sco::io::merge_results({in.string()}, out.string(), /*force=*/true, "fuzz", "0", "fuzz");
+        (void)sco::io::merge_results({in.string()}, out.string(), /*force=*/true, "fuzz", "0",
+                                     "fuzz");
         merged = true;
     } catch (const sco::io::BadResults&) {
     } catch (const sco::io::MergeError&) {

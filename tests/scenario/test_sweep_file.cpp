@@ -54,7 +54,8 @@ TEST(SweepFile, ErrorsNameTheLine) {
     const Case cases[] = {
         {"design: grid", "design: gird", "did you mean 'grid'", 3},
         {"replications: 50", "replicatoins: 50", "did you mean 'replications'", 4},
-        {"{range: [0.2, 0.8], steps: 4}", "{range: [0.8, 0.2], steps: 4}", "lo must not exceed hi", 7},
+        {"{range: [0.2, 0.8], steps: 4}", "{range: [0.8, 0.2], steps: 4}", "lo must not exceed hi",
+         7},
         {"design: grid", "design: lhs", "steps are for grid designs", 7},
         {"format: sco-sim-sweep/1", "format: sco-sim/1", "unsupported format", 1},
     };
@@ -109,6 +110,7 @@ TEST(SweepFile, ResolvePathSuggests) {
         ADD_FAILURE();
     } catch (const ScenarioError& e) {
         EXPECT_EQ(e.line, 4);
-        EXPECT_NE(std::string(e.what()).find("did you mean 'dynamics.rounds'"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("did you mean 'dynamics.rounds'"), std::string::npos)
+            << e.what();
     }
 }

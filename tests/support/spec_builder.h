@@ -8,14 +8,15 @@
 namespace sco::test {
 
 class SpecBuilder {
-public:
+  public:
     /// Dimensions d0.., threats h0..; status quo 0 on every dimension; default dynamics.
     SpecBuilder(int dims, int threats, int periods = 1) {
         s_.name = "test";
         s_.periods = periods;
         for (int d = 0; d < dims; ++d) {
             s_.dimensions.push_back("d" + std::to_string(d));
-            s_.status_quo.push_back(add("status_quo.d" + std::to_string(d), 0.0, core::Field::StatusQuo, d));
+            s_.status_quo.push_back(
+                add("status_quo.d" + std::to_string(d), 0.0, core::Field::StatusQuo, d));
         }
         for (int k = 0; k < threats; ++k) s_.threats.push_back("h" + std::to_string(k));
         for (int i = 0; i < core::kDynCount; ++i) {
@@ -35,14 +36,18 @@ public:
         a.role = role;
         a.great_power = great_power;
         a.capability = add(base + "capability", capability, core::Field::Capability, i);
-        a.military_reluctance = add(base + "military_reluctance", 0.0, core::Field::MilitaryReluctance, i);
+        a.military_reluctance =
+            add(base + "military_reluctance", 0.0, core::Field::MilitaryReluctance, i);
         a.sovereignty = add(base + "sovereignty", 0.0, core::Field::Sovereignty, i);
         for (int d = 0; d < s_.n_dims(); ++d) {
-            a.position.push_back(add(base + "position." + s_.dimensions[d], 0.0, core::Field::Position, i, d));
-            a.salience.push_back(add(base + "salience." + s_.dimensions[d], 0.0, core::Field::Salience, i, d));
+            a.position.push_back(
+                add(base + "position." + s_.dimensions[d], 0.0, core::Field::Position, i, d));
+            a.salience.push_back(
+                add(base + "salience." + s_.dimensions[d], 0.0, core::Field::Salience, i, d));
         }
         for (int k = 0; k < s_.n_threats(); ++k)
-            a.threat.push_back(add(base + "threat." + s_.threats[k], 0.0, core::Field::Threat, i, k));
+            a.threat.push_back(
+                add(base + "threat." + s_.threats[k], 0.0, core::Field::Threat, i, k));
         s_.agents.push_back(a);
         return i;
     }
@@ -59,13 +64,15 @@ public:
         p.recurring = kind == core::Kind::Exercise;
         p.first_period = 0;
         p.last_period = s_.periods - 1;
-        p.min_participants = add(base + "min_participants", opt_out ? 2 : 1, core::Field::MinParticipants, j, -1,
-                                 {1, 4096}, true);
+        p.min_participants = add(base + "min_participants", opt_out ? 2 : 1,
+                                 core::Field::MinParticipants, j, -1, {1, 4096}, true);
         p.uncertainty = add(base + "uncertainty", 0.0, core::Field::Uncertainty, j);
         for (int d = 0; d < s_.n_dims(); ++d)
-            p.position.push_back(add(base + "position." + s_.dimensions[d], 0.0, core::Field::ProposalPosition, j, d));
+            p.position.push_back(add(base + "position." + s_.dimensions[d], 0.0,
+                                     core::Field::ProposalPosition, j, d));
         for (int k = 0; k < s_.n_threats(); ++k)
-            p.relevance.push_back(add(base + "relevance." + s_.threats[k], 0.0, core::Field::Relevance, j, k));
+            p.relevance.push_back(
+                add(base + "relevance." + s_.threats[k], 0.0, core::Field::Relevance, j, k));
         s_.proposals.push_back(p);
         return j;
     }
@@ -74,7 +81,9 @@ public:
         const std::string& x = s_.agents[a].id;
         const std::string& y = s_.agents[b].id;
         const std::string pair = x < y ? x + "-" + y : y + "-" + x;
-        add(std::string("relations.") + (f == core::Field::Tension ? "tension." : "affinity.") + pair, v, f, a, b);
+        add(std::string("relations.") + (f == core::Field::Tension ? "tension." : "affinity.") +
+                pair,
+            v, f, a, b);
     }
     void susceptibility(int target, int power, double v) {
         add("agents." + s_.agents[target].id + ".susceptibility." + s_.agents[power].id, v,
@@ -88,14 +97,16 @@ public:
         s_.params[id].dist = d;
         return *this;
     }
-    SpecBuilder& set(const std::string& path, double v) { return set(path, core::Distribution::fixed(v)); }
+    SpecBuilder& set(const std::string& path, double v) {
+        return set(path, core::Distribution::fixed(v));
+    }
     SpecBuilder& dyn(core::Dyn d, double v) {
         return set(std::string("dynamics.") + std::string(core::kDynNames.name(d)), v);
     }
 
     core::ModelSpec& spec() { return s_; }
 
-private:
+  private:
     core::ParamId add(const std::string& path, double v, core::Field f, int a = -1, int b = -1,
                       core::Range r = {0.0, 1.0}, bool integer = false) {
         core::ParamDef d;
