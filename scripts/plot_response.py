@@ -23,16 +23,6 @@ except ImportError as e:
     sys.exit(2)
 
 
-def wilson(k, n, z=1.959963984540054):
-    np = sr.np
-    n = np.maximum(n, 1)
-    p = k / n
-    den = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / den
-    h = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return np.minimum(c - h, p), np.maximum(c + h, p)
-
-
 def plot(r, outdir, proposal=None, period=None, agent=None):
     import warnings
     warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
@@ -58,7 +48,7 @@ def plot(r, outdir, proposal=None, period=None, agent=None):
         i = r.agent_index(agent)
         n = r.tabled[:, t, p].astype(float)
         y = r.participation[:, t, p, i]
-        lo, hi = wilson(y * n, n)
+        _, lo, hi = sr.wilson(y * n, n)
         title = f"{r.proposal_titles[p]}: {agent} takes part, {int(r.periods[t])}"
         ylabel = f"P({agent} takes part | tabled)"
     k = len(r.factors)

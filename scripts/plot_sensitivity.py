@@ -21,16 +21,6 @@ except ImportError as e:
 PASSING = ("adopted", "adopted_with_reservations", "coalition", "diluted")
 
 
-def wilson(k, n, z=1.959963984540054):
-    np = sr.np
-    p = np.where(n > 0, k / np.maximum(n, 1), np.nan)
-    den = 1 + z * z / np.maximum(n, 1)
-    centre = (p + z * z / (2 * np.maximum(n, 1))) / den
-    half = z * np.sqrt(p * (1 - p) / np.maximum(n, 1) + z * z / (4 * np.maximum(n, 1) ** 2)) / den
-    # Rounding can put an end a hair past p when p is 0 or 1; the interval contains p.
-    return p, np.minimum(centre - half, p), np.maximum(centre + half, p)
-
-
 def plot(r, outdir, proposal=None, period=None, top=4, point=0):
     sr.check_point(r, point)
     if r.runs is None:
@@ -61,7 +51,7 @@ def plot(r, outdir, proposal=None, period=None, top=4, point=0):
         n = np.bincount(b, minlength=5).astype(float)
         k = np.bincount(b, weights=passed[tabled].astype(float), minlength=5)
         mids = np.array([v[b == i].mean() if (b == i).any() else np.nan for i in range(5)])
-        pr, lo, hi = wilson(k, n)
+        pr, lo, hi = sr.wilson(k, n)
         curves.append((np.nanmax(pr) - np.nanmin(pr), name, mids, pr, lo, hi))
     if not curves:
         raise ValueError("too few runs to split into quintiles")

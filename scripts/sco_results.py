@@ -353,6 +353,21 @@ def add_common_args(parser, point=True):
                             help="sweep point to plot (default 0)")
 
 
+def wilson(k, n, z=1.959963984540054):
+    """Proportion k/n with its 95% Wilson score interval, elementwise: (p, lo, hi).
+
+    p is NaN where n is 0; the ends are clipped to p (rounding can put one a hair past
+    p when p is 0 or 1, and matplotlib refuses negative error bars)."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    m = np.maximum(n, 1)
+    p = np.where(n > 0, k / m, np.nan)
+    den = 1 + z * z / m
+    centre = (p + z * z / (2 * m)) / den
+    half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / den
+    return p, np.minimum(centre - half, p), np.maximum(centre + half, p)
+
+
 def period_point_main(plot, doc, argv):
     """The command line shared by the per-summit figures: RESULTS [--period Y] [--point K] [-o DIR]."""
     import argparse

@@ -5,11 +5,20 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace sco::io::h5 {
+
+/// A count as an HDF5 dimension.
+inline hsize_t hs(std::int64_t v) {
+    return static_cast<hsize_t>(v);
+}
+
+/// What a derived dataset holds where it is undefined (e.g. a never-tabled proposal).
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 /// An HDF5 call failed. The callers add the file name.
 struct Failure : std::runtime_error {

@@ -22,16 +22,8 @@ namespace sco::io {
 namespace fs = std::filesystem;
 using h5::describe;
 using h5::Handle;
-
-namespace {
-
-hsize_t hs(std::int64_t v) {
-    return static_cast<hsize_t>(v);
-}
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-}  // namespace
+using h5::hs;
+using h5::kNaN;
 
 /// One per-run dataset: where it is and how many values one run contributes.
 struct RunColumn {

@@ -17,14 +17,10 @@ namespace sco::io {
 
 using h5::describe;
 using h5::Handle;
+using h5::hs;
+using h5::kNaN;
 
 namespace {
-
-hsize_t hs(std::int64_t v) {
-    return static_cast<hsize_t>(v);
-}
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double ratio(double num, std::int64_t den) {
     return den > 0 ? num / static_cast<double>(den) : kNaN;

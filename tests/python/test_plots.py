@@ -91,9 +91,9 @@ def test_sensitivity_wilson_interval_contains_p_at_the_ends():
     # Regression: at p = 0 or 1 rounding put an end past p and matplotlib refused the
     # negative error bar (seen on the baseline scenario in the quickstart).
     import numpy as np
-    import plot_sensitivity
+    import sco_results
     k = np.array([0.0, 5.0, 1234.0, 7.0])
     n = np.array([1234.0, 10.0, 1234.0, 7.0])
-    p, lo, hi = plot_sensitivity.wilson(k, n)
+    p, lo, hi = sco_results.wilson(k, n)
     assert np.all(lo <= p) and np.all(p <= hi)
     assert np.all(p - lo >= 0) and np.all(hi - p >= 0)
