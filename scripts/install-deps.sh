@@ -23,6 +23,7 @@ CORE=(
   libbenchmark-dev              # microbenchmarks
   python3 python3-numpy python3-h5py python3-matplotlib python3-pytest  # plotting, Python tests
   libssl-dev                    # SHA-256 of the scenario text (OpenSSL libcrypto)
+  nlohmann-json3-dev            # summary --json and its tests (header-only)
 )
 SLURM=(slurmctld slurmd slurm-client munge)
 MPI=(openmpi-bin libopenmpi-dev)
