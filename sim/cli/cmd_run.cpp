@@ -160,7 +160,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     }
     if (show_progress) std::cerr << "\n";
     if (!quiet) {
-        std::cout << experiment::report_text(experiment::labels_of(sc.spec), summaries.front());
+        std::cout << experiment::report_text(experiment::labels_of(sc.spec), summaries.front(),
+                                             experiment::moves_of(sc.spec));
         std::cout << "\nwrote " << out << "\n";
         std::cout << std::fixed << std::setprecision(0) << stats.runs / stats.seconds << " runs/s, "
                   << std::setprecision(1)

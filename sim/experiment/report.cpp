@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -36,6 +37,18 @@ void check_labels(const Labels& L, const Summary& s) {
         throw std::invalid_argument("report: the labels do not match the summary's shape");
 }
 
+Moves moves_of(const core::ModelSpec& spec) {
+    Moves out;
+    for (const auto& p : spec.proposals) {
+        auto& m = out.emplace_back();
+        for (int d = 0; d < spec.n_dims(); ++d)
+            if (static_cast<std::size_t>(d) < p.position.size() &&
+                p.position[static_cast<std::size_t>(d)] != core::kNoParam)
+                m.push_back(d);
+    }
+    return out;
+}
+
 namespace {
 
 constexpr int kNotTabled = static_cast<int>(core::Outcome::NotTabled);
@@ -64,85 +77,75 @@ std::string percent(double p) {
     return fmt("%.1f%%", 100.0 * p);
 }
 
+void check_moves(const Moves& moves, const Summary& s) {
+    if (!moves.empty() && static_cast<int>(moves.size()) != s.shape.proposals)
+        throw std::invalid_argument("report: the moves do not match the summary's proposals");
+    for (const auto& m : moves)
+        for (const int d : m)
+            if (d < 0 || d >= s.shape.dims)
+                throw std::invalid_argument("report: a proposal moves a dimension out of range");
+}
+
+/// The dimensions proposal p moves (every dimension if `moves` does not say).
+std::vector<int> moved_dims(const Moves& moves, const Summary& s, int p) {
+    if (!moves.empty()) return moves[static_cast<std::size_t>(p)];
+    std::vector<int> all(static_cast<std::size_t>(s.shape.dims));
+    for (int d = 0; d < s.shape.dims; ++d) all[static_cast<std::size_t>(d)] = d;
+    return all;
+}
+
+/// Mean adopted text of proposal p at summit t on dimension d, over the runs it passed in
+/// (NaN if it never passed); the summit's mean compromise and weighted-median positions
+/// over all runs (NaN without runs).
+struct Positions {
+    double text, compromise, weighted_median;
+};
+Positions positions(const Summary& s, int t, int p, int d) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const std::size_t D = static_cast<std::size_t>(s.shape.dims);
+    const std::size_t tp = static_cast<std::size_t>(t) * s.shape.proposals + p;
+    const std::size_t td = static_cast<std::size_t>(t) * D + d;
+    const std::int64_t passed = s.passed(t, p);
+    auto mean = [](std::int64_t sum, std::int64_t n) {
+        return static_cast<double>(sum) / kFixedScale / static_cast<double>(n);
+    };
+    return {passed > 0 ? mean(s.text_sum[tp * D + d], passed) : nan,
+            s.runs > 0 ? mean(s.compromise_sum[td], s.runs) : nan,
+            s.runs > 0 ? mean(s.wmedian_sum[td], s.runs) : nan};
+}
+
 // ---- JSON ----
 
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                if (u < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", u);
-                    out += buf;
-                } else {
-                    out += c;  // UTF-8 passes through unchanged
-                }
-        }
-    }
-    return out + "\"";
+using Json = nlohmann::ordered_json;  // keys in insertion order: the documented order
+
+/// A number, or null if it is not finite.
+Json number(double x) {
+    return std::isfinite(x) ? Json(x) : Json(nullptr);
 }
 
-/// A finite number in the shortest form that reads back to the same double; null if
-/// not finite.
-std::string json_number(double x) {
-    if (!std::isfinite(x)) return "null";
-    char buf[32];
-    for (int prec = 6; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, x);
-        if (std::strtod(buf, nullptr) == x) break;
-    }
-    return buf;
-}
-
-std::string json_prop(const Proportion& w) {
-    return "{\"p\": " + json_number(w.p) + ", \"ci\": [" + json_number(w.lo) + ", " +
-           json_number(w.hi) + "]}";
+Json proportion(const Proportion& w) {
+    return Json{{"p", number(w.p)}, {"ci", Json::array({number(w.lo), number(w.hi)})}};
 }
 
 /// {"ID": count(i) / n, ...} for every agent.
 template <typename Count>
-std::string json_agent_map(const Labels& L, Count count, std::int64_t n) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < L.agents.size(); ++i) {
-        if (i) out += ", ";
-        out += json_string(L.agents[i]) + ": " + json_number(share(count(static_cast<int>(i)), n));
-    }
-    return out + "}";
+Json agent_map(const Labels& L, Count count, std::int64_t n) {
+    Json out = Json::object();
+    for (std::size_t i = 0; i < L.agents.size(); ++i)
+        out[L.agents[i]] = number(share(count(static_cast<int>(i)), n));
+    return out;
 }
 
-std::string json_flag_map(const Labels& L, const Summary& s, int t, int p, int bit,
-                          std::int64_t n) {
-    return json_agent_map(
+Json flag_map(const Labels& L, const Summary& s, int t, int p, int bit, std::int64_t n) {
+    return agent_map(
         L, [&](int i) { return s.flag_count(t, p, i, bit); }, n);
 }
 
 }  // namespace
 
-std::string report_text(const Labels& L, const Summary& s) {
+std::string report_text(const Labels& L, const Summary& s, const Moves& moves) {
     check_labels(L, s);
+    check_moves(moves, s);
     std::ostringstream out;
     const int T = s.shape.periods, P = s.shape.proposals, N = s.shape.agents;
     out << "Runs: " << s.runs << "\n";
@@ -190,6 +193,39 @@ std::string report_text(const Labels& L, const Summary& s) {
                 << pad(top, 50) << "  " << pad(fmt("%.2f", s.rounds_mean(t, p)), 6, true) << "  "
                 << pad(dil, 8, true) << "  " << objector << "\n";
         }
+        // On every dimension a tabled proposal moves: where its adopted text ended, beside
+        // where the summit's compromise and weighted median lay.
+        std::size_t dw = 9;
+        bool rows = false;
+        for (int p = 0; p < P; ++p)
+            if (s.tabled(t, p) > 0)
+                for (const int d : moved_dims(moves, s, p)) {
+                    dw = std::max(dw, L.dimensions[d].size());
+                    rows = true;
+                }
+        if (!rows) continue;
+        const std::string phead = pad("proposal", wid) + "  " + pad("dimension", dw) + "  " +
+                                  pad("adopted text", 12, true) + "  " +
+                                  pad("compromise", 10, true) + "  " +
+                                  pad("weighted median", 15, true);
+        out << "\npositions (mean adopted text; the summit's mean compromise and weighted "
+               "median)\n"
+            << phead << "\n"
+            << std::string(phead.size(), '-') << "\n";
+        auto cell = [](double x, std::size_t w) {
+            return pad(std::isfinite(x) ? fmt("%.3f", x) : std::string("-"), w, true);
+        };
+        for (int p = 0; p < P; ++p) {
+            if (s.tabled(t, p) == 0) continue;
+            bool first = true;
+            for (const int d : moved_dims(moves, s, p)) {
+                const Positions x = positions(s, t, p, d);
+                out << pad(first ? L.proposals[p] : std::string(), wid) << "  "
+                    << pad(L.dimensions[d], dw) << "  " << cell(x.text, 12) << "  "
+                    << cell(x.compromise, 10) << "  " << cell(x.weighted_median, 15) << "\n";
+                first = false;
+            }
+        }
     }
     if (T > 0 && s.runs > 0) {
         std::vector<int> pairs;
@@ -212,61 +248,68 @@ std::string report_text(const Labels& L, const Summary& s) {
     return out.str();
 }
 
-std::string report_json(const Labels& L, const Summary& s) {
+std::string report_json(const Labels& L, const Summary& s, const Moves& moves) {
     check_labels(L, s);
+    check_moves(moves, s);
     const int T = s.shape.periods, P = s.shape.proposals;
-    std::string out = "{\"runs\": " + std::to_string(s.runs) + ", \"proposals\": [";
-    bool first = true;
+    Json proposals = Json::array();
     for (int t = 0; t < T; ++t) {
         for (int p = 0; p < P; ++p) {
             const std::int64_t n = s.tabled(t, p);
             if (n == 0) continue;
             const std::size_t tp = static_cast<std::size_t>(t) * P + p;
-            out += first ? "\n  " : ",\n  ";
-            first = false;
-            out += "{\"id\": " + json_string(L.proposals[p]) +
-                   ", \"period\": " + std::to_string(L.periods[t]) +
-                   ", \"tabled\": " + std::to_string(n) + ", \"outcome\": {";
-            for (int o = 0; o < kOutcomes; ++o) {
-                if (o == kNotTabled) continue;
-                out += (o ? ", " : "") +
-                       json_string(core::kOutcomeNames.names[static_cast<std::size_t>(o)]) + ": " +
-                       json_prop(wilson(s.outcome_count(t, p, o), n));
+            Json e;
+            e["id"] = L.proposals[p];
+            e["period"] = L.periods[t];
+            e["tabled"] = n;
+            Json outcome = Json::object();
+            for (int o = 0; o < kOutcomes; ++o)
+                if (o != kNotTabled)
+                    outcome[std::string(core::kOutcomeNames.names[static_cast<std::size_t>(o)])] =
+                        proportion(wilson(s.outcome_count(t, p, o), n));
+            e["outcome"] = std::move(outcome);
+            e["passed"] = proportion(wilson(s.passed(t, p), n));
+            e["participation"] = agent_map(
+                L, [&](int i) { return s.participated[tp * s.shape.agents + i]; }, n);
+            e["objection"] = flag_map(L, s, t, p, kObjectedBit, n);
+            e["transit_denied"] = flag_map(L, s, t, p, kTransitDeniedBit, n);
+            e["pressure"] = Json{{"p", number(share(s.pressure_runs[tp], n))},
+                                 {"mean", number(share(s.pressure_sum[tp], n))}};
+            e["rounds_mean"] = number(s.rounds_mean(t, p));
+            e["dilution_mean"] = s.passed(t, p) > 0 ? number(s.dilution_mean(t, p)) : Json();
+            e["implemented"] = number(share(s.implemented[tp], n));
+            Json pos = Json::object();
+            for (const int d : moved_dims(moves, s, p)) {
+                const Positions x = positions(s, t, p, d);
+                pos[L.dimensions[d]] = Json{{"text", number(x.text)},
+                                            {"compromise", number(x.compromise)},
+                                            {"weighted_median", number(x.weighted_median)}};
             }
-            out += "}, \"passed\": " + json_prop(wilson(s.passed(t, p), n));
-            out += ", \"participation\": " +
-                   json_agent_map(
-                       L, [&](int i) { return s.participated[tp * s.shape.agents + i]; }, n);
-            out += ", \"objection\": " + json_flag_map(L, s, t, p, kObjectedBit, n);
-            out += ", \"transit_denied\": " + json_flag_map(L, s, t, p, kTransitDeniedBit, n);
-            out += ", \"pressure\": {\"p\": " + json_number(share(s.pressure_runs[tp], n)) +
-                   ", \"mean\": " + json_number(share(s.pressure_sum[tp], n)) + "}";
-            out += ", \"rounds_mean\": " + json_number(s.rounds_mean(t, p));
-            out += ", \"dilution_mean\": " +
-                   (s.passed(t, p) > 0 ? json_number(s.dilution_mean(t, p)) : "null");
-            out += ", \"implemented\": " + json_number(share(s.implemented[tp], n)) + "}";
+            e["positions"] = std::move(pos);
+            proposals.push_back(std::move(e));
         }
     }
-    out += first ? "],\n" : "\n],\n";
-    out += " \"tension_final_mean\": {";
-    for (int k = 0; k < s.shape.pairs; ++k)
-        out += (k ? ", " : "") + json_string(L.pairs[k]) + ": " +
-               json_number(T > 0 && s.runs > 0 ? s.tension_mean(T - 1, k) : 0.0);
-    out += "},\n \"tension_final\": {";
+    const bool any = T > 0 && s.runs > 0;
+    Json mean = Json::object(), final_ = Json::object();
     for (int k = 0; k < s.shape.pairs; ++k) {
-        const bool any = T > 0 && s.runs > 0;
         const double m = any ? s.tension_mean(T - 1, k) : 0.0;
         const double half =
             any ? 1.959963984540054 * s.tension_sd(T - 1, k) / std::sqrt(double(s.runs)) : 0.0;
-        out += (k ? ", " : "") + json_string(L.pairs[k]) + ": {\"mean\": " + json_number(m) +
-               ", \"ci\": [" + json_number(std::max(0.0, m - half)) + ", " +
-               json_number(std::min(1.0, m + half)) + "]" +
-               ", \"q05\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.05) : 0.0) +
-               ", \"q50\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.5) : 0.0) +
-               ", \"q95\": " + json_number(any ? s.tension_quantile(T - 1, k, 0.95) : 0.0) + "}";
+        mean[L.pairs[k]] = number(m);
+        final_[L.pairs[k]] = Json{
+            {"mean", number(m)},
+            {"ci", Json::array({number(std::max(0.0, m - half)), number(std::min(1.0, m + half))})},
+            {"q05", number(any ? s.tension_quantile(T - 1, k, 0.05) : 0.0)},
+            {"q50", number(any ? s.tension_quantile(T - 1, k, 0.5) : 0.0)},
+            {"q95", number(any ? s.tension_quantile(T - 1, k, 0.95) : 0.0)}};
     }
-    out += "}}";
-    return out;
+    Json out;
+    out["runs"] = s.runs;
+    out["proposals"] = std::move(proposals);
+    out["tension_final_mean"] = std::move(mean);
+    out["tension_final"] = std::move(final_);
+    // Labels come from files: bytes that are not UTF-8 become U+FFFD instead of an error.
+    return out.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace sco::experiment

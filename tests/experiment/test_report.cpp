@@ -3,11 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <cmath>
-#include <cstdlib>
-#include <map>
-#include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,183 +14,29 @@
 namespace sco::experiment {
 namespace {
 
-// ---- a strict little JSON parser, enough to check the report's structure ----
-struct Json {
-    enum class Type { Null, Bool, Number, String, Array, Object } type = Type::Null;
-    double number = 0.0;
-    bool boolean = false;
-    std::string string;
-    std::vector<Json> array;
-    std::vector<std::pair<std::string, Json>> object;
+using Json = nlohmann::ordered_json;
 
-    [[nodiscard]] const Json& at(const std::string& key) const {
-        if (type != Type::Object) throw std::runtime_error("not an object looking up " + key);
-        for (const auto& [k, v] : object)
-            if (k == key) return v;
-        throw std::runtime_error("no key " + key);
-    }
-    [[nodiscard]] bool has(const std::string& key) const {
-        for (const auto& [k, v] : object)
-            if (k == key) return true;
-        return false;
-    }
-    [[nodiscard]] double num() const {
-        if (type != Type::Number) throw std::runtime_error("not a number");
-        return number;
-    }
-};
+Json parse(const std::string& text) {
+    return Json::parse(text);  // strict: throws on anything that is not one JSON value
+}
 
-class JsonParser {
-  public:
-    explicit JsonParser(std::string text) : s_(std::move(text)) {}
-    Json parse() {
-        Json v = value();
-        ws();
-        if (i_ != s_.size()) fail("trailing characters");
-        return v;
-    }
+std::vector<std::string> keys(const Json& j) {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : j.items()) out.push_back(k);
+    return out;
+}
 
-  private:
-    [[noreturn]] void fail(const std::string& why) const {
-        throw std::runtime_error("JSON error at " + std::to_string(i_) + ": " + why);
+/// Every number anywhere in `j` is finite (nulls stand for undefined values).
+void expect_all_finite(const Json& j, const std::string& where = "$") {
+    if (j.is_number()) {
+        EXPECT_TRUE(std::isfinite(j.get<double>())) << where;
+    } else if (j.is_object()) {
+        for (const auto& [k, v] : j.items()) expect_all_finite(v, where + "." + k);
+    } else if (j.is_array()) {
+        for (std::size_t i = 0; i < j.size(); ++i)
+            expect_all_finite(j[i], where + "[" + std::to_string(i) + "]");
     }
-    void ws() {
-        while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
-    }
-    void expect(char c) {
-        ws();
-        if (i_ >= s_.size() || s_[i_] != c) fail(std::string("expected ") + c);
-        ++i_;
-    }
-    bool literal(const char* w) {
-        const std::string word(w);
-        if (s_.compare(i_, word.size(), word) == 0) {
-            i_ += word.size();
-            return true;
-        }
-        return false;
-    }
-    std::string str() {
-        expect('"');
-        std::string out;
-        while (true) {
-            if (i_ >= s_.size()) fail("unterminated string");
-            const char c = s_[i_++];
-            if (c == '"') return out;
-            if (static_cast<unsigned char>(c) < 0x20) fail("control character in string");
-            if (c != '\\') {
-                out += c;
-                continue;
-            }
-            if (i_ >= s_.size()) fail("bad escape");
-            const char e = s_[i_++];
-            switch (e) {
-                case '"':
-                    out += '"';
-                    break;
-                case '\\':
-                    out += '\\';
-                    break;
-                case '/':
-                    out += '/';
-                    break;
-                case 'b':
-                    out += '\b';
-                    break;
-                case 'f':
-                    out += '\f';
-                    break;
-                case 'n':
-                    out += '\n';
-                    break;
-                case 'r':
-                    out += '\r';
-                    break;
-                case 't':
-                    out += '\t';
-                    break;
-                case 'u': {
-                    if (i_ + 4 > s_.size()) fail("bad \\u escape");
-                    const long cp = std::strtol(s_.substr(i_, 4).c_str(), nullptr, 16);
-                    i_ += 4;
-                    if (cp >= 0x80) fail("test parser handles ASCII \\u escapes only");
-                    out += static_cast<char>(cp);
-                    break;
-                }
-                default:
-                    fail("bad escape");
-            }
-        }
-    }
-    Json value() {
-        ws();
-        if (i_ >= s_.size()) fail("unexpected end");
-        Json v;
-        const char c = s_[i_];
-        if (c == '{') {
-            v.type = Json::Type::Object;
-            ++i_;
-            ws();
-            if (s_[i_] == '}') {
-                ++i_;
-                return v;
-            }
-            while (true) {
-                std::string k = str();
-                expect(':');
-                v.object.emplace_back(std::move(k), value());
-                ws();
-                if (s_[i_] == ',') {
-                    ++i_;
-                    continue;
-                }
-                expect('}');
-                return v;
-            }
-        }
-        if (c == '[') {
-            v.type = Json::Type::Array;
-            ++i_;
-            ws();
-            if (s_[i_] == ']') {
-                ++i_;
-                return v;
-            }
-            while (true) {
-                v.array.push_back(value());
-                ws();
-                if (s_[i_] == ',') {
-                    ++i_;
-                    continue;
-                }
-                expect(']');
-                return v;
-            }
-        }
-        if (c == '"') {
-            v.type = Json::Type::String;
-            v.string = str();
-            return v;
-        }
-        if (literal("null")) return v;
-        if (literal("true") || literal("false")) {
-            v.type = Json::Type::Bool;
-            v.boolean = s_[i_ - 1] == 'e' && s_[i_ - 2] == 'u';
-            return v;
-        }
-        const char* begin = s_.c_str() + i_;
-        char* end = nullptr;
-        if (!(c == '-' || std::isdigit(static_cast<unsigned char>(c))))
-            fail("unexpected character");
-        v.type = Json::Type::Number;
-        v.number = std::strtod(begin, &end);
-        if (end == begin || !std::isfinite(v.number)) fail("bad number");
-        i_ += static_cast<std::size_t>(end - begin);
-        return v;
-    }
-    std::string s_;
-    std::size_t i_ = 0;
-};
+}
 
 // ---- the fixture: four runs with known statistics ----
 constexpr int kMaxRounds = 3;
@@ -205,19 +48,31 @@ constexpr auto kNotTabled = static_cast<std::uint8_t>(core::Outcome::NotTabled);
 class ReportTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        spec_ = testing::make_spec();
+        spec_ = testing::make_spec();  // dimensions military_integration, expansion
+        // peace_mission moves military_integration only; declaration moves both. The
+        // report only asks whether a position is given (any parameter id will do).
+        spec_.proposals[0].position = {0, core::kNoParam};
+        spec_.proposals[1].position = {1, 2};
         labels_ = labels_of(spec_);
+        moves_ = moves_of(spec_);
         const auto shape = core::shape_of(spec_);
         summary_ = Summary(shape, kMaxRounds);
-        const int P = shape.proposals, N = shape.agents, K = shape.pairs, T = shape.periods;
-        // (2014, peace_mission): adopted, adopted, blocked, not tabled.
-        // (2016, declaration): diluted by 0.25 in every run. Everything else: not tabled.
+        const int P = shape.proposals, N = shape.agents, K = shape.pairs, T = shape.periods,
+                  D = shape.dims;
+        // (2014, peace_mission): adopted, adopted, blocked, not tabled; the adopted texts
+        // end at military_integration 0.5 and 0.75 (the blocked one at 0.125: not counted).
+        // (2016, declaration): diluted by 0.25 in every run, text (0.25, 1).
+        // Compromise in 2014 on military_integration: 0.25, 0.5, 0.75, 1 (mean 0.625);
+        // weighted median 0.5 in every run. Everything else: not tabled, positions 0.
         const std::uint8_t first[] = {kAdopted, kAdopted, kBlocked, kNotTabled};
+        const float text2014[] = {0.5f, 0.75f, 0.125f, 0.0f};
         for (int run = 0; run < 4; ++run) {
             core::RunRecord r(shape);
             std::fill(r.outcome.begin(), r.outcome.end(), kNotTabled);
             r.outcome[0] = first[run];
             if (first[run] != kNotTabled) r.rounds[0] = static_cast<std::uint8_t>(run + 1);
+            r.text[0 * D + 0] = text2014[run];
+            r.text[0 * D + 1] = 0.9f;  // peace_mission does not move expansion
             if (run < 2) {
                 r.flags[0 * N + 0] = core::kJoined;  // UZB joins when it is adopted
                 r.implemented[0] = 1;
@@ -226,10 +81,14 @@ class ReportTest : public ::testing::Test {
                 r.flags[0 * N + 2] = core::kObjected;  // TJK blocks
                 r.pressure[0] = 2;
             }
+            r.compromise[0 * D + 0] = 0.25f * static_cast<float>(run + 1);
+            r.weighted_median[0 * D + 0] = 0.5f;
             const std::size_t tp = static_cast<std::size_t>(2) * P + 1;
             r.outcome[tp] = kDiluted;
             r.rounds[tp] = 3;
             r.dilution[tp] = 0.25f;
+            r.text[tp * D + 0] = 0.25f;
+            r.text[tp * D + 1] = 1.0f;
             r.tension[static_cast<std::size_t>(T - 1) * K + 0] = 0.5f;  // KAZ-UZB
             summary_.add(r);
         }
@@ -237,6 +96,7 @@ class ReportTest : public ::testing::Test {
 
     core::ModelSpec spec_;
     Labels labels_;
+    Moves moves_;
     Summary summary_;
 };
 
@@ -250,84 +110,149 @@ TEST_F(ReportTest, LabelsOfFollowTheSpec) {
     EXPECT_EQ(labels_.threats, (std::vector<std::string>{"terrorism"}));
 }
 
-TEST_F(ReportTest, JsonHasTheDocumentedShapeAndValues) {
-    const Json j = JsonParser(report_json(labels_, summary_)).parse();
-    EXPECT_EQ(j.at("runs").num(), 4);
-    const auto& props = j.at("proposals").array;
-    ASSERT_EQ(props.size(), 2u) << "only tabled (period, proposal) entries";
-    const Json& a = props[0];
-    EXPECT_EQ(a.at("id").string, "peace_mission");
-    EXPECT_EQ(a.at("period").num(), 2014);
-    EXPECT_EQ(a.at("tabled").num(), 3);
-    const Json& outcome = a.at("outcome");
-    ASSERT_EQ(outcome.object.size(), static_cast<std::size_t>(kOutcomes - 1));
-    EXPECT_FALSE(outcome.has("not_tabled"));
-    EXPECT_DOUBLE_EQ(outcome.at("adopted").at("p").num(), 2.0 / 3.0);
-    EXPECT_DOUBLE_EQ(outcome.at("blocked").at("p").num(), 1.0 / 3.0);
-    EXPECT_DOUBLE_EQ(outcome.at("deferred").at("p").num(), 0.0);
-    const Json& passed = a.at("passed");
-    EXPECT_DOUBLE_EQ(passed.at("p").num(), 2.0 / 3.0);
-    ASSERT_EQ(passed.at("ci").array.size(), 2u);
-    const Proportion w = wilson(2, 3);
-    EXPECT_DOUBLE_EQ(passed.at("ci").array[0].num(), w.lo);
-    EXPECT_DOUBLE_EQ(passed.at("ci").array[1].num(), w.hi);
-    EXPECT_LT(w.lo, 2.0 / 3.0);
-    EXPECT_GT(w.hi, 2.0 / 3.0);
-    EXPECT_DOUBLE_EQ(a.at("participation").at("UZB").num(), 2.0 / 3.0);
-    EXPECT_DOUBLE_EQ(a.at("participation").at("KAZ").num(), 0.0);
-    EXPECT_DOUBLE_EQ(a.at("objection").at("TJK").num(), 1.0 / 3.0);
-    EXPECT_EQ(a.at("transit_denied").object.size(), 3u);
-    EXPECT_DOUBLE_EQ(a.at("pressure").at("p").num(), 1.0 / 3.0);
-    EXPECT_DOUBLE_EQ(a.at("pressure").at("mean").num(), 2.0 / 3.0);
-    EXPECT_DOUBLE_EQ(a.at("rounds_mean").num(), 2.0);  // rounds 1, 2, 3
-    EXPECT_DOUBLE_EQ(a.at("dilution_mean").num(), 0.0);
-    EXPECT_DOUBLE_EQ(a.at("implemented").num(), 2.0 / 3.0);
-
-    const Json& b = props[1];
-    EXPECT_EQ(b.at("id").string, "declaration");
-    EXPECT_EQ(b.at("period").num(), 2016);
-    EXPECT_EQ(b.at("tabled").num(), 4);
-    EXPECT_DOUBLE_EQ(b.at("outcome").at("diluted").at("p").num(), 1.0);
-    EXPECT_DOUBLE_EQ(b.at("dilution_mean").num(), 0.25);
-    EXPECT_DOUBLE_EQ(b.at("rounds_mean").num(), 3.0);
-
-    const Json& ten = j.at("tension_final_mean");
-    ASSERT_EQ(ten.object.size(), 3u);
-    EXPECT_DOUBLE_EQ(ten.at("KAZ-UZB").num(), 0.5);
-    EXPECT_DOUBLE_EQ(ten.at("KAZ-TJK").num(), 0.0);
+TEST_F(ReportTest, MovesOfFollowTheGivenPositions) {
+    EXPECT_EQ(moves_, (Moves{{0}, {0, 1}}));
+    spec_.proposals[0].position.clear();
+    spec_.proposals[1].position = {core::kNoParam, core::kNoParam};
+    EXPECT_EQ(moves_of(spec_), (Moves{{}, {}}));
 }
 
-TEST_F(ReportTest, JsonDilutionMeanIsNullWhenNeverPassed) {
+TEST_F(ReportTest, JsonHasTheDocumentedShapeAndValues) {
+    const Json j = parse(report_json(labels_, summary_, moves_));
+    // Field names and order as listed in docs/cli.md.
+    EXPECT_EQ(keys(j), (std::vector<std::string>{"runs", "proposals", "tension_final_mean",
+                                                 "tension_final"}));
+    EXPECT_EQ(j.at("runs"), 4);
+    EXPECT_TRUE(j.at("runs").is_number_integer());
+    const Json& props = j.at("proposals");
+    ASSERT_EQ(props.size(), 2u) << "only tabled (period, proposal) entries";
+    const Json& a = props[0];
+    EXPECT_EQ(keys(a), (std::vector<std::string>{"id", "period", "tabled", "outcome", "passed",
+                                                 "participation", "objection", "transit_denied",
+                                                 "pressure", "rounds_mean", "dilution_mean",
+                                                 "implemented", "positions"}));
+    EXPECT_EQ(a.at("id"), "peace_mission");
+    EXPECT_EQ(a.at("period"), 2014);
+    EXPECT_EQ(a.at("tabled"), 3);
+    const Json& outcome = a.at("outcome");
+    EXPECT_EQ(keys(outcome),
+              (std::vector<std::string>{"adopted", "adopted_with_reservations", "coalition",
+                                        "diluted", "deferred", "blocked"}));
+    EXPECT_DOUBLE_EQ(outcome.at("adopted").at("p").get<double>(), 2.0 / 3.0);
+    EXPECT_DOUBLE_EQ(outcome.at("blocked").at("p").get<double>(), 1.0 / 3.0);
+    EXPECT_DOUBLE_EQ(outcome.at("deferred").at("p").get<double>(), 0.0);
+    EXPECT_EQ(keys(outcome.at("adopted")), (std::vector<std::string>{"p", "ci"}));
+    const Json& passed = a.at("passed");
+    EXPECT_DOUBLE_EQ(passed.at("p").get<double>(), 2.0 / 3.0);
+    ASSERT_EQ(passed.at("ci").size(), 2u);
+    const Proportion w = wilson(2, 3);
+    EXPECT_DOUBLE_EQ(passed.at("ci")[0].get<double>(), w.lo);
+    EXPECT_DOUBLE_EQ(passed.at("ci")[1].get<double>(), w.hi);
+    EXPECT_LT(w.lo, 2.0 / 3.0);
+    EXPECT_GT(w.hi, 2.0 / 3.0);
+    EXPECT_EQ(keys(a.at("participation")), labels_.agents);
+    EXPECT_DOUBLE_EQ(a.at("participation").at("UZB").get<double>(), 2.0 / 3.0);
+    EXPECT_DOUBLE_EQ(a.at("participation").at("KAZ").get<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(a.at("objection").at("TJK").get<double>(), 1.0 / 3.0);
+    EXPECT_EQ(keys(a.at("transit_denied")), labels_.agents);
+    EXPECT_EQ(keys(a.at("pressure")), (std::vector<std::string>{"p", "mean"}));
+    EXPECT_DOUBLE_EQ(a.at("pressure").at("p").get<double>(), 1.0 / 3.0);
+    EXPECT_DOUBLE_EQ(a.at("pressure").at("mean").get<double>(), 2.0 / 3.0);
+    EXPECT_DOUBLE_EQ(a.at("rounds_mean").get<double>(), 2.0);  // rounds 1, 2, 3
+    EXPECT_DOUBLE_EQ(a.at("dilution_mean").get<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(a.at("implemented").get<double>(), 2.0 / 3.0);
+
+    const Json& b = props[1];
+    EXPECT_EQ(b.at("id"), "declaration");
+    EXPECT_EQ(b.at("period"), 2016);
+    EXPECT_EQ(b.at("tabled"), 4);
+    EXPECT_DOUBLE_EQ(b.at("outcome").at("diluted").at("p").get<double>(), 1.0);
+    EXPECT_DOUBLE_EQ(b.at("dilution_mean").get<double>(), 0.25);
+    EXPECT_DOUBLE_EQ(b.at("rounds_mean").get<double>(), 3.0);
+
+    const Json& ten = j.at("tension_final_mean");
+    EXPECT_EQ(keys(ten), labels_.pairs);
+    EXPECT_DOUBLE_EQ(ten.at("KAZ-UZB").get<double>(), 0.5);
+    EXPECT_DOUBLE_EQ(ten.at("KAZ-TJK").get<double>(), 0.0);
+    const Json& fin = j.at("tension_final");
+    EXPECT_EQ(keys(fin), labels_.pairs);
+    EXPECT_EQ(keys(fin.at("KAZ-UZB")),
+              (std::vector<std::string>{"mean", "ci", "q05", "q50", "q95"}));
+    EXPECT_DOUBLE_EQ(fin.at("KAZ-UZB").at("mean").get<double>(), 0.5);
+    EXPECT_NEAR(fin.at("KAZ-UZB").at("q50").get<double>(), 0.5, 0.005);
+    expect_all_finite(j);
+}
+
+TEST_F(ReportTest, JsonPositionsOnTheDimensionsAProposalMoves) {
+    const Json j = parse(report_json(labels_, summary_, moves_));
+    const Json& a = j.at("proposals")[0].at("positions");
+    EXPECT_EQ(keys(a), (std::vector<std::string>{"military_integration"}))
+        << "peace_mission does not move expansion";
+    const Json& mi = a.at("military_integration");
+    EXPECT_EQ(keys(mi), (std::vector<std::string>{"text", "compromise", "weighted_median"}));
+    EXPECT_NEAR(mi.at("text").get<double>(), (0.5 + 0.75) / 2, 1e-9) << "passed runs only";
+    EXPECT_NEAR(mi.at("compromise").get<double>(), 0.625, 1e-9) << "the 2014 summit, all runs";
+    EXPECT_NEAR(mi.at("weighted_median").get<double>(), 0.5, 1e-9);
+
+    const Json& b = j.at("proposals")[1].at("positions");
+    EXPECT_EQ(keys(b), labels_.dimensions);
+    EXPECT_NEAR(b.at("military_integration").at("text").get<double>(), 0.25, 1e-9);
+    EXPECT_NEAR(b.at("expansion").at("text").get<double>(), 1.0, 1e-9);
+    EXPECT_NEAR(b.at("expansion").at("compromise").get<double>(), 0.0, 1e-9) << "2016's";
+}
+
+TEST_F(ReportTest, JsonShowsEveryDimensionWhenWhatMovesIsNotKnown) {
+    const Json j = parse(report_json(labels_, summary_, Moves{}));
+    const Json& a = j.at("proposals")[0].at("positions");
+    EXPECT_EQ(keys(a), labels_.dimensions);
+    EXPECT_NEAR(a.at("expansion").at("text").get<double>(), 0.9, 1e-6);
+}
+
+TEST_F(ReportTest, JsonNullsWhereUndefinedWhenNeverPassed) {
     Summary s(core::shape_of(spec_), kMaxRounds);
     core::RunRecord r(core::shape_of(spec_));
     std::fill(r.outcome.begin(), r.outcome.end(), kNotTabled);
     r.outcome[0] = kBlocked;
     r.rounds[0] = 1;
+    r.text[0] = 0.3f;
+    r.compromise[0] = 0.4f;
     s.add(r);
-    const Json j = JsonParser(report_json(labels_, s)).parse();
-    ASSERT_EQ(j.at("proposals").array.size(), 1u);
-    EXPECT_EQ(j.at("proposals").array[0].at("dilution_mean").type, Json::Type::Null);
+    const Json j = parse(report_json(labels_, s, moves_));
+    ASSERT_EQ(j.at("proposals").size(), 1u);
+    const Json& e = j.at("proposals")[0];
+    EXPECT_TRUE(e.at("dilution_mean").is_null());
+    EXPECT_TRUE(e.at("positions").at("military_integration").at("text").is_null());
+    EXPECT_NEAR(e.at("positions").at("military_integration").at("compromise").get<double>(), 0.4,
+                1e-6);
+    expect_all_finite(j);
 }
 
-TEST_F(ReportTest, JsonEscapesStrings) {
+TEST_F(ReportTest, JsonEscapesStringsAndReplacesBytesThatAreNotUtf8) {
     Labels odd = labels_;
-    odd.proposals[0] = "quote\" back\\slash\nnew\x01line";
+    odd.proposals[0] = "quote\" back\\slash\nnew\x01line \xc3\xa9t\xc3\xa9";
     odd.agents[0] = "U\"Z";
-    const Json j = JsonParser(report_json(odd, summary_)).parse();
-    EXPECT_EQ(j.at("proposals").array[0].at("id").string, odd.proposals[0]);
-    EXPECT_TRUE(j.at("proposals").array[0].at("participation").has("U\"Z"));
+    odd.dimensions[0] = "bad\xff";
+    const std::string text = report_json(odd, summary_, moves_);
+    const Json j = parse(text);
+    EXPECT_EQ(j.at("proposals")[0].at("id"), odd.proposals[0]);
+    EXPECT_TRUE(j.at("proposals")[0].at("participation").contains("U\"Z"));
+    EXPECT_TRUE(j.at("proposals")[0].at("positions").contains("bad\xef\xbf\xbd"))
+        << "an invalid byte becomes U+FFFD";
+    EXPECT_EQ(text.find('\n'), std::string::npos) << "one line";
 }
 
 TEST_F(ReportTest, JsonOfAnEmptySummaryIsValid) {
     Summary empty(core::shape_of(spec_), kMaxRounds);
-    const Json j = JsonParser(report_json(labels_, empty)).parse();
-    EXPECT_EQ(j.at("runs").num(), 0);
-    EXPECT_TRUE(j.at("proposals").array.empty());
-    EXPECT_EQ(j.at("tension_final_mean").object.size(), 3u);
+    const Json j = parse(report_json(labels_, empty, moves_));
+    EXPECT_EQ(j.at("runs"), 0);
+    EXPECT_TRUE(j.at("proposals").is_array());
+    EXPECT_TRUE(j.at("proposals").empty());
+    EXPECT_EQ(j.at("tension_final_mean").size(), 3u);
+    expect_all_finite(j);
 }
 
 TEST_F(ReportTest, TextShowsTheTableAndNonzeroTension) {
-    const std::string text = report_text(labels_, summary_);
+    const std::string text = report_text(labels_, summary_, moves_);
     EXPECT_NE(text.find("2014"), std::string::npos);
     EXPECT_NE(text.find("peace_mission"), std::string::npos);
     EXPECT_NE(text.find("66.7%"), std::string::npos) << text;  // pass probability
@@ -339,11 +264,49 @@ TEST_F(ReportTest, TextShowsTheTableAndNonzeroTension) {
     EXPECT_EQ(text.find("TJK-UZB"), std::string::npos) << "zero-tension pairs are left out";
 }
 
-TEST_F(ReportTest, MismatchedLabelsAreRefused) {
+TEST_F(ReportTest, TextShowsThePositionsOfWhatEachProposalMoves) {
+    const std::string text = report_text(labels_, summary_, moves_);
+    const auto y2014 = text.find("\n2014\n"), y2016 = text.find("\n2016\n");
+    ASSERT_NE(y2014, std::string::npos);
+    ASSERT_NE(y2016, std::string::npos);
+    const std::string s2014 = text.substr(y2014, y2016 - y2014), s2016 = text.substr(y2016);
+    EXPECT_NE(s2014.find("adopted text"), std::string::npos) << text;
+    // text 0.625 (passed runs), compromise 0.625, weighted median 0.500
+    EXPECT_NE(s2014.find("peace_mission  military_integration         0.625       0.625"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(s2014.find("0.500\n"), std::string::npos) << text;
+    EXPECT_EQ(s2014.find("expansion"), std::string::npos) << "peace_mission moves no expansion";
+    EXPECT_NE(s2016.find("declaration    military_integration         0.250"), std::string::npos)
+        << text;
+    EXPECT_NE(s2016.find("               expansion                    1.000"), std::string::npos)
+        << text;
+}
+
+TEST_F(ReportTest, TextShowsADashForATextThatNeverPassed) {
+    Summary s(core::shape_of(spec_), kMaxRounds);
+    core::RunRecord r(core::shape_of(spec_));
+    std::fill(r.outcome.begin(), r.outcome.end(), kNotTabled);
+    r.outcome[0] = kBlocked;
+    r.rounds[0] = 1;
+    r.compromise[0] = 0.5f;
+    s.add(r);
+    const std::string text = report_text(labels_, s, moves_);
+    EXPECT_NE(text.find("military_integration             -       0.500"), std::string::npos)
+        << text;
+}
+
+TEST_F(ReportTest, MismatchedLabelsOrMovesAreRefused) {
     Labels bad = labels_;
     bad.agents.pop_back();
-    EXPECT_THROW((void)report_json(bad, summary_), std::invalid_argument);
-    EXPECT_THROW((void)report_text(bad, summary_), std::invalid_argument);
+    EXPECT_THROW((void)report_json(bad, summary_, moves_), std::invalid_argument);
+    EXPECT_THROW((void)report_text(bad, summary_, moves_), std::invalid_argument);
+    Moves wrong = moves_;
+    wrong.pop_back();
+    EXPECT_THROW((void)report_json(labels_, summary_, wrong), std::invalid_argument);
+    wrong = moves_;
+    wrong[0] = {2};  // there are two dimensions
+    EXPECT_THROW((void)report_text(labels_, summary_, wrong), std::invalid_argument);
 }
 
 }  // namespace

@@ -1,17 +1,39 @@
 """`sco-sim summary` (report_text / report_json over read_results) and output safety."""
 import json
+import os
+import pathlib
+import shutil
 
 import h5py
 import numpy as np
 import pytest
 
-from conftest import RUNS, SMALL, sco
+from conftest import RUNS, SEED, SMALL, sco
+
+
+ENTRY_FIELDS = ["id", "period", "tabled", "outcome", "passed", "participation", "objection",
+                "transit_denied", "pressure", "rounds_mean", "dilution_mean", "implemented",
+                "positions"]
+
+
+def moved_dimensions(scenario):
+    """{proposal id: [dimensions it gives a position on]} from `sco-sim params` (the
+    scenario layer's own listing, independent of the report)."""
+    moves = {}
+    for line in sco("params", scenario).stdout.splitlines():
+        path = line.split()[0] if line.strip() else ""
+        parts = path.split(".")
+        if len(parts) == 4 and parts[0] == "agenda" and parts[2] == "position":
+            moves.setdefault(parts[1], []).append(parts[3])
+    return moves
 
 
 def test_summary_json_matches_the_file(full_file):
     out = sco("summary", full_file, "--json").stdout
     j = json.loads(out)
+    assert list(j) == ["runs", "proposals", "tension_final_mean", "tension_final"]
     assert j["runs"] == RUNS
+    moves = moved_dimensions(SMALL)
     with h5py.File(full_file) as f:
         S = f["summary"]
         periods = list(f["labels/periods"][()])
@@ -19,10 +41,12 @@ def test_summary_json_matches_the_file(full_file):
         agents = [s.decode() for s in f["labels/agents"][()]]
         pairs = [s.decode() for s in f["labels/pairs"][()]]
         outcomes = [s.decode() for s in f["labels/outcomes"][()]]
+        dims = [s.decode() for s in f["labels/dimensions"][()]]
         expected = [(t, p) for t in range(len(periods)) for p in range(len(proposals))
                     if S["tabled"][0, t, p] > 0]
         assert len(j["proposals"]) == len(expected)
         for e, (t, p) in zip(j["proposals"], expected):
+            assert list(e) == ENTRY_FIELDS
             assert e["id"] == proposals[p] and e["period"] == periods[t]
             assert e["tabled"] == S["tabled"][0, t, p]
             assert list(e["outcome"]) == outcomes[:-1]
@@ -45,14 +69,74 @@ def test_summary_json_matches_the_file(full_file):
             else:
                 assert e["dilution_mean"] is None
             assert e["implemented"] == pytest.approx(S["implemented_p"][0, t, p])
+            # Positions: on the dimensions the proposal moves, in dimension order.
+            assert list(e["positions"]) == [d for d in dims if d in moves.get(e["id"], [])]
+            for name, pos in e["positions"].items():
+                d = dims.index(name)
+                assert list(pos) == ["text", "compromise", "weighted_median"]
+                if S["passed"][0, t, p] > 0:
+                    assert pos["text"] == pytest.approx(S["text_mean"][0, t, p, d])
+                else:
+                    assert pos["text"] is None
+                assert pos["compromise"] == pytest.approx(S["compromise_mean"][0, t, d])
+                assert pos["weighted_median"] == pytest.approx(S["weighted_median_mean"][0, t, d])
+        assert any(e["positions"] for e in j["proposals"]), "no proposal shows a position"
         assert list(j["tension_final_mean"]) == pairs
         assert np.allclose([j["tension_final_mean"][k] for k in pairs], S["tension_mean"][0, -1])
+        assert list(j["tension_final"]) == pairs
+        for k, pair in enumerate(pairs):
+            tf = j["tension_final"][pair]
+            assert list(tf) == ["mean", "ci", "q05", "q50", "q95"]
+            assert tf["mean"] == pytest.approx(S["tension_mean"][0, -1, k])
+            assert [tf["q05"], tf["q50"], tf["q95"]] == pytest.approx(list(S["tension_quantiles"][0, -1, k]))
 
 
-def test_summary_text(full_file, summary_only_file):
+def test_summary_text(full_file, summary_only_file, tmp_path):
     text = sco("summary", full_file).stdout
-    assert "peace_mission_uzb" in text and "2014" in text and "95% CI" in text
+    with h5py.File(full_file) as f:
+        tabled = f["summary/tabled"][0]
+        proposals = [s.decode() for s in f["labels/proposals"][()]]
+        periods = list(f["labels/periods"][()])
+    t, p = np.argwhere(tabled > 0)[0]
+    assert proposals[p] in text and str(periods[t]) in text and "95% CI" in text
+    assert "adopted text" in text and "weighted median" in text
     assert sco("summary", summary_only_file).stdout == text
+    # `run` prints the table from the scenario it loaded, `summary` from the file: the same.
+    out = tmp_path / "again.h5"
+    printed = sco("run", SMALL, "-n", RUNS, "--seed", SEED, "-o", out).stdout
+    assert printed.startswith(text), printed
+
+
+def test_positions_of_a_derived_scenario(full_file, tmp_path):
+    """A derived scenario's file stores its text followed by its base's: the dimensions
+    each proposal moves still come out (those of the base: a derived scenario cannot
+    change the agenda)."""
+    derived = tmp_path / "derived.yaml"
+    rel = pathlib.Path(os.path.relpath(SMALL, tmp_path))
+    derived.write_text(f"format: sco-sim/1\nextends: {rel}\nname: derived\n"
+                       "set:\n  dynamics.rounds: 2\n")
+    out = tmp_path / "derived.h5"
+    printed = sco("run", derived, "-n", 100, "-o", out).stdout
+    assert sco("summary", out).stdout in printed
+    positions = {e["id"]: list(e["positions"]) for e in json.loads(sco("summary", out, "--json").stdout)["proposals"]}
+    base = {e["id"]: list(e["positions"]) for e in json.loads(sco("summary", full_file, "--json").stdout)["proposals"]}
+    assert positions == base
+
+
+def test_positions_show_every_dimension_when_the_scenario_cannot_be_read(full_file, tmp_path):
+    f2 = tmp_path / "unreadable-scenario.h5"
+    shutil.copy(full_file, f2)
+    with h5py.File(f2, "r+") as f:
+        f.attrs["scenario_text"] = "format: sco-sim/999\n"
+        dims = [s.decode() for s in f["labels/dimensions"][()]]
+    j = json.loads(sco("summary", f2, "--json").stdout)
+    assert j["proposals"] and all(list(e["positions"]) == dims for e in j["proposals"])
+
+
+def test_summary_json_is_one_line_and_finite(full_file):
+    out = sco("summary", full_file, "--json").stdout
+    assert out.endswith("}\n") and out.count("\n") == 1
+    json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
 
 
 def test_summary_of_a_foreign_file_names_it_without_hdf5_noise(tmp_path):
