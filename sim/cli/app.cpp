@@ -82,6 +82,9 @@ int main(int argc, char** argv) {
     } catch (const io::OutputExists& e) {
         std::cerr << "sco-sim: error: " << e.what() << "\n";
         return kExitBadInput;
+    } catch (const io::MergeWriteError& e) {  // a full disk: not the inputs' fault
+        std::cerr << "sco-sim: error: " << e.what() << "\n";
+        return kExitFailure;
     } catch (const io::MergeError& e) {
         std::cerr << "sco-sim: error: " << e.what() << "\n";
         return kExitBadInput;

@@ -350,6 +350,11 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         std::cerr << "sco-sim: interrupted while merging; the parts are kept in " << out
                   << ".parts; run the same command with --resume to finish\n";
         return 128 + caught_signal();
+    } catch (const io::MergeWriteError& e) {
+        std::cerr << "sco-sim: error: " << e.what() << "\nsco-sim: the parts are kept in " << out
+                  << ".parts; once there is room, run the same command with --resume to merge "
+                     "them\n";
+        return kExitFailure;
     } catch (const experiment::Interrupted&) {
         if (show_progress) std::cerr << "\n";
         std::cerr << "sco-sim: interrupted; "

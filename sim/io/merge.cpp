@@ -159,16 +159,34 @@ std::string dataset_content(hid_t loc, const std::string& path) {
     return key;
 }
 
-/// Creates dst/name as the concatenation along axis 0 of the same dataset in every shard,
-/// with the first shard's type, creation properties (chunking, filters) and attributes.
-/// Copies in blocks of about kBlockBytes.
 /// Thrown between blocks when the caller's stop flag is set.
 struct Stopped {};
+
+/// An HDF5 call that writes the output failed (a full disk): merge_results turns it into a
+/// MergeWriteError, unlike a failure to read an input.
+struct WriteFailed : h5::Failure {
+    using h5::Failure::Failure;
+};
+
+/// Runs `f`, which writes the output, turning an h5::Failure into a WriteFailed.
+template <typename F>
+decltype(auto) writing(F&& f) {
+    try {
+        return f();
+    } catch (const WriteFailed&) {
+        throw;
+    } catch (const h5::Failure& e) {
+        throw WriteFailed(e.what());
+    }
+}
 
 void check_stop(const std::atomic<bool>* stop) {
     if (stop && stop->load(std::memory_order_relaxed)) throw Stopped{};
 }
 
+/// Creates dst/name as the concatenation along axis 0 of the same dataset in every shard,
+/// with the first shard's type, creation properties (chunking, filters) and attributes.
+/// Copies in blocks of about kBlockBytes.
 void concat_rows(hid_t dst, const std::string& group, const std::string& name,
                  const std::vector<Shard>& shards, const std::atomic<bool>* stop) {
     const std::string path = group + "/" + name;
@@ -205,9 +223,11 @@ void concat_rows(hid_t dst, const std::string& group, const std::string& name,
     Handle space =
         h5::space(H5Screate_simple(static_cast<int>(cur.size()), cur.data(), max.data()), doing);
     Handle dcpl = h5::plist(H5Dget_create_plist(src.front().get()), doing);
-    Handle out = h5::dataset(
-        H5Dcreate2(dst, name.c_str(), ft0.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-        doing);
+    Handle out = writing([&] {
+        return h5::dataset(H5Dcreate2(dst, name.c_str(), ft0.get(), space.get(), H5P_DEFAULT,
+                                      dcpl.get(), H5P_DEFAULT),
+                           doing);
+    });
     copy_attributes(src.front().get(), out.get(), path);
 
     Handle mt = memory_type(ft0.get(), doing);
@@ -246,9 +266,11 @@ void concat_rows(hid_t dst, const std::string& group, const std::string& name,
             h5::check_rc(H5Sselect_hyperslab(osp.get(), H5S_SELECT_SET, start.data(), nullptr,
                                              count.data(), nullptr),
                          doing);
-            h5::check_rc(
-                H5Dwrite(out.get(), mt.get(), msp.get(), osp.get(), H5P_DEFAULT, buf.bytes.data()),
-                doing);
+            writing([&] {
+                h5::check_rc(H5Dwrite(out.get(), mt.get(), msp.get(), osp.get(), H5P_DEFAULT,
+                                      buf.bytes.data()),
+                             doing);
+            });
             buf.release();
         }
         at += rows;
@@ -486,7 +508,7 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
         const std::uintmax_t need = bytes + 16 * kMiB;
         const auto info = fs::space(dir, ec);
         if (!ec && info.available < need)
-            throw MergeError(
+            throw MergeWriteError(
                 "cannot merge into " + quoted(out) + ": the disk is full: merging needs about " +
                 std::to_string((need + kMiB - 1) / kMiB) + " MiB but only " +
                 std::to_string(info.available / kMiB) + " MiB are free in " + quoted(dir.string()) +
@@ -504,7 +526,7 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
         }
     };
     try {
-        file = open_file(tmp, H5F_ACC_TRUNC, true);
+        file = writing([&] { return open_file(tmp, H5F_ACC_TRUNC, true); });
         const hid_t root = file.get();
         // Root attributes: the shards' (checked equal above), then this file's own.
         copy_attributes(ref.file.get(), root, "/", kOwnRootAttrs);
@@ -548,16 +570,20 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
         shape.pairs = static_cast<int>(lab.pairs.size());
         shape.random_params = static_cast<int>(ref.r.params.size());
         check_stop(stop);
-        write_summary_group(root, shape, summaries);
-        if (has_sensitivity(ref.r.design, 0, total, total))
-            write_sensitivity(root, ref.r.factors, ref.r.design_samples, ref.r.design_seed,
-                              summaries);
+        writing([&] {
+            write_summary_group(root, shape, summaries);
+            if (has_sensitivity(ref.r.design, 0, total, total))
+                write_sensitivity(root, ref.r.factors, ref.r.design_samples, ref.r.design_seed,
+                                  summaries);
+        });
 
         check_stop(stop);
-        h5::check_rc(H5Fflush(root, H5F_SCOPE_GLOBAL), "writing the file");
-        if (!file.close()) h5::check_rc(-1, "closing the file");
-        for (Shard& s : shards) (void)s.file.close();
-        publish_file(tmp, out, force);
+        writing([&] {
+            h5::check_rc(H5Fflush(root, H5F_SCOPE_GLOBAL), "writing the file");
+            if (!file.close()) h5::check_rc(-1, "closing the file");
+            for (Shard& s : shards) (void)s.file.close();
+            publish_file(tmp, out, force);
+        });
     } catch (const Stopped&) {
         discard();
         throw MergeInterrupted("merging into " + quoted(out) +
@@ -565,6 +591,9 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
     } catch (const OutputExists&) {
         discard();
         throw;
+    } catch (const WriteFailed& e) {
+        discard();
+        throw MergeWriteError("cannot merge into " + quoted(out) + ": " + e.what());
     } catch (const h5::Failure& e) {
         discard();
         throw MergeError("cannot merge into " + quoted(out) + ": " + e.what());

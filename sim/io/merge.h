@@ -13,9 +13,16 @@ namespace sco::io {
 
 /// The inputs are not the complete, non-overlapping shards of one sweep. what() names
 /// the files and says what is wrong (missing points, overlapping shards, differing seed,
-/// scenario, ...).
+/// scenario, ...). The base of the merge's other errors below.
 struct MergeError : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+/// The inputs are fine but the merged file could not be written: the disk is full (also
+/// when found before writing), the temporary file cannot be created, the flush or the
+/// rename failed. Not the inputs' fault: `sco-sim` exits 1 for it, 2 for other MergeErrors.
+struct MergeWriteError : MergeError {
+    using MergeError::MergeError;
 };
 
 /// merge_results was asked to stop (its `stop` flag was set); nothing was left behind.
@@ -38,7 +45,8 @@ struct MergeReport {
 /// total_points, summary_only, per_run_tension, tool_version, git_commit, the variants and
 /// every /labels dataset; together they must cover points 0..total_points-1 exactly once
 /// (else MergeError naming the missing point ranges or the overlapping files). Inputs may
-/// be given in any order.
+/// be given in any order. Too little free space for about the inputs' size, or a failure
+/// to write the output, throws MergeWriteError.
 ///
 /// The result equals the file a single run of the whole sweep writes, /sensitivity
 /// included: every dataset and attribute is identical except the root attributes
