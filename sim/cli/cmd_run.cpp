@@ -23,21 +23,6 @@ namespace po = boost::program_options;
 namespace sco::cli {
 namespace {
 
-std::uint64_t parse_u64(const std::string& s, const char* what) {
-    std::size_t pos = 0;
-    unsigned long long v = 0;
-    try {
-        if (!s.empty() && s[0] == '-') throw std::invalid_argument("negative");
-        v = std::stoull(s, &pos, 0);
-    } catch (const std::exception&) {
-        pos = 0;
-    }
-    if (pos == 0 || pos != s.size())
-        throw UsageError(std::string("run: ") + what +
-                         " must be a non-negative whole number, got '" + s + "'");
-    return v;
-}
-
 std::string default_output(const std::string& scenario_path) {
     return "results/" + std::filesystem::path(scenario_path).stem().string() + ".h5";
 }
@@ -95,12 +80,12 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     if (!vmo) return kExitOk;
     const auto& vm = *vmo;
 
-    const std::uint64_t runs = parse_u64(vm["runs"].as<std::string>(), "--runs");
+    const std::uint64_t runs = parse_whole("run", "--runs", vm["runs"].as<std::string>());
     if (runs < 1 || runs > 1'000'000'000ULL)
         throw UsageError("run: --runs must be between 1 and 1000000000, got " +
                          std::to_string(runs));
     cfg.replications = static_cast<std::int64_t>(runs);
-    cfg.seed = parse_u64(vm["seed"].as<std::string>(), "--seed");
+    cfg.seed = parse_whole("run", "--seed", vm["seed"].as<std::string>());
     const int threads = vm["threads"].as<int>();
     const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (threads < 0 || threads > 4 * hw)
@@ -119,7 +104,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     const experiment::Plan plan;
 
     if (vm.count("replay")) {
-        const std::uint64_t rep = parse_u64(vm["replay"].as<std::string>(), "--replay");
+        const std::uint64_t rep = parse_whole("run", "--replay", vm["replay"].as<std::string>());
         print_replay(sc.spec,
                      experiment::replay(sc.spec, plan, cfg, 0, static_cast<std::int64_t>(rep)));
         return kExitOk;

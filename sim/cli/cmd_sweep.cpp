@@ -108,7 +108,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         "samples", po::value<std::int64_t>(),
         "lhs: points; sobol: base samples N (points = N * (factors + 2))")(
         "runs,n", po::value<std::int64_t>(), "runs (replications) per point (default 100)")(
-        "seed", po::value<std::uint64_t>(), "master seed (runs and the design's own draws)")(
+        "seed", po::value<std::string>(), "master seed (runs and the design's own draws)")(
         "threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")(
         "output,o", po::value<std::string>(), "results file (default results/<scenario>-sweep.h5)")(
         "force", "overwrite an existing results file; discard an interrupted sweep's parts")(
@@ -147,7 +147,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         sf.design = vm["design"].as<std::string>();
     }
     if (vm.count("runs")) sf.replications = vm["runs"].as<std::int64_t>();
-    if (vm.count("seed")) sf.seed = vm["seed"].as<std::uint64_t>();
+    if (vm.count("seed")) sf.seed = parse_whole("sweep", "--seed", vm["seed"].as<std::string>());
     if (vm.count("samples")) sf.samples = vm["samples"].as<std::int64_t>();
 
     experiment::Design design;

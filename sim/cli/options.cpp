@@ -1,5 +1,8 @@
 #include "sim/cli/options.h"
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <iostream>
 
 #include "sim/cli/app.h"
@@ -45,6 +48,25 @@ std::optional<po::variables_map> parse_command(
             throw UsageError(command + ": missing " + positional[i] + "\nusage: sco-sim " +
                              command + " " + synopsis);
     return vm;
+}
+
+std::uint64_t parse_whole(const std::string& command, const std::string& option,
+                          const std::string& text) {
+    const std::string head = command + ": " + option;
+    if (text.empty() || !std::all_of(text.begin(), text.end(),
+                                     [](unsigned char c) { return std::isdigit(c) != 0; }))
+        throw UsageError(head + " must be a non-negative whole number, got '" + text + "'");
+    if (text.size() > 1 && text[0] == '0') {
+        const auto nonzero = text.find_first_not_of('0');
+        throw UsageError(head + " must be written without leading zeros (numbers are decimal), " +
+                         "got '" + text + "'; write '" +
+                         (nonzero == std::string::npos ? "0" : text.substr(nonzero)) + "'");
+    }
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 10);
+    if (ec != std::errc() || end != text.data() + text.size())
+        throw UsageError(head + " must be at most 18446744073709551615, got '" + text + "'");
+    return v;
 }
 
 }  // namespace sco::cli

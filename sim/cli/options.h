@@ -1,6 +1,7 @@
 #pragma once
 // Shared option parsing for the subcommands (Boost.Program_options).
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,5 +16,11 @@ std::optional<boost::program_options::variables_map> parse_command(
     const std::vector<std::string>& args, boost::program_options::options_description desc,
     const std::vector<std::string>& positional, std::size_t required_positionals,
     bool repeat_last_positional = false);
+
+/// A whole number typed on the command line for option `option` of `command`: decimal
+/// digits only, no sign, no leading zero ("010" is refused rather than read as 8 or 10;
+/// the message suggests "10"), at most 2^64 - 1. Throws UsageError saying what is wrong.
+std::uint64_t parse_whole(const std::string& command, const std::string& option,
+                          const std::string& text);
 
 }  // namespace sco::cli

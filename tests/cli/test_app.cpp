@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/io/results_reader.h"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -91,6 +93,46 @@ TEST_F(Cli, AbsurdCountsAreRefusedUpFront) {
         EXPECT_EQ(r.status, 2) << a << "\n" << r.out;
         EXPECT_FALSE(fs::exists(dir / "x.h5")) << a;
     }
+}
+
+TEST_F(Cli, NumbersAreDecimalAndALeadingZeroIsRefused) {
+    const std::string out = (dir / "x.h5").string();
+    // `run --seed 010` was read as octal 8; now it is refused, with the decimal reading.
+    Result r = run_sco("run " + small() + " -n 5 --seed 010 -q -o " + out);
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_NE(r.out.find("run: --seed must be written without leading zeros (numbers are "
+                         "decimal), got '010'; write '10'"),
+              std::string::npos)
+        << r.out;
+    EXPECT_FALSE(fs::exists(out));
+    for (const char* a : {"-n 05", "--seed 0x10", "--seed 00", "--replay 07", "--seed +3",
+                          "--seed 18446744073709551616"}) {
+        r = run_sco("run " + small() + " -q " + a + " -o " + out);
+        EXPECT_EQ(r.status, 2) << a << "\n" << r.out;
+        EXPECT_FALSE(fs::exists(out)) << a;
+    }
+    r = run_sco("sweep " + small() + " --vary dynamics.rounds=1,2 -n 5 --seed 010 -q -o " + out);
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_NE(r.out.find("sweep: --seed must be written without leading zeros"), std::string::npos)
+        << r.out;
+    r = run_sco("sweep " + small() + " --vary dynamics.rounds=1,2 -n 5 --seed -1 -q -o " + out);
+    EXPECT_EQ(r.status, 2) << "a negative seed wrapped around to 2^64 - 1\n" << r.out;
+    EXPECT_FALSE(fs::exists(out));
+
+    // Plain decimal numbers are read as written, by run and by sweep alike.
+    ASSERT_EQ(run_sco("run " + small() + " -n 5 --seed 10 -q -o " + out).status, 0);
+    EXPECT_EQ(sco::io::read_results(out).seed, 10u);
+    ASSERT_EQ(run_sco("run " + small() + " -n 5 --seed 0 -q --force -o " + out).status, 0);
+    EXPECT_EQ(sco::io::read_results(out).seed, 0u);
+    ASSERT_EQ(
+        run_sco("run " + small() + " -n 5 --seed 18446744073709551615 -q --force -o " + out).status,
+        0);
+    EXPECT_EQ(sco::io::read_results(out).seed, 18446744073709551615u);
+    ASSERT_EQ(run_sco("sweep " + small() +
+                      " --vary dynamics.rounds=1,2 -n 5 --seed 10 -q --force -o " + out)
+                  .status,
+              0);
+    EXPECT_EQ(sco::io::read_results(out).seed, 10u);
 }
 
 TEST_F(Cli, CheckAcceptsAValidScenario) {

@@ -107,6 +107,7 @@ def main():
         "| `run: N runs need at least X GB in DIR (estimated, compressed), but only Y GB are free; ...` | 2 | --summary-only, fewer runs, or another -o |",
         "| `run: --runs must be between 1 and 1000000000, got N` | 2 | |",
         "| `run: --threads must be between 0 (all cores) and 4 x cores, got N` | 2 | |",
+        "| `run: --seed must be written without leading zeros (numbers are decimal), got '010'; write '10'` | 2 | numbers are decimal; also for -n, --replay and sweep --seed |",
         "| `sweep: the design has N points; it must have 1 to 100000000` | 2 | fewer levels or factors; shard it |",
         "| `results file 'FILE': the disk is full: ...` | 1 | free space or choose another directory with -o; nothing is left at FILE |",
         "| `cannot merge into 'FILE': the disk is full: merging needs about N MiB but only M MiB are free in 'DIR'; ...` | 1 | free space or choose another -o; a local sweep keeps its parts: run it again with --resume |",
