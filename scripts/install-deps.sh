@@ -7,6 +7,8 @@
 #   ./scripts/install-deps.sh --slurm    also the single-node Slurm used by the cluster test
 #   ./scripts/install-deps.sh --fuzz     also clang, libFuzzer and the sanitizer runtimes (fuzz.sh)
 #   ./scripts/install-deps.sh --mpi      also OpenMPI, for the optional MPI build (-DSCO_WITH_MPI=ON)
+#   ./scripts/install-deps.sh --browser  also headless Chromium, which tests/python/test_report.py
+#                                        opens the HTML report in (the test skips without it)
 #   ./scripts/install-deps.sh --check    only report; never install
 set -euo pipefail
 
@@ -22,11 +24,13 @@ CORE=(
   libgtest-dev                  # unit tests
   libbenchmark-dev              # microbenchmarks
   python3 python3-numpy python3-h5py python3-matplotlib python3-pytest  # plotting, Python tests
+  python3-pil                   # PNG sizes in the figure tests (matplotlib depends on it too)
   libssl-dev                    # SHA-256 of the scenario text (OpenSSL libcrypto)
   nlohmann-json3-dev            # summary --json and its tests (header-only)
 )
 SLURM=(slurmctld slurmd slurm-client munge)
 MPI=(openmpi-bin libopenmpi-dev)
+BROWSER=(chromium)             # the report test's screenshot (chromium --headless)
 FUZZ=(
   clang                         # libFuzzer targets (scripts/fuzz.sh)
   libclang-rt-14-dev            # libFuzzer, ASan and UBSan runtimes for clang 14
@@ -40,8 +44,9 @@ for arg in "$@"; do
     --slurm) want+=("${SLURM[@]}") ;;
     --mpi) want+=("${MPI[@]}") ;;
     --fuzz) want+=("${FUZZ[@]}") ;;
+    --browser) want+=("${BROWSER[@]}") ;;
     --check) check_only=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Who takes part and who objects: an agents x proposals heatmap and objection bars.
+"""Who takes part and who objects: one small panel per proposal, agents by summit.
 
-    plot_participation.py RESULTS.h5 [--period YEAR] [--point K] [-o DIR]
+    plot_participation.py RESULTS.h5 [--period YEAR] [--point K] [--min-tabled N] [-o DIR]
 
-Left: P(agent took part in the adopted decision | proposal tabled) for every agent and every tabled (proposal,
-summit), with the value printed in each cell. Right: how often each agent objects to each
-proposal, over all summits at which the proposal was tabled (hatched bars per proposal).
+Two figures with the same layout: participation.png, P(agent took part in the adopted
+decision | proposal tabled), and objection.png, P(agent objected in the last round |
+tabled). Each panel is one proposal: a row per agent, a column per summit at which the
+proposal was tabled in at least --min-tabled runs (default 200; the others are named
+under the figure), the value printed in every cell.
 """
 import os
 import sys
@@ -17,57 +19,92 @@ except ImportError as e:
     print(f"{os.path.basename(__file__)}: error: {e}", file=sys.stderr)
     sys.exit(2)
 
+WHAT = {
+    "participation": ("P(took part in the adopted decision | tabled)", "Participation"),
+    "objection": ("P(objected | tabled)", "Objection"),
+}
 
-def plot(r, outdir, period=None, point=0):
-    sr.check_point(r, point)
+
+def small_multiples(r, outdir, what, items, note, period, point):
+    """One heatmap panel per proposal (rows: agents, columns: summits), laid out by hand
+    so that every panel's cells have the same size and panels in a row are top-aligned."""
     plt = sr.pyplot()
     np = sr.np
-    items = r.tabled_items(point, period)
-    if not items:
-        raise ValueError(f"{r.path}: nothing was tabled at point {point}")
-    heat = np.array([[r.participation[point, t, p, i] for (t, p) in items]
-                     for i in range(len(r.agents))])
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(4.0 + 0.75 * len(items) + 4.5,
-                                                2.6 + 0.45 * len(r.agents)),
-                                 gridspec_kw={"width_ratios": [max(len(items), 2), 4]})
-    im = ax.imshow(heat, cmap="Greys", vmin=0, vmax=1, aspect="auto")
-    for i in range(heat.shape[0]):
-        for j in range(heat.shape[1]):
-            v = heat[i, j]
-            ax.text(j, i, "–" if np.isnan(v) else f"{v:.2f}", ha="center", va="center",
-                    fontsize=7, color="white" if v > 0.55 else "black")
-    ax.set_yticks(range(len(r.agents)), [f"{n} ({a})" for a, n in zip(r.agents, r.agent_names)])
-    ax.set_xticks(range(len(items)), [f"{r.proposals[p]}\n{int(r.periods[t])}" for t, p in items],
-                  rotation=60, ha="right", fontsize=7)
-    ax.set_xlabel("proposal and summit")
-    ax.set_title("P(took part | tabled)")
-    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02, label="probability")
-
-    # Objection per agent and proposal, pooled over the summits at which it was tabled.
+    values = getattr(r, what)
     props = sorted({p for _, p in items})
-    width = 0.8 / max(len(props), 1)
-    y = np.arange(len(r.agents))
-    for j, p in enumerate(props):
-        ts = [t for t, q in items if q == p]
-        n = sum(r.tabled[point, t, p] for t in ts)
-        k = sum(r.objection[point, t, p] * r.tabled[point, t, p] for t in ts)
-        s = sr.style(j)
-        bx.barh(y + (len(props) - 1 - j - (len(props) - 1) / 2) * width, k / n, height=width,
-                color=s["gray"], hatch=s["hatch"], edgecolor="black", linewidth=0.5,
-                label=sr.short_title(r, p, 24))
-    bx.set_yticks(y, r.agents)
-    bx.invert_yaxis()
-    bx.set_xlabel("objection probability (share of tabled runs)")
-    bx.set_title("Objections by agent")
-    bx.set_xlim(left=0)
-    bx.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False,
-              ncol=1)
+    cols = {p: [t for t, q in items if q == p] for p in props}
+    n_agents = len(r.agents)
+    max_summits = max(len(c) for c in cols.values())
+    ncols = 1 if len(props) == 1 or max_summits > 6 else 2
+    nrows = (len(props) + ncols - 1) // ncols
+    slot_w = sr.FIG_WIDTH / ncols
+    label_w = 0.2 + 0.075 * max(len(a) for a in r.agents)  # the agent ids left of a panel
+    cell_w = min(0.58, (slot_w - label_w - 0.25) / max_summits)
+    cell_h = 0.27
+    numbers = cell_w >= 0.4  # room for '0.97' at 8 points; otherwise a colour bar
+    # Titles wrap to their panel's width (about 14 characters per inch at 9 points).
+    titles = {p: sr.title(r, p, max(18, int(14 * (label_w + cell_w * max(len(cols[p]), 2)))))
+              for p in props}
+    row_title_h = [0.27 + 0.15 * max(titles[p].count("\n") + 1
+                                    for p in props[i * ncols:(i + 1) * ncols])
+                   for i in range(nrows)]
+    top, gap, bottom = 0.5, 0.25, 0.1
+    grid_h = n_agents * cell_h
+    height = top + sum(h + grid_h + gap for h in row_title_h) + bottom
+    fig = plt.figure(figsize=(sr.FIG_WIDTH, height))
+    names = dict(zip(r.agents, r.agent_names))
+    y = height - top
+    im = None
+    for k, p in enumerate(props):
+        i, j = divmod(k, ncols)
+        if j == 0:
+            y -= row_title_h[i] + grid_h
+        ts = cols[p]
+        x = j * slot_w + label_w
+        ax = fig.add_axes([x / sr.FIG_WIDTH, y / height, cell_w * len(ts) / sr.FIG_WIDTH,
+                           grid_h / height])
+        heat = np.array([[values[point, t, p, a] for t in ts] for a in range(n_agents)])
+        im = ax.imshow(heat, cmap="Greys", vmin=0, vmax=1, aspect="auto")
+        if numbers:
+            for (a, c), v in np.ndenumerate(heat):
+                ax.text(c, a, sr.fmt_p(v), ha="center", va="center", fontsize=8,
+                        color=sr.text_color(0 if np.isnan(v) else v))
+        ax.set_xticks(range(len(ts)), [str(int(r.periods[t])) for t in ts],
+                      rotation=0 if numbers else 90)
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0)
+        ax.set_yticks(range(n_agents), r.agents)
+        for side in ax.spines.values():
+            side.set_linewidth(0.5)
+        ax.set_title(titles[p], fontsize=9, pad=16, loc="left")
+        if j == ncols - 1 or k == len(props) - 1:
+            y -= gap
+    if not numbers and im is not None:
+        cax = fig.add_axes([0.3, (y - 0.15) / height, 0.4, 0.1 / height])
+        fig.colorbar(im, cax=cax, orientation="horizontal", label="probability")
+    label, name = WHAT[what]
     where = "all summits" if period is None else str(period)
-    fig.suptitle(f"Participation and objection: {r.label()}, {where} ({r.replications} runs)")
-    fig.tight_layout()
-    stem = "participation" + ("" if period is None else f"_{int(period)}") + \
+    run_info = f"{r.replications:,} runs" + ("" if r.n_points == 1 else f", point {point}")
+    fig.suptitle(f"{name}: {label}\n{r.label()}, {where} ({run_info})",
+                 y=1 - 0.12 / height, va="top")
+    key = "Agents: " + ", ".join(f"{a} {names.get(a, a)}" for a in r.agents) + "."
+    fig.text(0.01, (y - (0.45 if not numbers else 0.05)) / height,
+             sr.wrap(key + (" " + note if note else ""), sr.FIG_WIDTH * 72 / 4.4),
+             ha="left", va="top", fontsize=8, style="italic")
+    stem = what + ("" if period is None else f"_{int(period)}") + \
         ("" if r.n_points == 1 else f"_point{point}")
     return sr.save_figure(fig, outdir, stem)
+
+
+def plot(r, outdir, period=None, point=0, min_tabled=sr.MIN_TABLED):
+    sr.check_point(r, point)
+    if period is not None:
+        r.period_index(period)
+    items, note = sr.items_to_show(r, point, period, min_tabled)
+    paths = []
+    for what in WHAT:
+        paths += small_multiples(r, outdir, what, items, note, period, point)
+    return paths
 
 
 def main(argv):

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""How hard agreement was: histograms of negotiation rounds and of dilution.
+"""How hard agreement was: negotiation rounds and dilution, one row per proposal.
 
-    plot_rounds_dilution.py RESULTS.h5 [--period YEAR] [--point K] [-o DIR]
+    plot_rounds_dilution.py RESULTS.h5 [--period YEAR] [--point K] [--min-tabled N] [-o DIR]
 
-Left: P(rounds used = r | tabled) per proposal. Right: the distribution of dilution (share
-of the text's ambition given up) over the runs in which the proposal passed. Without
---period the summits are pooled (weighted by the number of runs).
+Left: how the runs in which the proposal was tabled split by the rounds the summit used
+(stacked bar). Right: how the runs in which it passed split by dilution (share of the
+text's ambition given up: under 0.05, to 0.25, to 0.5, 0.5 or more; from the file's
+dilution histogram), with the mean dilution beside the bar. Without --period the summits are pooled
+(weighted by the runs); only summits at which the proposal was tabled in at least
+--min-tabled runs (default 200) count, the others are named under the figure.
 """
 import os
 import sys
@@ -17,59 +20,102 @@ except ImportError as e:
     print(f"{os.path.basename(__file__)}: error: {e}", file=sys.stderr)
     sys.exit(2)
 
+TITLE_WIDTH = 26
 
-def plot(r, outdir, period=None, point=0):
+
+def ordinal(k, n):
+    """Gray level of class k of n ordered classes: light to dark."""
+    return str(round(0.92 - 0.8 * k / max(n - 1, 1), 2))
+
+
+#: Dilution classes (upper ends); each is snapped to the nearest histogram edge.
+CLASSES = (0.05, 0.25, 0.5)
+
+
+def dilution_classes(edges):
+    """Bin index ranges [(lo, hi), ...] and labels of the dilution classes."""
+    np = sr.np
+    cuts = [0] + [int(np.argmin(np.abs(edges - c))) for c in CLASSES] + [len(edges) - 1]
+    cuts = sorted(set(cuts))
+    ranges = list(zip(cuts[:-1], cuts[1:]))
+    labels = []
+    for k, (a, b) in enumerate(ranges):
+        lo, hi = edges[a], edges[b]
+        if k == 0:
+            labels.append(f"under {hi:g}")
+        elif k == len(ranges) - 1:
+            labels.append(f"{lo:g} or more")
+        else:
+            labels.append(f"{lo:g} to {hi:g}")
+    return ranges, labels
+
+
+def plot(r, outdir, period=None, point=0, min_tabled=sr.MIN_TABLED):
     sr.check_point(r, point)
+    if period is not None:
+        r.period_index(period)
+    items, note = sr.items_to_show(r, point, period, min_tabled)
     plt = sr.pyplot()
     np = sr.np
-    items = r.tabled_items(point, period)
-    if not items:
-        raise ValueError(f"{r.path}: nothing was tabled at point {point}")
     props = sorted({p for _, p in items})
     raw = r.raw
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.2))
-    # Pool the integer histograms over the chosen summits, then normalise.
-    rounds, dil = {}, {}
+    rounds, dil, n_tabled, n_passed, mean = {}, {}, {}, {}, {}
     for p in props:
         ts = [t for t, q in items if q == p]
         rh = sum(raw["rounds_hist"][point, t, p] for t in ts)[1:]  # bin 0 = not tabled
         dh = sum(raw["dilution_hist"][point, t, p] for t in ts)
+        n_tabled[p] = int(sum(r.tabled[point, t, p] for t in ts))
+        n_passed[p] = int(dh.sum())
         rounds[p] = rh / max(rh.sum(), 1)
-        dil[p] = dh / dh.sum() if dh.sum() > 0 else None
+        dil[p] = dh if dh.sum() > 0 else None
+        if dh.sum() > 0:  # the exact mean, from the per-summit means and pass counts
+            mean[p] = sum(r.dilution_mean[point, t, p] * r.passed[point, t, p] for t in ts
+                          if r.passed[point, t, p] > 0) / sum(r.passed[point, t, p] for t in ts)
     last = max(int(np.max(np.nonzero(h)[0])) + 1 if h.any() else 1 for h in rounds.values())
-    x = np.arange(1, last + 1)
-    width = 0.8 / len(props)
-    for j, p in enumerate(props):
-        s = sr.style(j)
-        ax.bar(x + (j - (len(props) - 1) / 2) * width, rounds[p][:last], width=width,
-               color=s["gray"], hatch=s["hatch"], edgecolor="black", linewidth=0.5,
-               label=sr.short_title(r, p))
-    ax.set_xticks(x)
-    ax.set_xlabel("negotiation rounds used at the summit")
-    ax.set_ylabel("probability (share of tabled runs)")
-    ax.set_ylim(0, 1)
-    ax.set_title("Rounds to a decision")
-    ax.legend(fontsize=7, frameon=False)
+    lines = max(sr.title(r, p, TITLE_WIDTH).count("\n") + 2 for p in props)
+    unit = 0.15 * lines + 0.12
+    fig, (ax, bx) = plt.subplots(1, 2, sharey=True, figsize=(sr.FIG_WIDTH, 1.5 + unit * len(props)),
+                                 gridspec_kw={"width_ratios": [1, 1]})
+    y = np.arange(len(props))[::-1]
+    left = np.zeros(len(props))
+    for k in range(last):
+        w = np.array([rounds[p][k] for p in props])
+        ax.barh(y, w, left=left, height=0.65, color=ordinal(k, last), hatch="///" if k % 2 else "",
+                edgecolor="black", linewidth=0.5, label=f"{k + 1} round{'s' if k else ''}")
+        left += w
+    ax.set_yticks(y, [f"{sr.title(r, p, TITLE_WIDTH)}\nn={n_tabled[p]:,}" for p in props])
+    ax.set_ylim(-0.6, len(props) - 0.4)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of the runs in which it was tabled")
+    ax.set_title("Rounds the summit used")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=min(last, 4), frameon=False)
 
     edges = r.dilution_edges
-    mids = (edges[:-1] + edges[1:]) / 2
-    for j, p in enumerate(props):
+    ranges, labels = dilution_classes(edges)
+    left = np.zeros(len(props))
+    for k, ((a, b), label) in enumerate(zip(ranges, labels)):
+        w = np.array([dil[p][a:b].sum() / dil[p].sum() if dil[p] is not None else 0.0
+                      for p in props])
+        bx.barh(y, w, left=left, height=0.65, color=ordinal(k, len(ranges)),
+                hatch="..." if k % 2 else "", edgecolor="black", linewidth=0.5, label=label)
+        left += w
+    for yy, p in zip(y, props):
         if dil[p] is None:
+            bx.text(0.02, yy, "never passed", va="center", fontsize=8, style="italic")
             continue
-        s = sr.style(j)
-        bx.step(edges, np.append(dil[p], dil[p][-1]), where="post", color="black",
-                linestyle=s["linestyle"], linewidth=1.0)
-        bx.plot(mids, dil[p], linestyle="none", marker=s["marker"], color="black",
-                markerfacecolor=s["gray"], markersize=4, label=sr.short_title(r, p))
+        bx.text(1.03, yy, f"mean {mean[p]:.2f}\n{n_passed[p]:,} passed", va="center",
+                fontsize=8, transform=bx.get_yaxis_transform())
     bx.set_xlim(0, 1)
-    bx.set_ylim(bottom=0)
-    bx.set_xlabel("dilution (share of the text's ambition given up, 0-1)")
-    bx.set_ylabel(f"probability per bin (width {edges[1] - edges[0]:.2f}), passed runs")
+    bx.set_xlabel("share of the runs in which it passed")
     bx.set_title("Dilution of adopted texts")
-    bx.legend(fontsize=7, frameon=False)
+    bx.legend(title="share of the ambition given up", loc="lower center",
+              bbox_to_anchor=(0.5, 1.06), ncol=2, frameon=False,
+              columnspacing=1.0, handlelength=1.5)
     where = "all summits" if period is None else str(period)
-    fig.suptitle(f"Rounds and dilution: {r.label()}, {where} ({r.replications} runs)")
+    run_info = f"{r.replications:,} runs" + ("" if r.n_points == 1 else f", point {point}")
+    fig.suptitle(f"Rounds and dilution: {r.label()}, {where} ({run_info})")
     fig.tight_layout()
+    sr.add_note(fig, note)
     stem = "rounds_dilution" + ("" if period is None else f"_{int(period)}") + \
         ("" if r.n_points == 1 else f"_point{point}")
     return sr.save_figure(fig, outdir, stem)

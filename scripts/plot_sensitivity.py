@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Which sampled inputs matter: P(passed) against each non-fixed parameter (per-run data).
 
-    plot_sensitivity.py RESULTS.h5 [--proposal ID] [--period YEAR] [--top N] [-o DIR]
+    plot_sensitivity.py RESULTS.h5 [--proposal ID] [--period YEAR] [--top N]
+                        [--min-tabled N] [--point K] [-o DIR]
 
-The runs are split into quintiles of each sampled parameter; the figure shows the pass
-rate in each quintile (with 95% Wilson intervals) for the N parameters whose quintiles
-differ most. Needs the per-run datasets (not available in --summary-only files).
+The runs in which the proposal was tabled are split into quintiles of each sampled
+parameter; the figure shows the pass rate in each quintile (with 95% Wilson intervals)
+for the N parameters (default 4) whose quintiles differ most. Without --proposal the
+proposal (and summit) is the most uncertain one, the pass probability nearest one half,
+among those tabled in at least --min-tabled runs (default 200, so that every quintile
+holds at least 40 runs; docs/figures.md). Needs the per-run datasets (not in
+--summary-only files).
 """
 import argparse
 import os
@@ -19,62 +24,102 @@ except ImportError as e:
     sys.exit(2)
 
 PASSING = ("adopted", "adopted_with_reservations", "coalition", "diluted")
+BINS = 5
 
 
-def plot(r, outdir, proposal=None, period=None, top=4, point=0):
-    sr.check_point(r, point)
-    if r.runs is None:
-        raise ValueError(f"{r.path} has no per-run data (written with --summary-only)")
-    if not r.params:
-        raise ValueError(f"{r.path}: no parameter is sampled, nothing to relate outcomes to")
-    plt = sr.pyplot()
-    np = sr.np
+def choose_item(r, point, period, proposal, min_tabled):
+    """The (t, p) to draw: the most uncertain well-estimated item, or raises Skip."""
     items = r.tabled_items(point, period)
     if proposal is not None:
+        r.proposal_index(proposal)  # KeyError naming the proposals if it does not exist
         items = [(t, p) for t, p in items if r.proposals[p] == proposal]
+    what = f"'{proposal}'" if proposal else "no proposal"
     if not items:
-        raise ValueError("no tabled proposal matches")
-    # Default: the item whose pass probability is closest to one half (most uncertain).
-    t, p = min(items, key=lambda tp: abs(r.passed_p[point, tp[0], tp[1]] - 0.5))
+        raise sr.Skip(f"{what if proposal else 'nothing'} was tabled"
+                      + ("" if period is None else f" in {period}"))
+    good = [(t, p) for t, p in items if r.tabled[point, t, p] >= min_tabled]
+    if not good:
+        t, p = max(items, key=lambda tp: r.tabled[point, tp[0], tp[1]])
+        raise sr.Skip(f"{'no summit of ' + what if proposal else 'no proposal'} was tabled in "
+                      f"{min_tabled} runs or more (the most: {int(r.tabled[point, t, p])} runs, "
+                      f"{r.proposals[p]} {int(r.periods[t])}); too few to split into {BINS} "
+                      "groups of runs")
+    # The most uncertain: pass probability nearest one half (first in summit, agenda order).
+    return min(good, key=lambda tp: abs(r.passed_p[point, tp[0], tp[1]] - 0.5))
+
+
+def quantile_groups(v, min_bin):
+    """Group index of each value (quintiles, or the distinct values if there are at most
+    five), and the groups holding at least min_bin runs."""
+    np = sr.np
+    distinct = np.unique(v)
+    if len(distinct) <= BINS:
+        b = np.searchsorted(distinct, v)
+    else:
+        edges = np.quantile(v, np.linspace(0, 1, BINS + 1))
+        b = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, BINS - 1)
+    counts = np.bincount(b, minlength=BINS)
+    return b, [i for i in range(len(counts)) if counts[i] >= min_bin]
+
+
+def plot(r, outdir, proposal=None, period=None, top=4, point=0, min_tabled=sr.MIN_TABLED):
+    sr.check_point(r, point)
+    if period is not None:
+        r.period_index(period)
+    if r.runs is None:
+        raise sr.Skip(f"{r.path} has no per-run data (written with --summary-only)")
+    if not r.params:
+        raise sr.Skip(f"{r.path}: no parameter is sampled, nothing to relate outcomes to")
+    t, p = choose_item(r, point, period, proposal, min_tabled)
+    plt = sr.pyplot()
+    np = sr.np
     sel = r.runs.point == r.point_index[point]
     outcome = r.runs.outcome[sel, t, p]
     tabled = outcome != r.outcome_index("not_tabled")
-    passed = np.isin(outcome, [r.outcome_index(o) for o in PASSING])
-    params = r.runs.params[sel]
+    passed = np.isin(outcome, [r.outcome_index(o) for o in PASSING])[tabled].astype(float)
+    params = r.runs.params[sel][tabled]
+    min_bin = max(1, min_tabled // BINS)
     curves = []
     for j, name in enumerate(r.params):
-        v = params[tabled, j]
-        if v.size < 10 or np.ptp(v) == 0:
+        v = params[:, j]
+        if np.ptp(v) == 0:
             continue
-        edges = np.quantile(v, np.linspace(0, 1, 6))
-        b = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, 4)
-        n = np.bincount(b, minlength=5).astype(float)
-        k = np.bincount(b, weights=passed[tabled].astype(float), minlength=5)
-        mids = np.array([v[b == i].mean() if (b == i).any() else np.nan for i in range(5)])
+        b, groups = quantile_groups(v, min_bin)
+        if len(groups) < 2:
+            continue
+        n = np.array([(b == i).sum() for i in groups], dtype=float)
+        k = np.array([passed[b == i].sum() for i in groups])
+        mids = np.array([v[b == i].mean() for i in groups])
         pr, lo, hi = sr.wilson(k, n)
-        curves.append((np.nanmax(pr) - np.nanmin(pr), name, mids, pr, lo, hi))
+        curves.append((float(pr.max() - pr.min()), name, mids, pr, lo, hi))
     if not curves:
-        raise ValueError("too few runs to split into quintiles")
+        raise sr.Skip(f"no sampled parameter varies across the {int(tabled.sum())} tabled runs "
+                      f"of {r.proposals[p]} {int(r.periods[t])}")
     curves.sort(key=lambda c: -c[0])
     curves = curves[:top]
     ncols = min(len(curves), 2)
     nrows = (len(curves) + ncols - 1) // ncols
+    height = 2.9 * nrows + 0.9
     fig, axes = plt.subplots(nrows, ncols, squeeze=False, sharey=True,
-                             figsize=(4.6 * ncols, 3.0 * nrows + 0.7))
+                             figsize=(sr.FIG_WIDTH if ncols == 2 else 5.0, height))
     for ax in axes.flat[len(curves):]:
         ax.set_visible(False)
     for j, (ax, (spread, name, mids, pr, lo, hi)) in enumerate(zip(axes.flat, curves)):
         s = sr.style(j)
         ax.errorbar(mids, pr, yerr=[pr - lo, hi - pr], color="black", marker=s["marker"],
                     markerfacecolor=s["gray"], linestyle=s["linestyle"], capsize=3)
-        ax.set_title(f"{name}\n(spread {spread:.2f})", fontsize=8)
-        ax.set_xlabel("parameter value (quintile means, parameter units)")
-        ax.set_ylabel("P(passed | tabled), 95% CI")
+        ax.set_title(f"{sr.wrap(name, 48)}\n(spread {spread:.2f})")
+        ax.set_xlabel("parameter value (mean of each fifth of the runs)")
         ax.set_ylim(0, 1.05)
-    fig.suptitle(f"Sensitivity of {r.proposals[p]} ({int(r.periods[t])}): {r.label()}, "
-                 f"{int(tabled.sum())} tabled runs")
+        ax.yaxis.set_tick_params(labelleft=True)
+    for row in axes:
+        row[0].set_ylabel("P(passed | tabled), 95% CI")
+    fig.suptitle(f"What moves {sr.title(r, p, 60)} ({int(r.periods[t])}): {r.label()}, "
+                 f"{int(tabled.sum()):,} tabled runs")
     fig.tight_layout()
-    return sr.save_figure(fig, outdir, f"sensitivity_{r.proposals[p]}_{int(r.periods[t])}")
+    stem = f"sensitivity_{r.proposals[p]}_{int(r.periods[t])}" + \
+        ("" if r.n_points == 1 else f"_point{point}")
+    return sr.save_figure(fig, outdir, stem)
 
 
 def main(argv):
@@ -86,7 +131,8 @@ def main(argv):
     sr.add_common_args(ap)
     a = ap.parse_args(argv)
     r = sr.load(a.results)
-    return plot(r, a.outdir or sr.default_outdir(a.results), a.proposal, a.period, a.top, a.point)
+    return plot(r, a.outdir or sr.default_outdir(a.results), a.proposal, a.period, a.top, a.point,
+                a.min_tabled)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Sobol sensitivity indices of a Sobol sweep as bars.
 
-    plot_sobol.py RESULTS.h5 [--proposal ID] [--period YEAR] [-o DIR]
+    plot_sobol.py RESULTS.h5 [--proposal ID] [--period YEAR] [--min-tabled N] [-o DIR]
 
-For one proposal's pass probability at one summit (by default: every proposal at the
-first summit, one panel each), first-order (S1) and total-order (ST) indices of every
-varied parameter, with their 95% bootstrap intervals. The file must come from
+For one proposal's pass probability at one summit, first-order (S1) and total-order (ST)
+indices of every varied parameter, with their 95% bootstrap intervals. By default: one
+panel per proposal at the first summit that has one, counting only proposals tabled in
+at least --min-tabled runs over the sweep (default 200) whose pass probability varies
+across the points more than sampling noise alone would make it (its variance across
+points is at least twice the mean binomial variance p(1-p)/n): the indices of an output
+that does not vary are noise (docs/figures.md). The file must come from
 `sco-sim sweep --design sobol` over the whole sweep (or a merge of all its shards).
 """
 import argparse
@@ -19,46 +23,87 @@ except ImportError as e:
     print(f"{os.path.basename(__file__)}: error: {e}", file=sys.stderr)
     sys.exit(2)
 
+XMIN, XMAX = -0.2, 1.2  # indices belong to [0, 1]; estimates and intervals are clipped here
 
-def plot(r, outdir, proposal=None, period=None):
+
+def varies(r, t, p, min_tabled):
+    """True if proposal p at summit t is tabled often enough and its pass probability
+    varies across the points beyond binomial noise."""
     np = sr.np
-    plt = sr.pyplot()
+    n = r.tabled[:, t, p].astype(float)
+    if n.sum() < min_tabled or not np.isfinite(r.sensitivity["total"][:, t, p]).any():
+        return False
+    y = np.where(n > 0, r.passed[:, t, p] / np.maximum(n, 1), 0.0)  # 0 where never tabled
+    ok = n > 0
+    noise = np.mean(y[ok] * (1 - y[ok]) / n[ok]) if ok.any() else 0.0
+    return float(np.var(y)) > 2 * noise and float(np.var(y)) > 0
+
+
+def plot(r, outdir, proposal=None, period=None, min_tabled=sr.MIN_TABLED):
+    np = sr.np
     if r.sensitivity is None:
-        raise ValueError(f"{r.path} has no Sobol indices: it is not a complete "
-                         f"'sco-sim sweep --design sobol' (design: {r.design or 'none'})")
+        raise sr.Skip(f"{r.path} has no Sobol indices: it is not a complete "
+                      f"'sco-sim sweep --design sobol' (design: {r.design or 'none'})")
     S = r.sensitivity
-    t = 0 if period is None else r.period_index(period)
-    ps = range(len(r.proposals)) if proposal is None else [r.proposal_index(proposal)]
-    ps = [p for p in ps if np.isfinite(S["total"][:, t, p]).any()]
-    if not ps:
-        raise ValueError("no proposal's pass probability varies across the sweep at that summit")
+    ts = range(len(r.periods)) if period is None else [r.period_index(period)]
+    chosen = None
+    for t in ts:
+        ps = range(len(r.proposals)) if proposal is None else [r.proposal_index(proposal)]
+        ps = [p for p in ps if varies(r, t, p, min_tabled)]
+        if ps:
+            chosen = t, ps
+            break
+    if chosen is None:
+        what = f"'{proposal}'" if proposal else "no proposal"
+        raise sr.Skip(f"{what}{' never' if proposal else ''} has a pass probability that "
+                      f"varies across the sweep beyond sampling noise, tabled in {min_tabled} "
+                      "runs or more" + ("" if period is None else f" in {period}"))
+    t, ps = chosen
+    plt = sr.pyplot()
     k = len(r.factors)
     ncols = min(len(ps), 2)
     nrows = (len(ps) + ncols - 1) // ncols
+    factor_labels = [sr.wrap(f, 22) for f in r.factors]
+    lines = max(f.count("\n") + 1 for f in factor_labels)
+    panel_h = 1.0 + k * max(0.42, 0.15 * lines + 0.15)
+    height = panel_h * nrows + 0.9
     fig, axes = plt.subplots(nrows, ncols, squeeze=False, sharex=True,
-                             figsize=(5.2 * ncols, 0.5 * k * nrows + 1.6 * nrows + 0.6))
+                             figsize=(sr.FIG_WIDTH if ncols == 2 else 5.5, height))
     for ax in axes.flat[len(ps):]:
         ax.set_visible(False)
     y = np.arange(k)
     h = 0.38
+    clipped = False
     for ax, p in zip(axes.flat, ps):
         for j, (key, name) in enumerate((("first", "first order S1"), ("total", "total order ST"))):
             v = S[key][:, t, p]
             lo, hi = S[key + "_lo"][:, t, p], S[key + "_hi"][:, t, p]
+            clipped |= bool(np.any((lo < XMIN) | (hi > XMAX) | (v < XMIN) | (v > XMAX)))
+            vc, loc, hic = (np.clip(a, XMIN, XMAX) for a in (v, lo, hi))
             s = sr.style(j)
-            ax.barh(y + (j - 0.5) * h, v, height=h, color=s["gray"], hatch=s["hatch"],
+            ax.barh(y + (j - 0.5) * h, vc, height=h, color=s["gray"], hatch=s["hatch"],
                     edgecolor="black", linewidth=0.6, label=name)
-            ax.errorbar(v, y + (j - 0.5) * h, xerr=[np.maximum(v - lo, 0), np.maximum(hi - v, 0)],
+            ax.errorbar(vc, y + (j - 0.5) * h,
+                        xerr=[np.maximum(vc - loc, 0), np.maximum(hic - vc, 0)],
                         fmt="none", ecolor="black", capsize=2, linewidth=0.8)
-        ax.set_yticks(y)
-        ax.set_yticklabels(r.factors, fontsize=7)
+        ax.set_yticks(y, factor_labels)
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.6)
-        ax.set_title(f"{r.proposal_titles[p]}: P(passed), {int(r.periods[t])}", fontsize=9)
-        ax.set_xlabel("share of the output's variance (Sobol index, 95% bootstrap CI)")
-    axes.flat[0].legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"Sobol sensitivity: {r.label()} ({len(r.point_index)} points x {r.replications} runs)")
-    fig.tight_layout()
+        ax.set_xlim(XMIN, XMAX)
+        ax.set_title(sr.title(r, p, 44))
+        ax.xaxis.set_tick_params(labelbottom=True)
+    for ax in axes[-1]:
+        ax.set_xlabel("share of the variance of P(passed)")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.suptitle(f"Sobol indices of P(passed), {int(r.periods[t])}: {r.label()} "
+                 f"({len(r.point_index):,} points x {r.replications:,} runs; 95% bootstrap CI)",
+                 y=1 - 0.08 / height, va="top")
+    fig.legend(handles, labels, loc="upper center", ncol=2, frameon=False,
+               bbox_to_anchor=(0.5, 1 - 0.3 / height))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / height))
+    if clipped:
+        sr.add_note(fig, f"Estimates and intervals outside [{XMIN:g}, {XMAX:g}] are drawn at "
+                    "the edge.")
     stem = "sobol" + ("" if proposal is None else "_" + proposal) + f"_{int(r.periods[t])}"
     return sr.save_figure(fig, outdir, stem)
 
@@ -70,7 +115,8 @@ def main(argv):
     ap.add_argument("--period", type=int, help="summit (calendar year; default: the first)")
     sr.add_common_args(ap, point=False)
     a = ap.parse_args(argv)
-    return plot(sr.load(a.results), a.outdir or sr.default_outdir(a.results), a.proposal, a.period)
+    return plot(sr.load(a.results), a.outdir or sr.default_outdir(a.results), a.proposal, a.period,
+                a.min_tabled)
 
 
 if __name__ == "__main__":

@@ -34,8 +34,9 @@ def plot(r, outdir, pairs=None, top=4, point=0):
     qi = {q: int(np.argmin(np.abs(r.quantiles - q))) for q in (0.05, 0.5, 0.95)}
     ncols = min(len(ks), 2)
     nrows = (len(ks) + ncols - 1) // ncols
+    height = 2.7 * nrows + 0.9
     fig, axes = plt.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True,
-                             figsize=(4.6 * ncols, 3.0 * nrows + 0.6))
+                             figsize=(sr.FIG_WIDTH if ncols == 2 else 5.0, height))
     for ax in axes.flat[len(ks):]:
         ax.set_visible(False)
     years = r.periods
@@ -51,15 +52,24 @@ def plot(r, outdir, pairs=None, top=4, point=0):
                 markersize=4, linewidth=0.9, label="mean")
         a, b = r.pairs[k].split("-")
         names = dict(zip(r.agents, r.agent_names))
-        ax.set_title(f"{names.get(a, a)} - {names.get(b, b)}")
+        ax.set_title(f"{names.get(a, a)} – {names.get(b, b)}")
+        ax.yaxis.set_tick_params(labelleft=True)
         ax.set_ylim(0, 1)
         ax.set_xticks(years)
-        ax.tick_params(axis="x", labelrotation=45)
-        ax.set_xlabel("end of summit year")
-        ax.set_ylabel("tension (0-1)")
-    axes.flat[0].legend(fontsize=7, frameon=False, loc="upper left")
-    fig.suptitle(f"Bilateral tension: {r.label()} ({r.replications} runs)")
-    fig.tight_layout()
+        if len(years) > 8:
+            ax.tick_params(axis="x", labelrotation=45)
+        ax.set_ylabel("tension (0 to 1)")
+    for ax in axes[-1]:
+        ax.set_xlabel("end of the summit year")
+    if len(ks) % ncols:  # the last row is short: the panel above the gap gets the label
+        axes[-2, -1].set_xlabel("end of the summit year")
+        axes[-2, -1].xaxis.set_tick_params(labelbottom=True)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    run_info = f"{r.replications:,} runs" + ("" if r.n_points == 1 else f", point {point}")
+    fig.suptitle(f"Bilateral tension: {r.label()} ({run_info})", y=1 - 0.08 / height, va="top")
+    fig.legend(handles, labels, loc="upper center", ncol=3, frameon=False,
+               bbox_to_anchor=(0.5, 1 - 0.32 / height))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / height))
     stem = "tension" + ("" if r.n_points == 1 else f"_point{point}")
     return sr.save_figure(fig, outdir, stem)
 

@@ -301,6 +301,27 @@ GRAYS = ["0.15", "0.85", "0.55", "1.0", "0.35", "0.7", "0.95", "0.45", "0.25", "
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "*"]
 LINESTYLES = ["-", "--", "-.", ":"]
 
+#: The figure rules (docs/figures.md). An item is a proposal at a summit (and sweep
+#: point); it is *well estimated* when it was tabled in at least MIN_TABLED runs. Every
+#: automatic choice (the most uncertain proposal, the proposal a sweep moves most, the
+#: parameters that matter most, which proposals get a Sobol panel) compares only
+#: estimates made from at least MIN_TABLED tabled runs, and the descriptive figures show
+#: the well-estimated items, naming the others in a note under the figure.
+MIN_TABLED = 200
+#: Figures are laid out at most this wide (inches; 1350 px at the 150 dpi of the PNGs),
+#: with no text smaller than 8 points, so that they read when scaled to a page width.
+#: The hard limit the tests check is MAX_WIDTH_PX.
+FIG_WIDTH = 9.0
+DPI = 150
+MAX_WIDTH_PX = 2000
+
+
+class Skip(ValueError):
+    """This figure cannot be drawn from this file; the message says why in one line.
+
+    plot_all.py and report.py skip the figure and print the reason on stderr; a plot
+    script run on its own exits 2 with it."""
+
 
 def pyplot():
     """matplotlib.pyplot with the Agg backend (no display needed)."""
@@ -310,8 +331,10 @@ def pyplot():
         import matplotlib.pyplot as plt
     except ImportError as e:
         raise ImportError(f"plotting needs matplotlib ({e}); {_DEPS_HINT}") from e
-    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "font.size": 9,
-                         "hatch.linewidth": 0.6, "axes.grid": False})
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": DPI, "font.size": 9,
+                         "axes.titlesize": 9, "axes.labelsize": 9, "xtick.labelsize": 8,
+                         "ytick.labelsize": 8, "legend.fontsize": 8,
+                         "figure.titlesize": 10, "hatch.linewidth": 0.6, "axes.grid": False})
     return plt
 
 
@@ -319,6 +342,50 @@ def style(i):
     """Gray level, hatch and marker of series i."""
     return {"gray": GRAYS[i % len(GRAYS)], "hatch": HATCHES[i % len(HATCHES)],
             "marker": MARKERS[i % len(MARKERS)], "linestyle": LINESTYLES[i % len(LINESTYLES)]}
+
+
+def text_color(v):
+    """Black or white, whichever reads on a 'Greys' cell of value v in [0, 1]."""
+    return "white" if v > 0.55 else "black"
+
+
+def fmt_p(v):
+    """A probability for a cell: '0' and '1' exactly, '<.01' and '>.99' near them, else '0.37'."""
+    if v is None or not np.isfinite(v):
+        return "–"
+    if v == 0:
+        return "0"
+    if v == 1:
+        return "1"
+    if v < 0.005:
+        return "<.01"
+    if v > 0.995:
+        return ">.99"
+    return f"{v:.2f}"
+
+
+def fmt_pct(v):
+    """A probability as a percentage: '100%' and '0%' only when exact, '>99%' and '<1%' near them."""
+    if v is None or not np.isfinite(v):
+        return "–"
+    if 0.995 <= v < 1:
+        return ">99%"
+    if 0 < v < 0.005:
+        return "<1%"
+    return f"{100 * v:.0f}%"
+
+
+def interval(ax, x, y, lo, hi, horizontal=True, capsize=3, label=None, marker=None):
+    """95% intervals drawn black on a white halo, so they show on dark bars too."""
+    x, y, lo, hi = (np.asarray(a, dtype=float) for a in (x, y, lo, hi))
+    v = x if horizontal else y
+    err = [np.maximum(v - lo, 0), np.maximum(hi - v, 0)]
+    key = "xerr" if horizontal else "yerr"
+    ax.errorbar(x, y, **{key: err}, fmt="none", ecolor="white", elinewidth=2.8,
+                capsize=capsize + 0.6, capthick=2.8)
+    return ax.errorbar(x, y, **{key: err}, fmt=marker or "none", color="black", ecolor="black",
+                       elinewidth=1.0, capsize=capsize, capthick=1.0, label=label,
+                       markersize=12 if marker else None)
 
 
 def save_figure(fig, outdir, stem):
@@ -340,9 +407,66 @@ def default_outdir(results_path):
     return base + "-figures"
 
 
+def wrap(text, width):
+    """text broken into lines of at most `width` characters (words are never cut)."""
+    import textwrap
+    return "\n".join(textwrap.wrap(str(text), width=max(int(width), 8),
+                                    break_long_words=False, break_on_hyphens=False)) or str(text)
+
+
+def title(r, p, width=26):
+    """The proposal's title (its id if it has none), wrapped into lines of `width`."""
+    return wrap(r.proposal_titles[p] or r.proposals[p], width)
+
+
 def short_title(r, p, width=28):
-    title = r.proposal_titles[p] or r.proposals[p]
-    return title if len(title) <= width else title[:width - 1] + "…"
+    """Kept for older callers: the whole title, wrapped (titles are no longer cut)."""
+    return title(r, p, width)
+
+
+def well_estimated(r, point=0, period=None, min_tabled=MIN_TABLED):
+    """(t, p) index pairs tabled in at least min_tabled runs at this point, period-major."""
+    return [(t, p) for t, p in r.tabled_items(point, period)
+            if r.tabled[point, t, p] >= min_tabled]
+
+
+def items_to_show(r, point=0, period=None, min_tabled=MIN_TABLED):
+    """The items a descriptive figure shows, and a note (or "") on what it leaves out.
+
+    The well-estimated items; the items tabled in fewer than min_tabled runs are named
+    in the note. If no item is well estimated (a small file), every tabled item is shown
+    and the note says the estimates are rough. Raises Skip if nothing was tabled."""
+    tabled = r.tabled_items(point, period)
+    if not tabled:
+        raise Skip(f"nothing was tabled at point {point}"
+                   + ("" if period is None else f" in {period}"))
+    good = [(t, p) for t, p in tabled if r.tabled[point, t, p] >= min_tabled]
+    thin = [(t, p) for t, p in tabled if r.tabled[point, t, p] < min_tabled]
+    if not good:
+        most = max(int(r.tabled[point, t, p]) for t, p in tabled)
+        return tabled, (f"Every proposal was tabled in fewer than {min_tabled} runs (at most "
+                        f"{most}): rough estimates.")
+    if not thin:
+        return good, ""
+    return good, thin_note(r, thin, point, min_tabled)
+
+
+def thin_note(r, thin, point, min_tabled, limit=6):
+    """'Not shown, tabled in fewer than 200 runs: Title 2016 (33 runs), ...'"""
+    named = [f"{r.proposal_titles[p] or r.proposals[p]} {int(r.periods[t])} "
+             f"({int(r.tabled[point, t, p])} run{'s' if r.tabled[point, t, p] != 1 else ''})"
+             for t, p in thin[:limit]]
+    more = f" and {len(thin) - limit} more" if len(thin) > limit else ""
+    return f"Not shown, tabled in fewer than {min_tabled} runs: " + "; ".join(named) + more + "."
+
+
+def add_note(fig, note, fontsize=8):
+    """Puts `note` under the figure, wrapped to the figure's width (after tight_layout)."""
+    if not note:
+        return
+    chars = fig.get_figwidth() * 72 / (fontsize * 0.55)
+    fig.text(0.01, 0.0, wrap(note, chars), ha="left", va="top", fontsize=fontsize,
+             style="italic")
 
 
 def add_common_args(parser, point=True):
@@ -351,6 +475,9 @@ def add_common_args(parser, point=True):
     if point:
         parser.add_argument("--point", type=int, default=0,
                             help="sweep point to plot (default 0)")
+    parser.add_argument("--min-tabled", type=int, default=MIN_TABLED, metavar="N",
+                        help="an item counts as well estimated when tabled in at least N runs "
+                        f"(default {MIN_TABLED}; see docs/figures.md)")
 
 
 def wilson(k, n, z=1.959963984540054):
@@ -377,7 +504,8 @@ def period_point_main(plot, doc, argv):
     add_common_args(ap)
     a = ap.parse_args(argv)
     r = load(a.results)
-    return plot(r, a.outdir or default_outdir(a.results), a.period, a.point)
+    return plot(r, a.outdir or default_outdir(a.results), a.period, a.point,
+                min_tabled=a.min_tabled)
 
 
 def check_point(r, point):
