@@ -106,7 +106,7 @@ def make(agents, proposals, periods, seed, dims=4, threats=3):
     w("status_quo:")
     for d in dim_names:
         w(f"  {d}: {num(r.uniform(0.0, 0.4))}")
-    w("model: {choice: logit, amendment: towards_objectors, pressure: enabled}")
+    w("model: {choice: logit, amendment: win_set, pressure: enabled}")
     w("dynamics:")
     w("  logit_precision: 6")
     w("  rounds: 3")

@@ -9,9 +9,9 @@ namespace sco::cli {
 
 std::int64_t bytes_per_run(const core::RecordShape& s, bool per_run_tension) {
     const std::int64_t tp = static_cast<std::int64_t>(s.periods) * s.proposals;
-    std::int64_t b = tp * (1 + 1 + 4 + 1 + 1 + s.agents + 4 * s.dims);  // outcome..flags, text
-    b += 2 * 4 * static_cast<std::int64_t>(s.periods) * s.dims;         // compromise, median
-    b += 8 * s.random_params + 16;                                      // params, point, rep
+    std::int64_t b = tp * (1 + 1 + 4 + 1 + 1 + 2 * s.agents + 4 * s.dims);  // outcome..flags, text
+    b += 3 * 4 * static_cast<std::int64_t>(s.periods) * s.dims;  // compromise, median, status quo
+    b += 8 * s.random_params + 16;                               // params, point, rep
     if (per_run_tension) b += 4 * static_cast<std::int64_t>(s.periods) * s.pairs;
     return b;
 }

@@ -3,31 +3,99 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "sim/core/reference.h"
 
 namespace sco::core {
 
-void EngineScratch::resize(int agents, int dims) {
+void EngineScratch::resize(const ModelSpec& spec) {
+    const int agents = spec.n_agents(), dims = spec.n_dims();
     text.resize(dims);
     text0.resize(dims);
     target.resize(dims);
+    dir.resize(dims);
     terms.resize(agents);
+    rel.resize(agents);
     opts.resize(agents);
     pressure.resize(agents);
     disposition.resize(agents);
     choice.resize(agents);
+    principal.resize(agents);
+    forced.resize(agents);
+    party.resize(agents);
     powers.reserve(agents);
+    std::set<std::pair<int, int>> pairs;
+    for (const ParamDef& d : spec.params.all())
+        if ((d.field == Field::Tension || d.field == Field::Affinity ||
+             d.field == Field::Susceptibility) &&
+            d.a != d.b && d.a >= 0 && d.b >= 0)
+            pairs.insert({std::min(d.a, d.b), std::max(d.a, d.b)});
+    related.assign(pairs.begin(), pairs.end());
 }
 
 namespace {
 bool supports(Choice c) {
     return c == Choice::Join || c == Choice::Reserve;
 }
+constexpr double kNever = -std::numeric_limits<double>::infinity();
 }  // namespace
 
+void ConsensusEngine::relations(const World& w, EngineScratch& s) {
+    const double tw = w.d(Dyn::TensionWeight), aw = w.d(Dyn::AffinityWeight);
+    const double cp = w.d(Dyn::CoPartyWeight);
+    for (int i = 0; i < w.n; ++i) s.rel[i] = Relations{};
+    auto view = [&](int i, int j, double v) {  // i's relation with j, worth v in full
+        if (s.principal[j]) {
+            s.rel[i].principal += v;
+            s.rel[i].all += v;
+        } else if (s.party[j]) {
+            s.rel[i].all += cp * v;
+        }
+    };
+    for (const auto& [a, b] : s.related) {
+        const double v = tw * w.tension(a, b) - aw * w.affinity(a, b);
+        if (v == 0.0) continue;
+        view(a, b, v);
+        view(b, a, v);
+    }
+}
+
+double ConsensusEngine::effect(const World& w, const ProposalSpec& prop, const EngineScratch& s,
+                               const double* text, double ambition) {
+    if (!(ambition > 0.0)) return 1.0;
+    double progress = 0.0;
+    for (int d = 0; d < w.dims; ++d)
+        if (prop.position[d] != kNoParam) progress += (text[d] - w.status_quo(d)) * s.dir[d];
+    return std::clamp(progress / ambition, 0.0, 1.0);
+}
+
+double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
+                                double alpha_now, double ambition) const {
+    const int D = w.dims;
+    const double unc = w.uncertainty(p);
+    for (int k = kGrid; k >= 1; --k) {
+        const double a = alpha_now * k / kGrid;
+        for (int d = 0; d < D; ++d)
+            s.target[d] = prop.position[d] != kNoParam
+                              ? w.status_quo(d) + a * (s.text0[d] - w.status_quo(d))
+                              : w.status_quo(d);
+        const double e = effect(w, prop, s, s.target.data(), ambition);
+        bool all = true;
+        for (int j = 0; j < w.n && all; ++j) {
+            if (!w.member(j) || s.forced[j]) continue;
+            const Options o = options(w, spatial(w, j, s.target.data()), s.terms[j], s.rel[j], e,
+                                      s.pressure[j], unc, prop.kind, prop.opt_out);
+            // On substance: the value of waiting is not about the text's position.
+            all = std::max({o.v[0], o.v[1], o.v[2]}) >= o.v[3] - o.wait;
+        }
+        if (all) return a;
+    }
+    return -1.0;
+}
+
 ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int p, int t,
-                                        const Rng& rng, EngineScratch& s, std::uint8_t* flags,
+                                        const Rng& rng, EngineScratch& s, Flags* flags,
                                         float* text_out) const {
     const int n = w.n, D = w.dims;
     const bool det = v_.choice == ChoiceRule::Deterministic;
@@ -36,28 +104,51 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     const int rounds_max = std::max(1, static_cast<int>(w.d(Dyn::Rounds)));
     const int min_part = std::max(1, w.min_participants[p]);
 
-    for (int d = 0; d < D; ++d) s.text[d] = s.text0[d] = w.prop_position(p, d);
+    // The tabled text, and the aim it is measured against: from the run's first status
+    // quo to the tabled position, on the dimensions the proposal names.
+    // A text that failed at an earlier summit returns as the sponsor last offered it.
+    double alpha = std::clamp(w.offer[p], 0.0, 1.0);
+    double ambition = 0.0;
+    for (int d = 0; d < D; ++d) {
+        const bool named = prop.position[d] != kNoParam;
+        s.text0[d] = named ? w.prop_position(p, d) : w.status_quo(d);
+        s.text[d] = w.status_quo(d) + alpha * (s.text0[d] - w.status_quo(d));
+        const double aim = named ? w.prop_position(p, d) - w.status_quo0(d) : 0.0;
+        s.dir[d] = aim > 0.0 ? 1.0 : (aim < 0.0 ? -1.0 : 0.0);
+        ambition += std::abs(aim);
+    }
     for (int i = 0; i < n; ++i) {
         s.terms[i] = agent_terms(w, prop, p, i);
         s.pressure[i] = 0.0;
+        s.principal[i] = s.forced[i] = 0;
+        // Co-parties matter in projects that members join one by one (opt-out projects): at
+        // first every member is expected to take part; after a round, those who joined.
+        s.party[i] = prop.opt_out && w.member(i) ? 1 : 0;
         flags[i] = 0;
     }
+    s.principal[prop.sponsor] = s.forced[prop.sponsor] = 1;
+    if (prop.host >= 0) s.principal[prop.host] = s.forced[prop.host] = 1;
+    // Candidates never object to their own admission (they applied for it).
+    for (const int a : prop.admit) s.principal[a] = s.forced[a] = 1;
     bool powers_listed = false;
 
     ProposalResult res;
     bool agreed = false;
-    int vetoes = 0, joined_members = 0, out_members = 0, reservations = 0;
+    int vetoes = 0, substance = 0, joined_members = 0, out_members = 0, reservations = 0;
     for (int r = 0; r < rounds_max; ++r) {
         res.rounds = r + 1;
-        // 1. Everyone decides.
+        // 1. Everyone decides, on this round's text, relations and pressure.
+        relations(w, s);
+        const double e = effect(w, prop, s, s.text.data(), ambition);
         for (int i = 0; i < n; ++i) {
             const Spatial sp = spatial(w, i, s.text.data());
-            s.opts[i] = options(w, sp, s.terms[i], s.pressure[i], unc, prop.opt_out);
-            constexpr double kNever = -std::numeric_limits<double>::infinity();
-            if (i == prop.sponsor || i == prop.host) {
-                // The sponsor tabled the text and the host agreed to host it: both support
-                // it (plainly or with a reservation), neither stays out nor objects.
+            s.opts[i] = options(w, sp, s.terms[i], s.rel[i], e, s.pressure[i], unc, prop.kind,
+                                prop.opt_out);
+            if (s.forced[i]) {
+                // The sponsor tabled the text, the host agreed to host it, the candidates
+                // applied: they support it (plainly or with a reservation).
                 s.opts[i].v[2] = s.opts[i].v[3] = kNever;
+                s.opts[i].for_time = false;
             } else if (prop.kind == Kind::Exercise && !w.member(i)) {
                 // Observers and candidates do not send troops to members' exercises; they
                 // may still voice an objection, which blocks nothing.
@@ -66,14 +157,13 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             }
             if (r == 0)
                 s.disposition[i] = Rng::to_unit(rng.words(Purpose::Choice, Rng::pack(t, p), i)[0]);
-            const double u = s.disposition[i];
-            s.choice[i] = choose(s.opts[i], beta, det, u);
+            s.choice[i] = choose(s.opts[i], beta, det, s.disposition[i]);
             flags[i] &= (kPressured | kPressurer);
         }
         res.decisions += n;
         // 2. Transit: a participant whose troops must cross another state needs its consent.
-        for (std::size_t e = 0; e < prop.transit.size(); ++e) {
-            const int f = prop.transit[e].from, g = prop.transit[e].through;
+        for (std::size_t e2 = 0; e2 < prop.transit.size(); ++e2) {
+            const int f = prop.transit[e2].from, g = prop.transit[e2].through;
             if (!supports(s.choice[f])) continue;
             const double v_grant =
                 -w.d(Dyn::SovereigntyWeight) * w.sovereignty(g) -
@@ -82,7 +172,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 w.d(Dyn::AffinityWeight) * w.affinity(g, f);
             const double v_deny = -w.d(Dyn::DenyCost);
             // Drawn once per summit, like the dispositions: a refusal is not re-rolled each round.
-            const auto wt = rng.words(Purpose::Transit, Rng::pack(t, p), e);
+            const auto wt = rng.words(Purpose::Transit, Rng::pack(t, p), e2);
             const bool grant =
                 det ? v_grant >= v_deny
                     : Rng::to_unit(wt[0]) < binary_probability(v_grant, v_deny, beta);
@@ -101,15 +191,21 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             }
         }
         // 3. Count: only members hold a veto; observers and candidates take part without one.
-        vetoes = joined_members = out_members = reservations = 0;
+        vetoes = substance = joined_members = out_members = reservations = 0;
         for (int i = 0; i < n; ++i) {
             const Choice c = s.choice[i];
             flags[i] |= c == Choice::Join      ? kJoined
                         : c == Choice::Reserve ? (kJoined | kReserved)
                         : c == Choice::StayOut ? kStayedOut
                                                : kObjected;
+            const bool waits = c == Choice::Object && s.opts[i].for_time && !(flags[i] & kDropped);
+            if (waits) flags[i] |= kWaited;
             if (!w.member(i)) continue;
-            vetoes += c == Choice::Object;
+            if (c == Choice::Object) {
+                flags[i] |= kVeto;
+                ++vetoes;
+                substance += !waits;
+            }
             joined_members += supports(c);
             out_members += c == Choice::StayOut;
             reservations += c == Choice::Reserve;
@@ -128,7 +224,10 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 powers_listed = true;
             }
             for (int j = 0; j < n; ++j) {
-                if (!w.member(j) || s.choice[j] != Choice::Object || (flags[j] & kPressured))
+                // A member that asks for time is not pressed: waiting for clarity is a use
+                // of the consensus rule, not a stand against the text (docs/model.md III.4.4).
+                if (!w.member(j) || s.choice[j] != Choice::Object || (flags[j] & kPressured) ||
+                    (flags[j] & kWaited))
                     continue;
                 for (const int g : s.powers) {
                     if (g == j || !w.member(g) || !supports(s.choice[g])) continue;
@@ -144,18 +243,46 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 }
             }
         }
-        // 5. The sponsor amends the text.
-        if (v_.amendment != AmendmentRule::None) amend(w, prop, s, vetoes == 0);
+        // Who the parties of an opt-out project are is known once members have chosen.
+        if (prop.opt_out)
+            for (int i = 0; i < n; ++i) s.party[i] = w.member(i) && supports(s.choice[i]);
+        // 5. The sponsor amends the text; membership texts are never amended.
+        // Only a veto on substance calls for a new text: one that asks for time does not.
+        if (substance == 0 || prop.kind == Kind::Membership || v_.amendment == AmendmentRule::None)
+            continue;
+        if (v_.amendment == AmendmentRule::WinSet) {
+            relations(w, s);  // pressure may have changed tension
+            const double best = win_set(w, prop, p, s, alpha, ambition);
+            if (best < 0.0) {
+                res.win_set_empty = true;
+                break;
+            }
+            alpha = std::max(best, alpha - w.d(Dyn::AmendmentStep));
+            for (int d = 0; d < D; ++d)
+                if (prop.position[d] != kNoParam)
+                    s.text[d] = w.status_quo(d) + alpha * (s.text0[d] - w.status_quo(d));
+        } else {
+            // A step towards the compromise position, never past the status quo nor past
+            // the tabled text.
+            const double step = w.d(Dyn::AmendmentStep);
+            for (int d = 0; d < D; ++d) {
+                if (prop.position[d] == kNoParam) continue;
+                const double c = compromise_position(w, d), q = w.status_quo(d);
+                const double lo = std::min(q, s.text0[d]), hi = std::max(q, s.text0[d]);
+                s.text[d] = std::clamp(s.text[d] + step * (c - s.text[d]), lo, hi);
+            }
+        }
     }
 
-    double moved = 0.0, ambition = 0.0;
+    double moved = 0.0, aim = 0.0;
     for (int d = 0; d < D; ++d) {
         moved += std::abs(s.text[d] - s.text0[d]);
-        ambition += std::abs(s.text0[d] - w.status_quo(d));
+        aim += std::abs(s.text0[d] - w.status_quo(d));
         text_out[d] = static_cast<float>(s.text[d]);
     }
-    res.dilution = ambition > 0.0 ? std::min(1.0, moved / ambition) : 0.0;
+    res.dilution = aim > 0.0 ? std::min(1.0, moved / aim) : 0.0;
 
+    w.offer[p] = agreed ? 1.0 : alpha;
     if (agreed) {
         if (prop.opt_out && out_members > 0)
             res.outcome = Outcome::Coalition;
@@ -166,38 +293,11 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         else
             res.outcome = Outcome::Adopted;
     } else {
-        // No consensus when the rounds run out: uncertainty makes postponement likelier.
-        const double u = Rng::to_unit(rng.words(Purpose::Deferral, Rng::pack(t, p), 0)[0]);
-        res.outcome = u < unc ? Outcome::Deferred : Outcome::Blocked;
+        // No consensus: postponed when every standing veto asks for time; blocked when any
+        // veto stands on substance, or when too few members would take part.
+        res.outcome = vetoes > 0 && substance == 0 ? Outcome::Deferred : Outcome::Blocked;
     }
     return res;
-}
-
-void ConsensusEngine::amend(const World& w, const ProposalSpec& prop, EngineScratch& s,
-                            bool towards_stayers) const {
-    const int D = w.dims;
-    if (v_.amendment == AmendmentRule::TowardsCompromise) {
-        for (int d = 0; d < D; ++d) s.target[d] = compromise_position(w, d);
-    } else {
-        // Capability x salience weighted mean position of the members who must be won over.
-        const Choice who = towards_stayers ? Choice::StayOut : Choice::Object;
-        for (int d = 0; d < D; ++d) {
-            double num = 0.0, den = 0.0, plain = 0.0;
-            int cnt = 0;
-            for (int i = 0; i < w.n; ++i) {
-                if (!w.member(i) || s.choice[i] != who) continue;
-                const double wt = w.capability(i) * w.salience(i, d);
-                num += wt * w.position(i, d);
-                den += wt;
-                plain += w.position(i, d);
-                ++cnt;
-            }
-            s.target[d] = den > 0.0 ? num / den : (cnt > 0 ? plain / cnt : s.text[d]);
-        }
-    }
-    const double step = w.d(Dyn::AmendmentStep);
-    for (int d = 0; d < D; ++d)
-        if (prop.position[d] != kNoParam) s.text[d] += step * (s.target[d] - s.text[d]);
 }
 
 }  // namespace sco::core

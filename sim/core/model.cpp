@@ -50,34 +50,10 @@ std::string ModelSpec::pair_name(int pair) const {
 }
 
 const DynDefault& dyn_default(Dyn d) {
-    constexpr double inf = HUGE_VAL;
-    // value, range, integer. The reasons for each default are in docs/calibration.md.
     static const DynDefault table[kDynCount] = {
-        {6.0, {0.0, 1000.0}, false},  // logit_precision
-        {3.0, {1.0, 50.0}, true},     // rounds
-        {0.5, {0.0, 1.0}, false},     // amendment_step
-        {1.0, {0.0, 10.0}, false},    // threat_weight
-        {1.0, {0.0, 10.0}, false},    // military_weight
-        {0.5, {0.0, 10.0}, false},    // sovereignty_weight
-        {1.0, {0.0, 10.0}, false},    // tension_weight
-        {0.3, {0.0, 10.0}, false},    // affinity_weight
-        {0.6, {0.0, 10.0}, false},    // objection_cost
-        {0.5, {0.0, 1.0}, false},     // reservation_gain
-        {0.1, {0.0, 10.0}, false},    // reservation_cost
-        {0.3, {0.0, 1.0}, false},     // stay_out_share
-        {0.5, {0.0, 1.0}, false},     // rival_spill
-        {1.0, {0.0, 1.0}, false},     // uncertainty_weight
-        {0.5, {0.0, 10.0}, false},    // wait_value
-        {0.3, {0.0, 10.0}, false},    // reroute_cost
-        {0.1, {0.0, 10.0}, false},    // deny_cost
-        {2.0, {0.0, 100.0}, false},   // pressure_strength
-        {0.3, {0.0, 10.0}, false},    // pressure_cost
-        {0.05, {0.0, 1.0}, false},    // pressure_tension
-        {0.15, {0.0, 1.0}, false},    // dialogue_rate
-        {0.3, {0.0, 1.0}, false},     // incident_rate
-        {0.1, {0.0, 1.0}, false},     // incident_size
-        {0.6, {0.0, 1.0}, false},     // implementation_rate
-        {1.5, {1.0, inf}, false},     // implementation_lag
+#define SCO_DYN_DEFAULT(e, name, value, lo, hi, integer) {value, {lo, hi}, integer},
+        SCO_DYN_TABLE(SCO_DYN_DEFAULT)
+#undef SCO_DYN_DEFAULT
     };
     return table[static_cast<int>(d)];
 }
@@ -89,6 +65,7 @@ std::string check_spec(const ModelSpec& s) {
     if (s.periods < 1) err << "periods must be at least 1; ";
     if (n < 2) err << "at least two agents are needed; ";
     if (P < 1) err << "the agenda is empty; ";
+    if (s.regions.size() > 64) err << "at most 64 regions; ";
     if (static_cast<int>(s.status_quo.size()) != D) err << "status_quo needs every dimension; ";
     for (int d = 0; d < kDynCount; ++d)
         if (bad_param(s.dynamics[d])) err << "dynamics." << kDynNames.names[d] << " missing; ";
@@ -109,6 +86,11 @@ std::string check_spec(const ModelSpec& s) {
             err << "proposal " << p.id << " has the wrong number of positions/relevances; ";
         if (p.first_period < 0 || p.last_period >= s.periods || p.first_period > p.last_period)
             err << "proposal " << p.id << " has an invalid period window; ";
+        for (int q : p.prerequisites)
+            if (q < 0 || q >= P || &s.proposals[q] == &p)
+                err << "proposal " << p.id << " requires an unknown proposal; ";
+        if (p.region >= static_cast<int>(s.regions.size()))
+            err << "proposal " << p.id << " names an unknown region; ";
         if (bad_param(p.uncertainty) || bad_param(p.min_participants))
             err << "proposal " << p.id << " lacks a scalar parameter; ";
     }

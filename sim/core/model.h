@@ -4,6 +4,7 @@
 // Every number that can vary lives in the ParamTable under a dotted path (for example
 // `agents.UZB.sovereignty`); the structures below refer to it by ParamId. A run
 // samples the whole table once (sample_params) and builds its World from the values.
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -23,6 +24,13 @@ inline constexpr NameTable<Role, 3> kRoleNames{{"member", "observer", "candidate
 enum class Kind : unsigned char { Declaration, Institution, Plan, Exercise, Membership };
 inline constexpr NameTable<Kind, 5> kKindNames{
     {"declaration", "institution", "plan", "exercise", "membership"}};
+
+/// Stages of accession, each a consensus decision of its own (docs/model.md, III.4.6):
+/// rules for admitting members (names no candidate), the start of the procedure for named
+/// candidates, their memoranda of obligations, and membership itself. Only the last stage
+/// makes a candidate a member; the procedure stage makes observers candidates.
+enum class Stage : unsigned char { Rules, Procedure, Memorandum, Accession };
+inline constexpr NameTable<Stage, 4> kStageNames{{"rules", "procedure", "memorandum", "accession"}};
 
 /// How a summit ends for one proposal. The order is the results file's enum order.
 enum class Outcome : unsigned char {
@@ -45,65 +53,96 @@ inline bool passed(Outcome o) {
 enum class ChoiceRule : unsigned char { Logit, Deterministic };
 inline constexpr NameTable<ChoiceRule, 2> kChoiceRuleNames{{"logit", "deterministic"}};
 
-enum class AmendmentRule : unsigned char { TowardsObjectors, TowardsCompromise, None };
+/// How the sponsor amends a text that met objections (docs/model.md, III.4.5).
+/// WinSet: the position closest to the sponsor's that every veto holder prefers to the
+/// status quo; TowardsCompromise: a step towards the compromise model's position;
+/// None: the text is never amended. No rule moves a text past the status quo.
+enum class AmendmentRule : unsigned char { WinSet, TowardsCompromise, None };
 inline constexpr NameTable<AmendmentRule, 3> kAmendmentRuleNames{
-    {"towards_objectors", "towards_compromise", "none"}};
+    {"win_set", "towards_compromise", "none"}};
 
 enum class PressureRule : unsigned char { Enabled, Disabled };
 inline constexpr NameTable<PressureRule, 2> kPressureRuleNames{{"enabled", "disabled"}};
 
 struct Variants {
     ChoiceRule choice = ChoiceRule::Logit;
-    AmendmentRule amendment = AmendmentRule::TowardsObjectors;
+    AmendmentRule amendment = AmendmentRule::WinSet;
     PressureRule pressure = PressureRule::Enabled;
     bool operator==(const Variants&) const = default;
 };
 
 // ---- global dynamics and utility weights: `dynamics.<name>` ----
+// One table: enum name, scenario name, default value, range, integer. The meaning and the
+// reason for each default are in docs/model.md (section III) and docs/calibration.md.
+#define SCO_DYN_TABLE(X)                                                                         \
+    /* beta of the logit rule; large = nearly deterministic */                                   \
+    X(LogitPrecision, "logit_precision", 40.0, 0.0, 1000.0, false)                               \
+    /* negotiation rounds per proposal and summit */                                             \
+    X(Rounds, "rounds", 3.0, 1.0, 50.0, true)                                                    \
+    /* largest concession per round, as a share of the text's original ambition */               \
+    X(AmendmentStep, "amendment_step", 0.2, 0.0, 1.0, false)                                     \
+    /* weight of threat perception x relevance (x the text's effectiveness) */                   \
+    X(ThreatWeight, "threat_weight", 0.5, 0.0, 10.0, false)                                      \
+    /* weight of military reluctance on joining an exercise */                                   \
+    X(MilitaryWeight, "military_weight", 1.0, 0.0, 10.0, false)                                  \
+    /* weight of sovereignty on hosting or granting transit to foreign troops */                 \
+    X(SovereigntyWeight, "sovereignty_weight", 0.5, 0.0, 10.0, false)                            \
+    /* weight of tension with a principal (sponsor, host, candidate) of the text */              \
+    X(TensionWeight, "tension_weight", 0.5, 0.0, 10.0, false)                                    \
+    /* weight of affinity with a principal of the text */                                        \
+    X(AffinityWeight, "affinity_weight", 0.15, 0.0, 10.0, false)                                 \
+    /* relations with fellow participants of an opt-out project count this much of a principal's \
+     */                                                                                          \
+    X(CoPartyWeight, "co_party_weight", 0.1, 0.0, 1.0, false)                                    \
+    /* cost of withholding consensus openly (the consensus norm) */                              \
+    X(ObjectionCost, "objection_cost", 0.1, 0.0, 10.0, false)                                    \
+    /* share of its spatial loss a member disowns by a reservation on a declaration */           \
+    X(ReservationGain, "reservation_gain", 0.5, 0.0, 1.0, false)                                 \
+    /* fixed cost of recording a reservation */                                                  \
+    X(ReservationCost, "reservation_cost", 0.05, 0.0, 10.0, false)                               \
+    /* share of an opt-out project's threat benefit that reaches members who stay out */         \
+    X(StayOutShare, "stay_out_share", 0.3, 0.0, 1.0, false)                                      \
+    /* share of the tension with a project's principals still borne by a member staying out */   \
+    X(RivalSpill, "rival_spill", 0.05, 0.0, 1.0, false)                                          \
+    /* share of what taking part in an exercise in another region is worth to a participant */   \
+    X(RemoteStake, "remote_stake", 0.3, 0.0, 1.0, false)                                         \
+    /* spread of a text's value per unit of uncertainty and stake (what waiting may reveal) */   \
+    X(WaitValue, "wait_value", 2.0, 0.0, 10.0, false)                                            \
+    /* cost of one summit's delay, as a share of the threat benefit the text would bring */      \
+    X(DelayCost, "delay_cost", 0.3, 0.0, 10.0, false)                                            \
+    /* cost to a participant whose transit is denied */                                          \
+    X(RerouteCost, "reroute_cost", 0.3, 0.0, 10.0, false)                                        \
+    /* cost of denying transit to a fellow member */                                             \
+    X(DenyCost, "deny_cost", 0.1, 0.0, 10.0, false)                                              \
+    /* penalty per unit capability x susceptibility on a pressured objector */                   \
+    X(PressureStrength, "pressure_strength", 2.0, 0.0, 100.0, false)                             \
+    /* utility a great power needs from the text before it applies pressure */                   \
+    X(PressureCost, "pressure_cost", 0.3, 0.0, 10.0, false)                                      \
+    /* tension added between pressurer and target (the cost of pressure) */                      \
+    X(PressureTension, "pressure_tension", 0.05, 0.0, 1.0, false)                                \
+    /* share of tension removed by one summit's dialogue */                                      \
+    X(DialogueRate, "dialogue_rate", 0.15, 0.0, 1.0, false)                                      \
+    /* chance per pair and period of an incident, times tension */                               \
+    X(IncidentRate, "incident_rate", 0.3, 0.0, 1.0, false)                                       \
+    /* tension added by an incident */                                                           \
+    X(IncidentSize, "incident_size", 0.1, 0.0, 1.0, false)                                       \
+    /* chance an adopted text (not a membership decision) is implemented */                      \
+    X(ImplementationRate, "implementation_rate", 0.6, 0.0, 1.0, false)                           \
+    /* mean lag (periods) before implementation, >= 1 */                                         \
+    X(ImplementationLag, "implementation_lag", 1.5, 1.0, HUGE_VAL, false)
+
 enum class Dyn : unsigned char {
-    LogitPrecision,     ///< beta of the logit rule; large = nearly deterministic
-    Rounds,             ///< negotiation rounds per proposal and summit (integer)
-    AmendmentStep,      ///< share of the distance to the target moved per amendment
-    ThreatWeight,       ///< weight of threat perception x relevance in utility
-    MilitaryWeight,     ///< weight of military reluctance on joining an exercise
-    SovereigntyWeight,  ///< weight of sovereignty on hosting or granting transit to foreign troops
-    TensionWeight,      ///< weight of tension with the sponsor / host / beneficiaries
-    AffinityWeight,     ///< weight of affinity with the sponsor
-    ObjectionCost,      ///< cost of breaking consensus openly (the consensus norm)
-    ReservationGain,    ///< share of a member's losses recovered by a reservation on record
-    ReservationCost,    ///< fixed cost of recording a reservation
-    StayOutShare,       ///< share of a project's benefit a member keeps when it stays out
-    RivalSpill,         ///< share of the tension cost a member still bears when it stays out
-    UncertaintyWeight,  ///< how strongly uncertainty discounts a proposal's benefit
-    WaitValue,    ///< value of waiting for clarity: x uncertainty x stake, added to withholding
-                  ///< consensus
-    RerouteCost,  ///< cost to a participant whose transit is denied
-    DenyCost,     ///< cost of denying transit to a fellow member
-    PressureStrength,    ///< penalty per unit capability x susceptibility on a pressured objector
-    PressureCost,        ///< utility a great power needs before it applies pressure
-    PressureTension,     ///< tension added between pressurer and target (the cost of pressure)
-    DialogueRate,        ///< share of tension removed by one summit's dialogue
-    IncidentRate,        ///< chance per pair and period of an incident, times tension
-    IncidentSize,        ///< tension added by an incident
-    ImplementationRate,  ///< chance an adopted decision is implemented
-    ImplementationLag,   ///< mean lag (periods) before implementation, >= 1
-    Count
+#define SCO_DYN_ENUM(e, name, value, lo, hi, integer) e,
+    SCO_DYN_TABLE(SCO_DYN_ENUM)
+#undef SCO_DYN_ENUM
+        Count
 };
-inline constexpr NameTable<Dyn, static_cast<std::size_t>(Dyn::Count)> kDynNames{
-    {"logit_precision",   "rounds",
-     "amendment_step",    "threat_weight",
-     "military_weight",   "sovereignty_weight",
-     "tension_weight",    "affinity_weight",
-     "objection_cost",    "reservation_gain",
-     "reservation_cost",  "stay_out_share",
-     "rival_spill",       "uncertainty_weight",
-     "wait_value",        "reroute_cost",
-     "deny_cost",         "pressure_strength",
-     "pressure_cost",     "pressure_tension",
-     "dialogue_rate",     "incident_rate",
-     "incident_size",     "implementation_rate",
-     "implementation_lag"}};
 inline constexpr int kDynCount = static_cast<int>(Dyn::Count);
+inline constexpr NameTable<Dyn, static_cast<std::size_t>(Dyn::Count)> kDynNames{{
+#define SCO_DYN_NAME(e, name, value, lo, hi, integer) name,
+    SCO_DYN_TABLE(SCO_DYN_NAME)
+#undef SCO_DYN_NAME
+}};
 
 /// Where a parameter's value goes in a World. `a` and `b` index agents, dimensions,
 /// threats or proposals as the field requires.
@@ -162,6 +201,7 @@ struct AgentSpec {
     std::vector<ParamId> position;  ///< per dimension
     std::vector<ParamId> salience;  ///< per dimension
     std::vector<ParamId> threat;    ///< per threat
+    std::uint64_t regions = 0;      ///< bit r: the agent's security lies in ModelSpec::regions[r]
 };
 
 struct Transit {
@@ -176,7 +216,10 @@ struct ProposalSpec {
     int sponsor = -1;
     int host = -1;  ///< -1: none
     std::vector<Transit> transit;
-    std::vector<int> admit;  ///< membership proposals: who becomes a member
+    std::vector<int> admit;          ///< membership proposals: the candidates the stage concerns
+    Stage stage = Stage::Accession;  ///< membership proposals only
+    std::vector<int> prerequisites;  ///< proposals that must have been adopted at an earlier summit
+    int region = -1;  ///< exercises: index into ModelSpec::regions of the venue; -1: everywhere
     bool opt_out = false;    ///< members may stay out (Charter Art. 16)
     bool recurring = false;  ///< tabled again at every summit even after adoption
     int first_period = 0;    ///< index of the first summit it is tabled at
@@ -202,7 +245,8 @@ struct ModelSpec {
     int periods = 1;
     std::vector<std::string> dimensions;
     std::vector<std::string> threats;
-    std::vector<ParamId> status_quo;  ///< per dimension
+    std::vector<std::string> regions;  ///< names of security regions (at most 64)
+    std::vector<ParamId> status_quo;   ///< per dimension
     std::vector<AgentSpec> agents;
     std::vector<ProposalSpec> proposals;
     std::vector<Shock> shocks;

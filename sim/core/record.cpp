@@ -16,6 +16,7 @@ void RunRecord::resize(const RecordShape& s) {
     text.assign(tp * s.dims, 0.0f);
     compromise.assign(static_cast<std::size_t>(s.periods) * s.dims, 0.0f);
     weighted_median.assign(static_cast<std::size_t>(s.periods) * s.dims, 0.0f);
+    status_quo.assign(static_cast<std::size_t>(s.periods) * s.dims, 0.0f);
     tension.assign(static_cast<std::size_t>(s.periods) * s.pairs, 0.0f);
     params.assign(s.random_params, 0.0);
 }

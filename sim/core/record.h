@@ -8,8 +8,8 @@ namespace sco::core {
 
 struct ModelSpec;
 
-/// One byte per (period, proposal, agent): what the agent did in the last round.
-enum AgentFlag : std::uint8_t {
+/// Bits per (period, proposal, agent): what the agent did in the last round.
+enum AgentFlag : std::uint16_t {
     kJoined = 1,          ///< supported and takes part (for opt-out proposals: participates)
     kReserved = 2,        ///< supported with a reservation on record (also kJoined)
     kStayedOut = 4,       ///< stayed out of an opt-out project without objecting
@@ -18,11 +18,14 @@ enum AgentFlag : std::uint8_t {
     kDropped = 32,        ///< this agent dropped out after its transit was denied
     kPressured = 64,      ///< this agent was pressured by a great power
     kPressurer = 128,     ///< this agent applied pressure
+    kVeto = 256,          ///< objected while a member: the objection blocked (a veto)
+    kWaited = 512,        ///< objected to wait for clarity, not against the text's substance
 };
-inline constexpr int kFlagBits = 8;
-inline constexpr const char* kFlagNames[kFlagBits] = {"joined",    "reserved",       "stayed_out",
-                                                      "objected",  "transit_denied", "dropped",
-                                                      "pressured", "pressurer"};
+using Flags = std::uint16_t;
+inline constexpr int kFlagBits = 10;
+inline constexpr const char* kFlagNames[kFlagBits] = {
+    "joined",  "reserved",  "stayed_out", "objected", "transit_denied",
+    "dropped", "pressured", "pressurer",  "veto",     "waited"};
 
 struct RecordShape {
     int periods = 0;
@@ -41,10 +44,11 @@ struct RunRecord {
     std::vector<float> dilution;           ///< [t][p] share of the text's ambition given up, 0..1
     std::vector<std::uint8_t> pressure;    ///< [t][p] pressure applications
     std::vector<std::int8_t> implemented;  ///< [t][p] -1 not adopted, 0 not implemented, k>0 lag
-    std::vector<std::uint8_t> flags;       ///< [t][p][i] AgentFlag bits
+    std::vector<Flags> flags;              ///< [t][p][i] AgentFlag bits
     std::vector<float> text;               ///< [t][p][d] final text position (NaN if not tabled)
     std::vector<float> compromise;         ///< [t][d] compromise model over members
     std::vector<float> weighted_median;    ///< [t][d] capability x salience weighted median
+    std::vector<float> status_quo;         ///< [t][d] status quo the summit judged texts against
     std::vector<float> tension;            ///< [t][k] tension at the end of period t
     std::vector<double> params;            ///< sampled values of the non-fixed parameters
 

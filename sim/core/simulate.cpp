@@ -21,7 +21,7 @@ CompiledModel::CompiledModel(const ModelSpec& spec, std::vector<ParamId> recorde
 
 Workspace::Workspace(const ModelSpec& spec) {
     world.resize(spec);
-    engine.resize(spec.n_agents(), spec.n_dims());
+    engine.resize(spec);
     values.resize(spec.params.size());
     sort_buf.reserve(spec.n_agents());
     pending_admit.reserve(spec.n_agents());
@@ -42,6 +42,34 @@ void sample_params(const ModelSpec& spec, const Rng& rng, std::vector<double>& v
     }
 }
 
+bool on_agenda(const ModelSpec& spec, const World& w, int p, int t) {
+    const ProposalSpec& prop = spec.proposals[p];
+    if (t < prop.first_period || t > prop.last_period) return false;
+    for (const int q : prop.prerequisites)
+        if (w.adopted_at[q] < 0 || w.adopted_at[q] >= t) return false;  // not yet adopted
+    if (!prop.admit.empty()) {
+        // A membership stage has nothing to decide once all its candidates are members.
+        bool anyone = false;
+        for (const int a : prop.admit) anyone = anyone || !w.member(a);
+        if (!anyone) return false;
+    }
+    if (prop.kind == Kind::Exercise) return prop.recurring || w.adopted_at[p] < 0;
+    if (w.pending_at[p] >= 0) return false;  // adopted, awaiting implementation
+    if (w.adopted_at[p] >= 0 && !prop.recurring) return false;
+    // A text whose aim the status quo has already reached is not tabled (again).
+    double aim = 0.0, left = 0.0;
+    for (int d = 0; d < w.dims; ++d) {
+        if (prop.position[d] == kNoParam) continue;
+        const double to = w.prop_position(p, d), from = w.status_quo0(d);
+        aim += std::abs(to - from);
+        left += std::abs(to - from) > 0.0
+                    ? std::max(0.0, (to - w.status_quo(d)) * (to > from ? 1.0 : -1.0))
+                    : 0.0;
+    }
+    if (aim > 0.0) return left > 1e-9;
+    return w.adopted_at[p] < 0;  // no position: a one-off decision
+}
+
 std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, RunRecord& out) {
     const ModelSpec& spec = m.spec();
     const Rng rng(key);
@@ -58,7 +86,8 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
     ws.pending_admit.clear();
 
     for (int t = 0; t < T; ++t) {
-        // Start of period: admissions decided at the last summit, then scheduled shocks.
+        // Start of period: admissions decided at the last summit, then scheduled shocks,
+        // then adopted texts take effect (the status quo moves) or lapse.
         for (int a : ws.pending_admit) w.role[a] = Role::Member;
         ws.pending_admit.clear();
         for (const Shock& sh : spec.shocks) {
@@ -67,20 +96,24 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                 apply_param(w, spec.params[sh.targets[k]], ws.values[sh.set[k]]);
             for (int a : sh.admit) w.role[a] = Role::Member;
         }
+        for (int p = 0; p < P; ++p) {
+            if (w.pending_at[p] != t) continue;
+            if (w.pending_ok[p])
+                for (int d = 0; d < D; ++d)
+                    if (spec.proposals[p].position[d] != kNoParam)
+                        w.status_quo(d) = w.pending_text(p, d);
+            w.pending_at[p] = -1;
+        }
+        for (int d = 0; d < D; ++d)
+            out.status_quo[static_cast<std::size_t>(t) * D + d] =
+                static_cast<float>(w.status_quo(d));
         // The summit: every proposal on the agenda, in order.
         for (int p = 0; p < P; ++p) {
             const ProposalSpec& prop = spec.proposals[p];
             const std::size_t tp = static_cast<std::size_t>(t) * P + p;
-            std::uint8_t* flags = &out.flags[tp * N];
+            Flags* flags = &out.flags[tp * N];
             float* text = &out.text[tp * D];
-            bool tabled = t >= prop.first_period && t <= prop.last_period &&
-                          (prop.recurring || !w.adopted[p]);
-            if (tabled && !prop.admit.empty()) {
-                // A membership proposal has nothing to decide once all its candidates are in.
-                bool anyone = false;
-                for (int a : prop.admit) anyone = anyone || !w.member(a);
-                tabled = anyone;
-            }
+            const bool tabled = on_agenda(spec, w, p, t);
             if (!tabled) {
                 out.outcome[tp] = static_cast<std::uint8_t>(Outcome::NotTabled);
                 out.rounds[tp] = 0;
@@ -98,10 +131,27 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
             out.dilution[tp] = static_cast<float>(r.dilution);
             out.pressure[tp] = static_cast<std::uint8_t>(std::min(r.pressure, 255));
             if (passed(r.outcome)) {
-                w.adopted[p] = 1;
-                out.implemented[tp] = implementation(w, t, p, rng);
-                for (int a : prop.admit)
-                    if (!w.member(a)) ws.pending_admit.push_back(a);
+                w.adopted_at[p] = t;
+                if (prop.kind == Kind::Membership) {
+                    // A membership decision is a legal act: it takes effect at the next summit.
+                    out.implemented[tp] = 1;
+                    if (prop.stage == Stage::Accession) {
+                        for (int a : prop.admit)
+                            if (!w.member(a)) ws.pending_admit.push_back(a);
+                    } else if (prop.stage != Stage::Rules) {
+                        for (int a : prop.admit)
+                            if (!w.member(a)) w.role[a] = Role::Candidate;
+                    }
+                } else {
+                    out.implemented[tp] = implementation(w, t, p, rng);
+                }
+                // Exercises are events: they leave the standing status quo as it was.
+                if (prop.kind != Kind::Exercise) {
+                    const int lag = out.implemented[tp];
+                    w.pending_ok[p] = lag > 0 ? 1 : 0;
+                    w.pending_at[p] = t + (lag > 0 ? lag : 1);
+                    for (int d = 0; d < D; ++d) w.pending_text(p, d) = text[d];
+                }
             } else {
                 out.implemented[tp] = -1;
             }

@@ -43,6 +43,11 @@ struct Workspace {
 /// Samples every parameter for run `key` into `values` (one per ParamTable entry).
 void sample_params(const ModelSpec& spec, const Rng& rng, std::vector<double>& values);
 
+/// Whether proposal p is on the agenda of summit t in the World's current state: inside its
+/// window, its prerequisites adopted at earlier summits, not awaiting implementation, and
+/// its aim not already reached (docs/model.md, III.3).
+bool on_agenda(const ModelSpec& spec, const World& w, int p, int t);
+
 /// Runs one whole simulation into `out` (which must have the model's shape).
 /// Returns the number of agent decisions made.
 std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, RunRecord& out);

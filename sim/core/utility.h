@@ -1,6 +1,7 @@
 #pragma once
-// How a member values a proposal against the status quo, and how values become
-// choices (random-utility rule). Pure functions of the World; no randomness here.
+// How a member values a text against the status quo, and how values become choices
+// (random-utility rule). Pure functions of the World; no randomness here.
+// The equations are docs/model.md, section III.4 ("Submodels"), term for term.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -15,23 +16,33 @@ namespace sco::core {
 enum class Choice : unsigned char { Join, Reserve, StayOut, Object };
 inline constexpr int kChoices = 4;
 
-/// Utilities of the four choices; StayOut is -inf where opt-outs are not allowed.
+/// Utilities of the four choices (StayOut is -inf where opt-outs are not allowed), with
+/// the part of the objection's utility that is the net value of waiting.
 struct Options {
     std::array<double, kChoices> v{};
+    double wait = 0.0;      ///< max(0, option value of waiting - cost of delay), inside v[3]
+    bool for_time = false;  ///< waiting is why it would object: it prefers the text to the
+                            ///< status quo, yet withholding to wait is worth more still
 };
 
-/// Parts of an agent's valuation that do not depend on the current text.
+/// Parts of an agent's valuation that do not change between rounds of one proposal.
 struct AgentTerms {
-    double threat = 0.0;    ///< threat_weight * sum_k perception_k * relevance_k
-    double cost = 0.0;      ///< military reluctance, sovereignty of a host
-    double tension = 0.0;   ///< tension_weight * tension with sponsor / host / admitted
-    double affinity = 0.0;  ///< affinity_weight * affinity with the sponsor
+    double threat = 0.0;  ///< threat_weight * sum_k perception_k * relevance_k (* remote_stake)
+    double cost = 0.0;    ///< exercises: military reluctance; the host's sovereignty
+    double share = 1.0;   ///< exercises in another region: remote_stake, else 1
+};
+
+/// Relations with the text's parties, recomputed every round (pressure changes tension,
+/// participation changes who the parties of an opt-out project are).
+struct Relations {
+    double all = 0.0;        ///< principals' share plus co_party_weight x other parties'
+    double principal = 0.0;  ///< sponsor, host and candidates only
 };
 
 AgentTerms agent_terms(const World& w, const ProposalSpec& prop, int p, int i);
 
-/// Salience-weighted spatial gain of moving from the status quo to `text`
-/// (positive: closer to the agent's ideal), and the part of it that is loss.
+/// Salience-weighted spatial gain of moving from the current status quo to `text`
+/// (positive: closer to the agent's ideal), the part of it that is loss, and the stake.
 struct Spatial {
     double gain = 0.0;
     double loss = 0.0;
@@ -39,10 +50,17 @@ struct Spatial {
 };
 inline Spatial spatial(const World& w, int i, const double* text);
 
-/// The four choice utilities given the text's spatial value, the fixed terms, the
-/// pressure the agent is under, and the proposal's uncertainty.
-inline Options options(const World& w, const Spatial& sp, const AgentTerms& at, double pressure,
-                       double uncertainty, bool opt_out);
+/// The four choice utilities of agent terms `at` and relations `rel`, for a text of
+/// spatial value `sp` that achieves the share `effect` of the proposal's aim, under
+/// `pressure` and the proposal's `uncertainty`.
+inline Options options(const World& w, const Spatial& sp, const AgentTerms& at,
+                       const Relations& rel, double effect, double pressure, double uncertainty,
+                       Kind kind, bool opt_out);
+
+/// Option value of deciding after the uncertainty resolves, for a net value v of
+/// supporting now and a spread s of what may be learned: E[max(v+e,0)] - max(v,0) with
+/// e ~ Normal(0, s^2), which is s * (phi(z) - z * (1 - Phi(z))) for z = |v| / s.
+inline double option_value(double v, double s);
 
 /// Choice probabilities under the random-utility rule with precision beta.
 ///
@@ -78,21 +96,48 @@ inline Spatial spatial(const World& w, int i, const double* text) {
     return s;
 }
 
-inline Options options(const World& w, const Spatial& sp, const AgentTerms& at, double pressure,
-                       double uncertainty, bool opt_out) {
-    const double disc = std::max(0.0, 1.0 - w.d(Dyn::UncertaintyWeight) * uncertainty);
-    const double benefit = disc * (sp.gain + at.threat);
+inline double option_value(double v, double s) {
+    if (!(s > 0.0)) return 0.0;
+    const double z = std::abs(v) / s;
+    if (z > 8.0) return 0.0;  // below 1e-16 of s
+    constexpr double kInvSqrt2Pi = 0.3989422804014327;
+    constexpr double kInvSqrt2 = 0.7071067811865476;
+    return s * (kInvSqrt2Pi * std::exp(-0.5 * z * z) - z * 0.5 * std::erfc(z * kInvSqrt2));
+}
+
+inline Options options(const World& w, const Spatial& sp, const AgentTerms& at,
+                       const Relations& rel, double effect, double pressure, double uncertainty,
+                       Kind kind, bool opt_out) {
+    const double benefit = effect * at.threat;
     Options o;
-    const double join = benefit - at.cost - at.tension + at.affinity;
+    // What taking part is worth (for an exercise in another region, only a share of it).
+    const double join = at.share * (sp.gain + benefit) - at.cost - rel.all;
     o.v[0] = join;
-    o.v[1] = join + w.d(Dyn::ReservationGain) * disc * sp.loss - w.d(Dyn::ReservationCost);
-    o.v[2] = opt_out ? w.d(Dyn::StayOutShare) * benefit - w.d(Dyn::RivalSpill) * at.tension
-                     : -std::numeric_limits<double>::infinity();
-    // Asking for more time is a legitimate reason to withhold consensus: uncertainty
-    // lowers the norm cost of objecting as it lowers the value of acting now, and adds
-    // the value of waiting to learn more, which grows with what the text would change.
-    o.v[3] =
-        -w.d(Dyn::ObjectionCost) * disc + w.d(Dyn::WaitValue) * uncertainty * sp.stake - pressure;
+    // A reservation on a declaration disowns part of the words; on a binding text
+    // (institution, plan, exercise, membership) the obligations bind all the same.
+    o.v[1] = (kind == Kind::Declaration ? join + w.d(Dyn::ReservationGain) * sp.loss : join) -
+             w.d(Dyn::ReservationCost);
+    // Staying out of an opt-out project (Charter Art. 16): the project binds only those
+    // who take part, a share of its threat benefit is a public good, and some of the
+    // rivalry with its principals still spills over.
+    o.v[2] =
+        opt_out ? at.share * w.d(Dyn::StayOutShare) * benefit - w.d(Dyn::RivalSpill) * rel.principal
+                : -std::numeric_limits<double>::infinity();
+    // Withholding consensus keeps the status quo (utility 0) at the norm's cost, less
+    // any pressure; where the text's value is uncertain, withholding to wait for clarity
+    // adds the option value of deciding later, less the cost of one summit's delay.
+    const double object = -w.d(Dyn::ObjectionCost) - pressure;
+    if (uncertainty > 0.0) {
+        const double support = std::max({o.v[0], o.v[1], o.v[2]});
+        const double spread = w.d(Dyn::WaitValue) * uncertainty * (sp.stake + benefit);
+        const double net =
+            option_value(support - object, spread) - w.d(Dyn::DelayCost) * std::abs(benefit);
+        if (net > 0.0) {
+            o.wait = net;
+            o.for_time = support >= object;
+        }
+    }
+    o.v[3] = object + o.wait;
     return o;
 }
 
@@ -110,7 +155,7 @@ inline std::array<double, kChoices> logit_probabilities(const Options& o, double
     const double vmax = std::max({support, o.v[2], o.v[3]});
     const double ps = detail::logit_weight(beta * (support - vmax));
     const double po = std::isfinite(o.v[2]) ? detail::logit_weight(beta * (o.v[2] - vmax)) : 0.0;
-    const double pj = detail::logit_weight(beta * (o.v[3] - vmax));
+    const double pj = std::isfinite(o.v[3]) ? detail::logit_weight(beta * (o.v[3] - vmax)) : 0.0;
     const double z = ps + po + pj;
     std::array<double, kChoices> p{};
     p[reserve ? 1 : 0] = ps / z;
@@ -132,7 +177,9 @@ inline Choice choose(const Options& o, double beta, bool deterministic, double u
         acc += p[k];
         if (u < acc && p[k] > 0.0) return static_cast<Choice>(k);
     }
-    return Choice::Object;
+    for (int k = kChoices - 1; k > 0; --k)  // rounding left u past the sum: the last option
+        if (p[k] > 0.0) return static_cast<Choice>(k);
+    return Choice::Join;
 }
 
 inline double binary_probability(double v_yes, double v_no, double beta) {

@@ -21,12 +21,18 @@ void World::resize(const ModelSpec& spec) {
     affinity.resize(n, n);
     role.resize(n);
     great_power.resize(n);
+    regions.resize(n);
     status_quo.resize(dims);
+    status_quo0.resize(dims);
     prop_position.resize(proposals, dims);
     relevance.resize(proposals, threats);
     uncertainty.resize(proposals);
     min_participants.resize(proposals);
-    adopted.resize(proposals);
+    offer.resize(proposals);
+    adopted_at.resize(proposals);
+    pending_at.resize(proposals);
+    pending_ok.resize(proposals);
+    pending_text.resize(proposals, dims);
 }
 
 void World::reset(const ModelSpec& spec, const std::vector<double>& values,
@@ -34,14 +40,19 @@ void World::reset(const ModelSpec& spec, const std::vector<double>& values,
     susceptibility.setZero();
     tension.setZero();
     affinity.setZero();
-    std::fill(adopted.begin(), adopted.end(), 0);
+    std::fill(offer.begin(), offer.end(), 1.0);
+    std::fill(adopted_at.begin(), adopted_at.end(), -1);
+    std::fill(pending_at.begin(), pending_at.end(), -1);
+    std::fill(pending_ok.begin(), pending_ok.end(), 0);
     for (int i = 0; i < n; ++i) {
         role[i] = spec.agents[i].role;
         great_power[i] = spec.agents[i].great_power ? 1 : 0;
+        regions[i] = spec.agents[i].regions;
     }
     const auto& defs = spec.params.all();
     for (std::size_t k = 0; k < defs.size(); ++k)
         if (!is_shock_param[k]) apply_param(*this, defs[k], values[k]);
+    status_quo0 = status_quo;
     // Dimensions a proposal leaves alone stay at the status quo.
     for (int p = 0; p < proposals; ++p)
         for (int d = 0; d < dims; ++d)

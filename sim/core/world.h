@@ -3,6 +3,7 @@
 // (structure of arrays; agent-major columns so a loop over agents is contiguous).
 // A World is sized once per thread and refilled for every run: no allocation inside a run.
 #include <Eigen/Core>
+#include <cstdint>
 #include <vector>
 
 #include "sim/core/model.h"
@@ -19,13 +20,20 @@ struct World {
     Eigen::MatrixXd tension, affinity;                    // [agent, agent], symmetric
     std::vector<Role> role;                               // current role (admission changes it)
     std::vector<unsigned char> great_power;
+    std::vector<std::uint64_t> regions;  // [agent] bit r: region r (0: all)
 
-    Eigen::VectorXd status_quo;     // [dimension]
+    Eigen::VectorXd status_quo;     // [dimension] now: moved by implemented texts
+    Eigen::VectorXd status_quo0;    // [dimension] at the start of the run
     Eigen::MatrixXd prop_position;  // [proposal, dimension] (status quo where not given)
     Eigen::MatrixXd relevance;      // [proposal, threat]
     Eigen::VectorXd uncertainty;    // [proposal]
     std::vector<int> min_participants;
-    std::vector<unsigned char> adopted;  // [proposal] adopted at an earlier summit
+    std::vector<double> offer;    // [proposal] share of the aim the sponsor's last offer
+                                  // keeps (1: the text as tabled); carried over summits
+    std::vector<int> adopted_at;  // [proposal] period of the last adoption, -1 never
+    std::vector<int> pending_at;  // [proposal] period its implementation resolves, -1 none
+    std::vector<unsigned char> pending_ok;  // [proposal] 1 implemented then, 0 lapses then
+    Eigen::MatrixXd pending_text;           // [proposal, dimension] adopted text awaiting effect
     double dyn[kDynCount] = {};
 
     [[nodiscard]] double d(Dyn k) const { return dyn[static_cast<int>(k)]; }

@@ -29,7 +29,7 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
     // Blocks are sized by bytes too, so that memory stays bounded for large scenarios
     // (a record holds the tension of every pair). The block size never changes results.
     const core::RunRecord probe(shape);
-    const std::size_t rec_bytes = probe.outcome.size() * 8 + probe.flags.size() +
+    const std::size_t rec_bytes = probe.outcome.size() * 8 + probe.flags.size() * 2 +
                                   probe.text.size() * 4 + probe.tension.size() * 4 +
                                   probe.params.size() * 8 + 64;
     const int block = static_cast<int>(std::max<std::int64_t>(

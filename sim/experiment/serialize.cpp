@@ -24,7 +24,8 @@ void get(std::span<const char> in, std::size_t& at, std::vector<T>& v) {
 template <typename F>
 void each_field(core::RunRecord& r, F f) {
     f(r.outcome), f(r.rounds), f(r.dilution), f(r.pressure), f(r.implemented), f(r.flags),
-        f(r.text), f(r.compromise), f(r.weighted_median), f(r.tension), f(r.params);
+        f(r.text), f(r.compromise), f(r.weighted_median), f(r.status_quo), f(r.tension),
+        f(r.params);
 }
 
 }  // namespace

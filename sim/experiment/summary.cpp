@@ -38,6 +38,8 @@ Summary::Summary(const core::RecordShape& s, int max_rounds_) : shape(s), max_ro
     text_sum.assign(T * P * D, 0);
     compromise_sum.assign(T * D, 0);
     wmedian_sum.assign(T * D, 0);
+    status_quo_sum.assign(T * D, 0);
+    first_adoption.assign(P * (T + 1), 0);
     tension_hist.assign(T * K * kTensionBins, 0);
     tension_sum.assign(T * K, 0);
 }
@@ -55,7 +57,7 @@ void Summary::add(const core::RunRecord& r) {
             pressure_sum[tp] += r.pressure[tp];
             pressure_runs[tp] += r.pressure[tp] > 0;
             for (int i = 0; i < N; ++i) {
-                const std::uint8_t f = r.flags[tp * N + i];
+                const core::Flags f = r.flags[tp * N + i];
                 for (int b = 0; b < core::kFlagBits; ++b)
                     flag_counts[(tp * N + i) * core::kFlagBits + b] += (f >> b) & 1;
             }
@@ -74,6 +76,7 @@ void Summary::add(const core::RunRecord& r) {
         for (int d = 0; d < D; ++d) {
             compromise_sum[t * D + d] += fixed_point(r.compromise[t * D + d]);
             wmedian_sum[t * D + d] += fixed_point(r.weighted_median[t * D + d]);
+            status_quo_sum[t * D + d] += fixed_point(r.status_quo[t * D + d]);
         }
         for (int k = 0; k < K; ++k) {
             const double x = r.tension[static_cast<std::size_t>(t) * K + k];
@@ -82,12 +85,21 @@ void Summary::add(const core::RunRecord& r) {
             tension_sum[static_cast<std::size_t>(t) * K + k] += fixed_point(x);
         }
     }
+    for (int p = 0; p < P; ++p) {
+        int first = T;
+        for (int t = 0; t < T && first == T; ++t)
+            if (core::passed(
+                    static_cast<core::Outcome>(r.outcome[static_cast<std::size_t>(t) * P + p])))
+                first = t;
+        ++first_adoption[static_cast<std::size_t>(p) * (T + 1) + first];
+    }
 }
 
 std::vector<std::vector<std::int64_t>*> Summary::arrays() {
     return {&outcome_counts, &flag_counts,    &participated,  &rounds_hist,  &dilution_hist,
             &dilution_sum,   &pressure_sum,   &pressure_runs, &implemented,  &lag_sum,
-            &text_sum,       &compromise_sum, &wmedian_sum,   &tension_hist, &tension_sum};
+            &text_sum,       &compromise_sum, &wmedian_sum,   &tension_hist, &tension_sum,
+            &status_quo_sum, &first_adoption};
 }
 
 void Summary::merge(const Summary& o) {
@@ -102,6 +114,10 @@ void Summary::merge(const Summary& o) {
 
 std::int64_t Summary::outcome_count(int t, int p, int o) const {
     return outcome_counts[(static_cast<std::size_t>(t) * shape.proposals + p) * kOutcomes + o];
+}
+
+std::int64_t Summary::first_adopted(int p, int t) const {
+    return first_adoption[static_cast<std::size_t>(p) * (shape.periods + 1) + t];
 }
 
 std::int64_t Summary::tabled(int t, int p) const {

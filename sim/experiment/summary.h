@@ -32,6 +32,9 @@ struct Summary {
     std::vector<std::int64_t> text_sum;        ///< [t][p][d] fixed point (passed runs only)
     std::vector<std::int64_t> compromise_sum;  ///< [t][d] fixed point
     std::vector<std::int64_t> wmedian_sum;     ///< [t][d] fixed point
+    std::vector<std::int64_t> status_quo_sum;  ///< [t][d] fixed point, status quo at the summit
+    std::vector<std::int64_t> first_adoption;  ///< [p][t'] runs whose first adoption of p was at
+                                               ///< summit t'; t' = periods: never adopted
     std::vector<std::int64_t> tension_hist;    ///< [t][k][bin]
     std::vector<std::int64_t> tension_sum;     ///< [t][k] fixed point
 
@@ -52,6 +55,8 @@ struct Summary {
     [[nodiscard]] double rounds_mean(int t, int p) const;    ///< over tabled runs
     [[nodiscard]] double dilution_mean(int t, int p) const;  ///< over passed runs
     [[nodiscard]] double tension_mean(int t, int k) const;
+    /// Runs in which proposal p was first adopted at summit t (t = periods: never).
+    [[nodiscard]] std::int64_t first_adopted(int p, int t) const;
     /// Standard deviation of tension across runs, from the histogram (Sheppard-corrected
     /// for the bin width); for the confidence interval of the mean.
     [[nodiscard]] double tension_sd(int t, int k) const;

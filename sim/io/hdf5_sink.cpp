@@ -56,6 +56,7 @@ struct Hdf5Sink::Impl {
 
     // Staging buffers, reused between blocks.
     std::vector<std::uint8_t> u8;
+    std::vector<std::uint16_t> u16;
     std::vector<std::int8_t> i8;
     std::vector<float> f32;
     std::vector<double> f64;
@@ -326,7 +327,7 @@ void Hdf5Sink::Impl::create_runs() {
         "pressure applications by great powers");
     add("implemented", H5T_STD_I8LE, H5T_NATIVE_INT8, {T, P}, "run,period,proposal",
         "-1 not adopted, 0 adopted but not implemented, k>0 implemented after k periods");
-    add("flags", H5T_STD_U8LE, H5T_NATIVE_UINT8, {T, P, N}, "run,period,proposal,agent",
+    add("flags", H5T_STD_U16LE, H5T_NATIVE_UINT16, {T, P, N}, "run,period,proposal,agent",
         "what each agent did in the last round: bit b set = /labels/flags[b]");
     {
         std::string bits;
@@ -340,6 +341,8 @@ void Hdf5Sink::Impl::create_runs() {
         "compromise model: capability x salience weighted mean over members");
     add("weighted_median", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {T, D}, "run,period,dimension",
         "capability x salience weighted median position over members");
+    add("status_quo", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {T, D}, "run,period,dimension",
+        "status quo the summit judged texts against (moved by implemented texts)");
     add("params", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {R}, "run,param",
         "sampled values of the non-fixed parameters (paths in /labels/params)");
     add("point", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, "run", "global sweep point index of the run");
@@ -391,10 +394,11 @@ void Hdf5Sink::write_block(std::int64_t first_run, std::span<const core::RunReco
             m.append("dilution", runs, &RunRecord::dilution, m.f32);
             m.append("pressure", runs, &RunRecord::pressure, m.u8);
             m.append("implemented", runs, &RunRecord::implemented, m.i8);
-            m.append("flags", runs, &RunRecord::flags, m.u8);
+            m.append("flags", runs, &RunRecord::flags, m.u16);
             m.append("text", runs, &RunRecord::text, m.f32);
             m.append("compromise", runs, &RunRecord::compromise, m.f32);
             m.append("weighted_median", runs, &RunRecord::weighted_median, m.f32);
+            m.append("status_quo", runs, &RunRecord::status_quo, m.f32);
             m.append("params", runs, &RunRecord::params, m.f64);
             if (m.cfg.per_run_tension) m.append("tension", runs, &RunRecord::tension, m.f32);
             m.i64.resize(runs.size());

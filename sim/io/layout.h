@@ -20,7 +20,7 @@ inline constexpr double kQuantiles[] = {0.05, 0.5, 0.95};
 /// One integer array of experiment::Summary, stored as /summary/raw/<name> with a
 /// leading point axis. axes_code letters (after the point axis): t period, p proposal,
 /// o outcome, i agent, b flag, d dimension, k pair, D dilution bin, T tension bin,
-/// R rounds bin (0..max_rounds).
+/// R rounds bin (0..max_rounds), A adoption bin (summit 0..periods-1, then never).
 struct RawField {
     const char* name;
     std::vector<std::int64_t> experiment::Summary::*member;
@@ -61,6 +61,10 @@ inline const std::vector<RawField>& raw_fields() {
          "runs by tension bin at the end of each period"},
         {"tension_sum", &S::tension_sum, "point,period,pair", "tk",
          "sum of end-of-period tension, fixed point"},
+        {"status_quo_sum", &S::status_quo_sum, "point,period,dimension", "td",
+         "sum of the status quo each summit judged texts against, fixed point"},
+        {"first_adoption", &S::first_adoption, "point,proposal,adoption_bin", "pA",
+         "runs by the summit of first adoption; last bin (= periods) never adopted"},
     };
     return fields;
 }

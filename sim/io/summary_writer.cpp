@@ -101,6 +101,9 @@ void write_summary_group(hid_t file, const core::RecordShape& shape,
                 case 'R':
                     len = RB;
                     break;
+                case 'A':
+                    len = T + 1;
+                    break;
                 default:
                     throw std::logic_error("bad axis code");
             }

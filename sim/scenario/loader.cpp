@@ -29,19 +29,20 @@ constexpr std::size_t kMaxShocks = 4096;
 constexpr long kMaxPeriods = 200;
 
 const std::vector<std::string> kTopKeys = {
-    "format", "name",     "description", "periods",   "dimensions", "threats", "status_quo",
-    "model",  "dynamics", "agents",      "relations", "agenda",     "shocks"};
+    "format",     "name",  "description", "periods", "dimensions", "threats", "regions",
+    "status_quo", "model", "dynamics",    "agents",  "relations",  "agenda",  "shocks"};
 // A derived scenario: a base file plus changes (docs/scenario-format.md, "Derived scenarios").
 const std::vector<std::string> kDerivedKeys = {"format",      "extends", "name",
                                                "description", "set",     "shocks"};
 constexpr int kMaxExtendsDepth = 8;
 const std::vector<std::string> kAgentKeys = {
-    "id",          "name",     "role",     "great_power", "capability",    "military_reluctance",
-    "sovereignty", "position", "salience", "threat",      "susceptibility"};
+    "id",          "name",     "role",     "great_power", "capability",     "military_reluctance",
+    "sovereignty", "position", "salience", "threat",      "susceptibility", "regions"};
 const std::vector<std::string> kProposalKeys = {
-    "id",      "title",       "kind",     "sponsor",          "host",
-    "transit", "admit",       "opt_out",  "min_participants", "recurring",
-    "periods", "uncertainty", "position", "relevance"};
+    "id",       "title",       "kind",     "sponsor",          "host",
+    "transit",  "admit",       "opt_out",  "min_participants", "recurring",
+    "periods",  "uncertainty", "position", "relevance",        "stage",
+    "requires", "region"};
 
 template <typename Table>
 std::vector<std::string> table_names(const Table& t) {
@@ -89,6 +90,8 @@ class Builder {
             read_names(top.require("dimensions", "a list of policy dimensions"), 1, "dimensions");
         spec_.threats =
             read_names(top.require("threats", "a list of threats; may be []"), 0, "threats");
+        if (const Val* v = top.find("regions"))
+            spec_.regions = read_names(*v, 0, "regions (at most 64)");
         if (const Val* v = top.find("model")) read_variants(*v);
         read_dynamics(top.find("dynamics"));
         read_status_quo(top.require("status_quo", "a number for every dimension"));
@@ -256,6 +259,18 @@ class Builder {
     }
 
     /// Resolves an agent id; unknown ids get a did-you-mean.
+    /// A declared region (top-level `regions`), by name.
+    int region_ref(const Val& v) {
+        const std::string s = detail::read_text(ctx_, v, "a region name");
+        for (std::size_t r = 0; r < spec_.regions.size(); ++r)
+            if (spec_.regions[r] == s) return static_cast<int>(r);
+        std::string hint = suggestion_text(s, spec_.regions);
+        if (hint.empty())
+            hint = spec_.regions.empty() ? "; declare it in the top-level 'regions' list"
+                                         : "; declared regions: " + join(spec_.regions);
+        fail(ctx_, v, "unknown region '" + s + "'" + hint);
+    }
+
     int agent_ref(const Val& v) {
         const std::string id = detail::read_text(ctx_, v, "an agent id");
         const int i = spec_.agent_index(id);
@@ -300,6 +315,9 @@ class Builder {
             a.name = detail::read_text(ctx_, m.require("name", "display name"));
             if (const Val* r = m.find("role")) a.role = read_choice(*r, core::kRoleNames, "role");
             if (const Val* g = m.find("great_power")) a.great_power = detail::read_bool(ctx_, *g);
+            if (const Val* r = m.find("regions"))
+                for (const Val& e : detail::read_list(ctx_, *r, 1, kMaxNames, "region names"))
+                    a.regions |= std::uint64_t{1} << region_ref(e);
             spec_.agents.push_back(a);
             agent_ids_.push_back(a.id);
         }
@@ -436,14 +454,45 @@ class Builder {
             require_member(*h, ps.host, "the host");
         }
         if (const Val* t = m.find("transit")) read_transit(*t, ps);
+        if (const Val* r = m.find("region")) {
+            if (ps.kind != core::Kind::Exercise)
+                fail(ctx_, *r, "only exercises have a region (their venue); remove it");
+            ps.region = region_ref(*r);
+        }
+        const Val* stage = m.find("stage");
+        if (stage) {
+            if (ps.kind != core::Kind::Membership)
+                fail(ctx_, *stage, "only membership proposals have a stage; remove it");
+            ps.stage = read_choice(*stage, core::kStageNames, "stage");
+        }
         const Val* admit = m.find("admit");
-        if (ps.kind == core::Kind::Membership) {
+        if (ps.kind == core::Kind::Membership && ps.stage == core::Stage::Rules) {
+            if (admit)
+                fail(ctx_, *admit,
+                     "the rules stage names no candidate; remove 'admit' or change the stage");
+        } else if (ps.kind == core::Kind::Membership) {
             if (!admit)
                 fail(ctx_, m.self().mark, detail::child_path(m.self().path, "admit"),
-                     "a membership proposal needs 'admit': the non-members it would admit");
+                     "a membership proposal needs 'admit': the non-members it concerns");
             ps.admit = read_admit(*admit);
         } else if (admit) {
             fail(ctx_, *admit, "only membership proposals admit agents; remove 'admit'");
+        }
+        if (const Val* rq = m.find("requires")) {
+            for (const Val& e :
+                 detail::read_list(ctx_, *rq, 1, kMaxProposals, "ids of earlier proposals")) {
+                const std::string q = detail::read_text(ctx_, e, "a proposal id");
+                const int qi = spec_.proposal_index(q);
+                if (qi < 0 || qi == p) {
+                    std::vector<std::string> ids;
+                    for (int k = 0; k < p; ++k) ids.push_back(spec_.proposals[k].id);
+                    std::string hint = suggestion_text(q, ids);
+                    fail(ctx_, e,
+                         "'" + q + "' is not a proposal listed before this one" +
+                             (hint.empty() ? "; 'requires' names earlier agenda items" : hint));
+                }
+                ps.prerequisites.push_back(qi);
+            }
         }
         ps.opt_out = ps.kind == core::Kind::Exercise;
         if (const Val* o = m.find("opt_out")) ps.opt_out = detail::read_bool(ctx_, *o);

@@ -226,7 +226,7 @@ Tally measure(const ModelSpec& spec) {
             t.lag_above_one += rec.implemented[k] > 1;
             t.pressure += rec.pressure[k];
         }
-        for (std::uint8_t f : rec.flags) t.flags |= f;
+        for (const Flags f : rec.flags) t.flags |= f;
     }
     t.allocations = g_allocations;
     return t;
@@ -246,8 +246,8 @@ TEST(NoAllocation, CountingOperatorNewSeesAllocations) {
 
 TEST(NoAllocation, SimulateAllocatesNothingAfterWarmUpInAnyVariant) {
     for (const ChoiceRule c : {ChoiceRule::Logit, ChoiceRule::Deterministic})
-        for (const AmendmentRule a : {AmendmentRule::TowardsObjectors,
-                                      AmendmentRule::TowardsCompromise, AmendmentRule::None})
+        for (const AmendmentRule a :
+             {AmendmentRule::WinSet, AmendmentRule::TowardsCompromise, AmendmentRule::None})
             for (const PressureRule p : {PressureRule::Enabled, PressureRule::Disabled}) {
                 const Tally t = measure(full_spec({c, a, p}));
                 EXPECT_EQ(t.allocations, 0)
@@ -264,7 +264,7 @@ TEST(NoAllocation, TheMeasuredRunsTakeEveryBranch) {
                             Outcome::Deferred, Outcome::Blocked, Outcome::NotTabled})
         EXPECT_GT(t.outcomes[static_cast<int>(o)], 0) << kOutcomeNames.name(o);
     for (const int f : {kJoined, kReserved, kStayedOut, kObjected, kTransitDenied, kDropped,
-                        kPressured, kPressurer})
+                        kPressured, kPressurer, kVeto, kWaited})
         EXPECT_TRUE(t.flags & f) << "flag " << f;
     EXPECT_GT(t.pressure, 0);
     EXPECT_GT(t.lag_above_one, 0);

@@ -63,12 +63,17 @@ TEST(World, ResetClearsTheStateOfThePreviousRun) {
     b.proposal("p", Kind::Plan, 0);
     World w = built(b);
     w.role[1] = Role::Member;
-    w.adopted[0] = 1;
+    w.adopted_at[0] = 0;
+    w.pending_at[0] = 1;
+    w.status_quo(0) = 0.7;
     w.tension(0, 1) = w.tension(1, 0) = 0.9;
     std::vector<double> values;
     for (const auto& d : b.spec().params.all()) values.push_back(d.dist.a);
     w.reset(b.spec(), values, std::vector<unsigned char>(values.size(), 0));
     EXPECT_EQ(w.role[1], Role::Candidate);
-    EXPECT_EQ(w.adopted[0], 0);
+    EXPECT_EQ(w.adopted_at[0], -1);
+    EXPECT_EQ(w.pending_at[0], -1);
+    EXPECT_DOUBLE_EQ(w.status_quo(0), 0.0);
+    EXPECT_DOUBLE_EQ(w.status_quo0(0), 0.0);
     EXPECT_DOUBLE_EQ(w.tension(0, 1), 0.0);
 }

@@ -130,9 +130,13 @@ TEST(Runner, PointsUseTheirOverridesAndTheirOwnKeys) {
     const ModelSpec spec = stochastic_spec();
     experiment::Plan plan;
     const ParamId rel = spec.params.find("agents.CCC.military_reluctance");
+    const ParamId ten = spec.params.find("relations.tension.BBB-CCC");
     ASSERT_NE(rel, kNoParam);
-    plan.points = {experiment::Point{{{rel, Distribution::fixed(0.0)}}},
-                   experiment::Point{{{rel, Distribution::fixed(1.0)}}}};
+    ASSERT_NE(ten, kNoParam);
+    // Without its rivalry with the host, only CCC's reluctance decides whether it joins.
+    plan.points = {
+        experiment::Point{{{rel, Distribution::fixed(0.0)}, {ten, Distribution::fixed(0.0)}}},
+        experiment::Point{{{rel, Distribution::fixed(1.0)}, {ten, Distribution::fixed(0.0)}}}};
     plan.total_points = 2;
     experiment::RunConfig cfg;
     cfg.replications = 2000;

@@ -16,7 +16,7 @@ core::RecordShape shape() {
     s.pairs = 1;
     return s;
 }
-core::RunRecord record(core::Outcome o0, float dil, float tension, std::uint8_t flags0) {
+core::RunRecord record(core::Outcome o0, float dil, float tension, core::Flags flags0) {
     core::RunRecord r(shape());
     r.outcome = {static_cast<std::uint8_t>(o0),
                  static_cast<std::uint8_t>(core::Outcome::NotTabled)};
@@ -77,7 +77,7 @@ TEST(Summary, WilsonInterval) {
 TEST(Summary, ArraysListEveryCountOnce) {
     experiment::Summary s(shape(), 5);
     const auto a = s.arrays();
-    EXPECT_EQ(a.size(), 15u);
+    EXPECT_EQ(a.size(), 17u);
     std::size_t words = 0;
     for (auto* v : a) words += v->size();
     // Every int64 vector member is listed: their sizes add up to the summary's size.
@@ -85,6 +85,7 @@ TEST(Summary, ArraysListEveryCountOnce) {
                            s.rounds_hist.size() + s.dilution_hist.size() + s.dilution_sum.size() +
                            s.pressure_sum.size() + s.pressure_runs.size() + s.implemented.size() +
                            s.lag_sum.size() + s.text_sum.size() + s.compromise_sum.size() +
-                           s.wmedian_sum.size() + s.tension_hist.size() + s.tension_sum.size();
+                           s.wmedian_sum.size() + s.tension_hist.size() + s.tension_sum.size() +
+                           s.status_quo_sum.size() + s.first_adoption.size();
     EXPECT_EQ(words, expected);
 }

@@ -84,12 +84,14 @@ inline core::RunRecord make_record(const core::RecordShape& shape, int max_round
         r.pressure[tp] = tabled ? static_cast<std::uint8_t>(byte(g) % 3) : 0;
         r.implemented[tp] = passed ? static_cast<std::int8_t>(byte(g) % 3) : -1;
         for (int i = 0; i < shape.agents; ++i)
-            r.flags[tp * shape.agents + i] = tabled ? static_cast<std::uint8_t>(byte(g)) : 0;
+            r.flags[tp * shape.agents + i] =
+                tabled ? static_cast<core::Flags>(byte(g) | (byte(g) % 4) << 8) : 0;
         for (int d = 0; d < shape.dims; ++d)
             r.text[tp * shape.dims + d] = tabled ? unit(g) : std::nanf("");
     }
     for (auto& v : r.compromise) v = unit(g);
     for (auto& v : r.weighted_median) v = unit(g);
+    for (auto& v : r.status_quo) v = unit(g);
     for (auto& v : r.tension) v = unit(g) * 0.8f;
     for (auto& v : r.params) v = unit(g);
     return r;

@@ -97,7 +97,7 @@ TEST_F(Hdf5SinkTest, RoundTripRestoresSummariesLabelsAndProvenance) {
     EXPECT_EQ(r.scenario_sha256, sha256_hex(prov_.scenario_text));
     EXPECT_EQ(r.scenario_name, spec_.name);
     EXPECT_EQ(r.variant_choice, "logit");
-    EXPECT_EQ(r.variant_amendment, "towards_objectors");
+    EXPECT_EQ(r.variant_amendment, "win_set");
     EXPECT_EQ(r.variant_pressure, "enabled");
     ASSERT_EQ(r.point_descriptions.size(), 2u);
     EXPECT_EQ(r.point_descriptions[0], "");

@@ -128,7 +128,7 @@ def test_provenance(full_file):
         assert "run" in a["command_line"] and str(SMALL.name) in a["command_line"]
         assert a["tool_version"] and a["git_commit"]
         assert (a["variant_choice"], a["variant_amendment"], a["variant_pressure"]) == \
-            ("logit", "towards_objectors", "enabled")
+            ("logit", "win_set", "enabled")
         assert a["summary_only"] == 0 and a["per_run_tension"] == 0
 
 
