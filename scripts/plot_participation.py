@@ -35,16 +35,18 @@ def small_multiples(r, outdir, what, items, note, period, point):
     cols = {p: [t for t, q in items if q == p] for p in props}
     n_agents = len(r.agents)
     max_summits = max(len(c) for c in cols.values())
-    ncols = 1 if len(props) == 1 or max_summits > 6 else 2
+    label_w = 0.2 + 0.075 * max(len(a) for a in r.agents)  # the agent ids left of a panel
+    # Two columns of panels while a cell keeps room for '0.97' at 8 points (0.4 in).
+    two = len(props) > 1 and (sr.FIG_WIDTH / 2 - label_w - 0.25) / max_summits >= 0.4
+    ncols = 2 if two else 1
     nrows = (len(props) + ncols - 1) // ncols
     slot_w = sr.FIG_WIDTH / ncols
-    label_w = 0.2 + 0.075 * max(len(a) for a in r.agents)  # the agent ids left of a panel
     cell_w = min(0.58, (slot_w - label_w - 0.25) / max_summits)
     cell_h = 0.27
     numbers = cell_w >= 0.4  # room for '0.97' at 8 points; otherwise a colour bar
-    # Titles wrap to their panel's width (about 14 characters per inch at 9 points).
-    titles = {p: sr.title(r, p, max(18, int(14 * (label_w + cell_w * max(len(cols[p]), 2)))))
-              for p in props}
+    # Titles (left-aligned over their panel) wrap to the panel's slot, about 14 characters
+    # per inch at 9 points.
+    titles = {p: sr.title(r, p, max(18, int(14 * (slot_w - label_w - 0.2)))) for p in props}
     row_title_h = [0.27 + 0.15 * max(titles[p].count("\n") + 1
                                     for p in props[i * ncols:(i + 1) * ncols])
                    for i in range(nrows)]

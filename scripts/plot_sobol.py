@@ -66,7 +66,7 @@ def plot(r, outdir, proposal=None, period=None, min_tabled=sr.MIN_TABLED):
     factor_labels = [sr.wrap(f, 22) for f in r.factors]
     lines = max(f.count("\n") + 1 for f in factor_labels)
     panel_h = 1.0 + k * max(0.42, 0.15 * lines + 0.15)
-    height = panel_h * nrows + 0.9
+    height = panel_h * nrows + 1.1
     fig, axes = plt.subplots(nrows, ncols, squeeze=False, sharex=True,
                              figsize=(sr.FIG_WIDTH if ncols == 2 else 5.5, height))
     for ax in axes.flat[len(ps):]:
@@ -95,12 +95,13 @@ def plot(r, outdir, proposal=None, period=None, min_tabled=sr.MIN_TABLED):
     for ax in axes[-1]:
         ax.set_xlabel("share of the variance of P(passed)")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.suptitle(f"Sobol indices of P(passed), {int(r.periods[t])}: {r.label()} "
-                 f"({len(r.point_index):,} points x {r.replications:,} runs; 95% bootstrap CI)",
-                 y=1 - 0.08 / height, va="top")
+    width = sr.FIG_WIDTH if ncols == 2 else 5.5
+    fig.suptitle(sr.wrap(f"Sobol indices of P(passed), {int(r.periods[t])}: {r.label()} "
+                         f"({len(r.point_index):,} points x {r.replications:,} runs; 95% "
+                         "bootstrap CI)", width * 72 / 5.8), y=1 - 0.08 / height, va="top")
     fig.legend(handles, labels, loc="upper center", ncol=2, frameon=False,
-               bbox_to_anchor=(0.5, 1 - 0.3 / height))
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / height))
+               bbox_to_anchor=(0.5, 1 - 0.42 / height))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.62 / height))
     if clipped:
         sr.add_note(fig, f"Estimates and intervals outside [{XMIN:g}, {XMAX:g}] are drawn at "
                     "the edge.")

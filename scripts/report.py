@@ -81,7 +81,10 @@ def with_ci(p, lo, hi):
 
 
 def num(v, digits=2):
-    return "–" if v is None or not sr.np.isfinite(v) else f"{v:.{digits}f}"
+    if v is None or not sr.np.isfinite(v):
+        return "–"
+    text = f"{v:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.00"
 
 
 class Report:

@@ -76,6 +76,10 @@ def test_plot_all_draws_the_sweep_figures(sobol_file, tmp_path):
     assert any(n.startswith("sobol") for n in names), names
     assert any(n.startswith("response") for n in names), names
     assert "point 0 only" in proc.stderr
+    from PIL import Image
+    for png in tmp_path.glob("*.png"):  # docs/figures.md: no figure wider than 2000 px
+        with Image.open(png) as im:
+            assert im.size[0] <= 2000, (png.name, im.size)
 
 
 def test_plot_response_of_an_agents_participation(grid_file, tmp_path):
