@@ -7,7 +7,8 @@ Two figures with the same layout: participation.png, P(agent took part in the ad
 decision | proposal tabled), and objection.png, P(agent objected in the last round |
 tabled). Each panel is one proposal: a row per agent, a column per summit at which the
 proposal was tabled in at least --min-tabled runs (default 200; the others are named
-under the figure), the value printed in every cell.
+under the figure), the value printed in every cell. With --period (one summit) the
+figure is a single panel instead: a row per proposal, a column per agent.
 """
 import os
 import sys
@@ -98,6 +99,49 @@ def small_multiples(r, outdir, what, items, note, period, point):
     return sr.save_figure(fig, outdir, stem)
 
 
+def one_summit(r, outdir, what, items, note, period, point):
+    """One summit: a single heatmap, a row per proposal (titles wrapped), a column per agent.
+    Returns None when the agents do not fit across the page with their numbers."""
+    plt = sr.pyplot()
+    np = sr.np
+    values = getattr(r, what)
+    (t,) = {t for t, _ in items}
+    props = [p for _, p in items]
+    titles = [sr.title(r, p, 28) for p in props]
+    label_w = 2.3
+    cell_w = min(0.58, (sr.FIG_WIDTH - label_w - 0.3) / len(r.agents))
+    if cell_w < 0.4:
+        return None
+    lines = max(tt.count("\n") + 1 for tt in titles)
+    cell_h = max(0.3, 0.15 * lines + 0.08)
+    width = label_w + cell_w * len(r.agents) + 0.3
+    height = 1.0 + cell_h * len(props)
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes([label_w / width, 0.2 / height, cell_w * len(r.agents) / width,
+                       cell_h * len(props) / height])
+    heat = np.array([[values[point, t, p, a] for a in range(len(r.agents))] for p in props])
+    ax.imshow(heat, cmap="Greys", vmin=0, vmax=1, aspect="auto")
+    for (i, j), v in np.ndenumerate(heat):
+        ax.text(j, i, sr.fmt_p(v), ha="center", va="center", fontsize=8,
+                color=sr.text_color(0 if np.isnan(v) else v))
+    ax.set_xticks(range(len(r.agents)), r.agents)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(props)), titles)
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_linewidth(0.5)
+    label, name = WHAT[what]
+    run_info = f"{r.replications:,} runs" + ("" if r.n_points == 1 else f", point {point}")
+    fig.suptitle(sr.wrap(f"{name} at the {period} summit: {label}; {r.label()} ({run_info})",
+                         width * 72 / 5.8), y=1 - 0.08 / height, va="top")
+    names = dict(zip(r.agents, r.agent_names))
+    key = "Agents: " + ", ".join(f"{a} {names.get(a, a)}" for a in r.agents) + "."
+    fig.text(0.01, 0.1 / height, sr.wrap(key + (" " + note if note else ""), width * 72 / 4.4),
+             ha="left", va="top", fontsize=8, style="italic")
+    stem = f"{what}_{int(period)}" + ("" if r.n_points == 1 else f"_point{point}")
+    return sr.save_figure(fig, outdir, stem)
+
+
 def plot(r, outdir, period=None, point=0, min_tabled=sr.MIN_TABLED):
     sr.check_point(r, point)
     if period is not None:
@@ -105,7 +149,10 @@ def plot(r, outdir, period=None, point=0, min_tabled=sr.MIN_TABLED):
     items, note = sr.items_to_show(r, point, period, min_tabled)
     paths = []
     for what in WHAT:
-        paths += small_multiples(r, outdir, what, items, note, period, point)
+        got = one_summit(r, outdir, what, items, note, period, point) if period is not None \
+            else None
+        paths += got if got is not None else \
+            small_multiples(r, outdir, what, items, note, period, point)
     return paths
 
 

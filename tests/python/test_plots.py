@@ -283,6 +283,19 @@ def test_participation_is_one_panel_per_proposal(baseline_file, monkeypatch, tmp
             assert ax.get_images()[0].get_array().shape[0] == len(r.agents)
 
 
+def test_participation_at_one_summit_is_one_panel(baseline_file, monkeypatch, tmp_path):
+    import plot_participation
+    import sco_results
+    r = sco_results.load(baseline_file)
+    year = int(r.periods[0])
+    figs = figures_drawn(monkeypatch, lambda: plot_participation.plot(r, tmp_path, period=year))
+    items, _ = sco_results.items_to_show(r, 0, year)
+    assert [stem for stem, _ in figs] == [f"participation_{year}", f"objection_{year}"]
+    for stem, fig in figs:
+        (panel,) = [ax for ax in fig.axes if ax.get_images()]
+        assert panel.get_images()[0].get_array().shape == (len(items), len(r.agents))
+
+
 # ---- the scripts' command lines --------------------------------------------------------
 
 def test_per_run_script_refuses_summary_only_file(summary_only_file, tmp_path):
