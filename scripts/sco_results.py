@@ -163,11 +163,12 @@ class Results:
         for name, ds in f["summary"].items():
             if isinstance(ds, h5py.Dataset):
                 setattr(self, name, ds[()])
-                self.axes[name] = _attr(ds.attrs["axes"]).split(",")
+                self.axes[name] = _attr(ds.attrs["axes"]).split(",") if "axes" in ds.attrs else []
         self.raw = {name: ds[()] for name, ds in f["summary"]["raw"].items()}
         self.runs = None
         if "runs" in f:
-            axes = {n: _attr(d.attrs["axes"]).split(",") for n, d in f["runs"].items()}
+            axes = {n: _attr(d.attrs["axes"]).split(",") if "axes" in d.attrs else []
+                    for n, d in f["runs"].items()}
             self.runs = RunData(self.path, list(f["runs"].keys()), axes)
 
     # ---- index helpers ----
