@@ -227,7 +227,7 @@ def agents(rep, figs):
     rep.add('<p class="note"><em>took part</em>: the agent took part in the decision that was '
             "adopted (it passed and the agent supported it or joined the project); "
             "<em>objected</em>: it objected in the last round. Shares of the runs in which "
-            "the proposal was tabled.</p>")
+            "the proposal was tabled; &lt;1% and &gt;99%: near 0 or 1 but not exactly.</p>")
     names = dict(zip(r.agents, r.agent_names))
     head = "".join(f'<th title="{esc(names.get(a, a))}">{esc(a)}</th>' for a in r.agents)
     for t in range(len(r.periods)):
@@ -243,7 +243,7 @@ def agents(rep, figs):
                                                 ("objected", r.objection))):
                 first = (f'<td rowspan="2">{esc(r.proposal_titles[p] or r.proposals[p])}'
                          f"{' †' if thin else ''}</td>") if m == 0 else ""
-                cells = "".join(f'<td class="num">{pct(arr[k, t, p, i], 0)}</td>'
+                cells = "".join(f'<td class="num">{sr.fmt_pct(arr[k, t, p, i])}</td>'
                                 for i in range(len(r.agents)))
                 rows.append(f'<tr data-period="{year}" data-proposal="{esc(r.proposals[p])}" '
                             f'data-measure="{measure}"{cls}>{first}<td>{measure}</td>{cells}</tr>')

@@ -128,7 +128,7 @@ def check_tables(page, r, point=0):
         p = r.proposal_index(row["attrs"]["data-proposal"])
         values = row["cells"][-len(r.agents):]
         arr = r.participation if row["attrs"]["data-measure"] == "took part" else r.objection
-        assert values == [f"{100 * v:.0f}%" for v in arr[point, t, p]]
+        assert values == [sco_results.fmt_pct(v) for v in arr[point, t, p]]
     # Tension: every pair with any tension.
     (tension,) = page.table("id", "tension-table")
     got = {row["attrs"]["data-pair"] for row in tension["rows"] if "data-pair" in row["attrs"]}
