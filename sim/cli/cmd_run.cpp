@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <iomanip>
@@ -13,6 +14,7 @@
 #include "sim/cli/limits.h"
 #include "sim/cli/options.h"
 #include "sim/cli/signals.h"
+#include "sim/core/simulate.h"
 #include "sim/experiment/report.h"
 #include "sim/experiment/runner.h"
 #include "sim/io/hdf5_sink.h"
@@ -27,29 +29,99 @@ std::string default_output(const std::string& scenario_path) {
     return "results/" + std::filesystem::path(scenario_path).stem().string() + ".h5";
 }
 
-void print_replay(const core::ModelSpec& s, const core::RunRecord& r) {
+const char* choice_name(core::Choice c) {
+    switch (c) {
+        case core::Choice::Join:
+            return "join";
+        case core::Choice::Reserve:
+            return "reserve";
+        case core::Choice::StayOut:
+            return "stay out";
+        default:
+            return "object";
+    }
+}
+
+std::string num(double v) {
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(3) << v;
+    return os.str();
+}
+
+std::string text_of(const core::ModelSpec& s, const core::ProposalSpec& prop,
+                    const std::vector<double>& x) {
+    std::string out;
+    for (int d = 0; d < s.n_dims(); ++d)
+        if (prop.position[d] != core::kNoParam)
+            out += " " + s.dimensions[d] + " " + num(x[static_cast<std::size_t>(d)]);
+    return out;
+}
+
+/// What an agent did, with the flags that qualify it (docs/cli.md, "run --replay").
+std::string did(const core::AgentExplain& a) {
+    std::string out = choice_name(a.choice);
+    if (a.choice == core::Choice::Object)
+        out += (a.flags & core::kWaited) ? " (asks for time)" : a.member ? " (veto)" : " (no veto)";
+    if (a.flags & core::kTransitDenied) out += ", denies transit";
+    if (a.flags & core::kDropped) out += ", drops out (transit denied)";
+    if (a.flags & core::kPressured) out += ", pressured";
+    return out;
+}
+
+/// One run, summit by summit and round by round; with `terms`, every term of every
+/// agent's utilities (`--explain`).
+void print_replay(const core::ModelSpec& s, const core::RunRecord& r, const core::RunExplain& ex,
+                  bool terms) {
     const int P = s.n_proposals(), N = s.n_agents();
     for (int t = 0; t < s.periods; ++t)
         for (int p = 0; p < P; ++p) {
             const std::size_t tp = static_cast<std::size_t>(t) * P + p;
             const auto o = static_cast<core::Outcome>(r.outcome[tp]);
             if (o == core::Outcome::NotTabled) continue;
-            std::cout << s.first_period + t << "  " << std::left << std::setw(28)
-                      << s.proposals[p].id << std::setw(26) << core::kOutcomeNames.name(o)
-                      << "rounds " << int(r.rounds[tp]) << "  dilution " << std::fixed
-                      << std::setprecision(3) << r.dilution[tp] << " ";
-            for (int i = 0; i < N; ++i) {
-                const auto f = r.flags[tp * N + i];
-                const char* c = (f & core::kObjected)    ? "object"
-                                : (f & core::kReserved)  ? "reserve"
-                                : (f & core::kJoined)    ? "join"
-                                : (f & core::kStayedOut) ? "out"
-                                                         : "-";
-                std::cout << " " << s.agents[i].id << ":" << c
-                          << ((f & core::kTransitDenied) ? "/deny" : "")
-                          << ((f & core::kPressured) ? "/pressured" : "");
+            const core::ProposalSpec& prop = s.proposals[p];
+            const core::ProposalExplain& pe = ex.items.at(tp);
+            std::cout << s.first_period + t << "  " << prop.id << " ("
+                      << core::kKindNames.name(prop.kind) << ", sponsor "
+                      << s.agents[prop.sponsor].id << "): " << core::kOutcomeNames.name(o)
+                      << ", rounds " << int(r.rounds[tp]) << ", dilution " << num(r.dilution[tp])
+                      << "\n    status quo" << text_of(s, prop, pe.status_quo) << "\n";
+            for (const core::RoundExplain& re : pe.rounds) {
+                std::cout << "  round " << re.round << ": offer " << num(re.offer) << " of the aim,"
+                          << " effect " << num(re.effect) << ", text" << text_of(s, prop, re.text)
+                          << "\n";
+                if (!terms) {
+                    std::cout << "   ";
+                    for (int i = 0; i < N; ++i) {
+                        const auto& a = re.agents[static_cast<std::size_t>(i)];
+                        std::cout << " " << s.agents[i].id << ":" << did(a);
+                        if (i + 1 < N) std::cout << ";";
+                    }
+                    std::cout << "\n";
+                }
+                for (int i = 0; terms && i < N; ++i) {
+                    const auto& a = re.agents[static_cast<std::size_t>(i)];
+                    const auto& v = a.options.v;
+                    std::cout << "    " << s.agents[i].id << " ("
+                              << (a.member ? "member" : "no veto")
+                              << (a.forced ? ", supports by position" : "") << "): " << did(a)
+                              << "\n      support: gain " << num(a.gain) << " (loss " << num(a.loss)
+                              << ") + threat benefit " << num(a.benefit);
+                    if (a.share != 1.0) std::cout << " (x share " << num(a.share) << ")";
+                    std::cout << " - cost " << num(a.cost) << " - relations "
+                              << num(a.relations.all) << " (principals "
+                              << num(a.relations.principal) << ") = join " << num(v[0])
+                              << "; reserve " << num(v[1]) << "; stay out " << num(v[2])
+                              << "\n      object:  - norm cost " << num(a.objection)
+                              << " - pressure " << num(a.pressure) << " + value of waiting "
+                              << num(a.options.wait) << " = " << num(v[3]) << "\n";
+                }
+                for (const auto& [g, j] : re.pressure)
+                    std::cout << "    pressure: " << s.agents[g].id << " presses " << s.agents[j].id
+                              << "\n";
+                if (!re.next.empty()) std::cout << "    -> " << re.next << "\n";
             }
-            std::cout << "\n";
+            std::cout << "  rule: " << pe.rule << "\n";
         }
 }
 
@@ -69,7 +141,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         "set", po::value<std::vector<std::string>>()->composing(),
         "PATH=VALUE: override one parameter (repeatable)")(
         "replay", po::value<std::string>(),
-        "replay one run (its replication index) and print it; writes nothing")(
+        "replay one run (its replication index) and print it round by round; writes nothing")(
+        "explain", "with --replay: print every term of every agent's utilities, round by round")(
         "quiet,q", "print nothing but errors")(
         "progress", "report progress on stderr even when it is not a terminal");
     const auto vmo = parse_command(
@@ -103,10 +176,14 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
             scenario::apply_set(sc.spec, s);
     const experiment::Plan plan;
 
+    if (vm.count("explain") && !vm.count("replay"))
+        throw UsageError("run: --explain needs --replay R (it explains one run)");
     if (vm.count("replay")) {
         const std::uint64_t rep = parse_whole("run", "--replay", vm["replay"].as<std::string>());
-        print_replay(sc.spec,
-                     experiment::replay(sc.spec, plan, cfg, 0, static_cast<std::int64_t>(rep)));
+        core::RunExplain ex;
+        const core::RunRecord r =
+            experiment::replay(sc.spec, plan, cfg, 0, static_cast<std::int64_t>(rep), &ex);
+        print_replay(sc.spec, r, ex, vm.count("explain") > 0);
         return kExitOk;
     }
 

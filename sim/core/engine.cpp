@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <set>
 
@@ -86,8 +87,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             if (!w.member(j) || s.forced[j]) continue;
             const Options o = options(w, spatial(w, j, s.target.data()), s.terms[j], s.rel[j], e,
                                       s.pressure[j], unc, prop.kind, prop.opt_out);
-            // On substance: the value of waiting is not about the text's position.
-            all = std::max({o.v[0], o.v[1], o.v[2]}) >= o.v[3] - o.wait;
+            // Against withholding consensus for any reason: a smaller text is also a smaller
+            // bet on an uncertain future, so it can win a member that asks for time.
+            all = std::max({o.v[0], o.v[1], o.v[2]}) >= o.v[3];
         }
         if (all) return a;
     }
@@ -96,7 +98,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
 
 ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int p, int t,
                                         const Rng& rng, EngineScratch& s, Flags* flags,
-                                        float* text_out) const {
+                                        float* text_out, ProposalExplain* explain) const {
     const int n = w.n, D = w.dims;
     const bool det = v_.choice == ChoiceRule::Deterministic;
     const double beta = w.d(Dyn::LogitPrecision);
@@ -121,9 +123,9 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         s.terms[i] = agent_terms(w, prop, p, i);
         s.pressure[i] = 0.0;
         s.principal[i] = s.forced[i] = 0;
-        // Co-parties matter in projects that members join one by one (opt-out projects): at
-        // first every member is expected to take part; after a round, those who joined.
-        s.party[i] = prop.opt_out && w.member(i) ? 1 : 0;
+        // Every member is party to a binding text; in an opt-out project, at first every
+        // member is expected to take part, after a round those who joined.
+        s.party[i] = w.member(i) ? 1 : 0;
         flags[i] = 0;
     }
     s.principal[prop.sponsor] = s.forced[prop.sponsor] = 1;
@@ -131,6 +133,10 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     // Candidates never object to their own admission (they applied for it).
     for (const int a : prop.admit) s.principal[a] = s.forced[a] = 1;
     bool powers_listed = false;
+    if (explain) {
+        explain->rounds.clear();
+        explain->status_quo.assign(w.status_quo.data(), w.status_quo.data() + D);
+    }
 
     ProposalResult res;
     bool agreed = false;
@@ -210,6 +216,34 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             out_members += c == Choice::StayOut;
             reservations += c == Choice::Reserve;
         }
+        if (explain) {
+            RoundExplain& re = explain->rounds.emplace_back();
+            re.round = r + 1;
+            re.offer = alpha;
+            re.effect = e;
+            re.text.assign(s.text.begin(), s.text.end());
+            re.vetoes = vetoes;
+            re.substance = substance;
+            re.joined = joined_members;
+            for (int i = 0; i < n; ++i) {
+                const Spatial sp = spatial(w, i, s.text.data());
+                AgentExplain a;
+                a.gain = sp.gain;
+                a.loss = sp.loss;
+                a.benefit = e * s.terms[i].threat;
+                a.share = s.terms[i].share;
+                a.cost = s.terms[i].cost;
+                a.relations = s.rel[i];
+                a.objection = w.d(Dyn::ObjectionCost);
+                a.pressure = s.pressure[i];
+                a.options = s.opts[i];
+                a.choice = s.choice[i];
+                a.forced = s.forced[i] != 0;
+                a.member = w.member(i);
+                a.flags = flags[i];
+                re.agents.push_back(a);
+            }
+        }
         if (vetoes == 0 && (!prop.opt_out || joined_members >= min_part)) {
             agreed = true;
             break;
@@ -231,7 +265,9 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                     continue;
                 for (const int g : s.powers) {
                     if (g == j || !w.member(g) || !supports(s.choice[g])) continue;
-                    if (w.susceptibility(j, g) <= 0.0) continue;
+                    if (w.susceptibility(j, g) <= 0.0 || w.capability(g) <= 0.0 ||
+                        w.d(Dyn::PressureStrength) <= 0.0)
+                        continue;  // pressure that weighs nothing is not applied
                     if (s.opts[g].v[0] <= w.d(Dyn::PressureCost)) continue;
                     s.pressure[j] +=
                         w.d(Dyn::PressureStrength) * w.capability(g) * w.susceptibility(j, g);
@@ -240,6 +276,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                     flags[j] |= kPressured;
                     flags[g] |= kPressurer;
                     ++res.pressure;
+                    if (explain) explain->rounds.back().pressure.emplace_back(g, j);
                 }
             }
         }
@@ -247,17 +284,34 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         if (prop.opt_out)
             for (int i = 0; i < n; ++i) s.party[i] = w.member(i) && supports(s.choice[i]);
         // 5. The sponsor amends the text; membership texts are never amended.
-        // Only a veto on substance calls for a new text: one that asks for time does not.
-        if (substance == 0 || prop.kind == Kind::Membership || v_.amendment == AmendmentRule::None)
+        // Any veto calls for a new text: a smaller text is also a smaller bet on an uncertain
+        // future, so it can win a member that asks for time as well as one that disagrees.
+        if (vetoes == 0 || prop.kind == Kind::Membership || v_.amendment == AmendmentRule::None) {
+            if (explain)
+                explain->rounds.back().next =
+                    vetoes == 0 ? "no veto, but too few members take part: the text is unchanged"
+                    : prop.kind == Kind::Membership ? "a membership text is never amended"
+                                                    : "amendment is switched off";
             continue;
+        }
         if (v_.amendment == AmendmentRule::WinSet) {
             relations(w, s);  // pressure may have changed tension
             const double best = win_set(w, prop, p, s, alpha, ambition);
             if (best < 0.0) {
                 res.win_set_empty = true;
+                if (explain)
+                    explain->rounds.back().next =
+                        "the win-set is empty: no text short of the status quo wins every veto "
+                        "holder";
                 break;
             }
+            const double before = alpha;
             alpha = std::max(best, alpha - w.d(Dyn::AmendmentStep));
+            if (explain)
+                explain->rounds.back().next =
+                    "the sponsor amends: offer " + std::to_string(before) + " -> " +
+                    std::to_string(alpha) + " of the aim (win-set reaches " + std::to_string(best) +
+                    ")";
             for (int d = 0; d < D; ++d)
                 if (prop.position[d] != kNoParam)
                     s.text[d] = w.status_quo(d) + alpha * (s.text0[d] - w.status_quo(d));
@@ -265,6 +319,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             // A step towards the compromise position, never past the status quo nor past
             // the tabled text.
             const double step = w.d(Dyn::AmendmentStep);
+            if (explain) explain->rounds.back().next = "the sponsor steps towards the compromise";
             for (int d = 0; d < D; ++d) {
                 if (prop.position[d] == kNoParam) continue;
                 const double c = compromise_position(w, d), q = w.status_quo(d);
@@ -296,6 +351,36 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         // No consensus: postponed when every standing veto asks for time; blocked when any
         // veto stands on substance, or when too few members would take part.
         res.outcome = vetoes > 0 && substance == 0 ? Outcome::Deferred : Outcome::Blocked;
+    }
+    if (explain) {
+        switch (res.outcome) {
+            case Outcome::Adopted:
+                explain->rule = "no member objected: adopted (Charter Art. 16)";
+                break;
+            case Outcome::AdoptedWithReservations:
+                explain->rule =
+                    "no member objected; reservations on record do not block (Charter Art. 16)";
+                break;
+            case Outcome::Coalition:
+                explain->rule =
+                    "no member objected and enough took part; the others stay out of the "
+                    "project (Charter Art. 16)";
+                break;
+            case Outcome::Diluted:
+                explain->rule = "no member objected to the amended text: adopted watered down";
+                break;
+            case Outcome::Deferred:
+                explain->rule = "every standing veto asks for time (value of waiting): deferred";
+                break;
+            default:
+                explain->rule =
+                    vetoes > 0 ? (res.win_set_empty ? "a veto on substance stands and the win-set "
+                                                      "is empty: blocked"
+                                                    : "a veto on substance stands when the rounds "
+                                                      "run out: blocked")
+                               : "too few members take part in the project: blocked";
+                break;
+        }
     }
     return res;
 }

@@ -4,6 +4,8 @@
 // objects; a reservation on record does not stop a decision; members not interested
 // in a project may stay out of it without stopping the others.
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/model.h"
@@ -33,6 +35,40 @@ struct EngineScratch {
     void resize(const ModelSpec& spec);
 };
 
+/// Why a run ended as it did (`sco-sim run --replay R --explain`): every term of every
+/// agent's choice, round by round. Filled only when asked for; it allocates, so the
+/// simulation's inner loop never fills one.
+struct AgentExplain {
+    double gain = 0.0;       ///< spatial gain of the text against the status quo (negative: loss)
+    double loss = 0.0;       ///< the part of gain that is loss
+    double benefit = 0.0;    ///< threat benefit: effect x threat terms
+    double share = 1.0;      ///< remote_stake for an exercise in another region, else 1
+    double cost = 0.0;       ///< exercise costs: military reluctance, the host's sovereignty
+    Relations relations;     ///< tension minus affinity with principals and fellow parties
+    double objection = 0.0;  ///< the norm cost of withholding consensus
+    double pressure = 0.0;   ///< pressure received (adds to the cost of objecting)
+    Options options;         ///< the four utilities (wait inside options.v[3])
+    Choice choice = Choice::Join;
+    bool forced = false;  ///< sponsor, host or candidate: supports by position
+    bool member = false;  ///< holds a veto at this summit
+    std::uint16_t flags = 0;
+};
+struct RoundExplain {
+    int round = 0;
+    double offer = 1.0;        ///< share of the tabled text's aim still in the text
+    double effect = 1.0;       ///< share of the original aim the text achieves
+    std::vector<double> text;  ///< [dimension]
+    std::vector<AgentExplain> agents;
+    std::vector<std::pair<int, int>> pressure;  ///< (great power, target) applied after the round
+    int vetoes = 0, substance = 0, joined = 0;
+    std::string next;  ///< what happened after the round (amendment, pressure, end)
+};
+struct ProposalExplain {
+    std::vector<double> status_quo;  ///< [dimension] the summit's status quo
+    std::vector<RoundExplain> rounds;
+    std::string rule;  ///< the rule that decided the outcome
+};
+
 struct ProposalResult {
     Outcome outcome = Outcome::NotTabled;
     int rounds = 0;
@@ -50,7 +86,8 @@ class ConsensusEngine {
     /// `flags` and the final text (one value per dimension) into `text`. May change
     /// the World's tension (pressure has a relational cost).
     ProposalResult resolve(World& w, const ProposalSpec& prop, int p, int t, const Rng& rng,
-                           EngineScratch& s, Flags* flags, float* text) const;
+                           EngineScratch& s, Flags* flags, float* text,
+                           ProposalExplain* explain = nullptr) const;
 
   private:
     /// Relations of every agent with the text's principals and parties, this round.

@@ -1,5 +1,6 @@
 #include "sim/core/simulate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -70,7 +71,8 @@ bool on_agenda(const ModelSpec& spec, const World& w, int p, int t) {
     return w.adopted_at[p] < 0;  // no position: a one-off decision
 }
 
-std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, RunRecord& out) {
+std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, RunRecord& out,
+                      RunExplain* explain) {
     const ModelSpec& spec = m.spec();
     const Rng rng(key);
     World& w = ws.world;
@@ -101,7 +103,8 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
             if (w.pending_ok[p])
                 for (int d = 0; d < D; ++d)
                     if (spec.proposals[p].position[d] != kNoParam)
-                        w.status_quo(d) = w.pending_text(p, d);
+                        w.status_quo(d) =
+                            std::clamp(w.status_quo(d) + w.pending_text(p, d), 0.0, 1.0);
             w.pending_at[p] = -1;
         }
         for (int d = 0; d < D; ++d)
@@ -124,7 +127,12 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                 for (int d = 0; d < D; ++d) text[d] = std::numeric_limits<float>::quiet_NaN();
                 continue;
             }
-            const ProposalResult r = engine.resolve(w, prop, p, t, rng, ws.engine, flags, text);
+            ProposalExplain* ex = nullptr;
+            if (explain) {
+                explain->items.resize(static_cast<std::size_t>(T) * P);
+                ex = &explain->items[tp];
+            }
+            const ProposalResult r = engine.resolve(w, prop, p, t, rng, ws.engine, flags, text, ex);
             decisions += r.decisions;
             out.outcome[tp] = static_cast<std::uint8_t>(r.outcome);
             out.rounds[tp] = static_cast<std::uint8_t>(r.rounds);
@@ -150,7 +158,12 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                     const int lag = out.implemented[tp];
                     w.pending_ok[p] = lag > 0 ? 1 : 0;
                     w.pending_at[p] = t + (lag > 0 ? lag : 1);
-                    for (int d = 0; d < D; ++d) w.pending_text(p, d) = text[d];
+                    // What takes effect is the change the text made to the status quo it was
+                    // judged against: texts implemented later do not undo earlier ones.
+                    for (int d = 0; d < D; ++d)
+                        w.pending_text(p, d) = prop.position[d] != kNoParam
+                                                   ? static_cast<double>(text[d]) - w.status_quo(d)
+                                                   : 0.0;
                 }
             } else {
                 out.implemented[tp] = -1;

@@ -48,8 +48,16 @@ void sample_params(const ModelSpec& spec, const Rng& rng, std::vector<double>& v
 /// its aim not already reached (docs/model.md, III.3).
 bool on_agenda(const ModelSpec& spec, const World& w, int p, int t);
 
+/// The explanation of one run (`--explain`): one entry per (summit, proposal) in record
+/// order; a proposal not tabled at a summit has an entry with no rounds.
+struct RunExplain {
+    std::vector<ProposalExplain> items;
+};
+
 /// Runs one whole simulation into `out` (which must have the model's shape).
-/// Returns the number of agent decisions made.
-std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, RunRecord& out);
+/// Returns the number of agent decisions made. With `explain`, also records why every
+/// proposal ended as it did (allocates; for single runs only).
+std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, RunRecord& out,
+                      RunExplain* explain = nullptr);
 
 }  // namespace sco::core

@@ -129,12 +129,17 @@ inline Options options(const World& w, const Spatial& sp, const AgentTerms& at,
     const double object = -w.d(Dyn::ObjectionCost) - pressure;
     if (uncertainty > 0.0) {
         const double support = std::max({o.v[0], o.v[1], o.v[2]});
-        const double spread = w.d(Dyn::WaitValue) * uncertainty * (sp.stake + benefit);
+        // What waiting may reveal scales with how much the text changes the agent's policy
+        // (its spatial stake); the threat benefit enters through the cost of delay only, so
+        // a more exposed member never waits more.
+        const double spread = w.d(Dyn::WaitValue) * uncertainty * sp.stake;
         const double net =
             option_value(support - object, spread) - w.d(Dyn::DelayCost) * std::abs(benefit);
         if (net > 0.0) {
             o.wait = net;
-            o.for_time = support >= object;
+            // The reason is judged without pressure: a member that prefers the status quo
+            // on substance is a substantive veto even when pressed.
+            o.for_time = support >= -w.d(Dyn::ObjectionCost);
         }
     }
     o.v[3] = object + o.wait;
@@ -153,7 +158,8 @@ inline std::array<double, kChoices> logit_probabilities(const Options& o, double
     const bool reserve = o.v[1] > o.v[0];
     const double support = reserve ? o.v[1] : o.v[0];
     const double vmax = std::max({support, o.v[2], o.v[3]});
-    const double ps = detail::logit_weight(beta * (support - vmax));
+    // An option that is not open (utility -inf) has weight 0 whatever the precision.
+    const double ps = std::isfinite(support) ? detail::logit_weight(beta * (support - vmax)) : 0.0;
     const double po = std::isfinite(o.v[2]) ? detail::logit_weight(beta * (o.v[2] - vmax)) : 0.0;
     const double pj = std::isfinite(o.v[3]) ? detail::logit_weight(beta * (o.v[3] - vmax)) : 0.0;
     const double z = ps + po + pj;

@@ -33,7 +33,7 @@ struct World {
     std::vector<int> adopted_at;  // [proposal] period of the last adoption, -1 never
     std::vector<int> pending_at;  // [proposal] period its implementation resolves, -1 none
     std::vector<unsigned char> pending_ok;  // [proposal] 1 implemented then, 0 lapses then
-    Eigen::MatrixXd pending_text;           // [proposal, dimension] adopted text awaiting effect
+    Eigen::MatrixXd pending_text;  // [proposal, dimension] change an adopted text will make
     double dyn[kDynCount] = {};
 
     [[nodiscard]] double d(Dyn k) const { return dyn[static_cast<int>(k)]; }

@@ -55,8 +55,11 @@ constexpr int kNotTabled = static_cast<int>(core::Outcome::NotTabled);
 constexpr int kJoinedBit = 0;
 constexpr int kObjectedBit = 3;
 constexpr int kTransitDeniedBit = 4;
+constexpr int kVetoBit = 8;
+constexpr int kWaitedBit = 9;
 static_assert(1 << kJoinedBit == core::kJoined && 1 << kObjectedBit == core::kObjected &&
-              1 << kTransitDeniedBit == core::kTransitDenied);
+              1 << kTransitDeniedBit == core::kTransitDenied && 1 << kVetoBit == core::kVeto &&
+              1 << kWaitedBit == core::kWaited);
 
 double share(std::int64_t k, std::int64_t n) {
     return n > 0 ? static_cast<double>(k) / static_cast<double>(n) : 0.0;
@@ -154,7 +157,7 @@ std::string report_text(const Labels& L, const Summary& s, const Moves& moves) {
     const std::string header = pad("proposal", wid) + "  " + pad("tabled", 7, true) + "  " +
                                pad("pass", 6, true) + "  " + pad("95% CI", 15) + "  " +
                                pad("most likely outcomes", 50) + "  " + pad("rounds", 6, true) +
-                               "  " + pad("dilution", 8, true) + "  top objector (any role)";
+                               "  " + pad("dilution", 8, true) + "  top veto";
     for (int t = 0; t < T; ++t) {
         bool any = false;
         for (int p = 0; p < P; ++p) any = any || s.tabled(t, p) > 0;
@@ -178,10 +181,11 @@ std::string report_text(const Labels& L, const Summary& s, const Moves& moves) {
                        " " + percent(share(s.outcome_count(t, p, order[j]), n));
             int worst = -1;
             std::int64_t worst_count = 0;
+            // Only members hold a veto: observers' and candidates' objections block nothing.
             for (int i = 0; i < N; ++i)
-                if (s.flag_count(t, p, i, kObjectedBit) > worst_count) {
+                if (s.flag_count(t, p, i, kVetoBit) > worst_count) {
                     worst = i;
-                    worst_count = s.flag_count(t, p, i, kObjectedBit);
+                    worst_count = s.flag_count(t, p, i, kVetoBit);
                 }
             const std::string objector =
                 worst < 0 ? "-" : L.agents[worst] + " " + percent(share(worst_count, n));
@@ -225,6 +229,26 @@ std::string report_text(const Labels& L, const Summary& s, const Moves& moves) {
                     << cell(x.compromise, 10) << "  " << cell(x.weighted_median, 15) << "\n";
                 first = false;
             }
+        }
+    }
+    if (T > 0 && s.runs > 0) {
+        // Time to adoption: the summit of each proposal's first adoption, "never" counted.
+        std::size_t pw = 8;
+        for (const auto& id : L.proposals) pw = std::max(pw, id.size());
+        std::string head = pad("proposal", pw);
+        for (int t = 0; t < T; ++t) head += "  " + pad(std::to_string(L.periods[t]), 6, true);
+        head += "  " + pad("never", 6, true);
+        out << "\nTime to adoption (share of runs by the summit of first adoption)\n"
+            << head << "\n"
+            << std::string(head.size(), '-') << "\n";
+        for (int p = 0; p < P; ++p) {
+            std::int64_t ever = 0;
+            for (int t = 0; t < T; ++t) ever += s.tabled(t, p);
+            if (ever == 0) continue;
+            out << pad(L.proposals[p], pw);
+            for (int t = 0; t <= T; ++t)
+                out << "  " << pad(percent(share(s.first_adopted(p, t), s.runs)), 6, true);
+            out << "\n";
         }
     }
     if (T > 0 && s.runs > 0) {
@@ -272,6 +296,8 @@ std::string report_json(const Labels& L, const Summary& s, const Moves& moves) {
             e["participation"] = agent_map(
                 L, [&](int i) { return s.participated[tp * s.shape.agents + i]; }, n);
             e["objection"] = flag_map(L, s, t, p, kObjectedBit, n);
+            e["veto"] = flag_map(L, s, t, p, kVetoBit, n);
+            e["waited"] = flag_map(L, s, t, p, kWaitedBit, n);
             e["transit_denied"] = flag_map(L, s, t, p, kTransitDeniedBit, n);
             e["pressure"] = Json{{"p", number(share(s.pressure_runs[tp], n))},
                                  {"mean", number(share(s.pressure_sum[tp], n))}};
@@ -303,9 +329,18 @@ std::string report_json(const Labels& L, const Summary& s, const Moves& moves) {
             {"q50", number(any ? s.tension_quantile(T - 1, k, 0.5) : 0.0)},
             {"q95", number(any ? s.tension_quantile(T - 1, k, 0.95) : 0.0)}};
     }
+    Json adoption = Json::object();
+    for (int p = 0; p < P; ++p) {
+        Json by = Json::object();
+        for (int t = 0; t < T; ++t)
+            by[std::to_string(L.periods[t])] = proportion(wilson(s.first_adopted(p, t), s.runs));
+        by["never"] = proportion(wilson(s.first_adopted(p, T), s.runs));
+        adoption[L.proposals[p]] = std::move(by);
+    }
     Json out;
     out["runs"] = s.runs;
     out["proposals"] = std::move(proposals);
+    out["time_to_adoption"] = std::move(adoption);
     out["tension_final_mean"] = std::move(mean);
     out["tension_final"] = std::move(final_);
     // Labels come from files: bytes that are not UTF-8 become U+FFFD instead of an error.

@@ -102,7 +102,7 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
 }
 
 core::RunRecord replay(const core::ModelSpec& spec, const Plan& plan, const RunConfig& cfg,
-                       std::int64_t point, std::int64_t replication) {
+                       std::int64_t point, std::int64_t replication, core::RunExplain* explain) {
     const core::ModelSpec spec_k = apply_point(spec, plan.points.at(point));
     const core::CompiledModel model(spec_k, spec.params.random_ids());
     core::Workspace ws(spec_k);
@@ -110,7 +110,7 @@ core::RunRecord replay(const core::ModelSpec& spec, const Plan& plan, const RunC
     core::simulate(model,
                    {cfg.seed, static_cast<std::uint64_t>(plan.first_point + point),
                     static_cast<std::uint64_t>(replication)},
-                   ws, r);
+                   ws, r, explain);
     return r;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/core/model.h"
+#include "sim/core/simulate.h"
 #include "sim/experiment/plan.h"
 #include "sim/experiment/sink.h"
 #include "sim/experiment/summary.h"
@@ -38,8 +39,10 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
                               Sink* sink, const Provenance& prov, const RunnerHooks& hooks = {},
                               RunStats* stats = nullptr);
 
-/// Replays one run alone (point index within the plan, replication).
+/// Replays one run alone (point index within the plan, replication); with `explain`, also
+/// records why each proposal ended as it did.
 core::RunRecord replay(const core::ModelSpec& spec, const Plan& plan, const RunConfig& cfg,
-                       std::int64_t point, std::int64_t replication);
+                       std::int64_t point, std::int64_t replication,
+                       core::RunExplain* explain = nullptr);
 
 }  // namespace sco::experiment

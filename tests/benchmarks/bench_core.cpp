@@ -75,7 +75,7 @@ void BM_Proposal(benchmark::State& state) {
     const core::ProposalSpec& prop = spec().proposals.at(p);
     state.SetLabel(prop.id);
     const core::ConsensusEngine engine(spec().variants);
-    std::vector<std::uint8_t> flags(w.n);
+    std::vector<core::Flags> flags(w.n);
     std::vector<float> text(w.dims);
     std::uint64_t rep = 0;
     std::int64_t items = 0, decisions = 0;
@@ -90,7 +90,7 @@ void BM_Proposal(benchmark::State& state) {
     }
     report(state, items, decisions);
 }
-BENCHMARK(BM_Proposal)->DenseRange(0, 5);
+BENCHMARK(BM_Proposal)->DenseRange(0, 8);
 
 // One summit: every proposal tabled at the first summit, in order.
 void BM_Summit(benchmark::State& state) {
@@ -98,7 +98,7 @@ void BM_Summit(benchmark::State& state) {
     core::World& w = pr.ws.world;
     const core::ConsensusEngine engine(spec().variants);
     const int P = w.proposals;
-    std::vector<std::uint8_t> flags(w.n);
+    std::vector<core::Flags> flags(w.n);
     std::vector<float> text(w.dims);
     std::uint64_t rep = 0;
     std::int64_t items = 0, decisions = 0;

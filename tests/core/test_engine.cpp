@@ -269,10 +269,17 @@ TEST(Engine, WaitingDefersButTheExposedDoNotWait) {
     b.set("agenda.plan.relevance.h0", 1.0).set("agents.BBB.threat.h0", 0.3);   // gains 0.15
     b.dyn(Dyn::ObjectionCost, 0.02);  // BBB prefers the plan to blocking it, by 0.03
     b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.dyn(Dyn::Rounds, 1);  // one round: no time to offer a smaller text
     const Resolved r = resolve_once(b.spec(), 0);
     EXPECT_EQ(r.res.outcome, Outcome::Deferred);
     EXPECT_TRUE(r.flags[1] & kWaited);
-    EXPECT_EQ(r.res.dilution, 0.0);  // asking for time calls for no new text
+    EXPECT_TRUE(r.flags[1] & kVeto);
+    // With rounds to bargain, a smaller text (a smaller bet on an uncertain future) wins it.
+    b.dyn(Dyn::Rounds, 3);
+    const Resolved r3 = resolve_once(b.spec(), 0);
+    EXPECT_EQ(r3.res.outcome, Outcome::Diluted);
+    EXPECT_GT(r3.res.dilution, 0.0);
+    b.dyn(Dyn::Rounds, 1);
     // Highly exposed: a summit's delay costs it more than waiting may reveal.
     b.set("agents.BBB.threat.h0", 1.0).dyn(Dyn::DelayCost, 1.0);
     EXPECT_EQ(resolve_once(b.spec(), 0).res.outcome, Outcome::Adopted);

@@ -78,7 +78,8 @@ class ReportTest : public ::testing::Test {
                 r.implemented[0] = 1;
             }
             if (run == 2) {
-                r.flags[0 * N + 2] = core::kObjected;  // TJK blocks
+                r.flags[0 * N + 2] = core::kObjected | core::kVeto;  // TJK blocks
+                r.flags[0 * N + 1] = core::kObjected;                // an objection without a veto
                 r.pressure[0] = 2;
             }
             r.compromise[0 * D + 0] = 0.25f * static_cast<float>(run + 1);
@@ -120,17 +121,21 @@ TEST_F(ReportTest, MovesOfFollowTheGivenPositions) {
 TEST_F(ReportTest, JsonHasTheDocumentedShapeAndValues) {
     const Json j = parse(report_json(labels_, summary_, moves_));
     // Field names and order as listed in docs/cli.md.
-    EXPECT_EQ(keys(j), (std::vector<std::string>{"runs", "proposals", "tension_final_mean",
-                                                 "tension_final"}));
+    EXPECT_EQ(keys(j), (std::vector<std::string>{"runs", "proposals", "time_to_adoption",
+                                                 "tension_final_mean", "tension_final"}));
+    // Time to adoption of peace_mission: 2014 in 2 of 4 runs, never in 2.
+    const Json& tta = j.at("time_to_adoption").at("peace_mission");
+    EXPECT_DOUBLE_EQ(tta.at("2014").at("p").get<double>(), 0.5);
+    EXPECT_DOUBLE_EQ(tta.at("never").at("p").get<double>(), 0.5);
     EXPECT_EQ(j.at("runs"), 4);
     EXPECT_TRUE(j.at("runs").is_number_integer());
     const Json& props = j.at("proposals");
     ASSERT_EQ(props.size(), 2u) << "only tabled (period, proposal) entries";
     const Json& a = props[0];
     EXPECT_EQ(keys(a), (std::vector<std::string>{"id", "period", "tabled", "outcome", "passed",
-                                                 "participation", "objection", "transit_denied",
-                                                 "pressure", "rounds_mean", "dilution_mean",
-                                                 "implemented", "positions"}));
+                                                 "participation", "objection", "veto", "waited",
+                                                 "transit_denied", "pressure", "rounds_mean",
+                                                 "dilution_mean", "implemented", "positions"}));
     EXPECT_EQ(a.at("id"), "peace_mission");
     EXPECT_EQ(a.at("period"), 2014);
     EXPECT_EQ(a.at("tabled"), 3);
@@ -257,8 +262,11 @@ TEST_F(ReportTest, TextShowsTheTableAndNonzeroTension) {
     EXPECT_NE(text.find("peace_mission"), std::string::npos);
     EXPECT_NE(text.find("66.7%"), std::string::npos) << text;  // pass probability
     EXPECT_NE(text.find("adopted 66.7%, blocked 33.3%"), std::string::npos) << text;
-    EXPECT_NE(text.find("TJK 33.3%"), std::string::npos) << text;  // objects most
-    EXPECT_NE(text.find("0.250"), std::string::npos) << text;      // dilution 2016
+    EXPECT_NE(text.find("TJK 33.3%"), std::string::npos) << text;  // the only veto
+    EXPECT_NE(text.find("top veto"), std::string::npos) << text;
+    // Time to adoption: peace_mission first adopted in 2014 in 2 of 4 runs, never in 2.
+    EXPECT_NE(text.find("Time to adoption"), std::string::npos) << text;
+    EXPECT_NE(text.find("0.250"), std::string::npos) << text;  // dilution 2016
     EXPECT_NE(text.find("2015: nothing tabled"), std::string::npos) << text;
     EXPECT_NE(text.find("KAZ-UZB  0.500"), std::string::npos) << text;
     EXPECT_EQ(text.find("TJK-UZB"), std::string::npos) << "zero-tension pairs are left out";
