@@ -12,7 +12,7 @@ from conftest import RUNS, SEED, SMALL, sco
 
 
 ENTRY_FIELDS = ["id", "period", "tabled", "outcome", "passed", "participation", "objection",
-                "transit_denied", "pressure", "rounds_mean", "dilution_mean", "implemented",
+                "veto", "waited", "transit_denied", "pressure", "rounds_mean", "dilution_mean", "implemented",
                 "positions"]
 
 
@@ -31,7 +31,8 @@ def moved_dimensions(scenario):
 def test_summary_json_matches_the_file(full_file):
     out = sco("summary", full_file, "--json").stdout
     j = json.loads(out)
-    assert list(j) == ["runs", "proposals", "tension_final_mean", "tension_final"]
+    assert list(j) == ["runs", "proposals", "time_to_adoption", "tension_final_mean",
+                       "tension_final"]
     assert j["runs"] == RUNS
     moves = moved_dimensions(SMALL)
     with h5py.File(full_file) as f:
@@ -61,6 +62,8 @@ def test_summary_json_matches_the_file(full_file):
                 assert e["participation"][a] == pytest.approx(S["participation"][0, t, p, i])
                 assert e["objection"][a] == pytest.approx(S["objection"][0, t, p, i])
                 assert e["transit_denied"][a] == pytest.approx(S["transit_denied"][0, t, p, i])
+                assert e["veto"][a] == pytest.approx(S["flag_p"][0, t, p, i, 8])
+                assert e["waited"][a] == pytest.approx(S["flag_p"][0, t, p, i, 9])
             assert e["pressure"]["p"] == pytest.approx(S["pressure_p"][0, t, p])
             assert e["pressure"]["mean"] == pytest.approx(S["pressure_mean"][0, t, p])
             assert e["rounds_mean"] == pytest.approx(S["rounds_mean"][0, t, p])

@@ -35,7 +35,7 @@ def axis_length(f, axis):
         "threat": lambda: len(lab["threats"]),
         "pair": lambda: len(lab["agents"]) * (len(lab["agents"]) - 1) // 2,
         "outcome": lambda: 7,
-        "flag": lambda: 8,
+        "flag": lambda: len(lab["flags"]),
         "param": lambda: len(lab["params"]),
         "point_param": lambda: len(lab["point_params"]),
         "factor": lambda: len(lab["factors"]),
@@ -46,6 +46,7 @@ def axis_length(f, axis):
         "dilution_edge": lambda: 21,
         "tension_bin": lambda: 200,
         "tension_edge": lambda: 201,
+        "adoption_bin": lambda: len(lab["periods"]) + 1,
     }
     assert axis in rules, f"axis {axis!r} has no length rule in this test"
     return rules[axis]()
@@ -140,6 +141,7 @@ def test_outcome_enum_names_are_the_labels(full_file):
         assert labels[-1] == "not_tabled" and len(labels) == 7
         flags = [s.decode() for s in f["labels/flags"][()]]
         assert flags[0] == "joined" and flags[3] == "objected"
+        assert flags[8] == "veto" and flags[9] == "waited" and len(flags) == 10
 
 
 def _fixed(x):
@@ -159,7 +161,8 @@ def test_raw_summaries_agree_with_runs(tension_file):
         counts = np.stack([(outcome == o).sum(axis=0) for o in range(7)], axis=-1)
         assert np.array_equal(counts, raw["outcome_counts"][0])
         flags = R["flags"][()]
-        bits = np.stack([((flags >> b) & 1).sum(axis=0) for b in range(8)], axis=-1)
+        bits = np.stack([((flags >> b) & 1).sum(axis=0) for b in range(raw["flag_counts"].shape[-1])],
+                        axis=-1)
         assert np.array_equal(bits, raw["flag_counts"][0])
         took_part = ((flags & 1) == 1) & (outcome <= 3)[..., None]
         assert np.array_equal(took_part.sum(axis=0), raw["participated"][0])
