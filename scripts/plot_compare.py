@@ -93,8 +93,7 @@ def plot(results, outdir, labels=None, period=None, point=0, min_tabled=sr.MIN_T
     bx.set_ylabel("P(took part | tabled)")
     bx.set_title("Participation, pooled over the proposals above")
     bx.legend(loc="lower left", ncol=min(len(results), 3), frameon=False)
-    fig.suptitle(sr.wrap("Comparison: " + " vs ".join(labels), 80))
-    fig.tight_layout()
+    sr.title_and_layout(fig, sr.wrap("Comparison: " + " vs ".join(labels), 80))
     sr.add_note(fig, note)
     return sr.save_figure(fig, outdir, "compare" + ("" if period is None else f"_{int(period)}"))
 

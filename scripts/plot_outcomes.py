@@ -72,8 +72,7 @@ def plot(r, outdir, period=None, point=0, min_tabled=sr.MIN_TABLED):
     handles, labels = axes[0].get_legend_handles_labels()
     lax.legend(handles, labels, loc="center", ncol=4 if ncols == 2 else 3, frameon=False)
     what = f"{r.replications:,} runs" + ("" if r.n_points == 1 else f", point {point}")
-    fig.suptitle(f"Summit outcomes by proposal: {r.label()} ({what})")
-    fig.tight_layout()
+    sr.title_and_layout(fig, f"Summit outcomes by proposal: {r.label()} ({what})")
     sr.add_note(fig, note)
     stem = "outcomes" if period is None else f"outcomes_{int(period)}"
     if r.n_points > 1:

@@ -118,6 +118,7 @@ def plot(r, outdir, proposal=None, period=None, agent=None, min_tabled=sr.MIN_TA
         ax.set_ylabel(r.factors[1])
         fig.colorbar(im, ax=ax, label=ylabel)
         ax.set_title(sr.wrap(title, 60))
+        fig.tight_layout()
     else:
         ncols = min(nf, 2)
         nrows = (nf + ncols - 1) // ncols
@@ -142,8 +143,7 @@ def plot(r, outdir, proposal=None, period=None, agent=None, min_tabled=sr.MIN_TA
         for row in axes:
             row[0].set_ylabel(ylabel + ", 95% CI")
         pooled = "" if nf == 1 else "; the runs of all points at each level pooled"
-        fig.suptitle(sr.wrap(title + pooled, 100))
-    fig.tight_layout()
+        sr.title_and_layout(fig, sr.wrap(title + pooled, 100))
     stem = f"response_{r.proposals[p]}_{int(r.periods[t])}" + ("" if agent is None else f"_{agent}")
     return sr.save_figure(fig, outdir, stem)
 

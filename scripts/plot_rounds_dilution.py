@@ -113,8 +113,7 @@ def plot(r, outdir, period=None, point=0, min_tabled=sr.MIN_TABLED):
               columnspacing=1.0, handlelength=1.5)
     where = "all summits" if period is None else str(period)
     run_info = f"{r.replications:,} runs" + ("" if r.n_points == 1 else f", point {point}")
-    fig.suptitle(f"Rounds and dilution: {r.label()}, {where} ({run_info})")
-    fig.tight_layout()
+    sr.title_and_layout(fig, f"Rounds and dilution: {r.label()}, {where} ({run_info})")
     sr.add_note(fig, note)
     stem = "rounds_dilution" + ("" if period is None else f"_{int(period)}") + \
         ("" if r.n_points == 1 else f"_point{point}")

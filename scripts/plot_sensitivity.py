@@ -7,9 +7,10 @@
 The runs in which the proposal was tabled are split into quintiles of each sampled
 parameter; the figure shows the pass rate in each quintile (with 95% Wilson intervals)
 for the N parameters (default 4) whose quintiles differ most. Without --proposal the
-proposal (and summit) is the most uncertain one, the pass probability nearest one half,
-among those tabled in at least --min-tabled runs (default 200, so that every quintile
-holds at least 40 runs; docs/figures.md). Needs the per-run datasets (not in
+proposal (and summit) is the most uncertain one among those tabled in at least
+--min-tabled runs (default 200, so that every quintile holds at least 40 runs): the one
+with the largest n p (1 - p), n its tabled runs and p its pass probability, i.e. p near
+one half and many runs (docs/figures.md). Needs the per-run datasets (not in
 --summary-only files).
 """
 import argparse
@@ -44,8 +45,13 @@ def choose_item(r, point, period, proposal, min_tabled):
                       f"{min_tabled} runs or more (the most: {int(r.tabled[point, t, p])} runs, "
                       f"{r.proposals[p]} {int(r.periods[t])}); too few to split into {BINS} "
                       "groups of runs")
-    # The most uncertain: pass probability nearest one half (first in summit, agenda order).
-    return min(good, key=lambda tp: abs(r.passed_p[point, tp[0], tp[1]] - 0.5))
+    # The most uncertain and best estimated: the largest n p (1 - p), n tabled runs, p the
+    # pass probability (the first in summit, then agenda order, on ties).
+    def score(tp):
+        t, p = tp
+        q = r.passed_p[point, t, p]
+        return r.tabled[point, t, p] * q * (1 - q)
+    return max(good, key=score)
 
 
 def quantile_groups(v, min_bin):
@@ -114,9 +120,9 @@ def plot(r, outdir, proposal=None, period=None, top=4, point=0, min_tabled=sr.MI
         ax.yaxis.set_tick_params(labelleft=True)
     for row in axes:
         row[0].set_ylabel("P(passed | tabled), 95% CI")
-    fig.suptitle(f"What moves {sr.title(r, p, 60)} ({int(r.periods[t])}): {r.label()}, "
-                 f"{int(tabled.sum()):,} tabled runs")
-    fig.tight_layout()
+    sr.title_and_layout(fig, sr.wrap(f"What moves {r.proposal_titles[p] or r.proposals[p]} "
+                                     f"({int(r.periods[t])}): {r.label()}, "
+                                     f"{int(tabled.sum()):,} tabled runs", 110))
     stem = f"sensitivity_{r.proposals[p]}_{int(r.periods[t])}" + \
         ("" if r.n_points == 1 else f"_point{point}")
     return sr.save_figure(fig, outdir, stem)

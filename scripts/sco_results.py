@@ -461,6 +461,15 @@ def thin_note(r, thin, point, min_tabled, limit=6):
     return f"Not shown, tabled in fewer than {min_tabled} runs: " + "; ".join(named) + more + "."
 
 
+def title_and_layout(fig, text, extra=0.0):
+    """The figure's title at a fixed distance from the top (in inches, whatever the
+    figure's height) and tight_layout below it; `extra` inches more room (for a legend)."""
+    h = fig.get_figheight()
+    lines = text.count("\n") + 1
+    fig.suptitle(text, y=1 - 0.06 / h, va="top")
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.04 + 0.17 * lines + extra) / h))
+
+
 def add_note(fig, note, fontsize=8):
     """Puts `note` under the figure, wrapped to the figure's width (after tight_layout)."""
     if not note:
