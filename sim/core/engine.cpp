@@ -16,6 +16,9 @@ void EngineScratch::resize(const ModelSpec& spec) {
     text0.resize(dims);
     target.resize(dims);
     dir.resize(dims);
+    share.resize(dims);
+    cand.resize(dims);
+    best.resize(dims);
     terms.resize(agents);
     rel.resize(agents);
     opts.resize(agents);
@@ -72,28 +75,47 @@ double ConsensusEngine::effect(const World& w, const ProposalSpec& prop, const E
 }
 
 double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
-                                double alpha_now, double ambition) const {
+                                double ambition) const {
     const int D = w.dims;
     const double unc = w.uncertainty(p);
-    for (int k = kGrid; k >= 1; --k) {
-        const double a = alpha_now * k / kGrid;
-        for (int d = 0; d < D; ++d)
-            s.target[d] = prop.position[d] != kNoParam
-                              ? w.status_quo(d) + a * (s.text0[d] - w.status_quo(d))
-                              : w.status_quo(d);
-        const double e = effect(w, prop, s, s.target.data(), ambition);
-        bool all = true;
-        for (int j = 0; j < w.n && all; ++j) {
-            if (!w.member(j) || s.forced[j]) continue;
-            const Options o = options(w, spatial(w, j, s.target.data()), s.terms[j], s.rel[j], e,
-                                      s.pressure[j], unc, prop.kind, prop.opt_out);
-            // Against withholding consensus for any reason: a smaller text is also a smaller
-            // bet on an uncertain future, so it can win a member that asks for time.
-            all = std::max({o.v[0], o.v[1], o.v[2]}) >= o.v[3];
+    const int sp = prop.sponsor;
+    double best_value = -std::numeric_limits<double>::infinity(), best_size = -1.0;
+    // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone.
+    for (int scope = -1; scope < D; ++scope) {
+        if (scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0)) continue;
+        for (int k = kGrid - (scope >= 0 ? 1 : 0); k >= 0; --k) {
+            if (scope < 0 && k == 0) break;  // the status quo itself is no offer
+            double size = 0.0;
+            for (int d = 0; d < D; ++d) {
+                const bool named = prop.position[d] != kNoParam;
+                s.cand[d] = !named                      ? 0.0
+                            : (scope < 0 || scope == d) ? s.share[d] * k / kGrid
+                                                        : s.share[d];
+                size += s.cand[d];
+                s.target[d] = w.status_quo(d) + s.cand[d] * (s.text0[d] - w.status_quo(d));
+            }
+            if (!(size > 0.0)) continue;
+            const double e = effect(w, prop, s, s.target.data(), ambition);
+            // The sponsor's value of the text: its policy gain and the threat benefit.
+            const double v = spatial(w, sp, s.target.data()).gain + e * s.terms[sp].threat;
+            if (v < best_value || (v == best_value && size <= best_size)) continue;
+            bool all = true;
+            for (int j = 0; j < w.n && all; ++j) {
+                if (!w.member(j) || s.forced[j]) continue;
+                const Options o = options(w, spatial(w, j, s.target.data()), s.terms[j], s.rel[j],
+                                          e, s.pressure[j], unc, prop.kind, prop.opt_out);
+                // Against withholding consensus for any reason: a smaller text is also a
+                // smaller bet on an uncertain future, so it can win a member that asks for time.
+                all = std::max({o.v[0], o.v[1], o.v[2]}) >= o.v[3];
+            }
+            if (!all) continue;
+            best_value = v;
+            best_size = size;
+            std::copy(s.cand.begin(), s.cand.end(), s.best.begin());
         }
-        if (all) return a;
     }
-    return -1.0;
+    // A sponsor that values the status quo above every text in the win-set withdraws.
+    return best_value >= 0.0 ? best_value : -std::numeric_limits<double>::infinity();
 }
 
 ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int p, int t,
@@ -109,12 +131,12 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     // The tabled text, and the aim it is measured against: from the run's first status
     // quo to the tabled position, on the dimensions the proposal names.
     // A text that failed at an earlier summit returns as the sponsor last offered it.
-    double alpha = std::clamp(w.offer[p], 0.0, 1.0);
     double ambition = 0.0;
     for (int d = 0; d < D; ++d) {
         const bool named = prop.position[d] != kNoParam;
+        s.share[d] = named ? std::clamp(w.offer(p, d), 0.0, 1.0) : 0.0;
         s.text0[d] = named ? w.prop_position(p, d) : w.status_quo(d);
-        s.text[d] = w.status_quo(d) + alpha * (s.text0[d] - w.status_quo(d));
+        s.text[d] = w.status_quo(d) + s.share[d] * (s.text0[d] - w.status_quo(d));
         const double aim = named ? w.prop_position(p, d) - w.status_quo0(d) : 0.0;
         s.dir[d] = aim > 0.0 ? 1.0 : (aim < 0.0 ? -1.0 : 0.0);
         ambition += std::abs(aim);
@@ -219,7 +241,13 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         if (explain) {
             RoundExplain& re = explain->rounds.emplace_back();
             re.round = r + 1;
-            re.offer = alpha;
+            double shares = 0.0, named = 0.0;
+            for (int d = 0; d < D; ++d)
+                if (prop.position[d] != kNoParam) {
+                    shares += s.share[d];
+                    named += 1.0;
+                }
+            re.offer = named > 0.0 ? shares / named : 1.0;
             re.effect = e;
             re.text.assign(s.text.begin(), s.text.end());
             re.vetoes = vetoes;
@@ -296,25 +324,34 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         }
         if (v_.amendment == AmendmentRule::WinSet) {
             relations(w, s);  // pressure may have changed tension
-            const double best = win_set(w, prop, p, s, alpha, ambition);
-            if (best < 0.0) {
+            if (!std::isfinite(win_set(w, prop, p, s, ambition))) {
                 res.win_set_empty = true;
                 if (explain)
                     explain->rounds.back().next =
                         "the win-set is empty: no text short of the status quo wins every veto "
-                        "holder";
+                        "holder and is worth more than the status quo to the sponsor";
                 break;
             }
-            const double before = alpha;
-            alpha = std::max(best, alpha - w.d(Dyn::AmendmentStep));
+            // The sponsor concedes at most amendment_step of the way on each dimension per
+            // round, towards its best offer in the win-set.
+            const double step = w.d(Dyn::AmendmentStep);
+            std::string from, to;
+            for (int d = 0; d < D; ++d) {
+                if (prop.position[d] == kNoParam) continue;
+                const double next = std::max(s.best[d], s.share[d] - step);
+                if (explain) {
+                    char buf[32];
+                    std::snprintf(buf, sizeof buf, " %.3f", s.share[d]);
+                    from += buf;
+                    std::snprintf(buf, sizeof buf, " %.3f", next);
+                    to += buf;
+                }
+                s.share[d] = next;
+                s.text[d] = w.status_quo(d) + next * (s.text0[d] - w.status_quo(d));
+            }
             if (explain)
                 explain->rounds.back().next =
-                    "the sponsor amends: offer " + std::to_string(before) + " -> " +
-                    std::to_string(alpha) + " of the aim (win-set reaches " + std::to_string(best) +
-                    ")";
-            for (int d = 0; d < D; ++d)
-                if (prop.position[d] != kNoParam)
-                    s.text[d] = w.status_quo(d) + alpha * (s.text0[d] - w.status_quo(d));
+                    "the sponsor amends: offer shares" + from + " ->" + to + " of the way";
         } else {
             // A step towards the compromise position, never past the status quo nor past
             // the tabled text.
@@ -337,7 +374,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     }
     res.dilution = aim > 0.0 ? std::min(1.0, moved / aim) : 0.0;
 
-    w.offer[p] = agreed ? 1.0 : alpha;
+    for (int d = 0; d < D; ++d) w.offer(p, d) = agreed ? 1.0 : s.share[d];
     if (agreed) {
         if (prop.opt_out && out_members > 0)
             res.outcome = Outcome::Coalition;

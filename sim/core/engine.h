@@ -19,6 +19,7 @@ namespace sco::core {
 /// Per-thread buffers of the engine, sized once.
 struct EngineScratch {
     std::vector<double> text, text0, target, dir;  // [dimension]
+    std::vector<double> share, cand, best;         // [dimension] offer shares (win-set search)
     std::vector<AgentTerms> terms;                 // [agent]
     std::vector<Relations> rel;                    // [agent]
     std::vector<Options> opts;                     // [agent]
@@ -95,11 +96,14 @@ class ConsensusEngine {
     /// Share of the proposal's aim that `text` achieves against the current status quo.
     static double effect(const World& w, const ProposalSpec& prop, const EngineScratch& s,
                          const double* text, double ambition);
-    /// The largest share alpha in (0, alpha_now] of the way from the status quo to the
-    /// tabled text that every veto holder prefers to blocking (on a grid of kGrid steps);
-    /// -1 if there is none (the win-set is empty).
+    /// The sponsor's best offer in the win-set: among texts that keep, on each dimension,
+    /// a share of the way from the status quo to the tabled text no larger than the current
+    /// offer's (all shares scaled together, or one dimension's alone, on a grid of kGrid
+    /// steps), the one every veto holder prefers to withholding consensus that the sponsor
+    /// values most. Writes its shares into s.best; returns the sponsor's value of it, or
+    /// -inf if there is none or the sponsor prefers the status quo to all of them.
     double win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
-                   double alpha_now, double ambition) const;
+                   double ambition) const;
     static constexpr int kGrid = 20;
     Variants v_;
 };

@@ -28,7 +28,7 @@ void World::resize(const ModelSpec& spec) {
     relevance.resize(proposals, threats);
     uncertainty.resize(proposals);
     min_participants.resize(proposals);
-    offer.resize(proposals);
+    offer.resize(proposals, dims);
     adopted_at.resize(proposals);
     pending_at.resize(proposals);
     pending_ok.resize(proposals);
@@ -40,7 +40,7 @@ void World::reset(const ModelSpec& spec, const std::vector<double>& values,
     susceptibility.setZero();
     tension.setZero();
     affinity.setZero();
-    std::fill(offer.begin(), offer.end(), 1.0);
+    offer.setOnes();
     std::fill(adopted_at.begin(), adopted_at.end(), -1);
     std::fill(pending_at.begin(), pending_at.end(), -1);
     std::fill(pending_ok.begin(), pending_ok.end(), 0);

@@ -28,8 +28,9 @@ struct World {
     Eigen::MatrixXd relevance;      // [proposal, threat]
     Eigen::VectorXd uncertainty;    // [proposal]
     std::vector<int> min_participants;
-    std::vector<double> offer;    // [proposal] share of the aim the sponsor's last offer
-                                  // keeps (1: the text as tabled); carried over summits
+    Eigen::MatrixXd offer;        // [proposal, dimension] share of the way from the status quo to
+                                  // the tabled text the sponsor's last offer keeps (1: as
+                                  // tabled); carried over summits
     std::vector<int> adopted_at;  // [proposal] period of the last adoption, -1 never
     std::vector<int> pending_at;  // [proposal] period its implementation resolves, -1 none
     std::vector<unsigned char> pending_ok;  // [proposal] 1 implemented then, 0 lapses then

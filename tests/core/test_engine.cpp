@@ -202,7 +202,7 @@ TEST(Engine, WinSetAmendmentOffersTheBestTextEveryVetoHolderAccepts) {
     const Resolved r2 = resolve_once(b.spec(), 0);
     EXPECT_EQ(r2.res.outcome, Outcome::Blocked);
     EXPECT_NEAR(r2.text[0], 0.5f, 1e-6);
-    EXPECT_NEAR(r2.w.offer[0], 0.5, 1e-12);  // the next summit starts from the last offer
+    EXPECT_NEAR(r2.w.offer(0, 0), 0.5, 1e-12);  // the next summit starts from the last offer
 }
 
 TEST(Engine, AmendmentNeverGoesPastTheStatusQuo) {
@@ -396,4 +396,38 @@ TEST(Engine, PassProbabilityNeverRisesWithAVetoHoldersDistanceOrSalience) {
     }
     // The property is not vacuous: in some scenarios the change lowers the pass rate clearly.
     EXPECT_GT(changed, scenarios / 10);
+}
+
+// The sponsor is consulted: on a two-dimensional text it concedes on the dimension the
+// objector cares about and keeps what it cares about itself (a one-line "scaling" of the
+// whole text would give up both).
+TEST(Engine, TheSponsorConcedesWhereTheObjectorCaresAndKeepsWhatItCaresAbout) {
+    SpecBuilder b(2, 0, 1);
+    b.agent("AAA", Role::Member, 0.5);
+    b.agent("BBB");
+    b.proposal("decl", Kind::Declaration, 0);
+    b.set("status_quo.d0", 0.2).set("status_quo.d1", 0.2);
+    b.set("agenda.decl.position.d0", 0.8).set("agenda.decl.position.d1", 0.8);
+    b.set("agents.AAA.position.d0", 0.8).set("agents.AAA.salience.d0", 1.0);  // cares about d0
+    b.set("agents.BBB.position.d1", 0.0).set("agents.BBB.salience.d1", 1.0);  // hates d1
+    b.dyn(Dyn::AmendmentStep, 1.0).dyn(Dyn::ReservationGain, 0.0);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.spec().variants.pressure = PressureRule::Disabled;
+    const Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_EQ(r.res.outcome, Outcome::Diluted);
+    EXPECT_NEAR(r.text[0], 0.8f, 1e-6);         // kept whole
+    EXPECT_LE(r.text[1], 0.2f + 0.1f + 1e-6f);  // cut to what BBB accepts (a loss <= 0.1)
+}
+
+TEST(Engine, ASponsorThatPrefersTheStatusQuoToEveryAcceptableTextWithdraws) {
+    SpecBuilder b = three_members();
+    b.proposal("decl", Kind::Declaration, 0);
+    // The sponsor AAA sits at the status quo: any text is a loss to it (tabled for others).
+    b.set("agenda.decl.position.d0", 1.0).set("agents.AAA.position.d0", 0.0);
+    b.set("agents.BBB.position.d0", 1.0).set("agents.CCC.position.d0", 0.0);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.spec().variants.pressure = PressureRule::Disabled;
+    const Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_EQ(r.res.outcome, Outcome::Blocked);
+    EXPECT_TRUE(r.res.win_set_empty);
 }
