@@ -74,21 +74,53 @@ double ConsensusEngine::effect(const World& w, const ProposalSpec& prop, const E
     return std::clamp(progress / ambition, 0.0, 1.0);
 }
 
+namespace {
+/// Whether veto holder j prefers the text to withholding consensus (the win-set test),
+/// computing the option value of waiting only where it can change the answer.
+bool accepts(const World& w, const ProposalSpec& prop, const EngineScratch& s, int j,
+             const double* text, double e, double unc) {
+    const Spatial sp = spatial(w, j, text);
+    const AgentTerms& at = s.terms[j];
+    const Relations& rel = s.rel[j];
+    const double benefit = e * at.threat;
+    const double join = at.share * (sp.gain + benefit) - at.cost - rel.all;
+    double support = std::max(
+        join, (prop.kind == Kind::Declaration ? join + w.d(Dyn::ReservationGain) * sp.loss : join) -
+                  w.d(Dyn::ReservationCost));
+    if (prop.opt_out)
+        support = std::max(support, at.share * w.d(Dyn::StayOutShare) * benefit -
+                                        w.d(Dyn::RivalSpill) * rel.principal);
+    const double object = -w.d(Dyn::ObjectionCost) - s.pressure[j];
+    if (support < object) return false;
+    if (!(unc > 0.0)) return true;
+    // The option value is at most s * phi(0): decide without it where that cannot matter.
+    constexpr double kPhi0 = 0.3989422804014327;
+    const double spread = w.d(Dyn::WaitValue) * unc * sp.stake;
+    const double delay = w.d(Dyn::DelayCost) * std::abs(benefit);
+    if (support - object >= kPhi0 * spread - delay) return true;
+    return support >= object + std::max(0.0, option_value(support - object, spread) - delay);
+}
+}  // namespace
+
 double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
                                 double ambition) const {
     const int D = w.dims;
     const double unc = w.uncertainty(p);
     const int sp = prop.sponsor;
+    int named = 0;
+    for (int d = 0; d < D; ++d) named += prop.position[d] != kNoParam;
     double best_value = -std::numeric_limits<double>::infinity(), best_size = -1.0;
-    // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone.
-    for (int scope = -1; scope < D; ++scope) {
+    int last_reject = -1;  // the member that refused the last candidate is asked first
+    // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
+    // (only where the text names more than one dimension: otherwise the same candidates).
+    for (int scope = -1; scope < (named > 1 ? D : 0); ++scope) {
         if (scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0)) continue;
         for (int k = kGrid - (scope >= 0 ? 1 : 0); k >= 0; --k) {
             if (scope < 0 && k == 0) break;  // the status quo itself is no offer
             double size = 0.0;
             for (int d = 0; d < D; ++d) {
-                const bool named = prop.position[d] != kNoParam;
-                s.cand[d] = !named                      ? 0.0
+                const bool on = prop.position[d] != kNoParam;
+                s.cand[d] = !on                         ? 0.0
                             : (scope < 0 || scope == d) ? s.share[d] * k / kGrid
                                                         : s.share[d];
                 size += s.cand[d];
@@ -99,14 +131,15 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             // The sponsor's value of the text: its policy gain and the threat benefit.
             const double v = spatial(w, sp, s.target.data()).gain + e * s.terms[sp].threat;
             if (v < best_value || (v == best_value && size <= best_size)) continue;
-            bool all = true;
+            bool all = last_reject < 0 || accepts(w, prop, s, last_reject, s.target.data(), e, unc);
             for (int j = 0; j < w.n && all; ++j) {
-                if (!w.member(j) || s.forced[j]) continue;
-                const Options o = options(w, spatial(w, j, s.target.data()), s.terms[j], s.rel[j],
-                                          e, s.pressure[j], unc, prop.kind, prop.opt_out);
+                if (!w.member(j) || s.forced[j] || j == last_reject) continue;
                 // Against withholding consensus for any reason: a smaller text is also a
                 // smaller bet on an uncertain future, so it can win a member that asks for time.
-                all = std::max({o.v[0], o.v[1], o.v[2]}) >= o.v[3];
+                if (!accepts(w, prop, s, j, s.target.data(), e, unc)) {
+                    all = false;
+                    last_reject = j;
+                }
             }
             if (!all) continue;
             best_value = v;

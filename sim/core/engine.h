@@ -104,7 +104,7 @@ class ConsensusEngine {
     /// -inf if there is none or the sponsor prefers the status quo to all of them.
     double win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
                    double ambition) const;
-    static constexpr int kGrid = 20;
+    static constexpr int kGrid = 10;
     Variants v_;
 };
 
