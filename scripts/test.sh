@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-./scripts/install-deps.sh --slurm --mpi
+./scripts/install-deps.sh --slurm --mpi --browser
 sco_configure
 cmake --build build -j"$(nproc)"
 # The optional MPI build, for tests/python/test_mpi.py (sco-sim only, in build-mpi/).
