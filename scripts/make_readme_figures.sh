@@ -17,12 +17,12 @@ trap 'rm -rf "$tmp"' EXIT
 "$py" scripts/plot_participation.py "$tmp/sco2014.h5" -o "$tmp/fig" >/dev/null
 rm "$tmp/fig/objection.png"  # the README shows participation only
 "$py" scripts/plot_compare.py "$tmp/sco2014.h5" "$tmp/expansion_sco8.h5" --period 2014 -o "$tmp/fig" >/dev/null
-"$sco" sweep scenarios/sco2014.yaml --vary agents.UZB.military_reluctance=0.1:0.9:5 \
-  --vary relations.tension.TJK-UZB=0.1:0.9:5 -n 1000 -q -o "$tmp/uzb_grid.h5"
+"$sco" sweep scenarios/sco2014.yaml --vary agenda.afghan_buffer_plan.uncertainty=0.2:1:5 \
+  --vary dynamics.wait_value=0:8:5 -n 1000 -q -o "$tmp/afghan_grid.h5"
 # The README's command; the figure's name carries the summit the script picks.
-response=$("$py" scripts/plot_response.py "$tmp/uzb_grid.h5" --proposal peace_mission_tjk \
-  --agent UZB -o "$tmp/response" | grep '\.png$')
-cp "$response" "$tmp/fig/uzb_response.png"
+response=$("$py" scripts/plot_response.py "$tmp/afghan_grid.h5" --proposal afghan_buffer_plan \
+  -o "$tmp/response" | grep '\.png$')
+cp "$response" "$tmp/fig/afghan_response.png"
 mkdir -p docs/figures
 for f in "$tmp"/fig/*.png; do cp "$f" docs/figures/; done
 ls -l docs/figures
