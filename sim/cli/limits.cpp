@@ -29,11 +29,10 @@ void check_disk(const std::string& command, const std::string& output, const cor
     if (need > static_cast<double>(space.available)) {
         std::ostringstream os;
         os.precision(3);
-        os << command << ": " << runs << " runs need at least " << need / 1e9 << " GB in "
-           << dir.string() << " (estimated, compressed), but only "
-           << static_cast<double>(space.available) / 1e9
-           << " GB are free; use --summary-only (summaries only, a few MB), fewer runs, or another "
-              "-o";
+        os << command << ": " << runs << " runs need at least " << need / 1e9 << " GB for "
+           << output << " (estimated, compressed), but only "
+           << static_cast<double>(space.available) / 1e9 << " GB are free in " << dir.string()
+           << "; use --summary-only (summaries only, a few MB), fewer runs, or another -o";
         throw UsageError(os.str());
     }
 }

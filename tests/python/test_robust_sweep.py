@@ -163,7 +163,7 @@ def test_more_runs_than_the_disk_holds_are_refused_up_front(tmp_path):
 def test_more_runs_than_a_tiny_disk_holds(tiny_disk):
     p = run("run", SMALL, "-n", 100_000_000, "-q", "-o", tiny_disk / "x.h5", timeout=60)
     assert p.returncode == 2, p.stderr
-    assert re.search(r"100000000 runs need at least [\d.]+ GB in .*tiny.* but only [\d.e+-]+ GB are free", p.stderr), p.stderr
+    assert re.search(r"100000000 runs need at least [\d.]+ GB for .*tiny.*x\.h5.* but only [\d.e+-]+ GB are free in .*tiny", p.stderr), p.stderr
     assert "--summary-only" in p.stderr
     assert list(tiny_disk.iterdir()) == []
 

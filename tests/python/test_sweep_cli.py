@@ -269,7 +269,9 @@ def test_resume_refuses_a_shard_made_before_the_scenario_changed(tmp_path):
     cmd = [sco_bin(), "sweep", str(scen), *GRID, "-n", "50", "--seed", str(SEED), "-q", "--shard", "1/2",
            "-o", str(shard)]
     subprocess.run(cmd, check=True)
-    scen.write_text(open(BASE).read().replace("periods: [2015, 2019]", "periods: [2016, 2019]"))
+    text = open(BASE).read()
+    assert "region: russia" in text
+    scen.write_text(text.replace("region: russia", "region: central_asia"))
     proc = subprocess.run(cmd + ["--resume"], capture_output=True, text=True)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "another sweep" in proc.stderr

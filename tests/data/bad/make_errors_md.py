@@ -104,7 +104,7 @@ def main():
         "| `sweep: --resume: FILE is not this shard of this sweep: ...` | 2 | the shard file is damaged or from another sweep; remove it or use --force |",
         "| `sweep: OUT.parts holds the parts of an interrupted sweep; ...` | 2 | add --resume to finish it, or --force to start over |",
         "| `output file 'FILE' already exists; use --force ...` | 2 | choose another -o, or --force |",
-        "| `run: N runs need at least X GB in DIR (estimated, compressed), but only Y GB are free; ...` | 2 | --summary-only, fewer runs, or another -o |",
+        "| `run: N runs need at least X GB for FILE (estimated, compressed), but only Y GB are free in DIR; ...` | 2 | --summary-only, fewer runs, or another -o |",
         "| `run: --runs must be between 1 and 1000000000, got N` | 2 | |",
         "| `run: --threads must be between 0 (all cores) and 4 x cores, got N` | 2 | |",
         "| `run: --seed must be written without leading zeros (numbers are decimal), got '010'; write '10'` | 2 | numbers are decimal; also for -n, --replay and sweep --seed |",
