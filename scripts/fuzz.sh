@@ -92,7 +92,7 @@ for t in scenario results; do
     for attempt in 1 2 3; do
       report=$(ASAN_OPTIONS=$(asan_for "$t") "$B/bin/fuzz_$t" -runs=1 -timeout=3 -rss_limit_mb=2048 -malloc_limit_mb=1024 "$a" 2>&1 || true)
       kind=$(echo "$report" | grep -m1 -oE 'ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|libFuzzer): [a-zA-Z-]+|runtime error|uncaught exception|deadly signal' || echo "no longer fails")
-      frame=$(echo "$report" | grep -E '^ +#[0-9]+ 0x' | grep -vE '__interceptor_|__asan|__sanitizer|__ubsan|libc\.so|sysdeps/|string/|libFuzzer|fuzzer::|libstdc\+\+|__cxa_|abort|operator new|Malloc|malloc|calloc|realloc' | head -1 || true)
+      frame=$(echo "$report" | grep -E '^ +#[0-9]+ 0x' | grep -vE '__interceptor_|__asan|__sanitizer|__ubsan|libc\.so|sysdeps/|string/|libFuzzer|fuzzer::|libstdc\+\+|__cxa_|abort|operator new|operator delete| in free |Malloc|malloc|calloc|realloc' | head -1 || true)
       if [ -n "$frame" ] || [ "$kind" = "no longer fails" ]; then break; fi
     done
     where="ours"
