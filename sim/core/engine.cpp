@@ -80,23 +80,15 @@ namespace {
 bool accepts(const World& w, const ProposalSpec& prop, const EngineScratch& s, int j,
              const double* text, double e, double unc) {
     const Spatial sp = spatial(w, j, text);
-    const AgentTerms& at = s.terms[j];
-    const Relations& rel = s.rel[j];
-    const double benefit = e * at.threat;
-    const double join = at.share * (sp.gain + benefit) - at.cost - rel.all;
-    double support = std::max(
-        join, (prop.kind == Kind::Declaration ? join + w.d(Dyn::ReservationGain) * sp.loss : join) -
-                  w.d(Dyn::ReservationCost));
-    if (prop.opt_out)
-        support = std::max(support, at.share * w.d(Dyn::StayOutShare) * benefit -
-                                        w.d(Dyn::RivalSpill) * rel.principal);
-    const double object = -w.d(Dyn::ObjectionCost) - s.pressure[j];
+    const Options o =
+        options_now(w, sp, s.terms[j], s.rel[j], e, s.pressure[j], prop.kind, prop.opt_out);
+    const double support = std::max({o.v[0], o.v[1], o.v[2]}), object = o.v[3];
     if (support < object) return false;
     if (!(unc > 0.0)) return true;
     // The option value is at most s * phi(0): decide without it where that cannot matter.
     constexpr double kPhi0 = 0.3989422804014327;
-    const double spread = w.d(Dyn::WaitValue) * unc * sp.stake;
-    const double delay = w.d(Dyn::DelayCost) * std::abs(benefit);
+    const double spread = waiting_spread(w, sp, unc);
+    const double delay = delay_cost(w, e * s.terms[j].threat);
     if (support - object >= kPhi0 * spread - delay) return true;
     return support >= object + std::max(0.0, option_value(support - object, spread) - delay);
 }

@@ -50,6 +50,15 @@ struct Spatial {
 };
 inline Spatial spatial(const World& w, int i, const double* text);
 
+/// The choice utilities without the value of waiting (v[3]: withholding consensus at the
+/// norm's cost, less pressure); `options` adds that value where the text is uncertain.
+inline Options options_now(const World& w, const Spatial& sp, const AgentTerms& at,
+                           const Relations& rel, double effect, double pressure, Kind kind,
+                           bool opt_out);
+/// The spread of what waiting may reveal, and the cost of one summit's delay.
+inline double waiting_spread(const World& w, const Spatial& sp, double uncertainty);
+inline double delay_cost(const World& w, double benefit);
+
 /// The four choice utilities of agent terms `at` and relations `rel`, for a text of
 /// spatial value `sp` that achieves the share `effect` of the proposal's aim, under
 /// `pressure` and the proposal's `uncertainty`.
@@ -105,9 +114,9 @@ inline double option_value(double v, double s) {
     return s * (kInvSqrt2Pi * std::exp(-0.5 * z * z) - z * 0.5 * std::erfc(z * kInvSqrt2));
 }
 
-inline Options options(const World& w, const Spatial& sp, const AgentTerms& at,
-                       const Relations& rel, double effect, double pressure, double uncertainty,
-                       Kind kind, bool opt_out) {
+inline Options options_now(const World& w, const Spatial& sp, const AgentTerms& at,
+                           const Relations& rel, double effect, double pressure, Kind kind,
+                           bool opt_out) {
     const double benefit = effect * at.threat;
     Options o;
     // What taking part is worth (for an exercise in another region, only a share of it).
@@ -124,25 +133,40 @@ inline Options options(const World& w, const Spatial& sp, const AgentTerms& at,
         opt_out ? at.share * w.d(Dyn::StayOutShare) * benefit - w.d(Dyn::RivalSpill) * rel.principal
                 : -std::numeric_limits<double>::infinity();
     // Withholding consensus keeps the status quo (utility 0) at the norm's cost, less
-    // any pressure; where the text's value is uncertain, withholding to wait for clarity
-    // adds the option value of deciding later, less the cost of one summit's delay.
-    const double object = -w.d(Dyn::ObjectionCost) - pressure;
+    // any pressure.
+    o.v[3] = -w.d(Dyn::ObjectionCost) - pressure;
+    return o;
+}
+
+inline double waiting_spread(const World& w, const Spatial& sp, double uncertainty) {
+    // What waiting may reveal scales with how much the text changes the agent's policy
+    // (its spatial stake); the threat benefit enters through the cost of delay only, so
+    // a more exposed member never waits more.
+    return w.d(Dyn::WaitValue) * uncertainty * sp.stake;
+}
+
+inline double delay_cost(const World& w, double benefit) {
+    return w.d(Dyn::DelayCost) * std::abs(benefit);
+}
+
+inline Options options(const World& w, const Spatial& sp, const AgentTerms& at,
+                       const Relations& rel, double effect, double pressure, double uncertainty,
+                       Kind kind, bool opt_out) {
+    Options o = options_now(w, sp, at, rel, effect, pressure, kind, opt_out);
+    // Where the text's value is uncertain, withholding to wait for clarity adds the option
+    // value of deciding later, less the cost of one summit's delay.
     if (uncertainty > 0.0) {
-        const double support = std::max({o.v[0], o.v[1], o.v[2]});
-        // What waiting may reveal scales with how much the text changes the agent's policy
-        // (its spatial stake); the threat benefit enters through the cost of delay only, so
-        // a more exposed member never waits more.
-        const double spread = w.d(Dyn::WaitValue) * uncertainty * sp.stake;
-        const double net =
-            option_value(support - object, spread) - w.d(Dyn::DelayCost) * std::abs(benefit);
+        const double support = std::max({o.v[0], o.v[1], o.v[2]}), object = o.v[3];
+        const double net = option_value(support - object, waiting_spread(w, sp, uncertainty)) -
+                           delay_cost(w, effect * at.threat);
         if (net > 0.0) {
             o.wait = net;
             // The reason is judged without pressure: a member that prefers the status quo
             // on substance is a substantive veto even when pressed.
             o.for_time = support >= -w.d(Dyn::ObjectionCost);
+            o.v[3] = object + net;
         }
     }
-    o.v[3] = object + o.wait;
     return o;
 }
 
