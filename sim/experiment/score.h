@@ -1,0 +1,134 @@
+#pragma once
+// Scoring a Summary against observed events (`sco-sim score`, and `sco-sim calibrate` per
+// point): every observed fact becomes a binary observation whose model probability is a
+// share of ALL runs of the point; then the weighted Brier score, the logarithmic score,
+// the base-rate predictor, the Brier skill and a reliability table, overall and per
+// category. docs/history-format.md gives every formula. No I/O: strings out.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/experiment/report.h"
+#include "sim/experiment/summary.h"
+#include "sim/scenario/events.h"  // plain data only (no link dependency on sco_scenario)
+
+namespace sco::experiment {
+
+/// What a binary observation asks of the runs.
+enum class ObsKind : unsigned char {
+    Passed,       ///< adopted in some form at the summit
+    Outcome,      ///< the outcome is one of outcome_mask's forms
+    TookPart,     ///< the agent joined and the proposal passed (Summary::participated)
+    StayedOut,    ///< not TookPart
+    Objected,     ///< the agent's flag `objected`
+    PassedWithin  ///< first adopted at summits period .. period + summits - 1
+};
+
+/// One binary observation, resolved against a results file's labels (indices, not names).
+struct Observation {
+    std::string event_id;  ///< e.g. "A02"
+    std::string what;      ///< passed, outcome:diluted|coalition, took_part:CHN, stayed_out:UZB,
+                           ///< objected:RUS, passed_within:3
+    std::string category;  ///< the event's category (A, B, C, ...)
+    ObsKind kind = ObsKind::Passed;
+    int period = 0;             ///< index into Labels::periods
+    int proposal = 0;           ///< index into Labels::proposals
+    int agent = -1;             ///< index into Labels::agents, -1 when the observation has no agent
+    unsigned outcome_mask = 0;  ///< Outcome: bit o set for core::Outcome o
+    int summits = 0;            ///< PassedWithin: the window's length
+    bool value = false;         ///< what was observed (for Outcome always true)
+    double weight = 1.0;        ///< the event's confidence weight, in (0, 1]
+};
+
+/// A name in the events file that the results do not have.
+struct ResolveError : std::runtime_error {
+    ResolveError(std::string file, const scenario::SourcePos& pos, std::string event_id,
+                 std::string name, const std::string& message);
+    std::string file;
+    scenario::SourcePos pos;
+    std::string event_id;
+    std::string name;  ///< the missing name (a proposal, an agent or a year)
+};
+
+/// What --skip-missing left out: one event (what empty) or one observation of it.
+struct Skipped {
+    std::string event_id;
+    std::string what;
+    std::string reason;  ///< "proposal 'x' is not in the results"
+};
+
+/// Expands the events into binary observations against `labels` (docs/history-format.md,
+/// "Expansion"). A year, proposal or agent not in the labels throws ResolveError naming
+/// the event and the name, unless `skip_missing`: then the event (a missing year or
+/// proposal) or the observation (a missing agent) is left out and listed in `skipped`
+/// (when not null). Events of a passed_within whose window runs past the last period
+/// count as a missing year.
+std::vector<Observation> resolve(const scenario::Events& events, const Labels& labels,
+                                 bool skip_missing = false,
+                                 std::vector<Skipped>* skipped = nullptr);
+
+/// Runs (out of summary.runs, all runs of the point) in which the observation is true.
+std::int64_t successes(const Observation& o, const Summary& s);
+
+struct ScoreOptions {
+    double clip = 0.01;  ///< log score: probabilities clipped to [clip, 1 - clip]; in [0, 0.5)
+    int bins = 10;       ///< reliability table: equal-width bins of the model probability
+};
+
+struct ScoredObservation {
+    Observation obs;
+    std::int64_t hits = 0;  ///< runs in which it is true
+    double p = 0.0;         ///< hits / runs (unclipped)
+    Proportion ci;          ///< 95% Wilson interval of p over the runs (Monte Carlo error)
+};
+
+/// One bin of the reliability table: [lo, hi) ([lo, 1] for the last).
+struct ReliabilityBin {
+    double lo = 0.0, hi = 0.0;
+    int count = 0;          ///< observations whose p falls in the bin
+    double weight = 0.0;    ///< their total weight
+    double mean_p = 0.0;    ///< weighted mean model probability (NaN when empty)
+    double observed = 0.0;  ///< weighted observed frequency (NaN when empty)
+};
+
+/// Scores of a set of observations (all, or one category). NaN where undefined: every
+/// number of an empty set; the skill when brier_base is 0 (all values alike).
+struct Scores {
+    int count = 0;
+    double weight = 0.0;      ///< sum of weights
+    double brier = 0.0;       ///< sum w (p - y)^2 / sum w, p unclipped
+    double log_score = 0.0;   ///< -sum w ln q / sum w, q = clipped p if y else 1 - clipped p
+    double base_rate = 0.0;   ///< sum w y / sum w: the weighted observed frequency
+    double brier_base = 0.0;  ///< Brier score of predicting base_rate for every observation
+    double log_base = 0.0;    ///< log score of that predictor (same clip)
+    double skill = 0.0;       ///< 1 - brier / brier_base
+    std::vector<ReliabilityBin> reliability;
+};
+
+struct Score {
+    double clip = 0.01;
+    int bins = 10;
+    std::int64_t runs = 0;                 ///< runs of the point the probabilities come from
+    std::vector<ScoredObservation> items;  ///< in the order of the observations
+    Scores overall;
+    std::vector<std::pair<std::string, Scores>> categories;  ///< by category, sorted by name
+};
+
+/// Scores `obs` against `s`. Pure and cheap (no allocation beyond the result): calibrate
+/// calls it once per point. Throws std::invalid_argument for options out of range
+/// (clip not in [0, 0.5), bins < 1) or an observation whose indices do not fit `s`.
+Score score(const std::vector<Observation>& obs, const Summary& s, const ScoreOptions& opt = {});
+
+/// The scores of already-scored items (pass a subset: one category, or all but one for a
+/// leave-one-category-out check). Same formulas as score(); throws as score() for options.
+Scores scores_of(const std::vector<ScoredObservation>& items, const ScoreOptions& opt);
+
+/// `sco-sim score`: the per-observation table and the scores, as text.
+std::string score_text(const Score& sc, const std::vector<Skipped>& skipped = {});
+
+/// The same as one JSON object on one line (fields in docs/cli.md, "score --json").
+std::string score_json(const Score& sc, const std::vector<Skipped>& skipped = {});
+
+}  // namespace sco::experiment
