@@ -1,0 +1,447 @@
+#include "sim/experiment/score.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "sim/core/model.h"
+
+namespace sco::experiment {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string position_text(const std::string& file, const scenario::SourcePos& pos) {
+    std::string s = file;
+    if (pos.line > 0) s += ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+    s += ": ";
+    if (!pos.key.empty()) s += pos.key + ": ";
+    return s;
+}
+
+/// "; did you mean 'a'?" by restricted edit distance (case-insensitive), or "".
+std::string near_name(const std::string& word, const std::vector<std::string>& cands) {
+    auto lower = [](std::string s) {
+        for (char& c : s)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        return s;
+    };
+    const std::string w = lower(word);
+    std::size_t best = std::numeric_limits<std::size_t>::max();
+    std::string best_name;
+    for (const auto& c0 : cands) {
+        const std::string c = lower(c0);
+        std::vector<std::vector<std::size_t>> d(w.size() + 1,
+                                                std::vector<std::size_t>(c.size() + 1));
+        for (std::size_t i = 0; i <= w.size(); ++i) d[i][0] = i;
+        for (std::size_t j = 0; j <= c.size(); ++j) d[0][j] = j;
+        for (std::size_t i = 1; i <= w.size(); ++i)
+            for (std::size_t j = 1; j <= c.size(); ++j) {
+                d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
+                                    d[i - 1][j - 1] + (w[i - 1] == c[j - 1] ? 0 : 1)});
+                if (i > 1 && j > 1 && w[i - 1] == c[j - 2] && w[i - 2] == c[j - 1])
+                    d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        const std::size_t dist = d[w.size()][c.size()];
+        if (dist < best) {
+            best = dist;
+            best_name = c0;
+        }
+    }
+    const std::size_t limit = std::max<std::size_t>(1, std::min<std::size_t>(3, word.size() / 3));
+    return best <= limit ? "; did you mean '" + best_name + "'?" : "";
+}
+
+int index_of(const std::vector<std::string>& v, const std::string& s) {
+    const auto it = std::find(v.begin(), v.end(), s);
+    return it == v.end() ? -1 : static_cast<int>(it - v.begin());
+}
+
+unsigned outcome_mask_of(const std::vector<std::string>& names) {
+    unsigned mask = 0;
+    for (const auto& n : names) {
+        if (n == "failed") {
+            mask |= 1u << static_cast<int>(core::Outcome::Deferred);
+            mask |= 1u << static_cast<int>(core::Outcome::Blocked);
+        } else if (const auto o = core::kOutcomeNames.parse(n)) {
+            mask |= 1u << static_cast<int>(*o);
+        } else {
+            throw std::invalid_argument("unknown outcome name '" + n + "'");
+        }
+    }
+    return mask;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+    std::string s;
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+    return s;
+}
+
+double clipped(double p, double clip) {
+    return std::min(std::max(p, clip), 1.0 - clip);
+}
+
+void check_options(const ScoreOptions& opt) {
+    if (!(opt.clip >= 0.0 && opt.clip < 0.5))
+        throw std::invalid_argument("score: the clip must be in [0, 0.5)");
+    if (opt.bins < 1 || opt.bins > 1000)
+        throw std::invalid_argument("score: the number of bins must be between 1 and 1000");
+}
+
+}  // namespace
+
+ResolveError::ResolveError(std::string file_, const scenario::SourcePos& pos_,
+                           std::string event_id_, std::string name_, const std::string& message)
+    : std::runtime_error(position_text(file_, pos_) + "event " + event_id_ + ": " + message),
+      file(std::move(file_)),
+      pos(pos_),
+      event_id(std::move(event_id_)),
+      name(std::move(name_)) {}
+
+std::vector<Observation> resolve(const scenario::Events& events, const Labels& labels,
+                                 bool skip_missing, std::vector<Skipped>* skipped) {
+    std::vector<Observation> out;
+    std::vector<std::string> years;
+    for (const int y : labels.periods) years.push_back(std::to_string(y));
+    auto missing = [&](const scenario::Event& e, const scenario::SourcePos& pos,
+                       const std::string& what, const std::string& name, const std::string& reason,
+                       const std::string& hint) {
+        if (!skip_missing)
+            throw ResolveError(events.path, pos, e.id, name,
+                               reason + hint + " (--skip-missing leaves it out)");
+        if (skipped) skipped->push_back({e.id, what, reason});
+    };
+    for (const auto& e : events.events) {
+        const int t = index_of(years, std::to_string(e.year));
+        if (t < 0) {
+            const std::string span = labels.periods.empty()
+                                         ? std::string("none")
+                                         : std::to_string(labels.periods.front()) + "-" +
+                                               std::to_string(labels.periods.back());
+            missing(
+                e, e.year_pos, "", std::to_string(e.year),
+                "year " + std::to_string(e.year) + " is not a summit of the results (" + span + ")",
+                "");
+            continue;
+        }
+        const int p = index_of(labels.proposals, e.proposal);
+        if (p < 0) {
+            missing(e, e.proposal_pos, "", e.proposal,
+                    "proposal '" + e.proposal + "' is not in the results",
+                    near_name(e.proposal, labels.proposals));
+            continue;
+        }
+        Observation base;
+        base.event_id = e.id;
+        base.category = e.category;
+        base.period = t;
+        base.proposal = p;
+        base.weight = e.weight;
+        const auto& ob = e.observed;
+        if (ob.has_passed) {
+            Observation o = base;
+            o.kind = ObsKind::Passed;
+            o.what = "passed";
+            o.value = ob.passed;
+            out.push_back(o);
+        }
+        if (!ob.outcomes.empty()) {
+            Observation o = base;
+            o.kind = ObsKind::Outcome;
+            o.what = "outcome:" + join(ob.outcomes, "|");
+            o.outcome_mask = outcome_mask_of(ob.outcomes);
+            o.value = true;
+            out.push_back(o);
+        }
+        auto agents = [&](const std::vector<scenario::NameAt>& names, ObsKind kind, const char* tag,
+                          bool value) {
+            for (const auto& a : names) {
+                Observation o = base;
+                o.kind = kind;
+                o.what = std::string(tag) + ":" + a.name;
+                o.value = value;
+                o.agent = index_of(labels.agents, a.name);
+                if (o.agent < 0) {
+                    missing(e, a.pos, o.what, a.name,
+                            "agent '" + a.name + "' is not in the results",
+                            near_name(a.name, labels.agents));
+                    continue;
+                }
+                out.push_back(o);
+            }
+        };
+        agents(ob.took_part, ObsKind::TookPart, "took_part", true);
+        agents(ob.stayed_out, ObsKind::StayedOut, "stayed_out", true);
+        agents(ob.objected, ObsKind::Objected, "objected", true);
+        if (ob.has_passed_within) {
+            Observation o = base;
+            o.kind = ObsKind::PassedWithin;
+            o.summits = ob.within_summits;
+            o.what = "passed_within:" + std::to_string(ob.within_summits);
+            o.value = ob.within_value;
+            const int last = t + ob.within_summits - 1;
+            if (last >= static_cast<int>(labels.periods.size())) {
+                const int year = labels.periods[t] + ob.within_summits - 1;
+                missing(e, ob.within_pos, o.what, std::to_string(year),
+                        "the window of " + std::to_string(ob.within_summits) + " summits from " +
+                            std::to_string(e.year) + " runs past the results' last summit (" +
+                            std::to_string(labels.periods.back()) + ")",
+                        "");
+            } else {
+                out.push_back(o);
+            }
+        }
+    }
+    return out;
+}
+
+std::int64_t successes(const Observation& o, const Summary& s) {
+    const auto& sh = s.shape;
+    if (o.period < 0 || o.period >= sh.periods || o.proposal < 0 || o.proposal >= sh.proposals ||
+        o.agent >= sh.agents ||
+        ((o.kind == ObsKind::TookPart || o.kind == ObsKind::StayedOut ||
+          o.kind == ObsKind::Objected) &&
+         o.agent < 0) ||
+        (o.kind == ObsKind::PassedWithin && (o.summits < 1 || o.period + o.summits > sh.periods)))
+        throw std::invalid_argument("score: observation " + o.event_id + " " + o.what +
+                                    " does not fit the summary's shape");
+    const std::size_t tpi =
+        (static_cast<std::size_t>(o.period) * sh.proposals + o.proposal) * sh.agents +
+        static_cast<std::size_t>(std::max(o.agent, 0));
+    switch (o.kind) {
+        case ObsKind::Passed:
+            return s.passed(o.period, o.proposal);
+        case ObsKind::Outcome: {
+            std::int64_t n = 0;
+            for (int k = 0; k < kOutcomes; ++k)
+                if (o.outcome_mask & (1u << k)) n += s.outcome_count(o.period, o.proposal, k);
+            return n;
+        }
+        case ObsKind::TookPart:
+            return s.participated[tpi];
+        case ObsKind::StayedOut:
+            return s.runs - s.participated[tpi];
+        case ObsKind::Objected:
+            return s.flag_count(o.period, o.proposal, o.agent, 3);  // kObjected = 1 << 3
+        case ObsKind::PassedWithin: {
+            std::int64_t n = 0;
+            for (int t = o.period; t < o.period + o.summits; ++t)
+                n += s.first_adopted(o.proposal, t);
+            return n;
+        }
+    }
+    return 0;
+}
+
+static_assert(core::kObjected == 1 << 3, "successes() reads bit 3 for objected");
+
+Scores scores_of(const std::vector<ScoredObservation>& items, const ScoreOptions& opt) {
+    check_options(opt);
+    Scores sc;
+    double w = 0, wy = 0, wb = 0, wl = 0;
+    for (const auto& it : items) {
+        const double y = it.obs.value ? 1.0 : 0.0;
+        const double q = clipped(it.p, opt.clip);
+        ++sc.count;
+        w += it.obs.weight;
+        wy += it.obs.weight * y;
+        wb += it.obs.weight * (it.p - y) * (it.p - y);
+        wl -= it.obs.weight * std::log(it.obs.value ? q : 1.0 - q);
+    }
+    sc.weight = w;
+    sc.reliability.resize(static_cast<std::size_t>(opt.bins));
+    std::vector<double> wp(sc.reliability.size(), 0.0), wo(sc.reliability.size(), 0.0);
+    for (int b = 0; b < opt.bins; ++b) {
+        sc.reliability[b].lo = static_cast<double>(b) / opt.bins;
+        sc.reliability[b].hi = static_cast<double>(b + 1) / opt.bins;
+    }
+    for (const auto& it : items) {
+        const int b = std::min(opt.bins - 1, static_cast<int>(std::floor(it.p * opt.bins)));
+        auto& bin = sc.reliability[std::max(b, 0)];
+        ++bin.count;
+        bin.weight += it.obs.weight;
+        wp[std::max(b, 0)] += it.obs.weight * it.p;
+        wo[std::max(b, 0)] += it.obs.weight * (it.obs.value ? 1.0 : 0.0);
+    }
+    for (std::size_t b = 0; b < sc.reliability.size(); ++b) {
+        auto& bin = sc.reliability[b];
+        bin.mean_p = bin.weight > 0 ? wp[b] / bin.weight : kNaN;
+        bin.observed = bin.weight > 0 ? wo[b] / bin.weight : kNaN;
+    }
+    if (w <= 0) {
+        sc.brier = sc.log_score = sc.base_rate = sc.brier_base = sc.log_base = sc.skill = kNaN;
+        return sc;
+    }
+    sc.brier = wb / w;
+    sc.log_score = wl / w;
+    sc.base_rate = wy / w;
+    sc.brier_base = sc.base_rate * (1.0 - sc.base_rate);
+    const double qb = clipped(sc.base_rate, opt.clip);
+    sc.log_base = -(sc.base_rate * std::log(qb) + (1.0 - sc.base_rate) * std::log(1.0 - qb));
+    sc.skill = sc.brier_base > 0 ? 1.0 - sc.brier / sc.brier_base : kNaN;
+    return sc;
+}
+
+Score score(const std::vector<Observation>& obs, const Summary& s, const ScoreOptions& opt) {
+    check_options(opt);
+    if (s.runs <= 0) throw std::invalid_argument("score: the summary holds no runs");
+    Score sc;
+    sc.clip = opt.clip;
+    sc.bins = opt.bins;
+    sc.runs = s.runs;
+    sc.items.reserve(obs.size());
+    for (const auto& o : obs) {
+        ScoredObservation it;
+        it.obs = o;
+        it.hits = successes(o, s);
+        it.p = static_cast<double>(it.hits) / static_cast<double>(s.runs);
+        it.ci = wilson(it.hits, s.runs);
+        if (!(o.weight > 0.0 && o.weight <= 1.0))
+            throw std::invalid_argument("score: observation " + o.event_id + " " + o.what +
+                                        " has a weight outside (0, 1]");
+        sc.items.push_back(std::move(it));
+    }
+    sc.overall = scores_of(sc.items, opt);
+    std::map<std::string, std::vector<ScoredObservation>> by;
+    for (const auto& it : sc.items) by[it.obs.category].push_back(it);
+    for (const auto& [cat, items] : by) sc.categories.emplace_back(cat, scores_of(items, opt));
+    return sc;
+}
+
+// ---- text ----
+
+namespace {
+
+std::string fmt(const char* f, double x) {
+    if (!std::isfinite(x)) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, x);
+    return buf;
+}
+
+std::string pad(const std::string& s, std::size_t w, bool right = false) {
+    if (s.size() >= w) return s;
+    return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
+}
+
+void scores_line(std::ostringstream& os, const std::string& label, const Scores& s) {
+    os << pad(label, 10) << pad(std::to_string(s.count), 6, true)
+       << pad(fmt("%.2f", s.weight), 9, true) << pad(fmt("%.4f", s.brier), 9, true)
+       << pad(fmt("%.4f", s.log_score), 9, true) << pad(fmt("%.3f", s.base_rate), 8, true)
+       << pad(fmt("%.4f", s.brier_base), 9, true) << pad(fmt("%.4f", s.log_base), 9, true)
+       << pad(fmt("%.3f", s.skill), 8, true) << "\n";
+}
+
+}  // namespace
+
+std::string score_text(const Score& sc, const std::vector<Skipped>& skipped) {
+    std::ostringstream os;
+    std::size_t wid = 5, wwhat = 4;
+    for (const auto& it : sc.items) {
+        wid = std::max(wid, it.obs.event_id.size());
+        wwhat = std::max(wwhat, it.obs.what.size());
+    }
+    os << "Observations (" << sc.items.size() << "), model probability over " << sc.runs
+       << " runs with its 95% Wilson interval:\n";
+    os << pad("event", wid + 2) << pad("what", wwhat + 2) << pad("observed", 9)
+       << pad("weight", 7, true) << "  " << pad("model p", 7, true) << "  [lo, hi]\n";
+    for (const auto& it : sc.items) {
+        os << pad(it.obs.event_id, wid + 2) << pad(it.obs.what, wwhat + 2)
+           << pad(it.obs.value ? "yes" : "no", 9) << pad(fmt("%.2f", it.obs.weight), 7, true)
+           << "  " << pad(fmt("%.3f", it.p), 7, true) << "  [" << fmt("%.3f", it.ci.lo) << ", "
+           << fmt("%.3f", it.ci.hi) << "]\n";
+    }
+    if (!skipped.empty()) {
+        os << "\nSkipped (--skip-missing), " << skipped.size() << ":\n";
+        for (const auto& s : skipped)
+            os << "  " << s.event_id << (s.what.empty() ? "" : " " + s.what) << ": " << s.reason
+               << "\n";
+    }
+    os << "\nScores (weighted by confidence; Brier and base rate use p as is, the log score "
+          "clips p to ["
+       << fmt("%g", sc.clip) << ", " << fmt("%g", 1.0 - sc.clip)
+       << "]; lower is better for both; base = the weighted observed frequency of these "
+          "observations, predicted for each):\n";
+    os << pad("set", 10) << pad("n", 6, true) << pad("weight", 9, true) << pad("brier", 9, true)
+       << pad("log", 9, true) << pad("base", 8, true) << pad("brier_b", 9, true)
+       << pad("log_b", 9, true) << pad("skill", 8, true) << "\n";
+    scores_line(os, "all", sc.overall);
+    for (const auto& [cat, s] : sc.categories)
+        scores_line(os, "cat " + (cat.empty() ? std::string("-") : cat), s);
+    os << "\nReliability (all observations; " << sc.bins << " bins of model p):\n";
+    os << pad("bin", 14) << pad("n", 5, true) << pad("weight", 9, true) << pad("mean p", 9, true)
+       << pad("observed", 10, true) << "\n";
+    for (const auto& b : sc.overall.reliability) {
+        const bool last = &b == &sc.overall.reliability.back();
+        os << pad("[" + fmt("%.2f", b.lo) + ", " + fmt("%.2f", b.hi) + (last ? "]" : ")"), 14)
+           << pad(std::to_string(b.count), 5, true) << pad(fmt("%.2f", b.weight), 9, true)
+           << pad(fmt("%.3f", b.mean_p), 9, true) << pad(fmt("%.3f", b.observed), 10, true) << "\n";
+    }
+    return os.str();
+}
+
+// ---- JSON ----
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json number(double x) {
+    return std::isfinite(x) ? Json(x) : Json(nullptr);
+}
+
+Json scores_json(const Scores& s) {
+    Json rel = Json::array();
+    for (const auto& b : s.reliability)
+        rel.push_back(Json{{"lo", b.lo},
+                           {"hi", b.hi},
+                           {"count", b.count},
+                           {"weight", b.weight},
+                           {"mean_p", number(b.mean_p)},
+                           {"observed", number(b.observed)}});
+    return Json{{"count", s.count},
+                {"weight", s.weight},
+                {"brier", number(s.brier)},
+                {"log_score", number(s.log_score)},
+                {"base_rate", number(s.base_rate)},
+                {"brier_base", number(s.brier_base)},
+                {"log_base", number(s.log_base)},
+                {"skill", number(s.skill)},
+                {"reliability", rel}};
+}
+
+}  // namespace
+
+std::string score_json(const Score& sc, const std::vector<Skipped>& skipped) {
+    Json items = Json::array();
+    for (const auto& it : sc.items)
+        items.push_back(Json{{"event", it.obs.event_id},
+                             {"what", it.obs.what},
+                             {"category", it.obs.category},
+                             {"observed", it.obs.value},
+                             {"weight", it.obs.weight},
+                             {"hits", it.hits},
+                             {"p", number(it.p)},
+                             {"ci", Json::array({number(it.ci.lo), number(it.ci.hi)})}});
+    Json cats = Json::object();
+    for (const auto& [cat, s] : sc.categories) cats[cat] = scores_json(s);
+    Json skip = Json::array();
+    for (const auto& s : skipped)
+        skip.push_back(Json{{"event", s.event_id}, {"what", s.what}, {"reason", s.reason}});
+    Json out{{"format", "sco-sim-score/1"},
+             {"runs", sc.runs},
+             {"clip", sc.clip},
+             {"bins", sc.bins},
+             {"observations", items},
+             {"scores", scores_json(sc.overall)},
+             {"categories", cats},
+             {"skipped", skip}};
+    return out.dump();
+}
+
+}  // namespace sco::experiment
