@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "sco/version.h"
+#include "sim/experiment/score.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/io/merge.h"
 #include "sim/io/results_reader.h"
@@ -27,10 +28,11 @@ constexpr const char* kUsage =
     "  check SCENARIO    validate a scenario and describe it; no run\n"
     "  params SCENARIO   list every parameter path with its value or distribution\n"
     "  summary FILE      print the outcome table of a results file (--json for JSON)\n"
+    "  score RESULTS EVENTS  score a results file against observed events (--json for JSON)\n"
     "\n"
     "Run 'sco-sim COMMAND --help' for a command's options. Documentation: docs/cli.md\n";
 
-const char* const kCommands[] = {"run", "sweep", "merge", "check", "params", "summary"};
+const char* const kCommands[] = {"run", "sweep", "merge", "check", "params", "summary", "score"};
 
 }  // namespace
 
@@ -63,6 +65,7 @@ int main(int argc, char** argv) {
         if (cmd == "check") return cmd_check(rest);
         if (cmd == "params") return cmd_params(rest);
         if (cmd == "summary") return cmd_summary(rest);
+        if (cmd == "score") return cmd_score(rest);
         std::string msg = "unknown command '" + cmd + "'";
         if (!cmd.empty() && cmd[0] == '-')
             msg = "unknown option '" + cmd + "' (options go after the command)";
@@ -89,6 +92,9 @@ int main(int argc, char** argv) {
         std::cerr << "sco-sim: error: " << e.what() << "\n";
         return kExitBadInput;
     } catch (const io::BadResults& e) {
+        std::cerr << "sco-sim: error: " << e.what() << "\n";
+        return kExitBadInput;
+    } catch (const experiment::ResolveError& e) {  // an event names what the results lack
         std::cerr << "sco-sim: error: " << e.what() << "\n";
         return kExitBadInput;
     } catch (const std::exception& e) {

@@ -26,6 +26,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
 int cmd_check(const std::vector<std::string>& args);
 int cmd_params(const std::vector<std::string>& args);
 int cmd_summary(const std::vector<std::string>& args);
+int cmd_score(const std::vector<std::string>& args);
 int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line);
 int cmd_merge(const std::vector<std::string>& args, const std::string& command_line);
 

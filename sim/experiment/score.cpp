@@ -362,11 +362,14 @@ std::string score_text(const Score& sc, const std::vector<Skipped>& skipped) {
             os << "  " << s.event_id << (s.what.empty() ? "" : " " + s.what) << ": " << s.reason
                << "\n";
     }
-    os << "\nScores (weighted by confidence; Brier and base rate use p as is, the log score "
-          "clips p to ["
+    os << "\nScores, weighted by confidence (lower is better for brier and log; skill = 1 - "
+          "brier / brier_b):\n"
+          "  brier and the base rate use p as is; log = mean -ln(p of what happened), p "
+          "clipped to ["
        << fmt("%g", sc.clip) << ", " << fmt("%g", 1.0 - sc.clip)
-       << "]; lower is better for both; base = the weighted observed frequency of these "
-          "observations, predicted for each):\n";
+       << "]\n"
+          "  base = the weighted observed frequency of the set's observations, predicted for "
+          "each (brier_b, log_b)\n";
     os << pad("set", 10) << pad("n", 6, true) << pad("weight", 9, true) << pad("brier", 9, true)
        << pad("log", 9, true) << pad("base", 8, true) << pad("brier_b", 9, true)
        << pad("log_b", 9, true) << pad("skill", 8, true) << "\n";

@@ -1,0 +1,85 @@
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "sim/cli/app.h"
+#include "sim/cli/options.h"
+#include "sim/experiment/score.h"
+#include "sim/io/results_reader.h"
+#include "sim/scenario/events.h"
+#include "sim/scenario/loader.h"
+
+namespace po = boost::program_options;
+
+namespace sco::cli {
+
+int cmd_score(const std::vector<std::string>& args) {
+    po::options_description desc("options");
+    desc.add_options()("json", "print JSON (fields documented in docs/cli.md)")(
+        "skip-missing",
+        "leave out (and list) events naming a year, proposal or agent not in the results")(
+        "clip", po::value<double>()->default_value(0.01),
+        "log score: clip probabilities to [C, 1-C], 0 <= C < 0.5 (default 0.01)")(
+        "bins", po::value<int>()->default_value(10), "reliability table: bins (default 10)")(
+        "point", po::value<int>(), "which sweep point (default 0 for a run file)");
+    const auto vm = parse_command(
+        "score", "RESULTS EVENTS [--json] [--skip-missing] [--clip C] [--bins K] [--point K]",
+        "Score a results file against observed events (docs/history-format.md).", args, desc,
+        {"results", "events"}, 2);
+    if (!vm) return kExitOk;
+    experiment::ScoreOptions opt;
+    opt.clip = (*vm)["clip"].as<double>();
+    opt.bins = (*vm)["bins"].as<int>();
+    if (!(opt.clip >= 0.0 && opt.clip < 0.5))
+        throw UsageError("score: --clip must be at least 0 and below 0.5");
+    if (opt.bins < 1 || opt.bins > 1000)
+        throw UsageError("score: --bins must be between 1 and 1000");
+    // The events first: a mistake there is cheaper to find than reading the results.
+    const scenario::Events events = scenario::load_events((*vm)["events"].as<std::string>());
+    const auto res = io::read_results((*vm)["results"].as<std::string>());
+    const int n = static_cast<int>(res.summaries.size());
+    int point = 0;
+    if (vm->count("point")) {
+        point = (*vm)["point"].as<int>();
+        if (point < 0 || point >= n)
+            throw UsageError("score: --point must be between 0 and " + std::to_string(n - 1));
+    } else if (n > 1) {
+        throw UsageError("score: " + res.path + " holds " + std::to_string(n) +
+                         " sweep points; choose one with --point K (0 to " + std::to_string(n - 1) +
+                         ")");
+    }
+    std::vector<experiment::Skipped> skipped;
+    const auto obs =
+        experiment::resolve(events, res.labels, vm->count("skip-missing") > 0, &skipped);
+    if (obs.empty())
+        throw UsageError("score: no observation of " + events.path +
+                         " is left to score (every event was skipped)");
+    const auto sc = experiment::score(obs, res.summaries[point], opt);
+    if (vm->count("json")) {
+        using Json = nlohmann::ordered_json;
+        const Json body = Json::parse(experiment::score_json(sc, skipped));
+        Json out{{"format", body["format"]},
+                 {"results", res.path},
+                 {"point", point},
+                 {"point_description", point < static_cast<int>(res.point_descriptions.size())
+                                           ? res.point_descriptions[point]
+                                           : std::string()},
+                 {"events", events.path},
+                 {"events_name", events.name},
+                 {"events_count", events.events.size()}};
+        for (auto it = body.begin(); it != body.end(); ++it)
+            if (it.key() != "format") out[it.key()] = it.value();
+        std::cout << out.dump() << "\n";
+    } else {
+        std::cout << "results: " << res.path << " (point " << point;
+        if (point < static_cast<int>(res.point_descriptions.size()) &&
+            !res.point_descriptions[point].empty())
+            std::cout << ": " << res.point_descriptions[point];
+        std::cout << ")\nevents:  " << events.path << " (" << events.name << "), "
+                  << events.events.size() << " events, " << obs.size()
+                  << " binary observations\n\n";
+        std::cout << experiment::score_text(sc, skipped);
+    }
+    return kExitOk;
+}
+
+}  // namespace sco::cli
