@@ -74,61 +74,62 @@ struct Variants {
 // ---- global dynamics and utility weights: `dynamics.<name>` ----
 // One table: enum name, scenario name, default value, range, integer. The meaning and the
 // reason for each default are in docs/model.md (section III) and docs/calibration.md.
-#define SCO_DYN_TABLE(X)                                                                         \
-    /* beta of the logit rule; large = nearly deterministic */                                   \
-    X(LogitPrecision, "logit_precision", 40.0, 0.0, 1000.0, false)                               \
-    /* negotiation rounds per proposal and summit */                                             \
-    X(Rounds, "rounds", 3.0, 1.0, 50.0, true)                                                    \
-    /* largest concession per round, as a share of the text's original ambition */               \
-    X(AmendmentStep, "amendment_step", 0.2, 0.0, 1.0, false)                                     \
-    /* weight of threat perception x relevance (x the text's effectiveness) */                   \
-    X(ThreatWeight, "threat_weight", 0.5, 0.0, 10.0, false)                                      \
-    /* weight of military reluctance on joining an exercise */                                   \
-    X(MilitaryWeight, "military_weight", 1.0, 0.0, 10.0, false)                                  \
-    /* weight of sovereignty on hosting or granting transit to foreign troops */                 \
-    X(SovereigntyWeight, "sovereignty_weight", 0.5, 0.0, 10.0, false)                            \
-    /* weight of tension with a principal (sponsor, host, candidate) of the text */              \
-    X(TensionWeight, "tension_weight", 0.5, 0.0, 10.0, false)                                    \
-    /* weight of affinity with a principal of the text */                                        \
-    X(AffinityWeight, "affinity_weight", 0.15, 0.0, 10.0, false)                                 \
-    /* relations with fellow participants of an opt-out project count this much of a principal's \
-     */                                                                                          \
-    X(CoPartyWeight, "co_party_weight", 0.1, 0.0, 1.0, false)                                    \
-    /* cost of withholding consensus openly (the consensus norm) */                              \
-    X(ObjectionCost, "objection_cost", 0.1, 0.0, 10.0, false)                                    \
-    /* share of its spatial loss a member disowns by a reservation on a declaration */           \
-    X(ReservationGain, "reservation_gain", 0.5, 0.0, 1.0, false)                                 \
-    /* fixed cost of recording a reservation */                                                  \
-    X(ReservationCost, "reservation_cost", 0.05, 0.0, 10.0, false)                               \
-    /* share of an opt-out project's threat benefit that reaches members who stay out */         \
-    X(StayOutShare, "stay_out_share", 0.3, 0.0, 1.0, false)                                      \
-    /* share of the tension with a project's principals still borne by a member staying out */   \
-    X(RivalSpill, "rival_spill", 0.05, 0.0, 1.0, false)                                          \
-    /* share of what taking part in an exercise in another region is worth to a participant */   \
-    X(RemoteStake, "remote_stake", 0.3, 0.0, 1.0, false)                                         \
-    /* spread of a text's value per unit of uncertainty and stake (what waiting may reveal) */   \
-    X(WaitValue, "wait_value", 2.0, 0.0, 10.0, false)                                            \
-    /* cost of one summit's delay, as a share of the threat benefit the text would bring */      \
-    X(DelayCost, "delay_cost", 0.3, 0.0, 10.0, false)                                            \
-    /* cost to a participant whose transit is denied */                                          \
-    X(RerouteCost, "reroute_cost", 0.3, 0.0, 10.0, false)                                        \
-    /* cost of denying transit to a fellow member */                                             \
-    X(DenyCost, "deny_cost", 0.1, 0.0, 10.0, false)                                              \
-    /* penalty per unit capability x susceptibility on a pressured objector */                   \
-    X(PressureStrength, "pressure_strength", 2.0, 0.0, 100.0, false)                             \
-    /* utility a great power needs from the text before it applies pressure */                   \
-    X(PressureCost, "pressure_cost", 0.3, 0.0, 10.0, false)                                      \
-    /* tension added between pressurer and target (the cost of pressure) */                      \
-    X(PressureTension, "pressure_tension", 0.05, 0.0, 1.0, false)                                \
-    /* share of tension removed by one summit's dialogue */                                      \
-    X(DialogueRate, "dialogue_rate", 0.15, 0.0, 1.0, false)                                      \
-    /* chance per pair and period of an incident, times tension */                               \
-    X(IncidentRate, "incident_rate", 0.3, 0.0, 1.0, false)                                       \
-    /* tension added by an incident */                                                           \
-    X(IncidentSize, "incident_size", 0.1, 0.0, 1.0, false)                                       \
-    /* chance an adopted text (not a membership decision) is implemented */                      \
-    X(ImplementationRate, "implementation_rate", 0.6, 0.0, 1.0, false)                           \
-    /* mean lag (periods) before implementation, >= 1 */                                         \
+#define SCO_DYN_TABLE(X)                                                                          \
+    /* beta of the logit rule; large = nearly deterministic */                                    \
+    X(LogitPrecision, "logit_precision", 40.0, 0.0, 1000.0, false)                                \
+    /* negotiation rounds per proposal and summit */                                              \
+    X(Rounds, "rounds", 3.0, 1.0, 50.0, true)                                                     \
+    /* largest concession per round, as a share of the text's original ambition */                \
+    X(AmendmentStep, "amendment_step", 0.2, 0.0, 1.0, false)                                      \
+    /* weight of threat perception x relevance (x the text's effectiveness) */                    \
+    X(ThreatWeight, "threat_weight", 0.5, 0.0, 10.0, false)                                       \
+    /* weight of military reluctance on joining an exercise */                                    \
+    X(MilitaryWeight, "military_weight", 1.0, 0.0, 10.0, false)                                   \
+    /* weight of sovereignty on hosting or granting transit to foreign troops */                  \
+    X(SovereigntyWeight, "sovereignty_weight", 0.5, 0.0, 10.0, false)                             \
+    /* weight of tension with a principal (sponsor, host, candidate) of the text */               \
+    X(TensionWeight, "tension_weight", 0.5, 0.0, 10.0, false)                                     \
+    /* weight of affinity with a principal of the text */                                         \
+    X(AffinityWeight, "affinity_weight", 0.15, 0.0, 10.0, false)                                  \
+    /* relations with fellow participants of an opt-out project count this much of a principal's  \
+     */                                                                                           \
+    X(CoPartyWeight, "co_party_weight", 0.1, 0.0, 1.0, false)                                     \
+    /* cost of withholding consensus openly (the consensus norm) */                               \
+    X(ObjectionCost, "objection_cost", 0.1, 0.0, 10.0, false)                                     \
+    /* share of its spatial loss a member disowns by a reservation on a declaration */            \
+    X(ReservationGain, "reservation_gain", 0.5, 0.0, 1.0, false)                                  \
+    /* fixed cost of recording a reservation */                                                   \
+    X(ReservationCost, "reservation_cost", 0.05, 0.0, 10.0, false)                                \
+    /* share of an opt-out project (policy change and threat benefit) reaching those who stay out \
+     */                                                                                           \
+    X(StayOutShare, "stay_out_share", 0.3, 0.0, 1.0, false)                                       \
+    /* share of the tension with a project's principals still borne by a member staying out */    \
+    X(RivalSpill, "rival_spill", 0.05, 0.0, 1.0, false)                                           \
+    /* share of what taking part in an exercise in another region is worth to a participant */    \
+    X(RemoteStake, "remote_stake", 0.3, 0.0, 1.0, false)                                          \
+    /* spread of a text's value per unit of uncertainty and stake (what waiting may reveal) */    \
+    X(WaitValue, "wait_value", 2.0, 0.0, 10.0, false)                                             \
+    /* cost of one summit's delay, as a share of the threat benefit the text would bring */       \
+    X(DelayCost, "delay_cost", 0.3, 0.0, 10.0, false)                                             \
+    /* cost to a participant whose transit is denied */                                           \
+    X(RerouteCost, "reroute_cost", 0.3, 0.0, 10.0, false)                                         \
+    /* cost of denying transit to a fellow member */                                              \
+    X(DenyCost, "deny_cost", 0.1, 0.0, 10.0, false)                                               \
+    /* penalty per unit capability x susceptibility on a pressured objector */                    \
+    X(PressureStrength, "pressure_strength", 2.0, 0.0, 100.0, false)                              \
+    /* utility a great power needs from the text before it applies pressure */                    \
+    X(PressureCost, "pressure_cost", 0.3, 0.0, 10.0, false)                                       \
+    /* tension added between pressurer and target (the cost of pressure) */                       \
+    X(PressureTension, "pressure_tension", 0.05, 0.0, 1.0, false)                                 \
+    /* share of tension removed by one summit's dialogue */                                       \
+    X(DialogueRate, "dialogue_rate", 0.15, 0.0, 1.0, false)                                       \
+    /* chance per pair and period of an incident, times tension */                                \
+    X(IncidentRate, "incident_rate", 0.3, 0.0, 1.0, false)                                        \
+    /* tension added by an incident */                                                            \
+    X(IncidentSize, "incident_size", 0.1, 0.0, 1.0, false)                                        \
+    /* chance an adopted text (not a membership decision) is implemented */                       \
+    X(ImplementationRate, "implementation_rate", 0.6, 0.0, 1.0, false)                            \
+    /* mean lag (periods) before implementation, >= 1 */                                          \
     X(ImplementationLag, "implementation_lag", 1.5, 1.0, HUGE_VAL, false)
 
 enum class Dyn : unsigned char {

@@ -127,11 +127,12 @@ inline Options options_now(const World& w, const Spatial& sp, const AgentTerms& 
     o.v[1] = (kind == Kind::Declaration ? join + w.d(Dyn::ReservationGain) * sp.loss : join) -
              w.d(Dyn::ReservationCost);
     // Staying out of an opt-out project (Charter Art. 16): the project binds only those
-    // who take part, a share of its threat benefit is a public good, and some of the
-    // rivalry with its principals still spills over.
-    o.v[2] =
-        opt_out ? at.share * w.d(Dyn::StayOutShare) * benefit - w.d(Dyn::RivalSpill) * rel.principal
-                : -std::numeric_limits<double>::infinity();
+    // who take part, so only a share of what it does reaches a member that stays out, its
+    // policy change as much as its threat benefit (the organisation moves, the member is
+    // not bound); and some of the rivalry with its principals still spills over.
+    o.v[2] = opt_out ? at.share * w.d(Dyn::StayOutShare) * (sp.gain + benefit) -
+                           w.d(Dyn::RivalSpill) * rel.principal
+                     : -std::numeric_limits<double>::infinity();
     // Withholding consensus keeps the status quo (utility 0) at the norm's cost, less
     // any pressure.
     o.v[3] = -w.d(Dyn::ObjectionCost) - pressure;

@@ -324,8 +324,10 @@ TEST(Engine, TensionWithAFellowParticipantKeepsAMemberOut) {
     const int calm = joins(b.spec());
     b.relation(Field::Tension, 1, 2, 0.8);  // BBB and CCC: neither is sponsor nor host
     const int tense = joins(b.spec());
-    // Same dispositions (common random numbers); the drop must be far beyond noise.
-    EXPECT_GT(calm - tense, 400) << calm << " vs " << tense;
+    // Same dispositions (common random numbers); the drop must be far beyond noise: 200 is
+    // 4.5 standard deviations of a difference of two independent counts of 4,000 at p = 1/2
+    // (paired draws vary less).
+    EXPECT_GT(calm - tense, 200) << calm << " vs " << tense;
     // The channel is the co-party weight: without it the same tension changes nothing.
     b.dyn(Dyn::CoPartyWeight, 0.0);
     EXPECT_EQ(joins(b.spec()), calm);
