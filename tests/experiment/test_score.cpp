@@ -1,0 +1,282 @@
+#include "sim/experiment/score.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "sim/core/model.h"
+
+using namespace sco;
+using experiment::Observation;
+using experiment::ObsKind;
+
+namespace {
+
+using O = core::Outcome;
+
+// Two summits (2001, 2002), one proposal, two agents. Four runs:
+//   run 1: 2001 adopted (agent 0 joined; agent 1 objected), 2002 not tabled
+//   run 2: 2001 blocked (agent 1 objected),                  2002 coalition (agent 0 joined)
+//   run 3: 2001 deferred,                                    2002 deferred
+//   run 4: 2001 diluted (both joined),                       2002 not tabled
+core::RecordShape shape() {
+    core::RecordShape s;
+    s.periods = 2;
+    s.proposals = 1;
+    s.agents = 2;
+    s.dims = 1;
+    s.pairs = 1;
+    return s;
+}
+
+core::RunRecord run(O o0, O o1, core::Flags a0, core::Flags a1, core::Flags b0, core::Flags b1) {
+    core::RunRecord r(shape());
+    r.outcome = {static_cast<std::uint8_t>(o0), static_cast<std::uint8_t>(o1)};
+    r.rounds = {1, static_cast<std::uint8_t>(o1 == O::NotTabled ? 0 : 1)};
+    r.flags = {a0, a1, b0, b1};  // [t][p][i]
+    return r;
+}
+
+experiment::Summary tiny() {
+    experiment::Summary s(shape(), 3);
+    s.add(run(O::Adopted, O::NotTabled, core::kJoined, core::kObjected, 0, 0));
+    s.add(run(O::Blocked, O::Coalition, 0, core::kObjected, core::kJoined, 0));
+    s.add(run(O::Deferred, O::Deferred, 0, 0, 0, 0));
+    s.add(run(O::Diluted, O::NotTabled, core::kJoined, core::kJoined, 0, 0));
+    return s;
+}
+
+Observation obs(const char* id, const char* cat, ObsKind k, int t, int agent, bool y, double w) {
+    Observation o;
+    o.event_id = id;
+    o.what = id;
+    o.category = cat;
+    o.kind = k;
+    o.period = t;
+    o.proposal = 0;
+    o.agent = agent;
+    o.value = y;
+    o.weight = w;
+    return o;
+}
+
+/// Seven observations; model p (hand-counted from the four runs) in the comments.
+std::vector<Observation> seven() {
+    std::vector<Observation> v;
+    v.push_back(obs("o1", "A", ObsKind::Passed, 0, -1, true, 1.0));  // 2/4
+    auto o2 = obs("o2", "A", ObsKind::Outcome, 0, -1, true, 0.5);    // failed: 2/4
+    o2.outcome_mask = (1u << static_cast<int>(O::Deferred)) | (1u << static_cast<int>(O::Blocked));
+    v.push_back(o2);
+    v.push_back(obs("o3", "B", ObsKind::StayedOut, 0, 1, true, 1.0));   // 3/4
+    v.push_back(obs("o4", "B", ObsKind::Objected, 0, 1, true, 0.5));    // 2/4
+    v.push_back(obs("o5", "C", ObsKind::Passed, 1, -1, false, 1.0));    // 1/4
+    auto o6 = obs("o6", "C", ObsKind::PassedWithin, 0, -1, true, 1.0);  // 3/4
+    o6.summits = 2;
+    v.push_back(o6);
+    v.push_back(obs("o7", "C", ObsKind::TookPart, 0, 1, true, 0.5));  // 1/4
+    return v;
+}
+
+experiment::Labels labels() {
+    experiment::Labels L;
+    L.agents = {"CHN", "UZB"};
+    L.agent_names = {"China", "Uzbekistan"};
+    L.proposals = {"bank"};
+    L.proposal_titles = {"Bank"};
+    L.kinds = {"institution"};
+    L.dimensions = {"d"};
+    L.pairs = {"CHN-UZB"};
+    L.periods = {2001, 2002};
+    return L;
+}
+
+scenario::Event event(const char* id, int year, const char* proposal) {
+    scenario::Event e;
+    e.id = id;
+    e.category = std::string(1, id[0]);
+    e.year = year;
+    e.proposal = proposal;
+    e.source = "test";
+    e.weight = 0.6;
+    e.proposal_pos = {9, 15, std::string("events[") + id + "].proposal"};
+    return e;
+}
+
+}  // namespace
+
+TEST(Score, ProbabilitiesAreSharesOfAllRuns) {
+    const auto s = tiny();
+    const auto v = seven();
+    const std::int64_t expect[] = {2, 2, 3, 2, 1, 3, 1};
+    for (std::size_t j = 0; j < v.size(); ++j)
+        EXPECT_EQ(experiment::successes(v[j], s), expect[j]) << v[j].event_id;
+    auto within1 = obs("w", "C", ObsKind::PassedWithin, 1, -1, true, 1.0);
+    within1.summits = 1;
+    EXPECT_EQ(experiment::successes(within1, s), 1);  // first adopted in 2002: run 2 only
+    const auto sc = experiment::score(v, s);
+    ASSERT_EQ(sc.items.size(), 7u);
+    EXPECT_EQ(sc.runs, 4);
+    EXPECT_DOUBLE_EQ(sc.items[2].p, 0.75);
+    const auto w = experiment::wilson(3, 4);
+    EXPECT_DOUBLE_EQ(sc.items[2].ci.lo, w.lo);
+    EXPECT_DOUBLE_EQ(sc.items[2].ci.hi, w.hi);
+}
+
+TEST(Score, OverallScoresMatchHandComputedValues) {
+    const auto sc = experiment::score(seven(), tiny(), {0.01, 4});
+    const auto& s = sc.overall;
+    EXPECT_EQ(s.count, 7);
+    EXPECT_DOUBLE_EQ(s.weight, 5.5);
+    // (0.25 + 0.5*0.25 + 0.0625 + 0.5*0.25 + 0.0625 + 0.0625 + 0.5*0.5625) / 5.5
+    EXPECT_NEAR(s.brier, 0.96875 / 5.5, 1e-12);
+    EXPECT_NEAR(s.base_rate, 4.5 / 5.5, 1e-12);
+    const double b = 4.5 / 5.5;
+    EXPECT_NEAR(s.brier_base, b * (1 - b), 1e-12);
+    EXPECT_NEAR(s.skill, 1.0 - (0.96875 / 5.5) / (b * (1 - b)), 1e-12);
+    // -[1 ln .5 + .5 ln .5 + ln .75 + .5 ln .5 + ln .75 + ln .75 + .5 ln .25] / 5.5
+    EXPECT_NEAR(s.log_score,
+                (2 * std::log(2.0) + 3 * std::log(4.0 / 3) + 0.5 * std::log(4.0)) / 5.5, 1e-12);
+    EXPECT_NEAR(s.log_base, -(b * std::log(b) + (1 - b) * std::log(1 - b)), 1e-12);
+}
+
+TEST(Score, ReliabilityTable) {
+    const auto sc = experiment::score(seven(), tiny(), {0.01, 4});
+    const auto& r = sc.overall.reliability;
+    ASSERT_EQ(r.size(), 4u);
+    EXPECT_EQ(r[0].count, 0);
+    EXPECT_TRUE(std::isnan(r[0].mean_p));
+    EXPECT_EQ(r[1].count, 2);  // p = 0.25: o5 (y 0, w 1), o7 (y 1, w .5)
+    EXPECT_DOUBLE_EQ(r[1].weight, 1.5);
+    EXPECT_DOUBLE_EQ(r[1].mean_p, 0.25);
+    EXPECT_NEAR(r[1].observed, 0.5 / 1.5, 1e-12);
+    EXPECT_EQ(r[2].count, 3);  // p = 0.5
+    EXPECT_DOUBLE_EQ(r[2].observed, 1.0);
+    EXPECT_EQ(r[3].count, 2);  // p = 0.75: the last bin is closed
+    EXPECT_DOUBLE_EQ(r[3].lo, 0.75);
+    EXPECT_DOUBLE_EQ(r[3].hi, 1.0);
+}
+
+TEST(Score, PerCategoryWithOwnBaseRate) {
+    const auto sc = experiment::score(seven(), tiny());
+    ASSERT_EQ(sc.categories.size(), 3u);
+    EXPECT_EQ(sc.categories[0].first, "A");
+    const auto& A = sc.categories[0].second;
+    EXPECT_NEAR(A.brier, (0.25 + 0.125) / 1.5, 1e-12);
+    EXPECT_DOUBLE_EQ(A.base_rate, 1.0);
+    EXPECT_DOUBLE_EQ(A.brier_base, 0.0);
+    EXPECT_TRUE(std::isnan(A.skill));  // every observation of A is true: no skill defined
+    const auto& C = sc.categories[2].second;
+    EXPECT_EQ(C.count, 3);
+    EXPECT_NEAR(C.brier, (0.0625 + 0.0625 + 0.28125) / 2.5, 1e-12);
+    EXPECT_NEAR(C.base_rate, 0.6, 1e-12);
+    EXPECT_NEAR(C.skill, 1.0 - 0.1625 / 0.24, 1e-12);
+    // scores_of on the items of one category gives the same numbers.
+    std::vector<experiment::ScoredObservation> c_items(sc.items.begin() + 4, sc.items.end());
+    const auto again = experiment::scores_of(c_items, {});
+    EXPECT_DOUBLE_EQ(again.brier, C.brier);
+    EXPECT_DOUBLE_EQ(again.log_score, C.log_score);
+}
+
+TEST(Score, ClipBoundsTheLogScore) {
+    // Agent 1 never took part in 2002: p = 0 for an observed true.
+    const std::vector<Observation> v{obs("x", "A", ObsKind::TookPart, 1, 1, true, 1.0)};
+    EXPECT_NEAR(experiment::score(v, tiny(), {0.01, 10}).overall.log_score, std::log(100.0), 1e-12);
+    EXPECT_NEAR(experiment::score(v, tiny(), {0.1, 10}).overall.log_score, std::log(10.0), 1e-12);
+    EXPECT_DOUBLE_EQ(experiment::score(v, tiny(), {0.1, 10}).overall.brier, 1.0);  // not clipped
+    EXPECT_THROW((void)experiment::score(v, tiny(), {0.5, 10}), std::invalid_argument);
+    EXPECT_THROW((void)experiment::score(v, tiny(), {0.01, 0}), std::invalid_argument);
+    auto bad = v;
+    bad[0].agent = 5;
+    EXPECT_THROW((void)experiment::score(bad, tiny()), std::invalid_argument);
+}
+
+TEST(Score, ResolveExpandsEvents) {
+    scenario::Events ev;
+    ev.path = "ev.yaml";
+    auto e = event("A1", 2001, "bank");
+    e.observed.has_passed = true;
+    e.observed.passed = true;
+    e.observed.outcomes = {"coalition", "diluted"};
+    e.observed.took_part = {{"CHN", {}}};
+    e.observed.stayed_out = {{"UZB", {}}};
+    e.observed.objected = {{"UZB", {}}};
+    e.observed.has_passed_within = true;
+    e.observed.within_summits = 2;
+    e.observed.within_value = true;
+    ev.events.push_back(e);
+    const auto v = experiment::resolve(ev, labels());
+    ASSERT_EQ(v.size(), 6u);
+    EXPECT_EQ(v[0].what, "passed");
+    EXPECT_EQ(v[1].what, "outcome:coalition|diluted");
+    EXPECT_EQ(v[1].outcome_mask,
+              (1u << static_cast<int>(O::Coalition)) | (1u << static_cast<int>(O::Diluted)));
+    EXPECT_EQ(v[2].what, "took_part:CHN");
+    EXPECT_EQ(v[2].agent, 0);
+    EXPECT_EQ(v[3].what, "stayed_out:UZB");
+    EXPECT_EQ(v[3].agent, 1);
+    EXPECT_EQ(v[4].kind, ObsKind::Objected);
+    EXPECT_EQ(v[5].what, "passed_within:2");
+    for (const auto& o : v) {
+        EXPECT_EQ(o.event_id, "A1");
+        EXPECT_EQ(o.category, "A");
+        EXPECT_EQ(o.period, 0);
+        EXPECT_DOUBLE_EQ(o.weight, 0.6);
+    }
+}
+
+TEST(Score, ResolveErrorsNameTheEventAndTheName) {
+    scenario::Events ev;
+    ev.path = "ev.yaml";
+    ev.events.push_back(event("B3", 2001, "bnak"));
+    ev.events.back().observed.has_passed = true;
+    try {
+        (void)experiment::resolve(ev, labels());
+        FAIL() << "no error";
+    } catch (const experiment::ResolveError& e) {
+        EXPECT_EQ(e.event_id, "B3");
+        EXPECT_EQ(e.name, "bnak");
+        const std::string m = e.what();
+        EXPECT_EQ(m.rfind("ev.yaml:9:15: events[B3].proposal: event B3: proposal 'bnak'", 0), 0u)
+            << m;
+        EXPECT_NE(m.find("did you mean 'bank'"), std::string::npos) << m;
+    }
+    ev.events[0] = event("B3", 2005, "bank");
+    ev.events[0].observed.has_passed = true;
+    EXPECT_THROW((void)experiment::resolve(ev, labels()), experiment::ResolveError);
+    ev.events[0] = event("C1", 2001, "bank");
+    ev.events[0].observed.took_part = {{"KAZ", {}}, {"CHN", {}}};
+    try {
+        (void)experiment::resolve(ev, labels());
+        FAIL() << "no error";
+    } catch (const experiment::ResolveError& e) {
+        EXPECT_EQ(e.name, "KAZ");
+    }
+    ev.events[0].observed.has_passed_within = true;
+    ev.events[0].observed.within_summits = 3;  // 2001-2003, the results end in 2002
+    std::vector<experiment::Skipped> skipped;
+    const auto v = experiment::resolve(ev, labels(), true, &skipped);
+    ASSERT_EQ(v.size(), 1u);  // took_part:CHN only
+    EXPECT_EQ(v[0].what, "took_part:CHN");
+    ASSERT_EQ(skipped.size(), 2u);
+    EXPECT_EQ(skipped[0].what, "took_part:KAZ");
+    EXPECT_EQ(skipped[1].what, "passed_within:3");
+}
+
+TEST(Score, JsonAndTextCarryTheScores) {
+    const auto sc = experiment::score(seven(), tiny(), {0.02, 5});
+    const auto j = nlohmann::json::parse(experiment::score_json(sc, {{"Z9", "", "gone"}}));
+    EXPECT_EQ(j["format"], "sco-sim-score/1");
+    EXPECT_EQ(j["runs"], 4);
+    EXPECT_DOUBLE_EQ(j["clip"].get<double>(), 0.02);
+    EXPECT_EQ(j["observations"].size(), 7u);
+    EXPECT_DOUBLE_EQ(j["observations"][2]["p"].get<double>(), 0.75);
+    EXPECT_EQ(j["observations"][2]["hits"], 3);
+    EXPECT_DOUBLE_EQ(j["scores"]["brier"].get<double>(), sc.overall.brier);
+    EXPECT_TRUE(j["categories"]["A"]["skill"].is_null());
+    EXPECT_EQ(j["scores"]["reliability"].size(), 5u);
+    EXPECT_EQ(j["skipped"][0]["event"], "Z9");
+    const std::string t = experiment::score_text(sc);
+    EXPECT_NE(t.find("[0.02, 0.98]"), std::string::npos) << t;
+    EXPECT_NE(t.find("cat C"), std::string::npos);
+}
