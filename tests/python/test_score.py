@@ -1,0 +1,153 @@
+"""`sco-sim score RESULTS EVENTS` on a real run of the small scenario, read back with h5py,
+and scripts/plot_reliability.py (docs/history-format.md, docs/cli.md "score")."""
+import json
+import math
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import ROOT, RUNS, SCRIPTS, make_results, run_python, sco
+
+EVENTS = ROOT / "tests" / "data" / "events" / "small_events.yaml"
+FIELDS = ["format", "results", "point", "point_description", "events", "events_name",
+          "events_count", "runs", "clip", "bins", "observations", "scores", "categories",
+          "skipped"]
+SCORE_FIELDS = ["count", "weight", "brier", "log_score", "base_rate", "brier_base", "log_base",
+                "skill", "reliability"]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    return make_results(tmp_path_factory.mktemp("score") / "small.h5")
+
+
+def score_json(*args):
+    return json.loads(sco("score", *args, "--json").stdout)
+
+
+def from_file(path):
+    """Per (year, proposal) the counts the probabilities come from, recomputed from the
+    per-run datasets (not from /summary)."""
+    with h5py.File(path) as f:
+        years = [int(y) for y in f["labels/periods"][()]]
+        props = [s.decode() for s in f["labels/proposals"][()]]
+        agents = [s.decode() for s in f["labels/agents"][()]]
+        flags = [s.decode() for s in f["labels/flags"][()]]
+        outcome = f["runs/outcome"][()].astype(int)  # run, period, proposal
+        fl = f["runs/flags"][()].astype(int)  # run, period, proposal, agent
+    names = ["adopted", "adopted_with_reservations", "coalition", "diluted", "deferred",
+             "blocked", "not_tabled"]
+    return years, props, agents, flags, outcome, fl, names
+
+
+def test_probabilities_match_the_per_run_data(results):
+    j = score_json(results, EVENTS)
+    assert list(j) == FIELDS
+    assert j["runs"] == RUNS and j["events_count"] == 3 and j["clip"] == 0.01
+    years, props, agents, flags, outcome, fl, names = from_file(results)
+    joined = 1 << flags.index("joined")
+    objected = 1 << flags.index("objected")
+    passed = outcome <= names.index("diluted")
+    event_at = {"A01": (2014, "peace_mission_uzb"), "B01": (2014, "counter_terrorism_declaration"),
+                "C01": (2015, "admit_india")}
+    for o in j["observations"]:
+        y, pr = event_at[o["event"]]
+        t, p = years.index(y), props.index(pr)
+        what = o["what"]
+        if what == "passed":
+            hits = passed[:, t, p].sum()
+        elif what.startswith("outcome:"):
+            forms = what.split(":")[1].split("|")
+            idx = [names.index(f) for f in forms if f != "failed"]
+            if "failed" in forms:
+                idx += [names.index("deferred"), names.index("blocked")]
+            hits = np.isin(outcome[:, t, p], idx).sum()
+        elif what.startswith(("took_part:", "stayed_out:")):
+            i = agents.index(what.split(":")[1])
+            took = ((fl[:, t, p, i] & joined) != 0) & passed[:, t, p]
+            hits = took.sum() if what.startswith("took_part") else (~took).sum()
+        elif what.startswith("objected:"):
+            hits = ((fl[:, t, p, agents.index(what.split(":")[1])] & objected) != 0).sum()
+        else:
+            k = int(what.split(":")[1])
+            adopted_at = np.where(passed[:, :, p].any(axis=1), passed[:, :, p].argmax(axis=1), -1)
+            hits = ((adopted_at >= t) & (adopted_at < t + k)).sum()
+        assert o["hits"] == hits, what
+        assert o["p"] == pytest.approx(hits / RUNS)
+        assert o["ci"][0] <= o["p"] <= o["ci"][1]
+    # The overall scores from the observations, as docs/history-format.md defines them.
+    w = np.array([o["weight"] for o in j["observations"]])
+    pv = np.array([o["p"] for o in j["observations"]])
+    yv = np.array([1.0 if o["observed"] else 0.0 for o in j["observations"]])
+    s = j["scores"]
+    assert list(s) == SCORE_FIELDS
+    assert s["brier"] == pytest.approx((w * (pv - yv) ** 2).sum() / w.sum())
+    q = np.clip(pv, 0.01, 0.99)
+    assert s["log_score"] == pytest.approx(-(w * np.log(np.where(yv == 1, q, 1 - q))).sum() / w.sum())
+    b = (w * yv).sum() / w.sum()
+    assert s["base_rate"] == pytest.approx(b)
+    assert s["skill"] == pytest.approx(1 - s["brier"] / (b * (1 - b)))
+    assert sum(r["count"] for r in s["reliability"]) == len(j["observations"])
+    assert sorted(j["categories"]) == ["A", "B", "C"]
+    assert j["categories"]["A"]["skill"] is None  # every A observation is true
+
+
+def test_text_output_and_clip(results):
+    out = sco("score", results, EVENTS, "--clip", "0.05", "--bins", "4").stdout
+    assert "A01" in out and "took_part:KAZ" in out and "[0.05, 0.95]" in out
+    assert "Reliability" in out and "cat C" in out
+    j = score_json(results, EVENTS, "--clip", "0.05", "--bins", "4")
+    assert j["clip"] == 0.05 and len(j["scores"]["reliability"]) == 4
+
+
+def test_missing_proposal_exits_2_unless_skip_missing(results, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    text = EVENTS.read_text().replace("proposal: counter_terrorism_declaration",
+                                      "proposal: counter_terorism_declaration")
+    bad.write_text(text)
+    proc = sco("score", results, bad, check=False)
+    assert proc.returncode == 2
+    assert "B01" in proc.stderr and "counter_terorism_declaration" in proc.stderr
+    assert "did you mean 'counter_terrorism_declaration'" in proc.stderr
+    assert f"{bad}:" in proc.stderr and "events[B01].proposal" in proc.stderr
+    assert proc.stdout == ""
+    bad.write_text(text.replace("took_part: [RUS, KAZ]", "took_part: [RUS, KAZ, TJK]"))
+    proc = sco("score", results, bad, check=False)
+    assert proc.returncode == 2 and "event A01: agent 'TJK'" in proc.stderr
+    j = score_json(results, bad, "--skip-missing")
+    assert [(s["event"], s["what"]) for s in j["skipped"]] == [("A01", "took_part:TJK"),
+                                                                ("B01", "")]
+    assert all(o["event"] != "B01" for o in j["observations"])
+    text = sco("score", results, bad, "--skip-missing").stdout
+    assert "Skipped (--skip-missing), 2" in text
+
+
+def test_bad_inputs_exit_2(results, tmp_path):
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(EVENTS.read_text().replace("      stayed_out:", "      stayedout:"))
+    proc = sco("score", results, typo, check=False)
+    assert proc.returncode == 2
+    assert "events[A01].observed.stayedout" in proc.stderr
+    assert "did you mean 'stayed_out'" in proc.stderr
+    assert f"{typo}:16:7:" in proc.stderr
+    for args in (["--clip", "0.5"], ["--bins", "0"], ["--point", "1"]):
+        assert sco("score", results, EVENTS, *args, check=False).returncode == 2
+    assert sco("score", tmp_path / "none.h5", EVENTS, check=False).returncode == 2
+
+
+def test_plot_reliability_writes_a_png(results, tmp_path):
+    js = tmp_path / "score.json"
+    js.write_text(sco("score", results, EVENTS, "--json").stdout)
+    png = tmp_path / "rel.png"
+    proc = run_python(SCRIPTS / "plot_reliability.py", js, "-o", png)
+    assert proc.returncode == 0, proc.stderr
+    assert png.exists() and (tmp_path / "rel.pdf").exists()
+    from PIL import Image
+    with Image.open(png) as im:
+        assert im.format == "PNG"
+        assert 600 <= im.size[0] <= 2000 and im.size[1] <= 2000
+    notjson = tmp_path / "x.json"
+    notjson.write_text("{}")
+    proc = run_python(SCRIPTS / "plot_reliability.py", notjson, "-o", tmp_path / "x.png")
+    assert proc.returncode == 2 and "sco-sim score" in proc.stderr
