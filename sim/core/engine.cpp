@@ -19,6 +19,8 @@ void EngineScratch::resize(const ModelSpec& spec) {
     share.resize(dims);
     cand.resize(dims);
     best.resize(dims);
+    named.resize(dims);
+    geo.resize(static_cast<std::size_t>(4 + 3 * agents) * dims);
     terms.resize(agents);
     rel.resize(agents);
     opts.resize(agents);
@@ -75,23 +77,34 @@ double ConsensusEngine::effect(const World& w, const ProposalSpec& prop, const E
 }
 
 namespace {
-/// Whether veto holder j prefers the text to withholding consensus (the win-set test),
-/// computing the option value of waiting only where it can change the answer.
+/// Whether veto holder j prefers a text of spatial terms `sp` and effect `e` to withholding
+/// consensus (the win-set test), computing the option value of waiting only where it can
+/// change the answer.
 bool accepts(const World& w, const ProposalSpec& prop, const EngineScratch& s, int j,
-             const double* text, double e, double unc) {
-    const Spatial sp = spatial(w, j, text);
+             const Spatial& sp, double e, double unc) {
     const Options o =
         options_now(w, sp, s.terms[j], s.rel[j], e, s.pressure[j], prop.kind, prop.opt_out);
     const double support = std::max({o.v[0], o.v[1], o.v[2]}), object = o.v[3];
     if (support < object) return false;
     if (!(unc > 0.0)) return true;
-    // The option value is at most s * phi(0): decide without it where that cannot matter.
-    constexpr double kPhi0 = 0.3989422804014327;
+    // The option value lies between its tangents s phi(z0) - (1 - Phi(z0)) |v| (the unit
+    // normal loss integral is convex) and s phi(0): decide without it where that is enough
+    // (the lower bound only by a margin far above the rounding of the exact value).
+    constexpr double kPhi[] = {0.3989422804014327, 0.3520653267642995, 0.24197072451914337,
+                               0.12951759566589174, 0.05399096651318806};
+    constexpr double kTail[] = {0.5, 0.3085375387259869, 0.15865525393145707, 0.06680720126885809,
+                                0.02275013194817922};
     const double spread = waiting_spread(w, sp, unc);
     const double delay = delay_cost(w, e * s.terms[j].threat);
-    if (support - object >= kPhi0 * spread - delay) return true;
-    return support >= object + std::max(0.0, option_value(support - object, spread) - delay);
+    const double net = support - object;
+    if (net >= kPhi[0] * spread - delay) return true;
+    double low = 0.0;
+    for (int z = 0; z < 5; ++z) low = std::max(low, spread * kPhi[z] - kTail[z] * net);
+    if (low - delay - net > 1e-9 * (1.0 + spread + std::abs(support) + std::abs(object)))
+        return false;
+    return support >= object + std::max(0.0, option_value(net, spread) - delay);
 }
+
 }  // namespace
 
 double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
@@ -100,35 +113,87 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     const double unc = w.uncertainty(p);
     const int sp = prop.sponsor;
     int named = 0;
-    for (int d = 0; d < D; ++d) named += prop.position[d] != kNoParam;
+    for (int d = 0; d < D; ++d) {
+        if (prop.position[d] != kNoParam) {
+            s.named[named++] = d;
+        } else {  // a dimension the text does not name stays at the status quo
+            s.cand[d] = 0.0;
+            s.target[d] = w.status_quo(d) + 0.0 * (s.text0[d] - w.status_quo(d));
+        }
+    }
+    // Constants of this search on the named dimensions (a dimension the text does not name
+    // adds exactly zero to every sum below, so leaving it out changes no result).
+    double* const g_q = s.geo.data();
+    double* const g_a = g_q + D;
+    double* const g_dir = g_a + D;
+    double* const g_share = g_dir + D;
+    auto g_agent = [&](int j) { return s.geo.data() + static_cast<std::size_t>(4 + 3 * j) * D; };
+    for (int m = 0; m < named; ++m) {
+        const int d = s.named[m];
+        g_q[m] = w.status_quo(d);
+        g_a[m] = s.text0[d] - w.status_quo(d);
+        g_dir[m] = s.dir[d];
+        g_share[m] = s.share[d];
+    }
+    for (int j = 0; j < w.n; ++j) {
+        if (j != sp && (!w.member(j) || s.forced[j])) continue;
+        double* const x = g_agent(j);
+        for (int m = 0; m < named; ++m) {
+            const int d = s.named[m];
+            x[m] = w.position(j, d);
+            x[D + m] = w.salience(j, d);
+            x[2 * D + m] = std::abs(x[m] - g_q[m]);
+        }
+    }
+    // Whether member j accepts the candidate in s.target (effect e): spatial() of it,
+    // term for term on the named dimensions, then the full test.
+    auto accepted = [&](int j, double e) {
+        const double* const x = g_agent(j);
+        Spatial sj;
+        for (int m = 0; m < named; ++m) {
+            const double t = s.target[s.named[m]];
+            const double g = x[D + m] * (x[2 * D + m] - std::abs(x[m] - t));
+            sj.gain += g;
+            if (g < 0.0) sj.loss -= g;
+            sj.stake += x[D + m] * std::abs(t - g_q[m]);
+        }
+        return accepts(w, prop, s, j, sj, e, unc);
+    };
     double best_value = -std::numeric_limits<double>::infinity(), best_size = -1.0;
     int last_reject = -1;  // the member that refused the last candidate is asked first
+    const double* const xs = g_agent(sp);
+    const double threat = s.terms[sp].threat;
     // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
     // (only where the text names more than one dimension: otherwise the same candidates).
     for (int scope = -1; scope < (named > 1 ? D : 0); ++scope) {
         if (scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0)) continue;
         for (int k = kGrid - (scope >= 0 ? 1 : 0); k >= 0; --k) {
             if (scope < 0 && k == 0) break;  // the status quo itself is no offer
-            double size = 0.0;
-            for (int d = 0; d < D; ++d) {
-                const bool on = prop.position[d] != kNoParam;
-                s.cand[d] = !on                         ? 0.0
-                            : (scope < 0 || scope == d) ? s.share[d] * k / kGrid
-                                                        : s.share[d];
-                size += s.cand[d];
-                s.target[d] = w.status_quo(d) + s.cand[d] * (s.text0[d] - w.status_quo(d));
+            // The candidate's shares and text, its size, the share of the aim it achieves
+            // (effect()) and the sponsor's policy gain (spatial()), term for term.
+            double size = 0.0, progress = 0.0, gain = 0.0;
+            for (int m = 0; m < named; ++m) {
+                const int d = s.named[m];
+                const double c = (scope < 0 || scope == d) ? g_share[m] * k / kGrid : g_share[m];
+                const double t = g_q[m] + c * g_a[m];
+                s.cand[d] = c;
+                s.target[d] = t;
+                size += c;
+                progress += (t - g_q[m]) * g_dir[m];
+                gain += xs[D + m] * (xs[2 * D + m] - std::abs(xs[m] - t));
             }
             if (!(size > 0.0)) continue;
-            const double e = effect(w, prop, s, s.target.data(), ambition);
-            // The sponsor's value of the text: its policy gain and the threat benefit.
-            const double v = spatial(w, sp, s.target.data()).gain + e * s.terms[sp].threat;
-            if (v < best_value || (v == best_value && size <= best_size)) continue;
-            bool all = last_reject < 0 || accepts(w, prop, s, last_reject, s.target.data(), e, unc);
+            const double e = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
+            // The sponsor's value of the text: its policy gain and the threat benefit. A
+            // text it values below the status quo can never be its offer (it withdraws).
+            const double v = gain + e * threat;
+            if (!(v >= 0.0) || v < best_value || (v == best_value && size <= best_size)) continue;
+            bool all = last_reject < 0 || accepted(last_reject, e);
             for (int j = 0; j < w.n && all; ++j) {
                 if (!w.member(j) || s.forced[j] || j == last_reject) continue;
                 // Against withholding consensus for any reason: a smaller text is also a
                 // smaller bet on an uncertain future, so it can win a member that asks for time.
-                if (!accepts(w, prop, s, j, s.target.data(), e, unc)) {
+                if (!accepted(j, e)) {
                     all = false;
                     last_reject = j;
                 }
@@ -180,6 +245,9 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     // Candidates never object to their own admission (they applied for it).
     for (const int a : prop.admit) s.principal[a] = s.forced[a] = 1;
     bool powers_listed = false;
+    // Relations change only with tension (pressure) and with who the parties are (an opt-out
+    // project after a round): they are recomputed only then, not every round.
+    bool relations_current = false;
     if (explain) {
         explain->rounds.clear();
         explain->status_quo.assign(w.status_quo.data(), w.status_quo.data() + D);
@@ -191,7 +259,8 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     for (int r = 0; r < rounds_max; ++r) {
         res.rounds = r + 1;
         // 1. Everyone decides, on this round's text, relations and pressure.
-        relations(w, s);
+        if (!relations_current) relations(w, s);
+        relations_current = true;
         const double e = effect(w, prop, s, s.text.data(), ambition);
         for (int i = 0; i < n; ++i) {
             const Spatial sp = spatial(w, i, s.text.data());
@@ -327,6 +396,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                     const double tn = std::min(1.0, w.tension(g, j) + w.d(Dyn::PressureTension));
                     w.tension(g, j) = w.tension(j, g) = tn;
                     flags[j] |= kPressured;
+                    relations_current = false;
                     flags[g] |= kPressurer;
                     ++res.pressure;
                     if (explain) explain->rounds.back().pressure.emplace_back(g, j);
@@ -334,8 +404,10 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             }
         }
         // Who the parties of an opt-out project are is known once members have chosen.
-        if (prop.opt_out)
+        if (prop.opt_out) {
             for (int i = 0; i < n; ++i) s.party[i] = w.member(i) && supports(s.choice[i]);
+            relations_current = false;
+        }
         // 5. The sponsor amends the text; membership texts are never amended.
         // Any veto calls for a new text: a smaller text is also a smaller bet on an uncertain
         // future, so it can win a member that asks for time as well as one that disagrees.
@@ -348,7 +420,10 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             continue;
         }
         if (v_.amendment == AmendmentRule::WinSet) {
-            relations(w, s);  // pressure may have changed tension
+            // Pressure this round changed tension, and an opt-out project's parties are
+            // now those who joined: then the relations of step 1 are out of date.
+            if (!relations_current) relations(w, s);
+            relations_current = true;
             if (!std::isfinite(win_set(w, prop, p, s, ambition))) {
                 res.win_set_empty = true;
                 if (explain)

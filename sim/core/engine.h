@@ -20,13 +20,18 @@ namespace sco::core {
 struct EngineScratch {
     std::vector<double> text, text0, target, dir;  // [dimension]
     std::vector<double> share, cand, best;         // [dimension] offer shares (win-set search)
-    std::vector<AgentTerms> terms;                 // [agent]
-    std::vector<Relations> rel;                    // [agent]
-    std::vector<Options> opts;                     // [agent]
-    std::vector<double> pressure;                  // [agent]
-    std::vector<double> disposition;               // [agent] quantile u, fixed for the summit
-    std::vector<Choice> choice;                    // [agent]
-    std::vector<unsigned char> principal;          // [agent] sponsor, host or candidate of the text
+    std::vector<int> named;                        // [dimension] dimensions the text names
+    /// [(4 + 3 x agent) x dimension] the win-set search's per-call constants on the named
+    /// dimensions: status quo, way to the tabled text, aim's direction, current share; then
+    /// per agent its position, salience and distance from the status quo.
+    std::vector<double> geo;
+    std::vector<AgentTerms> terms;         // [agent]
+    std::vector<Relations> rel;            // [agent]
+    std::vector<Options> opts;             // [agent]
+    std::vector<double> pressure;          // [agent]
+    std::vector<double> disposition;       // [agent] quantile u, fixed for the summit
+    std::vector<Choice> choice;            // [agent]
+    std::vector<unsigned char> principal;  // [agent] sponsor, host or candidate of the text
     std::vector<unsigned char> forced;  // [agent] supports by position (sponsor, host, candidate)
     std::vector<unsigned char> party;   // [agent] expected party to the text (co-party relations)
     std::vector<int> powers;            // great powers, ascending (pressure)
@@ -90,21 +95,27 @@ class ConsensusEngine {
                            EngineScratch& s, Flags* flags, float* text,
                            ProposalExplain* explain = nullptr) const;
 
+    /// The sponsor's best offer in the win-set: among texts that keep, on each dimension,
+    /// a share of the way from the status quo to the tabled text no larger than the current
+    /// offer's (all shares scaled together, or one dimension's alone, on a grid of kGrid
+    /// steps), the one every veto holder prefers to withholding consensus that the sponsor
+    /// values most (ties: the larger offer, then the first in the order of the grid). Writes
+    /// its shares into s.best; returns the sponsor's value of it, or -inf if there is none or
+    /// the sponsor prefers the status quo to all of them.
+    ///
+    /// Reads from `s` the current offer (share), the tabled text (text0), the aim's
+    /// direction (dir), and every agent's terms, relations, pressure and forced flag; uses
+    /// named, cand, target and geo as buffers.
+    double win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
+                   double ambition) const;
+    static constexpr int kGrid = 10;  ///< steps of the win-set search's grid
+
   private:
     /// Relations of every agent with the text's principals and parties, this round.
     static void relations(const World& w, EngineScratch& s);
     /// Share of the proposal's aim that `text` achieves against the current status quo.
     static double effect(const World& w, const ProposalSpec& prop, const EngineScratch& s,
                          const double* text, double ambition);
-    /// The sponsor's best offer in the win-set: among texts that keep, on each dimension,
-    /// a share of the way from the status quo to the tabled text no larger than the current
-    /// offer's (all shares scaled together, or one dimension's alone, on a grid of kGrid
-    /// steps), the one every veto holder prefers to withholding consensus that the sponsor
-    /// values most. Writes its shares into s.best; returns the sponsor's value of it, or
-    /// -inf if there is none or the sponsor prefers the status quo to all of them.
-    double win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
-                   double ambition) const;
-    static constexpr int kGrid = 10;
     Variants v_;
 };
 

@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "sim/core/simulate.h"
 #include "support/spec_builder.h"
@@ -432,4 +436,138 @@ TEST(Engine, ASponsorThatPrefersTheStatusQuoToEveryAcceptableTextWithdraws) {
     const Resolved r = resolve_once(b.spec(), 0);
     EXPECT_EQ(r.res.outcome, Outcome::Blocked);
     EXPECT_TRUE(r.res.win_set_empty);
+}
+
+namespace {
+
+/// The win-set search as docs/model.md III.4.5 states it, written out plainly: every
+/// candidate of the grid, every veto holder, the full utilities (`options`, with the value
+/// of waiting computed every time). The engine's search must find the same offer.
+double plain_win_set(const World& w, const ProposalSpec& prop, const EngineScratch& s,
+                     double ambition, std::vector<double>& best, int& waits_decided) {
+    const int D = w.dims, sp = prop.sponsor, grid = ConsensusEngine::kGrid;
+    int named = 0;
+    for (int d = 0; d < D; ++d) named += prop.position[d] != kNoParam;
+    double best_value = -std::numeric_limits<double>::infinity(), best_size = -1.0;
+    std::vector<double> cand(D), text(D);
+    for (int scope = -1; scope < (named > 1 ? D : 0); ++scope) {
+        if (scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0)) continue;
+        for (int k = scope < 0 ? grid : grid - 1; k >= (scope < 0 ? 1 : 0); --k) {
+            double size = 0.0, progress = 0.0;
+            for (int d = 0; d < D; ++d) {
+                const bool on = prop.position[d] != kNoParam;
+                cand[d] = !on                         ? 0.0
+                          : (scope < 0 || scope == d) ? s.share[d] * k / grid
+                                                      : s.share[d];
+                size += cand[d];
+                text[d] = w.status_quo(d) + cand[d] * (s.text0[d] - w.status_quo(d));
+                if (on) progress += (text[d] - w.status_quo(d)) * s.dir[d];
+            }
+            if (!(size > 0.0)) continue;
+            const double e = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
+            const double v = spatial(w, sp, text.data()).gain + e * s.terms[sp].threat;
+            bool all = true;
+            for (int j = 0; j < w.n && all; ++j) {
+                if (!w.member(j) || s.forced[j]) continue;
+                const Spatial sj = spatial(w, j, text.data());
+                const Options o = options(w, sj, s.terms[j], s.rel[j], e, s.pressure[j],
+                                          w.uncertainty(0), prop.kind, prop.opt_out);
+                const double support = std::max({o.v[0], o.v[1], o.v[2]});
+                all = support >= o.v[3];
+                waits_decided += !all && support >= o.v[3] - o.wait;
+            }
+            if (all && (v > best_value || (v == best_value && size > best_size))) {
+                best_value = v;
+                best_size = size;
+                best = cand;
+            }
+        }
+    }
+    return best_value >= 0.0 ? best_value : -std::numeric_limits<double>::infinity();
+}
+
+}  // namespace
+
+// The win-set search skips what cannot change its answer (spatial terms on the dimensions
+// the text names only, bounds on the value of waiting before computing it): on random
+// texts, members and parameters it must find exactly the offer of the plain search over the
+// same grid, and the cases must include texts refused only for time, empty win-sets and
+// multi-dimensional texts, so that a wrong shortcut would show.
+TEST(Engine, TheWinSetSearchFindsThePlainGridSearchsOffer) {
+    std::mt19937_64 gen(20261128);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    int nonempty = 0, empty = 0, waits = 0, multi = 0;
+    for (int c = 0; c < 4000; ++c) {
+        const int D = 1 + static_cast<int>(gen() % 3);
+        SpecBuilder b(D, 2);
+        const int n = 3 + static_cast<int>(gen() % 3);
+        for (int i = 0; i < n; ++i)
+            b.agent("A" + std::to_string(i), i + 1 == n ? Role::Observer : Role::Member);
+        const Kind kinds[] = {Kind::Declaration, Kind::Plan, Kind::Exercise, Kind::Institution};
+        const Kind kind = kinds[gen() % 4];
+        b.proposal("x", kind, 0, /*opt_out=*/kind == Kind::Exercise);
+        ModelSpec& spec = b.spec();
+        Workspace ws(spec);
+        const Rng rng({1, 0, static_cast<std::uint64_t>(c)});
+        sample_params(spec, rng, ws.values);
+        ws.world.reset(spec, ws.values, std::vector<unsigned char>(spec.params.size(), 0));
+        World& w = ws.world;
+        ProposalSpec& prop = spec.proposals[0];
+        int named = 0;
+        for (int d = 0; d < D; ++d) {
+            if (D > 1 && u(gen) < 0.3) prop.position[d] = kNoParam;
+            named += prop.position[d] != kNoParam;
+            w.status_quo(d) = u(gen);
+            w.status_quo0(d) = u(gen) < 0.5 ? w.status_quo(d) : u(gen);
+            w.prop_position(0, d) = prop.position[d] != kNoParam ? u(gen) : w.status_quo(d);
+            for (int i = 0; i < n; ++i) {
+                w.position(i, d) = u(gen);
+                w.salience(i, d) = u(gen) < 0.2 ? 0.0 : u(gen);
+            }
+        }
+        multi += named > 1;
+        for (int i = 0; i < n; ++i) {
+            w.reluctance(i) = 0.3 * u(gen);
+            for (int k = 0; k < 2; ++k) w.threat(i, k) = u(gen);
+        }
+        for (int k = 0; k < 2; ++k) w.relevance(0, k) = u(gen);
+        w.uncertainty(0) = u(gen) < 0.3 ? 0.0 : u(gen);
+        w.dyn[static_cast<int>(Dyn::WaitValue)] = 8.0 * u(gen);
+        w.dyn[static_cast<int>(Dyn::DelayCost)] = 0.5 * u(gen);
+        w.dyn[static_cast<int>(Dyn::ObjectionCost)] = 0.3 * u(gen);
+        w.dyn[static_cast<int>(Dyn::ReservationGain)] = u(gen);
+        w.dyn[static_cast<int>(Dyn::ThreatWeight)] = 0.6 * u(gen);
+
+        EngineScratch& s = ws.engine;
+        double ambition = 0.0;
+        for (int d = 0; d < D; ++d) {
+            const bool on = prop.position[d] != kNoParam;
+            s.share[d] = !on ? 0.0 : u(gen) < 0.4 ? 1.0 : u(gen);
+            s.text0[d] = on ? w.prop_position(0, d) : w.status_quo(d);
+            const double aim = on ? w.prop_position(0, d) - w.status_quo0(d) : 0.0;
+            s.dir[d] = aim > 0.0 ? 1.0 : (aim < 0.0 ? -1.0 : 0.0);
+            ambition += std::abs(aim);
+        }
+        for (int i = 0; i < n; ++i) {
+            s.terms[i] = agent_terms(w, prop, 0, i);
+            s.rel[i] = Relations{0.4 * u(gen) - 0.1, 0.3 * u(gen) - 0.1};
+            s.pressure[i] = u(gen) < 0.8 ? 0.0 : 0.2 * u(gen);
+            s.forced[i] = i == 0;
+        }
+        std::vector<double> expected(D, -1.0);
+        const double want = plain_win_set(w, prop, s, ambition, expected, waits);
+        const double got = ConsensusEngine(spec.variants).win_set(w, prop, 0, s, ambition);
+        ASSERT_EQ(std::isfinite(got), std::isfinite(want)) << "case " << c;
+        if (!std::isfinite(want)) {
+            ++empty;
+            continue;
+        }
+        ++nonempty;
+        ASSERT_EQ(got, want) << "case " << c;
+        for (int d = 0; d < D; ++d) ASSERT_EQ(s.best[d], expected[d]) << "case " << c << " d" << d;
+    }
+    EXPECT_GT(nonempty, 500);
+    EXPECT_GT(empty, 200);
+    EXPECT_GT(waits, 200);  // candidates refused for time only: the waiting bounds are used
+    EXPECT_GT(multi, 500);
 }
