@@ -24,7 +24,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run SCENARIO      simulate many runs and write a results file (HDF5)\n"
     "  sweep SCENARIO    run a parameter sweep (grid, Latin hypercube, Sobol), whole or one shard\n"
-    "  merge SHARD...    merge the shard files of a sweep into one results file\n"
+    "  merge SHARD...    merge the shard files of a sweep (or calibration) into one file\n"
+    "  calibrate SCENARIO EVENTS  approximate Bayesian computation against observed events\n"
     "  check SCENARIO    validate a scenario and describe it; no run\n"
     "  params SCENARIO   list every parameter path with its value or distribution\n"
     "  summary FILE      print the outcome table of a results file (--json for JSON)\n"
@@ -32,7 +33,8 @@ constexpr const char* kUsage =
     "\n"
     "Run 'sco-sim COMMAND --help' for a command's options. Documentation: docs/cli.md\n";
 
-const char* const kCommands[] = {"run", "sweep", "merge", "check", "params", "summary", "score"};
+const char* const kCommands[] = {"run",    "sweep",   "merge",     "check",
+                                 "params", "summary", "calibrate", "score"};
 
 }  // namespace
 
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
         if (cmd == "run") return cmd_run(rest, command_line);
         if (cmd == "sweep") return cmd_sweep(rest, command_line);
         if (cmd == "merge") return cmd_merge(rest, command_line);
+        if (cmd == "calibrate") return cmd_calibrate(rest, command_line);
         if (cmd == "check") return cmd_check(rest);
         if (cmd == "params") return cmd_params(rest);
         if (cmd == "summary") return cmd_summary(rest);

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace sco::io {
+struct CalibrationData;
+}
+
 namespace sco::cli {
 
 inline constexpr int kExitOk = 0;
@@ -29,6 +33,10 @@ int cmd_summary(const std::vector<std::string>& args);
 int cmd_score(const std::vector<std::string>& args);
 int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line);
 int cmd_merge(const std::vector<std::string>& args, const std::string& command_line);
+int cmd_calibrate(const std::vector<std::string>& args, const std::string& command_line);
+
+/// The posterior table of a calibration file (`calibrate`, `summary`).
+std::string calibration_report(const io::CalibrationData& d);
 
 std::string version_string();
 

@@ -4,6 +4,7 @@
 #include "sim/cli/app.h"
 #include "sim/cli/options.h"
 #include "sim/cli/signals.h"
+#include "sim/io/calibration_writer.h"
 #include "sim/io/merge.h"
 
 namespace po = boost::program_options;
@@ -27,6 +28,14 @@ int cmd_merge(const std::vector<std::string>& args, const std::string& command_l
     const auto& vm = *vmo;
     if (!vm.count("output")) throw UsageError("merge: -o FILE is required");
     const auto inputs = vm["shards"].as<std::vector<std::string>>();
+    if (io::is_calibration_file(inputs.front())) {  // shards of `sco-sim calibrate`
+        std::vector<std::string> a{"--merge"};
+        a.insert(a.end(), inputs.begin(), inputs.end());
+        a.insert(a.end(), {"-o", vm["output"].as<std::string>()});
+        if (vm.count("force")) a.emplace_back("--force");
+        if (vm.count("quiet")) a.emplace_back("-q");
+        return cmd_calibrate(a, command_line);
+    }
     SignalGuard guard;
     io::MergeReport rep;
     try {

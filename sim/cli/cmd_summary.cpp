@@ -3,6 +3,7 @@
 #include "sim/cli/app.h"
 #include "sim/cli/options.h"
 #include "sim/experiment/report.h"
+#include "sim/io/calibration_writer.h"
 #include "sim/io/results_reader.h"
 #include "sim/scenario/loader.h"
 
@@ -44,6 +45,10 @@ int cmd_summary(const std::vector<std::string>& args) {
         parse_command("summary", "FILE [--json]", "Print the outcome table of a results file.",
                       args, desc, {"file"}, 1);
     if (!vm) return kExitOk;
+    if (io::is_calibration_file((*vm)["file"].as<std::string>())) {  // sco-sim calibrate's
+        std::cout << calibration_report(io::read_calibration((*vm)["file"].as<std::string>()));
+        return kExitOk;
+    }
     const auto res = io::read_results((*vm)["file"].as<std::string>());
     const int point = (*vm)["point"].as<int>();
     if (point < 0 || point >= static_cast<int>(res.summaries.size()))

@@ -1,0 +1,749 @@
+// `sco-sim calibrate`: approximate Bayesian computation against an events file
+// (docs/cli.md, "calibrate"; docs/calibration.md, "Method"). Thin: the maths is in
+// experiment/abc, the file in io/calibration_writer, the scoring in experiment/score.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "sco/version.h"
+#include "sim/cli/app.h"
+#include "sim/cli/options.h"
+#include "sim/cli/signals.h"
+#include "sim/experiment/abc.h"
+#include "sim/experiment/design.h"
+#include "sim/experiment/report.h"
+#include "sim/experiment/score.h"
+#include "sim/io/calibration_writer.h"
+#include "sim/io/merge.h"
+#include "sim/io/sha256.h"
+#include "sim/scenario/events.h"
+#include "sim/scenario/loader.h"
+#include "sim/scenario/sweep_file.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace sco::cli {
+namespace {
+
+namespace abc = experiment::abc;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::int64_t kRunsPerPart = 20'000;
+constexpr int kMaxParts = 256;
+
+struct Shard {
+    int index = 0;  // 0-based
+    int count = 1;
+};
+
+Shard parse_shard(const std::string& s) {
+    const auto slash = s.find('/');
+    int k = 0, n = 0;
+    try {
+        if (slash == std::string::npos) throw std::invalid_argument("no slash");
+        std::size_t a = 0, b = 0;
+        k = std::stoi(s.substr(0, slash), &a);
+        n = std::stoi(s.substr(slash + 1), &b);
+        if (a != slash || b != s.size() - slash - 1) throw std::invalid_argument("junk");
+    } catch (const std::exception&) {
+        throw UsageError("calibrate: --shard takes K/N (shard K of N, 1 <= K <= N), got '" + s +
+                         "'");
+    }
+    if (n < 1 || n > 100000 || k < 1 || k > n)
+        throw UsageError("calibrate: --shard K/N needs 1 <= K <= N <= 100000, got '" + s + "'");
+    return {k - 1, n};
+}
+
+double parse_number(const std::string& option, const std::string& text) {
+    std::size_t used = 0;
+    double v = 0.0;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || text.empty() || !std::isfinite(v))
+        throw UsageError("calibrate: " + option + " takes a number, got '" + text + "'");
+    return v;
+}
+
+/// One --vary: PATH (the scenario's distribution is the prior) or PATH=LO:HI (uniform).
+abc::Prior make_prior(const core::ModelSpec& spec, const std::string& arg) {
+    const auto eq = arg.find('=');
+    const std::string path = arg.substr(0, eq);
+    abc::Prior p;
+    p.id = scenario::resolve_path(spec, path, "--vary", 0);
+    const core::ParamDef& def = spec.params[p.id];
+    p.path = path;
+    p.range = def.range;
+    p.integer = def.integer;
+    if (eq == std::string::npos) {
+        p.dist = def.dist;
+        if (p.dist.is_fixed())
+            throw scenario::ScenarioError(
+                "--vary", 0, 0, path,
+                "is a fixed value (" + core::describe(def.dist) +
+                    ") in the scenario, not a distribution: give a range, " + path +
+                    "=LO:HI, for a uniform prior, or write a distribution in the scenario");
+    } else {
+        const std::string rhs = arg.substr(eq + 1);
+        const auto colon = rhs.find(':');
+        if (colon == std::string::npos || rhs.find(':', colon + 1) != std::string::npos)
+            throw scenario::ScenarioError(
+                "--vary", 0, 0, path,
+                "takes PATH or PATH=LO:HI (a uniform prior), got '" + rhs + "'");
+        double lo = 0, hi = 0;
+        try {
+            lo = parse_number("--vary", rhs.substr(0, colon));
+            hi = parse_number("--vary", rhs.substr(colon + 1));
+        } catch (const UsageError&) {
+            throw scenario::ScenarioError("--vary", 0, 0, path,
+                                          "LO:HI must be two numbers, got '" + rhs + "'");
+        }
+        p.dist = core::Distribution::uniform(lo, hi);
+        if (const auto why = core::validate(p.dist, p.range); !why.empty())
+            throw scenario::ScenarioError("--vary", 0, 0, path, why);
+    }
+    if (const auto why = abc::check_prior(p); !why.empty())
+        throw scenario::ScenarioError("--vary", 0, 0, path, why);
+    return p;
+}
+
+std::string part_name(std::int64_t gen, std::int64_t first, std::int64_t last) {
+    std::ostringstream os;
+    os << "gen-" << std::setw(3) << std::setfill('0') << gen << "-points-" << std::setw(8)
+       << std::setfill('0') << first << "-" << std::setw(8) << std::setfill('0') << last - 1
+       << ".h5";
+    return os.str();
+}
+
+/// Why the calibration file at `path` is not the complete slice [first, first + n) of
+/// generation `gen` of the calibration `id`, or "" if it is.
+std::string not_this_slice(const std::string& path, const std::string& id, std::int64_t gen,
+                           std::int64_t first, std::int64_t n) {
+    if (!fs::is_regular_file(path)) return "it is not a regular file";
+    try {
+        const io::CalibrationData d = io::read_calibration(path);
+        if (d.calibration_id != id)
+            return "it belongs to another calibration (different scenario, events, priors, "
+                   "method, points, runs or seed)";
+        if (d.generation != gen || d.first_point != first ||
+            static_cast<std::int64_t>(d.n_points()) != n)
+            return "it holds other points";
+        return "";
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+}
+
+/// Everything a calibration file records besides its points.
+struct Settings {
+    io::CalibrationData head;  ///< provenance, settings, events, priors
+    std::vector<abc::Prior> priors;
+};
+
+void put_points(io::CalibrationData& d, const std::vector<abc::PointResult>& pts, int gen) {
+    for (const auto& p : pts) {
+        d.point_generation.push_back(gen);
+        d.point_index.push_back(p.point);
+        d.theta.insert(d.theta.end(), p.theta.begin(), p.theta.end());
+        d.distance_value.push_back(p.score.distance);
+        d.brier.push_back(p.score.brier);
+        d.log_score.push_back(p.score.log_score);
+        d.skill.push_back(p.score.skill);
+        d.weight.push_back(0.0);
+        d.accepted.push_back(0);
+    }
+}
+
+std::vector<abc::PointResult> get_points(const io::CalibrationData& d) {
+    std::vector<abc::PointResult> out;
+    const std::size_t k = d.n_params();
+    for (std::size_t i = 0; i < d.n_points(); ++i) {
+        abc::PointResult p;
+        p.point = d.point_index[i];
+        p.theta.assign(d.theta.begin() + static_cast<std::ptrdiff_t>(i * k),
+                       d.theta.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
+        p.score = {d.distance_value[i], d.brier[i], d.log_score[i], d.skill[i]};
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+/// The priors recorded in a calibration file (for merge, summary and --write-scenario).
+std::vector<abc::Prior> priors_of(const io::CalibrationData& d) {
+    std::vector<abc::Prior> out;
+    for (std::size_t j = 0; j < d.n_params(); ++j) {
+        abc::Prior p;
+        p.path = d.paths[j];
+        const std::string& k = d.prior_kind[j];
+        const core::DistKind kind = k == "uniform" ? core::DistKind::Uniform
+                                    : k == "beta"  ? core::DistKind::Beta
+                                                   : core::DistKind::Normal;
+        p.dist = core::Distribution{kind, d.prior_a[j], d.prior_b[j]};
+        p.range = core::Range{d.range_lo[j], d.range_hi[j]};
+        p.integer = d.integer[j] != 0;
+        out.push_back(p);
+    }
+    return out;
+}
+
+/// The final file from the settled generations.
+io::CalibrationData final_data(const Settings& st, const std::vector<abc::Generation>& gens) {
+    io::CalibrationData d = st.head;
+    d.kind = "final";
+    d.generation = static_cast<std::int64_t>(gens.size()) - 1;
+    d.first_point = 0;
+    d.total_points = 0;
+    for (std::size_t g = 0; g < gens.size(); ++g) {
+        const auto& G = gens[g];
+        const std::size_t at = d.n_points();
+        put_points(d, G.points, static_cast<int>(g));
+        for (std::size_t i = 0; i < G.points.size(); ++i) {
+            d.weight[at + i] = G.weight[i];
+            d.accepted[at + i] = G.accepted[i];
+        }
+        d.total_points += static_cast<std::int64_t>(G.points.size());
+        d.epsilon.push_back(G.epsilon);
+        d.ess.push_back(G.ess);
+        d.n_accepted.push_back(G.n_accepted());
+        d.candidates.push_back(static_cast<std::int64_t>(G.points.size()));
+    }
+    const auto post = abc::summarize(abc::population_of(gens.back()));
+    for (std::size_t j = 0; j < st.priors.size(); ++j) {
+        const abc::Marginal pm = abc::prior_marginal(st.priors[j]);
+        d.prior_median.push_back(pm.median);
+        d.prior_q05.push_back(pm.q05);
+        d.prior_q95.push_back(pm.q95);
+        const abc::Marginal m =
+            j < post.size() ? post[j] : abc::Marginal{kNaN, kNaN, kNaN, kNaN, kNaN};
+        d.post_mean.push_back(m.mean);
+        d.post_sd.push_back(m.sd);
+        d.post_median.push_back(m.median);
+        d.post_q05.push_back(m.q05);
+        d.post_q95.push_back(m.q95);
+    }
+    return d;
+}
+
+void fill_priors(io::CalibrationData& d, const std::vector<abc::Prior>& priors) {
+    for (const auto& p : priors) {
+        const abc::Support s = abc::support(p);
+        d.paths.push_back(p.path);
+        d.prior_text.push_back(core::describe(p.dist));
+        d.prior_kind.push_back(core::kind_name(p.dist.kind));
+        d.prior_a.push_back(p.dist.a);
+        d.prior_b.push_back(p.dist.b);
+        d.support_lo.push_back(s.lo);
+        d.support_hi.push_back(s.hi);
+        d.range_lo.push_back(p.range.lo);
+        d.range_hi.push_back(p.range.hi);
+        d.integer.push_back(p.integer ? 1 : 0);
+    }
+}
+
+/// Merges rejection shards (any order) into the final file.
+int merge_shards(const std::vector<std::string>& inputs, const std::string& out, bool force,
+                 bool rule_given, double quantile, double tolerance, bool quiet,
+                 const std::string& command_line, const std::string& write_scenario);
+
+int write_scenario_file(const io::CalibrationData& d, const std::string& out, bool force,
+                        bool quiet);
+
+}  // namespace
+
+std::string calibration_report(const io::CalibrationData& d) {
+    std::ostringstream os;
+    os << "calibration (" << d.kind << "): " << d.method << ", " << d.points_per_generation
+       << " points" << (d.method == "smc" ? " per generation, " : ", ")
+       << (d.method == "smc" ? std::to_string(d.generations) + " generations, " : "")
+       << d.replications << " runs each, seed " << d.seed << "\n";
+    os << "scenario " << d.scenario_path << "; events " << d.events_path << " (" << d.observations
+       << " observations, sha256 " << d.events_sha256.substr(0, 12) << ")\n";
+    os << "distance: the weighted Brier score; ";
+    if (!std::isnan(d.tolerance))
+        os << "tolerance " << d.tolerance << "\n";
+    else
+        os << "quantile " << d.quantile << "\n";
+    if (d.kind != "final") {
+        os << "points " << d.first_point << "-" << d.first_point + d.n_points() - 1
+           << " of generation " << d.generation << " (" << d.total_points
+           << " points); a shard or part has no posterior: merge the shards\n";
+        return os.str();
+    }
+    for (std::size_t g = 0; g < d.epsilon.size(); ++g)
+        os << "generation " << g << ": " << d.candidates[g] << " points, " << d.n_accepted[g]
+           << " accepted, epsilon " << std::setprecision(4) << d.epsilon[g] << ", ESS "
+           << std::setprecision(4) << d.ess[g] << "\n";
+    double best = kNaN, best_skill = kNaN, best_log = kNaN;
+    for (std::size_t i = 0; i < d.n_points(); ++i)
+        if (std::isnan(best) || d.distance_value[i] < best) {
+            best = d.distance_value[i];
+            best_skill = d.skill[i];
+            best_log = d.log_score[i];
+        }
+    os << "best point: Brier " << std::setprecision(4) << best << ", log score " << best_log
+       << ", skill " << best_skill << "\n\n";
+    std::size_t w = 9;
+    for (const auto& p : d.paths) w = std::max(w, p.size());
+    os << std::left << std::setw(static_cast<int>(w)) << "parameter"
+       << "  " << std::setw(22) << "prior" << std::setw(20) << "prior 90%" << std::setw(11)
+       << "post. med"
+       << "posterior 90%\n";
+    auto iv = [](double a, double b) {
+        std::ostringstream t;
+        t << std::setprecision(3) << "[" << a << ", " << b << "]";
+        return t.str();
+    };
+    for (std::size_t j = 0; j < d.n_params(); ++j) {
+        std::ostringstream med;
+        med << std::setprecision(4) << d.post_median[j];
+        os << std::left << std::setw(static_cast<int>(w)) << d.paths[j] << "  " << std::setw(22)
+           << d.prior_text[j] << std::setw(20) << iv(d.prior_q05[j], d.prior_q95[j])
+           << std::setw(11) << med.str() << iv(d.post_q05[j], d.post_q95[j]) << "\n";
+    }
+    return os.str();
+}
+
+int cmd_calibrate(const std::vector<std::string>& args, const std::string& command_line) {
+    po::options_description desc("options");
+    desc.add_options()("vary", po::value<std::vector<std::string>>()->composing(),
+                       "PATH (the scenario's distribution is the prior) or PATH=LO:HI (uniform "
+                       "prior); repeatable")("points",
+                                             po::value<std::int64_t>()->default_value(1000),
+                                             "prior points (SMC: points per generation)")(
+        "runs,n", po::value<std::int64_t>()->default_value(100), "runs per point")(
+        "method", po::value<std::string>()->default_value("rejection"), "rejection or smc")(
+        "quantile", po::value<std::string>(),
+        "accept this share of the points with the smallest distance (default 0.1)")(
+        "tolerance", po::value<std::string>(),
+        "accept points with distance <= T (SMC: in the last generation)")(
+        "generations", po::value<std::int64_t>()->default_value(3), "SMC generations")(
+        "seed", po::value<std::string>(), "master seed (runs and the ABC draws)")(
+        "threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")(
+        "output,o", po::value<std::string>(),
+        "calibration file (default results/<scenario>-calibration.h5)")(
+        "force", "overwrite an existing output; discard an interrupted calibration's parts")(
+        "shard", po::value<std::string>(), "K/N: rejection only: run shard K of N of the points")(
+        "resume", "finish an interrupted calibration: keep the parts (or shard) already complete")(
+        "merge", "merge calibration shards: the positional arguments are the shard files")(
+        "skip-missing", "leave out events naming a year, proposal or agent the scenario lacks")(
+        "write-scenario", po::value<std::string>(),
+        "also write the scenario with the posterior as distributions")(
+        "set", po::value<std::vector<std::string>>()->composing(),
+        "PATH=VALUE: fix a parameter for every point")("quiet,q", "print nothing but errors")(
+        "progress", "report progress on stderr even when it is not a terminal");
+    const bool merging = std::find(args.begin(), args.end(), std::string("--merge")) != args.end();
+    const auto vmo = parse_command(
+        "calibrate",
+        "SCENARIO EVENTS --vary PATH[=LO:HI] ... [--points N] [-n RUNS] [--method "
+        "rejection|smc]\n"
+        "       [--quantile Q | --tolerance T] [--generations G] [--shard K/N] [-o FILE]\n"
+        "       sco-sim calibrate --merge SHARD.h5 ... -o FILE",
+        "Approximate Bayesian computation: draw points from the priors, run each as a sweep\n"
+        "point (run r of point k keyed by (seed, k, r)), score it against the events (the\n"
+        "weighted Brier score is the distance) and keep the closest points as the posterior.",
+        args, desc,
+        merging ? std::vector<std::string>{"inputs"}
+                : std::vector<std::string>{"scenario", "events"},
+        merging ? 1 : 2, merging);
+    if (!vmo) return kExitOk;
+    const auto& vm = *vmo;
+    const bool quiet = vm.count("quiet") > 0, force = vm.count("force") > 0,
+               resume = vm.count("resume") > 0;
+    double quantile = 0.1, tolerance = kNaN;
+    if (vm.count("quantile") && vm.count("tolerance"))
+        throw UsageError("calibrate: give --quantile or --tolerance, not both");
+    if (vm.count("quantile")) {
+        quantile = parse_number("--quantile", vm["quantile"].as<std::string>());
+        if (!(quantile > 0 && quantile <= 1))
+            throw UsageError("calibrate: --quantile must be in (0, 1], got " +
+                             vm["quantile"].as<std::string>());
+    }
+    if (vm.count("tolerance")) {
+        tolerance = parse_number("--tolerance", vm["tolerance"].as<std::string>());
+        if (tolerance < 0)
+            throw UsageError("calibrate: --tolerance must be >= 0, got " +
+                             vm["tolerance"].as<std::string>());
+    }
+    const std::string write_scenario =
+        vm.count("write-scenario") ? vm["write-scenario"].as<std::string>() : "";
+
+    if (merging) {
+        if (!vm.count("output")) throw UsageError("calibrate --merge: -o FILE is required");
+        for (const char* o : {"vary", "shard", "resume", "set"})
+            if (vm.count(o))
+                throw UsageError(std::string("calibrate --merge: --") + o +
+                                 " does not apply to a merge");
+        return merge_shards(
+            vm["inputs"].as<std::vector<std::string>>(), vm["output"].as<std::string>(), force,
+            vm.count("quantile") || vm.count("tolerance"), vm.count("tolerance") ? kNaN : quantile,
+            tolerance, quiet, command_line, write_scenario);
+    }
+
+    if (!vm.count("vary"))
+        throw UsageError("calibrate: nothing to calibrate; give --vary PATH[=LO:HI] at least once");
+    const auto method = abc::kMethodNames.parse(vm["method"].as<std::string>());
+    if (!method)
+        throw UsageError("calibrate: unknown method '" + vm["method"].as<std::string>() +
+                         "'; one of rejection, smc");
+    const std::int64_t points = vm["points"].as<std::int64_t>();
+    if (points < 1 || points > 10'000'000)
+        throw UsageError("calibrate: --points must be between 1 and 10000000");
+    const std::int64_t gens =
+        *method == abc::Method::Smc ? vm["generations"].as<std::int64_t>() : 1;
+    if (gens < 1 || gens > 100)
+        throw UsageError("calibrate: --generations must be between 1 and 100");
+    experiment::RunConfig cfg;
+    cfg.replications = vm["runs"].as<std::int64_t>();
+    if (cfg.replications < 1 || cfg.replications > 100'000'000)
+        throw UsageError("calibrate: -n must be between 1 and 100000000");
+    if (vm.count("seed"))
+        cfg.seed = parse_whole("calibrate", "--seed", vm["seed"].as<std::string>());
+    cfg.summary_only = true;
+    const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    cfg.threads = vm["threads"].as<int>();
+    if (cfg.threads < 0 || cfg.threads > 4 * hw)
+        throw UsageError("calibrate: --threads must be between 0 (all cores) and " +
+                         std::to_string(4 * hw) + ", got " + std::to_string(cfg.threads));
+    const Shard shard = vm.count("shard") ? parse_shard(vm["shard"].as<std::string>()) : Shard{};
+    if (shard.count > 1 && *method != abc::Method::Rejection)
+        throw UsageError(
+            "calibrate: --shard is for --method rejection (the generations of smc depend on "
+            "each other); run smc in one job, or shard a rejection calibration");
+    if (shard.count > points)
+        throw UsageError("calibrate: --shard " + std::to_string(shard.index + 1) + "/" +
+                         std::to_string(shard.count) + ": only " + std::to_string(points) +
+                         " points");
+    if (shard.count > 1 && !write_scenario.empty())
+        throw UsageError(
+            "calibrate: --write-scenario needs the whole posterior: give it to the merge");
+
+    // ---- the scenario, the priors, the events ----
+    auto sc = scenario::load_file(vm["scenario"].as<std::string>());
+    if (vm.count("set"))
+        for (const auto& s : vm["set"].as<std::vector<std::string>>())
+            scenario::apply_set(sc.spec, s);
+    Settings st;
+    for (const auto& v : vm["vary"].as<std::vector<std::string>>()) {
+        st.priors.push_back(make_prior(sc.spec, v));
+        for (std::size_t j = 0; j + 1 < st.priors.size(); ++j)
+            if (st.priors[j].id == st.priors.back().id)
+                throw scenario::ScenarioError("--vary", 0, 0, st.priors.back().path,
+                                              "is varied twice");
+    }
+    const std::string events_path = vm["events"].as<std::string>();
+    const scenario::Events events = scenario::load_events(events_path);
+    std::vector<experiment::Skipped> skipped;
+    std::vector<experiment::Observation> obs;
+    try {
+        obs = experiment::resolve(events, experiment::labels_of(sc.spec),
+                                  vm.count("skip-missing") > 0, &skipped);
+    } catch (const experiment::ResolveError& e) {
+        std::cerr << "sco-sim: error: " << e.what()
+                  << "\n(--skip-missing leaves such events out and lists them)\n";
+        return kExitBadInput;
+    }
+    if (!skipped.empty() && !quiet) {
+        std::cerr << "sco-sim: --skip-missing left out " << skipped.size() << " item(s):\n";
+        for (const auto& s : skipped)
+            std::cerr << "  " << s.event_id << (s.what.empty() ? "" : " " + s.what) << ": "
+                      << s.reason << "\n";
+    }
+    if (obs.empty())
+        throw UsageError("calibrate: " + events_path +
+                         " gives no observation this scenario can be scored on");
+    const experiment::ScoreOptions sopt;
+    const abc::Scorer scorer = [&](const experiment::Summary& s) {
+        const experiment::Score r = experiment::score(obs, s, sopt);
+        return abc::PointScore{abc::debiased_brier(r), r.overall.brier, r.overall.log_score,
+                               r.overall.skill};
+    };
+
+    // ---- what the file records ----
+    io::CalibrationData& h = st.head;
+    h.tool_version = kVersion;
+    h.git_commit = kGitCommit;
+    h.command_line = command_line;
+    h.scenario_path = sc.path;
+    h.scenario_text = sc.text;
+    h.scenario_name = sc.spec.name;
+    h.method = std::string(abc::kMethodNames.name(*method));
+    h.distance = "brier";
+    h.quantile = quantile;
+    h.tolerance = tolerance;
+    if (!std::isnan(tolerance)) h.quantile = *method == abc::Method::Smc ? quantile : kNaN;
+    h.generations = gens;
+    h.points_per_generation = points;
+    h.replications = cfg.replications;
+    h.seed = cfg.seed;
+    h.clip = sopt.clip;
+    h.events_path = events_path;
+    h.events_text = events.text;
+    h.events_sha256 = io::sha256_hex(events.text);
+    h.events_name = events.name;
+    h.observations = static_cast<std::int64_t>(obs.size());
+    for (const auto& s : skipped)
+        h.skipped.push_back(s.event_id + (s.what.empty() ? "" : " " + s.what) + ": " + s.reason);
+    fill_priors(h, st.priors);
+    {
+        // What the points' scores depend on. Rejection: not the acceptance rule, so that
+        // shards merged with another quantile still match.
+        std::ostringstream id;
+        id.precision(17);
+        id << "sco-sim-calibration-id/1\n"
+           << io::sha256_hex(sc.text) << "\n"
+           << experiment::sweep_fingerprint(sc.spec, experiment::Design{}, cfg) << "\n"
+           << abc::describe_priors(st.priors) << "events " << h.events_sha256 << " skip "
+           << (vm.count("skip-missing") ? 1 : 0) << "\nmethod " << h.method << " points " << points
+           << " generations " << gens;
+        if (*method == abc::Method::Smc)
+            id << " quantile " << quantile << " tolerance " << tolerance;
+        h.calibration_id = io::sha256_hex(id.str());
+    }
+
+    const std::string stem = fs::path(sc.path).stem().string();
+    std::string out = vm.count("output") ? vm["output"].as<std::string>() : "";
+    if (out.empty())
+        out = "results/" + stem + "-calibration" +
+              (shard.count > 1 ? ".shard-" + std::to_string(shard.index + 1) + "-of-" +
+                                     std::to_string(shard.count)
+                               : "") +
+              ".h5";
+    if (const auto dir = fs::path(out).parent_path(); !dir.empty()) fs::create_directories(dir);
+    if (!write_scenario.empty() && fs::exists(write_scenario) && !force)
+        throw io::OutputExists(write_scenario);
+
+    // ---- progress and signals ----
+    const bool show_progress = !quiet && (vm.count("progress") || isatty(STDERR_FILENO));
+    const std::int64_t all_runs =
+        (shard.count > 1 ? experiment::shard_range(points, shard.index, shard.count).second -
+                               experiment::shard_range(points, shard.index, shard.count).first
+                         : points * gens) *
+        cfg.replications;
+    std::int64_t done_before = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    experiment::RunnerHooks hooks;
+    hooks.stop = stop_flag();
+    if (show_progress)
+        hooks.progress = [&](std::int64_t done, std::int64_t) {
+            const double s =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const double rate = s > 0 ? (done_before + done) / s : 0.0;
+            const std::int64_t all = done_before + done;
+            std::cerr << "\r  " << all << "/" << all_runs << " runs, " << std::fixed
+                      << std::setprecision(0) << rate << " runs/s, " << std::setprecision(1)
+                      << (rate > 0 ? (all_runs - all) / rate : 0.0) << " s left   "
+                      << std::defaultfloat << std::flush;
+        };
+    SignalGuard guard;
+
+    // Evaluates the points [a, b) of generation g into a part or shard file.
+    auto run_slice = [&](const std::string& path, std::int64_t g, std::int64_t a, std::int64_t b,
+                         const std::vector<std::vector<double>>& theta, bool overwrite,
+                         const char* kind) {
+        const auto res = abc::evaluate_points(sc.spec, st.priors, theta, g * points + a,
+                                              gens * points, cfg, scorer, hooks);
+        io::CalibrationData d = st.head;
+        d.kind = kind;
+        d.generation = g;
+        d.first_point = a;
+        d.total_points = points;
+        put_points(d, res, static_cast<int>(g));
+        io::write_calibration(path, d, overwrite);
+        done_before += (b - a) * cfg.replications;
+        return res;
+    };
+
+    try {
+        if (shard.count > 1) {
+            const auto [a, b] = experiment::shard_range(points, shard.index, shard.count);
+            if (resume && fs::exists(out)) {
+                const std::string why = not_this_slice(out, h.calibration_id, 0, a, b - a);
+                if (!why.empty())
+                    throw UsageError("calibrate: --resume: " + out +
+                                     " is not this shard of this calibration: " + why +
+                                     "; remove it or run without --resume and with --force");
+                if (!quiet) std::cout << out << " is already complete; nothing to do\n";
+                return kExitOk;
+            }
+            if (fs::exists(out) && !force) throw io::OutputExists(out);
+            run_slice(out, 0, a, b, abc::draw_prior(st.priors, cfg.seed, a, b), force, "shard");
+            if (show_progress) std::cerr << "\n";
+            if (!quiet)
+                std::cout << "wrote " << out << ": calibration shard, points " << a << "-" << b - 1
+                          << " of " << points << ", " << cfg.replications << " runs each\n";
+            return kExitOk;
+        }
+
+        if (fs::exists(out) && !force) throw io::OutputExists(out);
+        const fs::path parts = out + ".parts";
+        if (fs::exists(parts) && !resume) {
+            if (!force)
+                throw UsageError("calibrate: " + parts.string() +
+                                 " holds the parts of an interrupted calibration; run the same "
+                                 "command with --resume to finish it, or with --force to start "
+                                 "over");
+            fs::remove_all(parts);
+        }
+        fs::create_directories(parts);
+        const std::int64_t per_part = std::max<std::int64_t>(
+            {1, kRunsPerPart / cfg.replications, (points + kMaxParts - 1) / kMaxParts});
+        std::vector<abc::Generation> settled;
+        int reused = 0, total_parts = 0;
+        for (std::int64_t g = 0; g < gens; ++g) {
+            abc::Population prev;
+            abc::Kernel kernel;
+            if (g > 0) {
+                prev = abc::population_of(settled.back());
+                if (prev.size() == 0)
+                    throw UsageError("calibrate: generation " + std::to_string(g - 1) +
+                                     " accepted no point; raise --quantile or --tolerance");
+                kernel = abc::make_kernel(prev, st.priors);
+            }
+            std::vector<abc::PointResult> gen_points;
+            for (std::int64_t a = 0; a < points; a += per_part) {
+                const std::int64_t b = std::min(points, a + per_part);
+                const std::string part = (parts / part_name(g, a, b)).string();
+                ++total_parts;
+                if (resume && fs::exists(part) &&
+                    not_this_slice(part, h.calibration_id, g, a, b - a).empty()) {
+                    auto got = get_points(io::read_calibration(part));
+                    gen_points.insert(gen_points.end(), got.begin(), got.end());
+                    ++reused;
+                    done_before += (b - a) * cfg.replications;
+                    continue;
+                }
+                const auto theta =
+                    g == 0 ? abc::draw_prior(st.priors, cfg.seed, g * points + a, g * points + b)
+                           : abc::draw_proposal(st.priors, prev, kernel, cfg.seed, g * points + a,
+                                                g * points + b);
+                auto res = run_slice(part, g, a, b, theta, true, "part");
+                gen_points.insert(gen_points.end(), res.begin(), res.end());
+            }
+            const bool last = g + 1 == gens;
+            const double tol = last ? tolerance : kNaN;
+            settled.push_back(g == 0 ? abc::settle(std::move(gen_points), st.priors, quantile, tol)
+                                     : abc::settle(std::move(gen_points), st.priors, quantile, tol,
+                                                   &prev, &kernel));
+        }
+        if (resume && !quiet)
+            std::cout << "resumed: " << reused << " of " << total_parts << " parts were complete\n";
+        const io::CalibrationData fin = final_data(st, settled);
+        io::write_calibration(out, fin, force);
+        fs::remove_all(parts);
+        if (show_progress) std::cerr << "\n";
+        if (!quiet) std::cout << calibration_report(fin) << "wrote " << out << "\n";
+        if (!write_scenario.empty()) return write_scenario_file(fin, write_scenario, force, quiet);
+    } catch (const experiment::Interrupted&) {
+        if (show_progress) std::cerr << "\n";
+        std::cerr << "sco-sim: interrupted; "
+                  << (shard.count > 1 ? "nothing written to " + out
+                                      : "finished parts are kept in " + out +
+                                            ".parts; run the same command with --resume to finish")
+                  << "\n";
+        return 128 + caught_signal();
+    }
+    return kExitOk;
+}
+
+namespace {
+
+int merge_shards(const std::vector<std::string>& inputs, const std::string& out, bool force,
+                 bool rule_given, double quantile, double tolerance, bool quiet,
+                 const std::string& command_line, const std::string& write_scenario) {
+    if (fs::exists(out) && !force) throw io::OutputExists(out);
+    if (!write_scenario.empty() && fs::exists(write_scenario) && !force)
+        throw io::OutputExists(write_scenario);
+    std::vector<io::CalibrationData> shards;
+    for (const auto& p : inputs) {
+        shards.push_back(io::read_calibration(p));
+        const auto& d = shards.back();
+        if (d.kind != "shard")
+            throw io::MergeError("calibrate --merge: " + p + " is a calibration " + d.kind +
+                                 ", not a shard (--shard K/N)");
+        if (d.calibration_id != shards.front().calibration_id)
+            throw io::MergeError("calibrate --merge: " + p + " and " + inputs.front() +
+                                 " belong to different calibrations (scenario, events, priors, "
+                                 "points, runs or seed differ)");
+    }
+    std::map<std::int64_t, std::size_t> by_first;
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+        const auto [it, fresh] = by_first.emplace(shards[i].first_point, i);
+        if (!fresh)
+            throw io::MergeError("calibrate --merge: " + inputs[i] + " and " + inputs[it->second] +
+                                 " hold the same points (a duplicated shard)");
+    }
+    const std::int64_t total = shards.front().total_points;
+    std::int64_t next = 0;
+    std::vector<std::string> missing;
+    std::vector<abc::PointResult> pts;
+    for (const auto& [first, i] : by_first) {
+        if (first > next) missing.push_back(std::to_string(next) + "-" + std::to_string(first - 1));
+        if (first < next)
+            throw io::MergeError("calibrate --merge: " + inputs[i] +
+                                 " overlaps another shard's points");
+        auto got = get_points(shards[i]);
+        pts.insert(pts.end(), got.begin(), got.end());
+        next = first + static_cast<std::int64_t>(shards[i].n_points());
+    }
+    if (next < total) missing.push_back(std::to_string(next) + "-" + std::to_string(total - 1));
+    if (!missing.empty()) {
+        std::string m;
+        for (const auto& s : missing) m += (m.empty() ? "" : ", ") + s;
+        throw io::MergeError("calibrate --merge: points " + m + " of " + std::to_string(total) +
+                             " are missing (a shard was not given or not run)");
+    }
+    Settings st;
+    st.head = shards.front();
+    {
+        // Keep the settings, provenance and priors; the points and posterior are rebuilt.
+        io::CalibrationData& h = st.head;
+        for (auto* v : {&h.theta, &h.distance_value, &h.brier, &h.log_score, &h.skill, &h.weight,
+                        &h.epsilon, &h.ess, &h.post_mean, &h.post_sd, &h.post_median, &h.post_q05,
+                        &h.post_q95, &h.prior_median, &h.prior_q05, &h.prior_q95})
+            v->clear();
+        h.point_generation.clear();
+        h.point_index.clear();
+        h.accepted.clear();
+        h.n_accepted.clear();
+        h.candidates.clear();
+    }
+    st.head.command_line = command_line;
+    if (rule_given) {  // else the acceptance rule the shards were run with
+        st.head.quantile = quantile;
+        st.head.tolerance = tolerance;
+    }
+    st.priors = priors_of(st.head);
+    std::vector<abc::Generation> gens;
+    gens.push_back(abc::settle(std::move(pts), st.priors, st.head.quantile, st.head.tolerance));
+    const io::CalibrationData fin = final_data(st, gens);
+    io::write_calibration(out, fin, force);
+    if (!quiet)
+        std::cout << calibration_report(fin) << "merged " << inputs.size() << " shards -> " << out
+                  << "\n";
+    if (!write_scenario.empty()) return write_scenario_file(fin, write_scenario, force, quiet);
+    return kExitOk;
+}
+
+int write_scenario_file(const io::CalibrationData& d, const std::string& out, bool force,
+                        bool quiet) {
+    (void)d;
+    (void)out;
+    (void)force;
+    (void)quiet;
+    throw UsageError("calibrate: --write-scenario is not implemented yet");
+}
+
+}  // namespace
+
+}  // namespace sco::cli

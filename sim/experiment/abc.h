@@ -1,0 +1,176 @@
+#pragma once
+// Approximate Bayesian computation (ABC) for `sco-sim calibrate` (docs/calibration.md,
+// "Method"): prior sampling, rejection, ABC-SMC (Toni et al. 2009; Beaumont et al. 2009)
+// with a Gaussian perturbation kernel truncated to the prior's support and importance
+// weights, and posterior summaries (weighted quantiles, 90% intervals, effective sample
+// size). Pure: no I/O. Every draw is counter-based and keyed by (seed, global point
+// index), so a point's parameters do not depend on the shard or the thread that runs it.
+//
+// evaluate_points runs prior or proposal points as sweep points (key (seed, point, rep))
+// and keeps per point only its parameters and scores, never its Summary.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sim/core/model.h"
+#include "sim/core/names.h"
+#include "sim/experiment/plan.h"
+#include "sim/experiment/runner.h"
+#include "sim/experiment/score.h"
+#include "sim/experiment/summary.h"
+
+namespace sco::experiment::abc {
+
+enum class Method : unsigned char { Rejection, Smc };
+inline constexpr core::NameTable<Method, 2> kMethodNames{{"rejection", "smc"}};
+
+/// One calibrated parameter and its prior.
+struct Prior {
+    std::string path;
+    core::ParamId id = core::kNoParam;
+    core::Distribution dist;  ///< uniform, beta (scaled to range) or normal (truncated)
+    core::Range range;        ///< the parameter's range
+    bool integer = false;     ///< values are rounded when run
+};
+
+/// The prior's support [lo, hi]: a uniform's ends, the range otherwise.
+struct Support {
+    double lo = 0.0;
+    double hi = 1.0;
+};
+Support support(const Prior& p);
+
+/// Why `p` cannot be a prior (a fixed value, an empty support), or "".
+std::string check_prior(const Prior& p);
+
+/// Prior density at x (0 outside the support). Proper densities, so that products over
+/// parameters are comparable between points.
+double prior_density(const Prior& p, double x);
+
+/// The generator every ABC draw of global point `point` uses: key (seed, point), purpose
+/// Design with a = kAbcStream, replication 2^64-1 (never a simulated replication).
+inline constexpr std::uint64_t kAbcStream = 0xABC;
+
+/// Parameters of the global points [first, last) drawn from the priors ([point][param]).
+std::vector<std::vector<double>> draw_prior(const std::vector<Prior>& priors, std::uint64_t seed,
+                                            std::int64_t first, std::int64_t last);
+
+/// A weighted set of particles (an ABC posterior at some tolerance).
+struct Population {
+    std::vector<std::vector<double>> theta;  ///< [particle][param]
+    std::vector<double> weight;              ///< unnormalised, >= 0
+    [[nodiscard]] std::size_t size() const { return theta.size(); }
+};
+
+/// Beaumont et al. (2009): a Gaussian kernel per parameter with variance twice the
+/// population's weighted variance (floored at 1e-12 of the support's width squared).
+struct Kernel {
+    std::vector<double> sd;
+};
+Kernel make_kernel(const Population& pop, const std::vector<Prior>& priors);
+
+/// Parameters of the global points [first, last) drawn from the SMC proposal: an ancestor
+/// by weight, then the kernel, redrawn until inside every prior's support (a truncated
+/// kernel). Throws std::invalid_argument if the population is empty or has no weight.
+std::vector<std::vector<double>> draw_proposal(const std::vector<Prior>& priors,
+                                               const Population& prev, const Kernel& k,
+                                               std::uint64_t seed, std::int64_t first,
+                                               std::int64_t last);
+
+/// Importance weight of a proposal point: prior(theta) / sum_j w_j K_trunc(theta | theta_j),
+/// with the previous population's normalised weights w_j and the truncated kernel's exact
+/// normalisation. 0 outside the support.
+double importance_weight(const std::vector<Prior>& priors, const Population& prev, const Kernel& k,
+                         const std::vector<double>& theta);
+
+/// The distance threshold that accepts the ceil(q * n) smallest of `distances`
+/// (q in (0, 1]); NaN distances are never accepted. Returns +inf for q = 1.
+double quantile_threshold(const std::vector<double>& distances, double q);
+
+/// Indices of the accepted points: the ceil(q * n) smallest distances (ties broken by
+/// index) when tolerance is NaN, else every distance <= tolerance.
+std::vector<std::size_t> accept(const std::vector<double>& distances, double q, double tolerance);
+
+/// Weighted quantile (q in [0, 1]) by the interpolated weighted CDF at the midpoints of
+/// the sorted values' weights (equal weights give the usual type-5 sample quantile).
+double weighted_quantile(std::vector<double> values, std::vector<double> weights, double q);
+
+/// Kish's effective sample size (sum w)^2 / sum w^2.
+double effective_sample_size(const std::vector<double>& weights);
+
+struct Marginal {
+    double mean = 0.0;
+    double median = 0.0;
+    double q05 = 0.0;  ///< the 90% interval
+    double q95 = 0.0;
+    double sd = 0.0;
+};
+
+/// Per parameter, the weighted marginal summaries of a population.
+std::vector<Marginal> summarize(const Population& pop);
+
+/// The prior's 5%, 50% and 95% quantiles (numerically, on a fine grid of its CDF).
+Marginal prior_marginal(const Prior& p);
+
+/// What a point scored against the observations. distance is what ABC compares.
+struct PointScore {
+    double distance = 0.0;
+    double brier = 0.0;
+    double log_score = 0.0;
+    double skill = 0.0;
+};
+
+/// One evaluated point: its global index, parameters and scores.
+struct PointResult {
+    std::int64_t point = 0;
+    std::vector<double> theta;
+    PointScore score;
+};
+
+using Scorer = std::function<PointScore(const Summary&)>;
+
+/// The ABC distance: the weighted Brier score with its Monte Carlo bias removed,
+/// sum w [(p - y)^2 - p (1 - p) / (n - 1)] / sum w over the scored observations, p the
+/// share of the point's n runs. (p - y)^2 of an estimated p overstates the squared error by
+/// the variance p (1 - p) / n on average, which would favour points whose probabilities
+/// are near 0 or 1; the correction is the unbiased estimate of that variance. With n = 1
+/// it is the plain Brier score.
+double debiased_brier(const Score& s);
+
+/// Runs the global points first.. (theta[i] is point first + i) with cfg.replications runs
+/// each, keyed (cfg.seed, point, rep), in chunks of a few points so that memory does not
+/// grow with the number of points; scores each point's Summary and drops it. `hooks`
+/// as for run_plan (progress counts the runs of this call).
+std::vector<PointResult> evaluate_points(const core::ModelSpec& spec,
+                                         const std::vector<Prior>& priors,
+                                         const std::vector<std::vector<double>>& theta,
+                                         std::int64_t first, std::int64_t total_points,
+                                         const RunConfig& cfg, const Scorer& scorer,
+                                         const RunnerHooks& hooks = {});
+
+/// One generation after acceptance: its points, threshold, accepted flags and normalised
+/// posterior weights (0 for rejected points).
+struct Generation {
+    std::vector<PointResult> points;
+    double epsilon = 0.0;
+    std::vector<int> accepted;
+    std::vector<double> weight;
+    double ess = 0.0;
+    [[nodiscard]] std::int64_t n_accepted() const;
+};
+
+/// Accepts the points (accept(q, tolerance) on their distances) and weights them: equal
+/// weights without a previous generation (rejection, or SMC's first generation), else the
+/// importance weights against `prev` and its kernel. Weights are normalised to sum 1.
+Generation settle(std::vector<PointResult> points, const std::vector<Prior>& priors, double q,
+                  double tolerance, const Population* prev = nullptr,
+                  const Kernel* kernel = nullptr);
+
+/// The accepted points of a generation with their weights.
+Population population_of(const Generation& g);
+
+/// A canonical text of the priors for the calibration's fingerprint.
+std::string describe_priors(const std::vector<Prior>& priors);
+
+}  // namespace sco::experiment::abc

@@ -1,0 +1,320 @@
+#include "sim/io/calibration_writer.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "sim/io/atomic_file.h"
+#include "sim/io/h5.h"
+#include "sim/io/sha256.h"
+
+namespace fs = std::filesystem;
+
+namespace sco::io {
+
+using h5::Handle;
+
+namespace {
+
+constexpr const char* kGroup = "/calibration";
+
+double read_attr_double(hid_t obj, const std::string& name) {
+    const std::string what = "reading attribute " + name;
+    if (H5Aexists(obj, name.c_str()) <= 0) throw h5::Failure("attribute '" + name + "' is missing");
+    Handle a = h5::attribute(H5Aopen(obj, name.c_str(), H5P_DEFAULT), what);
+    Handle sp = h5::space(H5Aget_space(a.get()), what);
+    if (H5Sget_simple_extent_npoints(sp.get()) != 1)
+        throw h5::Failure("attribute '" + name + "' is not a single number");
+    double v = 0.0;
+    h5::check_rc(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &v), what);
+    return v;
+}
+
+template <typename T>
+void put(hid_t loc, const std::string& name, const std::vector<T>& v, const std::string& axes,
+         const std::string& description, std::size_t cols = 0) {
+    std::vector<hsize_t> dims;
+    if (cols == 0)
+        dims = {v.size()};
+    else
+        dims = {v.size() / cols, cols};
+    Handle d = h5::write_array(loc, name, dims, v, false);
+    h5::describe(d.get(), axes, description);
+}
+
+void put_strings(hid_t loc, const std::string& name, const std::vector<std::string>& v,
+                 const std::string& axes, const std::string& description) {
+    Handle d = h5::write_strings(loc, name, v);
+    h5::describe(d.get(), axes, description);
+}
+
+template <typename T>
+std::vector<T> get(hid_t loc, const std::string& name, std::size_t rows, std::size_t cols = 0) {
+    std::vector<hsize_t> dims = {rows};
+    if (cols) dims.push_back(cols);
+    return h5::read_array<T>(loc, name, dims);
+}
+
+void check_sizes(const CalibrationData& d) {
+    const std::size_t k = d.n_params(), n = d.n_points();
+    auto same = [&](std::size_t got, std::size_t want, const char* what) {
+        if (got != want)
+            throw std::invalid_argument(std::string("calibration file: ") + what + " has " +
+                                        std::to_string(got) + " entries, expected " +
+                                        std::to_string(want));
+    };
+    for (const auto* v :
+         {&d.prior_a, &d.prior_b, &d.support_lo, &d.support_hi, &d.range_lo, &d.range_hi})
+        same(v->size(), k, "a prior array");
+    same(d.prior_text.size(), k, "prior_text");
+    same(d.prior_kind.size(), k, "prior_kind");
+    same(d.integer.size(), k, "integer");
+    same(d.theta.size(), n * k, "theta");
+    for (const auto* v : {&d.distance_value, &d.brier, &d.log_score, &d.skill, &d.weight})
+        same(v->size(), n, "a per-point array");
+    same(d.point_generation.size(), n, "point_generation");
+    same(d.accepted.size(), n, "accepted");
+    const std::size_t g = d.epsilon.size();
+    same(d.ess.size(), g, "ess");
+    same(d.n_accepted.size(), g, "n_accepted");
+    same(d.candidates.size(), g, "candidates");
+    for (const auto* v : {&d.post_mean, &d.post_sd, &d.post_median, &d.post_q05, &d.post_q95,
+                          &d.prior_median, &d.prior_q05, &d.prior_q95})
+        if (!v->empty()) same(v->size(), k, "a posterior array");
+}
+
+void write_open(hid_t f, const CalibrationData& d) {
+    h5::set_attr(f, "format", std::string(kCalibrationFormat));
+    h5::set_attr(f, "tool_version", d.tool_version);
+    h5::set_attr(f, "git_commit", d.git_commit);
+    h5::set_attr(f, "command_line", d.command_line);
+    h5::set_attr(f, "created", utc_now_iso());
+    h5::set_attr(f, "scenario_path", d.scenario_path);
+    h5::set_attr(f, "scenario_text", d.scenario_text);
+    h5::set_attr(f, "scenario_sha256", sha256_hex(d.scenario_text));
+    h5::set_attr(f, "scenario_name", d.scenario_name);
+    h5::set_attr(f, "seed", d.seed);
+    h5::set_attr(f, "replications", d.replications);
+
+    Handle g = h5::create_group(f, kGroup);
+    const hid_t c = g.get();
+    h5::set_attr(c, "kind", d.kind);
+    h5::set_attr(c, "calibration_id", d.calibration_id);
+    h5::set_attr(c, "method", d.method);
+    h5::set_attr(c, "distance", d.distance);
+    h5::set_attr(c, "quantile", d.quantile);
+    h5::set_attr(c, "tolerance", d.tolerance);
+    h5::set_attr(c, "generations", d.generations);
+    h5::set_attr(c, "points_per_generation", d.points_per_generation);
+    h5::set_attr(c, "clip", d.clip);
+    h5::set_attr(c, "events_path", d.events_path);
+    h5::set_attr(c, "events_text", d.events_text);
+    h5::set_attr(c, "events_sha256", sha256_hex(d.events_text));
+    h5::set_attr(c, "events_name", d.events_name);
+    h5::set_attr(c, "observations", d.observations);
+    h5::set_attr(c, "skipped", d.skipped);
+    h5::set_attr(c, "generation", d.generation);
+    h5::set_attr(c, "first_point", d.first_point);
+    h5::set_attr(c, "total_points", d.total_points);
+
+    const std::size_t k = d.n_params();
+    put_strings(c, "parameters", d.paths, "param", "calibrated parameter paths");
+    put_strings(c, "prior", d.prior_text, "param", "the prior, as sco-sim params writes it");
+    put_strings(c, "prior_kind", d.prior_kind, "param", "uniform, beta or normal");
+    put(c, "prior_a", d.prior_a, "param", "first number of the prior (lo, alpha or mean)");
+    put(c, "prior_b", d.prior_b, "param", "second number of the prior (hi, beta or sd)");
+    put(c, "support_lo", d.support_lo, "param", "lower end of the prior's support");
+    put(c, "support_hi", d.support_hi, "param", "upper end of the prior's support");
+    put(c, "range_lo", d.range_lo, "param", "lower end of the parameter's range");
+    put(c, "range_hi", d.range_hi, "param", "upper end of the parameter's range");
+    put(c, "integer", d.integer, "param", "1: values rounded to integers");
+
+    put(c, "point_generation", d.point_generation, "point", "generation of each point");
+    put(c, "point_index", d.point_index, "point",
+        "global point index: run r of the point has key (seed, index, r)");
+    put(c, "theta", d.theta, "point,param", "the point's parameter values", k ? k : 1);
+    put(c, "distance", d.distance_value, "point",
+        "the ABC distance: the weighted Brier score of the point against the events");
+    put(c, "brier", d.brier, "point", "weighted Brier score");
+    put(c, "log_score", d.log_score, "point", "weighted logarithmic score (clipped)");
+    put(c, "skill", d.skill, "point", "Brier skill against the base-rate predictor");
+    put(c, "weight", d.weight, "point",
+        "posterior weight within its generation, normalised to sum 1 (0: rejected)");
+    put(c, "accepted", d.accepted, "point", "1: accepted in its generation");
+
+    put(c, "epsilon", d.epsilon, "generation", "the generation's distance threshold");
+    put(c, "ess", d.ess, "generation", "effective sample size of the accepted weights");
+    put(c, "n_accepted", d.n_accepted, "generation", "accepted points");
+    put(c, "candidates", d.candidates, "generation", "points run");
+
+    auto opt = [&](const char* name, const std::vector<double>& v, const char* desc) {
+        put(c, name, v.empty() ? std::vector<double>(k, h5::kNaN) : v, "param", desc);
+    };
+    opt("posterior_mean", d.post_mean, "weighted posterior mean (last generation)");
+    opt("posterior_sd", d.post_sd, "weighted posterior standard deviation");
+    opt("posterior_median", d.post_median, "weighted posterior median");
+    opt("posterior_q05", d.post_q05, "5% weighted posterior quantile (90% interval)");
+    opt("posterior_q95", d.post_q95, "95% weighted posterior quantile (90% interval)");
+    opt("prior_median", d.prior_median, "prior median");
+    opt("prior_q05", d.prior_q05, "5% prior quantile");
+    opt("prior_q95", d.prior_q95, "95% prior quantile");
+}
+
+CalibrationData read_open(hid_t f) {
+    CalibrationData d;
+    const std::string format = h5::read_attr_string(f, "format");
+    if (format != kCalibrationFormat)
+        throw h5::Failure("format is '" + format + "', expected '" + kCalibrationFormat + "'");
+    d.tool_version = h5::read_attr_string(f, "tool_version");
+    d.git_commit = h5::read_attr_string(f, "git_commit");
+    d.command_line = h5::read_attr_string(f, "command_line");
+    d.created = h5::read_attr_string(f, "created");
+    d.scenario_path = h5::read_attr_string(f, "scenario_path");
+    d.scenario_text = h5::read_attr_string(f, "scenario_text");
+    d.scenario_sha256 = h5::read_attr_string(f, "scenario_sha256");
+    d.scenario_name = h5::read_attr_string(f, "scenario_name");
+    d.seed = h5::read_attr_uint(f, "seed");
+    d.replications = h5::read_attr_int(f, "replications");
+
+    if (!h5::exists(f, kGroup)) throw h5::Failure("group /calibration is missing");
+    Handle g = h5::group(H5Gopen2(f, kGroup, H5P_DEFAULT), "opening /calibration");
+    const hid_t c = g.get();
+    d.kind = h5::read_attr_string(c, "kind");
+    d.calibration_id = h5::read_attr_string(c, "calibration_id");
+    d.method = h5::read_attr_string(c, "method");
+    d.distance = h5::read_attr_string(c, "distance");
+    d.quantile = read_attr_double(c, "quantile");
+    d.tolerance = read_attr_double(c, "tolerance");
+    d.generations = h5::read_attr_int(c, "generations");
+    d.points_per_generation = h5::read_attr_int(c, "points_per_generation");
+    d.clip = read_attr_double(c, "clip");
+    d.events_path = h5::read_attr_string(c, "events_path");
+    d.events_text = h5::read_attr_string(c, "events_text");
+    d.events_sha256 = h5::read_attr_string(c, "events_sha256");
+    d.events_name = h5::read_attr_string(c, "events_name");
+    d.observations = h5::read_attr_int(c, "observations");
+    d.generation = h5::read_attr_int(c, "generation");
+    d.first_point = h5::read_attr_int(c, "first_point");
+    d.total_points = h5::read_attr_int(c, "total_points");
+    {
+        // The skipped list is a string-array attribute; read it through a dataset-free path.
+        Handle a = h5::attribute(H5Aopen(c, "skipped", H5P_DEFAULT), "reading attribute skipped");
+        Handle sp = h5::space(H5Aget_space(a.get()), "reading attribute skipped");
+        const auto n = H5Sget_simple_extent_npoints(sp.get());
+        if (n > 0) {
+            Handle mt = h5::vlen_string_type();
+            std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
+            h5::check_rc(H5Aread(a.get(), mt.get(), ptrs.data()), "reading attribute skipped");
+            for (char* p : ptrs) d.skipped.emplace_back(p ? p : "");
+            H5Dvlen_reclaim(mt.get(), sp.get(), H5P_DEFAULT, ptrs.data());
+        }
+    }
+
+    d.paths = h5::read_strings(c, "parameters");
+    const std::size_t k = d.paths.size();
+    d.prior_text = h5::read_strings(c, "prior");
+    d.prior_kind = h5::read_strings(c, "prior_kind");
+    if (d.prior_text.size() != k || d.prior_kind.size() != k)
+        throw h5::Failure("the prior datasets disagree with /calibration/parameters in length");
+    d.prior_a = get<double>(c, "prior_a", k);
+    d.prior_b = get<double>(c, "prior_b", k);
+    d.support_lo = get<double>(c, "support_lo", k);
+    d.support_hi = get<double>(c, "support_hi", k);
+    d.range_lo = get<double>(c, "range_lo", k);
+    d.range_hi = get<double>(c, "range_hi", k);
+    d.integer = get<std::int32_t>(c, "integer", k);
+
+    Handle pi = h5::open_dataset(c, "point_index");
+    const auto dims = h5::shape(pi.get());
+    if (dims.size() != 1) throw h5::Failure("/calibration/point_index is not 1-D");
+    const std::size_t n = dims[0];
+    d.point_index = get<std::int64_t>(c, "point_index", n);
+    d.point_generation = get<std::int32_t>(c, "point_generation", n);
+    d.theta = get<double>(c, "theta", n, k ? k : 1);
+    if (k == 0) d.theta.clear();
+    d.distance_value = get<double>(c, "distance", n);
+    d.brier = get<double>(c, "brier", n);
+    d.log_score = get<double>(c, "log_score", n);
+    d.skill = get<double>(c, "skill", n);
+    d.weight = get<double>(c, "weight", n);
+    d.accepted = get<std::int32_t>(c, "accepted", n);
+
+    Handle ep = h5::open_dataset(c, "epsilon");
+    const std::size_t ng = h5::shape(ep.get()).at(0);
+    d.epsilon = get<double>(c, "epsilon", ng);
+    d.ess = get<double>(c, "ess", ng);
+    d.n_accepted = get<std::int64_t>(c, "n_accepted", ng);
+    d.candidates = get<std::int64_t>(c, "candidates", ng);
+
+    d.post_mean = get<double>(c, "posterior_mean", k);
+    d.post_sd = get<double>(c, "posterior_sd", k);
+    d.post_median = get<double>(c, "posterior_median", k);
+    d.post_q05 = get<double>(c, "posterior_q05", k);
+    d.post_q95 = get<double>(c, "posterior_q95", k);
+    d.prior_median = get<double>(c, "prior_median", k);
+    d.prior_q05 = get<double>(c, "prior_q05", k);
+    d.prior_q95 = get<double>(c, "prior_q95", k);
+    return d;
+}
+
+}  // namespace
+
+void write_calibration(const std::string& path, const CalibrationData& d, bool force) {
+    check_sizes(d);
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(path, ec)) && !force) throw OutputExists(path);
+    const std::string tmp = temp_name_for(path);
+    h5::QuietErrors quiet;
+    try {
+        {
+            Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS), "creating a file access list");
+            h5::check_rc(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG),
+                         "setting the close degree");
+            Handle f = h5::file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                                "cannot create the temporary file '" + tmp + "'");
+            write_open(f.get(), d);
+            h5::check_rc(H5Fflush(f.get(), H5F_SCOPE_GLOBAL), "writing the file");
+            if (!f.close()) h5::check_rc(-1, "closing the file");
+        }
+        publish_file(tmp, path, force);
+    } catch (const OutputExists&) {
+        fs::remove(tmp, ec);
+        throw;
+    } catch (const std::exception& e) {
+        fs::remove(tmp, ec);
+        throw std::runtime_error(path + ": cannot write the calibration file: " + e.what());
+    }
+}
+
+CalibrationData read_calibration(const std::string& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw BadResults(path, "no such file");
+    if (fs::is_directory(path, ec)) throw BadResults(path, "is a directory");
+    h5::QuietErrors quiet;
+    try {
+        if (H5Fis_hdf5(path.c_str()) <= 0) throw BadResults(path, "not an HDF5 file");
+        Handle f = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open");
+        return read_open(f.get());
+    } catch (const h5::Failure& e) {
+        throw BadResults(path, e.what());
+    } catch (const std::length_error& e) {
+        throw BadResults(path, std::string("implausible sizes: ") + e.what());
+    } catch (const std::bad_alloc&) {
+        throw BadResults(path, "implausible sizes (out of memory)");
+    }
+}
+
+bool is_calibration_file(const std::string& path) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) return false;
+    h5::QuietErrors quiet;
+    try {
+        if (H5Fis_hdf5(path.c_str()) <= 0) return false;
+        Handle f = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open");
+        if (H5Aexists(f.get(), "format") <= 0) return false;
+        return h5::read_attr_string(f.get(), "format") == kCalibrationFormat;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+}  // namespace sco::io

@@ -1,0 +1,82 @@
+#pragma once
+// Calibration files (format sco-sim-calibration/1, docs/hdf5-format.md, "Calibration
+// files"): what `sco-sim calibrate` writes. One layout for the three kinds: a part (one
+// slice of one generation's points, kept in OUTPUT.parts/ for --resume), a shard (one
+// slice of a rejection calibration's points, --shard K/N) and the final file (every
+// point, the accepted sets and weights per generation, the posterior summaries).
+// Per point only its parameters and scores are stored, never its Summary.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/io/errors.h"
+
+namespace sco::io {
+
+inline constexpr const char* kCalibrationFormat = "sco-sim-calibration/1";
+
+struct CalibrationData {
+    std::string kind;  ///< "part", "shard" or "final"
+
+    // provenance (as results files)
+    std::string tool_version, git_commit, command_line, created;
+    std::string scenario_path, scenario_text, scenario_sha256, scenario_name;
+
+    // settings
+    std::string calibration_id;  ///< SHA-256 of what the points' scores depend on
+    std::string method;          ///< rejection, smc
+    std::string distance;        ///< "brier"
+    double quantile = 0.0;       ///< NaN when a tolerance is given
+    double tolerance = 0.0;      ///< NaN when a quantile is given
+    std::int64_t generations = 1;
+    std::int64_t points_per_generation = 0;
+    std::int64_t replications = 0;
+    std::uint64_t seed = 0;
+    double clip = 0.01;  ///< the log score's clip
+
+    // the events
+    std::string events_path, events_text, events_sha256, events_name;
+    std::int64_t observations = 0;
+    std::vector<std::string> skipped;  ///< what --skip-missing left out ("A02 took_part:X: why")
+
+    // the parameters and their priors
+    std::vector<std::string> paths, prior_text, prior_kind;
+    std::vector<double> prior_a, prior_b, support_lo, support_hi, range_lo, range_hi;
+    std::vector<std::int32_t> integer;
+
+    // the slice of points this file holds (parts and shards: one generation's slice)
+    std::int64_t generation = 0;    ///< parts: the generation; final: generations - 1
+    std::int64_t first_point = 0;   ///< index of the first point within its generation
+    std::int64_t total_points = 0;  ///< points in the generation (final: in all generations)
+
+    // per point, in (generation, index) order
+    std::vector<std::int32_t> point_generation;
+    std::vector<std::int64_t> point_index;  ///< global point index (the runs' key)
+    std::vector<double> theta;              ///< [point][param], row-major
+    std::vector<double> distance_value, brier, log_score, skill;
+    std::vector<double> weight;          ///< posterior weight in its generation (0 rejected)
+    std::vector<std::int32_t> accepted;  ///< 1 if accepted in its generation
+
+    // per generation (final only)
+    std::vector<double> epsilon, ess;
+    std::vector<std::int64_t> n_accepted, candidates;
+
+    // posterior (final only): the last generation's weighted marginals, and the priors'
+    std::vector<double> post_mean, post_sd, post_median, post_q05, post_q95;
+    std::vector<double> prior_median, prior_q05, prior_q95;
+
+    [[nodiscard]] std::size_t n_params() const { return paths.size(); }
+    [[nodiscard]] std::size_t n_points() const { return point_index.size(); }
+};
+
+/// Writes `d` atomically (temporary name, then renamed). OutputExists unless force;
+/// std::runtime_error naming the file when HDF5 fails or a vector's size is wrong.
+void write_calibration(const std::string& path, const CalibrationData& d, bool force);
+
+/// Throws BadResults naming the file and the problem.
+CalibrationData read_calibration(const std::string& path);
+
+/// True when `path` is an HDF5 file whose `format` attribute is sco-sim-calibration/1.
+bool is_calibration_file(const std::string& path);
+
+}  // namespace sco::io

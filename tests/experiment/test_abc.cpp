@@ -1,0 +1,207 @@
+// Tests of sim/experiment/abc: prior sampling and densities, acceptance, the SMC kernel
+// and importance weights, weighted quantiles, the effective sample size, and a full
+// rejection / SMC on a toy problem whose posterior is known.
+#include "sim/experiment/abc.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "sim/core/rng.h"
+
+namespace sco::experiment::abc {
+namespace {
+
+Prior uniform_prior(double lo, double hi, core::Range r = {0.0, 1.0}) {
+    Prior p;
+    p.path = "dynamics.x";
+    p.dist = core::Distribution::uniform(lo, hi);
+    p.range = r;
+    return p;
+}
+
+double integrate(const Prior& p) {
+    const Support s = support(p);
+    const int n = 20000;
+    double sum = 0.0;
+    for (int i = 0; i < n; ++i) sum += prior_density(p, s.lo + (i + 0.5) * (s.hi - s.lo) / n);
+    return sum * (s.hi - s.lo) / n;
+}
+
+TEST(Abc, PriorDensitiesIntegrateToOne) {
+    Prior u = uniform_prior(0.2, 0.7);
+    Prior b;
+    b.dist = core::Distribution::beta(2.0, 5.0);
+    b.range = {0.0, 10.0};
+    Prior n;
+    n.dist = core::Distribution::normal(0.3, 0.2);
+    n.range = {0.0, 1.0};
+    EXPECT_NEAR(integrate(u), 1.0, 1e-9);
+    EXPECT_NEAR(integrate(b), 1.0, 1e-4);
+    EXPECT_NEAR(integrate(n), 1.0, 1e-6);
+    EXPECT_EQ(prior_density(u, 0.1), 0.0);  // outside the uniform's support
+    EXPECT_EQ(prior_density(u, 0.8), 0.0);
+}
+
+TEST(Abc, CheckPriorRefusesFixedAndEmptySupports) {
+    Prior f;
+    f.dist = core::Distribution::fixed(0.3);
+    EXPECT_NE(check_prior(f).find("fixed"), std::string::npos);
+    EXPECT_FALSE(check_prior(uniform_prior(0.4, 0.4)).empty());
+    EXPECT_TRUE(check_prior(uniform_prior(0.1, 0.4)).empty());
+}
+
+TEST(Abc, PriorDrawsDependOnlyOnSeedAndPoint) {
+    const std::vector<Prior> priors{uniform_prior(0.0, 1.0), uniform_prior(0.2, 0.4)};
+    const auto all = draw_prior(priors, 7, 0, 100);
+    const auto slice = draw_prior(priors, 7, 40, 60);
+    ASSERT_EQ(all.size(), 100u);
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(slice[i], all[40 + i]);
+    const auto other = draw_prior(priors, 8, 0, 100);
+    EXPECT_NE(other[0], all[0]);
+    for (const auto& th : all) {
+        EXPECT_GE(th[1], 0.2);
+        EXPECT_LE(th[1], 0.4);
+    }
+}
+
+TEST(Abc, PriorDrawsFollowThePrior) {
+    // Mean of 4000 uniform(0.2, 0.7) draws: sd of the mean 0.144/sqrt(4000) = 0.0023.
+    const auto d = draw_prior({uniform_prior(0.2, 0.7)}, 11, 0, 4000);
+    double m = 0.0;
+    int below = 0;
+    for (const auto& th : d) {
+        m += th[0];
+        below += th[0] < 0.3;
+    }
+    EXPECT_NEAR(m / 4000, 0.45, 0.01);
+    // P(x < 0.3) = 0.2; 99.9% binomial interval of 4000 draws is about +-0.021.
+    EXPECT_NEAR(below / 4000.0, 0.2, 0.021);
+}
+
+TEST(Abc, AcceptByQuantileAndTolerance) {
+    const std::vector<double> d{0.5, 0.1, 0.3, NAN, 0.2, 0.4, 0.2};
+    // ceil(0.3 * 7) = 3 smallest: 0.1 (1), 0.2 (4), 0.2 (6).
+    EXPECT_EQ(accept(d, 0.3, NAN), (std::vector<std::size_t>{1, 4, 6}));
+    EXPECT_EQ(accept(d, 1.0, NAN).size(), 6u);  // NaN never accepted
+    EXPECT_EQ(accept(d, 0.1, 0.3), (std::vector<std::size_t>{1, 2, 4, 6}));
+    EXPECT_DOUBLE_EQ(quantile_threshold(d, 0.3), 0.2);
+}
+
+TEST(Abc, WeightedQuantileAndEss) {
+    const std::vector<double> v{1, 2, 3, 4, 5};
+    const std::vector<double> w(5, 1.0);
+    EXPECT_DOUBLE_EQ(weighted_quantile(v, w, 0.5), 3.0);
+    EXPECT_DOUBLE_EQ(weighted_quantile(v, w, 0.0), 1.0);
+    EXPECT_DOUBLE_EQ(weighted_quantile(v, w, 1.0), 5.0);
+    // All weight on 4: every quantile is 4.
+    EXPECT_DOUBLE_EQ(weighted_quantile(v, {0, 0, 0, 1, 0}, 0.05), 4.0);
+    EXPECT_DOUBLE_EQ(weighted_quantile(v, {0, 0, 0, 1, 0}, 0.95), 4.0);
+    EXPECT_DOUBLE_EQ(effective_sample_size(w), 5.0);
+    EXPECT_DOUBLE_EQ(effective_sample_size({1, 0, 0}), 1.0);
+    EXPECT_NEAR(effective_sample_size({2, 1, 1}), 16.0 / 6.0, 1e-12);
+}
+
+TEST(Abc, KernelIsTwiceTheWeightedVariance) {
+    Population pop;
+    pop.theta = {{0.2}, {0.4}, {0.6}};
+    pop.weight = {1, 1, 1};
+    const Kernel k = make_kernel(pop, {uniform_prior(0, 1)});
+    const double var = (0.04 + 0 + 0.04) / 3;
+    EXPECT_NEAR(k.sd[0], std::sqrt(2 * var), 1e-12);
+}
+
+TEST(Abc, ProposalStaysInsideTheSupportAndWeightsAreImportanceRatios) {
+    const std::vector<Prior> priors{uniform_prior(0.0, 1.0)};
+    Population pop;
+    pop.theta = {{0.02}, {0.05}};
+    pop.weight = {1, 1};
+    Kernel k{{0.2}};
+    const auto th = draw_proposal(priors, pop, k, 3, 0, 2000);
+    for (const auto& t : th) {
+        EXPECT_GE(t[0], 0.0);
+        EXPECT_LE(t[0], 1.0);
+    }
+    // With one particle the proposal is the truncated kernel around it; the weight is the
+    // prior over its density.
+    Population one;
+    one.theta = {{0.5}};
+    one.weight = {1};
+    const double x = 0.6, sd = 0.1;
+    const double z = std::erf(0.5 / sd / std::sqrt(2.0));  // mass of N(0.5, 0.1) on [0, 1]
+    const double q =
+        std::exp(-0.5 * (x - 0.5) * (x - 0.5) / (sd * sd)) / (sd * std::sqrt(2 * M_PI)) / z;
+    EXPECT_NEAR(importance_weight(priors, one, Kernel{{sd}}, {x}), 1.0 / q, 1e-9);
+    EXPECT_EQ(importance_weight(priors, one, Kernel{{sd}}, {1.5}), 0.0);
+}
+
+TEST(Abc, SummarizeGivesWeightedMarginals) {
+    Population pop;
+    for (int i = 0; i < 1001; ++i) {
+        pop.theta.push_back({i / 1000.0});
+        pop.weight.push_back(1.0);
+    }
+    const auto m = summarize(pop);
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_NEAR(m[0].median, 0.5, 1e-9);
+    EXPECT_NEAR(m[0].q05, 0.05, 1e-3);
+    EXPECT_NEAR(m[0].q95, 0.95, 1e-3);
+    const Marginal pm = prior_marginal(uniform_prior(0.2, 0.7));
+    EXPECT_NEAR(pm.q05, 0.225, 1e-6);
+    EXPECT_NEAR(pm.q95, 0.675, 1e-6);
+    EXPECT_NEAR(pm.median, 0.45, 1e-6);
+}
+
+// A toy model without the simulator: 40 Bernoulli(theta) observations with 24 ones. The
+// distance is |mean of 40 simulated draws - 0.6|; as the tolerance shrinks the ABC
+// posterior tends to Beta(25, 17) (mean 0.595, sd 0.075).
+PointScore toy_score(const std::vector<double>& th, std::int64_t point) {
+    const core::Rng rng(core::RunKey{99, static_cast<std::uint64_t>(point), 0});
+    int ones = 0;
+    for (int i = 0; i < 40; ++i)
+        ones += core::Rng::to_unit(rng.words(core::Purpose::Test, i, 0)[0]) < th[0];
+    const double d = std::abs(ones / 40.0 - 0.6);
+    return {d, d, d, 0.0};
+}
+
+std::vector<PointResult> toy_points(const std::vector<std::vector<double>>& th,
+                                    std::int64_t first) {
+    std::vector<PointResult> out;
+    for (std::size_t i = 0; i < th.size(); ++i)
+        out.push_back({first + static_cast<std::int64_t>(i), th[i],
+                       toy_score(th[i], first + static_cast<std::int64_t>(i))});
+    return out;
+}
+
+TEST(Abc, RejectionAndSmcRecoverAKnownPosterior) {
+    const std::vector<Prior> priors{uniform_prior(0.0, 1.0)};
+    const std::int64_t n = 4000;
+    // Rejection: accept distance 0 (exactly 24 ones): the exact posterior Beta(25, 17).
+    Generation rej = settle(toy_points(draw_prior(priors, 5, 0, n), 0), priors, 0.1, 0.0);
+    const auto m = summarize(population_of(rej));
+    ASSERT_GT(rej.n_accepted(), 100);
+    // Beta(25, 17): mean 0.5952, sd 0.0748; the mean of >100 draws is within 0.03.
+    EXPECT_NEAR(m[0].mean, 0.5952, 0.03);
+    EXPECT_NEAR(m[0].sd, 0.0748, 0.02);
+
+    // SMC, three generations of quantile 0.2; importance weights keep it unbiased.
+    std::vector<Generation> gens;
+    gens.push_back(settle(toy_points(draw_prior(priors, 5, 0, 1000), 0), priors, 0.2, NAN));
+    for (int g = 1; g < 3; ++g) {
+        const Population prev = population_of(gens.back());
+        const Kernel k = make_kernel(prev, priors);
+        const auto th = draw_proposal(priors, prev, k, 5, g * 1000, (g + 1) * 1000);
+        gens.push_back(settle(toy_points(th, g * 1000), priors, 0.2, NAN, &prev, &k));
+    }
+    EXPECT_LE(gens[2].epsilon, gens[0].epsilon);
+    EXPECT_GT(gens[2].ess, 50.0);
+    const auto ms = summarize(population_of(gens[2]));
+    EXPECT_NEAR(ms[0].mean, 0.595, 0.03);
+    EXPECT_LT(ms[0].q95 - ms[0].q05, 0.9 * 0.9);  // narrower than the prior's 90% interval
+    EXPECT_LT(ms[0].q05, 0.5952);
+    EXPECT_GT(ms[0].q95, 0.5952);
+}
+
+}  // namespace
+}  // namespace sco::experiment::abc

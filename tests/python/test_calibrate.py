@@ -1,0 +1,140 @@
+"""`sco-sim calibrate` end to end: the file's contents, independence of threads and shards,
+merge, resume, summary, and the errors (exit 2 with the path named, no overwrite)."""
+import h5py
+import numpy as np
+import pytest
+
+from conftest import ROOT, sco
+
+SCENARIO = ROOT / "tests" / "data" / "calibration" / "recovery.yaml"
+VARY = ["--vary", "dynamics.objection_cost=0:0.6", "--vary", "dynamics.military_weight=0:1.5"]
+COMMON = ["--points", 24, "-n", 12, "--seed", 3, "-q"]
+
+
+@pytest.fixture(scope="module")
+def events(tmp_path_factory):
+    from test_recovery import events_from_runs
+    tmp = tmp_path_factory.mktemp("calib")
+    res = tmp / "truth.h5"
+    sco("run", SCENARIO, "-n", 2, "--seed", 5, "-o", res, "-q")
+    return events_from_runs(res, tmp / "events.yaml")
+
+
+def read(path):
+    with h5py.File(path, "r") as f:
+        c = f["/calibration"]
+        return {k: c[k][...] for k in c.keys()}, dict(c.attrs), dict(f.attrs)
+
+
+@pytest.fixture(scope="module")
+def whole(events, tmp_path_factory):
+    out = tmp_path_factory.mktemp("whole") / "whole.h5"
+    sco("calibrate", SCENARIO, events, *VARY, *COMMON, "-j", 1, "-o", out)
+    return out
+
+
+def test_file_holds_points_posterior_and_provenance(whole, events):
+    d, a, root = read(whole)
+    assert root["format"] == "sco-sim-calibration/1"
+    assert "recovery" in root["scenario_path"] and root["scenario_text"].startswith("#")
+    assert a["method"] == "rejection" and a["kind"] == "final"
+    assert a["events_text"] == events.read_text()
+    assert len(a["events_sha256"]) == 64
+    assert d["theta"].shape == (24, 2)
+    assert list(d["point_index"]) == list(range(24))
+    # quantile 0.1 of 24 points: the 3 smallest distances, equal weights summing to 1
+    acc = d["accepted"].astype(bool)
+    assert acc.sum() == 3
+    assert np.all(d["distance"][acc].max() <= d["distance"][~acc].min())
+    assert np.isclose(d["weight"].sum(), 1.0) and np.all(d["weight"][~acc] == 0)
+    for j in range(2):
+        th = d["theta"][acc, j]
+        assert th.min() <= d["posterior_median"][j] <= th.max()
+        assert d["posterior_q05"][j] <= d["posterior_q95"][j]
+    # the priors' own quantiles: uniform(0, 0.6) -> [0.03, 0.57]
+    assert np.allclose([d["prior_q05"][0], d["prior_q95"][0]], [0.03, 0.57], atol=1e-6)
+
+
+def test_threads_and_shards_give_the_same_points(whole, events, tmp_path):
+    two = tmp_path / "two.h5"
+    sco("calibrate", SCENARIO, events, *VARY, *COMMON, "-j", 2, "-o", two)
+    shards = []
+    for k in (2, 1, 3):  # any order
+        s = tmp_path / f"s{k}.h5"
+        sco("calibrate", SCENARIO, events, *VARY, *COMMON, "--shard", f"{k}/3", "-o", s)
+        shards.append(s)
+    merged = tmp_path / "merged.h5"
+    sco("merge", *shards, "-o", merged, "-q")  # `sco-sim merge` hands calibration shards on
+    ref, _, _ = read(whole)
+    for other in (two, merged):
+        d, _, _ = read(other)
+        for key in ("theta", "distance", "brier", "log_score", "accepted", "weight",
+                    "posterior_median"):
+            assert np.array_equal(d[key], ref[key]), (other.name, key)
+    # a missing shard is named
+    p = sco("calibrate", "--merge", shards[0], shards[1], "-o", tmp_path / "x.h5", check=False)
+    assert p.returncode == 2 and "missing" in p.stderr
+
+
+def test_resume_keeps_complete_parts(events, tmp_path):
+    out = tmp_path / "r.h5"
+    sco("calibrate", SCENARIO, events, *VARY, "--points", 6, "-n", 4000, "--seed", 3, "-q",
+        "-o", out)
+    # an interrupted run leaves its parts; simulate one by running again into parts
+    parts = tmp_path / "r2.h5.parts"
+    sco("calibrate", SCENARIO, events, *VARY, "--points", 6, "-n", 4000, "--seed", 3,
+        "-o", tmp_path / "r2.h5")
+    assert not parts.exists()
+    p = sco("calibrate", SCENARIO, events, *VARY, "--points", 6, "-n", 4000, "--seed", 3,
+            "-o", tmp_path / "r2.h5", check=False)
+    assert p.returncode == 2 and "already exists" in p.stderr
+    p = sco("calibrate", SCENARIO, events, *VARY, "--points", 6, "-n", 4000, "--seed", 3,
+            "-o", tmp_path / "r2.h5", "--force", "--resume")
+    assert "resumed" in p.stdout
+    a, _, _ = read(out)
+    b, _, _ = read(tmp_path / "r2.h5")
+    assert np.array_equal(a["distance"], b["distance"])
+
+
+def test_smc_generations(events, tmp_path):
+    out = tmp_path / "smc.h5"
+    sco("calibrate", SCENARIO, events, *VARY, "--method", "smc", "--generations", 2,
+        "--points", 20, "-n", 10, "--quantile", 0.5, "--seed", 3, "-q", "-o", out)
+    d, a, _ = read(out)
+    assert a["method"] == "smc"
+    assert list(d["n_accepted"]) == [10, 10]
+    assert d["epsilon"][1] <= d["epsilon"][0] + 0.05
+    assert list(d["point_index"]) == list(range(40))  # generation g, point i: g * 20 + i
+    last = d["point_generation"] == 1
+    assert np.isclose(d["weight"][last].sum(), 1.0)
+    assert np.isclose(d["weight"][~last].sum(), 1.0)
+
+
+def test_summary_prints_the_posterior_table(whole):
+    p = sco("summary", whole)
+    assert "dynamics.objection_cost" in p.stdout and "posterior 90%" in p.stdout
+
+
+def test_errors(events, tmp_path, whole):
+    # a fixed parameter without a range is not a prior
+    p = sco("calibrate", SCENARIO, events, "--vary", "dynamics.rounds", "-o", tmp_path / "e.h5",
+            check=False)
+    assert p.returncode == 2 and "dynamics.rounds" in p.stderr and "fixed" in p.stderr
+    p = sco("calibrate", SCENARIO, events, "--vary", "dynamics.objection_cots=0:1",
+            "-o", tmp_path / "e.h5", check=False)
+    assert p.returncode == 2 and "objection_cost" in p.stderr
+    p = sco("calibrate", SCENARIO, events, "--vary", "dynamics.objection_cost=0:20",
+            "-o", tmp_path / "e.h5", check=False)
+    assert p.returncode == 2 and "range" in p.stderr
+    p = sco("calibrate", SCENARIO, events, *VARY, *COMMON, "-o", whole, check=False)
+    assert p.returncode == 2 and "already exists" in p.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(events.read_text().replace("proposal: exercise_a", "proposal: exercise_x", 1))
+    p = sco("calibrate", SCENARIO, bad, *VARY, *COMMON, "-o", tmp_path / "e.h5", check=False)
+    assert p.returncode == 2 and "exercise_x" in p.stderr
+    p = sco("calibrate", SCENARIO, bad, *VARY, *COMMON, "--skip-missing",
+            "-o", tmp_path / "e.h5")
+    assert (tmp_path / "e.h5").exists()
+    p = sco("calibrate", SCENARIO, events, *VARY, "--method", "smc", "--shard", "1/2",
+            "-o", tmp_path / "f.h5", check=False)
+    assert p.returncode == 2 and "rejection" in p.stderr
