@@ -77,6 +77,12 @@ def scores_text(j):
     return "\n".join(lines)
 
 
+def _label(o, width=34):
+    """'A02 took_part:CHN', cut with an ellipsis past `width` characters."""
+    text = f"{o['event']} {o['what']}".replace("adopted_with_reservations", "adopted_w_res")
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def plot(j, out_png, source=""):
     plt = sr.pyplot()
     np = sr.np
@@ -90,10 +96,10 @@ def plot(j, out_png, source=""):
     row_h = min(0.2, max(0.125, (MAX_HEIGHT_IN - top_h - 1.2) / per_col))
     bars_h = 0.6 + row_h * per_col
     fig = plt.figure(figsize=(sr.FIG_WIDTH, min(top_h + bars_h + 0.9, MAX_HEIGHT_IN)))
-    gs = fig.add_gridspec(2, 2 * ncols if ncols == 2 else 2, height_ratios=[top_h, bars_h])
+    gs = fig.add_gridspec(2, 2, height_ratios=[top_h, bars_h])
 
     # Reliability diagram, with the count of observations per bin in a strip below it.
-    sub = (gs[0, 0] if ncols == 1 else gs[0, 0:2]).subgridspec(2, 1, height_ratios=[4, 1],
+    sub = gs[0, 0].subgridspec(2, 1, height_ratios=[4, 1],
                                                                hspace=0.08)
     ax = fig.add_subplot(sub[0])
     hx = fig.add_subplot(sub[1], sharex=ax)
@@ -129,7 +135,7 @@ def plot(j, out_png, source=""):
     hx.set_xlabel("model probability")
 
     # Scores table and the legends.
-    tx = fig.add_subplot(gs[0, 1] if ncols == 1 else gs[0, 2:4])
+    tx = fig.add_subplot(gs[0, 1])
     tx.axis("off")
     tx.text(0.0, 0.98, scores_text(j), family="monospace", fontsize=8, va="top", ha="left",
             transform=tx.transAxes)
@@ -147,7 +153,7 @@ def plot(j, out_png, source=""):
         chunk = obs[c * per_col:(c + 1) * per_col]
         if not chunk:
             continue
-        bx = fig.add_subplot(gs[1, :] if ncols == 1 else gs[1, 2 * c:2 * c + 2])
+        bx = fig.add_subplot(gs[1, :] if ncols == 1 else gs[1, c])
         yy = np.arange(len(chunk))[::-1]
         p = np.array([o["p"] for o in chunk], dtype=float)
         lo = np.array([o["ci"][0] for o in chunk], dtype=float)
@@ -159,15 +165,22 @@ def plot(j, out_png, source=""):
         sr.interval(bx, p, yy, lo, hi, capsize=2)
         ox = np.array([1.0 if o["observed"] else 0.0 for o in chunk])
         bx.scatter(ox, yy, marker="D", s=22, color="black", zorder=4, clip_on=False)
-        bx.set_yticks(yy, [f"{o['event']} {o['what']}" for o in chunk], fontsize=8)
+        bx.set_yticks(yy, [_label(o) for o in chunk], fontsize=8)
         bx.set_ylim(-0.6, len(chunk) - 0.4)
         bx.set_xlim(0, 1)
         bx.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0", ".25", ".5", ".75", "1"])
-        bx.set_xlabel("model probability of the observation (bar; 95% Wilson interval)")
+        bx.set_xlabel("model p (bar) with 95% Wilson interval")
     what = f"{j.get('events_name') or 'events'}: {n} observations, {j['runs']:,} runs"
     if j.get("point", 0):
         what += f", point {j['point']}"
-    sr.title_and_layout(fig, f"Model against the record — {what}", extra=0.1)
+    # A fixed layout in inches (tight_layout cannot place two columns of long labels).
+    W, H = fig.get_figwidth(), fig.get_figheight()
+    label_in, gap_in = 2.3, 2.4
+    axes_in = (W - label_in - 0.25 - (gap_in if ncols == 2 else 0)) / ncols
+    fig.suptitle(f"Model against the record — {what}", y=1 - 0.08 / H, va="top")
+    fig.subplots_adjust(left=label_in / W, right=1 - 0.25 / W, top=1 - 0.75 / H,
+                        bottom=0.55 / H, hspace=0.9 / ((H - 1.3) / 2),
+                        wspace=gap_in / axes_in if ncols == 2 else 0.4)
     stem = os.path.splitext(out_png)[0]
     outdir = os.path.dirname(os.path.abspath(out_png))
     return sr.save_figure(fig, outdir, os.path.basename(stem))
