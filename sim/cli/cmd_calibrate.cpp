@@ -3,9 +3,11 @@
 // experiment/abc, the file in io/calibration_writer, the scoring in experiment/score.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <limits>
@@ -26,6 +28,7 @@
 #include "sim/io/sha256.h"
 #include "sim/scenario/events.h"
 #include "sim/scenario/loader.h"
+#include "sim/scenario/locate.h"
 #include "sim/scenario/sweep_file.h"
 
 namespace po = boost::program_options;
@@ -737,11 +740,113 @@ int merge_shards(const std::vector<std::string>& inputs, const std::string& out,
 
 int write_scenario_file(const io::CalibrationData& d, const std::string& out, bool force,
                         bool quiet) {
-    (void)d;
-    (void)out;
-    (void)force;
-    (void)quiet;
-    throw UsageError("calibrate: --write-scenario is not implemented yet");
+    if (d.scenario_text.find("\n# ---- extends ") != std::string::npos)
+        throw UsageError(
+            "calibrate: --write-scenario edits the scenario file in place and needs one without "
+            "'extends:'; give the calibrated distributions to the derived scenario's 'set:' by "
+            "hand (sco-sim summary prints them)");
+    if (fs::exists(out) && !force) throw io::OutputExists(out);
+    const auto priors = priors_of(d);
+    const std::string& text = d.scenario_text;
+    struct Edit {
+        std::size_t at, erase;
+        std::string insert;
+    };
+    std::vector<Edit> edits;
+    std::ostringstream report;
+    const std::int32_t last =
+        d.point_generation.empty()
+            ? 0
+            : *std::max_element(d.point_generation.begin(), d.point_generation.end());
+    for (std::size_t j = 0; j < priors.size(); ++j) {
+        std::vector<double> v, w;
+        for (std::size_t i = 0; i < d.n_points(); ++i)
+            if (d.point_generation[i] == last && d.accepted[i] && d.weight[i] > 0) {
+                v.push_back(d.theta[i * d.n_params() + j]);
+                w.push_back(d.weight[i]);
+            }
+        if (v.empty()) throw UsageError("calibrate: --write-scenario: the posterior is empty");
+        const abc::Fitted f = abc::fit_posterior(v, w, priors[j]);
+        std::ostringstream val, note;
+        val.precision(4);
+        const bool is_beta = f.dist.kind == core::DistKind::Beta;
+        val << "{" << (is_beta ? "beta" : "normal") << ": [" << f.dist.a << ", " << f.dist.b
+            << "]}";
+        note.precision(3);
+        note << "calibrated on " << (d.events_name.empty() ? d.events_path : d.events_name)
+             << "; prior " << d.prior_text[j] << "; posterior median " << d.post_median[j]
+             << ", 90% [" << d.post_q05[j] << ", " << d.post_q95[j] << "] (" << d.method << ", "
+             << d.points_per_generation << " points x " << d.replications << " runs)";
+        if (f.distortion > 0.15)
+            note << "; the fitted " << (is_beta ? "beta" : "normal") << "'s 90% is [" << f.q05
+                 << ", " << f.q95 << "]";
+        report << "  " << priors[j].path << ": " << val.str()
+               << (f.distortion > 0.15 ? "  (does not follow the posterior closely)" : "") << "\n";
+        const auto span = scenario::locate_value(text, priors[j].path, d.scenario_path);
+        if (span) {
+            edits.push_back({span->begin, span->end - span->begin, val.str()});
+            edits.push_back({span->line_end, 0, "  # " + note.str()});
+            continue;
+        }
+        // Not written in the file: a dynamics value left at its default gets a line.
+        const std::string prefix = "dynamics.";
+        if (priors[j].path.rfind(prefix, 0) != 0)
+            throw UsageError("calibrate: --write-scenario: cannot find where " + priors[j].path +
+                             " is written in " + d.scenario_path +
+                             " (a block-style distribution, a shock's value, or a value not "
+                             "written in the file); edit it by hand to " +
+                             val.str());
+        const std::string line =
+            priors[j].path.substr(prefix.size()) + ": " + val.str() + "  # " + note.str() + "\n";
+        const auto at = text.find("\ndynamics:");
+        if (at == std::string::npos) {
+            edits.push_back({text.size(), 0,
+                             std::string(text.empty() || text.back() == '\n' ? "" : "\n") +
+                                 "dynamics:\n  " + line});
+        } else {
+            const auto eol = text.find('\n', at + 1);
+            const std::string rest = text.substr(at + 10, eol - at - 10);
+            if (rest.find_first_not_of(" \t") != std::string::npos &&
+                rest.find_first_not_of(" \t") != rest.find('#'))
+                throw UsageError("calibrate: --write-scenario: 'dynamics:' in " + d.scenario_path +
+                                 " is a flow map; add " + line + " by hand");
+            // Indent as the first key under dynamics: (two spaces if none can be seen).
+            std::size_t indent = 2;
+            if (eol != std::string::npos) {
+                const auto next = text.find_first_not_of(' ', eol + 1);
+                if (next != std::string::npos && next > eol + 1) indent = next - eol - 1;
+            }
+            edits.push_back({eol == std::string::npos ? text.size() : eol + 1, 0,
+                             std::string(indent, ' ') + line});
+        }
+    }
+    std::stable_sort(edits.begin(), edits.end(),
+                     [](const Edit& a, const Edit& b) { return a.at > b.at; });
+    std::string t = text;
+    for (const Edit& e : edits) t.replace(e.at, e.erase, e.insert);
+    // The result must load, with the fitted distributions where they were put.
+    try {
+        scenario::load_string(t, out);
+    } catch (const scenario::ScenarioError& e) {
+        throw std::runtime_error(std::string("calibrate: --write-scenario produced a scenario "
+                                             "that does not load (a bug; nothing written): ") +
+                                 e.what());
+    }
+    if (const auto dir = fs::path(out).parent_path(); !dir.empty()) fs::create_directories(dir);
+    const std::string tmp = out + ".tmp-" + std::to_string(::getpid());
+    {
+        std::ofstream f(tmp, std::ios::binary);
+        f << t;
+        f.close();
+        if (!f) {
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            throw std::runtime_error("calibrate: cannot write " + out);
+        }
+    }
+    fs::rename(tmp, out);
+    if (!quiet) std::cout << "wrote " << out << ":\n" << report.str();
+    return kExitOk;
 }
 
 }  // namespace

@@ -387,6 +387,49 @@ Population population_of(const Generation& g) {
     return pop;
 }
 
+Fitted fit_posterior(const std::vector<double>& values, const std::vector<double>& weights,
+                     const Prior& prior) {
+    Population pop;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        pop.theta.push_back({values[i]});
+        pop.weight.push_back(weights[i]);
+    }
+    const Marginal m = summarize(pop).at(0);
+    Fitted f;
+    const core::Range& r = prior.range;
+    const double sd = std::max(m.sd, 1e-9);
+    bool beta = false;
+    if (r.finite() && r.hi > r.lo) {
+        const double w = r.hi - r.lo;
+        const double mu = std::clamp((m.mean - r.lo) / w, 1e-6, 1.0 - 1e-6);
+        const double var = (sd / w) * (sd / w);
+        const double common = mu * (1.0 - mu) / var - 1.0;
+        if (common > 0) {
+            f.dist = core::Distribution::beta(mu * common, (1.0 - mu) * common);
+            beta = true;
+        }
+    }
+    if (!beta) f.dist = core::Distribution::normal(std::clamp(m.mean, r.lo, r.hi), sd);
+    Prior fp = prior;
+    fp.dist = f.dist;
+    if (r.finite()) {
+        const Marginal q = prior_marginal(fp);
+        f.q05 = q.q05;
+        f.median = q.median;
+        f.q95 = q.q95;
+    } else {
+        // Not truncated in practice: the normal's own quantiles.
+        f.q05 = m.mean - 1.6448536269514722 * sd;
+        f.median = m.mean;
+        f.q95 = m.mean + 1.6448536269514722 * sd;
+    }
+    const double width = std::max(m.q95 - m.q05, 1e-12);
+    f.distortion = std::max({std::abs(f.q05 - m.q05), std::abs(f.median - m.median),
+                             std::abs(f.q95 - m.q95)}) /
+                   width;
+    return f;
+}
+
 std::string describe_priors(const std::vector<Prior>& priors) {
     std::ostringstream os;
     os.precision(17);

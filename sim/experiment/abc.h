@@ -170,6 +170,19 @@ Generation settle(std::vector<PointResult> points, const std::vector<Prior>& pri
 /// The accepted points of a generation with their weights.
 Population population_of(const Generation& g);
 
+/// A distribution of the scenario format that carries a posterior: a beta on the parameter's
+/// range fitted by the weighted moments (a truncated normal where the range is not finite
+/// or the moments admit no beta), with its 5%, 50% and 95% quantiles and the distortion:
+/// the largest gap between those and the posterior's, as a share of the posterior's 90%
+/// interval (0 = the same three quantiles).
+struct Fitted {
+    core::Distribution dist;
+    double q05 = 0.0, median = 0.0, q95 = 0.0;
+    double distortion = 0.0;
+};
+Fitted fit_posterior(const std::vector<double>& values, const std::vector<double>& weights,
+                     const Prior& prior);
+
 /// A canonical text of the priors for the calibration's fingerprint.
 std::string describe_priors(const std::vector<Prior>& priors);
 

@@ -138,3 +138,42 @@ def test_errors(events, tmp_path, whole):
     p = sco("calibrate", SCENARIO, events, *VARY, "--method", "smc", "--shard", "1/2",
             "-o", tmp_path / "f.h5", check=False)
     assert p.returncode == 2 and "rejection" in p.stderr
+
+
+def test_write_scenario_replaces_values_in_place(events, tmp_path):
+    out = tmp_path / "w.h5"
+    ys = tmp_path / "calibrated.yaml"
+    sco("calibrate", SCENARIO, events, *VARY, "--vary", "dynamics.threat_weight=0:1.5",
+        "--vary", "agents.CCC.military_reluctance=0:1", *COMMON, "--quantile", 0.5, "-o", out,
+        "--write-scenario", ys)
+    text, orig = ys.read_text(), SCENARIO.read_text()
+    # every comment of the original survives; each calibrated value carries the note
+    for line in orig.splitlines():
+        if line.lstrip().startswith("#"):
+            assert line in text
+    assert text.count("# calibrated on synthetic record; prior uniform(") == 4
+    assert "objection_cost: {beta: [" in text and "objection_cost: 0.15" not in text
+    assert "military_reluctance: {beta: [" in text  # inside CCC's flow map
+    assert "threat_weight: {beta: [" in text  # not in the file before: added under dynamics
+    sco("check", ys)
+    p = sco("params", ys)
+    assert "dynamics.objection_cost" in p.stdout and "beta(" in p.stdout
+    # no overwrite without --force
+    p = sco("calibrate", "--merge", tmp_path / "none.h5", "-o", tmp_path / "y.h5",
+            "--write-scenario", ys, check=False)
+    assert p.returncode == 2 and "already exists" in p.stderr
+
+
+def test_plot_posterior(whole, tmp_path):
+    import subprocess
+    from conftest import PYTHON, SCRIPTS
+    png = tmp_path / "post.png"
+    p = subprocess.run([PYTHON, SCRIPTS / "plot_posterior.py", whole, "-o", png],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert png.exists() and png.stat().st_size > 10000
+    assert (tmp_path / "post.pdf").exists()
+    # a shard has no posterior: a one-line reason, exit 2
+    p = subprocess.run([PYTHON, SCRIPTS / "plot_posterior.py", SCENARIO, "-o", png],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 2 and "error" in p.stderr
