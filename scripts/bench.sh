@@ -15,6 +15,11 @@
 #                                 decision against agents N, proposals P and periods T, with
 #                                 fitted exponents; writes results/bench/scaling-<date>.json
 #                                 and docs/figures/scaling.png
+#   scripts/bench.sh --calibrate  also the calibration benchmark (issue 12): sco-sim calibrate
+#                                 of 4 parameters, 2,000 prior points x 200 runs, 2 threads,
+#                                 on scenarios/history/sco2001.yaml against
+#                                 scenarios/history/events_2001_2013.yaml (target: 5 minutes;
+#                                 with --quick 200 points)
 #   scripts/bench.sh --no-build --skip-micro --skip-memory --skip-e2e   leave parts out
 #
 # The numbers are wall-clock times: run it on an otherwise idle machine (the JSON
@@ -29,7 +34,7 @@ args=()
 for a in "$@"; do
   case "$a" in
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$a") ;;
   esac
 done
@@ -60,7 +65,7 @@ import time
 
 ROOT, BUILD = sys.argv[1], sys.argv[2]
 opts = set(sys.argv[3:])
-known = {"--quick", "--scaling", "--skip-micro", "--skip-memory", "--skip-e2e"}
+known = {"--quick", "--scaling", "--skip-micro", "--skip-memory", "--skip-e2e", "--calibrate"}
 if opts - known:
     sys.exit(f"bench.sh: unknown option(s) {' '.join(sorted(opts - known))}")
 QUICK = "--quick" in opts
@@ -119,6 +124,35 @@ def calibrated_runs(scenario, threads, summary_only, start=5000, cap=None):
         n = int(math.ceil(n * max(1.2, 1.25 * MIN_SECONDS / max(r["run_seconds"], 1e-3)) / 1000) * 1000)
         if cap:
             n = min(n, cap)
+
+
+def calibration_bench():
+    """sco-sim calibrate: 4 parameters, 2,000 points x 200 runs on 2 threads (issue 12)."""
+    hist = os.path.join(ROOT, "scenarios", "history")
+    scenario = os.path.join(hist, "sco2001.yaml")
+    events = os.path.join(hist, "events_2001_2013.yaml")
+    if not os.path.exists(scenario) or not os.path.exists(events):
+        sys.exit("bench.sh: --calibrate needs scenarios/history/sco2001.yaml and "
+                 "events_2001_2013.yaml")
+    points = 200 if QUICK else 2000
+    vary = ["dynamics.objection_cost=0:0.5", "dynamics.military_weight=0:2",
+            "dynamics.logit_precision=5:80", "dynamics.wait_value=0:4"]
+    out_file = os.path.join(TMP, "calibration.h5")
+    cmd = [SCO, "calibrate", scenario, events, "--points", str(points), "-n", "200", "-j", "2",
+           "-o", out_file, "--force", "-q"]
+    for v in vary:
+        cmd += ["--vary", v]
+    print(f"== calibration: {len(vary)} parameters, {points} points x 200 runs, 2 threads, "
+          f"{os.path.relpath(scenario, ROOT)}")
+    _, wall, rss, cpu = run_with_rusage(cmd)
+    row = {"scenario": os.path.relpath(scenario, ROOT), "parameters": vary, "points": points,
+           "runs_per_point": 200, "threads": 2, "seconds": wall, "cpu_seconds": cpu,
+           "peak_rss_kib": rss, "runs_per_s": points * 200 / wall,
+           "target_seconds": 300 * points / 2000, "met": wall <= 300 * points / 2000}
+    print(f"  {wall:.1f} s wall, {cpu:.1f} s CPU, {row['runs_per_s']:.0f} runs/s, "
+          f"peak {rss / 1024:.0f} MiB; target {row['target_seconds']:.0f} s "
+          f"{'met' if row['met'] else 'NOT MET'}")
+    return row
 
 
 def median_of(rows, key):
@@ -359,6 +393,8 @@ if "--skip-e2e" not in opts:
     result["end_to_end"] = end_to_end()
 if "--skip-memory" not in opts:
     result["memory"] = memory()
+if "--calibrate" in opts:
+    result["calibration"] = calibration_bench()
 if "end_to_end" in result and "memory" in result:
     result["targets"] = targets(result["end_to_end"], result["memory"])
     print("== targets")
