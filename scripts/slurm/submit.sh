@@ -15,6 +15,7 @@ usage() {
   cat <<'EOF'
 usage: scripts/slurm/submit.sh --shards N --output FILE [OPTIONS] --file SWEEP.yaml [SWEEP OPTIONS]
        scripts/slurm/submit.sh --shards N --output FILE [OPTIONS] SCENARIO --vary PATH=LO:HI:STEPS ... [SWEEP OPTIONS]
+       scripts/slurm/submit.sh --calibrate --shards N --output FILE [OPTIONS] SCENARIO EVENTS --vary PATH[=LO:HI] ... [CALIBRATE OPTIONS]
 
 Queues an array of N jobs, task K running `sco-sim sweep ... --shard K/N --resume`,
 and a job that merges the N shard files into FILE once all have succeeded.
@@ -31,6 +32,7 @@ options:
   --sbatch-arg ARG     any other sbatch option for both jobs (repeatable), e.g. --sbatch-arg=--qos=short
   --array-tasks LIST   queue only these array indices, e.g. 3,7 or 2-4 (re-running failed shards)
   --sco-sim PATH       the sco-sim binary [REPO/build/bin/sco-sim]
+  --calibrate          queue a rejection calibration (sco-sim calibrate, points sharded) instead of a sweep
   --force              replace FILE if it exists
   --wait               wait for the merge job (sbatch --wait); exit with its status
   --dry-run            print the sbatch commands instead of running them
@@ -39,6 +41,10 @@ options:
 Every other argument (and everything after --) goes to `sco-sim sweep`: --file SWEEP.yaml,
 or SCENARIO --vary ..., -n, --seed, --design, --samples, --set, --summary-only, -q.
 Not allowed there: -o, --shard, --resume, -j (this script sets them).
+With --calibrate they go to `sco-sim calibrate` (SCENARIO EVENTS --vary ... --points N -n R
+--seed S --quantile Q); the merge job then writes the posterior. Not allowed there either:
+--method smc (its generations depend on each other: run it as one job), --write-scenario
+(run `sco-sim calibrate --merge ... --write-scenario` on the merged shards yourself).
 EOF
 }
 
@@ -59,6 +65,7 @@ extra=()
 array_tasks=""
 sco=""
 force=0
+command=sweep
 wait=0
 dry=0
 sweep=()
@@ -90,6 +97,7 @@ while [ $# -gt 0 ]; do
     --sco-sim) need "$@"; sco="$2"; shift 2 ;;
     --sco-sim=*) sco="${1#*=}"; shift ;;
     --force) force=1; shift ;;
+    --calibrate) command=calibrate; shift ;;
     --wait) wait=1; shift ;;
     --dry-run) dry=1; shift ;;
     --) shift; sweep+=("$@"); break ;;
@@ -109,6 +117,10 @@ for a in "${sweep[@]}"; do
   case "$a" in
     -o|--shard|--shard=*|--resume|-j|--threads|--threads=*|-j[0-9]*)
       die "'$a' is set by the job scripts; leave it out (the merged file is --output)" ;;
+    smc|--method=smc)
+      [ "$command" = calibrate ] && die "--method smc cannot be sharded (its generations depend on each other); run it as one job" ;;
+    --write-scenario|--write-scenario=*)
+      [ "$command" = calibrate ] && die "'$a' needs the whole posterior: run sco-sim calibrate --merge SHARDS -o FILE $a OUT.yaml after the jobs" ;;
   esac
 done
 if [ -n "$array_tasks" ]; then
@@ -144,7 +156,7 @@ done
 
 # The shard folder belongs to one sweep: refuse to mix shards of different sweeps.
 fingerprint="shards=$shards
-$(printf '%q\n' "${sweep[@]}")"
+$([ "$command" = sweep ] || echo "command=$command")$(printf '%q\n' "${sweep[@]}")"
 if [ $dry -eq 0 ]; then
   mkdir -p "$outdir/logs" || die "cannot create $outdir/logs"
   if [ -f "$outdir/sweep.args" ]; then
@@ -162,13 +174,13 @@ common=(--chdir "$PWD")
 [ -n "$account" ] && common+=(--account "$account")
 common+=("${extra[@]}")
 
-array_opts=(--parsable --array "${array_tasks:-1-$shards}" --job-name sco-sweep
+array_opts=(--parsable --array "${array_tasks:-1-$shards}" --job-name "sco-$command"
             --output "$outdir/logs/sweep-%A_%a.out" "${common[@]}")
 [ -n "$cpus" ] && array_opts+=(--cpus-per-task "$cpus")
 [ -n "$time_limit" ] && array_opts+=(--time "$time_limit")
 [ -n "$mem" ] && array_opts+=(--mem "$mem")
 array_cmd=(sbatch "${array_opts[@]}" "$here/sweep-array.sbatch"
-           --shards "$shards" --outdir "$outdir" --sco-sim "$sco" -- "${sweep[@]}")
+           --shards "$shards" --outdir "$outdir" --sco-sim "$sco" --command "$command" -- "${sweep[@]}")
 
 merge_args=(--shards "$shards" --outdir "$outdir" --output "$output" --sco-sim "$sco")
 [ $force -eq 1 ] && merge_args+=(--force)

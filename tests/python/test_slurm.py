@@ -352,3 +352,31 @@ def test_submit_rejects_bad_arguments(tmp_path, args, message):
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert message in proc.stderr, proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_submit_calibrate_as_an_array_and_merge(cluster):
+    """A rejection calibration sharded by points: the merged file equals a local one."""
+    from test_recovery import SCENARIO as REC, events_from_runs
+    work = cluster.root / "calib"
+    work.mkdir()
+    truth = work / "truth.h5"
+    r = subprocess.run([sco_bin(), "run", str(REC), "-n", "2", "--seed", "5", "-o", str(truth), "-q"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    events = events_from_runs(truth, work / "events.yaml")
+    args = [REC, events, "--vary", "dynamics.objection_cost=0:0.6", "--vary",
+            "dynamics.military_weight=0:1.5", "--points", 12, "-n", 8, "--seed", 3]
+    out = work / "calibration.h5"
+    proc = submit(cluster, "--calibrate", "--shards", 3, "--cpus-per-task", 1, "--mem", "200M",
+                  "--time", "10", "--partition", "test", "--output", out, "--sco-sim", sco_bin(),
+                  "--wait", *args)
+    assert proc.returncode == 0, f"submit.sh exited {proc.returncode}\n{cluster.logs()}"
+    assert out.exists()
+    local = work / "local.h5"
+    r = subprocess.run([sco_bin(), "calibrate", *map(str, args), "-o", str(local), "-q"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out, "r") as a, h5py.File(local, "r") as b:
+        assert a["/calibration"].attrs["kind"] == "final"
+        for key in ("theta", "distance", "accepted", "weight", "posterior_median"):
+            assert (a["/calibration"][key][...] == b["/calibration"][key][...]).all(), key
