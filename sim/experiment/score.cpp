@@ -1,6 +1,7 @@
 #include "sim/experiment/score.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -240,10 +241,38 @@ std::int64_t successes(const Observation& o, const Summary& s) {
 
 static_assert(core::kObjected == 1 << 3, "successes() reads bit 3 for objected");
 
+namespace {
+/// Families of observations that ask the same kind of question; the base-rate predictor
+/// has one rate per family.
+constexpr int kFamilies = 5;
+
+int family(ObsKind k) {
+    switch (k) {
+        case ObsKind::Passed:
+            return 0;
+        case ObsKind::Outcome:
+            return 1;
+        case ObsKind::TookPart:
+        case ObsKind::StayedOut:
+            return 2;
+        case ObsKind::Objected:
+            return 3;
+        case ObsKind::PassedWithin:
+            return 4;
+    }
+    return 0;
+}
+
+bool canonical_value(const Observation& o) {
+    return o.kind == ObsKind::StayedOut ? !o.value : o.value;
+}
+}  // namespace
+
 Scores scores_of(const std::vector<ScoredObservation>& items, const ScoreOptions& opt) {
     check_options(opt);
     Scores sc;
     double w = 0, wy = 0, wb = 0, wl = 0;
+    std::array<double, kFamilies> fw{}, fy{};
     for (const auto& it : items) {
         const double y = it.obs.value ? 1.0 : 0.0;
         const double q = clipped(it.p, opt.clip);
@@ -252,6 +281,9 @@ Scores scores_of(const std::vector<ScoredObservation>& items, const ScoreOptions
         wy += it.obs.weight * y;
         wb += it.obs.weight * (it.p - y) * (it.p - y);
         wl -= it.obs.weight * std::log(it.obs.value ? q : 1.0 - q);
+        const int f = family(it.obs.kind);
+        fw[f] += it.obs.weight;
+        fy[f] += canonical_value(it.obs) ? it.obs.weight : 0.0;
     }
     sc.weight = w;
     sc.reliability.resize(static_cast<std::size_t>(opt.bins));
@@ -280,9 +312,16 @@ Scores scores_of(const std::vector<ScoredObservation>& items, const ScoreOptions
     sc.brier = wb / w;
     sc.log_score = wl / w;
     sc.base_rate = wy / w;
-    sc.brier_base = sc.base_rate * (1.0 - sc.base_rate);
-    const double qb = clipped(sc.base_rate, opt.clip);
-    sc.log_base = -(sc.base_rate * std::log(qb) + (1.0 - sc.base_rate) * std::log(1.0 - qb));
+    // The base-rate predictor forecasts, for each family of observations, the family's
+    // weighted frequency in the set (participation counted as "took part", so that a
+    // stayed_out observation is the same question as a took_part one).
+    sc.brier_base = sc.log_base = 0.0;
+    for (int f = 0; f < kFamilies; ++f) {
+        if (!(fw[f] > 0)) continue;
+        const double b = fy[f] / fw[f], qb = clipped(b, opt.clip);
+        sc.brier_base += fw[f] * b * (1.0 - b) / w;
+        sc.log_base -= fw[f] * (b * std::log(qb) + (1.0 - b) * std::log(1.0 - qb)) / w;
+    }
     sc.skill = sc.brier_base > 0 ? 1.0 - sc.brier / sc.brier_base : kNaN;
     return sc;
 }
@@ -368,8 +407,9 @@ std::string score_text(const Score& sc, const std::vector<Skipped>& skipped) {
           "clipped to ["
        << fmt("%g", sc.clip) << ", " << fmt("%g", 1.0 - sc.clip)
        << "]\n"
-          "  base = the weighted observed frequency of the set's observations, predicted for "
-          "each (brier_b, log_b)\n";
+          "  base = the weighted observed frequency of the set's observations; the base-rate "
+          "predictor (brier_b, log_b) forecasts each family's own frequency (passed, outcome, "
+          "took part, objected, passed_within)\n";
     os << pad("set", 10) << pad("n", 6, true) << pad("weight", 9, true) << pad("brier", 9, true)
        << pad("log", 9, true) << pad("base", 8, true) << pad("brier_b", 9, true)
        << pad("log_b", 9, true) << pad("skill", 8, true) << "\n";

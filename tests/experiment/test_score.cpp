@@ -131,13 +131,19 @@ TEST(Score, OverallScoresMatchHandComputedValues) {
     // (0.25 + 0.5*0.25 + 0.0625 + 0.5*0.25 + 0.0625 + 0.0625 + 0.5*0.5625) / 5.5
     EXPECT_NEAR(s.brier, 0.96875 / 5.5, 1e-12);
     EXPECT_NEAR(s.base_rate, 4.5 / 5.5, 1e-12);
-    const double b = 4.5 / 5.5;
-    EXPECT_NEAR(s.brier_base, b * (1 - b), 1e-12);
-    EXPECT_NEAR(s.skill, 1.0 - (0.96875 / 5.5) / (b * (1 - b)), 1e-12);
+    // The base-rate predictor has one rate per family (PerCategoryWithOwnBaseRate works
+    // it out): passed 1/2, participation 1/3, the other families one observation each.
+    const double bb = (2.0 * 0.25 + 1.5 * 2.0 / 9.0) / 5.5;
+    EXPECT_NEAR(s.brier_base, bb, 1e-12);
+    EXPECT_NEAR(s.skill, 1.0 - (0.96875 / 5.5) / bb, 1e-12);
     // -[1 ln .5 + .5 ln .5 + ln .75 + .5 ln .5 + ln .75 + ln .75 + .5 ln .25] / 5.5
     EXPECT_NEAR(s.log_score,
                 (2 * std::log(2.0) + 3 * std::log(4.0 / 3) + 0.5 * std::log(4.0)) / 5.5, 1e-12);
-    EXPECT_NEAR(s.log_base, -(b * std::log(b) + (1 - b) * std::log(1 - b)), 1e-12);
+    // log of the base rates, clipped to [0.01, 0.99]: passed (2 x ln 2), participation
+    // (1.5 x the entropy of 1/3), and -ln 0.99 for each of the three single-observation
+    // families (weights 0.5, 0.5, 1).
+    const double h3 = -(std::log(1.0 / 3) / 3 + 2 * std::log(2.0 / 3) / 3);
+    EXPECT_NEAR(s.log_base, (2 * std::log(2.0) + 1.5 * h3 - 2.0 * std::log(0.99)) / 5.5, 1e-12);
 }
 
 TEST(Score, ReliabilityTable) {
@@ -170,7 +176,16 @@ TEST(Score, PerCategoryWithOwnBaseRate) {
     EXPECT_EQ(C.count, 3);
     EXPECT_NEAR(C.brier, (0.0625 + 0.0625 + 0.28125) / 2.5, 1e-12);
     EXPECT_NEAR(C.base_rate, 0.6, 1e-12);
-    EXPECT_NEAR(C.skill, 1.0 - 0.1625 / 0.24, 1e-12);
+    // One observation per family (passed, passed_within, participation): the base-rate
+    // predictor knows each family's frequency, so it is perfect and the skill undefined.
+    EXPECT_DOUBLE_EQ(C.brier_base, 0.0);
+    EXPECT_TRUE(std::isnan(C.skill));
+    // Overall, two families vary: passed (o1 true, o5 false, weight 1 each: rate 1/2) and
+    // participation (o3 stayed out = did not take part, weight 1; o7 took part, weight
+    // 0.5: rate 1/3). Brier of the base rates: (2 x 1/4 + 1.5 x 2/9) / 5.5.
+    const double bb = (2.0 * 0.25 + 1.5 * 2.0 / 9.0) / 5.5;
+    EXPECT_NEAR(sc.overall.brier_base, bb, 1e-12);
+    EXPECT_NEAR(sc.overall.skill, 1.0 - sc.overall.brier / bb, 1e-12);
     // scores_of on the items of one category gives the same numbers.
     std::vector<experiment::ScoredObservation> c_items(sc.items.begin() + 4, sc.items.end());
     const auto again = experiment::scores_of(c_items, {});

@@ -87,10 +87,25 @@ def test_probabilities_match_the_per_run_data(results):
     assert s["log_score"] == pytest.approx(-(w * np.log(np.where(yv == 1, q, 1 - q))).sum() / w.sum())
     b = (w * yv).sum() / w.sum()
     assert s["base_rate"] == pytest.approx(b)
-    assert s["skill"] == pytest.approx(1 - s["brier"] / (b * (1 - b)))
+    # The base-rate predictor: one rate per family of questions, participation counted as
+    # "took part" (a stayed_out observation asks the same question, negated).
+    fam = np.array([o["what"].split(":")[0].replace("stayed_out", "took_part")
+                    for o in j["observations"]])
+    yc = np.array([(not o["observed"]) if o["what"].startswith("stayed_out") else o["observed"]
+                   for o in j["observations"]], dtype=float)
+    bb = 0.0
+    for f in set(fam):
+        m = fam == f
+        r = (w[m] * yc[m]).sum() / w[m].sum()
+        bb += w[m].sum() * r * (1 - r) / w.sum()
+    assert s["brier_base"] == pytest.approx(bb)
+    assert s["skill"] == pytest.approx(1 - s["brier"] / bb)
     assert sum(r["count"] for r in s["reliability"]) == len(j["observations"])
     assert sorted(j["categories"]) == ["A", "B", "C"]
-    assert j["categories"]["A"]["skill"] is None  # every A observation is true
+    # Category C: passed false, outcome failed, passed_within true: one observation per
+    # family, so the base rates are perfect there and the skill is undefined.
+    assert j["categories"]["C"]["skill"] is None
+    assert j["categories"]["A"]["skill"] is not None  # took_part and stayed_out differ
 
 
 def test_text_output_and_clip(results):
