@@ -42,6 +42,9 @@ namespace abc = experiment::abc;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::int64_t kRunsPerPart = 20'000;
 constexpr int kMaxParts = 256;
+/// --write-scenario: a fitted beta whose 5%, 50% or 95% quantile misses the posterior's by
+/// more than this share of the posterior's 90% interval is replaced by the empirical sample.
+constexpr double kMaxDistortion = 0.15;
 
 struct Shard {
     int index = 0;  // 0-based
@@ -767,21 +770,46 @@ int write_scenario_file(const io::CalibrationData& d, const std::string& out, bo
             }
         if (v.empty()) throw UsageError("calibrate: --write-scenario: the posterior is empty");
         const abc::Fitted f = abc::fit_posterior(v, w, priors[j]);
+        // A fitted beta (or normal) where it follows the posterior; else the posterior's
+        // points themselves (docs/scenario-format.md, "empirical").
+        const bool empirical = f.distortion > kMaxDistortion;
         std::ostringstream val, note;
         val.precision(4);
         const bool is_beta = f.dist.kind == core::DistKind::Beta;
-        val << "{" << (is_beta ? "beta" : "normal") << ": [" << f.dist.a << ", " << f.dist.b
-            << "]}";
+        if (!empirical) {
+            val << "{" << (is_beta ? "beta" : "normal") << ": [" << f.dist.a << ", " << f.dist.b
+                << "]}";
+        } else {
+            const double wmax = *std::max_element(w.begin(), w.end());
+            const bool equal =
+                std::all_of(w.begin(), w.end(), [&](double x) { return x >= wmax * (1 - 1e-9); });
+            auto list = [&](const std::vector<double>& xs, double scale) {
+                std::ostringstream l;
+                l.precision(priors[j].integer ? 12 : 5);
+                l << "[";
+                for (std::size_t i = 0; i < xs.size(); ++i)
+                    l << (i ? ", " : "") << (priors[j].integer ? std::round(xs[i]) : xs[i]) / scale;
+                l << "]";
+                return l.str();
+            };
+            if (equal)
+                val << "{empirical: " << list(v, 1.0) << "}";
+            else
+                val << "{empirical: {values: " << list(v, 1.0) << ", weights: " << list(w, wmax)
+                    << "}}";
+        }
         note.precision(3);
         note << "calibrated on " << (d.events_name.empty() ? d.events_path : d.events_name)
              << "; prior " << d.prior_text[j] << "; posterior median " << d.post_median[j]
              << ", 90% [" << d.post_q05[j] << ", " << d.post_q95[j] << "] (" << d.method << ", "
              << d.points_per_generation << " points x " << d.replications << " runs)";
-        if (f.distortion > 0.15)
-            note << "; the fitted " << (is_beta ? "beta" : "normal") << "'s 90% is [" << f.q05
+        if (empirical)
+            note << "; empirical: the posterior's " << v.size() << " points, since a fitted "
+                 << (is_beta ? "beta" : "normal") << " would have the 90% interval [" << f.q05
                  << ", " << f.q95 << "]";
-        report << "  " << priors[j].path << ": " << val.str()
-               << (f.distortion > 0.15 ? "  (does not follow the posterior closely)" : "") << "\n";
+        report << "  " << priors[j].path << ": "
+               << (empirical ? "empirical, " + std::to_string(v.size()) + " values" : val.str())
+               << "\n";
         const auto span = scenario::locate_value(text, priors[j].path, d.scenario_path);
         if (span) {
             edits.push_back({span->begin, span->end - span->begin, val.str()});

@@ -1,5 +1,6 @@
 #include "sim/core/distribution.h"
 
+#include <algorithm>
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <sstream>
@@ -38,6 +39,25 @@ double phi_pdf(double z) {
 
 }  // namespace
 
+Distribution Distribution::empirical(std::vector<double> values, std::vector<double> weights) {
+    Distribution d;
+    d.kind = DistKind::Empirical;
+    if (weights.empty()) weights.assign(values.size(), 1.0);
+    double total = 0.0;
+    for (double w : weights) total += w;
+    double run = 0.0;
+    for (double w : weights) {
+        run += w;
+        d.cumulative.push_back(total > 0 ? run / total : std::nan(""));
+    }
+    if (!d.cumulative.empty() && total > 0) d.cumulative.back() = 1.0;
+    d.values = std::move(values);
+    // A weight that is not positive shows as a step that does not rise (validate()).
+    for (std::size_t i = 0; i < weights.size() && i < d.cumulative.size(); ++i)
+        if (!(weights[i] > 0) || !std::isfinite(weights[i])) d.cumulative[i] = std::nan("");
+    return d;
+}
+
 bool Range::finite() const {
     return std::isfinite(lo) && std::isfinite(hi);
 }
@@ -52,6 +72,8 @@ const char* kind_name(DistKind k) {
             return "beta";
         case DistKind::Normal:
             return "normal";
+        case DistKind::Empirical:
+            return "empirical";
     }
     return "?";
 }
@@ -63,6 +85,24 @@ std::string validate(const Distribution& d, const Range& r) {
         t << "[" << r.lo << ", " << r.hi << "]";
         return t.str();
     };
+    if (d.kind == DistKind::Empirical) {
+        if (d.values.empty()) return "empirical needs at least one value";
+        if (d.cumulative.size() != d.values.size())
+            return "empirical needs one weight per value, got " +
+                   std::to_string(d.cumulative.size()) + " weights for " +
+                   std::to_string(d.values.size()) + " values";
+        for (std::size_t i = 0; i < d.values.size(); ++i) {
+            if (!std::isfinite(d.values[i])) return "numbers must be finite (no .nan or .inf)";
+            if (!r.contains(d.values[i])) {
+                os << "empirical value " << d.values[i] << " is outside the range " << range_text();
+                return os.str();
+            }
+            if (!std::isfinite(d.cumulative[i]) ||
+                (i > 0 && d.cumulative[i] <= d.cumulative[i - 1]))
+                return "empirical weights must be positive and finite";
+        }
+        return "";
+    }
     if (!std::isfinite(d.a) || (d.kind != DistKind::Fixed && !std::isfinite(d.b)))
         return "numbers must be finite (no .nan or .inf)";
     switch (d.kind) {
@@ -87,6 +127,8 @@ std::string validate(const Distribution& d, const Range& r) {
                 os << "normal needs a positive standard deviation, got " << d.b;
             else if (!r.contains(d.a))
                 os << "normal mean " << d.a << " is outside the range " << range_text();
+            break;
+        case DistKind::Empirical:  // checked above
             break;
     }
     return os.str();
@@ -114,6 +156,13 @@ double sample(const Distribution& d, const Range& r, RngStream& s) {
             if (x > r.hi) x = r.hi;
             return x;
         }
+        case DistKind::Empirical: {
+            const double u = s.uniform();
+            const auto it = std::upper_bound(d.cumulative.begin(), d.cumulative.end(), u);
+            const auto i = std::min<std::size_t>(
+                static_cast<std::size_t>(it - d.cumulative.begin()), d.values.size() - 1);
+            return d.values[i];
+        }
     }
     return d.a;
 }
@@ -134,6 +183,14 @@ double mean(const Distribution& d, const Range& r) {
             const double z = phi_cdf(be) - phi_cdf(al);
             return d.a + d.b * (pa - pb) / z;
         }
+        case DistKind::Empirical: {
+            double m = 0.0, prev = 0.0;
+            for (std::size_t i = 0; i < d.values.size(); ++i) {
+                m += (d.cumulative[i] - prev) * d.values[i];
+                prev = d.cumulative[i];
+            }
+            return m;
+        }
     }
     return d.a;
 }
@@ -153,6 +210,9 @@ std::string describe(const Distribution& d) {
             break;
         case DistKind::Normal:
             os << "normal(" << d.a << ", " << d.b << ")";
+            break;
+        case DistKind::Empirical:
+            os << "empirical(" << d.values.size() << " values, mean " << mean(d, Range{}) << ")";
             break;
     }
     return os.str();

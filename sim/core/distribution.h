@@ -1,12 +1,13 @@
 #pragma once
 // A scenario number is either a value or a distribution, sampled once per run.
 #include <string>
+#include <vector>
 
 #include "sim/core/rng.h"
 
 namespace sco::core {
 
-enum class DistKind : unsigned char { Fixed, Uniform, Beta, Normal };
+enum class DistKind : unsigned char { Fixed, Uniform, Beta, Normal, Empirical };
 
 /// The closed interval a parameter must lie in. Distributions are checked against it
 /// at load time; a normal is truncated to it, a beta is scaled to it.
@@ -19,15 +20,25 @@ struct Range {
 
 /// Fixed: value a. Uniform: on [a, b]. Beta: shapes a, b, scaled to the range.
 /// Normal: mean a, standard deviation b, truncated to the range.
+/// Empirical: one of `values`, value i with probability weight i (a posterior sample that
+/// no fitted beta or normal would reproduce; `sco-sim calibrate --write-scenario`).
 struct Distribution {
     DistKind kind = DistKind::Fixed;
     double a = 0.0;
     double b = 0.0;
+    std::vector<double> values;      ///< Empirical: the values
+    std::vector<double> cumulative;  ///< Empirical: cumulative normalised weights (last 1)
+
+    Distribution() = default;
+    Distribution(DistKind k, double a_, double b_) : kind(k), a(a_), b(b_) {}
 
     static Distribution fixed(double v) { return {DistKind::Fixed, v, 0.0}; }
     static Distribution uniform(double lo, double hi) { return {DistKind::Uniform, lo, hi}; }
     static Distribution beta(double alpha, double beta) { return {DistKind::Beta, alpha, beta}; }
     static Distribution normal(double mean, double sd) { return {DistKind::Normal, mean, sd}; }
+    /// Equal weights when `weights` is empty. Weights need not sum to 1; validate() refuses
+    /// a size mismatch, a weight that is not positive and finite, or no value.
+    static Distribution empirical(std::vector<double> values, std::vector<double> weights = {});
 
     [[nodiscard]] bool is_fixed() const { return kind == DistKind::Fixed; }
     bool operator==(const Distribution&) const = default;
@@ -42,10 +53,10 @@ double sample(const Distribution& d, const Range& r, RngStream& s);
 /// The exact mean of the distribution on its range (truncation included).
 double mean(const Distribution& d, const Range& r);
 
-/// "0.5", "uniform(0.2, 0.4)", "beta(8, 2)", "normal(0.5, 0.1)".
+/// "0.5", "uniform(0.2, 0.4)", "beta(8, 2)", "normal(0.5, 0.1)", "empirical(120 values)".
 std::string describe(const Distribution& d);
 
-/// Name of the kind: fixed, uniform, beta, normal.
+/// Name of the kind: fixed, uniform, beta, normal, empirical.
 const char* kind_name(DistKind k);
 
 }  // namespace sco::core

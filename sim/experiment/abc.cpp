@@ -57,6 +57,9 @@ std::string check_prior(const Prior& p) {
     if (p.dist.kind == core::DistKind::Fixed)
         return "is a fixed value in the scenario, not a distribution: give a range "
                "(PATH=LO:HI) for a uniform prior";
+    if (p.dist.kind == core::DistKind::Empirical)
+        return "is an empirical distribution in the scenario, which has no density to be a "
+               "prior: give a range (PATH=LO:HI) for a uniform prior";
     const Support s = support(p);
     if (!std::isfinite(s.lo) || !std::isfinite(s.hi))
         return "needs a prior with a finite support; give a range (PATH=LO:HI)";
@@ -70,6 +73,7 @@ double prior_density(const Prior& p, double x) {
     const core::Distribution& d = p.dist;
     switch (d.kind) {
         case core::DistKind::Fixed:
+        case core::DistKind::Empirical:
             return 0.0;
         case core::DistKind::Uniform:
             return 1.0 / (d.b - d.a);

@@ -148,9 +148,12 @@ std::string sweep_fingerprint(const core::ModelSpec& spec, const Design& d, cons
     std::ostringstream os;
     os.precision(17);
     os << "sco-sim-sweep-fingerprint/1\n";
-    for (const auto& p : spec.params.all())
-        os << p.path << '=' << core::kind_name(p.dist.kind) << ' ' << p.dist.a << ' ' << p.dist.b
-           << '\n';
+    for (const auto& p : spec.params.all()) {
+        os << p.path << '=' << core::kind_name(p.dist.kind) << ' ' << p.dist.a << ' ' << p.dist.b;
+        for (std::size_t i = 0; i < p.dist.values.size(); ++i)  // empirical
+            os << ' ' << p.dist.values[i] << ':' << p.dist.cumulative[i];
+        os << '\n';
+    }
     os << "variants " << static_cast<int>(spec.variants.choice) << ' '
        << static_cast<int>(spec.variants.amendment) << ' '
        << static_cast<int>(spec.variants.pressure) << '\n';

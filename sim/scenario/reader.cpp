@@ -5,13 +5,16 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
 namespace sco::scenario::detail {
 namespace {
 
-const std::vector<std::string> kDistNames = {"fixed", "uniform", "beta", "normal"};
+const std::vector<std::string> kDistNames = {"fixed", "uniform", "beta", "normal", "empirical"};
+const std::vector<std::string> kEmpiricalKeys = {"values", "weights"};
+constexpr std::size_t kMaxEmpiricalValues = 100000;
 
 // yaml-cpp gives quoted scalars the tag "!" and plain ones "?".
 bool is_quoted(const YAML::Node& n) {
@@ -313,12 +316,46 @@ core::Distribution read_distribution(const Context& ctx, const Val& v, const cor
         MapReader m(ctx, v, kDistNames, "a distribution");
         if (m.entries().size() != 1)
             fail(ctx, v,
-                 "a distribution map needs exactly one key (fixed, uniform, beta or normal), "
+                 "a distribution map needs exactly one key (fixed, uniform, beta, normal or "
+                 "empirical), "
                  "got " +
                      std::to_string(m.entries().size()));
         const Entry& e = m.entries().front();
         if (e.key == "fixed") {
             d = core::Distribution::fixed(read_number(ctx, e.value));
+        } else if (e.key == "empirical") {
+            // {empirical: [v1, v2, ...]} or {empirical: {values: [...], weights: [...]}}
+            std::vector<double> values, weights;
+            const Val* vals = &e.value;
+            std::optional<MapReader> em;
+            if (e.value.node.IsMap()) {
+                em.emplace(ctx, e.value, kEmpiricalKeys, "an empirical distribution");
+                vals = &em->require("values", "the list of values");
+                if (const Val* w = em->find("weights"); w && w->node.IsDefined()) {
+                    for (const Val& x :
+                         read_list(ctx, *w, 1, kMaxEmpiricalValues, "weights (numbers)")) {
+                        const double y = read_number(ctx, x);
+                        if (!(y > 0) || !std::isfinite(y))
+                            fail(ctx, x,
+                                 "a weight must be positive and finite, got " + number_text(y));
+                        weights.push_back(y);
+                    }
+                }
+            }
+            for (const Val& x : read_list(ctx, *vals, 1, kMaxEmpiricalValues, "values (numbers)")) {
+                values.push_back(read_number(ctx, x));
+                if (!r.contains(values.back()))
+                    fail(ctx, x,
+                         "value " + number_text(values.back()) + " is outside the range " +
+                             range_text(r));
+                if (integer && values.back() != std::floor(values.back()))
+                    fail(ctx, x, "expected a whole number, got " + number_text(values.back()));
+            }
+            if (!weights.empty() && weights.size() != values.size())
+                fail(ctx, e.value,
+                     "empirical needs one weight per value, got " + std::to_string(weights.size()) +
+                         " weights for " + std::to_string(values.size()) + " values");
+            d = core::Distribution::empirical(std::move(values), std::move(weights));
         } else {
             const std::vector<Val> args = read_list(ctx, e.value, 2, 2, "numbers");
             const double p = read_number(ctx, args[0]);

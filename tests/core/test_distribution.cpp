@@ -107,3 +107,30 @@ TEST(Distribution, Describe) {
     EXPECT_EQ(describe(Distribution::uniform(0.2, 0.4)), "uniform(0.2, 0.4)");
     EXPECT_EQ(describe(Distribution::fixed(0.25)), "0.25");
 }
+
+TEST(Distribution, EmpiricalDrawsItsValuesByWeight) {
+    // Values 0.1, 0.5, 0.9 with weights 1, 2, 1: mean 0.5, variance 0.08.
+    const Distribution d = Distribution::empirical({0.1, 0.5, 0.9}, {1, 2, 1});
+    EXPECT_TRUE(validate(d, {0, 1}).empty());
+    EXPECT_NEAR(mean(d, {0, 1}), 0.5, 1e-12);
+    const Moments m = draw(d, {0, 1}, kN, 17);
+    EXPECT_NEAR(m.mean, 0.5, tol(0.08));
+    EXPECT_NEAR(m.var, 0.08, 0.003);
+    EXPECT_EQ(m.min, 0.1);
+    EXPECT_EQ(m.max, 0.9);
+    // Equal weights without a list; one value is a point mass.
+    EXPECT_NEAR(mean(Distribution::empirical({0.2, 0.4}), {0, 1}), 0.3, 1e-12);
+    EXPECT_EQ(draw(Distribution::empirical({0.7}), {0, 1}, 100, 3).min, 0.7);
+    EXPECT_EQ(describe(d), "empirical(3 values, mean 0.5)");
+}
+
+TEST(Distribution, EmpiricalValidation) {
+    EXPECT_NE(validate(Distribution::empirical({}), {0, 1}).find("at least one value"),
+              std::string::npos);
+    EXPECT_NE(validate(Distribution::empirical({0.2, 1.5}), {0, 1}).find("outside the range"),
+              std::string::npos);
+    EXPECT_NE(validate(Distribution::empirical({0.2, 0.3}, {1}), {0, 1}).find("one weight per"),
+              std::string::npos);
+    EXPECT_NE(validate(Distribution::empirical({0.2, 0.3}, {1, 0}), {0, 1}).find("positive"),
+              std::string::npos);
+}

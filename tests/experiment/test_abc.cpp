@@ -153,6 +153,31 @@ TEST(Abc, SummarizeGivesWeightedMarginals) {
     EXPECT_NEAR(pm.median, 0.45, 1e-6);
 }
 
+TEST(Abc, FitPosteriorFlagsWhatABetaCannotCarry) {
+    const Prior prior = uniform_prior(0.0, 1.0);
+    // Draws of Beta(4, 8): the fitted beta follows them closely.
+    core::Rng rng(core::RunKey{5, 0, 0});
+    core::RngStream s(rng, core::Purpose::Test, 0);
+    std::vector<double> v, w;
+    for (int i = 0; i < 2000; ++i) {
+        v.push_back(core::sample(core::Distribution::beta(4, 8), {0, 1}, s));
+        w.push_back(1.0);
+    }
+    const Fitted good = fit_posterior(v, w, prior);
+    EXPECT_EQ(good.dist.kind, core::DistKind::Beta);
+    EXPECT_NEAR(good.dist.a, 4.0, 0.5);
+    EXPECT_NEAR(good.dist.b, 8.0, 1.0);
+    EXPECT_LT(good.distortion, 0.1);
+    // Two modes, three quarters at 0.2 and a quarter at 0.7: the beta of these moments,
+    // Beta(1.2, 2.5), spreads its 5% quantile down to about 0.04.
+    std::vector<double> two, w2;
+    for (int i = 0; i < 200; ++i) {
+        two.push_back(i % 4 ? 0.2 + 0.0001 * i : 0.7 + 0.0001 * i);
+        w2.push_back(1.0);
+    }
+    EXPECT_GT(fit_posterior(two, w2, prior).distortion, 0.15);
+}
+
 // A toy model without the simulator: 40 Bernoulli(theta) observations with 24 ones. The
 // distance is |mean of 40 simulated draws - 0.6|; as the tolerance shrinks the ABC
 // posterior tends to Beta(25, 17) (mean 0.595, sd 0.075).

@@ -498,6 +498,31 @@ TEST(LoaderErrors, InvalidDistributions) {
                       "expected 2 numbers, got 1");
     EXPECT_LOAD_ERROR(with("{uniform: 0.1}"), line, key + ".uniform", "expected a list of numbers");
     EXPECT_LOAD_ERROR(with("[0.1, 0.2]"), line, key, "or a distribution such as");
+    // empirical: a list of values, or values with weights
+    EXPECT_LOAD_ERROR(with("{empirical: []}"), line, key + ".empirical", "expected");
+    EXPECT_LOAD_ERROR(with("{empirical: [0.2, 1.2]}"), line, key + ".empirical[1]",
+                      "outside the range [0, 1]");
+    EXPECT_LOAD_ERROR(with("{empirical: {values: [0.2, 0.3], weights: [1]}}"), line,
+                      key + ".empirical", "one weight per value");
+    EXPECT_LOAD_ERROR(with("{empirical: {values: [0.2], weights: [-1]}}"), line,
+                      key + ".empirical.weights[0]", "positive");
+    EXPECT_LOAD_ERROR(with("{empirical: {value: [0.2]}}"), line, key + ".empirical.value",
+                      "did you mean 'values'?");
+}
+
+TEST(Loader, EmpiricalDistribution) {
+    const auto sc = load_string(
+        edited("    sovereignty: 0.9", "    sovereignty: {empirical: [0.2, 0.4, 0.9]}"), "t.yaml");
+    const auto& d = sc.spec.params[sc.spec.params.find("agents.UZB.sovereignty")].dist;
+    EXPECT_EQ(d.kind, sco::core::DistKind::Empirical);
+    EXPECT_EQ(d.values, (std::vector<double>{0.2, 0.4, 0.9}));
+    const auto w =
+        load_string(edited("    sovereignty: 0.9",
+                           "    sovereignty: {empirical: {values: [0.2, 0.4], weights: [3, 1]}}"),
+                    "t.yaml");
+    const auto& dw = w.spec.params[w.spec.params.find("agents.UZB.sovereignty")].dist;
+    EXPECT_DOUBLE_EQ(dw.cumulative[0], 0.75);
+    EXPECT_DOUBLE_EQ(dw.cumulative[1], 1.0);
 }
 
 // ---------------------------------------------------------------- identities and references
