@@ -37,6 +37,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
 
 /// The posterior table of a calibration file (`calibrate`, `summary`).
 std::string calibration_report(const io::CalibrationData& d);
+/// The same as one JSON object on one line (`summary --json`; fields in docs/cli.md).
+std::string calibration_json(const io::CalibrationData& d);
 
 std::string version_string();
 

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -318,6 +319,48 @@ std::string calibration_report(const io::CalibrationData& d) {
            << std::setw(11) << med.str() << iv(d.post_q05[j], d.post_q95[j]) << "\n";
     }
     return os.str();
+}
+
+std::string calibration_json(const io::CalibrationData& d) {
+    using Json = nlohmann::ordered_json;
+    auto num = [](double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); };
+    Json j;
+    j["format"] = io::kCalibrationFormat;
+    j["kind"] = d.kind;
+    j["method"] = d.method;
+    j["distance"] = d.distance;
+    j["quantile"] = num(d.quantile);
+    j["tolerance"] = num(d.tolerance);
+    j["points_per_generation"] = d.points_per_generation;
+    j["generations"] = d.generations;
+    j["runs_per_point"] = d.replications;
+    j["seed"] = d.seed;
+    j["scenario"] = d.scenario_path;
+    j["events"] = {{"path", d.events_path},
+                   {"name", d.events_name},
+                   {"sha256", d.events_sha256},
+                   {"observations", d.observations}};
+    Json gens = Json::array();
+    for (std::size_t g = 0; g < d.epsilon.size(); ++g)
+        gens.push_back({{"points", d.candidates[g]},
+                        {"accepted", d.n_accepted[g]},
+                        {"epsilon", num(d.epsilon[g])},
+                        {"ess", num(d.ess[g])}});
+    j["generation"] = gens;
+    Json params = Json::array();
+    for (std::size_t k = 0; k < d.n_params(); ++k)
+        params.push_back({{"path", d.paths[k]},
+                          {"prior", d.prior_text[k]},
+                          {"prior_q05", num(d.prior_q05[k])},
+                          {"prior_median", num(d.prior_median[k])},
+                          {"prior_q95", num(d.prior_q95[k])},
+                          {"mean", num(d.post_mean[k])},
+                          {"sd", num(d.post_sd[k])},
+                          {"median", num(d.post_median[k])},
+                          {"q05", num(d.post_q05[k])},
+                          {"q95", num(d.post_q95[k])}});
+    j["parameters"] = params;
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 int cmd_calibrate(const std::vector<std::string>& args, const std::string& command_line) {

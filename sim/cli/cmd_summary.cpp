@@ -46,7 +46,11 @@ int cmd_summary(const std::vector<std::string>& args) {
                       args, desc, {"file"}, 1);
     if (!vm) return kExitOk;
     if (io::is_calibration_file((*vm)["file"].as<std::string>())) {  // sco-sim calibrate's
-        std::cout << calibration_report(io::read_calibration((*vm)["file"].as<std::string>()));
+        const auto cal = io::read_calibration((*vm)["file"].as<std::string>());
+        if (vm->count("json"))
+            std::cout << calibration_json(cal) << "\n";
+        else
+            std::cout << calibration_report(cal);
         return kExitOk;
     }
     const auto res = io::read_results((*vm)["file"].as<std::string>());

@@ -133,6 +133,14 @@ def test_smc_generations(events, tmp_path):
 def test_summary_prints_the_posterior_table(whole):
     p = sco("summary", whole)
     assert "dynamics.objection_cost" in p.stdout and "posterior 90%" in p.stdout
+    import json
+    j = json.loads(sco("summary", whole, "--json").stdout)
+    d, _, _ = read(whole)
+    assert j["method"] == "rejection" and j["tolerance"] is None
+    assert [q["path"] for q in j["parameters"]] == ["dynamics.objection_cost",
+                                                    "dynamics.military_weight"]
+    assert j["parameters"][1]["median"] == d["posterior_median"][1]
+    assert j["generation"][0]["accepted"] == 3
 
 
 def test_errors(events, tmp_path, whole):
