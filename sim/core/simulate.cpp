@@ -159,10 +159,12 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                     w.pending_ok[p] = lag > 0 ? 1 : 0;
                     w.pending_at[p] = t + (lag > 0 ? lag : 1);
                     // What takes effect is the change the text made to the status quo it was
-                    // judged against: texts implemented later do not undo earlier ones.
+                    // judged against: texts implemented later do not undo earlier ones. The
+                    // engine's text in full precision: the recorded float would leave a text
+                    // that reached its aim up to 6e-8 short of it, and tabled again.
                     for (int d = 0; d < D; ++d)
                         w.pending_text(p, d) = prop.position[d] != kNoParam
-                                                   ? static_cast<double>(text[d]) - w.status_quo(d)
+                                                   ? ws.engine.text[d] - w.status_quo(d)
                                                    : 0.0;
                 }
             } else {
