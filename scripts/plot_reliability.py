@@ -70,7 +70,9 @@ def scores_text(j):
              for r in rows]
     lines.append("")
     lines.append(f"log score: p clipped to [{j['clip']:g}, {1 - j['clip']:g}]")
-    lines.append("base: weighted observed frequency of the set")
+    lines.append("base: weighted observed frequency of the set;")
+    lines.append("Brier(base): each family of questions predicted")
+    lines.append("by its own frequency (docs/history-format.md)")
     lines.append("skill = 1 - Brier / Brier(base); – if undefined")
     if j.get("skipped"):
         lines.append(f"skipped (--skip-missing): {len(j['skipped'])}")
