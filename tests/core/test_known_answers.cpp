@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -768,4 +769,139 @@ TEST(KnownAnswers, TextsOnOneDimensionAddUp) {
     // "more" is judged at t=1 against 0.9: every member (ideal 0.9) loses 0.1 from 1.0.
     ASSERT_EQ(outcome(r, 1, 1), Outcome::Adopted);
     EXPECT_NEAR(sq(r, 2, 0), 1.0f, 1e-6);
+}
+
+// Two texts on one dimension adopted at the same summit are both judged against the same
+// status quo, and each moves it by the change it made (docs/model.md III.5: texts add up):
+// two texts that each aim at 0.6 from 0.2 take the status quo to 1.0 (0.2 + 0.4 + 0.4,
+// clamped), beyond both. Recorded here as the documented rule, not as a theorem.
+TEST(KnownAnswers, TwoTextsAdoptedAtOneSummitAddTheirChanges) {
+    SpecBuilder b(1, 0, 2);
+    for (const char* id : {"AAA", "BBB"}) {
+        b.agent(id);
+        b.set(path(id, "position.d0"), 0.6).set(path(id, "salience.d0"), 1.0);
+    }
+    b.set("status_quo.d0", 0.2);
+    b.proposal("one", Kind::Plan, 0);
+    b.proposal("two", Kind::Institution, 1);
+    b.set("agenda.one.position.d0", 0.6).set("agenda.two.position.d0", 0.6);
+    b.dyn(Dyn::ImplementationRate, 1.0).dyn(Dyn::ImplementationLag, 1.0);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    const RunRecord r = run(b.spec(), 0);
+    ASSERT_EQ(outcome(r, 0, 0), Outcome::Adopted);
+    ASSERT_EQ(outcome(r, 0, 1), Outcome::Adopted);
+    EXPECT_FLOAT_EQ(sq(r, 1, 0), 1.0f);
+}
+
+// Deferred or blocked from the agents' reasons (III.4.8): a member that gains on balance
+// but would wait defers the plan; one that loses on substance blocks it.
+TEST(KnownAnswers, AWaitingVetoDefersAndASubstantiveVetoBlocks) {
+    SpecBuilder b = contested();
+    b.set(path("SUB", "salience.d0"), 0.0);  // SUB indifferent: WAI alone decides
+    b.dyn(Dyn::WaitValue, 10.0).dyn(Dyn::Rounds, 1);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_EQ(r.res.outcome, Outcome::Deferred);
+    EXPECT_TRUE(r.flags[1] & kWaited);
+    b.dyn(Dyn::WaitValue, 0.0).set(path("SUB", "salience.d0"), 0.5);
+    r = resolve_once(b.spec(), 0);
+    EXPECT_EQ(r.res.outcome, Outcome::Blocked);
+    EXPECT_TRUE(r.flags[2] & kVeto);
+    EXPECT_FALSE(r.flags[2] & kWaited);
+}
+
+// Two dimensions: the offer is accepted by every member, and it is at least as good for
+// the sponsor as every point of the search's own candidates (the line from the status quo
+// and each dimension alone, on the grid of tenths). Against a full two-dimensional grid of
+// 51 x 51 shares the sponsor may do better (the search does not cover every combination,
+// docs/model.md III.4.5): the largest shortfall is recorded.
+TEST(KnownAnswers, TheTwoDimensionWinSetOfferIsAcceptedAndBestOnItsCandidates) {
+    std::mt19937_64 gen(777);
+    std::uniform_real_distribution<double> U(0.0, 1.0);
+    int passed_cases = 0, worse_than_full_grid = 0, worse_than_tenths = 0;
+    double worst_gap = 0.0, worst_tenths_gap = 0.0;
+    for (int c = 0; c < 300; ++c) {
+        const int n = 3 + static_cast<int>(U(gen) * 2);
+        SpecBuilder b(2, 0, 1);
+        const double q[2] = {U(gen), U(gen)}, y0[2] = {U(gen), U(gen)};
+        const double cost = 0.02 + 0.15 * U(gen);
+        std::vector<std::array<double, 2>> x(n), s(n);
+        for (int i = 0; i < n; ++i) {
+            const std::string id = "A" + std::to_string(i);
+            b.agent(id);
+            for (int d = 0; d < 2; ++d) {
+                x[i][d] = i == 0 ? y0[d] : U(gen);
+                s[i][d] = 0.1 + 0.9 * U(gen);
+                b.set(path(id, "position.d" + std::to_string(d)), x[i][d]);
+                b.set(path(id, "salience.d" + std::to_string(d)), s[i][d]);
+            }
+        }
+        if (std::abs(y0[0] - q[0]) < 0.05 || std::abs(y0[1] - q[1]) < 0.05) continue;
+        b.set("status_quo.d0", q[0]).set("status_quo.d1", q[1]);
+        b.proposal("text", Kind::Institution, 0);
+        b.set("agenda.text.position.d0", y0[0]).set("agenda.text.position.d1", y0[1]);
+        b.dyn(Dyn::ObjectionCost, cost).dyn(Dyn::AmendmentStep, 1.0).dyn(Dyn::Rounds, 2);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        b.spec().variants.pressure = PressureRule::Disabled;
+        auto gain = [&](int i, double w0, double w1) {
+            const double w[2] = {w0, w1};
+            double g = 0.0;
+            for (int d = 0; d < 2; ++d)
+                g += gain_at(x[i][d], s[i][d], q[d], q[d] + w[d] * (y0[d] - q[d]));
+            return g;
+        };
+        auto ok = [&](double w0, double w1) {
+            for (int i = 1; i < n; ++i)
+                if (gain(i, w0, w1) < -cost - 1e-9) return false;
+            return true;
+        };
+        if (ok(1.0, 1.0)) continue;
+        const Resolved r = resolve_once(b.spec(), 0);
+        if (!passed(r.res.outcome)) continue;
+        ++passed_cases;
+        const double w0 = (r.text[0] - q[0]) / (y0[0] - q[0]);
+        const double w1 = (r.text[1] - q[1]) / (y0[1] - q[1]);
+        ASSERT_TRUE(ok(w0, w1)) << "case " << c;
+        const double mine = gain(0, w0, w1);
+        // The search's candidates: the line (k = 1..10) and each dimension alone (k = 0..9).
+        std::vector<std::array<double, 2>> cands;
+        for (int k = 0; k <= 10; ++k) {
+            const double a = k / 10.0;
+            if (k >= 1) cands.push_back({a, a});
+            if (k <= 9) {
+                cands.push_back({a, 1.0});
+                cands.push_back({1.0, a});
+            }
+        }
+        for (const auto& cw : cands) {
+            if (ok(cw[0], cw[1])) {
+                ASSERT_GE(mine + 1e-6, gain(0, cw[0], cw[1])) << "case " << c;
+            }
+        }
+        double full = -1e9;
+        for (int i = 0; i <= 50; ++i)
+            for (int j = 0; j <= 50; ++j)
+                if ((i || j) && ok(i / 50.0, j / 50.0))
+                    full = std::max(full, gain(0, i / 50.0, j / 50.0));
+        double tenths = -1e9;
+        for (int i = 0; i <= 10; ++i)
+            for (int j = 0; j <= 10; ++j)
+                if ((i || j) && ok(i / 10.0, j / 10.0))
+                    tenths = std::max(tenths, gain(0, i / 10.0, j / 10.0));
+        if (tenths > mine + 1e-6) {
+            ++worse_than_tenths;
+            worst_tenths_gap = std::max(worst_tenths_gap, tenths - mine);
+        }
+        if (full > mine + 1e-6) {
+            ++worse_than_full_grid;
+            worst_gap = std::max(worst_gap, full - mine);
+        }
+    }
+    EXPECT_GT(passed_cases, 30);
+    RecordProperty("passed_cases", passed_cases);
+    RecordProperty("worse_than_full_grid", worse_than_full_grid);
+    RecordProperty("worst_gap_x1000", static_cast<int>(std::lround(1000 * worst_gap)));
+    RecordProperty("worse_than_tenths_grid", worse_than_tenths);
+    RecordProperty("worst_tenths_gap_x1000",
+                   static_cast<int>(std::lround(1000 * worst_tenths_gap)));
 }
