@@ -47,29 +47,6 @@ constexpr int kMaxParts = 256;
 /// more than this share of the posterior's 90% interval is replaced by the empirical sample.
 constexpr double kMaxDistortion = 0.15;
 
-struct Shard {
-    int index = 0;  // 0-based
-    int count = 1;
-};
-
-Shard parse_shard(const std::string& s) {
-    const auto slash = s.find('/');
-    int k = 0, n = 0;
-    try {
-        if (slash == std::string::npos) throw std::invalid_argument("no slash");
-        std::size_t a = 0, b = 0;
-        k = std::stoi(s.substr(0, slash), &a);
-        n = std::stoi(s.substr(slash + 1), &b);
-        if (a != slash || b != s.size() - slash - 1) throw std::invalid_argument("junk");
-    } catch (const std::exception&) {
-        throw UsageError("calibrate: --shard takes K/N (shard K of N, 1 <= K <= N), got '" + s +
-                         "'");
-    }
-    if (n < 1 || n > 100000 || k < 1 || k > n)
-        throw UsageError("calibrate: --shard K/N needs 1 <= K <= N <= 100000, got '" + s + "'");
-    return {k - 1, n};
-}
-
 double parse_number(const std::string& option, const std::string& text) {
     std::size_t used = 0;
     double v = 0.0;
@@ -464,7 +441,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     if (cfg.threads < 0 || cfg.threads > 4 * hw)
         throw UsageError("calibrate: --threads must be between 0 (all cores) and " +
                          std::to_string(4 * hw) + ", got " + std::to_string(cfg.threads));
-    const Shard shard = vm.count("shard") ? parse_shard(vm["shard"].as<std::string>()) : Shard{};
+    const Shard shard =
+        vm.count("shard") ? parse_shard("calibrate", vm["shard"].as<std::string>()) : Shard{};
     if (shard.count > 1 && *method != abc::Method::Rejection)
         throw UsageError(
             "calibrate: --shard is for --method rejection (the generations of smc depend on "

@@ -32,28 +32,6 @@ constexpr std::int64_t kMaxPoints = 100'000'000;
 constexpr int kMaxChunks = 256;
 constexpr std::int64_t kRunsPerChunk = 50'000;
 
-struct Shard {
-    int index = 0;  // 0-based
-    int count = 1;
-};
-
-Shard parse_shard(const std::string& s) {
-    const auto slash = s.find('/');
-    int k = 0, n = 0;
-    try {
-        if (slash == std::string::npos) throw std::invalid_argument("no slash");
-        std::size_t a = 0, b = 0;
-        k = std::stoi(s.substr(0, slash), &a);
-        n = std::stoi(s.substr(slash + 1), &b);
-        if (a != slash || b != s.size() - slash - 1) throw std::invalid_argument("junk");
-    } catch (const std::exception&) {
-        throw UsageError("sweep: --shard takes K/N (shard K of N, 1 <= K <= N), got '" + s + "'");
-    }
-    if (n < 1 || n > 100000 || k < 1 || k > n)
-        throw UsageError("sweep: --shard K/N needs 1 <= K <= N <= 100000, got '" + s + "'");
-    return {k - 1, n};
-}
-
 /// A factor for the parameter at `path`, checked against the parameter's range.
 experiment::Factor make_factor(const core::ModelSpec& spec, const std::string& path,
                                experiment::Factor f, const std::string& where, int line) {
@@ -237,7 +215,8 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                          std::to_string(4 * hw) + ", got " + std::to_string(cfg.threads));
     const bool quiet = vm.count("quiet") > 0, force = vm.count("force") > 0,
                resume = vm.count("resume") > 0;
-    const Shard shard = vm.count("shard") ? parse_shard(vm["shard"].as<std::string>()) : Shard{};
+    const Shard shard =
+        vm.count("shard") ? parse_shard("sweep", vm["shard"].as<std::string>()) : Shard{};
     const std::string stem = fs::path(sc.path).stem().string();
     std::string out = vm.count("output") ? vm["output"].as<std::string>() : sf.output;
     if (out.empty())

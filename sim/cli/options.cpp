@@ -69,4 +69,22 @@ std::uint64_t parse_whole(const std::string& command, const std::string& option,
     return v;
 }
 
+Shard parse_shard(const std::string& command, const std::string& text) {
+    const auto slash = text.find('/');
+    int k = 0, n = 0;
+    try {
+        if (slash == std::string::npos) throw std::invalid_argument("no slash");
+        std::size_t a = 0, b = 0;
+        k = std::stoi(text.substr(0, slash), &a);
+        n = std::stoi(text.substr(slash + 1), &b);
+        if (a != slash || b != text.size() - slash - 1) throw std::invalid_argument("junk");
+    } catch (const std::exception&) {
+        throw UsageError(command + ": --shard takes K/N (shard K of N, 1 <= K <= N), got '" + text +
+                         "'");
+    }
+    if (n < 1 || n > 100000 || k < 1 || k > n)
+        throw UsageError(command + ": --shard K/N needs 1 <= K <= N <= 100000, got '" + text + "'");
+    return {k - 1, n};
+}
+
 }  // namespace sco::cli

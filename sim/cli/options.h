@@ -23,4 +23,14 @@ std::optional<boost::program_options::variables_map> parse_command(
 std::uint64_t parse_whole(const std::string& command, const std::string& option,
                           const std::string& text);
 
+/// One shard of the points of a sweep or a calibration: `--shard K/N`, 0-based here.
+struct Shard {
+    int index = 0;
+    int count = 1;
+};
+
+/// `--shard K/N` of `command`: whole numbers with 1 <= K <= N <= 100000. Throws
+/// UsageError naming the command and what is wrong.
+Shard parse_shard(const std::string& command, const std::string& text);
+
 }  // namespace sco::cli

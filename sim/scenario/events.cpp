@@ -263,22 +263,7 @@ Events load_events_string(const std::string& text, const std::string& display_na
 }
 
 Events load_events(const std::string& path) {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (!std::filesystem::exists(status)) throw ScenarioError(path, 0, 0, "", "no such file");
-    if (std::filesystem::is_directory(status))
-        throw ScenarioError(path, 0, 0, "", "is a directory, not an events file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the events file");
-    std::string text;
-    std::array<char, 65536> buf{};
-    while (in.read(buf.data(), buf.size()) || in.gcount() > 0) {
-        text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
-        if (text.size() > kMaxScenarioBytes)
-            throw ScenarioError(path, 0, 0, "", "the file is larger than 16 MiB");
-    }
-    if (in.bad()) throw ScenarioError(path, 0, 0, "", "read error");
-    return parse(text, path);
+    return parse(detail::read_input_file(path, "events file"), path);
 }
 
 }  // namespace sco::scenario

@@ -3,8 +3,11 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <sstream>
 #include <unordered_map>
@@ -144,6 +147,25 @@ YAML::Node load_document(const Context& ctx, const std::string& text, const char
     } catch (const YAML::Exception& e) {
         fail(ctx, e.mark, "", "YAML syntax error: " + e.msg);
     }
+}
+
+std::string read_input_file(const std::string& path, const char* kind) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (!std::filesystem::exists(status)) throw ScenarioError(path, 0, 0, "", "no such file");
+    if (std::filesystem::is_directory(status))
+        throw ScenarioError(path, 0, 0, "", std::string("is a directory, not a ") + kind);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ScenarioError(path, 0, 0, "", std::string("cannot open the ") + kind);
+    std::string text;
+    std::array<char, 65536> buf{};
+    while (in.read(buf.data(), buf.size()) || in.gcount() > 0) {
+        text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
+        if (text.size() > kMaxScenarioBytes)
+            throw ScenarioError(path, 0, 0, "", "the file is larger than 16 MiB");
+    }
+    if (in.bad()) throw ScenarioError(path, 0, 0, "", "read error");
+    return text;
 }
 
 std::string describe_node(const YAML::Node& node) {

@@ -43,6 +43,11 @@ void check_text(const std::string& text, const std::string& file);
 /// on a stray ',' after a top-level flow node (`"a",`).
 YAML::Node load_document(const Context& ctx, const std::string& text, const char* what);
 
+/// The whole of a sweep or events file (`kind`: "sweep file", "events file"), at most
+/// kMaxScenarioBytes; a missing file, a directory, an unreadable or a larger file is a
+/// ScenarioError naming the path.
+std::string read_input_file(const std::string& path, const char* kind);
+
 /// "a list", "a map", "nothing", "the text 'abc'": for "expected X, got Y" messages.
 std::string describe_node(const YAML::Node& node);
 

@@ -40,21 +40,7 @@ core::ParamId resolve_path(const core::ModelSpec& spec, const std::string& path,
 }
 
 SweepFile load_sweep_file(const std::string& path) {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (!std::filesystem::exists(status)) throw ScenarioError(path, 0, 0, "", "no such file");
-    if (std::filesystem::is_directory(status))
-        throw ScenarioError(path, 0, 0, "", "is a directory, not a sweep file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the sweep file");
-    std::string text;
-    std::array<char, 65536> buf{};
-    while (in.read(buf.data(), buf.size()) || in.gcount() > 0) {
-        text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
-        if (text.size() > kMaxScenarioBytes)
-            throw ScenarioError(path, 0, 0, "", "the file is larger than 16 MiB");
-    }
-    if (in.bad()) throw ScenarioError(path, 0, 0, "", "read error");
+    std::string text = detail::read_input_file(path, "sweep file");
     SweepFile sw;
     sw.path = path;
     sw.text = std::move(text);
