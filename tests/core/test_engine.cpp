@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/core/simulate.h"
+#include "support/resolve_once.h"
 #include "support/spec_builder.h"
 
 using namespace sco::core;
@@ -31,29 +32,8 @@ SpecBuilder three_members(int periods = 1) {
     return b;
 }
 
-struct Resolved {
-    World w;
-    EngineScratch s;
-    std::vector<Flags> flags;
-    std::vector<float> text;
-    ProposalResult res;
-};
-
-/// Builds the World for one run of the spec and resolves proposal 0 at summit 0.
-Resolved resolve_once(const ModelSpec& spec, std::uint64_t rep) {
-    Workspace ws(spec);
-    const Rng rng({99, 0, rep});
-    sample_params(spec, rng, ws.values);
-    ws.world.reset(spec, ws.values, std::vector<unsigned char>(spec.params.size(), 0));
-    Resolved r{ws.world,
-               ws.engine,
-               std::vector<Flags>(spec.n_agents()),
-               std::vector<float>(spec.n_dims()),
-               {}};
-    r.res = ConsensusEngine(spec.variants)
-                .resolve(r.w, spec.proposals[0], 0, 0, rng, r.s, r.flags.data(), r.text.data());
-    return r;
-}
+using sco::test::resolve_once;
+using sco::test::Resolved;
 
 double support_probability(const World& w, const ProposalSpec& prop, int i, double beta) {
     std::vector<double> text{w.prop_position(0, 0)};

@@ -15,6 +15,7 @@
 
 #include "sim/core/engine.h"
 #include "sim/core/simulate.h"
+#include "support/resolve_once.h"
 #include "support/spec_builder.h"
 
 using namespace sco::core;
@@ -44,28 +45,11 @@ std::string path(const std::string& agent, const std::string& what) {
     return "agents." + agent + "." + what;
 }
 
-struct Resolved {
-    World w;
-    EngineScratch s;
-    std::vector<Flags> flags;
-    std::vector<float> text;
-    ProposalResult res;
-};
+using sco::test::Resolved;
 
-/// One run's World, proposal `p` resolved at summit 0.
+/// One run's World, proposal `p` resolved at summit 0 (this file's seed: 2026).
 Resolved resolve_once(const ModelSpec& spec, std::uint64_t rep, int p = 0) {
-    Workspace ws(spec);
-    const Rng rng({2026, 0, rep});
-    sample_params(spec, rng, ws.values);
-    ws.world.reset(spec, ws.values, std::vector<unsigned char>(spec.params.size(), 0));
-    Resolved r{ws.world,
-               ws.engine,
-               std::vector<Flags>(spec.n_agents()),
-               std::vector<float>(spec.n_dims()),
-               {}};
-    r.res = ConsensusEngine(spec.variants)
-                .resolve(r.w, spec.proposals[p], p, 0, rng, r.s, r.flags.data(), r.text.data());
-    return r;
+    return sco::test::resolve_once(spec, rep, p, 2026);
 }
 
 RunRecord run(const ModelSpec& spec, std::uint64_t rep, std::uint64_t seed = 17) {
