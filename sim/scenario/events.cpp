@@ -3,9 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <array>
-#include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "sim/scenario/loader.h"

@@ -2,9 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <array>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "sim/scenario/loader.h"
