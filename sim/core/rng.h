@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
 
 namespace sco::core {
 
@@ -58,11 +59,18 @@ class Rng {
         return (static_cast<double>(w >> 12) + 0.5) * 0x1.0p-52;
     }
 
-    /// Packs up to four 16-bit indices into one counter word.
+    /// The largest index `pack` accepts in each of its four slots.
+    static constexpr std::uint64_t kPackMax = 0xffff;
+
+    /// Packs up to four 16-bit indices into one counter word. An index above kPackMax
+    /// would silently share its counter with another draw, so it throws
+    /// std::out_of_range (in every build: the check is one compare per draw site, and
+    /// the scenario loader's caps keep real indices far below it).
     static constexpr std::uint64_t pack(std::uint64_t i0, std::uint64_t i1 = 0,
                                         std::uint64_t i2 = 0, std::uint64_t i3 = 0) {
-        return (i0 & 0xffff) | ((i1 & 0xffff) << 16) | ((i2 & 0xffff) << 32) |
-               ((i3 & 0xffff) << 48);
+        if ((i0 | i1 | i2 | i3) > kPackMax)
+            throw std::out_of_range("Rng::pack: an index above 65535 would reuse a counter");
+        return i0 | (i1 << 16) | (i2 << 32) | (i3 << 48);
     }
 
   private:

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <stdexcept>
 
 using sco::core::Purpose;
 using sco::core::Rng;
@@ -34,6 +35,36 @@ TEST(Rng, PackKeepsIndicesApart) {
         for (int p = 0; p < 10; ++p)
             for (int r = 0; r < 10; ++r) seen.insert(Rng::pack(t, p, r));
     EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(Rng, PackKeepsIndicesApartAtTheLimits) {
+    // The values next to each slot's edges, in every slot: all combinations distinct,
+    // and each slot reads back unchanged.
+    const std::uint64_t edge[] = {0, 1, 0xfffe, Rng::kPackMax};
+    std::set<std::uint64_t> seen;
+    for (auto a : edge)
+        for (auto b : edge)
+            for (auto c : edge)
+                for (auto d : edge) {
+                    const std::uint64_t w = Rng::pack(a, b, c, d);
+                    seen.insert(w);
+                    EXPECT_EQ(w & 0xffff, a);
+                    EXPECT_EQ((w >> 16) & 0xffff, b);
+                    EXPECT_EQ((w >> 32) & 0xffff, c);
+                    EXPECT_EQ(w >> 48, d);
+                }
+    EXPECT_EQ(seen.size(), 256u);
+    static_assert(Rng::pack(Rng::kPackMax, Rng::kPackMax, Rng::kPackMax, Rng::kPackMax) == ~0ULL);
+}
+
+TEST(Rng, PackRejectsAnIndexBeyondSixteenBitsInEverySlot) {
+    // Before, 65536 was masked to 0 and drew the same numbers as index 0.
+    const std::uint64_t over = Rng::kPackMax + 1;
+    EXPECT_THROW((void)Rng::pack(over), std::out_of_range);
+    EXPECT_THROW((void)Rng::pack(0, over), std::out_of_range);
+    EXPECT_THROW((void)Rng::pack(0, 0, over), std::out_of_range);
+    EXPECT_THROW((void)Rng::pack(0, 0, 0, over), std::out_of_range);
+    EXPECT_THROW((void)Rng::pack(~0ULL), std::out_of_range);
 }
 
 TEST(Rng, StreamIsReproducibleAndUniform) {
