@@ -1,22 +1,28 @@
 #!/usr/bin/env python3
 """Writes docs/errors.md from expected.tsv and the messages the built sco-sim gives.
 
-    /usr/bin/python3 tests/data/bad/make_errors_md.py [SCO_SIM_BIN]
+    /usr/bin/python3 tests/data/bad/make_errors_md.py [--check] [SCO_SIM_BIN]
 
-Run it after changing a message or the catalogue, and commit docs/errors.md. The tables
+Run it after changing a message or the catalogue, and commit docs/errors.md. With --check
+it writes nothing and fails (listing the difference) if docs/errors.md is not what the
+binary says now; tests/python/test_errors_doc.py runs that check. The tables
 show the real first line of stderr for every file of tests/data/bad (commands run in
 that folder, as tests/python/test_bad_inputs.py does).
 """
 import csv
+import difflib
 import os
 import pathlib
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
-SCO = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.environ.get("SCO_SIM_BIN", str(ROOT / "build" / "bin" / "sco-sim"))
+_ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+SCO = os.path.abspath(_ARGS[0]) if _ARGS else os.environ.get("SCO_SIM_BIN", str(ROOT / "build" / "bin" / "sco-sim"))
 
 GROUPS = [
     ("YAML syntax and file level", ("syntax_", "empty", "two_documents", "bom_", "control_", "latin1",
@@ -53,7 +59,7 @@ def cell(s):
     return s.replace("|", "\\|")
 
 
-def main():
+def render():
     with open(HERE / "expected.tsv", newline="") as f:
         rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")]
     out = [
@@ -92,31 +98,204 @@ def main():
     missing = [r[0] for r in rows if r[0] not in done]
     if missing:
         sys.exit(f"rows in no group: {missing}")
-    out += [
+    out += resource_table()
+    return "\n".join(out)
+
+
+def resource_table():
+    """The messages about results files, outputs and resources, each produced by really
+    making the mistake (a results file that is not one, an output that exists, a full
+    disk...), so that the table cannot drift from the binary."""
+    out = [
         "## Results files, outputs and resources",
         "",
-        "| message (abridged) | status | what to do |",
-        "|---|---|---|",
-        "| `FILE: not a usable sco-sim results file: not an HDF5 file` | 2 | the file is not a results file, or it is truncated; run again |",
-        "| `FILE: not a usable sco-sim results file: format is 'X', this version reads 'sco-sim-results/1'` | 2 | written by another version of sco-sim; use that version |",
-        "| `FILE: not a usable sco-sim results file: reading /summary/raw/runs: ...` | 2 | the file is damaged (a dataset is missing or unreadable); run again |",
-        "| `merge: ... differ ...`, `... missing points ...`, `... overlap ...` | 2 | the shards are not the complete, non-overlapping shards of one sweep |",
-        "| `sweep: --resume: FILE is not this shard of this sweep: ...` | 2 | the shard file is damaged or from another sweep; remove it or use --force |",
-        "| `sweep: OUT.parts holds the parts of an interrupted sweep; ...` | 2 | add --resume to finish it, or --force to start over |",
-        "| `output file 'FILE' already exists; use --force ...` | 2 | choose another -o, or --force |",
-        "| `run: N runs need at least X GB for FILE (estimated, compressed), but only Y GB are free in DIR; ...` | 2 | --summary-only, fewer runs, or another -o |",
-        "| `run: --runs must be between 1 and 1000000000, got N` | 2 | |",
-        "| `run: --threads must be between 0 (all cores) and 4 x cores, got N` | 2 | |",
-        "| `run: --seed must be written without leading zeros (numbers are decimal), got '010'; write '10'` | 2 | numbers are decimal; also for -n, --replay and sweep --seed |",
-        "| `sweep: the design has N points; it must have 1 to 100000000` | 2 | fewer levels or factors; shard it |",
-        "| `results file 'FILE': the disk is full: ...` | 1 | free space or choose another directory with -o; nothing is left at FILE |",
-        "| `cannot merge into 'FILE': the disk is full: merging needs about N MiB but only M MiB are free in 'DIR'; ...` | 1 | free space or choose another -o; a local sweep keeps its parts: run it again with --resume |",
-        "| `sco-sim: interrupted; nothing written to FILE` | 130/143 | run again; a sweep keeps finished parts for --resume |",
+        "Each message below is produced by `make_errors_md.py` making the mistake for real "
+        "(numbers that depend on the machine, such as free space or core count, are shown "
+        "as N or X).",
         "",
+        "| message | status | what to do |",
+        "|---|---|---|",
     ]
-    (ROOT / "docs" / "errors.md").write_text("\n".join(out))
-    print(f"wrote docs/errors.md ({len(rows)} catalogue rows)")
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        sys.exit("the rows about a full disk need root: a small tmpfs is mounted; run as root")
+    with tempfile.TemporaryDirectory() as tmp:
+        t = pathlib.Path(tmp)
+        disk = t / "disk"  # an 8 MiB tmpfs: room for a temporary file, not for results
+        disk.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)], check=True)
+        try:
+            for status, advice, make in RESOURCE_ROWS:
+                out.append(resource_row(t, status, advice, make))
+        finally:
+            subprocess.run(["umount", str(disk)], capture_output=True)
+    out.append("")
+    return out
+
+
+def resource_row(t, status, advice, make):
+    cmd, norms = make(t)
+    p = run_signalled(cmd, t) if cmd[0] == "SIGINT" else subprocess.run(
+        [SCO, *map(str, cmd)], capture_output=True, text=True, cwd=t, errors="replace", timeout=600)
+    lines = p.stderr.splitlines()
+    if not lines:
+        sys.exit(f"{cmd}: no message on stderr (exit {p.returncode})")
+    msg = lines[0] if not lines[0].rstrip().endswith(":") or len(lines) < 2 \
+        else lines[0].rstrip() + " " + lines[1].strip()
+    if p.returncode != status:
+        sys.exit(f"{cmd}: exit {p.returncode}, expected {status}: {msg}")
+    msg = msg.replace(str(t) + "/", "").replace(str(t), ".")
+    msg = msg.removeprefix("sco-sim: error: ").removeprefix("sco-sim: ")
+    for pattern, repl in norms:
+        msg = re.sub(pattern, repl, msg)
+    return f"| `{cell(msg)}` | {status} | {cell(advice)} |"
+
+
+SMALL = str(ROOT / "tests" / "data" / "scenario" / "small.yaml")
+GRID = ["--vary", "dynamics.rounds=1:2:2"]  # two points
+
+
+def sco(*args, cwd):
+    subprocess.run([SCO, *map(str, args)], check=True, capture_output=True, cwd=cwd)
+
+
+def not_hdf5(t):
+    (t / "notes.txt").write_text("not a results file\n")
+    return ["summary", "notes.txt"], []
+
+
+def _edited_results(t, name, edit):
+    import h5py  # only the rows that edit a results file need it
+
+    sco("run", SMALL, "-n", 10, "-q", "-o", name, cwd=t)
+    with h5py.File(t / name, "r+") as f:
+        edit(f)
+
+
+def other_format(t):
+    _edited_results(t, "other.h5", lambda f: f.attrs.__setitem__("format", "sco-sim-results/9"))
+    return ["summary", "other.h5"], []
+
+
+def missing_dataset(t):
+    _edited_results(t, "damaged.h5", lambda f: f.__delitem__("/summary/raw/runs"))
+    return ["summary", "damaged.h5"], []
+
+
+def merge_other_sweep(t):
+    sco("sweep", SMALL, *GRID, "-n", 10, "--shard", "1/2", "-q", "-o", "m1.h5", cwd=t)
+    sco("run", SMALL, "-n", 10, "--seed", 5, "-q", "-o", "single.h5", cwd=t)
+    return ["merge", "m1.h5", "single.h5", "-o", "merged.h5"], []
+
+
+def merge_missing_point(t):
+    return ["merge", "m1.h5", "-o", "merged.h5"], []
+
+
+def merge_duplicate(t):
+    sco("sweep", SMALL, *GRID, "-n", 10, "--shard", "1/2", "-q", "-o", "d1.h5", cwd=t)
+    sco("sweep", SMALL, *GRID, "-n", 10, "--shard", "2/2", "-q", "-o", "d2.h5", cwd=t)
+    return ["merge", "d1.h5", "d1.h5", "d2.h5", "-o", "merged.h5"], []
+
+
+def resume_other_shard(t):
+    return ["sweep", SMALL, *GRID, "-n", 10, "--shard", "2/2", "--resume", "-q", "-o", "m1.h5"], []
+
+
+def parts_exist(t):
+    (t / "sw.h5.parts").mkdir()
+    return ["sweep", SMALL, *GRID, "-n", 10, "-q", "-o", "sw.h5"], []
+
+
+def output_exists(t):
+    (t / "out.h5").write_text("")
+    return ["run", SMALL, "-n", 10, "-q", "-o", "out.h5"], []
+
+
+def too_big_for_disk(t):
+    return ["run", SMALL, "-n", 1000000, "-o", "disk/x.h5"], [(r"\d[\d.]* ([GMk]B)", r"X \1")]
+
+
+def bad_runs(t):
+    return ["run", SMALL, "-n", 0, "-o", "x.h5"], []
+
+
+def bad_threads(t):
+    return ["run", SMALL, "-j", 100000, "-o", "x.h5"], [(r"and \d+ \(4 x the \d+ cores", "and 4C (4 x the C cores")]
+
+
+def bad_seed(t):
+    return ["run", SMALL, "--seed", "010", "-o", "x.h5"], []
+
+
+def too_many_points(t):
+    return ["sweep", SMALL, "--vary", "dynamics.logit_precision=1:100:20000", "--vary",
+            "dynamics.tension_weight=0:1:20000", "-n", 10, "-o", "x.h5"], []
+
+
+def interrupted(t):
+    return ["SIGINT", "run", str(ROOT / "scenarios" / "sco2014.yaml"), "-n", 100000000,
+            "--summary-only", "-o", "int.h5"], []
+
+
+def run_signalled(cmd, t):
+    """Starts the command, waits until its progress line shows it is inside the runs, and
+    interrupts it as Ctrl-C would."""
+    import signal
+
+    p = subprocess.Popen([SCO, *map(str, cmd[1:]), "--progress"], stderr=subprocess.PIPE, cwd=t)
+    first = p.stderr.read(1)  # the progress line's first byte: the signal handler is set
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=600)
+    text = (first + err).decode(errors="replace").replace("\r", "\n")
+    lines = [line for line in text.splitlines() if line.startswith("sco-sim:")]
+    return subprocess.CompletedProcess(cmd, p.returncode, "", "\n".join(lines))
+
+
+def run_on_full_disk(t):
+    return ["run", SMALL, "-n", 50000, "-q", "-o", "disk/y.h5"], [(r"\d+(\.\d+)? MiB", "N MiB")]
+
+
+def merge_on_full_disk(t):
+    return ["merge", "d1.h5", "d2.h5", "-o", "disk/merged.h5"], [(r"\d+(\.\d+)? MiB", "N MiB")]
+
+
+RESOURCE_ROWS = [
+    (2, "the file is not a results file, or it is truncated; run again", not_hdf5),
+    (2, "written by another version of sco-sim; use that version", other_format),
+    (2, "the file is damaged (a dataset is missing or unreadable); run again", missing_dataset),
+    (2, "the shards are not the shards of one sweep", merge_other_sweep),
+    (2, "a shard is missing: wait for it or run it again", merge_missing_point),
+    (2, "give each shard once", merge_duplicate),
+    (2, "the shard file is damaged or from another sweep; remove it or use --force", resume_other_shard),
+    (2, "add --resume to finish it, or --force to start over", parts_exist),
+    (2, "choose another -o, or --force", output_exists),
+    (2, "--summary-only, fewer runs, or another -o", too_big_for_disk),
+    (2, "", bad_runs),
+    (2, "", bad_threads),
+    (2, "numbers are decimal; also for -n, --replay and sweep --seed", bad_seed),
+    (2, "fewer levels or factors; shard it", too_many_points),
+    (1, "free space or choose another directory with -o; nothing is left at the output", run_on_full_disk),
+    (1, "free space or choose another -o; a local sweep keeps its parts: run it again with --resume",
+     merge_on_full_disk),
+    (130, "run again; a sweep keeps finished parts for --resume (143 after SIGTERM)", interrupted),
+]
+
+
+def write_or_check(argv):
+    text = render()
+    target = ROOT / "docs" / "errors.md"
+    if "--check" in argv:
+        old = target.read_text()
+        if old != text:
+            diff = difflib.unified_diff(old.splitlines(), text.splitlines(), "docs/errors.md",
+                                        "from the binary", lineterm="", n=0)
+            sys.exit("docs/errors.md has drifted from the binary's messages; run "
+                     "tests/data/bad/make_errors_md.py and commit it:\n" + "\n".join(diff))
+        print("docs/errors.md matches the binary")
+        return
+    target.write_text(text)
+    print("wrote docs/errors.md")
 
 
 if __name__ == "__main__":
-    main()
+    write_or_check(sys.argv[1:])
