@@ -52,10 +52,10 @@ def test_signal_stops_a_sweep_and_keeps_the_finished_parts(tmp_path, sig, status
     parts = tmp_path / "sweep.h5.parts"
     proc = subprocess.Popen([sco_bin(), *map(str, SWEEP), "-o", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    end = time.time() + 300
+    # Wait for the first finished part (the sweep ending first fails the test; a hang is
+    # caught by ctest's timeout, not by a clock here).
     while not finished_parts(parts):
         assert proc.poll() is None, f"the sweep ended before a part was done: {proc.communicate()}"
-        assert time.time() < end, "no part finished within 300 s"
         time.sleep(0.05)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
@@ -103,10 +103,11 @@ def tiny_disk(tmp_path):
 
 
 def assert_disk_full_refusal(p, out, what):
+    """A full disk met while writing is a run-time failure: exit 1 (docs/cli.md), not 2."""
     no_crash(p, what)
-    assert p.returncode in (1, 2), f"{what}: exit {p.returncode}:\n{p.stderr}"
+    assert p.returncode == 1, f"{what}: exit {p.returncode}, expected 1:\n{p.stderr}"
     assert str(out) in p.stderr, f"{what}: the output is not named:\n{p.stderr}"
-    assert re.search(r"disk is full|No space left|free", p.stderr), p.stderr
+    assert "the disk is full" in p.stderr, p.stderr
     assert not out.exists(), f"{what}: a partial file at the output path"
     assert list(out.parent.iterdir()) == [], f"{what}: left behind: {list(out.parent.iterdir())}"
 
@@ -116,9 +117,13 @@ def test_run_on_a_full_disk(tiny_disk):
     # --summary-only skips the up-front estimate: the writer itself meets the full disk.
     p = run("run", SMALL, "-n", 100, "--summary-only", "-q", "-o", out)
     assert_disk_full_refusal(p, out, "run --summary-only")
-    # Per-run datasets: small enough to pass the estimate, too big for 128 KiB.
+    # Per-run datasets: small enough to pass the up-front estimate (which refuses 3000
+    # runs here with exit 2, below), too big for the writer's reserve.
+    p = run("run", SMALL, "-n", 1000, "-q", "-o", out)
+    assert_disk_full_refusal(p, out, "run -n 1000")
     p = run("run", SMALL, "-n", 3000, "-q", "-o", out)
-    assert_disk_full_refusal(p, out, "run -n 3000")
+    assert p.returncode == 2 and "runs need at least" in p.stderr, p.stderr
+    assert list(out.parent.iterdir()) == []
 
 
 def test_merge_on_a_full_disk(tiny_disk, tmp_path):
@@ -138,9 +143,9 @@ def test_sweep_on_a_full_disk(tiny_disk):
     out = tiny_disk / "sweep.h5"
     p = run("sweep", SMALL, "--vary", "dynamics.rounds=1:2:2", "-n", 50, "--summary-only", "-q", "-o", out)
     no_crash(p, "sweep on a full disk")
-    assert p.returncode in (1, 2), p.stderr
+    assert p.returncode == 1, p.stderr
+    assert "the disk is full" in p.stderr and "tiny" in p.stderr, p.stderr
     assert not out.exists()
-    assert "tiny" in p.stderr
 
 
 # ------------------------------------------------------------------ absurd requests
@@ -148,12 +153,12 @@ def test_sweep_on_a_full_disk(tiny_disk):
 def test_more_runs_than_the_disk_holds_are_refused_up_front(tmp_path):
     st = os.statvfs(tmp_path)
     free = st.f_bavail * st.f_frsize
-    t0 = time.time()
-    p = run("run", BASE, "-n", 1_000_000_000, "-q", "-o", tmp_path / "x.h5", timeout=60)
+    # Up front means before simulating: 10^9 runs of the baseline take hours, so the
+    # subprocess's hang guard (TimeoutExpired fails the test) is the check, not a clock.
+    p = run("run", BASE, "-n", 1_000_000_000, "-q", "-o", tmp_path / "x.h5", timeout=300)
     if p.returncode == 0 or free > 400e9:
         pytest.skip(f"{free / 1e9:.0f} GB free: 10^9 runs fit")
     assert p.returncode == 2, p.stderr
-    assert time.time() - t0 < 30, "the refusal came after simulating"
     m = re.search(r"1000000000 runs need at least ([\d.]+) GB .* but only ([\d.e+-]+) GB are free", p.stderr)
     assert m, p.stderr
     assert float(m.group(1)) > float(m.group(2))
@@ -186,12 +191,12 @@ def test_more_runs_than_a_tiny_disk_holds(tiny_disk):
 ])
 def test_absurd_requests_are_refused_up_front(tmp_path, args, needle):
     out = tmp_path / "x.h5"
-    t0 = time.time()
-    p = run(*args, "-q", "-o", out, timeout=60)
+    # Refused before working: each request would run for hours or days, so the hang guard
+    # (TimeoutExpired fails the test) is the check, not a clock.
+    p = run(*args, "-q", "-o", out, timeout=300)
     no_crash(p, " ".join(map(str, args)))
     assert p.returncode == 2, p.stderr
     assert needle in p.stderr, p.stderr
     if "-j" in args and "10000" in args:
         assert re.search(r"and \d+ \(4 x the \d+ cores here\)|and \d+, got 10000", p.stderr), p.stderr
-    assert time.time() - t0 < 30, "refused only after working"
     assert list(tmp_path.iterdir()) == [], "something was written"
