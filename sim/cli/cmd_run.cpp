@@ -15,9 +15,12 @@
 #include "sim/cli/options.h"
 #include "sim/cli/signals.h"
 #include "sim/core/simulate.h"
+#include "sim/experiment/design.h"
 #include "sim/experiment/report.h"
 #include "sim/experiment/runner.h"
 #include "sim/io/hdf5_sink.h"
+#include "sim/io/results_reader.h"
+#include "sim/io/sha256.h"
 #include "sim/scenario/loader.h"
 
 namespace po = boost::program_options;
@@ -136,7 +139,9 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         "threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")(
         "output,o", po::value<std::string>(), "results file (default results/<scenario>.h5)")(
         "force", "overwrite an existing results file")(
-        "summary-only", "leave per-run datasets out of the results file")(
+        "resume",
+        "if the output is already this run's complete results file (same run_id), do nothing; "
+        "otherwise run")("summary-only", "leave per-run datasets out of the results file")(
         "tension-per-run", "also store every run's tension matrix per period")(
         "set", po::value<std::vector<std::string>>()->composing(),
         "PATH=VALUE: override one parameter (repeatable)")(
@@ -174,10 +179,17 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     if (vm.count("set"))
         for (const auto& s : vm["set"].as<std::vector<std::string>>())
             scenario::apply_set(sc.spec, s);
-    const experiment::Plan plan;
+    // The run's identity (stored as the file's sweep_id): the scenario text and every
+    // number its results depend on, as a sweep's identity, with no factors.
+    experiment::Plan plan;
+    plan.sweep.id =
+        io::sha256_hex("sco-sim-run\n" + io::sha256_hex(sc.text) + "\n" +
+                       experiment::sweep_fingerprint(sc.spec, experiment::Design{}, cfg));
 
     if (vm.count("explain") && !vm.count("replay"))
         throw UsageError("run: --explain needs --replay R (it explains one run)");
+    if (vm.count("resume") && vm.count("replay"))
+        throw UsageError("run: --resume writes a results file; --replay writes nothing");
     if (vm.count("replay")) {
         const std::uint64_t rep = parse_whole("run", "--replay", vm["replay"].as<std::string>());
         core::RunExplain ex;
@@ -191,6 +203,25 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         vm.count("output") ? vm["output"].as<std::string>() : default_output(sc.path);
     if (const auto dir = std::filesystem::path(out).parent_path(); !dir.empty())
         std::filesystem::create_directories(dir);
+    if (vm.count("resume") && std::filesystem::exists(out)) {
+        // Written whole or not at all: an existing output is complete; is it this run?
+        std::string why;
+        try {
+            const io::Results r = io::read_results(out);
+            if (r.sweep_id != plan.sweep.id || !r.design.empty() || r.points != 1)
+                why = r.sweep_id.empty() ? "it has no run_id (a sweep, or written before sco-sim "
+                                           "recorded one)"
+                                         : "it belongs to another run or sweep (different "
+                                           "scenario, --set, seed, runs or output options)";
+        } catch (const std::exception& e) {
+            why = e.what();
+        }
+        if (!why.empty())
+            throw UsageError("run: --resume: " + out + " is not the output of this run: " + why +
+                             "; remove it or run without --resume and with --force");
+        if (!quiet) std::cout << out << " is already complete; nothing to do (same run_id)\n";
+        return kExitOk;
+    }
     check_disk("run", out, core::shape_of(sc.spec), cfg.replications, cfg.summary_only,
                cfg.per_run_tension);
     io::Hdf5Sink sink(out, vm.count("force") > 0);  // refuses an existing file before any run

@@ -92,7 +92,9 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         "force", "overwrite an existing results file; discard an interrupted sweep's parts")(
         "shard", po::value<std::string>(),
         "K/N: run only shard K of N (1-based) into its own file")(
-        "resume", "finish an interrupted sweep: keep the parts (or shard file) already complete")(
+        "resume",
+        "finish an interrupted sweep: keep the parts (or shard file) already complete; an "
+        "output of this sweep that is complete: nothing to do")(
         "summary-only", "leave per-run datasets out of the results file")(
         "set", po::value<std::vector<std::string>>()->composing(),
         "PATH=VALUE: fix a parameter for every point")("quiet,q", "print nothing but errors")(
@@ -233,6 +235,24 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                          std::to_string(total) + " points; use at most " + std::to_string(total) +
                          " shards");
     const auto [first, last] = experiment::shard_range(total, shard.index, shard.count);
+    // The scenario text (with any base it extends) covers its structure: sponsors, hosts,
+    // transits, periods, shocks; the fingerprint covers every number after overrides.
+    const std::string sweep_id = io::sha256_hex(
+        io::sha256_hex(sc.text) + "\n" + experiment::sweep_fingerprint(sc.spec, design, cfg));
+    // A resume of a sweep (or shard) that already finished, e.g. a Slurm requeue of a
+    // finished task: nothing to do, exit 0. An output of another sweep is refused.
+    if (resume && mpi::world_size() <= 1 && fs::exists(out)) {
+        const std::string why = not_this_slice(out, sweep_id, first, last - first);
+        if (!why.empty())
+            throw UsageError(
+                "sweep: --resume: " + out + " is not " +
+                (shard.count > 1 ? "this shard of this sweep: " : "the output of this sweep: ") +
+                why + "; remove it or run without --resume and with --force");
+        // A kill between the final rename and the removal of the parts leaves them behind.
+        if (shard.count <= 1 && fs::exists(out + ".parts")) fs::remove_all(out + ".parts");
+        if (!quiet) std::cout << out << " is already complete; nothing to do (same sweep_id)\n";
+        return kExitOk;
+    }
     check_disk("sweep", out, core::shape_of(sc.spec), (last - first) * cfg.replications,
                cfg.summary_only, false);
     experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
@@ -254,10 +274,6 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         };
     SignalGuard guard;
 
-    // The scenario text (with any base it extends) covers its structure: sponsors, hosts,
-    // transits, periods, shocks; the fingerprint covers every number after overrides.
-    const std::string sweep_id = io::sha256_hex(
-        io::sha256_hex(sc.text) + "\n" + experiment::sweep_fingerprint(sc.spec, design, cfg));
     if (mpi::world_size() > 1) {
         if (shard.count > 1 || resume)
             throw UsageError(
@@ -277,16 +293,8 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
 
     try {
         if (shard.count > 1) {
-            // A shard is the unit of work on a cluster: one file, resumed whole.
-            if (resume && fs::exists(out)) {
-                const std::string why = not_this_slice(out, sweep_id, first, last - first);
-                if (!why.empty())
-                    throw UsageError("sweep: --resume: " + out +
-                                     " is not this shard of this sweep: " + why +
-                                     "; remove it or run without --resume and with --force");
-                if (!quiet) std::cout << out << " is already complete; nothing to do\n";
-                return kExitOk;
-            }
+            // A shard is the unit of work on a cluster: one file, resumed whole (a complete
+            // one was found above).
             if (fs::exists(out) && !force) throw io::OutputExists(out);
             run_into(out, first, last, force);
         } else {
