@@ -212,8 +212,16 @@ TEST_F(Cli, SetOverridesAndUnknownPathsAreReported) {
 }
 
 TEST_F(Cli, ReplayPrintsOneRunWithoutWriting) {
-    const Result r = run_sco("run " + small() + " --replay 5");
+    // With -o naming a file in an empty folder: a replay prints and writes nothing, not
+    // even the file -o names.
+    const std::string out = (dir / "x.h5").string();
+    const Result r = run_sco("run " + small() + " --replay 5 -o " + out);
     EXPECT_EQ(r.status, 0) << r.out;
-    EXPECT_FALSE(r.out.empty());
-    EXPECT_EQ(run_sco("run " + small() + " --replay 5").out, r.out);
+    EXPECT_TRUE(fs::is_empty(dir)) << "a replay wrote into " << dir;
+    // One run: every proposal of the agenda once per summit, with the Charter rule applied.
+    EXPECT_NE(r.out.find("2014  peace_mission_uzb (exercise, sponsor RUS): "), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("rule: "), std::string::npos) << r.out;
+    EXPECT_EQ(run_sco("run " + small() + " --replay 5 -o " + out).out, r.out);
+    EXPECT_TRUE(fs::is_empty(dir));
 }
