@@ -3,14 +3,21 @@
 #ifdef SCO_WITH_MPI
 #include <mpi.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <stdexcept>
 #include <vector>
 
+#include "sim/cli/app.h"
 #include "sim/experiment/runner.h"
 #include "sim/experiment/serialize.h"
+#include "sim/io/errors.h"
 #include "sim/io/hdf5_sink.h"
+#include "sim/scenario/loader.h"
 #endif
 
 namespace sco::cli::mpi {
@@ -36,6 +43,44 @@ namespace {
 constexpr int kTagReady = 1;   // worker -> 0: give me a point
 constexpr int kTagWork = 2;    // 0 -> worker: point index, or -1 to stop
 constexpr int kTagResult = 3;  // worker -> 0: [point][records + summary]
+constexpr int kTagFailed = 4;  // worker -> 0: [int32 exit status][point][message]; it stops
+
+/// Test-only fault injection (docs/cli.md, "sweep under MPI"): SCO_SIM_TEST_FAULT=point:K
+/// makes the worker given point K throw; write:K makes rank 0 throw when it writes point K.
+struct Fault {
+    std::int64_t point = -1;  ///< worker fails on this point
+    std::int64_t write = -1;  ///< rank 0 fails writing this point
+};
+
+Fault fault_from_env() {
+    Fault f;
+    const char* v = std::getenv("SCO_SIM_TEST_FAULT");
+    if (!v || !*v) return f;
+    const std::string s(v);
+    const auto colon = s.find(':');
+    const std::string kind = s.substr(0, colon == std::string::npos ? s.size() : colon);
+    std::int64_t k = -1;
+    try {
+        if (colon != std::string::npos && colon + 1 < s.size() &&
+            s.find_first_not_of("0123456789", colon + 1) == std::string::npos)
+            k = std::stoll(s.substr(colon + 1));
+    } catch (const std::exception&) {
+        k = -1;
+    }
+    if (k < 0 || (kind != "point" && kind != "write"))
+        throw UsageError("SCO_SIM_TEST_FAULT (for tests only) takes point:K or write:K, got '" + s +
+                         "'");
+    (kind == "point" ? f.point : f.write) = k;
+    return f;
+}
+
+/// The exit status an exception stands for, as sco-sim's main maps it (app.cpp).
+int status_of(const std::exception& e) {
+    if (dynamic_cast<const UsageError*>(&e) || dynamic_cast<const scenario::ScenarioError*>(&e) ||
+        dynamic_cast<const io::OutputExists*>(&e) || dynamic_cast<const io::BadResults*>(&e))
+        return kExitBadInput;
+    return kExitFailure;
+}
 
 /// Keeps one point's runs in memory for sending.
 class PointSink : public experiment::Sink {
@@ -52,8 +97,10 @@ class PointSink : public experiment::Sink {
     void abort() noexcept override {}
 };
 
+/// Asks for points until told to stop. A failure (any exception) is sent to rank 0 as a
+/// message, and the worker stops: rank 0 then stops the others and exits with its status.
 void worker(const core::ModelSpec& spec, const experiment::Design& design,
-            experiment::RunConfig cfg, const experiment::Provenance& prov) {
+            experiment::RunConfig cfg, const experiment::Provenance& prov, const Fault& fault) {
     PointSink sink;
     std::vector<char> bytes;
     for (;;) {
@@ -61,11 +108,27 @@ void worker(const core::ModelSpec& spec, const experiment::Design& design,
         std::int64_t k = -1;
         MPI_Recv(&k, 1, MPI_INT64_T, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         if (k < 0) return;
-        const experiment::Plan plan = experiment::make_plan(design, k, k + 1);
-        const auto sums = experiment::run_plan(spec, plan, cfg, &sink, prov);
-        bytes.assign(reinterpret_cast<const char*>(&k),
-                     reinterpret_cast<const char*>(&k) + sizeof k);
-        experiment::pack(sink.runs, sums.front(), bytes);
+        try {
+            if (k == fault.point)
+                throw std::runtime_error("point " + std::to_string(k) +
+                                         " failed (fault injected by SCO_SIM_TEST_FAULT)");
+            const experiment::Plan plan = experiment::make_plan(design, k, k + 1);
+            const auto sums = experiment::run_plan(spec, plan, cfg, &sink, prov);
+            bytes.assign(reinterpret_cast<const char*>(&k),
+                         reinterpret_cast<const char*>(&k) + sizeof k);
+            experiment::pack(sink.runs, sums.front(), bytes);
+        } catch (const std::exception& e) {
+            const std::int32_t status = status_of(e);
+            const std::string msg = e.what();
+            bytes.assign(reinterpret_cast<const char*>(&status),
+                         reinterpret_cast<const char*>(&status) + sizeof status);
+            bytes.insert(bytes.end(), reinterpret_cast<const char*>(&k),
+                         reinterpret_cast<const char*>(&k) + sizeof k);
+            bytes.insert(bytes.end(), msg.begin(), msg.end());
+            MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, kTagFailed,
+                     MPI_COMM_WORLD);
+            return;
+        }
         MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, kTagResult,
                  MPI_COMM_WORLD);
     }
@@ -89,18 +152,37 @@ int run_sweep(const core::ModelSpec& spec, const experiment::Design& design,
               const experiment::RunConfig& cfg, const std::string& out, bool force,
               const experiment::Provenance& prov, const std::string& sweep_id,
               const std::string& sweep_text, bool quiet) {
+    const Fault fault = fault_from_env();  // every rank reads the same environment
     if (world_rank() != 0) {
-        worker(spec, design, cfg, prov);
-        return 0;
+        // A worker's failure is rank 0's to report: the worker exits 0 so that mpirun does
+        // not kill rank 0 before it has stopped the others and said why.
+        worker(spec, design, cfg, prov, fault);
+        return kExitOk;
     }
     const int workers = world_size() - 1;
     experiment::Plan plan = experiment::make_plan(design, 0, experiment::design_size(design));
     plan.sweep.id = sweep_id;
     plan.sweep.sweep_text = sweep_text;
     const std::int64_t total = plan.n_points(), reps = cfg.replications;
+
+    // The first failure, on a worker or here; from then on every worker that asks for a
+    // point is told to stop, results still in flight are dropped, and nothing is written.
+    int status = kExitOk;
+    std::string failure;
+    std::unique_ptr<io::Hdf5Sink> sink;
+    auto fail = [&](int st, const std::string& msg) {
+        if (status != kExitOk) return;
+        status = st;
+        failure = msg;
+        if (sink) sink->abort();
+    };
     try {
-        io::Hdf5Sink sink(out, force);
-        sink.begin(spec, plan, cfg, prov);
+        try {
+            sink = std::make_unique<io::Hdf5Sink>(out, force);
+            sink->begin(spec, plan, cfg, prov);
+        } catch (const std::exception& e) {
+            fail(status_of(e), e.what());
+        }
         const core::RecordShape shape = core::shape_of(spec);
         const int max_rounds = static_cast<int>(core::dyn_default(core::Dyn::Rounds).range.hi);
         std::vector<experiment::Summary> sums;
@@ -108,44 +190,86 @@ int run_sweep(const core::ModelSpec& spec, const experiment::Design& design,
         std::vector<core::RunRecord> runs(static_cast<std::size_t>(reps), core::RunRecord(shape));
         std::int64_t next = 0, written = 0;
         int stopped = 0;
-        while (stopped < workers || written < total) {
+        // Every worker ends by asking for a point (and being told to stop) or by reporting
+        // a failure, so this loop ends once each worker has done one or the other: a probe
+        // waits at most for the points in flight.
+        while (stopped < workers || (status == kExitOk && written < total)) {
             MPI_Status st;
             MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+            int n = 0;
+            MPI_Get_count(&st, MPI_BYTE, &n);
             if (st.MPI_TAG == kTagReady) {
                 MPI_Recv(nullptr, 0, MPI_BYTE, st.MPI_SOURCE, kTagReady, MPI_COMM_WORLD,
                          MPI_STATUS_IGNORE);
-                const std::int64_t k = next < total ? next++ : -1;
+                const std::int64_t k = status == kExitOk && next < total ? next++ : -1;
                 stopped += k < 0;
                 MPI_Send(&k, 1, MPI_INT64_T, st.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
                 continue;
             }
-            int n = 0;
-            MPI_Get_count(&st, MPI_BYTE, &n);
             std::vector<char> bytes(static_cast<std::size_t>(n));
-            MPI_Recv(bytes.data(), n, MPI_BYTE, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD,
+            MPI_Recv(bytes.data(), n, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD,
                      MPI_STATUS_IGNORE);
-            std::int64_t k = 0;
-            std::memcpy(&k, bytes.data(), sizeof k);
-            waiting.emplace(k, std::move(bytes));
-            // Write every point that is next in order.
-            for (auto it = waiting.find(written); it != waiting.end(); it = waiting.find(written)) {
-                experiment::Summary s(shape, max_rounds);
-                experiment::unpack(std::span<const char>(it->second).subspan(sizeof k), runs, s);
-                sink.write_block(written * reps, runs);
-                sums.push_back(std::move(s));
-                waiting.erase(it);
-                ++written;
+            if (st.MPI_TAG == kTagFailed) {
+                ++stopped;  // the worker has left its loop
+                std::int32_t wst = kExitFailure;
+                std::int64_t k = -1;
+                std::string msg = "(no message)";
+                if (bytes.size() >= sizeof wst + sizeof k) {
+                    std::memcpy(&wst, bytes.data(), sizeof wst);
+                    std::memcpy(&k, bytes.data() + sizeof wst, sizeof k);
+                    msg.assign(bytes.begin() + sizeof wst + sizeof k, bytes.end());
+                }
+                fail(wst == kExitBadInput ? kExitBadInput : kExitFailure,
+                     "MPI worker (rank " + std::to_string(st.MPI_SOURCE) + ") failed on point " +
+                         std::to_string(k) + ": " + msg);
+                continue;
+            }
+            if (status != kExitOk) continue;  // a result in flight after a failure
+            try {
+                std::int64_t k = 0;
+                std::memcpy(&k, bytes.data(), sizeof k);
+                waiting.emplace(k, std::move(bytes));
+                // Write every point that is next in order.
+                for (auto it = waiting.find(written); it != waiting.end();
+                     it = waiting.find(written)) {
+                    if (written == fault.write)
+                        throw std::runtime_error("writing point " + std::to_string(written) +
+                                                 " to " + out +
+                                                 " failed (fault injected by SCO_SIM_TEST_FAULT)");
+                    experiment::Summary s(shape, max_rounds);
+                    experiment::unpack(std::span<const char>(it->second).subspan(sizeof k), runs,
+                                       s);
+                    sink->write_block(written * reps, runs);
+                    sums.push_back(std::move(s));
+                    waiting.erase(it);
+                    ++written;
+                }
+            } catch (const std::exception& e) {
+                fail(status_of(e), e.what());
+                waiting.clear();
             }
         }
-        sink.finish(sums);
-        if (!quiet)
-            std::cout << "wrote " << out << ": " << plan.sweep.design << " design, " << total
-                      << " points, " << reps << " runs each, on " << workers << " MPI workers\n";
-    } catch (const std::exception& e) {
-        std::cerr << "sco-sim: error: " << e.what() << "\n";
-        MPI_Abort(MPI_COMM_WORLD, 1);
+        if (status == kExitOk) {
+            try {
+                sink->finish(sums);
+            } catch (const std::exception& e) {
+                fail(status_of(e), e.what());
+            }
+        }
+    } catch (const std::exception& e) {  // nothing left to drain with: stop every rank now
+        std::cerr << "sco-sim: error: " << e.what() << "\n" << std::flush;
+        MPI_Abort(MPI_COMM_WORLD, kExitFailure);
     }
-    return 0;
+    if (status != kExitOk) {
+        std::cerr << "sco-sim: error: " << failure << "\nsco-sim: stopped all " << workers
+                  << " MPI workers; nothing written to " << out << "\n"
+                  << std::flush;
+        return status;
+    }
+    if (!quiet)
+        std::cout << "wrote " << out << ": " << plan.sweep.design << " design, " << total
+                  << " points, " << reps << " runs each, on " << workers << " MPI workers\n";
+    return kExitOk;
 }
 
 #endif

@@ -2,7 +2,9 @@
 // The MPI build (-DSCO_WITH_MPI=ON): under mpirun or srun, `sco-sim sweep` hands the
 // points out dynamically: workers (ranks 1..n-1) ask for a point, simulate all its runs
 // and send them back; rank 0 writes them in point order into one results file, the
-// same file (every dataset) a one-machine run of the sweep writes.
+// same file (every dataset) a one-machine run of the sweep writes. A failure on any rank
+// (a worker's exception is sent to rank 0) stops every rank; rank 0 exits non-zero with
+// the message, nothing is written (docs/cli.md, "sweep").
 #include <string>
 
 #include "sim/core/model.h"
