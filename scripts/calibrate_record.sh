@@ -4,7 +4,7 @@
 #
 #   scripts/calibrate_record.sh [OUTDIR]        default results/calibration-record
 #
-# 1. ABC-SMC over the five weights below, against all events of
+# 1. ABC-SMC over the six weights below, against all events of
 #    scenarios/history/events_2001_2013.yaml, writing the posterior scenario;
 # 2. the posterior predictive: the 2001 scenario with the posterior as distributions,
 #    10,000 runs, scored against the events (scores, reliability diagram);
@@ -29,9 +29,12 @@ mkdir -p "$OUT"
 # uniform priors around the hand values. military_weight and logit_precision stay fixed:
 # each scales the same utility comparison as threat_weight and objection_cost, so only
 # one of each pair is identified (calibration.md, "What the recovery test shows").
+# sponsor_floor (issue 12, item 6; model.md III.4.5) has no hand value: U(0, 1) is its whole
+# range. tension_weight's prior was U(0, 1.5) in the first calibration, whose posterior sat at
+# that edge; it is widened to U(0, 3).
 VARY=(--vary dynamics.threat_weight=0:2 --vary dynamics.objection_cost=0:1
-      --vary dynamics.remote_stake=0:1 --vary dynamics.tension_weight=0:1.5
-      --vary dynamics.wait_value=0:10)
+      --vary dynamics.remote_stake=0:1 --vary dynamics.tension_weight=0:3
+      --vary dynamics.wait_value=0:10 --vary dynamics.sponsor_floor=0:1)
 ABC=(--method smc --points 1000 --generations 5 -n 200 --seed 2001 -q)
 
 # Events of some categories only (the event's `category:`, else its id's first letter).

@@ -30,6 +30,7 @@ void EngineScratch::resize(const ModelSpec& spec) {
     principal.resize(agents);
     forced.resize(agents);
     party.resize(agents);
+    outside.resize(agents);
     powers.reserve(agents);
     std::set<std::pair<int, int>> pairs;
     for (const ParamDef& d : spec.params.all())
@@ -136,7 +137,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         g_share[m] = s.share[d];
     }
     for (int j = 0; j < w.n; ++j) {
-        if (j != sp && (!w.member(j) || s.forced[j])) continue;
+        if (j != sp && (!w.member(j) || s.forced[j] || s.outside[j])) continue;
         double* const x = g_agent(j);
         for (int m = 0; m < named; ++m) {
             const int d = s.named[m];
@@ -163,6 +164,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     int last_reject = -1;  // the member that refused the last candidate is asked first
     const double* const xs = g_agent(sp);
     const double threat = s.terms[sp].threat;
+    const double floor = w.d(Dyn::SponsorFloor) - 1e-12;
     // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
     // (only where the text names more than one dimension: otherwise the same candidates).
     for (int scope = -1; scope < (named > 1 ? D : 0); ++scope) {
@@ -184,13 +186,16 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             }
             if (!(size > 0.0)) continue;
             const double e = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
+            // A sponsor does not trade its aim for a token text: below sponsor_floor of the
+            // aim it keeps the proposal for a later summit instead (docs/model.md III.4.5).
+            if (e < floor) continue;
             // The sponsor's value of the text: its policy gain and the threat benefit. A
             // text it values below the status quo can never be its offer (it withdraws).
             const double v = gain + e * threat;
             if (!(v >= 0.0) || v < best_value || (v == best_value && size <= best_size)) continue;
             bool all = last_reject < 0 || accepted(last_reject, e);
             for (int j = 0; j < w.n && all; ++j) {
-                if (!w.member(j) || s.forced[j] || j == last_reject) continue;
+                if (!w.member(j) || s.forced[j] || s.outside[j] || j == last_reject) continue;
                 // Against withholding consensus for any reason: a smaller text is also a
                 // smaller bet on an uncertain future, so it can win a member that asks for time.
                 if (!accepted(j, e)) {
@@ -237,7 +242,11 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         s.principal[i] = s.forced[i] = 0;
         // Every member is party to a binding text; in an opt-out project, at first every
         // member is expected to take part, after a round those who joined.
-        s.party[i] = w.member(i) ? 1 : 0;
+        s.outside[i] = 0;
+        if (!prop.open_to.empty())
+            s.outside[i] =
+                std::find(prop.open_to.begin(), prop.open_to.end(), i) == prop.open_to.end();
+        s.party[i] = w.member(i) && !s.outside[i] ? 1 : 0;
         flags[i] = 0;
     }
     s.principal[prop.sponsor] = s.forced[prop.sponsor] = 1;
@@ -270,6 +279,12 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 // The sponsor tabled the text, the host agreed to host it, the candidates
                 // applied: they support it (plainly or with a reservation).
                 s.opts[i].v[2] = s.opts[i].v[3] = kNever;
+                s.opts[i].for_time = false;
+            } else if (s.outside[i]) {
+                // A closed format (open_to): outside its circle an agent neither takes part
+                // nor holds a say; it is recorded as staying out (docs/model.md III.4).
+                s.opts[i].v[0] = s.opts[i].v[1] = s.opts[i].v[3] = kNever;
+                s.opts[i].v[2] = 0.0;
                 s.opts[i].for_time = false;
             } else if (prop.kind == Kind::Exercise && !w.member(i)) {
                 // Observers and candidates do not send troops to members' exercises; they
@@ -322,7 +337,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                                                : kObjected;
             const bool waits = c == Choice::Object && s.opts[i].for_time && !(flags[i] & kDropped);
             if (waits) flags[i] |= kWaited;
-            if (!w.member(i)) continue;
+            if (!w.member(i) || s.outside[i]) continue;
             if (c == Choice::Object) {
                 flags[i] |= kVeto;
                 ++vetoes;
@@ -382,8 +397,8 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             for (int j = 0; j < n; ++j) {
                 // A member that asks for time is not pressed: waiting for clarity is a use
                 // of the consensus rule, not a stand against the text (docs/model.md III.4.4).
-                if (!w.member(j) || s.choice[j] != Choice::Object || (flags[j] & kPressured) ||
-                    (flags[j] & kWaited))
+                if (!w.member(j) || s.outside[j] || s.choice[j] != Choice::Object ||
+                    (flags[j] & kPressured) || (flags[j] & kWaited))
                     continue;
                 for (const int g : s.powers) {
                     if (g == j || !w.member(g) || !supports(s.choice[g])) continue;
@@ -405,7 +420,8 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         }
         // Who the parties of an opt-out project are is known once members have chosen.
         if (prop.opt_out) {
-            for (int i = 0; i < n; ++i) s.party[i] = w.member(i) && supports(s.choice[i]);
+            for (int i = 0; i < n; ++i)
+                s.party[i] = w.member(i) && !s.outside[i] && supports(s.choice[i]);
             relations_current = false;
         }
         // 5. The sponsor amends the text; membership texts are never amended.

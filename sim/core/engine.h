@@ -32,9 +32,10 @@ struct EngineScratch {
     std::vector<double> disposition;       // [agent] quantile u, fixed for the summit
     std::vector<Choice> choice;            // [agent]
     std::vector<unsigned char> principal;  // [agent] sponsor, host or candidate of the text
-    std::vector<unsigned char> forced;  // [agent] supports by position (sponsor, host, candidate)
-    std::vector<unsigned char> party;   // [agent] expected party to the text (co-party relations)
-    std::vector<int> powers;            // great powers, ascending (pressure)
+    std::vector<unsigned char> forced;   // [agent] supports by position (sponsor, host, candidate)
+    std::vector<unsigned char> party;    // [agent] expected party to the text (co-party relations)
+    std::vector<unsigned char> outside;  // [agent] not in a closed text's circle (open_to)
+    std::vector<int> powers;             // great powers, ascending (pressure)
     /// Agent pairs whose tension or affinity can be nonzero (a relation or a susceptibility
     /// in the spec): the only pairs the relations terms visit, so a round costs O(pairs).
     std::vector<std::pair<int, int>> related;

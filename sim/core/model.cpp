@@ -1,5 +1,6 @@
 #include "sim/core/model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -91,6 +92,15 @@ std::string check_spec(const ModelSpec& s) {
                 err << "proposal " << p.id << " requires an unknown proposal; ";
         if (p.region >= static_cast<int>(s.regions.size()))
             err << "proposal " << p.id << " names an unknown region; ";
+        if (!p.open_to.empty()) {
+            auto listed = [&](int a) {
+                return std::find(p.open_to.begin(), p.open_to.end(), a) != p.open_to.end();
+            };
+            for (int a : p.open_to)
+                if (a < 0 || a >= n) err << "proposal " << p.id << " is open to an unknown agent; ";
+            if (!listed(p.sponsor) || (p.host >= 0 && !listed(p.host)))
+                err << "proposal " << p.id << " is not open to its sponsor or host; ";
+        }
         if (bad_param(p.uncertainty) || bad_param(p.min_participants))
             err << "proposal " << p.id << " lacks a scalar parameter; ";
     }

@@ -81,6 +81,8 @@ struct Variants {
     X(Rounds, "rounds", 3.0, 1.0, 50.0, true)                                                     \
     /* largest concession per round, as a share of the text's original ambition */                \
     X(AmendmentStep, "amendment_step", 0.2, 0.0, 1.0, false)                                      \
+    /* smallest share of its aim a sponsor accepts in an amended text (else it keeps the text) */ \
+    X(SponsorFloor, "sponsor_floor", 0.0, 0.0, 1.0, false)                                        \
     /* weight of threat perception x relevance (x the text's effectiveness) */                    \
     X(ThreatWeight, "threat_weight", 0.5, 0.0, 10.0, false)                                       \
     /* weight of military reluctance on joining an exercise */                                    \
@@ -221,7 +223,10 @@ struct ProposalSpec {
     Stage stage = Stage::Accession;  ///< membership proposals only
     std::vector<int> prerequisites;  ///< proposals that must have been adopted at an earlier summit
     int region = -1;  ///< exercises: index into ModelSpec::regions of the venue; -1: everywhere
-    bool opt_out = false;    ///< members may stay out (Charter Art. 16)
+    bool opt_out = false;  ///< members may stay out (Charter Art. 16)
+    /// A closed format (a bilateral drill): the only agents that may take part and hold a
+    /// say; empty = open to every member. Lists the sponsor and the host (docs/model.md III.4).
+    std::vector<int> open_to;
     bool recurring = false;  ///< tabled again at every summit even after adoption
     int first_period = 0;    ///< index of the first summit it is tabled at
     int last_period = -1;    ///< index of the last summit (inclusive)

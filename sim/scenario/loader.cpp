@@ -42,7 +42,7 @@ const std::vector<std::string> kProposalKeys = {
     "id",       "title",       "kind",     "sponsor",          "host",
     "transit",  "admit",       "opt_out",  "min_participants", "recurring",
     "periods",  "uncertainty", "position", "relevance",        "stage",
-    "requires", "region"};
+    "requires", "region",      "open_to"};
 
 template <typename Table>
 std::vector<std::string> table_names(const Table& t) {
@@ -454,6 +454,7 @@ class Builder {
             require_member(*h, ps.host, "the host");
         }
         if (const Val* t = m.find("transit")) read_transit(*t, ps);
+        if (const Val* o = m.find("open_to")) read_open_to(*o, ps);
         if (const Val* r = m.find("region")) {
             if (ps.kind != core::Kind::Exercise)
                 fail(ctx_, *r, "only exercises have a region (their venue); remove it");
@@ -552,6 +553,31 @@ class Builder {
                      agent_ids_[tr.from] + " is the host; the host's troops need no transit");
             ps.transit.push_back(tr);
         }
+    }
+
+    /// A closed format: the members that may take part, each once, including the sponsor
+    /// and the host (docs/scenario-format.md, "open_to"; docs/model.md III.4).
+    void read_open_to(const Val& v, core::ProposalSpec& ps) {
+        if (ps.kind == core::Kind::Membership)
+            fail(ctx_, v, "a membership text binds every member; remove 'open_to'");
+        for (const Val& e : detail::read_list(ctx_, v, 2, kMaxAgents, "member ids")) {
+            const int a = agent_ref(e);
+            require_member(e, a, "an agent in 'open_to'");
+            if (std::find(ps.open_to.begin(), ps.open_to.end(), a) != ps.open_to.end())
+                fail(ctx_, e, agent_ids_[a] + " is listed twice");
+            ps.open_to.push_back(a);
+        }
+        auto listed = [&](int a) {
+            return std::find(ps.open_to.begin(), ps.open_to.end(), a) != ps.open_to.end();
+        };
+        if (!listed(ps.sponsor))
+            fail(ctx_, v, "the sponsor " + agent_ids_[ps.sponsor] + " must be in 'open_to'");
+        if (ps.host >= 0 && !listed(ps.host))
+            fail(ctx_, v, "the host " + agent_ids_[ps.host] + " must be in 'open_to'");
+        for (const core::Transit& tr : ps.transit)
+            if (!listed(tr.from))
+                fail(ctx_, v,
+                     "the transit participant " + agent_ids_[tr.from] + " must be in 'open_to'");
     }
 
     /// Agents to admit: known, not members, each once.

@@ -889,3 +889,79 @@ TEST(KnownAnswers, TheTwoDimensionWinSetOfferIsAcceptedAndBestOnItsCandidates) {
     RecordProperty("worst_tenths_gap_x1000",
                    static_cast<int>(std::lround(1000 * worst_tenths_gap)));
 }
+
+// ---- Closed formats (open_to) and the sponsor's floor (issue 12, item 6) ---------------
+
+// A text open to AAA and BBB only: CCC, outside the circle, never takes part and never
+// vetoes, whatever it thinks of the text; BBB, inside, keeps its veto. Opened to all, the
+// same CCC blocks or joins as its position says (the cases could fail both ways).
+TEST(KnownAnswers, OutsideAClosedFormatAMemberNeverTakesPartNorVetoes) {
+    for (const bool exercise : {false, true})
+        for (const double bbb : {0.1, 0.9})
+            for (const double ccc : {0.1, 0.9}) {
+                SpecBuilder b = opposed(0.1);
+                b.set(path("BBB", "position.d0"), bbb).set(path("CCC", "position.d0"), ccc);
+                if (exercise) {
+                    b.spec().proposals[0].kind = Kind::Exercise;
+                    b.spec().proposals[0].opt_out = true;
+                    b.set("agenda.text.min_participants", 2.0);
+                }
+                b.spec().variants.choice = ChoiceRule::Logit;
+                int ccc_in_open = 0, bbb_veto = 0;
+                const int M = 600;
+                for (int m = 0; m < M; ++m) {
+                    b.spec().proposals[0].open_to = {0, 1};
+                    const Resolved r = resolve_once(b.spec(), m);
+                    ASSERT_EQ(r.flags[2] & (kJoined | kObjected | kVeto | kWaited), 0)
+                        << "CCC outside the circle, run " << m;
+                    ASSERT_TRUE(r.flags[2] & kStayedOut);
+                    bbb_veto += (r.flags[1] & kVeto) != 0;
+                    // BBB agrees: nothing inside the circle stops the text, and CCC's staying
+                    // out does not make it a coalition.
+                    if (bbb > 0.5 && !(r.flags[1] & kVeto)) {
+                        ASSERT_TRUE(passed(r.res.outcome)) << "run " << m;
+                        ASSERT_NE(r.res.outcome, Outcome::Coalition);
+                    }
+                    b.spec().proposals[0].open_to.clear();
+                    const Resolved o = resolve_once(b.spec(), m);
+                    ccc_in_open += (o.flags[2] & (ccc > 0.5 ? kJoined : kVeto)) != 0;
+                }
+                if (bbb < 0.5) {
+                    EXPECT_GT(bbb_veto, M / 2) << "BBB inside keeps its veto";
+                } else {
+                    EXPECT_EQ(bbb_veto, 0);
+                }
+                // Open to all, CCC acts on its position on the plan: joins at 0.9, vetoes at 0.1.
+                if (!exercise) {
+                    EXPECT_GT(ccc_in_open, M / 2) << ccc;
+                }
+            }
+}
+
+// opposed(0.1): each opponent loses 1.0 x 0.4 = 0.4 from the full text and accepts a text
+// only if it loses at most the objection cost 0.1, i.e. one achieving at most 0.25 of the
+// aim. With sponsor_floor 0 (the default) the sponsor dilutes to that and the text passes
+// within six summits; with a floor of 0.2 it passes no smaller than 0.2 of the aim; with a
+// floor of 0.3 the win-set holds no text the sponsor accepts, and it never passes.
+TEST(KnownAnswers, ASponsorNeverAcceptsATextBelowItsFloor) {
+    for (const double floor : {0.0, 0.2, 0.3, 0.6}) {
+        SpecBuilder b = opposed(0.1, 6);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        b.dyn(Dyn::SponsorFloor, floor);
+        const RunRecord r = run(b.spec(), 0);
+        int first = -1;
+        for (int t = 0; t < 6 && first < 0; ++t)
+            if (passed(outcome(r, t, 0))) first = t;
+        if (floor > 0.25) {
+            EXPECT_EQ(first, -1) << "floor " << floor;
+            const Resolved once = resolve_once(b.spec(), 0);
+            EXPECT_TRUE(once.res.win_set_empty);
+            EXPECT_EQ(once.res.outcome, Outcome::Blocked);
+        } else {
+            ASSERT_GE(first, 0) << "floor " << floor;
+            const double share = (text_of(r, first, 0, 0) - 0.5) / 0.4;
+            EXPECT_GE(share, floor - 1e-6) << "floor " << floor;
+            EXPECT_LE(share, 0.25 + 1e-6) << "floor " << floor;
+        }
+    }
+}

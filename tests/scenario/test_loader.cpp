@@ -804,5 +804,36 @@ TEST(LoaderErrors, NoOtherExceptionEscapesOnTruncatedOrMangledInput) {
     }
 }
 
+// A closed format (open_to): members only, each once, including the sponsor, the host and
+// every transit participant; never on a membership text.
+TEST(Loader, OpenToListsTheCircle) {
+    const Scenario sc =
+        load_string(edited("    transit: [{from: RUS, through: UZB}]",
+                           "    transit: [{from: RUS, through: UZB}]\n    open_to: [TJK, RUS]"),
+                    "t.yaml");
+    EXPECT_EQ(sc.spec.proposals[0].open_to, (std::vector<int>{2, 0}));
+    EXPECT_TRUE(sc.spec.proposals[1].open_to.empty());
+}
+
+TEST(LoaderErrors, OpenTo) {
+    const std::string at = "    transit: [{from: RUS, through: UZB}]";
+    auto with = [&](const std::string& list) { return edited(at, at + "\n    open_to: " + list); };
+    const int line = line_of(kBase, at) + 1;
+    EXPECT_LOAD_ERROR(with("[RUS, TJK, UBZ]"), line, "agenda[peace_mission_tjk].open_to[2]",
+                      "did you mean 'UZB'?");
+    EXPECT_LOAD_ERROR(with("[RUS, TJK, RUS]"), line, "agenda[peace_mission_tjk].open_to[2]",
+                      "RUS is listed twice");
+    EXPECT_LOAD_ERROR(with("[RUS, TJK, PAK]"), line, "agenda[peace_mission_tjk].open_to[2]",
+                      "must be a member");
+    EXPECT_LOAD_ERROR(with("[TJK, UZB]"), line, "agenda[peace_mission_tjk].open_to",
+                      "the sponsor RUS must be in 'open_to'");
+    EXPECT_LOAD_ERROR(edited(at, "    open_to: [RUS, UZB]"), line_of(kBase, at),
+                      "agenda[peace_mission_tjk].open_to", "the host TJK must be in 'open_to'");
+    EXPECT_LOAD_ERROR(with("[RUS]"), line, "agenda[peace_mission_tjk].open_to", "at least 2");
+    EXPECT_LOAD_ERROR(edited("    admit: [PAK]", "    admit: [PAK]\n    open_to: [RUS, UZB]"),
+                      line_of(kBase, "    admit: [PAK]") + 1, "agenda[admit_pak].open_to",
+                      "a membership text binds every member");
+}
+
 }  // namespace
 }  // namespace sco::scenario
