@@ -262,6 +262,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     const auto t0 = std::chrono::steady_clock::now();
     experiment::RunnerHooks hooks;
     hooks.stop = stop_flag();
+    hooks.keep_summaries = false;  // the sink writes them point by point (memory flat in points)
     if (show_progress)
         hooks.progress = [&](std::int64_t done, std::int64_t) {
             const double s =

@@ -50,6 +50,7 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
         if (writing.valid()) writing.get();  // rethrows the sink's exception, if any
     };
     std::int64_t decisions = 0, done = 0, blocks = 0;
+    const bool stream = sink != nullptr && sink->streams_summaries();
 
     try {
         if (sink) sink->begin(spec, plan, cfg, prov);
@@ -83,10 +84,22 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
             }
             Summary s(shape, max_rounds());
             for (const Summary& p : partial) s.merge(p);
-            summaries.push_back(std::move(s));
+            if (stream) {
+                if (hooks.keep_summaries) summaries.push_back(s);
+                // Written after the point's last block, on the writer thread: the sink is
+                // never called concurrently, and the runner keeps no summary.
+                writing = std::async(std::launch::async, [sink, k, prev = std::move(writing),
+                                                          s = std::move(s)]() mutable {
+                    if (prev.valid()) prev.get();
+                    sink->write_summary(k, std::move(s));
+                });
+            } else if (hooks.keep_summaries || sink) {
+                summaries.push_back(std::move(s));
+            }
         }
         wait_writing();
-        if (sink) sink->finish(summaries);
+        if (sink) sink->finish(stream ? std::vector<Summary>{} : summaries);
+        if (!hooks.keep_summaries) summaries.clear();
     } catch (...) {
         if (writing.valid()) writing.wait();  // never abort under a write in flight
         if (sink) sink->abort();

@@ -27,13 +27,17 @@ struct RunnerHooks {
     /// Polled between blocks; when it becomes true the runner aborts the sink and
     /// throws Interrupted.
     const std::atomic<bool>* stop = nullptr;
+    /// Whether run_plan returns the per-point summaries. With false and a sink that streams
+    /// summaries (Sink::streams_summaries), memory does not grow with the number of points.
+    bool keep_summaries = true;
 };
 
 struct Interrupted : std::exception {
     [[nodiscard]] const char* what() const noexcept override { return "interrupted"; }
 };
 
-/// Runs every point and replication of the plan; returns one summary per point.
+/// Runs every point and replication of the plan; returns one summary per point (none if
+/// hooks.keep_summaries is false).
 /// `sink` may be null (summaries only). On any exception the sink is aborted.
 std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, const RunConfig& cfg,
                               Sink* sink, const Provenance& prov, const RunnerHooks& hooks = {},

@@ -32,8 +32,14 @@ class Sink {
     /// Runs [first_run, first_run + runs.size()) in global run order (within this plan:
     /// run index = (point - plan.first_point) * replications + replication).
     virtual void write_block(std::int64_t first_run, std::span<const core::RunRecord> runs) = 0;
-    /// One summary per point of the plan.
+    /// One summary per point of the plan; empty for a sink that streams summaries (below).
     virtual void finish(const std::vector<Summary>& per_point) = 0;
+    /// A sink that returns true takes each point's Summary as soon as the point is complete
+    /// (write_summary, in point order, never concurrently with the other calls), so that the
+    /// runner holds no summary beyond the point being run; finish then gets an empty vector.
+    [[nodiscard]] virtual bool streams_summaries() const { return false; }
+    /// Point index within the plan (0-based).
+    virtual void write_summary(std::int64_t /*point*/, Summary&& /*s*/) {}
     /// Discard everything written so far. Must not throw.
     virtual void abort() noexcept = 0;
 };

@@ -53,6 +53,8 @@ struct Hdf5Sink::Impl {
     experiment::SweepInfo sweep;
     std::int64_t expected_runs = 0;
     std::int64_t written = 0;
+    std::unique_ptr<SummaryGroupWriter> summaries;  // once write_summary was called
+    std::int64_t summarised = 0;
 
     // Staging buffers, reused between blocks.
     std::vector<std::uint8_t> u8;
@@ -420,6 +422,35 @@ void Hdf5Sink::write_block(std::int64_t first_run, std::span<const core::RunReco
     }
 }
 
+void Hdf5Sink::write_summary(std::int64_t point, experiment::Summary&& s) {
+    Impl& m = *impl_;
+    if (m.state != Impl::State::Begun)
+        throw std::logic_error("Hdf5Sink::write_summary outside begin..finish");
+    h5::QuietErrors quiet;
+    try {
+        if (point != m.summarised || point >= m.points)
+            throw std::invalid_argument(
+                "write_summary: expected point " + std::to_string(m.summarised) + " of " +
+                std::to_string(m.points) + ", got " + std::to_string(point));
+        std::uintmax_t bytes = 0;
+        for (const auto& f : layout::raw_fields()) bytes += 3 * 8 * (s.*f.member).size();
+        m.ensure_space(bytes, "writing the summaries");
+        // Every point of a run has the same max_rounds (the runner's); a larger one later
+        // is refused by the writer.
+        if (!m.summaries)
+            m.summaries =
+                std::make_unique<SummaryGroupWriter>(m.file.get(), m.shape, m.points, s.max_rounds);
+        m.summaries->add(std::move(s));
+        ++m.summarised;
+    } catch (const h5::Failure& e) {
+        abort();
+        throw m.failure(e.what());
+    } catch (...) {
+        abort();
+        throw;
+    }
+}
+
 // HDF5 1.10 cannot close a file after a failed flush (and then crashes at exit), so a
 // full disk is detected here, before HDF5 writes: `bytes` to be written now, plus what
 // the chunk caches (1 MiB per dataset by default) and the metadata may flush later.
@@ -453,21 +484,33 @@ void Hdf5Sink::finish(const std::vector<experiment::Summary>& per_point) {
         throw std::logic_error("Hdf5Sink::finish without begin, or twice");
     h5::QuietErrors quiet;
     try {
-        if (static_cast<std::int64_t>(per_point.size()) != m.points)
+        if (m.summaries && !per_point.empty())
+            throw std::invalid_argument("finish: summaries were already written point by point");
+        if (!m.summaries && static_cast<std::int64_t>(per_point.size()) != m.points)
             throw std::invalid_argument("finish: " + std::to_string(per_point.size()) +
                                         " summaries for " + std::to_string(m.points) + " points");
         if (!m.cfg.summary_only && m.written != m.expected_runs)
             throw std::invalid_argument("finish: " + std::to_string(m.written) +
                                         " runs written, the plan has " +
                                         std::to_string(m.expected_runs));
-        std::uintmax_t bytes = 0;
-        for (const auto& s : per_point)
-            for (const auto& f : layout::raw_fields()) bytes += 3 * 8 * (s.*f.member).size();
-        m.ensure_space(bytes, "writing the summaries");
-        write_summary_group(m.file.get(), m.shape, per_point);
-        if (has_sensitivity(m.sweep.design, m.first_point, m.points, m.total_points))
-            write_sensitivity(m.file.get(), m.sweep.paths, m.sweep.samples, m.sweep.design_seed,
-                              per_point);
+        if (m.summaries) {
+            // Streamed point by point (write_summary): only the compact outputs remain.
+            m.summaries->finish();
+            if (has_sensitivity(m.sweep.design, m.first_point, m.points, m.total_points))
+                write_sensitivity(m.file.get(), m.sweep.paths, m.sweep.samples, m.sweep.design_seed,
+                                  m.shape, m.summaries->pass_probabilities(),
+                                  m.summaries->tabled_anywhere());
+            m.summaries.reset();
+        } else {
+            std::uintmax_t bytes = 0;
+            for (const auto& s : per_point)
+                for (const auto& f : layout::raw_fields()) bytes += 3 * 8 * (s.*f.member).size();
+            m.ensure_space(bytes, "writing the summaries");
+            write_summary_group(m.file.get(), m.shape, per_point);
+            if (has_sensitivity(m.sweep.design, m.first_point, m.points, m.total_points))
+                write_sensitivity(m.file.get(), m.sweep.paths, m.sweep.samples, m.sweep.design_seed,
+                                  per_point);
+        }
         h5::set_attr(m.file.get(), "runs", m.written);
         m.publish();
         m.state = Impl::State::Finished;
@@ -490,6 +533,7 @@ void Hdf5Sink::Impl::discard() noexcept {
         // done by the closes below succeed even when the disk was full (a failed close
         // leaves HDF5 unable to shut down cleanly). The file is deleted anyway.
         if (file.valid() && !tmp.empty()) (void)::truncate(tmp.c_str(), 0);
+        summaries.reset();
         columns.clear();
         outcome_type = Handle();
         (void)file.close();

@@ -35,6 +35,10 @@ class Hdf5Sink final : public experiment::Sink {
                const experiment::RunConfig& cfg, const experiment::Provenance& prov) override;
     void write_block(std::int64_t first_run, std::span<const core::RunRecord> runs) override;
     void finish(const std::vector<experiment::Summary>& per_point) override;
+    /// Summaries are written as points complete (the runner then keeps none); finish also
+    /// accepts all of them at once when none was written this way (the MPI sweep).
+    [[nodiscard]] bool streams_summaries() const override { return true; }
+    void write_summary(std::int64_t point, experiment::Summary&& s) override;
     void abort() noexcept override;
 
     [[nodiscard]] const std::string& path() const;

@@ -45,6 +45,14 @@ std::string range_text(std::int64_t first, std::int64_t last) {
                          : "points " + std::to_string(first) + "-" + std::to_string(last);
 }
 
+/// Keeps only the largest max_rounds of a shard's summaries and frees them: they are read
+/// again one shard at a time while the merged file is written, so that memory does not grow
+/// with the number of points (issue 13).
+void drop_summaries(Shard& s, int& max_rounds) {
+    for (const auto& x : s.r.summaries) max_rounds = std::max(max_rounds, x.max_rounds);
+    std::vector<experiment::Summary>().swap(s.r.summaries);
+}
+
 std::string shard_range(const Shard& s) {
     return range_text(s.r.first_point, s.r.first_point + s.r.points - 1);
 }
@@ -457,7 +465,11 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
     // Read and check every input before writing anything.
     std::vector<Shard> shards;
     shards.reserve(inputs.size());
-    for (const auto& in : inputs) shards.push_back({in, read_results(in), Handle()});
+    int max_rounds = 0;
+    for (const auto& in : inputs) {
+        shards.push_back({in, read_results(in), Handle()});
+        drop_summaries(shards.back(), max_rounds);
+    }
     std::stable_sort(shards.begin(), shards.end(), [](const Shard& a, const Shard& b) {
         return a.r.first_point < b.r.first_point;
     });
@@ -489,14 +501,10 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
 
     MergeReport report;
     report.points = total;
-    std::vector<experiment::Summary> summaries;
-    summaries.reserve(static_cast<std::size_t>(total));
     std::uintmax_t bytes = 0;
     for (Shard& s : shards) {
         report.inputs.push_back(s.path);
         report.runs += s.r.runs;
-        summaries.insert(summaries.end(), std::make_move_iterator(s.r.summaries.begin()),
-                         std::make_move_iterator(s.r.summaries.end()));
         const auto size = fs::file_size(s.path, ec);
         if (!ec) bytes += size;
     }
@@ -571,10 +579,22 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
         shape.random_params = static_cast<int>(ref.r.params.size());
         check_stop(stop);
         writing([&] {
-            write_summary_group(root, shape, summaries);
+            // One shard's summaries at a time (in point order), written as they are read.
+            SummaryGroupWriter summaries(root, shape, total, max_rounds);
+            // Blocks of points, so that memory does not grow with a shard's points either.
+            constexpr std::int64_t kPointsPerRead = 64;
+            for (const Shard& s : shards)
+                for (std::int64_t a = 0; a < s.r.points; a += kPointsPerRead) {
+                    check_stop(stop);
+                    for (auto& x : read_summary_rows(s.file.get(), shape, s.r.points, a,
+                                                     std::min(kPointsPerRead, s.r.points - a)))
+                        summaries.add(std::move(x));
+                }
+            summaries.finish();
             if (has_sensitivity(ref.r.design, 0, total, total))
                 write_sensitivity(root, ref.r.factors, ref.r.design_samples, ref.r.design_seed,
-                                  summaries);
+                                  shape, summaries.pass_probabilities(),
+                                  summaries.tabled_anywhere());
         });
 
         check_stop(stop);
