@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Load sco-sim results files (HDF5, format ``sco-sim-results/1``) as numpy arrays.
+"""Load sco-sim results files (HDF5, format ``sco-sim-results/2`` or ``/1``) as numpy arrays.
 
 You never need dataset paths: ``load`` returns a :class:`Results` whose attributes are
 the labels, the provenance and every summary array (leading axis: sweep point), and
@@ -28,10 +28,22 @@ Axes (see docs/hdf5-format.md): ``outcome_p[point, period, proposal, outcome]``,
 pair, quantile]`` and so on; ``r.axes["outcome_p"]`` names them. Probabilities are
 conditional on the proposal being tabled and NaN where it never was.
 
+A file is checked before it is trusted: ``load`` first reads it whole in a separate
+Python process (``python3 sco_results.py --check FILE``), which checks every dataset's
+type and shape against the format (and refuses variable-length strings in format 2 files)
+and reads every value; only if that process ends normally is the file read here. A crafted
+or damaged file that crashes or hangs libhdf5 thus gives BadResults, not a dead
+interpreter (docs/robustness.md). SCO_SIM_READ_TIMEOUT (seconds) bounds the check;
+SCO_SIM_READ_UNGUARDED=1 skips the separate process.
+
+Run as a script, ``sco_results.py FILE ...`` prints what each file holds, or exits 2 with
+a one-line error naming the file.
+
 This module also holds the plotting helpers shared by ``scripts/plot_*.py``.
 """
 
 import os
+import subprocess
 import sys
 
 _DEPS_HINT = ("install python3-numpy python3-h5py python3-matplotlib (Debian) "
@@ -43,22 +55,56 @@ try:
 except ImportError as _e:  # pragma: no cover - exercised by a subprocess test
     raise ImportError(f"sco_results needs numpy and h5py ({_e}); {_DEPS_HINT}") from _e
 
-FORMAT = "sco-sim-results/1"
+FORMAT = "sco-sim-results/2"
+#: Format 1 (before sco-sim stored strings as fixed-length ones) is still read.
+FORMAT_V1 = "sco-sim-results/1"
+FORMATS = (FORMAT, FORMAT_V1)
 
 
 class BadResults(ValueError):
     """The file is missing, not HDF5, or not a sco-sim results file."""
 
 
+#: Axis lengths that do not depend on the file.
+_FIXED_AXES = {"outcome": 7, "quantile": 3, "dilution_bin": 20, "dilution_edge": 21,
+               "tension_bin": 200, "tension_edge": 201, "flag": 10}
+#: Largest string or array accepted before reading (a plausibility bound).
+_MAX_STRING = 256 << 20
+
+
+def _is_vlen_string(dtype):
+    info = h5py.check_string_dtype(dtype)
+    return info is not None and info.length is None
+
+
+def _check_dtype(dtype, what, vlen_ok):
+    """Numbers of at most 8 bytes, fixed-length strings, vlen strings only in format 1."""
+    if h5py.check_string_dtype(dtype) is not None:
+        if _is_vlen_string(dtype):
+            if not vlen_ok:
+                raise BadResults(f"{what} is stored as variable-length strings, which format 2 "
+                                 "does not use")
+        elif not 0 < dtype.itemsize <= _MAX_STRING:
+            raise BadResults(f"{what} has a string type of {dtype.itemsize} bytes")
+        return "string"
+    if dtype.kind in "iuf" and 0 < dtype.itemsize <= 8 and dtype.fields is None:
+        return "number"
+    raise BadResults(f"{what} has a datatype results files do not use ({dtype})")
+
+
 def _strings(ds):
     if ds.shape == (0,):
         return []
+    if h5py.check_string_dtype(ds.dtype) is None or len(ds.shape) != 1:
+        raise BadResults(f"{ds.name} is not a 1-D list of strings")
     return [str(s) for s in ds.asstr()[()]]
 
 
 def _attr(value):
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
+    if isinstance(value, (bytes, np.bytes_)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "SO":
+        return [_attr(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -96,23 +142,113 @@ class RunData:
 class Results:
     """Everything in a results file except the per-run arrays (see ``runs``)."""
 
-    def __init__(self, path):
+    def __init__(self, path, _trusted=False):
         self.path = str(path)
         if not os.path.exists(self.path):
             raise BadResults(f"{self.path}: no such file")
+        if os.path.isdir(self.path):
+            raise BadResults(f"{self.path}: is a directory")
+        if not _trusted:
+            _check_in_subprocess(self.path)
         try:
             f = h5py.File(self.path, "r")
         except OSError as e:
             raise BadResults(f"{self.path}: not an HDF5 file ({e})") from e
         with f:
-            self.provenance = {k: _attr(v) for k, v in f.attrs.items()}
-            self.format = self.provenance.get("format")
-            if self.format != FORMAT:
-                raise BadResults(f"{self.path}: format is {self.format!r}, expected {FORMAT!r}")
             try:
+                self._check(f)
+                self.provenance = {k: _attr(v) for k, v in f.attrs.items()}
                 self._read(f)
+            except BadResults as e:
+                raise BadResults(f"{self.path}: not a usable sco-sim results file: {e}") from e
             except KeyError as e:
                 raise BadResults(f"{self.path}: missing dataset or attribute ({e})") from e
+            except (OSError, ValueError, TypeError, IndexError, MemoryError) as e:
+                raise BadResults(f"{self.path}: not a usable sco-sim results file: {e}") from e
+
+    def _check(self, f):
+        """Checks types and shapes against the format before anything else is read."""
+        if "format" not in f.attrs:
+            raise BadResults("the attribute 'format' is missing")
+        fid = f.attrs.get_id("format")
+        if h5py.check_string_dtype(fid.dtype) is None or fid.shape not in ((), (1,)):
+            raise BadResults("the attribute 'format' is not a string")
+        # A format-1 file stores its strings as variable-length ones (the global heap);
+        # format 2 never does, and its checks refuse them before reading any.
+        if _is_vlen_string(fid.dtype):
+            self.format = _attr(f.attrs["format"])
+            if self.format != FORMAT_V1:
+                raise BadResults(f"format is {self.format!r}, expected one of {FORMATS!r}")
+        else:
+            self.format = _attr(f.attrs["format"])
+            if self.format != FORMAT:
+                raise BadResults(f"format is {self.format!r}, expected one of {FORMATS!r}")
+        vlen_ok = self.format == FORMAT_V1
+        size = os.path.getsize(self.path)
+        limit = size * 1100 + (1 << 20)
+
+        def attrs_of(obj, where):
+            for name in obj.attrs:
+                aid = obj.attrs.get_id(name)
+                kind = _check_dtype(aid.dtype, f"attribute {name!r} of {where}", vlen_ok)
+                n = int(np.prod(aid.shape)) if aid.shape else 1
+                if kind == "string" and not _is_vlen_string(aid.dtype) and \
+                        n * aid.dtype.itemsize > size + (1 << 20):
+                    raise BadResults(f"attribute {name!r} of {where} claims more bytes than the file holds")
+                if kind == "number" and n > (1 << 20):
+                    raise BadResults(f"attribute {name!r} of {where} claims {n} values")
+
+        attrs_of(f, "/")
+        for need in ("labels", "points", "summary", "summary/raw"):
+            if need not in f or not isinstance(f[need], h5py.Group):
+                raise KeyError(need)
+        # Axis lengths from the root attributes and the labels' own shapes.
+        axes = dict(_FIXED_AXES)
+        for a, key in (("point", "points"), ("run", "runs")):
+            v = f.attrs[key]
+            if np.ndim(v) != 0 or np.asarray(v).dtype.kind not in "iu":
+                raise BadResults(f"attribute {key!r} is not an integer")
+            axes[a] = int(v)
+        if axes["point"] < 1 or axes["run"] < 0:
+            raise BadResults(f"points={axes['point']}, runs={axes['run']}")
+        lab = f["labels"]
+        for ax, name in (("agent", "agents"), ("proposal", "proposals"), ("period", "periods"),
+                         ("dimension", "dimensions"), ("threat", "threats"), ("pair", "pairs"),
+                         ("param", "params"), ("point_param", "point_params"),
+                         ("factor", "factors"), ("round", "rounds")):
+            if name in lab:
+                ds = lab[name]
+                if not isinstance(ds, h5py.Dataset) or len(ds.shape) != 1:
+                    raise BadResults(f"/labels/{name} is not 1-D")
+                axes[ax] = int(ds.shape[0])
+        if "period" in axes:
+            axes["adoption_bin"] = axes["period"] + 1
+        if "round" in axes:
+            axes["rounds_bin"] = axes["round"] + 1
+        if "agent" in axes and "pair" in axes and axes["pair"] != axes["agent"] * (axes["agent"] - 1) // 2:
+            raise BadResults(f"/labels/pairs has {axes['pair']} entries for {axes['agent']} agents")
+
+        def visit(name, obj):
+            where = "/" + name
+            attrs_of(obj, where)
+            if not isinstance(obj, h5py.Dataset):
+                return
+            _check_dtype(obj.dtype, where, vlen_ok)
+            if obj.dtype.kind != "O" and obj.size * obj.dtype.itemsize > limit:
+                raise BadResults(f"{where} claims {obj.size * obj.dtype.itemsize} bytes, more than "
+                                 f"a {size}-byte file can hold")
+            if "axes" in obj.attrs:
+                names = _attr(obj.attrs["axes"])
+                names = names.split(",") if isinstance(names, str) and names else []
+                if len(names) != len(obj.shape):
+                    raise BadResults(f"{where} has shape {obj.shape} but axes {names}")
+                for i, ax in enumerate(names):
+                    if ax in axes and obj.shape[i] != axes[ax] and not \
+                            (name.startswith("labels/") and ax in ("round",)):
+                        raise BadResults(f"{where} has shape {obj.shape}: axis {ax!r} should be "
+                                         f"{axes[ax]} long")
+
+        f.visititems(visit)
 
     def _read(self, f):
         p = self.provenance
@@ -232,8 +368,56 @@ class Results:
 
 
 def load(path):
-    """Opens a results file; raises BadResults (a ValueError) naming the problem."""
+    """Opens a results file; raises BadResults (a ValueError) naming the problem.
+
+    The file is first read whole in a separate process (see the module's docstring)."""
     return Results(path)
+
+
+def _read_everything(path):
+    """Loads the file and reads every per-run dataset (in slices): what --check does."""
+    r = Results(path, _trusted=True)
+    with h5py.File(path, "r") as f:
+        if "runs" in f:
+            for ds in f["runs"].values():
+                if isinstance(ds, h5py.Dataset) and ds.shape:
+                    step = max(1, (8 << 20) // max(1, ds.dtype.itemsize *
+                                                   int(np.prod(ds.shape[1:], dtype=np.int64))))
+                    for i in range(0, ds.shape[0], step):
+                        ds[i:i + step]
+    return r
+
+
+def _check_in_subprocess(path):
+    """Reads `path` whole in another Python process first; BadResults if it fails there."""
+    if os.environ.get("SCO_SIM_READ_UNGUARDED") == "1":
+        return
+    try:
+        timeout = float(os.environ.get("SCO_SIM_READ_TIMEOUT", "0"))
+    except ValueError:
+        timeout = 0.0
+    if timeout <= 0:
+        timeout = 60.0 + os.path.getsize(path) / 20e6
+    try:
+        p = subprocess.run([sys.executable, os.path.abspath(__file__), "--check", path],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise BadResults(f"{path}: not a usable sco-sim results file: reading it did not finish "
+                         f"within {timeout:.0f} s (a damaged file can make libhdf5 loop; "
+                         "SCO_SIM_READ_TIMEOUT sets the limit)") from None
+    if p.returncode == 0:
+        return
+    lines = [ln for ln in p.stderr.strip().splitlines() if ln.strip()]
+    if p.returncode == 2 and lines:
+        msg = lines[-1]
+        raise BadResults(msg.split("error: ", 1)[1] if msg.startswith("sco_results.py: error: ")
+                         else msg)
+    if p.returncode < 0:
+        raise BadResults(f"{path}: not a usable sco-sim results file: reading it crashed "
+                         f"libhdf5 (signal {-p.returncode}): the file is damaged or crafted")
+    raise BadResults(f"{path}: not a usable sco-sim results file: reading it failed "
+                     f"(exit status {p.returncode}){': ' + lines[-1] if lines else ''}")
 
 
 def _pandas():
@@ -534,3 +718,37 @@ def run_main(main, argv=None):
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"{prog}: error: {msg}", file=sys.stderr)
         return 2
+
+
+def _main(argv):
+    """sco_results.py FILE ...: describe each file; --check FILE: the separate process."""
+    if argv[:1] == ["--check"] and len(argv) == 2:
+        try:
+            _read_everything(argv[1])
+        except BadResults as e:
+            print(f"sco_results.py: error: {e}", file=sys.stderr)
+            return 2
+        except MemoryError:
+            print(f"sco_results.py: error: {argv[1]}: not a usable sco-sim results file: "
+                  "implausible sizes (out of memory)", file=sys.stderr)
+            return 2
+        except Exception as e:  # anything h5py raises on a damaged file
+            print(f"sco_results.py: error: {argv[1]}: not a usable sco-sim results file: "
+                  f"{type(e).__name__}: {e}", file=sys.stderr)
+            return 2
+        return 0
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: sco_results.py RESULTS.h5 ...  (prints what each file holds)")
+        return 0 if argv else 2
+    rc = 0
+    for path in argv:
+        try:
+            print(load(path))
+        except BadResults as e:
+            print(f"sco_results.py: error: {e}", file=sys.stderr)
+            rc = 2
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -1,9 +1,11 @@
 #include "sim/io/calibration_writer.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
 #include "sim/io/atomic_file.h"
+#include "sim/io/guard.h"
 #include "sim/io/h5.h"
 #include "sim/io/sha256.h"
 
@@ -159,60 +161,52 @@ void write_open(hid_t f, const CalibrationData& d) {
     opt("prior_q95", d.prior_q95, "95% prior quantile");
 }
 
+// Calibration files written before format 2 of results files hold variable-length
+// strings; they stay readable (read_calibration reads them in a child process first).
+constexpr h5::Vlen kVl = h5::Vlen::Allow;
+
 CalibrationData read_open(hid_t f) {
     CalibrationData d;
-    const std::string format = h5::read_attr_string(f, "format");
+    const std::string format = h5::read_attr_string(f, "format", kVl);
     if (format != kCalibrationFormat)
         throw h5::Failure("format is '" + format + "', expected '" + kCalibrationFormat + "'");
-    d.tool_version = h5::read_attr_string(f, "tool_version");
-    d.git_commit = h5::read_attr_string(f, "git_commit");
-    d.command_line = h5::read_attr_string(f, "command_line");
-    d.created = h5::read_attr_string(f, "created");
-    d.scenario_path = h5::read_attr_string(f, "scenario_path");
-    d.scenario_text = h5::read_attr_string(f, "scenario_text");
-    d.scenario_sha256 = h5::read_attr_string(f, "scenario_sha256");
-    d.scenario_name = h5::read_attr_string(f, "scenario_name");
+    d.tool_version = h5::read_attr_string(f, "tool_version", kVl);
+    d.git_commit = h5::read_attr_string(f, "git_commit", kVl);
+    d.command_line = h5::read_attr_string(f, "command_line", kVl);
+    d.created = h5::read_attr_string(f, "created", kVl);
+    d.scenario_path = h5::read_attr_string(f, "scenario_path", kVl);
+    d.scenario_text = h5::read_attr_string(f, "scenario_text", kVl);
+    d.scenario_sha256 = h5::read_attr_string(f, "scenario_sha256", kVl);
+    d.scenario_name = h5::read_attr_string(f, "scenario_name", kVl);
     d.seed = h5::read_attr_uint(f, "seed");
     d.replications = h5::read_attr_int(f, "replications");
 
     if (!h5::exists(f, kGroup)) throw h5::Failure("group /calibration is missing");
     Handle g = h5::group(H5Gopen2(f, kGroup, H5P_DEFAULT), "opening /calibration");
     const hid_t c = g.get();
-    d.kind = h5::read_attr_string(c, "kind");
-    d.calibration_id = h5::read_attr_string(c, "calibration_id");
-    d.method = h5::read_attr_string(c, "method");
-    d.distance = h5::read_attr_string(c, "distance");
+    d.kind = h5::read_attr_string(c, "kind", kVl);
+    d.calibration_id = h5::read_attr_string(c, "calibration_id", kVl);
+    d.method = h5::read_attr_string(c, "method", kVl);
+    d.distance = h5::read_attr_string(c, "distance", kVl);
     d.quantile = read_attr_double(c, "quantile");
     d.tolerance = read_attr_double(c, "tolerance");
     d.generations = h5::read_attr_int(c, "generations");
     d.points_per_generation = h5::read_attr_int(c, "points_per_generation");
     d.clip = read_attr_double(c, "clip");
-    d.events_path = h5::read_attr_string(c, "events_path");
-    d.events_text = h5::read_attr_string(c, "events_text");
-    d.events_sha256 = h5::read_attr_string(c, "events_sha256");
-    d.events_name = h5::read_attr_string(c, "events_name");
+    d.events_path = h5::read_attr_string(c, "events_path", kVl);
+    d.events_text = h5::read_attr_string(c, "events_text", kVl);
+    d.events_sha256 = h5::read_attr_string(c, "events_sha256", kVl);
+    d.events_name = h5::read_attr_string(c, "events_name", kVl);
     d.observations = h5::read_attr_int(c, "observations");
     d.generation = h5::read_attr_int(c, "generation");
     d.first_point = h5::read_attr_int(c, "first_point");
     d.total_points = h5::read_attr_int(c, "total_points");
-    {
-        // The skipped list is a string-array attribute; read it through a dataset-free path.
-        Handle a = h5::attribute(H5Aopen(c, "skipped", H5P_DEFAULT), "reading attribute skipped");
-        Handle sp = h5::space(H5Aget_space(a.get()), "reading attribute skipped");
-        const auto n = H5Sget_simple_extent_npoints(sp.get());
-        if (n > 0) {
-            Handle mt = h5::vlen_string_type();
-            std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
-            h5::check_rc(H5Aread(a.get(), mt.get(), ptrs.data()), "reading attribute skipped");
-            for (char* p : ptrs) d.skipped.emplace_back(p ? p : "");
-            H5Dvlen_reclaim(mt.get(), sp.get(), H5P_DEFAULT, ptrs.data());
-        }
-    }
+    d.skipped = h5::read_attr_strings(c, "skipped", kVl);
 
-    d.paths = h5::read_strings(c, "parameters");
+    d.paths = h5::read_strings(c, "parameters", kVl);
     const std::size_t k = d.paths.size();
-    d.prior_text = h5::read_strings(c, "prior");
-    d.prior_kind = h5::read_strings(c, "prior_kind");
+    d.prior_text = h5::read_strings(c, "prior", kVl);
+    d.prior_kind = h5::read_strings(c, "prior_kind", kVl);
     if (d.prior_text.size() != k || d.prior_kind.size() != k)
         throw h5::Failure("the prior datasets disagree with /calibration/parameters in length");
     d.prior_a = get<double>(c, "prior_a", k);
@@ -266,9 +260,7 @@ void write_calibration(const std::string& path, const CalibrationData& d, bool f
     h5::QuietErrors quiet;
     try {
         {
-            Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS), "creating a file access list");
-            h5::check_rc(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG),
-                         "setting the close degree");
+            Handle fapl = h5::file_access();
             Handle f = h5::file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
                                 "cannot create the temporary file '" + tmp + "'");
             write_open(f.get(), d);
@@ -285,7 +277,9 @@ void write_calibration(const std::string& path, const CalibrationData& d, bool f
     }
 }
 
-CalibrationData read_calibration(const std::string& path) {
+namespace {
+
+CalibrationData read_calibration_unguarded(const std::string& path) {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw BadResults(path, "no such file");
     if (fs::is_directory(path, ec)) throw BadResults(path, "is a directory");
@@ -293,7 +287,8 @@ CalibrationData read_calibration(const std::string& path) {
     try {
         if (H5Fis_hdf5(path.c_str()) <= 0) throw BadResults(path, "not an HDF5 file");
         Handle f = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open");
-        return read_open(f.get());
+        CalibrationData d = read_open(f.get());
+        return d;
     } catch (const h5::Failure& e) {
         throw BadResults(path, e.what());
     } catch (const std::length_error& e) {
@@ -303,7 +298,29 @@ CalibrationData read_calibration(const std::string& path) {
     }
 }
 
+}  // namespace
+
+CalibrationData read_calibration(const std::string& path) {
+    check_in_child(path, [&] { (void)read_calibration_unguarded(path); });
+    return read_calibration_unguarded(path);
+}
+
 bool is_calibration_file(const std::string& path) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) return false;
+    // The answer comes from a child process: a crafted file crashes or hangs only the
+    // child, and is reported as BadResults.
+    if (const char* env = std::getenv("SCO_SIM_READ_UNGUARDED"); !env || std::string(env) != "1") {
+        const ChildOutcome o =
+            run_in_child([&](std::string&) { return is_calibration_file_unguarded(path) ? 0 : 1; },
+                         read_timeout_for(path), std::size_t{2} << 30);
+        if (o.kind != ChildOutcome::Kind::Exited) throw BadResults(path, o.message);
+        return o.code == 0;
+    }
+    return is_calibration_file_unguarded(path);
+}
+
+bool is_calibration_file_unguarded(const std::string& path) {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec)) return false;
     h5::QuietErrors quiet;
@@ -311,7 +328,7 @@ bool is_calibration_file(const std::string& path) {
         if (H5Fis_hdf5(path.c_str()) <= 0) return false;
         Handle f = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open");
         if (H5Aexists(f.get(), "format") <= 0) return false;
-        return h5::read_attr_string(f.get(), "format") == kCalibrationFormat;
+        return h5::read_attr_string(f.get(), "format", kVl) == kCalibrationFormat;
     } catch (const std::exception&) {
         return false;
     }

@@ -85,6 +85,22 @@ Handle vlen_string_type() {
     return t;
 }
 
+Handle fixed_string_type(std::size_t len) {
+    Handle t = type(H5Tcopy(H5T_C_S1), "creating a string type");
+    check_rc(H5Tset_size(t.get(), std::max<std::size_t>(len, 1)), "creating a string type");
+    check_rc(H5Tset_strpad(t.get(), H5T_STR_NULLPAD), "creating a string type");
+    check_rc(H5Tset_cset(t.get(), H5T_CSET_UTF8), "creating a string type");
+    return t;
+}
+
+Handle file_access() {
+    Handle fapl = plist(H5Pcreate(H5P_FILE_ACCESS), "creating a file access list");
+    check_rc(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "setting the close degree");
+    check_rc(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V110),
+             "setting the file format version");
+    return fapl;
+}
+
 Handle enum_u8_type(const std::vector<std::string>& names) {
     Handle t = type(H5Tenum_create(H5T_NATIVE_UINT8), "creating an enum type");
     for (std::size_t i = 0; i < names.size(); ++i) {
@@ -198,10 +214,31 @@ void set_scalar_attr(hid_t obj, const std::string& name, hid_t file_type, hid_t 
 
 }  // namespace
 
+namespace {
+
+/// The values packed as fixed-length strings of the longest value's length (at least 1).
+std::vector<char> pack_fixed(const std::vector<std::string>& values, std::size_t* len) {
+    std::size_t n = 1;
+    for (const auto& v : values) n = std::max(n, v.size());
+    std::vector<char> buf(n * std::max<std::size_t>(values.size(), 1), '\0');
+    for (std::size_t i = 0; i < values.size(); ++i)
+        std::memcpy(buf.data() + i * n, values[i].data(), values[i].size());
+    *len = n;
+    return buf;
+}
+
+}  // namespace
+
 void set_attr(hid_t obj, const std::string& name, const std::string& value) {
-    Handle t = vlen_string_type();
-    const char* p = value.c_str();
-    set_scalar_attr(obj, name, t.get(), t.get(), p);
+    const std::string what = "writing attribute " + name;
+    std::size_t len = 0;
+    const std::vector<char> buf = pack_fixed({value}, &len);
+    Handle t = fixed_string_type(len);
+    Handle sp = space(H5Screate(H5S_SCALAR), what);
+    Handle a =
+        attribute(H5Acreate2(obj, name.c_str(), t.get(), sp.get(), H5P_DEFAULT, H5P_DEFAULT), what);
+    check_rc(H5Awrite(a.get(), t.get(), buf.data()), what);
+    if (!a.close()) check_rc(-1, what);
 }
 
 void set_attr(hid_t obj, const std::string& name, std::int64_t value) {
@@ -218,15 +255,14 @@ void set_attr(hid_t obj, const std::string& name, double value) {
 
 void set_attr(hid_t obj, const std::string& name, const std::vector<std::string>& values) {
     const std::string what = "writing attribute " + name;
-    Handle t = vlen_string_type();
+    std::size_t len = 0;
+    const std::vector<char> buf = pack_fixed(values, &len);
+    Handle t = fixed_string_type(len);
     const hsize_t n = values.size();
     Handle sp = space(H5Screate_simple(1, &n, nullptr), what);
     Handle a =
         attribute(H5Acreate2(obj, name.c_str(), t.get(), sp.get(), H5P_DEFAULT, H5P_DEFAULT), what);
-    std::vector<const char*> ptrs;
-    ptrs.reserve(values.size());
-    for (const auto& v : values) ptrs.push_back(v.c_str());
-    if (n > 0) check_rc(H5Awrite(a.get(), t.get(), ptrs.data()), what);
+    if (n > 0) check_rc(H5Awrite(a.get(), t.get(), buf.data()), what);
     if (!a.close()) check_rc(-1, what);
 }
 
@@ -236,12 +272,11 @@ void describe(hid_t obj, const std::string& axes, const std::string& description
 }
 
 Handle write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values) {
-    Handle t = vlen_string_type();
+    std::size_t len = 0;
+    const std::vector<char> buf = pack_fixed(values, &len);
+    Handle t = fixed_string_type(len);
     Handle d = create_dataset(loc, name, t.get(), {values.size()}, false, false);
-    std::vector<const char*> ptrs;
-    ptrs.reserve(values.size());
-    for (const auto& v : values) ptrs.push_back(v.c_str());
-    write_all(d.get(), t.get(), ptrs.data(), "writing " + name);
+    write_all(d.get(), t.get(), buf.data(), "writing " + name);
     return d;
 }
 
@@ -295,17 +330,78 @@ void reclaim(hid_t t, hid_t sp, void* buf) {
 
 }  // namespace
 
-std::vector<std::string> read_strings(hid_t loc, const std::string& path) {
+namespace {
+
+/// The file's size in bytes (0 if unknown).
+std::uint64_t file_size_of(hid_t obj) {
+    const hid_t fid = H5Iget_file_id(obj);
+    if (fid < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return 0;
+    }
+    hsize_t size = 0;
+    if (H5Fget_filesize(fid, &size) < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        size = 0;
+    }
+    H5Fclose(fid);
+    return size;
+}
+
+/// Checks a string type before anything is read with it: fixed-length strings of a
+/// plausible size, or variable-length ones only where `vlen` allows them.
+/// Returns the fixed length (0 for variable-length).
+std::size_t check_string_type(hid_t ft, std::uint64_t count, const std::string& what, Vlen vlen,
+                              std::uint64_t file_bytes) {
+    if (H5Tget_class(ft) != H5T_STRING) throw Failure(what + " does not hold strings");
+    const htri_t var = H5Tis_variable_str(ft);
+    if (var < 0) check_rc(-1, "reading the type of " + what);
+    if (var > 0) {
+        if (vlen == Vlen::Refuse)
+            throw Failure(what +
+                          " is stored as variable-length strings, which this format does not use");
+        return 0;
+    }
+    const std::size_t len = H5Tget_size(ft);
+    if (len == 0) throw Failure(what + " has a string type of size 0");
+    if (len > kMaxStringBytes || (count > 0 && len > kMaxStringBytes / count))
+        throw Failure(what + " claims " + std::to_string(count) + " strings of " +
+                      std::to_string(len) + " bytes: implausibly large");
+    // Attribute and contiguous string data are stored unfiltered: never more than the file.
+    if (file_bytes > 0 && len * count > file_bytes + (std::uint64_t{1} << 20))
+        throw Failure(what + " claims " + std::to_string(len * count) +
+                      " bytes of strings, more than the file holds");
+    return len;
+}
+
+/// The memory type to read fixed-length strings of file type `ft` with: `len` bytes,
+/// null-padded, in the file's character set (HDF5 converts no ASCII to UTF-8).
+Handle memory_string_type(hid_t ft, std::size_t len) {
+    Handle mt = fixed_string_type(len);
+    const H5T_cset_t cset = H5Tget_cset(ft);
+    if (cset < 0) check_rc(-1, "reading a string type");
+    check_rc(H5Tset_cset(mt.get(), cset), "reading a string type");
+    return mt;
+}
+
+/// A fixed-length string read as a std::string (up to the first NUL).
+std::string from_fixed(const char* s, std::size_t len) {
+    return std::string(s, strnlen(s, len));
+}
+
+}  // namespace
+
+std::vector<std::string> read_strings(hid_t loc, const std::string& path, Vlen vlen) {
     Handle d = open_dataset(loc, path);
     const auto dims = shape(d.get());
     if (dims.size() != 1) throw Failure(path + " should be 1-D but has shape " + dims_text(dims));
     Handle ft = type(H5Dget_type(d.get()), "reading " + path);
-    if (H5Tget_class(ft.get()) != H5T_STRING) throw Failure(path + " does not hold strings");
+    const std::size_t len = check_string_type(ft.get(), dims[0], path, vlen, file_size_of(loc));
     std::vector<std::string> out;
-    out.reserve(dims[0]);
     if (dims[0] == 0) return out;
+    out.reserve(dims[0]);
     Handle sp = space(H5Dget_space(d.get()), "reading " + path);
-    if (H5Tis_variable_str(ft.get()) > 0) {
+    if (len == 0) {
         Handle mt = vlen_string_type();
         std::vector<char*> ptrs(dims[0], nullptr);
         check_rc(H5Dread(d.get(), mt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()),
@@ -313,19 +409,28 @@ std::vector<std::string> read_strings(hid_t loc, const std::string& path) {
         for (char* p : ptrs) out.emplace_back(p ? p : "");
         reclaim(mt.get(), sp.get(), ptrs.data());
     } else {
-        const std::size_t len = H5Tget_size(ft.get());
-        Handle mt = type(H5Tcopy(H5T_C_S1), "reading " + path);
-        check_rc(H5Tset_size(mt.get(), len), "reading " + path);
-        check_rc(H5Tset_strpad(mt.get(), H5T_STR_NULLPAD), "reading " + path);
+        check_plausible(d.get(), len * dims[0], path);
+        Handle mt = memory_string_type(ft.get(), len);
         std::vector<char> buf(len * dims[0]);
         check_rc(H5Dread(d.get(), mt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()),
                  "reading " + path);
-        for (hsize_t i = 0; i < dims[0]; ++i) {
-            const char* s = buf.data() + i * len;
-            out.emplace_back(s, strnlen(s, len));
-        }
+        for (hsize_t i = 0; i < dims[0]; ++i) out.push_back(from_fixed(buf.data() + i * len, len));
     }
     return out;
+}
+
+void check_plausible(hid_t dset, std::size_t bytes, const std::string& path) {
+    const std::uint64_t fsize = file_size_of(dset);
+    if (fsize == 0 || bytes == 0) return;
+    Handle dcpl = plist(H5Dget_create_plist(dset), "reading the creation properties of " + path);
+    const int nfilters = H5Pget_nfilters(dcpl.get());
+    if (nfilters < 0) check_rc(-1, "reading the filters of " + path);
+    // Deflate compresses at most about 1032:1; unfiltered data is stored as it is.
+    constexpr std::uint64_t kSlack = std::uint64_t{1} << 20;
+    const std::uint64_t limit = nfilters > 0 ? fsize * 1100 + kSlack : fsize + kSlack;
+    if (bytes > limit)
+        throw Failure(path + " claims " + std::to_string(bytes) + " bytes of data, more than a " +
+                      std::to_string(fsize) + "-byte file can hold");
 }
 
 namespace {
@@ -341,15 +446,17 @@ Handle open_attr(hid_t obj, const std::string& name) {
 
 }  // namespace
 
-std::string read_attr_string(hid_t obj, const std::string& name) {
+std::string read_attr_string(hid_t obj, const std::string& name, Vlen vlen) {
     Handle a = open_attr(obj, name);
     const std::string what = "reading attribute " + name;
     Handle ft = type(H5Aget_type(a.get()), what);
-    if (H5Tget_class(ft.get()) != H5T_STRING) throw Failure("attribute '" + name + "' is not text");
     Handle sp = space(H5Aget_space(a.get()), what);
     if (H5Sget_simple_extent_npoints(sp.get()) != 1)
         throw Failure("attribute '" + name + "' is not a single string");
-    if (H5Tis_variable_str(ft.get()) > 0) {
+    if (H5Tget_class(ft.get()) != H5T_STRING) throw Failure("attribute '" + name + "' is not text");
+    const std::size_t len =
+        check_string_type(ft.get(), 1, "attribute '" + name + "'", vlen, file_size_of(obj));
+    if (len == 0) {
         Handle mt = vlen_string_type();
         char* p = nullptr;
         check_rc(H5Aread(a.get(), mt.get(), &p), what);
@@ -357,13 +464,39 @@ std::string read_attr_string(hid_t obj, const std::string& name) {
         reclaim(mt.get(), sp.get(), &p);
         return out;
     }
-    const std::size_t len = H5Tget_size(ft.get());
-    Handle mt = type(H5Tcopy(H5T_C_S1), what);
-    check_rc(H5Tset_size(mt.get(), len), what);
-    check_rc(H5Tset_strpad(mt.get(), H5T_STR_NULLPAD), what);
-    std::vector<char> buf(len + 1, '\0');
+    Handle mt = memory_string_type(ft.get(), len);
+    std::vector<char> buf(len, '\0');
     check_rc(H5Aread(a.get(), mt.get(), buf.data()), what);
-    return std::string(buf.data(), strnlen(buf.data(), len));
+    return from_fixed(buf.data(), len);
+}
+
+std::vector<std::string> read_attr_strings(hid_t obj, const std::string& name, Vlen vlen) {
+    Handle a = open_attr(obj, name);
+    const std::string what = "reading attribute " + name;
+    Handle ft = type(H5Aget_type(a.get()), what);
+    Handle sp = space(H5Aget_space(a.get()), what);
+    if (H5Sget_simple_extent_ndims(sp.get()) != 1)
+        throw Failure("attribute '" + name + "' is not a 1-D list of strings");
+    const hssize_t n = H5Sget_simple_extent_npoints(sp.get());
+    check_id(n, what);
+    const std::size_t len = check_string_type(ft.get(), static_cast<std::uint64_t>(n),
+                                              "attribute '" + name + "'", vlen, file_size_of(obj));
+    std::vector<std::string> out;
+    if (n == 0) return out;
+    if (len == 0) {
+        Handle mt = vlen_string_type();
+        std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
+        check_rc(H5Aread(a.get(), mt.get(), ptrs.data()), what);
+        for (char* p : ptrs) out.emplace_back(p ? p : "");
+        reclaim(mt.get(), sp.get(), ptrs.data());
+        return out;
+    }
+    Handle mt = memory_string_type(ft.get(), len);
+    std::vector<char> buf(len * static_cast<std::size_t>(n), '\0');
+    check_rc(H5Aread(a.get(), mt.get(), buf.data()), what);
+    for (hssize_t i = 0; i < n; ++i)
+        out.push_back(from_fixed(buf.data() + static_cast<std::size_t>(i) * len, len));
+    return out;
 }
 
 namespace {
@@ -403,10 +536,18 @@ std::vector<T> read_array(hid_t loc, const std::string& path, const std::vector<
     const H5T_class_t cls = H5Tget_class(ft.get());
     if (cls != H5T_INTEGER && cls != H5T_FLOAT && cls != H5T_ENUM)
         throw Failure(path + " is not numeric");
-    const std::size_t n = std::accumulate(dims.begin(), dims.end(), std::size_t{1},
-                                          [](std::size_t a, hsize_t b) { return a * b; });
+    const std::size_t esize = H5Tget_size(ft.get());
+    if (esize == 0 || esize > 8)
+        throw Failure(path + " has a numeric type of " + std::to_string(esize) + " bytes");
+    std::size_t n = 1;
+    for (hsize_t v : dims) {
+        if (v != 0 && n > (std::size_t{1} << 40) / v)
+            throw Failure(path + " has an implausible shape " + dims_text(dims));
+        n *= static_cast<std::size_t>(v);
+    }
+    if (n == 0) return std::vector<T>{};
+    check_plausible(d.get(), n * esize, path);
     std::vector<T> out(n);
-    if (n == 0) return out;
     check_rc(H5Dread(d.get(), native<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
              "reading " + path);
     return out;

@@ -123,8 +123,18 @@ inline hid_t native<double>() {
     return H5T_NATIVE_DOUBLE;
 }
 
-/// Variable-length UTF-8 string type.
+/// Variable-length UTF-8 string type. Format 2 files never store it (it lives in the
+/// global heap, which a damaged file can make libhdf5 crash or hang on); it is only the
+/// memory type for reading format-1 files.
 Handle vlen_string_type();
+
+/// Fixed-length UTF-8 string type of `len` bytes (at least 1), null-padded.
+Handle fixed_string_type(std::size_t len);
+
+/// A file access list for files this version writes: strong close, and the HDF5 1.8
+/// object format at least (attributes over 64 KiB, such as a long scenario_text stored
+/// as a fixed-length string, need its dense attribute storage).
+Handle file_access();
 
 /// Enum type over uint8 with values 0..names.size()-1.
 Handle enum_u8_type(const std::vector<std::string>& names);
@@ -153,13 +163,13 @@ void set_attr(hid_t obj, const std::string& name, const std::string& value);
 void set_attr(hid_t obj, const std::string& name, std::int64_t value);
 void set_attr(hid_t obj, const std::string& name, std::uint64_t value);
 void set_attr(hid_t obj, const std::string& name, double value);
-/// A 1-D attribute of variable-length UTF-8 strings.
+/// A 1-D attribute of fixed-length UTF-8 strings (the longest value's length).
 void set_attr(hid_t obj, const std::string& name, const std::vector<std::string>& values);
 
 /// Sets the `axes` and `description` attributes every object of a results file carries.
 void describe(hid_t obj, const std::string& axes, const std::string& description);
 
-/// Writes a 1-D dataset of strings (variable-length UTF-8).
+/// Writes a 1-D dataset of fixed-length UTF-8 strings (the longest value's length).
 Handle write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values);
 
 template <typename T>
@@ -176,12 +186,26 @@ bool exists(hid_t loc, const std::string& path);
 Handle open_dataset(hid_t loc, const std::string& path);
 /// Dimensions of a dataset.
 std::vector<hsize_t> shape(hid_t dset);
-std::vector<std::string> read_strings(hid_t loc, const std::string& path);
-std::string read_attr_string(hid_t obj, const std::string& name);
+/// Whether a reader accepts variable-length strings (format 1 files) or refuses them
+/// before reading (format 2: no global heap is ever read).
+enum class Vlen { Refuse, Allow };
+/// Largest string, string dataset or attribute a reader accepts (a plausibility bound
+/// checked before anything is allocated or read).
+inline constexpr std::size_t kMaxStringBytes = std::size_t{256} << 20;
+std::vector<std::string> read_strings(hid_t loc, const std::string& path, Vlen vlen = Vlen::Refuse);
+std::string read_attr_string(hid_t obj, const std::string& name, Vlen vlen = Vlen::Refuse);
+/// A 1-D string attribute (an empty vector for an empty one).
+std::vector<std::string> read_attr_strings(hid_t obj, const std::string& name,
+                                           Vlen vlen = Vlen::Refuse);
+/// Throws Failure if reading `bytes` of data from dataset `dset` is implausible: more than
+/// the file's size could hold (stored size times the best deflate ratio, 1032:1, plus
+/// slack), or more than the file's own size for unfiltered data.
+void check_plausible(hid_t dset, std::size_t bytes, const std::string& path);
 std::int64_t read_attr_int(hid_t obj, const std::string& name);
 std::uint64_t read_attr_uint(hid_t obj, const std::string& name);
 /// Reads a whole numeric dataset converted to T; throws Failure if its shape differs
-/// from `dims`.
+/// from `dims`, its type is not an integer, float or enum of at most 8 bytes, or its
+/// size is implausible for the file (check_plausible).
 template <typename T>
 std::vector<T> read_array(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims);
 

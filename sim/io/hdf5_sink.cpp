@@ -101,9 +101,7 @@ Hdf5Sink::Hdf5Sink(std::string path, bool force) : impl_(std::make_unique<Impl>(
     m.tmp = temp_name_for(m.path);
     h5::QuietErrors quiet;
     try {
-        Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS), "creating a file access list");
-        h5::check_rc(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG),
-                     "setting the close degree");
+        Handle fapl = h5::file_access();
         m.file = h5::file(H5Fcreate(m.tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
                           "cannot create the temporary file '" + m.tmp + "'");
     } catch (const h5::Failure& e) {

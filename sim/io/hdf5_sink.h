@@ -20,7 +20,7 @@
 namespace sco::io {
 
 /// The `format` attribute of every results file written by this version.
-inline constexpr const char* kResultsFormat = "sco-sim-results/1";
+inline constexpr const char* kResultsFormat = "sco-sim-results/2";
 
 class Hdf5Sink final : public experiment::Sink {
   public:

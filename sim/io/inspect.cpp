@@ -60,7 +60,8 @@ std::vector<std::uint64_t> extent(hid_t space, std::vector<std::uint64_t>* maxdi
     return {d.begin(), d.end()};
 }
 
-/// Values of a dataset or attribute read through `read(mem_type, buf)`.
+/// Values of a dataset or attribute read through `read(mem_type, buf)`. inspect_file is
+/// for tests and debugging (unguarded: it reads variable-length strings of format 1).
 template <typename Read>
 std::string values(hid_t file_type, hid_t space, Read read) {
     const hssize_t n = H5Sget_simple_extent_npoints(space);
@@ -169,6 +170,14 @@ std::map<std::string, StoredObject> inspect_file(const std::string& path) {
                 o.type = type_text(t.get());
                 o.dims = extent(sp.get(), &o.maxdims);
                 o.layout = layout_text(d.get());
+                // Sizes are checked against the file before anything is allocated.
+                const hssize_t n = H5Sget_simple_extent_npoints(sp.get());
+                h5::check_id(n, "reading " + p);
+                const std::size_t esize = H5Tget_size(t.get());
+                if (esize == 0 || esize > h5::kMaxStringBytes ||
+                    static_cast<std::uint64_t>(n) > (std::uint64_t{1} << 40) / esize)
+                    throw h5::Failure(p + " has an implausible size");
+                h5::check_plausible(d.get(), static_cast<std::size_t>(n) * esize, p);
                 o.data = values(t.get(), sp.get(), [&](hid_t mt, void* buf) {
                     return H5Dread(d.get(), mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
                 });

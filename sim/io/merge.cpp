@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "sim/io/atomic_file.h"
+#include "sim/io/guard.h"
 #include "sim/io/h5.h"
 #include "sim/io/layout.h"
 #include "sim/io/results_reader.h"
@@ -153,7 +154,8 @@ std::string dataset_content(hid_t loc, const std::string& path) {
     for (hsize_t v : dims_of(sp.get())) key += std::to_string(v) + ",";
     key += "|";
     if (H5Tget_class(ft.get()) == H5T_STRING) {
-        for (const auto& s : h5::read_strings(loc, path)) key += std::to_string(s.size()) + ":" + s;
+        for (const auto& s : h5::read_strings(loc, path, h5::Vlen::Allow))
+            key += std::to_string(s.size()) + ":" + s;
         return key;
     }
     Handle mt = memory_type(ft.get(), "reading " + path);
@@ -316,6 +318,7 @@ std::vector<std::string> differences(const Shard& s, const Shard& ref) {
     };
     auto text = [](const std::string& v) { return quoted(v); };
     auto num = [](auto v) { return std::to_string(v); };
+    if (a.format != b.format) differ("format", text(a.format), text(b.format));
     if (a.scenario_sha256 != b.scenario_sha256)
         differ("another scenario: scenario_sha256", a.scenario_sha256.substr(0, 12) + "...",
                b.scenario_sha256.substr(0, 12) + "...");
@@ -437,7 +440,7 @@ Handle open_file(const std::string& path, unsigned flags, bool create) {
     Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS), "creating a file access list");
     h5::check_rc(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "setting the close degree");
     if (create)
-        return h5::file(H5Fcreate(path.c_str(), flags, H5P_DEFAULT, fapl.get()),
+        return h5::file(H5Fcreate(path.c_str(), flags, H5P_DEFAULT, h5::file_access().get()),
                         "cannot create the temporary file " + quoted(path));
     return h5::file(H5Fopen(path.c_str(), flags, fapl.get()), "cannot open " + quoted(path));
 }
@@ -466,8 +469,15 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
     std::vector<Shard> shards;
     shards.reserve(inputs.size());
     int max_rounds = 0;
+    // Each input is first read whole in a child process (every attribute and dataset,
+    // types and sizes checked: sim/io/guard.h), so that a crafted or damaged shard cannot
+    // crash or hang the merge; then the reads below are the same the child survived.
     for (const auto& in : inputs) {
-        shards.push_back({in, read_results(in), Handle()});
+        check_in_child(in, [&] {
+            (void)read_results_unguarded(in);
+            read_every_object(in);
+        });
+        shards.push_back({in, read_results_unguarded(in), Handle()});
         drop_summaries(shards.back(), max_rounds);
     }
     std::stable_sort(shards.begin(), shards.end(), [](const Shard& a, const Shard& b) {

@@ -1,8 +1,10 @@
 #include "sim/io/results_reader.h"
 
 #include <filesystem>
+#include <map>
 #include <string_view>
 
+#include "sim/io/guard.h"
 #include "sim/io/h5.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/io/layout.h"
@@ -20,21 +22,25 @@ std::string join(std::string_view a, std::string_view b) {
 Results read_open(hid_t f, const std::string& path) {
     Results r;
     r.path = path;
-    r.format = h5::read_attr_string(f, "format");
-    if (r.format != kResultsFormat)
+    r.format = h5::read_attr_string(f, "format", h5::Vlen::Allow);
+    if (r.format != kResultsFormat && r.format != kResultsFormatV1)
         throw h5::Failure("format is '" + r.format + "', this version reads '" + kResultsFormat +
-                          "'");
-    r.provenance.tool_version = h5::read_attr_string(f, "tool_version");
-    r.provenance.git_commit = h5::read_attr_string(f, "git_commit");
-    r.provenance.command_line = h5::read_attr_string(f, "command_line");
-    r.provenance.scenario_path = h5::read_attr_string(f, "scenario_path");
-    r.provenance.scenario_text = h5::read_attr_string(f, "scenario_text");
-    r.scenario_name = h5::read_attr_string(f, "scenario_name");
-    r.scenario_sha256 = h5::read_attr_string(f, "scenario_sha256");
-    r.created = h5::read_attr_string(f, "created");
-    r.variant_choice = h5::read_attr_string(f, "variant_choice");
-    r.variant_amendment = h5::read_attr_string(f, "variant_amendment");
-    r.variant_pressure = h5::read_attr_string(f, "variant_pressure");
+                          "' and '" + kResultsFormatV1 + "'");
+    // Format 1 stored its strings as variable-length strings; format 2 never does, and its
+    // reader refuses them before reading (no global heap is read).
+    const h5::Vlen vl = r.format == kResultsFormatV1 ? h5::Vlen::Allow : h5::Vlen::Refuse;
+    (void)h5::read_attr_string(f, "format", vl);
+    r.provenance.tool_version = h5::read_attr_string(f, "tool_version", vl);
+    r.provenance.git_commit = h5::read_attr_string(f, "git_commit", vl);
+    r.provenance.command_line = h5::read_attr_string(f, "command_line", vl);
+    r.provenance.scenario_path = h5::read_attr_string(f, "scenario_path", vl);
+    r.provenance.scenario_text = h5::read_attr_string(f, "scenario_text", vl);
+    r.scenario_name = h5::read_attr_string(f, "scenario_name", vl);
+    r.scenario_sha256 = h5::read_attr_string(f, "scenario_sha256", vl);
+    r.created = h5::read_attr_string(f, "created", vl);
+    r.variant_choice = h5::read_attr_string(f, "variant_choice", vl);
+    r.variant_amendment = h5::read_attr_string(f, "variant_amendment", vl);
+    r.variant_pressure = h5::read_attr_string(f, "variant_pressure", vl);
     r.seed = h5::read_attr_uint(f, "seed");
     r.replications = h5::read_attr_int(f, "replications");
     r.points = h5::read_attr_int(f, "points");
@@ -47,15 +53,15 @@ Results read_open(hid_t f, const std::string& path) {
 
     const std::string L = layout::kLabels;
     auto& lab = r.labels;
-    lab.agents = h5::read_strings(f, join(L, "agents"));
-    lab.agent_names = h5::read_strings(f, join(L, "agent_names"));
-    lab.proposals = h5::read_strings(f, join(L, "proposals"));
-    lab.proposal_titles = h5::read_strings(f, join(L, "proposal_titles"));
-    lab.kinds = h5::read_strings(f, join(L, "kinds"));
-    lab.dimensions = h5::read_strings(f, join(L, "dimensions"));
-    lab.threats = h5::read_strings(f, join(L, "threats"));
-    lab.pairs = h5::read_strings(f, join(L, "pairs"));
-    r.params = h5::read_strings(f, join(L, "params"));
+    lab.agents = h5::read_strings(f, join(L, "agents"), vl);
+    lab.agent_names = h5::read_strings(f, join(L, "agent_names"), vl);
+    lab.proposals = h5::read_strings(f, join(L, "proposals"), vl);
+    lab.proposal_titles = h5::read_strings(f, join(L, "proposal_titles"), vl);
+    lab.kinds = h5::read_strings(f, join(L, "kinds"), vl);
+    lab.dimensions = h5::read_strings(f, join(L, "dimensions"), vl);
+    lab.threats = h5::read_strings(f, join(L, "threats"), vl);
+    lab.pairs = h5::read_strings(f, join(L, "pairs"), vl);
+    r.params = h5::read_strings(f, join(L, "params"), vl);
     {
         Handle d = h5::open_dataset(f, join(L, "periods"));
         const auto dims = h5::shape(d.get());
@@ -63,12 +69,12 @@ Results read_open(hid_t f, const std::string& path) {
         for (auto y : h5::read_array<std::int64_t>(f, join(L, "periods"), dims))
             lab.periods.push_back(static_cast<int>(y));
     }
-    const auto outcomes = h5::read_strings(f, join(L, "outcomes"));
+    const auto outcomes = h5::read_strings(f, join(L, "outcomes"), vl);
     for (std::size_t o = 0; o < core::kOutcomeNames.names.size(); ++o)
         if (outcomes.size() != core::kOutcomeNames.names.size() ||
             outcomes[o] != core::kOutcomeNames.names[o])
             throw h5::Failure("/labels/outcomes differs from this version's outcomes");
-    const auto flags = h5::read_strings(f, join(L, "flags"));
+    const auto flags = h5::read_strings(f, join(L, "flags"), vl);
     if (flags.size() != static_cast<std::size_t>(core::kFlagBits))
         throw h5::Failure("/labels/flags does not have " + std::to_string(core::kFlagBits) +
                           " entries");
@@ -93,19 +99,19 @@ Results read_open(hid_t f, const std::string& path) {
     if (shape.periods < 1 || shape.proposals < 1)
         throw h5::Failure("no periods or no proposals in /labels");
 
-    r.point_descriptions = h5::read_strings(f, join(layout::kPoints, "description"));
+    r.point_descriptions = h5::read_strings(f, join(layout::kPoints, "description"), vl);
     if (static_cast<std::int64_t>(r.point_descriptions.size()) != r.points)
         throw h5::Failure("/points/description does not have one entry per point");
 
     // The sweep design. Files written before sweeps were recorded lack it: a plain run.
     r.factor_values.assign(static_cast<std::size_t>(r.points), {});
     if (H5Aexists(f, "design") > 0) {
-        r.design = h5::read_attr_string(f, "design");
+        r.design = h5::read_attr_string(f, "design", vl);
         r.design_samples = h5::read_attr_int(f, "design_samples");
         r.design_seed = h5::read_attr_uint(f, "design_seed");
-        r.sweep_text = h5::read_attr_string(f, "sweep_text");
-        if (H5Aexists(f, "sweep_id") > 0) r.sweep_id = h5::read_attr_string(f, "sweep_id");
-        r.factors = h5::read_strings(f, join(L, "factors"));
+        r.sweep_text = h5::read_attr_string(f, "sweep_text", vl);
+        if (H5Aexists(f, "sweep_id") > 0) r.sweep_id = h5::read_attr_string(f, "sweep_id", vl);
+        r.factors = h5::read_strings(f, join(L, "factors"), vl);
         const hsize_t nf = r.factors.size();
         const auto fv = h5::read_array<double>(f, join(layout::kPoints, "factor_values"),
                                                {static_cast<hsize_t>(r.points), nf});
@@ -164,10 +170,15 @@ Results read_open(hid_t f, const std::string& path) {
 
 }  // namespace
 
-Results read_results(const std::string& path) {
+namespace {
+
+template <typename F>
+auto with_file(const std::string& path, F&& body) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw BadResults(path, "no such file");
     if (std::filesystem::is_directory(path, ec)) throw BadResults(path, "is a directory");
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw BadResults(path, "is not a regular file");
     h5::QuietErrors quiet;
     try {
         const htri_t is_h5 = H5Fis_hdf5(path.c_str());
@@ -178,7 +189,7 @@ Results read_results(const std::string& path) {
         Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS), "creating a file access list");
         h5::check_rc(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "setting close degree");
         Handle f = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), "cannot open");
-        return read_open(f.get(), path);
+        return body(f.get());
     } catch (const h5::Failure& e) {
         throw BadResults(path, e.what());
     } catch (const std::length_error& e) {
@@ -186,6 +197,224 @@ Results read_results(const std::string& path) {
     } catch (const std::bad_alloc&) {
         throw BadResults(path, "implausible sizes (out of memory)");
     }
+}
+
+/// Checks a datatype against what results files hold: integers, floats and enums of at
+/// most 8 bytes, fixed-length strings, and (format 1 only) variable-length strings.
+void check_type(hid_t t, const std::string& what, h5::Vlen vl) {
+    const H5T_class_t cls = H5Tget_class(t);
+    const std::size_t size = H5Tget_size(t);
+    if (cls == H5T_INTEGER || cls == H5T_FLOAT || cls == H5T_ENUM) {
+        if (size == 0 || size > 8)
+            throw h5::Failure(what + " has a numeric type of " + std::to_string(size) + " bytes");
+        return;
+    }
+    if (cls == H5T_STRING) {
+        const htri_t var = H5Tis_variable_str(t);
+        if (var < 0) h5::check_rc(-1, "reading the type of " + what);
+        if (var > 0 && vl == h5::Vlen::Refuse)
+            throw h5::Failure(
+                what + " is stored as variable-length strings, which this format does not use");
+        if (var == 0 && (size == 0 || size > h5::kMaxStringBytes))
+            throw h5::Failure(what + " has a string type of " + std::to_string(size) + " bytes");
+        return;
+    }
+    throw h5::Failure(what + " has a datatype results files do not use (class " +
+                      std::to_string(static_cast<int>(cls)) + ")");
+}
+
+std::vector<hsize_t> extent_of(hid_t sp, const std::string& what) {
+    const int rank = H5Sget_simple_extent_ndims(sp);
+    h5::check_id(rank, "reading the dataspace of " + what);
+    if (rank > 8) throw h5::Failure(what + " has " + std::to_string(rank) + " dimensions");
+    std::vector<hsize_t> d(static_cast<std::size_t>(rank));
+    if (rank > 0) h5::check_rc(H5Sget_simple_extent_dims(sp, d.data(), nullptr), "shape");
+    return d;
+}
+
+/// Reads every attribute of `obj` (checking its type and size first).
+void read_attributes(hid_t obj, const std::string& what, h5::Vlen vl) {
+    std::vector<std::string> names;
+    auto cb = [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+        static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+        return 0;
+    };
+    h5::check_rc(H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, nullptr, cb, &names),
+                 "listing the attributes of " + what);
+    for (const auto& name : names) {
+        const std::string w = "attribute '" + name + "' of " + what;
+        Handle a = h5::attribute(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "opening " + w);
+        Handle t = h5::type(H5Aget_type(a.get()), "reading " + w);
+        check_type(t.get(), w, vl);
+        Handle sp = h5::space(H5Aget_space(a.get()), "reading " + w);
+        (void)extent_of(sp.get(), w);
+        if (H5Tget_class(t.get()) == H5T_STRING) {
+            if (H5Sget_simple_extent_type(sp.get()) == H5S_SCALAR)
+                (void)h5::read_attr_string(obj, name, vl);
+            else
+                (void)h5::read_attr_strings(obj, name, vl);
+            continue;
+        }
+        const hssize_t n = H5Sget_simple_extent_npoints(sp.get());
+        h5::check_id(n, "reading " + w);
+        if (static_cast<std::uint64_t>(n) > (std::uint64_t{1} << 20))
+            throw h5::Failure(w + " claims " + std::to_string(n) + " values");
+        std::vector<unsigned char> buf(static_cast<std::size_t>(n) * H5Tget_size(t.get()) + 1);
+        if (n > 0) h5::check_rc(H5Aread(a.get(), t.get(), buf.data()), "reading " + w);
+    }
+}
+
+using AxisLengths = std::map<std::string, hsize_t>;
+
+/// The length of every axis the format names that follows from the root attributes and
+/// the /labels datasets' shapes (docs/hdf5-format.md, "Axes").
+AxisLengths axis_lengths(hid_t f) {
+    AxisLengths ax = {{"outcome", core::kOutcomeNames.names.size()},
+                      {"flag", static_cast<hsize_t>(core::kFlagBits)},
+                      {"quantile", 3},
+                      {"dilution_bin", static_cast<hsize_t>(experiment::kDilutionBins)},
+                      {"dilution_edge", static_cast<hsize_t>(experiment::kDilutionBins) + 1},
+                      {"tension_bin", static_cast<hsize_t>(experiment::kTensionBins)},
+                      {"tension_edge", static_cast<hsize_t>(experiment::kTensionBins) + 1}};
+    const std::int64_t points = h5::read_attr_int(f, "points"), runs = h5::read_attr_int(f, "runs");
+    if (points < 1 || runs < 0)
+        throw h5::Failure("attributes points=" + std::to_string(points) +
+                          ", runs=" + std::to_string(runs));
+    ax["point"] = static_cast<hsize_t>(points);
+    ax["run"] = static_cast<hsize_t>(runs);
+    const std::pair<const char*, const char*> labels[] = {
+        {"agent", "agents"},         {"proposal", "proposals"},       {"period", "periods"},
+        {"dimension", "dimensions"}, {"threat", "threats"},           {"pair", "pairs"},
+        {"param", "params"},         {"point_param", "point_params"}, {"factor", "factors"},
+        {"round", "rounds"}};
+    for (const auto& [axis, name] : labels) {
+        const std::string p = join(layout::kLabels, name);
+        if (!h5::exists(f, p)) continue;
+        Handle d = h5::open_dataset(f, p);
+        const auto dims = h5::shape(d.get());
+        if (dims.size() != 1) throw h5::Failure(p + " is not 1-D");
+        ax[axis] = dims[0];
+    }
+    if (ax.contains("period")) ax["adoption_bin"] = ax["period"] + 1;
+    if (ax.contains("round")) ax["rounds_bin"] = ax["round"] + 1;
+    return ax;
+}
+
+/// Checks a dataset's shape against its `axes` attribute and the axis lengths.
+void check_axes(hid_t d, const std::string& path, const std::vector<hsize_t>& dims,
+                const AxisLengths& ax, h5::Vlen vl) {
+    if (H5Aexists(d, "axes") <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return;
+    }
+    const std::string text = h5::read_attr_string(d, "axes", vl);
+    std::vector<std::string> names;
+    for (std::size_t at = 0; !text.empty() && at <= text.size();) {
+        const std::size_t comma = std::min(text.find(',', at), text.size());
+        names.push_back(text.substr(at, comma - at));
+        at = comma + 1;
+    }
+    if (names.size() != dims.size())
+        throw h5::Failure(path + " has " + std::to_string(dims.size()) + " dimensions but axes '" +
+                          text + "'");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const auto it = ax.find(names[i]);
+        if (it != ax.end() && it->second != dims[i])
+            throw h5::Failure(path + ": axis '" + names[i] + "' is " + std::to_string(dims[i]) +
+                              " long, the file's labels say " + std::to_string(it->second));
+    }
+}
+
+/// Reads the whole dataset `path` in blocks of rows (checking type, shape and size first).
+void read_dataset_blocks(hid_t f, const std::string& path, h5::Vlen vl, const AxisLengths& ax) {
+    Handle d = h5::dataset(H5Dopen2(f, path.c_str(), H5P_DEFAULT), "opening " + path);
+    Handle t = h5::type(H5Dget_type(d.get()), "reading " + path);
+    check_type(t.get(), path, vl);
+    read_attributes(d.get(), path, vl);
+    Handle sp = h5::space(H5Dget_space(d.get()), "reading " + path);
+    const auto dims = extent_of(sp.get(), path);
+    check_axes(d.get(), path, dims, ax, vl);
+    if (H5Tget_class(t.get()) == H5T_STRING) {
+        if (dims.size() != 1) throw h5::Failure(path + " holds strings but is not 1-D");
+        (void)h5::read_strings(f, path, vl);
+        return;
+    }
+    const std::size_t esize = H5Tget_size(t.get());
+    std::uint64_t n = 1;
+    for (hsize_t v : dims) {
+        if (v != 0 && n > (std::uint64_t{1} << 44) / v)
+            throw h5::Failure(path + " has an implausible shape");
+        n *= v;
+    }
+    if (n == 0) return;
+    h5::check_plausible(d.get(), static_cast<std::size_t>(n * esize), path);
+    if (dims.empty()) {
+        std::vector<unsigned char> buf(esize);
+        h5::check_rc(H5Dread(d.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()),
+                     "reading " + path);
+        return;
+    }
+    const std::uint64_t row = n / dims[0] * esize;
+    const hsize_t block =
+        std::max<hsize_t>(1, (std::uint64_t{8} << 20) / std::max<std::uint64_t>(row, 1));
+    std::vector<unsigned char> buf;
+    for (hsize_t r0 = 0; r0 < dims[0]; r0 += block) {
+        std::vector<hsize_t> start(dims.size(), 0), count = dims;
+        start[0] = r0;
+        count[0] = std::min(block, dims[0] - r0);
+        buf.resize(static_cast<std::size_t>(count[0] * row));
+        Handle fsp = h5::space(H5Dget_space(d.get()), "reading " + path);
+        h5::check_rc(H5Sselect_hyperslab(fsp.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                         count.data(), nullptr),
+                     "reading " + path);
+        Handle msp =
+            h5::space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                      "reading " + path);
+        h5::check_rc(H5Dread(d.get(), t.get(), msp.get(), fsp.get(), H5P_DEFAULT, buf.data()),
+                     "reading " + path);
+    }
+}
+
+}  // namespace
+
+Results read_results_unguarded(const std::string& path) {
+    return with_file(path, [&](hid_t f) { return read_open(f, path); });
+}
+
+void read_every_object(const std::string& path) {
+    with_file(path, [&](hid_t f) {
+        const std::string format = h5::read_attr_string(f, "format", h5::Vlen::Allow);
+        if (format != kResultsFormat && format != kResultsFormatV1)
+            throw h5::Failure("format is '" + format + "'");
+        const h5::Vlen vl = format == kResultsFormatV1 ? h5::Vlen::Allow : h5::Vlen::Refuse;
+        std::vector<std::pair<std::string, H5O_type_t>> objects;
+        auto cb = [](hid_t, const char* name, const H5O_info_t* info, void* data) -> herr_t {
+            auto* v = static_cast<std::vector<std::pair<std::string, H5O_type_t>>*>(data);
+            if (v->size() > 100000) return -1;
+            v->emplace_back(name, info->type);
+            return 0;
+        };
+        h5::check_rc(H5Ovisit2(f, H5_INDEX_NAME, H5_ITER_INC, cb, &objects, H5O_INFO_BASIC),
+                     "visiting the file's objects");
+        const AxisLengths ax = axis_lengths(f);
+        for (const auto& [name, type] : objects) {
+            const std::string p = name == "." ? "/" : "/" + name;
+            if (type == H5O_TYPE_GROUP) {
+                Handle g = h5::group(H5Gopen2(f, p.c_str(), H5P_DEFAULT), "opening " + p);
+                read_attributes(g.get(), p, vl);
+            } else if (type == H5O_TYPE_DATASET) {
+                read_dataset_blocks(f, p, vl, ax);
+            } else {
+                throw h5::Failure(p + " is neither a group nor a dataset");
+            }
+        }
+        return 0;
+    });
+}
+
+Results read_results(const std::string& path) {
+    check_in_child(path, [&] { (void)read_results_unguarded(path); });
+    return read_results_unguarded(path);
 }
 
 }  // namespace sco::io

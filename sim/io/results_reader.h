@@ -15,7 +15,7 @@ namespace sco::io {
 
 struct Results {
     std::string path;
-    std::string format;  ///< "sco-sim-results/1"
+    std::string format;  ///< "sco-sim-results/2" (or /1 for a file of an earlier version)
     experiment::Labels labels;
     std::vector<std::string> params;  ///< paths of the non-fixed parameters
     experiment::Provenance provenance;
@@ -46,8 +46,24 @@ struct Results {
     std::vector<experiment::Summary> summaries;   ///< per point
 };
 
+/// The format of files written by versions before format 2 (variable-length strings).
+/// They stay readable; kResultsFormat (hdf5_sink.h) is what this version writes.
+inline constexpr const char* kResultsFormatV1 = "sco-sim-results/1";
+
 /// Throws BadResults naming the file and the problem (missing file, not HDF5, wrong
-/// format, missing dataset or attribute, wrong shape). Prints nothing.
+/// format, missing dataset or attribute, wrong shape or type, implausible sizes, or a file
+/// that crashes, hangs or exhausts the HDF5 library). Prints nothing. The file is first
+/// read in a child process (sim/io/guard.h), then here.
 Results read_results(const std::string& path);
+
+/// read_results without the child process: for the child itself and the fuzz targets.
+/// A crafted file can crash or hang the calling process.
+Results read_results_unguarded(const std::string& path);
+
+/// Reads every group's and dataset's attributes and every dataset's values (in blocks),
+/// checking each type (numbers, fixed-length strings; variable-length strings only in a
+/// format 1 file) and size first: everything merge_results copies. Throws BadResults.
+/// Unguarded: call it inside check_in_child.
+void read_every_object(const std::string& path);
 
 }  // namespace sco::io

@@ -130,7 +130,7 @@ def test_positions_show_every_dimension_when_the_scenario_cannot_be_read(full_fi
     f2 = tmp_path / "unreadable-scenario.h5"
     shutil.copy(full_file, f2)
     with h5py.File(f2, "r+") as f:
-        f.attrs["scenario_text"] = "format: sco-sim/999\n"
+        f.attrs["scenario_text"] = np.bytes_(b"format: sco-sim/999\n")  # fixed-length, as written
         dims = [s.decode() for s in f["labels/dimensions"][()]]
     j = json.loads(sco("summary", f2, "--json").stdout)
     assert j["proposals"] and all(list(e["positions"]) == dims for e in j["proposals"])
@@ -168,5 +168,5 @@ def test_existing_output_needs_force(tmp_path):
     assert out.read_text() == "precious"
     sco("run", SMALL, "-n", 20, "-o", out, "--force")
     with h5py.File(out) as f:
-        assert f.attrs["format"] == "sco-sim-results/1"
+        assert f.attrs["format"] == b"sco-sim-results/2"
     assert [p.name for p in tmp_path.iterdir()] == ["x.h5"]

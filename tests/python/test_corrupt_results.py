@@ -134,7 +134,7 @@ def test_summary_refuses_a_foreign_hdf5_file(tmp_path):
     refused(run("summary", g), g, "HDF5 without attributes")
 
 
-@pytest.mark.parametrize("version", ["sco-sim-results/0", "sco-sim-results/2", "sco-sim-results/99", ""])
+@pytest.mark.parametrize("version", ["sco-sim-results/0", "sco-sim-results/3", "sco-sim-results/99", ""])
 def test_summary_refuses_another_format_version(good, tmp_path, version):
     f = tmp_path / "version.h5"
     shutil.copy(good["run"], f)

@@ -12,6 +12,11 @@ DOC = (ROOT / "docs" / "hdf5-format.md").read_text()
 SCALE = 2.0 ** 32
 
 
+def _s(v):
+    """A string attribute as text (format 2 stores fixed-length strings: h5py gives bytes)."""
+    return v.decode() if isinstance(v, (bytes, np.bytes_)) else v
+
+
 def _section(title):
     m = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", DOC, re.M | re.S)
     assert m, f"docs/hdf5-format.md has no '## {title}' section"
@@ -79,7 +84,7 @@ def test_documented_dataset(path, axes, kind, full_file, tension_file):
     with h5py.File(src) as f:
         assert path in f, f"{path} is documented but missing from {src.name}"
         ds = f[path]
-        assert ds.attrs["axes"] == axes
+        assert _s(ds.attrs["axes"]) == axes
         assert len(ds.attrs["description"]) > 5
         assert ds.shape == tuple(axis_length(f, a) for a in axes.split(","))
         kind = kind.strip()
@@ -108,8 +113,9 @@ def test_root_attributes(full_file):
         for name, kind in ROOT_ATTRS:
             assert name in f.attrs, f"root attribute {name} is documented but missing"
             v = f.attrs[name]
-            if kind == "string":
-                assert isinstance(v, str)
+            if kind == "string":  # fixed-length (format 2: no variable-length strings)
+                info = h5py.check_string_dtype(f.attrs.get_id(name).dtype)
+                assert info is not None and info.length is not None, name
             else:
                 assert np.asarray(v).dtype == np.dtype(kind), name
         documented = {a for a, _ in ROOT_ATTRS}
@@ -120,15 +126,15 @@ def test_provenance(full_file):
     text = SMALL.read_text()
     with h5py.File(full_file) as f:
         a = f.attrs
-        assert a["format"] == "sco-sim-results/1"
-        assert a["scenario_text"] == text
-        assert a["scenario_sha256"] == hashlib.sha256(text.encode()).hexdigest()
+        assert _s(a["format"]) == "sco-sim-results/2"
+        assert _s(a["scenario_text"]) == text
+        assert _s(a["scenario_sha256"]) == hashlib.sha256(text.encode()).hexdigest()
         assert int(a["seed"]) == SEED and int(a["replications"]) == RUNS
         assert int(a["points"]) == 1 and int(a["runs"]) == RUNS
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a["created"])
-        assert "run" in a["command_line"] and str(SMALL.name) in a["command_line"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", _s(a["created"]))
+        assert "run" in _s(a["command_line"]) and str(SMALL.name) in _s(a["command_line"])
         assert a["tool_version"] and a["git_commit"]
-        assert (a["variant_choice"], a["variant_amendment"], a["variant_pressure"]) == \
+        assert (_s(a["variant_choice"]), _s(a["variant_amendment"]), _s(a["variant_pressure"])) == \
             ("logit", "win_set", "enabled")
         assert a["summary_only"] == 0 and a["per_run_tension"] == 0
 

@@ -21,7 +21,7 @@ def test_labels_and_provenance(full_file):
         assert list(r.periods) == list(f["labels/periods"][()])
         assert r.outcomes == _strings(f["labels/outcomes"])
         assert r.params == _strings(f["labels/params"])
-        assert r.provenance["scenario_text"] == f.attrs["scenario_text"]
+        assert r.provenance["scenario_text"] == f.attrs["scenario_text"].decode()
     assert r.seed == SEED and r.replications == RUNS and r.n_points == 1 and r.n_runs == RUNS
     assert r.scenario_name == "Small test scenario"
     assert not r.summary_only
@@ -85,7 +85,7 @@ def test_bad_files(tmp_path):
     with pytest.raises(sco_results.BadResults, match="something-else/2"):
         sco_results.load(tmp_path / "other.h5")
     with h5py.File(tmp_path / "empty.h5", "w") as f:
-        f.attrs["format"] = sco_results.FORMAT
+        f.attrs["format"] = np.bytes_(sco_results.FORMAT.encode())  # fixed-length, as written
     with pytest.raises(sco_results.BadResults, match="missing"):
         sco_results.load(tmp_path / "empty.h5")
 
