@@ -20,7 +20,18 @@
 #                                 on scenarios/history/sco2001.yaml against
 #                                 scenarios/history/events_2001_2013.yaml (target: 5 minutes;
 #                                 with --quick 200 points)
+#   scripts/bench.sh --sweep-memory  also issue 13's memory benchmarks: peak RSS and wall time
+#                                 of the 8-factor Sobol sweep of the baseline (-n 500,
+#                                 --summary-only, 2 threads) at 1,000 points (--samples 100),
+#                                 10,000 points (--samples 1000) and the whole --samples 1024
+#                                 sweep (10,240 points, 5.12 million runs), and of a 1,000-agent
+#                                 synthetic scenario (scripts/make_synthetic_scenario.py)
 #   scripts/bench.sh --no-build --skip-micro --skip-memory --skip-e2e   leave parts out
+#
+# With the microbenchmarks and the end-to-end table, the JSON's targets give sco-sim's cost per
+# decision (1 thread, both output modes) as a multiple of BM_Floor (tests/benchmarks/
+# bench_floor.cpp: one Philox draw, three 4-term utilities, three exponentials, a 3-way
+# choice). Both are wall-clock figures: compare them on a quiet machine only.
 #
 # The numbers are wall-clock times: run it on an otherwise idle machine (the JSON
 # records the load average before and after).
@@ -65,7 +76,8 @@ import time
 
 ROOT, BUILD = sys.argv[1], sys.argv[2]
 opts = set(sys.argv[3:])
-known = {"--quick", "--scaling", "--skip-micro", "--skip-memory", "--skip-e2e", "--calibrate"}
+known = {"--quick", "--scaling", "--skip-micro", "--skip-memory", "--skip-e2e", "--calibrate",
+         "--sweep-memory"}
 if opts - known:
     sys.exit(f"bench.sh: unknown option(s) {' '.join(sorted(opts - known))}")
 QUICK = "--quick" in opts
@@ -124,6 +136,46 @@ def calibrated_runs(scenario, threads, summary_only, start=5000, cap=None):
         n = int(math.ceil(n * max(1.2, 1.25 * MIN_SECONDS / max(r["run_seconds"], 1e-3)) / 1000) * 1000)
         if cap:
             n = min(n, cap)
+
+
+SOBOL_FACTORS = ["dynamics.objection_cost=0:0.5", "dynamics.military_weight=0:2",
+                 "dynamics.logit_precision=5:80", "dynamics.wait_value=0:8",
+                 "agents.TJK.sovereignty=0.1:0.6", "agents.UZB.military_reluctance=0.5:1",
+                 "agents.UZB.sovereignty=0.5:1", "agenda.afghan_buffer_plan.uncertainty=0.2:1"]
+
+
+def sweep_memory():
+    """Issue 13 item 1: peak memory of the 8-factor Sobol sweep against its points, and of a
+    1,000-agent scenario. Targets: <= 1 GiB and <= 120 s for --samples 1024 on 2 cores; the
+    same peak within 10% at 1,000 and 10,000 points; <= 2 GiB at 1,000 agents."""
+    rows = []
+    samples = (100, 1000, 1024) if not QUICK else (10, 100)
+    print(f"== sweep memory: 8-factor Sobol sweep of the baseline, -n 500, --summary-only, 2 threads",
+          flush=True)
+    for n in samples:
+        out_file = os.path.join(TMP, "sweep.h5")
+        cmd = [SCO, "sweep", BASELINE, "--design", "sobol", "--samples", str(n), "-n", "500",
+               "-j", "2", "--summary-only", "-q", "--force", "-o", out_file]
+        for v in SOBOL_FACTORS:
+            cmd += ["--vary", v]
+        load = os.getloadavg()[0]
+        _, wall, rss, cpu = run_with_rusage(cmd)
+        os.remove(out_file)
+        rows.append({"kind": "sobol sweep", "samples": n, "points": n * 10, "runs": n * 10 * 500,
+                     "wall_s": wall, "cpu_s": cpu, "peak_rss_kib": rss, "load_before": load})
+        print(f"  {n * 10:6d} points  wall {wall:7.1f} s  cpu {cpu:7.1f} s  peak "
+              f"{rss / 1024:7.1f} MiB  (load {load:.1f})", flush=True)
+    scen = os.path.join(TMP, "n1000.yaml")
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "make_synthetic_scenario.py"),
+                    "--agents", "1000", "--proposals", "6", "--periods", "6", "-o", scen],
+                   check=True, stdout=subprocess.DEVNULL)
+    load = os.getloadavg()[0]
+    r = sco_run(scen, 20 if QUICK else 200, 2, True)
+    rows.append({"kind": "1000 agents", "runs": r["runs"], "wall_s": r["process_seconds"],
+                 "cpu_s": r["cpu_seconds"], "peak_rss_kib": r["peak_rss_kib"], "load_before": load})
+    print(f"  1000 agents, {r['runs']} runs summary-only: wall {r['process_seconds']:.1f} s, "
+          f"peak {r['peak_rss_kib'] / 1024:.1f} MiB (load {load:.1f})", flush=True)
+    return rows
 
 
 def calibration_bench():
@@ -286,6 +338,14 @@ def targets(e2e, mem):
                 "value": round(ratio, 3), "target": "about 1 (independent of runs)",
                 "met": ratio <= 1.1, "runs": [rs[0]["runs"], rs[1]["runs"]],
                 "peak_rss_mib": [round(rs[0]["peak_rss_kib"] / 1024, 1), round(rs[1]["peak_rss_kib"] / 1024, 1)]}
+    floor = next((r for r in result.get("microbenchmarks", []) if r["name"] == "BM_Floor"), None)
+    if floor and floor["ns_per_decision"]:
+        for output, row in (("full", full1), ("summary_only", sum1)):
+            x = row["ns_per_decision"] / floor["ns_per_decision"]
+            t[f"floor_multiple_1thread_{output}"] = {
+                "value": round(x, 2), "target": "<= 1.5", "met": x <= 1.5,
+                "floor_ns": round(floor["ns_per_decision"], 1),
+                "how": "end-to-end ns per decision / BM_Floor ns per decision"}
     return t
 
 
@@ -395,6 +455,8 @@ if "--skip-memory" not in opts:
     result["memory"] = memory()
 if "--calibrate" in opts:
     result["calibration"] = calibration_bench()
+if "--sweep-memory" in opts:
+    result["sweep_memory"] = sweep_memory()
 if "end_to_end" in result and "memory" in result:
     result["targets"] = targets(result["end_to_end"], result["memory"])
     print("== targets")
