@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh --slurm --mpi --browser
 sco_configure
+# The benchmarks are compiled (not run) here too, so that a change that breaks them fails
+# the tests instead of surfacing the next time someone runs scripts/bench.sh.
+cmake -S . -B build -DSCO_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build build -j"$(nproc)"
 # The optional MPI build, for tests/python/test_mpi.py (sco-sim only, in build-mpi/).
 cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DSCO_BUILD_TESTS=OFF -DSCO_WITH_MPI=ON \

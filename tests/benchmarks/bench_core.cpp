@@ -55,7 +55,8 @@ void BM_AgentChoice(benchmark::State& state) {
         const std::size_t k = static_cast<std::size_t>(p) * n + i;
         const core::Spatial sp = core::spatial(w, i, &text[static_cast<std::size_t>(p) * w.dims]);
         const core::Options o =
-            core::options(w, sp, terms[k], 0.0, w.uncertainty(p), spec().proposals[p].opt_out);
+            core::options(w, sp, terms[k], core::Relations{}, 1.0, 0.0, w.uncertainty(p),
+                          spec().proposals[p].kind, spec().proposals[p].opt_out);
         benchmark::DoNotOptimize(core::choose(o, beta, false, u[k]));
         ++decisions;
         if (++i == n) {
