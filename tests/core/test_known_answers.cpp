@@ -965,3 +965,317 @@ TEST(KnownAnswers, ASponsorNeverAcceptsATextBelowItsFloor) {
         }
     }
 }
+
+// ---- Attacks on open_to and sponsor_floor (issue 12, item 6, review) ------------------
+
+namespace {
+
+/// Everything one resolution decides for the agents 0..k-1, compared bit for bit.
+void expect_same_for(const Resolved& a, const Resolved& b, int k, const std::string& what) {
+    ASSERT_EQ(a.res.outcome, b.res.outcome) << what;
+    ASSERT_EQ(a.res.rounds, b.res.rounds) << what;
+    ASSERT_EQ(a.res.dilution, b.res.dilution) << what;
+    ASSERT_EQ(a.res.pressure, b.res.pressure) << what;
+    ASSERT_EQ(a.res.win_set_empty, b.res.win_set_empty) << what;
+    ASSERT_EQ(a.text, b.text) << what;
+    for (int d = 0; d < a.w.dims; ++d) ASSERT_EQ(a.w.offer(0, d), b.w.offer(0, d)) << what;
+    for (int i = 0; i < k; ++i) {
+        ASSERT_EQ(a.flags[i], b.flags[i]) << what << " agent " << i;
+        for (int j = 0; j < k; ++j) ASSERT_EQ(a.w.tension(i, j), b.w.tension(i, j)) << what;
+    }
+}
+
+/// A plan of great power AAA (0.9 against q = 0.5) with a mild supporter EEE (0.7) and an
+/// opponent BBB (0.3) that AAA can press. With `outsiders`, two agents follow: CCC, an exact
+/// clone of BBB, and DDD, a great power of the sponsor's view with affinity to BBB and
+/// capability 1 (if it could act, it would press objectors and sway BBB as a co-party).
+SpecBuilder circle(bool outsiders) {
+    SpecBuilder b(1, 0);
+    b.agent("AAA", Role::Member, 0.6, true);
+    b.agent("BBB");
+    b.agent("EEE");
+    b.set("status_quo.d0", 0.5);
+    b.set(path("AAA", "position.d0"), 0.9).set(path("BBB", "position.d0"), 0.3);
+    b.set(path("EEE", "position.d0"), 0.7);
+    b.susceptibility(1, 0, 1.0);
+    b.relation(Field::Tension, 0, 2, 0.2);
+    if (outsiders) {
+        b.agent("CCC");
+        b.agent("DDD", Role::Member, 1.0, true);
+        b.set(path("CCC", "position.d0"), 0.3).set(path("DDD", "position.d0"), 0.9);
+        b.susceptibility(3, 0, 1.0);
+        b.susceptibility(1, 4, 1.0);
+        b.susceptibility(3, 4, 1.0);
+        b.relation(Field::Affinity, 1, 4, 1.0);
+        b.relation(Field::Affinity, 3, 4, 1.0);
+        b.relation(Field::Tension, 0, 3, 0.5);
+        b.set(path("CCC", "salience.d0"), 1.0).set(path("DDD", "salience.d0"), 1.0);
+    }
+    for (const char* id : {"AAA", "BBB", "EEE"}) b.set(path(id, "salience.d0"), 1.0);
+    b.proposal("text", Kind::Plan, 0);
+    b.set("agenda.text.position.d0", 0.9);
+    b.dyn(Dyn::Rounds, 5.0);
+    return b;
+}
+
+}  // namespace
+
+// Outsiders of a closed format change nothing: AAA, BBB and EEE resolve the text open to
+// them exactly (bit for bit: outcome, rounds, text, carried offer, flags, pressure, tension)
+// as if CCC and DDD did not exist, though CCC is BBB's clone and DDD a great power that
+// backs the text and is BBB's friend. CCC is never pressed, whatever its susceptibility,
+// and its tension with AAA is untouched. Opened to all, CCC vetoes as often as its clone BBB
+// (Wilson) and DDD's presence changes outcomes (the comparison can fail).
+TEST(KnownAnswers, OutsidersOfAClosedFormatChangeNothingAndAreNeverPressed) {
+    for (const ChoiceRule rule : {ChoiceRule::Logit, ChoiceRule::Deterministic}) {
+        SpecBuilder with = circle(true), without = circle(false);
+        with.spec().variants.choice = without.spec().variants.choice = rule;
+        with.spec().proposals[0].open_to = {0, 1, 2};
+        SpecBuilder open = circle(true);
+        open.spec().variants.choice = rule;
+        const int M = rule == ChoiceRule::Logit ? 1500 : 1;
+        int bbb_veto = 0, bbb_pressed = 0, open_bbb = 0, open_ccc = 0, open_differs = 0;
+        // Flags keep only the last round's choice but keep kPressured: a veto in round 1
+        // shows as a second round.
+        for (int m = 0; m < M; ++m) {
+            const Resolved a = resolve_once(with.spec(), m), b = resolve_once(without.spec(), m);
+            expect_same_for(a, b, 3, "run " + std::to_string(m));
+            ASSERT_EQ(a.flags[3], kStayedOut) << "CCC, run " << m;
+            ASSERT_EQ(a.flags[4], kStayedOut) << "DDD, run " << m;
+            ASSERT_EQ(a.w.tension(0, 3), 0.5f) << "CCC was pressed by AAA";
+            ASSERT_EQ(a.w.tension(4, 3), 0.0f) << "CCC was pressed by DDD";
+            bbb_veto += a.res.rounds > 1;
+            bbb_pressed += (a.flags[1] & kPressured) != 0;
+            const Resolved o = resolve_once(open.spec(), m);
+            open_bbb += (o.flags[1] & kPressured) != 0;
+            open_ccc += (o.flags[3] & kPressured) != 0;
+            open_differs += o.res.pressure != a.res.pressure || o.text != a.text;
+        }
+        EXPECT_GT(bbb_veto, 0) << "BBB inside keeps its veto";
+        EXPECT_GT(bbb_pressed, 0) << "pressure works inside the circle";
+        EXPECT_GT(open_ccc, 0) << "opened to all, CCC is pressed";
+        EXPECT_GT(open_differs, 0);
+        if (rule == ChoiceRule::Logit) {
+            EXPECT_TRUE(compatible(open_bbb, M, open_ccc, M)) << open_bbb << " " << open_ccc;
+        }
+    }
+}
+
+// A closed format every listed member but the sponsor opposes, with objecting free: it is
+// blocked at once (the win-set is empty) in every run, however strongly the outsider CCC
+// backs it; opened to all, the same CCC does not rescue it either, and with BBB outside
+// instead it passes as tabled at once (AAA and CCC, both for it, are the whole circle).
+TEST(KnownAnswers, AClosedFormatItsListedMembersOpposeNeverPasses) {
+    for (const ChoiceRule rule : {ChoiceRule::Deterministic, ChoiceRule::Logit}) {
+        SpecBuilder b = opposed(0.1);
+        b.set(path("CCC", "position.d0"), 0.9).set(path("CCC", "salience.d0"), 1.0);
+        b.dyn(Dyn::ObjectionCost, 0.0);
+        b.spec().variants.choice = rule;
+        const int M = rule == ChoiceRule::Logit ? 1000 : 1;
+        for (int m = 0; m < M; ++m) {
+            b.spec().proposals[0].open_to = {0, 1};
+            const Resolved r = resolve_once(b.spec(), m);
+            ASSERT_EQ(r.res.outcome, Outcome::Blocked) << "run " << m;
+            ASSERT_TRUE(r.res.win_set_empty);
+            ASSERT_TRUE(r.flags[1] & kVeto);
+            ASSERT_EQ(r.flags[2], kStayedOut);
+            b.spec().proposals[0].open_to = {0, 2};
+            const Resolved s = resolve_once(b.spec(), m);
+            ASSERT_EQ(s.res.rounds, 1) << "run " << m;
+            ASSERT_TRUE(passed(s.res.outcome)) << "run " << m;
+            ASSERT_EQ(s.res.dilution, 0.0);
+            ASSERT_NE(s.res.outcome, Outcome::Diluted);
+            ASSERT_NE(s.res.outcome, Outcome::Coalition);
+            ASSERT_EQ(s.flags[1], kStayedOut);
+        }
+    }
+}
+
+// open_to listing every member is the open text, bit for bit (plan, opt-out exercise,
+// with pressure, relations, uncertainty and several rounds), over 1,000 logit runs each.
+TEST(KnownAnswers, OpenToEveryMemberEqualsNoOpenTo) {
+    for (const bool exercise : {false, true}) {
+        SpecBuilder b = circle(true);
+        b.set("agenda.text.uncertainty", 0.4);
+        if (exercise) {
+            b.spec().proposals[0].kind = Kind::Exercise;
+            b.spec().proposals[0].opt_out = true;
+            b.set("agenda.text.min_participants", 3.0);
+        }
+        SpecBuilder all = b;
+        all.spec().proposals[0].open_to = {4, 2, 0, 3, 1};  // any order
+        int passes = 0, vetoes = 0;
+        for (int m = 0; m < 1000; ++m) {
+            const Resolved x = resolve_once(b.spec(), m), y = resolve_once(all.spec(), m);
+            expect_same_for(
+                x, y, 5, std::string(exercise ? "exercise" : "plan") + " run " + std::to_string(m));
+            passes += passed(x.res.outcome);
+            vetoes += x.res.rounds > 1;
+        }
+        EXPECT_GT(passes, 0);
+        EXPECT_GT(vetoes, 0);
+    }
+}
+
+// A circle of the sponsor alone: a plan passes as tabled at once whatever every other member
+// thinks; an opt-out exercise needing two participants can never pass, one needing one passes
+// as adopted (not a coalition: no listed member stayed out).
+TEST(KnownAnswers, ACircleOfTheSponsorAlone) {
+    SpecBuilder b = opposed(0.1);
+    b.dyn(Dyn::ObjectionCost, 0.0);
+    b.spec().proposals[0].open_to = {0};
+    for (int m = 0; m < 200; ++m) {
+        const Resolved r = resolve_once(b.spec(), m);
+        ASSERT_EQ(r.res.outcome, Outcome::Adopted) << m;
+        ASSERT_EQ(r.res.rounds, 1);
+        ASSERT_EQ(r.res.pressure, 0);
+    }
+    b.spec().proposals[0].kind = Kind::Exercise;
+    b.spec().proposals[0].opt_out = true;
+    for (const double need : {1.0, 2.0}) {
+        b.set("agenda.text.min_participants", need);
+        for (int m = 0; m < 200; ++m) {
+            const Resolved r = resolve_once(b.spec(), m);
+            if (need > 1.0) {
+                ASSERT_EQ(r.res.outcome, Outcome::Blocked) << m;
+                ASSERT_FALSE(r.res.win_set_empty) << "no veto: no amendment, no win-set";
+            } else {
+                ASSERT_EQ(r.res.outcome, Outcome::Adopted) << m;
+            }
+        }
+    }
+}
+
+// sponsor_floor 0 is the model before the floor: its default is 0, and a floor below every
+// candidate the search can form at one summit (offers 1, 0.8, 0.6, 0.4 scaled by k/10 >= 0.04)
+// gives bit-identical results to floor 0 over 1,500 logit runs of 4 rounds.
+TEST(KnownAnswers, SponsorFloorZeroIsTheModelBeforeTheFloor) {
+    EXPECT_EQ(dyn_default(Dyn::SponsorFloor).value, 0.0);
+    SpecBuilder b = opposed(0.1);
+    b.dyn(Dyn::ObjectionCost, 0.2).dyn(Dyn::Rounds, 4.0);
+    b.set(path("CCC", "position.d0"), 0.45);
+    SpecBuilder low = b;
+    low.dyn(Dyn::SponsorFloor, 0.039);
+    int diluted = 0;
+    for (int m = 0; m < 1500; ++m) {
+        const Resolved x = resolve_once(b.spec(), m), y = resolve_once(low.spec(), m);
+        expect_same_for(x, y, 3, "run " + std::to_string(m));
+        diluted += x.res.outcome == Outcome::Diluted;
+    }
+    EXPECT_GT(diluted, 0);
+}
+
+// Deterministic choice, worked by hand. opposed(0.1): BBB and CCC accept a text only up to
+// 0.25 of the aim (0.4 w <= 0.1), so the win-set's best grid point is 0.2.
+// - step 1, floor 0 or exactly 0.2: round 1 vetoed, round 2 at text 0.58 (each opponent
+//   loses 0.08 < 0.1) passes: diluted, dilution 0.8, two rounds.
+// - step 1, floor just above 0.2 (0.2 + 1e-9, 0.25): the win-set above the floor is empty:
+//   blocked in round 1, win_set_empty, the offer carried unchanged (1).
+// - step 0.2, floor 0.2: the sponsor concedes 0.8, 0.6, the third round still vetoed:
+//   blocked when the rounds run out (not an empty win-set), offer 0.6 carried.
+TEST(KnownAnswers, TheSponsorsFloorByHand) {
+    struct Case {
+        double step, floor;
+        Outcome outcome;
+        int rounds;
+        bool empty;
+        double offer, text;
+    };
+    const Case cases[] = {
+        {1.0, 0.0, Outcome::Diluted, 2, false, 1.0, 0.58},
+        {1.0, 0.2, Outcome::Diluted, 2, false, 1.0, 0.58},
+        {1.0, 0.2 + 1e-9, Outcome::Blocked, 1, true, 1.0, 0.9},
+        {1.0, 0.25, Outcome::Blocked, 1, true, 1.0, 0.9},
+        {1.0, 1.0, Outcome::Blocked, 1, true, 1.0, 0.9},
+        {0.2, 0.2, Outcome::Blocked, 3, false, 0.6, 0.74},
+        {0.2, 0.7, Outcome::Blocked, 1, true, 1.0, 0.9},
+    };
+    for (const Case& c : cases) {
+        SpecBuilder b = opposed(0.1);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        b.dyn(Dyn::AmendmentStep, c.step).dyn(Dyn::SponsorFloor, c.floor);
+        const Resolved r = resolve_once(b.spec(), 0);
+        const std::string what =
+            "step " + std::to_string(c.step) + " floor " + std::to_string(c.floor);
+        EXPECT_EQ(r.res.outcome, c.outcome) << what;
+        EXPECT_EQ(r.res.rounds, c.rounds) << what;
+        EXPECT_EQ(r.res.win_set_empty, c.empty) << what;
+        EXPECT_NEAR(r.w.offer(0, 0), c.offer, 1e-9) << what;
+        EXPECT_NEAR(r.text[0], c.text, 1e-6) << what;
+        if (c.outcome == Outcome::Diluted) {
+            EXPECT_NEAR(r.res.dilution, 0.8, 1e-9) << what;
+        }
+    }
+}
+
+// sponsor_floor 1: no amended text is ever offered, so whatever passes is the tabled text
+// (0.9, dilution 0, never `diluted`), over 500 logit runs of four summits; with floor 0 the
+// same runs adopt diluted texts (the check can fail). Each opponent loses 0.4 from the full
+// text against an objection cost of 0.38 and vetoes it in about 69% of draws (logit 40);
+// half the text (step 0.5) it accepts.
+TEST(KnownAnswers, SponsorFloorOneNeverAmends) {
+    for (const double floor : {0.0, 1.0}) {
+        SpecBuilder b = opposed(0.1, 4);
+        b.dyn(Dyn::ObjectionCost, 0.38).dyn(Dyn::SponsorFloor, floor);
+        b.dyn(Dyn::AmendmentStep, 0.5);
+        int diluted = 0, passes = 0;
+        for (int m = 0; m < 500; ++m) {
+            const RunRecord r = run(b.spec(), m);
+            for (int t = 0; t < 4; ++t) {
+                const Outcome o = outcome(r, t, 0);
+                diluted += o == Outcome::Diluted;
+                if (!passed(o)) continue;
+                ++passes;
+                if (floor == 1.0) {
+                    ASSERT_NE(o, Outcome::Diluted) << "run " << m << " summit " << t;
+                    ASSERT_FLOAT_EQ(text_of(r, t, 0, 0), 0.9f) << "run " << m;
+                }
+            }
+        }
+        EXPECT_GT(passes, 0) << floor;
+        if (floor == 0.0) {
+            EXPECT_GT(diluted, 0);
+        } else {
+            EXPECT_EQ(diluted, 0);
+        }
+    }
+}
+
+// Raising the floor never raises dilution. On one dimension, with the sponsor at its tabled
+// text, its best offer is the largest acceptable share, so a higher floor follows the same
+// path until the floor binds and then stops: in every run (same key, logit), a text adopted
+// under a higher floor is adopted under every lower floor with the same text, and an adopted
+// text's dilution is at most 1 - floor. Higher floors must block some runs lower ones pass.
+// Objection cost 0.2: the win-set ends at half the aim (0.4 w <= 0.2); logit precision 10 lets
+// the full text pass by chance (each opponent supports it with probability 0.12).
+TEST(KnownAnswers, RaisingTheSponsorFloorNeverRaisesDilution) {
+    const std::array<double, 6> floors{0.0, 0.2, 0.4, 0.5, 0.7, 1.0};
+    std::array<SpecBuilder, 6> specs{opposed(0.1), opposed(0.1), opposed(0.1),
+                                     opposed(0.1), opposed(0.1), opposed(0.1)};
+    for (std::size_t f = 0; f < floors.size(); ++f)
+        specs[f]
+            .dyn(Dyn::ObjectionCost, 0.2)
+            .dyn(Dyn::AmendmentStep, 0.3)
+            .dyn(Dyn::Rounds, 4.0)
+            .dyn(Dyn::SponsorFloor, floors[f])
+            .dyn(Dyn::LogitPrecision, 10.0);
+    std::array<int, 6> passes{};
+    for (int m = 0; m < 1500; ++m) {
+        std::vector<Resolved> r;
+        for (std::size_t f = 0; f < floors.size(); ++f)
+            r.push_back(resolve_once(specs[f].spec(), m));
+        for (std::size_t f = 0; f < floors.size(); ++f) {
+            if (!passed(r[f].res.outcome)) continue;
+            ++passes[f];
+            ASSERT_LE(r[f].res.dilution, 1.0 - floors[f] + 1e-9) << "run " << m;
+            for (std::size_t g = 0; g < f; ++g) {
+                ASSERT_TRUE(passed(r[g].res.outcome)) << "run " << m << " floor " << floors[g];
+                ASSERT_EQ(r[g].text, r[f].text) << "run " << m;
+                ASSERT_EQ(r[g].res.dilution, r[f].res.dilution) << "run " << m;
+            }
+        }
+    }
+    for (std::size_t f = 1; f < floors.size(); ++f) EXPECT_LE(passes[f], passes[f - 1]);
+    EXPECT_LT(passes[4], passes[0]);
+    EXPECT_GT(passes[5], 0);
+}
