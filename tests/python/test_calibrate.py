@@ -25,7 +25,13 @@ def events(tmp_path_factory):
 def read(path):
     with h5py.File(path, "r") as f:
         c = f["/calibration"]
-        return {k: c[k][...] for k in c.keys()}, dict(c.attrs), dict(f.attrs)
+        # Fixed-length string attributes (since results format 2) read as bytes: decode.
+        return ({k: c[k][...] for k in c.keys()}, {k: _s(v) for k, v in c.attrs.items()},
+                {k: _s(v) for k, v in f.attrs.items()})
+
+
+def _s(v):
+    return bytes(v).decode() if isinstance(v, bytes) else v
 
 
 @pytest.fixture(scope="module")
