@@ -194,6 +194,24 @@ void check_stop(const std::atomic<bool>* stop) {
     if (stop && stop->load(std::memory_order_relaxed)) throw Stopped{};
 }
 
+/// True if `ft` equals `ft0`, or both are fixed-length strings that differ only in length
+/// (each file sizes its labels to its own longest: a sweep's parts hold different points);
+/// then `ft0` becomes the longer of the two, into which HDF5 converts the shorter on read.
+bool same_or_wider_string(Handle& ft0, hid_t ft, const std::string& what) {
+    if (H5Tequal(ft, ft0.get()) > 0) return true;
+    const auto fixed_string = [](hid_t t) {
+        return H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) == 0;
+    };
+    if (!fixed_string(ft) || !fixed_string(ft0.get())) return false;
+    if (H5Tget_cset(ft) != H5Tget_cset(ft0.get()) || H5Tget_strpad(ft) != H5Tget_strpad(ft0.get()))
+        return false;
+    if (H5Tget_size(ft) > H5Tget_size(ft0.get())) {
+        Handle wider = h5::type(H5Tcopy(ft), what);
+        ft0 = std::move(wider);
+    }
+    return true;
+}
+
 /// Creates dst/name as the concatenation along axis 0 of the same dataset in every shard,
 /// with the first shard's type, creation properties (chunking, filters) and attributes.
 /// Copies in blocks of about kBlockBytes.
@@ -217,7 +235,7 @@ void concat_rows(hid_t dst, const std::string& group, const std::string& name,
             inner = in;
             max0 = mx;
             ft0 = std::move(ft);
-        } else if (in != inner || H5Tequal(ft.get(), ft0.get()) <= 0) {
+        } else if (in != inner || !same_or_wider_string(ft0, ft.get(), what)) {
             throw h5::Failure(path + " of " + quoted(s.path) + " differs in type or shape from " +
                               quoted(shards.front().path));
         }
