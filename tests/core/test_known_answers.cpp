@@ -1329,3 +1329,27 @@ TEST(KnownAnswers, TheSponsorsFloorIsAShareOfTheWholeAim) {
         EXPECT_NEAR(text, c.text, 1e-6) << c.floor;
     }
 }
+
+// Extremes of the floor's reach. With one round there is no amendment, so any floor is the
+// model without one, bit for bit; under `towards_compromise` the floor does not apply (its
+// steps are not offers the sponsor chooses, III.4.5): floor 1 still dilutes there.
+TEST(KnownAnswers, TheFloorActsOnlyThroughWinSetOffers) {
+    SpecBuilder b = opposed(0.1);
+    b.dyn(Dyn::ObjectionCost, 0.38).dyn(Dyn::Rounds, 1.0);
+    SpecBuilder top = b;
+    top.dyn(Dyn::SponsorFloor, 1.0);
+    int passes = 0;
+    for (int m = 0; m < 1000; ++m) {
+        const Resolved x = resolve_once(b.spec(), m), y = resolve_once(top.spec(), m);
+        expect_same_for(x, y, 3, "run " + std::to_string(m));
+        passes += passed(x.res.outcome);
+    }
+    EXPECT_GT(passes, 0);
+    EXPECT_LT(passes, 1000);
+    top.dyn(Dyn::Rounds, 3.0).dyn(Dyn::ObjectionCost, 0.1);
+    top.spec().variants.amendment = AmendmentRule::TowardsCompromise;
+    top.spec().variants.choice = ChoiceRule::Deterministic;
+    const Resolved r = resolve_once(top.spec(), 0);
+    EXPECT_FALSE(r.res.win_set_empty);
+    EXPECT_LT(r.text[0], 0.9f - 1e-3f) << "towards_compromise stepped the text back";
+}
