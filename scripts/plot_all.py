@@ -18,7 +18,6 @@ import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 try:
     import sco_results as sr
     import plot_outcomes

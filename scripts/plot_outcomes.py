@@ -12,7 +12,6 @@ fewer than --min-tabled runs (default 200) are named under the figure instead of
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 try:
     import sco_results as sr
 except ImportError as e:

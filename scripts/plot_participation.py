@@ -13,7 +13,6 @@ figure is a single panel instead: a row per proposal, a column per agent.
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 try:
     import sco_results as sr
 except ImportError as e:

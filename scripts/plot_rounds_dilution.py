@@ -13,7 +13,6 @@ dilution histogram), with the mean dilution beside the bar. Without --period the
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 try:
     import sco_results as sr
 except ImportError as e:

@@ -22,7 +22,6 @@ import os
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 try:
     import sco_results as sr
     import plot_all

@@ -7,7 +7,7 @@ whose ``runs`` attribute reads the per-run arrays on demand.
 
 Example::
 
-    import sys; sys.path.insert(0, "scripts")
+    # in scripts/, or anywhere with PYTHONPATH=scripts (run from the repository root)
     import sco_results
 
     r = sco_results.load("results/small.h5")

@@ -18,7 +18,6 @@ SMALL = ROOT / "tests" / "data" / "scenario" / "small.yaml"
 PYTHON = os.environ.get("SCO_PYTHON") or sys.executable
 RUNS = 400
 SEED = 7
-sys.path.insert(0, str(SCRIPTS))
 
 
 def sco_bin():
