@@ -17,15 +17,26 @@ namespace {
 std::atomic<std::int64_t> g_live{0};
 std::atomic<std::int64_t> g_peak{0};
 
-void* counted_alloc(std::size_t n) {
-    void* p = std::malloc(n == 0 ? 1 : n);
-    if (!p) throw std::bad_alloc();
+void* counted_alloc_nothrow(std::size_t n, std::size_t align = 0) noexcept {
+    if (n == 0) n = 1;
+    void* p = nullptr;
+    if (align > alignof(std::max_align_t)) {
+        if (posix_memalign(&p, align, n) != 0) return nullptr;
+    } else {
+        p = std::malloc(n);
+    }
+    if (!p) return nullptr;
     const std::int64_t now = g_live.fetch_add(static_cast<std::int64_t>(malloc_usable_size(p))) +
                              static_cast<std::int64_t>(malloc_usable_size(p));
     std::int64_t peak = g_peak.load();
     while (now > peak && !g_peak.compare_exchange_weak(peak, now)) {
     }
     return p;
+}
+
+void* counted_alloc(std::size_t n, std::size_t align = 0) {
+    if (void* p = counted_alloc_nothrow(n, align)) return p;
+    throw std::bad_alloc();
 }
 
 void counted_free(void* p) noexcept {
@@ -41,6 +52,44 @@ void* operator new(std::size_t n) {
 }
 void* operator new[](std::size_t n) {
     return counted_alloc(n);
+}
+// Every form is replaced, so that no allocation is made by the library's operator new
+// and freed by counted_free (AddressSanitizer reports that pairing as a mismatch).
+void* operator new(std::size_t n, std::align_val_t a) {
+    return counted_alloc(n, static_cast<std::size_t>(a));
+}
+void* operator new[](std::size_t n, std::align_val_t a) {
+    return counted_alloc(n, static_cast<std::size_t>(a));
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    return counted_alloc_nothrow(n);
+}
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
+    return counted_alloc_nothrow(n);
+}
+void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+    return counted_alloc_nothrow(n, static_cast<std::size_t>(a));
+}
+void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+    return counted_alloc_nothrow(n, static_cast<std::size_t>(a));
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+    counted_free(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+    counted_free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+    counted_free(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+    counted_free(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+    counted_free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+    counted_free(p);
 }
 void operator delete(void* p) noexcept {
     counted_free(p);
