@@ -17,9 +17,7 @@ int cmd_check(const std::vector<std::string>& args) {
                                   desc, {"scenario"}, 1);
     if (!vm) return kExitOk;
     auto sc = scenario::load_file((*vm)["scenario"].as<std::string>());
-    if (vm->count("set"))
-        for (const auto& s : (*vm)["set"].as<std::vector<std::string>>())
-            scenario::apply_set(sc.spec, s);
+    apply_set_options(*vm, sc.spec);
     const auto& s = sc.spec;
     int members = 0;
     for (const auto& a : s.agents) members += a.role == core::Role::Member;
@@ -53,9 +51,7 @@ int cmd_params(const std::vector<std::string>& args) {
         args, desc, {"scenario"}, 1);
     if (!vm) return kExitOk;
     auto sc = scenario::load_file((*vm)["scenario"].as<std::string>());
-    if (vm->count("set"))
-        for (const auto& s : (*vm)["set"].as<std::vector<std::string>>())
-            scenario::apply_set(sc.spec, s);
+    apply_set_options(*vm, sc.spec);
     std::cout << scenario::format_params(sc.spec);
     return kExitOk;
 }

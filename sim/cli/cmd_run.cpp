@@ -1,5 +1,3 @@
-#include <unistd.h>
-
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -7,17 +5,18 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
-#include <thread>
 
 #include "sco/version.h"
 #include "sim/cli/app.h"
 #include "sim/cli/limits.h"
 #include "sim/cli/options.h"
+#include "sim/cli/progress.h"
 #include "sim/cli/signals.h"
 #include "sim/core/simulate.h"
 #include "sim/experiment/design.h"
 #include "sim/experiment/report.h"
 #include "sim/experiment/runner.h"
+#include "sim/experiment/sweep.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/io/results_reader.h"
 #include "sim/io/sha256.h"
@@ -164,27 +163,18 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
                          std::to_string(runs));
     cfg.replications = static_cast<std::int64_t>(runs);
     cfg.seed = parse_whole("run", "--seed", vm["seed"].as<std::string>());
-    const int threads = vm["threads"].as<int>();
-    const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    if (threads < 0 || threads > 4 * hw)
-        throw UsageError("run: --threads must be between 0 (all cores) and " +
-                         std::to_string(4 * hw) + " (4 x the " + std::to_string(hw) +
-                         " cores here), got " + std::to_string(threads));
-    cfg.threads = threads;
+    cfg.threads = check_threads("run", vm["threads"].as<int>(), ThreadsMessage::NameCores);
     cfg.summary_only = vm.count("summary-only") > 0;
     cfg.per_run_tension = vm.count("tension-per-run") > 0;
     const bool quiet = vm.count("quiet") > 0;
 
     auto sc = scenario::load_file(vm["scenario"].as<std::string>());
-    if (vm.count("set"))
-        for (const auto& s : vm["set"].as<std::vector<std::string>>())
-            scenario::apply_set(sc.spec, s);
+    apply_set_options(vm, sc.spec);
     // The run's identity (stored as the file's sweep_id): the scenario text and every
     // number its results depend on, as a sweep's identity, with no factors.
     experiment::Plan plan;
-    plan.sweep.id =
-        io::sha256_hex("sco-sim-run\n" + io::sha256_hex(sc.text) + "\n" +
-                       experiment::sweep_fingerprint(sc.spec, experiment::Design{}, cfg));
+    plan.sweep.id = experiment::run_id([](const std::string& t) { return io::sha256_hex(t); },
+                                       sc.text, sc.spec, cfg);
 
     if (vm.count("explain") && !vm.count("replay"))
         throw UsageError("run: --explain needs --replay R (it explains one run)");
@@ -227,19 +217,10 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     io::Hdf5Sink sink(out, vm.count("force") > 0);  // refuses an existing file before any run
 
     experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
-    const bool show_progress = !quiet && (vm.count("progress") || isatty(STDERR_FILENO));
+    Progress progress(progress_wanted(vm), cfg.replications, std::cerr);
     experiment::RunnerHooks hooks;
     hooks.stop = stop_flag();
-    const auto t0 = std::chrono::steady_clock::now();
-    if (show_progress)
-        hooks.progress = [&](std::int64_t done, std::int64_t total) {
-            const double s =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            const double rate = s > 0 ? done / s : 0.0;
-            std::cerr << "\r  " << done << "/" << total << " runs, " << std::fixed
-                      << std::setprecision(0) << rate << " runs/s, " << std::setprecision(1)
-                      << (rate > 0 ? (total - done) / rate : 0.0) << " s left   " << std::flush;
-        };
+    hooks.progress = progress.hook();
 
     SignalGuard guard;
     experiment::RunStats stats;
@@ -247,11 +228,11 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     try {
         summaries = experiment::run_plan(sc.spec, plan, cfg, &sink, prov, hooks, &stats);
     } catch (const experiment::Interrupted&) {
-        if (show_progress) std::cerr << "\n";
+        progress.end();
         std::cerr << "sco-sim: interrupted; nothing written to " << out << "\n";
         return 128 + caught_signal();
     }
-    if (show_progress) std::cerr << "\n";
+    progress.end();
     if (!quiet) {
         std::cout << experiment::report_text(experiment::labels_of(sc.spec), summaries.front(),
                                              experiment::moves_of(sc.spec));
@@ -261,7 +242,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
                   << 1e9 * stats.seconds / std::max<std::int64_t>(1, stats.decisions)
                   << " ns per agent decision (" << stats.decisions << " decisions, "
                   << std::setprecision(2) << stats.seconds << " s, "
-                  << (cfg.threads ? cfg.threads : hw) << " threads)\n";
+                  << (cfg.threads ? cfg.threads : hardware_threads()) << " threads)\n";
     }
     return kExitOk;
 }

@@ -1,24 +1,22 @@
-#include <unistd.h>
-
-#include <chrono>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
-#include <thread>
 
 #include "sco/version.h"
 #include "sim/cli/app.h"
 #include "sim/cli/limits.h"
 #include "sim/cli/mpi_sweep.h"
 #include "sim/cli/options.h"
+#include "sim/cli/progress.h"
 #include "sim/cli/signals.h"
 #include "sim/experiment/design.h"
 #include "sim/experiment/runner.h"
+#include "sim/experiment/sweep.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/io/merge.h"
-#include "sim/io/results_reader.h"
 #include "sim/io/sha256.h"
+#include "sim/io/sweep_store.h"
 #include "sim/scenario/loader.h"
 #include "sim/scenario/sweep_file.h"
 
@@ -29,8 +27,6 @@ namespace sco::cli {
 namespace {
 
 constexpr std::int64_t kMaxPoints = 100'000'000;
-constexpr int kMaxChunks = 256;
-constexpr std::int64_t kRunsPerChunk = 50'000;
 
 /// A factor for the parameter at `path`, checked against the parameter's range.
 experiment::Factor make_factor(const core::ModelSpec& spec, const std::string& path,
@@ -49,29 +45,6 @@ experiment::Factor make_factor(const core::ModelSpec& spec, const std::string& p
             throw scenario::ScenarioError(where, line, line > 0 ? 1 : 0, path, os.str());
         }
     return f;
-}
-
-std::string part_name(std::int64_t first, std::int64_t last) {
-    std::ostringstream os;
-    os << "points-" << std::setw(8) << std::setfill('0') << first << "-" << std::setw(8)
-       << std::setfill('0') << last - 1 << ".h5";
-    return os.str();
-}
-
-/// Why the results file at `path` is not the complete slice [first, first + n) of the sweep
-/// `sweep_id`, or "" if it is.
-std::string not_this_slice(const std::string& path, const std::string& sweep_id, std::int64_t first,
-                           std::int64_t n) {
-    if (!fs::is_regular_file(path)) return "it is not a regular file";
-    try {
-        const io::Results r = io::read_results(path);
-        if (r.sweep_id != sweep_id)
-            return "it belongs to another sweep (different parameters, design, seed or runs)";
-        if (r.first_point != first || r.points != n) return "it holds other points";
-        return "";
-    } catch (const std::exception& e) {
-        return e.what();
-    }
 }
 
 }  // namespace
@@ -97,7 +70,11 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         "output of this sweep that is complete: nothing to do")(
         "summary-only", "leave per-run datasets out of the results file")(
         "set", po::value<std::vector<std::string>>()->composing(),
-        "PATH=VALUE: fix a parameter for every point")("quiet,q", "print nothing but errors")(
+        "PATH=VALUE: fix a parameter for every point")(
+        "error-level", po::value<std::string>()->default_value("fast"),
+        "a failed part: fast (stop the sweep), slow (run the other parts, then fail), off "
+        "(run the other parts, report it, exit 0); nothing is merged after a failure")(
+        "quiet,q", "print nothing but errors")(
         "progress", "report progress on stderr even when it is not a terminal");
     const auto vmo = parse_command(
         "sweep",
@@ -161,9 +138,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
             throw scenario::ScenarioError(where, line, line > 0 ? 1 : 0, "set." + path, e.message);
         }
     }
-    if (vm.count("set"))
-        for (const auto& s : vm["set"].as<std::vector<std::string>>())
-            scenario::apply_set(sc.spec, s);
+    apply_set_options(vm, sc.spec);
 
     if (vm.count("file")) {
         for (const auto& v : sf.vary) {
@@ -210,15 +185,16 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     cfg.replications = sf.replications;
     cfg.seed = sf.seed;
     cfg.summary_only = vm.count("summary-only") > 0;
-    const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    cfg.threads = vm["threads"].as<int>();
-    if (cfg.threads < 0 || cfg.threads > 4 * hw)
-        throw UsageError("sweep: --threads must be between 0 (all cores) and " +
-                         std::to_string(4 * hw) + ", got " + std::to_string(cfg.threads));
+    cfg.threads = check_threads("sweep", vm["threads"].as<int>());
     const bool quiet = vm.count("quiet") > 0, force = vm.count("force") > 0,
                resume = vm.count("resume") > 0;
     const Shard shard =
         vm.count("shard") ? parse_shard("sweep", vm["shard"].as<std::string>()) : Shard{};
+    const std::string level = vm["error-level"].as<std::string>();
+    const auto errors_parsed = experiment::kErrorLevelNames.parse(level);
+    if (!errors_parsed)
+        throw UsageError("sweep: --error-level must be off, slow or fast, got '" + level + "'");
+    const experiment::ErrorLevel errors = *errors_parsed;
     const std::string stem = fs::path(sc.path).stem().string();
     std::string out = vm.count("output") ? vm["output"].as<std::string>() : sf.output;
     if (out.empty())
@@ -235,44 +211,40 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                          std::to_string(total) + " points; use at most " + std::to_string(total) +
                          " shards");
     const auto [first, last] = experiment::shard_range(total, shard.index, shard.count);
-    // The scenario text (with any base it extends) covers its structure: sponsors, hosts,
-    // transits, periods, shocks; the fingerprint covers every number after overrides.
-    const std::string sweep_id = io::sha256_hex(
-        io::sha256_hex(sc.text) + "\n" + experiment::sweep_fingerprint(sc.spec, design, cfg));
+    const experiment::Slice slice{first, last};
+    experiment::SweepRequest req;
+    req.spec = &sc.spec;
+    req.design = design;
+    req.cfg = cfg;
+    req.prov = {kVersion, kGitCommit, command_line, sc.path, sc.text};
+    req.id = experiment::sweep_id([](const std::string& t) { return io::sha256_hex(t); }, sc.text,
+                                  sc.spec, design, cfg);
+    req.sweep_text = sf.text;
+    req.output = out;
+    req.resume = resume;
+    req.force = force;
+    req.errors = errors;
+    io::FileSweepStore store(command_line, kVersion, kGitCommit, stop_flag());
     // A resume of a sweep (or shard) that already finished, e.g. a Slurm requeue of a
     // finished task: nothing to do, exit 0. An output of another sweep is refused.
-    if (resume && mpi::world_size() <= 1 && fs::exists(out)) {
-        const std::string why = not_this_slice(out, sweep_id, first, last - first);
+    if (resume && mpi::world_size() <= 1 && store.exists(out)) {
+        const std::string why =
+            experiment::check_complete_output(store, req, slice, shard.count <= 1);
         if (!why.empty())
             throw UsageError(
                 "sweep: --resume: " + out + " is not " +
                 (shard.count > 1 ? "this shard of this sweep: " : "the output of this sweep: ") +
                 why + "; remove it or run without --resume and with --force");
-        // A kill between the final rename and the removal of the parts leaves them behind.
-        if (shard.count <= 1 && fs::exists(out + ".parts")) fs::remove_all(out + ".parts");
         if (!quiet) std::cout << out << " is already complete; nothing to do (same sweep_id)\n";
         return kExitOk;
     }
-    check_disk("sweep", out, core::shape_of(sc.spec), (last - first) * cfg.replications,
+    check_disk("sweep", out, core::shape_of(sc.spec), slice.size() * cfg.replications,
                cfg.summary_only, false);
-    experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
-    const bool show_progress = !quiet && (vm.count("progress") || isatty(STDERR_FILENO));
-    const std::int64_t my_runs = (last - first) * cfg.replications;
-    std::int64_t done_before = 0;
-    const auto t0 = std::chrono::steady_clock::now();
+    Progress progress(progress_wanted(vm), slice.size() * cfg.replications, std::cerr);
     experiment::RunnerHooks hooks;
     hooks.stop = stop_flag();
     hooks.keep_summaries = false;  // the sink writes them point by point (memory flat in points)
-    if (show_progress)
-        hooks.progress = [&](std::int64_t done, std::int64_t) {
-            const double s =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            const double rate = s > 0 ? done / s : 0.0;
-            const std::int64_t all = done_before + done;
-            std::cerr << "\r  " << all << "/" << my_runs << " runs, " << std::fixed
-                      << std::setprecision(0) << rate << " runs/s, " << std::setprecision(1)
-                      << (rate > 0 ? (my_runs - all) / rate : 0.0) << " s left   " << std::flush;
-        };
+    hooks.progress = progress.hook();
     SignalGuard guard;
 
     if (mpi::world_size() > 1) {
@@ -280,60 +252,35 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
             throw UsageError(
                 "sweep: under MPI the points are handed out dynamically; --shard and --resume "
                 "are for runs without mpirun");
-        if (fs::exists(out) && !force) throw io::OutputExists(out);
-        return mpi::run_sweep(sc.spec, design, cfg, out, force, prov, sweep_id, sf.text, quiet);
+        store.refuse_existing(out, force);
+        return mpi::run_sweep(sc.spec, design, cfg, out, force, req.prov, req.id, sf.text, quiet);
     }
-    auto run_into = [&](const std::string& path, std::int64_t a, std::int64_t b, bool overwrite) {
-        experiment::Plan plan = experiment::make_plan(design, a, b);
-        plan.sweep.sweep_text = sf.text;
-        plan.sweep.id = sweep_id;
-        io::Hdf5Sink sink(path, overwrite);
-        experiment::run_plan(sc.spec, plan, cfg, &sink, prov, hooks);
-        done_before += (b - a) * cfg.replications;
-    };
 
+    experiment::SweepReport rep;
     try {
         if (shard.count > 1) {
             // A shard is the unit of work on a cluster: one file, resumed whole (a complete
             // one was found above).
-            if (fs::exists(out) && !force) throw io::OutputExists(out);
-            run_into(out, first, last, force);
+            experiment::run_slice(store, req, slice, hooks);
         } else {
             // A local sweep runs in parts kept beside the output, so that an interrupted
             // sweep can be finished with --resume; the parts are merged at the end.
-            if (fs::exists(out) && !force) throw io::OutputExists(out);
-            const fs::path parts = out + ".parts";
-            if (fs::exists(parts) && !resume) {
-                if (!force)
-                    throw UsageError(
-                        "sweep: " + parts.string() +
-                        " holds the parts of an interrupted sweep; run the same command with "
-                        "--resume to finish it, or with --force to start over");
-                fs::remove_all(parts);
-            }
-            fs::create_directories(parts);
-            const std::int64_t per_chunk = std::max<std::int64_t>(
-                {1, kRunsPerChunk / cfg.replications, (total + kMaxChunks - 1) / kMaxChunks});
-            std::vector<std::string> inputs;
-            int skipped = 0;
-            for (std::int64_t a = 0; a < total; a += per_chunk) {
-                const std::int64_t b = std::min(total, a + per_chunk);
-                const std::string part = (parts / part_name(a, b)).string();
-                inputs.push_back(part);
-                if (resume && fs::exists(part) &&
-                    not_this_slice(part, sweep_id, a, b - a).empty()) {
-                    ++skipped;
-                    done_before += (b - a) * cfg.replications;
-                    continue;
-                }
-                run_into(part, a, b, true);
-            }
+            rep = experiment::run_in_parts(store, req, hooks, [&](std::int64_t runs, bool kept) {
+                kept ? progress.skip(runs) : progress.advance(runs);
+            });
             if (resume && !quiet)
-                std::cout << "resumed: " << skipped << " of " << inputs.size()
+                std::cout << "resumed: " << rep.skipped << " of " << rep.parts
                           << " parts were complete\n";
-            io::merge_results(inputs, out, force, command_line, kVersion, kGitCommit, stop_flag());
-            fs::remove_all(parts);
         }
+    } catch (const experiment::PartsInTheWay& e) {
+        throw UsageError("sweep: " + e.folder +
+                         " holds the parts of an interrupted sweep; run the same command with "
+                         "--resume to finish it, or with --force to start over");
+    } catch (const experiment::PartsFailed& e) {
+        progress.end();
+        std::cerr << "sco-sim: error: " << e.what() << "\nsco-sim: the other parts are kept in "
+                  << out << ".parts; run the same command with --resume to retry the failed ones\n";
+        return kExitFailure;
     } catch (const io::MergeInterrupted&) {
         std::cerr << "sco-sim: interrupted while merging; the parts are kept in " << out
                   << ".parts; run the same command with --resume to finish\n";
@@ -344,7 +291,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                      "them\n";
         return kExitFailure;
     } catch (const experiment::Interrupted&) {
-        if (show_progress) std::cerr << "\n";
+        progress.end();
         std::cerr << "sco-sim: interrupted; "
                   << (shard.count > 1 ? "nothing written to " + out
                                       : "finished parts are kept in " + out +
@@ -352,7 +299,13 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                   << "\n";
         return 128 + caught_signal();
     }
-    if (show_progress) std::cerr << "\n";
+    progress.end();
+    if (!rep.failed.empty()) {  // --error-level off: reported, not fatal
+        std::cerr << "sco-sim: warning: " << experiment::failed_parts_text(rep.failed, rep.parts)
+                  << "\nsco-sim: nothing merged into " << out << "; the other parts are kept in "
+                  << out << ".parts; run the same command with --resume to retry the failed ones\n";
+        return kExitOk;
+    }
     if (!quiet)
         std::cout << "wrote " << out << ": " << sf.design << " design, points " << first << "-"
                   << last - 1 << " of " << total << ", " << cfg.replications << " runs each\n";

@@ -184,7 +184,7 @@ int run_sweep(const core::ModelSpec& spec, const experiment::Design& design,
             fail(status_of(e), e.what());
         }
         const core::RecordShape shape = core::shape_of(spec);
-        const int max_rounds = static_cast<int>(core::dyn_default(core::Dyn::Rounds).range.hi);
+        const int max_rounds = experiment::max_rounds();
         std::vector<experiment::Summary> sums;
         std::map<std::int64_t, std::vector<char> > waiting;  // finished out of order
         std::vector<core::RunRecord> runs(static_cast<std::size_t>(reps), core::RunRecord(shape));

@@ -1,11 +1,15 @@
 #include "sim/cli/options.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <iostream>
+#include <thread>
 
 #include "sim/cli/app.h"
+#include "sim/scenario/loader.h"
 
 namespace po = boost::program_options;
 
@@ -85,6 +89,32 @@ Shard parse_shard(const std::string& command, const std::string& text) {
     if (n < 1 || n > 100000 || k < 1 || k > n)
         throw UsageError(command + ": --shard K/N needs 1 <= K <= N <= 100000, got '" + text + "'");
     return {k - 1, n};
+}
+
+int hardware_threads() {
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+int check_threads(const std::string& command, int threads, ThreadsMessage style, int hardware) {
+    hardware = std::max(1, hardware);
+    if (threads >= 0 && threads <= 4 * hardware) return threads;
+    throw UsageError(command + ": --threads must be between 0 (all cores) and " +
+                     std::to_string(4 * hardware) +
+                     (style == ThreadsMessage::NameCores
+                          ? " (4 x the " + std::to_string(hardware) + " cores here)"
+                          : std::string()) +
+                     ", got " + std::to_string(threads));
+}
+
+void apply_set_options(const po::variables_map& vm, core::ModelSpec& spec) {
+    if (!vm.count("set")) return;
+    for (const auto& s : vm["set"].as<std::vector<std::string>>()) scenario::apply_set(spec, s);
+}
+
+bool progress_wanted(const po::variables_map& vm, int stderr_is_terminal) {
+    if (vm.count("quiet")) return false;
+    if (vm.count("progress")) return true;
+    return stderr_is_terminal < 0 ? isatty(STDERR_FILENO) != 0 : stderr_is_terminal != 0;
 }
 
 }  // namespace sco::cli

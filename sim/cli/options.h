@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/model.h"
+
 namespace sco::cli {
 
 /// Parses `args` against `desc` (plus -h/--help) with the given positional names.
@@ -32,5 +34,25 @@ struct Shard {
 /// `--shard K/N` of `command`: whole numbers with 1 <= K <= N <= 100000. Throws
 /// UsageError naming the command and what is wrong.
 Shard parse_shard(const std::string& command, const std::string& text);
+
+/// The hardware threads here (at least 1): what `--threads 0` uses.
+int hardware_threads();
+
+/// How a `--threads` error names its bound: `run` also says it is 4 x the cores here.
+enum class ThreadsMessage { Plain, NameCores };
+
+/// `--threads` of `command`: 0 (all cores) to 4 x `hardware`. Returns `threads`; throws
+/// UsageError "COMMAND: --threads must be between 0 (all cores) and MAX[ (4 x the H cores
+/// here)], got T" otherwise.
+int check_threads(const std::string& command, int threads,
+                  ThreadsMessage style = ThreadsMessage::Plain, int hardware = hardware_threads());
+
+/// Applies every `--set PATH=VALUE` of `vm` (option "set", in order) to `spec` through
+/// scenario::apply_set; none: nothing. Errors are apply_set's (scenario::ScenarioError).
+void apply_set_options(const boost::program_options::variables_map& vm, core::ModelSpec& spec);
+
+/// Whether to draw the progress bar: not with --quiet; with --progress always; otherwise
+/// only when stderr is a terminal (`stderr_is_terminal`, isatty by default).
+bool progress_wanted(const boost::program_options::variables_map& vm, int stderr_is_terminal = -1);
 
 }  // namespace sco::cli

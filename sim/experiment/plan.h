@@ -48,6 +48,10 @@ struct Plan {
     [[nodiscard]] std::int64_t n_points() const { return static_cast<std::int64_t>(points.size()); }
 };
 
+/// The most rounds any run can take (the top of the range of the `rounds` dynamic
+/// parameter): the size of a Summary's rounds histogram, wherever one is made.
+int max_rounds();
+
 /// The spec with one point's overrides applied.
 core::ModelSpec apply_point(const core::ModelSpec& spec, const Point& point);
 

@@ -10,13 +10,6 @@
 #include "sim/core/simulate.h"
 
 namespace sco::experiment {
-namespace {
-
-int max_rounds() {
-    return static_cast<int>(core::dyn_default(core::Dyn::Rounds).range.hi);
-}
-
-}  // namespace
 
 std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, const RunConfig& cfg,
                               Sink* sink, const Provenance& prov, const RunnerHooks& hooks,

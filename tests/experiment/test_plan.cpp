@@ -30,3 +30,9 @@ TEST(Plan, APlainRunHasOnePointWithoutOverrides) {
     EXPECT_EQ(plan.first_point, 0);
     EXPECT_TRUE(plan.sweep.design.empty());
 }
+
+TEST(Plan, MaxRoundsIsTheTopOfTheRoundsRange) {
+    EXPECT_EQ(sco::experiment::max_rounds(),
+              static_cast<int>(sco::core::dyn_default(sco::core::Dyn::Rounds).range.hi));
+    EXPECT_GE(sco::experiment::max_rounds(), 1);
+}

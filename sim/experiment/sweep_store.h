@@ -1,0 +1,44 @@
+#pragma once
+// The interface through which experiment/sweep.h stores a sweep's results: io implements
+// it on files (io::FileSweepStore), tests in memory. A header io may include (the layer
+// table in docs/architecture.md): it names only experiment's Sink.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/experiment/sink.h"
+
+namespace sco::experiment {
+
+/// Points [first, last) of a sweep.
+struct Slice {
+    std::int64_t first = 0;
+    std::int64_t last = 0;
+    [[nodiscard]] std::int64_t size() const { return last - first; }
+    bool operator==(const Slice&) const = default;
+};
+
+/// Where a sweep's results are stored. Names are paths ("OUT.parts/points-...h5").
+class SweepStore {
+  public:
+    virtual ~SweepStore() = default;
+    [[nodiscard]] virtual bool exists(const std::string& name) const = 0;
+    /// Why `name` is not the complete results of slice `s` of sweep `id` ("" if it is).
+    [[nodiscard]] virtual std::string not_this_slice(const std::string& name, const std::string& id,
+                                                     const Slice& s) const = 0;
+    /// Throws the store's "output exists" error if `name` exists and not `overwrite`.
+    virtual void refuse_existing(const std::string& name, bool overwrite) const = 0;
+    /// A sink writing the results `name`, published by its finish() (replacing an existing
+    /// one only with `overwrite`), nothing left by its abort().
+    virtual std::unique_ptr<Sink> create(const std::string& name, bool overwrite) = 0;
+    /// Makes the folder `name` (and its parents); none: nothing.
+    virtual void make_folder(const std::string& name) = 0;
+    /// Removes `name` and everything under it; none: nothing.
+    virtual void remove_all(const std::string& name) = 0;
+    /// Merges `inputs` (in this order: point order) into `output`, a whole sweep's results.
+    virtual void merge(const std::vector<std::string>& inputs, const std::string& output,
+                       bool overwrite) = 0;
+};
+
+}  // namespace sco::experiment

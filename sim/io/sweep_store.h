@@ -1,0 +1,36 @@
+#pragma once
+// experiment::SweepStore on files: results files (io::Hdf5Sink), read back with
+// io::read_results, merged with io::merge_results. The command line wires it to
+// experiment::run_in_parts / run_slice.
+#include <atomic>
+#include <string>
+
+#include "sim/experiment/sweep_store.h"
+
+namespace sco::io {
+
+/// Merges record `command_line`, `tool_version` and `git_commit`; `stop` (may be null)
+/// interrupts a merge (io::MergeInterrupted).
+class FileSweepStore final : public experiment::SweepStore {
+  public:
+    FileSweepStore(std::string command_line, std::string tool_version, std::string git_commit,
+                   const std::atomic<bool>* stop);
+    [[nodiscard]] bool exists(const std::string& name) const override;
+    /// "it is not a regular file", "it belongs to another sweep (...)", "it holds other
+    /// points", or the reader's message for a file that cannot be read.
+    [[nodiscard]] std::string not_this_slice(const std::string& name, const std::string& id,
+                                             const experiment::Slice& s) const override;
+    /// Throws io::OutputExists.
+    void refuse_existing(const std::string& name, bool overwrite) const override;
+    std::unique_ptr<experiment::Sink> create(const std::string& name, bool overwrite) override;
+    void make_folder(const std::string& name) override;
+    void remove_all(const std::string& name) override;
+    void merge(const std::vector<std::string>& inputs, const std::string& output,
+               bool overwrite) override;
+
+  private:
+    std::string command_line_, tool_version_, git_commit_;
+    const std::atomic<bool>* stop_;
+};
+
+}  // namespace sco::io
