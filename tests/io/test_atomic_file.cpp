@@ -1,0 +1,132 @@
+// sim/io/atomic_file: the temporary name beside the output, the `created` timestamp, and
+// publish_file, which never replaces an existing output without force and leaves the
+// temporary file to the caller when it fails.
+#include "sim/io/atomic_file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "sim/io/errors.h"
+#include "sim/io/h5.h"
+
+namespace sco::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+class AtomicFileTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        dir_ = fs::temp_directory_path() /
+               ("sco-atomic-" + std::to_string(::getpid()) + "-" + info->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override {
+        fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add);
+        fs::remove_all(dir_);
+    }
+    [[nodiscard]] std::string path(const std::string& name) const { return (dir_ / name).string(); }
+    static void write(const std::string& p, const std::string& text) {
+        std::ofstream(p, std::ios::binary) << text;
+    }
+    static std::string read(const std::string& p) {
+        std::ifstream in(p, std::ios::binary);
+        std::stringstream s;
+        s << in.rdbuf();
+        return s.str();
+    }
+    fs::path dir_;
+};
+
+TEST(TempName, IsAHiddenSiblingNamedAfterTheFileAndTheProcess) {
+    const std::string pid = std::to_string(::getpid());
+    EXPECT_EQ(temp_name_for("/a/b/out.h5"), "/a/b/.out.h5.tmp-" + pid);
+    EXPECT_EQ(temp_name_for("rel/dir/x.h5"), "rel/dir/.x.h5.tmp-" + pid);
+    // No directory: the current one, so the rename never crosses file systems.
+    EXPECT_EQ(temp_name_for("x.h5"), "./.x.h5.tmp-" + pid);
+    EXPECT_NE(temp_name_for("/a/x.h5"), temp_name_for("/a/y.h5"));
+}
+
+TEST(UtcNow, IsIso8601InUtcAndNow) {
+    const std::time_t before = std::time(nullptr);
+    const std::string s = utc_now_iso();
+    const std::time_t after = std::time(nullptr);
+    ASSERT_TRUE(std::regex_match(s, std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)"))) << s;
+    std::tm tm{};
+    std::istringstream in(s);
+    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+    ASSERT_FALSE(in.fail()) << s;
+    const std::time_t t = timegm(&tm);  // UTC, not local time
+    EXPECT_GE(t, before);
+    EXPECT_LE(t, after);
+}
+
+TEST_F(AtomicFileTest, PublishMovesTheTemporaryFileOntoAFreePath) {
+    const std::string tmp = temp_name_for(path("out.h5"));
+    write(tmp, "complete");
+    publish_file(tmp, path("out.h5"), false);
+    EXPECT_EQ(read(path("out.h5")), "complete");
+    EXPECT_FALSE(fs::exists(tmp)) << "the temporary name must be gone after publishing";
+}
+
+TEST_F(AtomicFileTest, WithoutForceAnExistingOutputIsKeptAndTheTemporaryFileLeftToTheCaller) {
+    write(path("out.h5"), "old");
+    const std::string tmp = temp_name_for(path("out.h5"));
+    write(tmp, "new");
+    try {
+        publish_file(tmp, path("out.h5"), false);
+        FAIL() << "an existing output was replaced without force";
+    } catch (const OutputExists& e) {
+        EXPECT_EQ(e.path, path("out.h5"));
+        EXPECT_NE(std::string(e.what()).find("already exists; use --force"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(read(path("out.h5")), "old");
+    EXPECT_EQ(read(tmp), "new") << "the caller removes the temporary file, not publish_file";
+}
+
+TEST_F(AtomicFileTest, AnExistingDanglingSymlinkCountsAsAnExistingOutput) {
+    fs::create_symlink(path("nowhere"), path("out.h5"));
+    const std::string tmp = temp_name_for(path("out.h5"));
+    write(tmp, "new");
+    EXPECT_THROW(publish_file(tmp, path("out.h5"), false), OutputExists);
+    EXPECT_TRUE(fs::is_symlink(path("out.h5")));
+    EXPECT_FALSE(fs::exists(path("nowhere"))) << "nothing was written through the symlink";
+}
+
+TEST_F(AtomicFileTest, ForceReplacesAnExistingOutput) {
+    write(path("out.h5"), "old");
+    const std::string tmp = temp_name_for(path("out.h5"));
+    write(tmp, "new");
+    publish_file(tmp, path("out.h5"), true);
+    EXPECT_EQ(read(path("out.h5")), "new");
+    EXPECT_FALSE(fs::exists(tmp));
+}
+
+TEST_F(AtomicFileTest, AFailedRenameSaysSoAndLeavesTheTemporaryFile) {
+    // The output's directory does not exist: neither link() nor rename() can succeed.
+    const std::string tmp = path("t");
+    write(tmp, "new");
+    for (const bool force : {false, true}) {
+        try {
+            publish_file(tmp, path("missing/out.h5"), force);
+            FAIL() << "publishing into a missing directory succeeded (force " << force << ")";
+        } catch (const h5::Failure& e) {
+            EXPECT_NE(std::string(e.what()).find("cannot rename the temporary file: No such file"),
+                      std::string::npos)
+                << e.what();
+        }
+        EXPECT_EQ(read(tmp), "new");
+    }
+}
+
+}  // namespace
+}  // namespace sco::io
