@@ -43,6 +43,9 @@ def load(path):
         d["prior"] = [_s(v) for v in d["prior"]]
         d["method"] = _s(c.attrs["method"])
         d["events_name"] = _s(c.attrs["events_name"])
+        if "pair_events_name" in c:  # several (scenario, events) pairs (--also): name them all
+            names = [_s(v) for v in c["pair_events_name"][...]]
+            d["events_name"] = " + ".join(names)
     return d
 
 

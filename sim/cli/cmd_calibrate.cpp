@@ -136,7 +136,15 @@ struct Settings {
 };
 
 void put_points(io::CalibrationData& d, const std::vector<abc::PointResult>& pts, int gen) {
+    const std::size_t m = d.n_pairs();
     for (const auto& p : pts) {
+        for (std::size_t q = 0; q < m; ++q) {
+            const abc::PointScore& ps = p.pairs.size() == m ? p.pairs[q] : p.score;
+            d.pair_distance.push_back(ps.distance);
+            d.pair_brier.push_back(ps.brier);
+            d.pair_log_score.push_back(ps.log_score);
+            d.pair_skill.push_back(ps.skill);
+        }
         d.point_generation.push_back(gen);
         d.point_index.push_back(p.point);
         d.theta.insert(d.theta.end(), p.theta.begin(), p.theta.end());
@@ -158,6 +166,13 @@ std::vector<abc::PointResult> get_points(const io::CalibrationData& d) {
         p.theta.assign(d.theta.begin() + static_cast<std::ptrdiff_t>(i * k),
                        d.theta.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
         p.score = {d.distance_value[i], d.brier[i], d.log_score[i], d.skill[i]};
+        const std::size_t m = d.n_pairs();
+        if (d.pair_distance.size() == d.n_points() * m)
+            for (std::size_t q = 0; q < m; ++q) {
+                const std::size_t at = i * m + q;
+                p.pairs.push_back(abc::PointScore{d.pair_distance[at], d.pair_brier[at],
+                                                  d.pair_log_score[at], d.pair_skill[at]});
+            }
         out.push_back(std::move(p));
     }
     return out;
@@ -253,7 +268,12 @@ std::string calibration_report(const io::CalibrationData& d) {
        << d.replications << " runs each, seed " << d.seed << "\n";
     os << "scenario " << d.scenario_path << "; events " << d.events_path << " (" << d.observations
        << " observations, sha256 " << d.events_sha256.substr(0, 12) << ")\n";
-    os << "distance: the weighted Brier score; ";
+    for (std::size_t q = 1; q < d.n_pairs(); ++q)
+        os << "also: scenario " << d.pair_scenario_path[q] << "; events " << d.pair_events_path[q]
+           << " (" << d.pair_observations[q] << " observations, sha256 "
+           << d.pair_events_sha256[q].substr(0, 12) << ", seed " << d.pair_seed[q] << ")\n";
+    os << (d.n_pairs() > 1 ? "distance: the mean over the pairs of their weighted Brier scores; "
+                           : "distance: the weighted Brier score; ");
     if (!std::isnan(d.tolerance))
         os << "tolerance " << d.tolerance << "\n";
     else
@@ -269,14 +289,24 @@ std::string calibration_report(const io::CalibrationData& d) {
            << " accepted, epsilon " << std::setprecision(4) << d.epsilon[g] << ", ESS "
            << std::setprecision(4) << d.ess[g] << "\n";
     double best = kNaN, best_skill = kNaN, best_log = kNaN;
+    std::size_t best_i = 0;
     for (std::size_t i = 0; i < d.n_points(); ++i)
         if (std::isnan(best) || d.distance_value[i] < best) {
             best = d.distance_value[i];
             best_skill = d.skill[i];
             best_log = d.log_score[i];
+            best_i = i;
         }
     os << "best point: Brier " << std::setprecision(4) << best << ", log score " << best_log
-       << ", skill " << best_skill << "\n\n";
+       << ", skill " << best_skill << (d.n_pairs() > 1 ? " (means over the pairs)" : "") << "\n";
+    if (const std::size_t m = d.n_pairs();
+        m > 1 && d.n_points() > 0 && d.pair_distance.size() == d.n_points() * m)
+        for (std::size_t q = 0; q < m; ++q)
+            os << "  pair " << q << " (" << d.pair_events_name[q] << "): Brier "
+               << std::setprecision(4) << d.pair_brier[best_i * m + q] << ", log score "
+               << d.pair_log_score[best_i * m + q] << ", skill " << d.pair_skill[best_i * m + q]
+               << "\n";
+    os << "\n";
     std::size_t w = 9;
     for (const auto& p : d.paths) w = std::max(w, p.size());
     os << std::left << std::setw(static_cast<int>(w)) << "parameter"
@@ -317,6 +347,17 @@ std::string calibration_json(const io::CalibrationData& d) {
                    {"name", d.events_name},
                    {"sha256", d.events_sha256},
                    {"observations", d.observations}};
+    Json pairs = Json::array();
+    for (std::size_t q = 0; q < d.n_pairs(); ++q)
+        pairs.push_back({{"scenario", d.pair_scenario_path[q]},
+                         {"scenario_name", d.pair_scenario_name[q]},
+                         {"scenario_sha256", d.pair_scenario_sha256[q]},
+                         {"events", d.pair_events_path[q]},
+                         {"events_name", d.pair_events_name[q]},
+                         {"events_sha256", d.pair_events_sha256[q]},
+                         {"observations", d.pair_observations[q]},
+                         {"seed", d.pair_seed[q]}});
+    j["pairs"] = pairs;
     Json gens = Json::array();
     for (std::size_t g = 0; g < d.epsilon.size(); ++g)
         gens.push_back({{"points", d.candidates[g]},
@@ -366,13 +407,16 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         "write-scenario", po::value<std::string>(),
         "also write the scenario with the posterior as distributions")(
         "set", po::value<std::vector<std::string>>()->composing(),
-        "PATH=VALUE: fix a parameter for every point")("quiet,q", "print nothing but errors")(
+        "PATH=VALUE: fix a parameter for every point (in every scenario)")(
+        "also", po::value<std::vector<std::string>>()->composing(),
+        "SCENARIO:EVENTS: one more (scenario, events) pair, run and scored at every point; "
+        "repeatable")("quiet,q", "print nothing but errors")(
         "progress", "report progress on stderr even when it is not a terminal");
     const bool merging = std::find(args.begin(), args.end(), std::string("--merge")) != args.end();
     const auto vmo = parse_command(
         "calibrate",
-        "SCENARIO EVENTS --vary PATH[=LO:HI] ... [--points N] [-n RUNS] [--method "
-        "rejection|smc]\n"
+        "SCENARIO EVENTS [--also SCENARIO:EVENTS ...] --vary PATH[=LO:HI] ... [--points N]\n"
+        "       [-n RUNS] [--method rejection|smc]\n"
         "       [--quantile Q | --tolerance T] [--generations G] [--shard K/N] [-o FILE]\n"
         "       sco-sim calibrate --merge SHARD.h5 ... -o FILE",
         "Approximate Bayesian computation: draw points from the priors, run each as a sweep\n"
@@ -406,7 +450,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
 
     if (merging) {
         if (!vm.count("output")) throw UsageError("calibrate --merge: -o FILE is required");
-        for (const char* o : {"vary", "shard", "resume", "set"})
+        for (const char* o : {"vary", "shard", "resume", "set", "also"})
             if (vm.count(o))
                 throw UsageError(std::string("calibrate --merge: --") + o +
                                  " does not apply to a merge");
@@ -455,45 +499,97 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         throw UsageError(
             "calibrate: --write-scenario needs the whole posterior: give it to the merge");
 
-    // ---- the scenario, the priors, the events ----
-    auto sc = scenario::load_file(vm["scenario"].as<std::string>());
-    if (vm.count("set"))
-        for (const auto& s : vm["set"].as<std::vector<std::string>>())
-            scenario::apply_set(sc.spec, s);
+    // ---- the scenarios, the priors, the events: pair 0 and the --also pairs ----
+    struct Pair {
+        scenario::Scenario sc;
+        std::vector<abc::Prior> priors;  ///< the primary's priors, ids resolved in sc
+        scenario::Events events;
+        std::string events_path;
+        std::vector<experiment::Observation> obs;
+        std::uint64_t seed = 0;
+    };
+    std::vector<std::pair<std::string, std::string>> files{
+        {vm["scenario"].as<std::string>(), vm["events"].as<std::string>()}};
+    if (vm.count("also"))
+        for (const auto& a : vm["also"].as<std::vector<std::string>>()) {
+            // SCENARIO:EVENTS, split at the last ':' (a scenario path may hold one; an
+            // events path may not).
+            const auto colon = a.rfind(':');
+            if (colon == std::string::npos || colon == 0 || colon + 1 == a.size())
+                throw UsageError(
+                    "calibrate: --also takes SCENARIO:EVENTS (two files joined by "
+                    "':'), got '" +
+                    a + "'");
+            files.emplace_back(a.substr(0, colon), a.substr(colon + 1));
+        }
+    std::vector<Pair> pairs;
     Settings st;
-    for (const auto& v : vm["vary"].as<std::vector<std::string>>()) {
-        st.priors.push_back(make_prior(sc.spec, v));
-        for (std::size_t j = 0; j + 1 < st.priors.size(); ++j)
-            if (st.priors[j].id == st.priors.back().id)
-                throw scenario::ScenarioError("--vary", 0, 0, st.priors.back().path,
-                                              "is varied twice");
-    }
-    const std::string events_path = vm["events"].as<std::string>();
-    const scenario::Events events = scenario::load_events(events_path);
-    std::vector<experiment::Skipped> skipped;
-    std::vector<experiment::Observation> obs;
-    try {
-        obs = experiment::resolve(events, experiment::labels_of(sc.spec),
-                                  vm.count("skip-missing") > 0, &skipped);
-    } catch (const experiment::ResolveError& e) {
-        std::cerr << "sco-sim: error: " << e.what()
-                  << "\n(--skip-missing leaves such events out and lists them)\n";
-        return kExitBadInput;
-    }
-    if (!skipped.empty() && !quiet) {
-        std::cerr << "sco-sim: --skip-missing left out " << skipped.size() << " item(s):\n";
+    for (std::size_t q = 0; q < files.size(); ++q) {
+        Pair P;
+        P.sc = scenario::load_file(files[q].first);
+        if (vm.count("set"))
+            for (const auto& s : vm["set"].as<std::vector<std::string>>())
+                scenario::apply_set(P.sc.spec, s);
+        if (q == 0) {
+            for (const auto& v : vm["vary"].as<std::vector<std::string>>()) {
+                st.priors.push_back(make_prior(P.sc.spec, v));
+                for (std::size_t j = 0; j + 1 < st.priors.size(); ++j)
+                    if (st.priors[j].id == st.priors.back().id)
+                        throw scenario::ScenarioError("--vary", 0, 0, st.priors.back().path,
+                                                      "is varied twice");
+            }
+        }
+        // The primary's priors; each path must name a parameter of this scenario too.
+        P.priors = st.priors;
+        if (q > 0)
+            for (auto& pr : P.priors) {
+                try {
+                    pr.id = scenario::resolve_path(P.sc.spec, pr.path, "--vary", 0);
+                } catch (const scenario::ScenarioError& e) {
+                    throw scenario::ScenarioError(
+                        "--vary", 0, 0, pr.path,
+                        "is not a parameter of " + P.sc.path + " (the --also pair " +
+                            files[q].first + ":" + files[q].second +
+                            "); every varied parameter must exist in every scenario: " + e.message);
+                }
+            }
+        P.events_path = files[q].second;
+        P.events = scenario::load_events(P.events_path);
+        std::vector<experiment::Skipped> skipped;
+        try {
+            P.obs = experiment::resolve(P.events, experiment::labels_of(P.sc.spec),
+                                        vm.count("skip-missing") > 0, &skipped);
+        } catch (const experiment::ResolveError& e) {
+            std::cerr << "sco-sim: error: " << e.what()
+                      << (q > 0 ? " (scored against " + P.sc.path + ")" : std::string())
+                      << "\n(--skip-missing leaves such events out and lists them)\n";
+            return kExitBadInput;
+        }
+        if (!skipped.empty() && !quiet) {
+            std::cerr << "sco-sim: --skip-missing left out " << skipped.size() << " item(s)"
+                      << (q > 0 ? " of " + P.events_path : std::string()) << ":\n";
+            for (const auto& s : skipped)
+                std::cerr << "  " << s.event_id << (s.what.empty() ? "" : " " + s.what) << ": "
+                          << s.reason << "\n";
+        }
         for (const auto& s : skipped)
-            std::cerr << "  " << s.event_id << (s.what.empty() ? "" : " " + s.what) << ": "
-                      << s.reason << "\n";
+            st.head.skipped.push_back((q > 0 ? P.events_path + ": " : std::string()) + s.event_id +
+                                      (s.what.empty() ? "" : " " + s.what) + ": " + s.reason);
+        if (P.obs.empty())
+            throw UsageError("calibrate: " + P.events_path + " gives no observation " + P.sc.path +
+                             " can be scored on");
+        P.seed = abc::pair_seed(cfg.seed, q);
+        pairs.push_back(std::move(P));
     }
-    if (obs.empty())
-        throw UsageError("calibrate: " + events_path +
-                         " gives no observation this scenario can be scored on");
+    const auto& sc = pairs.front().sc;
     const experiment::ScoreOptions sopt;
-    const abc::Scorer scorer = [&](const experiment::Summary& s) {
-        const experiment::Score r = experiment::score(obs, s, sopt);
-        return abc::PointScore{abc::debiased_brier(r), r.overall.brier, r.overall.log_score,
-                               r.overall.skill};
+    auto scorer_of = [&](const Pair& P) -> abc::Scorer {
+        const auto* obs = &P.obs;
+        return [obs, &sopt](const experiment::Summary& s) {
+            const experiment::Score r = experiment::score(*obs, s, sopt);
+            return abc::PointScore{abc::debiased_brier(r), r.overall.brier, r.overall.log_score,
+                                   r.overall.skill};
+        };
     };
 
     // ---- what the file records ----
@@ -514,13 +610,21 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     h.replications = cfg.replications;
     h.seed = cfg.seed;
     h.clip = sopt.clip;
-    h.events_path = events_path;
-    h.events_text = events.text;
-    h.events_sha256 = io::sha256_hex(events.text);
-    h.events_name = events.name;
-    h.observations = static_cast<std::int64_t>(obs.size());
-    for (const auto& s : skipped)
-        h.skipped.push_back(s.event_id + (s.what.empty() ? "" : " " + s.what) + ": " + s.reason);
+    h.events_path = pairs.front().events_path;
+    h.events_text = pairs.front().events.text;
+    h.events_sha256 = io::sha256_hex(h.events_text);
+    h.events_name = pairs.front().events.name;
+    h.observations = static_cast<std::int64_t>(pairs.front().obs.size());
+    for (const auto& P : pairs) {
+        h.pair_scenario_path.push_back(P.sc.path);
+        h.pair_scenario_name.push_back(P.sc.spec.name);
+        h.pair_scenario_sha256.push_back(io::sha256_hex(P.sc.text));
+        h.pair_events_path.push_back(P.events_path);
+        h.pair_events_name.push_back(P.events.name);
+        h.pair_events_sha256.push_back(io::sha256_hex(P.events.text));
+        h.pair_observations.push_back(static_cast<std::int64_t>(P.obs.size()));
+        h.pair_seed.push_back(P.seed);
+    }
     fill_priors(h, st.priors);
     {
         // What the points' scores depend on. Rejection: not the acceptance rule, so that
@@ -535,6 +639,10 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
            << " generations " << gens;
         if (*method == abc::Method::Smc)
             id << " quantile " << quantile << " tolerance " << tolerance;
+        for (std::size_t q = 1; q < pairs.size(); ++q)  // one pair: the id as before pairs
+            id << "\npair " << q << " " << h.pair_scenario_sha256[q] << " "
+               << experiment::sweep_fingerprint(pairs[q].sc.spec, experiment::Design{}, cfg)
+               << " events " << h.pair_events_sha256[q];
         h.calibration_id = io::sha256_hex(id.str());
     }
 
@@ -556,7 +664,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         (shard.count > 1 ? experiment::shard_range(points, shard.index, shard.count).second -
                                experiment::shard_range(points, shard.index, shard.count).first
                          : points * gens) *
-        cfg.replications;
+        cfg.replications * static_cast<std::int64_t>(pairs.size());
     std::int64_t done_before = 0;
     const auto t0 = std::chrono::steady_clock::now();
     experiment::RunnerHooks hooks;
@@ -578,8 +686,23 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     auto run_slice = [&](const std::string& path, std::int64_t g, std::int64_t a, std::int64_t b,
                          const std::vector<std::vector<double>>& theta, bool overwrite,
                          const char* kind) {
-        const auto res = abc::evaluate_points(sc.spec, st.priors, theta, g * points + a,
-                                              gens * points, cfg, scorer, hooks);
+        std::vector<abc::PointResult> res;
+        for (std::size_t q = 0; q < pairs.size(); ++q) {
+            experiment::RunConfig cq = cfg;
+            cq.seed = pairs[q].seed;
+            auto got =
+                abc::evaluate_points(pairs[q].sc.spec, pairs[q].priors, theta, g * points + a,
+                                     gens * points, cq, scorer_of(pairs[q]), hooks);
+            done_before += (b - a) * cfg.replications;
+            if (q == 0) {
+                res = std::move(got);
+                for (auto& r : res) r.pairs.push_back(r.score);
+            } else {
+                for (std::size_t i = 0; i < res.size(); ++i) res[i].pairs.push_back(got[i].score);
+            }
+        }
+        if (pairs.size() > 1)
+            for (auto& r : res) r.score = abc::mean_score(r.pairs);
         io::CalibrationData d = st.head;
         d.kind = kind;
         d.generation = g;
@@ -587,7 +710,6 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         d.total_points = points;
         put_points(d, res, static_cast<int>(g));
         io::write_calibration(path, d, overwrite);
-        done_before += (b - a) * cfg.replications;
         return res;
     };
 
@@ -647,7 +769,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                     auto got = get_points(io::read_calibration(part));
                     gen_points.insert(gen_points.end(), got.begin(), got.end());
                     ++reused;
-                    done_before += (b - a) * cfg.replications;
+                    done_before +=
+                        (b - a) * cfg.replications * static_cast<std::int64_t>(pairs.size());
                     continue;
                 }
                 const auto theta =
@@ -735,9 +858,11 @@ int merge_shards(const std::vector<std::string>& inputs, const std::string& out,
     {
         // Keep the settings, provenance and priors; the points and posterior are rebuilt.
         io::CalibrationData& h = st.head;
-        for (auto* v : {&h.theta, &h.distance_value, &h.brier, &h.log_score, &h.skill, &h.weight,
-                        &h.epsilon, &h.ess, &h.post_mean, &h.post_sd, &h.post_median, &h.post_q05,
-                        &h.post_q95, &h.prior_median, &h.prior_q05, &h.prior_q95})
+        for (auto* v : {&h.theta,          &h.distance_value, &h.brier,         &h.log_score,
+                        &h.skill,          &h.weight,         &h.pair_distance, &h.pair_brier,
+                        &h.pair_log_score, &h.pair_skill,     &h.epsilon,       &h.ess,
+                        &h.post_mean,      &h.post_sd,        &h.post_median,   &h.post_q05,
+                        &h.post_q95,       &h.prior_median,   &h.prior_q05,     &h.prior_q95})
             v->clear();
         h.point_generation.clear();
         h.point_index.clear();
@@ -820,10 +945,14 @@ int write_scenario_file(const io::CalibrationData& d, const std::string& out, bo
                     << "}}";
         }
         note.precision(3);
-        note << "calibrated on " << (d.events_name.empty() ? d.events_path : d.events_name)
-             << "; prior " << d.prior_text[j] << "; posterior median " << d.post_median[j]
-             << ", 90% [" << d.post_q05[j] << ", " << d.post_q95[j] << "] (" << d.method << ", "
-             << d.points_per_generation << " points x " << d.replications << " runs)";
+        std::string on = d.events_name.empty() ? d.events_path : d.events_name;
+        for (std::size_t q = 1; q < d.n_pairs(); ++q)
+            on += (q + 1 == d.n_pairs() ? " and " : ", ") +
+                  (d.pair_events_name[q].empty() ? d.pair_events_path[q] : d.pair_events_name[q]);
+        note << "calibrated on " << on << "; prior " << d.prior_text[j] << "; posterior median "
+             << d.post_median[j] << ", 90% [" << d.post_q05[j] << ", " << d.post_q95[j] << "] ("
+             << d.method << ", " << d.points_per_generation << " points x " << d.replications
+             << " runs)";
         if (empirical)
             note << "; empirical: the posterior's " << v.size() << " points, since a fitted "
                  << (is_beta ? "beta" : "normal") << " would have the 90% interval [" << f.q05

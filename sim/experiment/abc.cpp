@@ -334,10 +334,31 @@ std::vector<PointResult> evaluate_points(const core::ModelSpec& spec,
             };
         const std::vector<Summary> sums = run_plan(spec, plan, cfg, nullptr, Provenance{}, h);
         for (std::int64_t i = a; i < b; ++i)
-            out.push_back(PointResult{first + i, theta[i], scorer(sums[i - a])});
+            out.push_back(PointResult{first + i, theta[i], scorer(sums[i - a]), {}});
         done += (b - a) * cfg.replications;
     }
     return out;
+}
+
+std::uint64_t pair_seed(std::uint64_t seed, std::size_t pair) {
+    if (pair == 0) return seed;
+    std::uint64_t z = seed + static_cast<std::uint64_t>(pair) * 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31U);
+}
+
+PointScore mean_score(const std::vector<PointScore>& pairs) {
+    PointScore m{0.0, 0.0, 0.0, 0.0};
+    if (pairs.empty()) return m;
+    for (const auto& p : pairs) {
+        m.distance += p.distance;
+        m.brier += p.brier;
+        m.log_score += p.log_score;
+        m.skill += p.skill;
+    }
+    const auto n = static_cast<double>(pairs.size());
+    return PointScore{m.distance / n, m.brier / n, m.log_score / n, m.skill / n};
 }
 
 double debiased_brier(const Score& s) {

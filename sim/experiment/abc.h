@@ -126,7 +126,20 @@ struct PointResult {
     std::int64_t point = 0;
     std::vector<double> theta;
     PointScore score;
+    /// With several (scenario, events) pairs: each pair's score; `score` is their mean.
+    std::vector<PointScore> pairs;
 };
+
+/// The master seed of pair `pair`'s runs in a calibration over several (scenario, events)
+/// pairs (docs/calibration.md, "Several scenarios at once"): pair 0 keeps `seed` (so one
+/// pair is the plain calibration), pair p > 0 gets the SplitMix64 finaliser of
+/// seed + p * 0x9E3779B97F4A7C15, so each pair's runs are independent of the others' and
+/// reproducible from the master seed alone.
+std::uint64_t pair_seed(std::uint64_t seed, std::size_t pair);
+
+/// The mean of the pairs' scores, field by field (the distance ABC compares is the mean
+/// of the pairs' distances: every pair counts alike, whatever its number of observations).
+PointScore mean_score(const std::vector<PointScore>& pairs);
 
 using Scorer = std::function<PointScore(const Summary&)>;
 

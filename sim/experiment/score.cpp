@@ -179,6 +179,7 @@ std::vector<Observation> resolve(const scenario::Events& events, const Labels& l
         agents(ob.took_part, ObsKind::TookPart, "took_part", true);
         agents(ob.stayed_out, ObsKind::StayedOut, "stayed_out", true);
         agents(ob.objected, ObsKind::Objected, "objected", true);
+        agents(ob.transit_denied, ObsKind::TransitDenied, "transit_denied", true);
         if (ob.has_passed_within) {
             Observation o = base;
             o.kind = ObsKind::PassedWithin;
@@ -206,7 +207,7 @@ std::int64_t successes(const Observation& o, const Summary& s) {
     if (o.period < 0 || o.period >= sh.periods || o.proposal < 0 || o.proposal >= sh.proposals ||
         o.agent >= sh.agents ||
         ((o.kind == ObsKind::TookPart || o.kind == ObsKind::StayedOut ||
-          o.kind == ObsKind::Objected) &&
+          o.kind == ObsKind::Objected || o.kind == ObsKind::TransitDenied) &&
          o.agent < 0) ||
         (o.kind == ObsKind::PassedWithin && (o.summits < 1 || o.period + o.summits > sh.periods)))
         throw std::invalid_argument("score: observation " + o.event_id + " " + o.what +
@@ -229,6 +230,8 @@ std::int64_t successes(const Observation& o, const Summary& s) {
             return s.runs - s.participated[tpi];
         case ObsKind::Objected:
             return s.flag_count(o.period, o.proposal, o.agent, 3);  // kObjected = 1 << 3
+        case ObsKind::TransitDenied:
+            return s.flag_count(o.period, o.proposal, o.agent, 4);  // kTransitDenied = 1 << 4
         case ObsKind::PassedWithin: {
             std::int64_t n = 0;
             for (int t = o.period; t < o.period + o.summits; ++t)
@@ -240,6 +243,7 @@ std::int64_t successes(const Observation& o, const Summary& s) {
 }
 
 static_assert(core::kObjected == 1 << 3, "successes() reads bit 3 for objected");
+static_assert(core::kTransitDenied == 1 << 4, "successes() reads bit 4 for transit_denied");
 
 namespace {
 /// Families of observations that ask the same kind of question; the base-rate predictor
@@ -256,6 +260,7 @@ int family(ObsKind k) {
         case ObsKind::StayedOut:
             return 2;
         case ObsKind::Objected:
+        case ObsKind::TransitDenied:  // a refusal, as an objection: one family
             return 3;
         case ObsKind::PassedWithin:
             return 4;

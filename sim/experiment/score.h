@@ -18,19 +18,20 @@ namespace sco::experiment {
 
 /// What a binary observation asks of the runs.
 enum class ObsKind : unsigned char {
-    Passed,       ///< adopted in some form at the summit
-    Outcome,      ///< the outcome is one of outcome_mask's forms
-    TookPart,     ///< the agent joined and the proposal passed (Summary::participated)
-    StayedOut,    ///< not TookPart
-    Objected,     ///< the agent's flag `objected`
-    PassedWithin  ///< first adopted at summits period .. period + summits - 1
+    Passed,         ///< adopted in some form at the summit
+    Outcome,        ///< the outcome is one of outcome_mask's forms
+    TookPart,       ///< the agent joined and the proposal passed (Summary::participated)
+    StayedOut,      ///< not TookPart
+    Objected,       ///< the agent's flag `objected`
+    TransitDenied,  ///< the agent's flag `transit_denied` (it refused a participant transit)
+    PassedWithin    ///< first adopted at summits period .. period + summits - 1
 };
 
 /// One binary observation, resolved against a results file's labels (indices, not names).
 struct Observation {
     std::string event_id;  ///< e.g. "A02"
     std::string what;      ///< passed, outcome:diluted|coalition, took_part:CHN, stayed_out:UZB,
-                           ///< objected:RUS, passed_within:3
+                           ///< objected:RUS, transit_denied:UZB, passed_within:3
     std::string category;  ///< the event's category (A, B, C, ...)
     ObsKind kind = ObsKind::Passed;
     int period = 0;             ///< index into Labels::periods

@@ -75,6 +75,14 @@ void check_sizes(const CalibrationData& d) {
         same(v->size(), n, "a per-point array");
     same(d.point_generation.size(), n, "point_generation");
     same(d.accepted.size(), n, "accepted");
+    const std::size_t m = d.n_pairs();
+    for (const auto* v : {&d.pair_scenario_path, &d.pair_scenario_name, &d.pair_scenario_sha256,
+                          &d.pair_events_name, &d.pair_events_sha256})
+        same(v->size(), m, "a pair array");
+    same(d.pair_observations.size(), m, "pair_observations");
+    same(d.pair_seed.size(), m, "pair_seed");
+    for (const auto* v : {&d.pair_distance, &d.pair_brier, &d.pair_log_score, &d.pair_skill})
+        same(v->size(), n * m, "a per-point-and-pair array");
     const std::size_t g = d.epsilon.size();
     same(d.ess.size(), g, "ess");
     same(d.n_accepted.size(), g, "n_accepted");
@@ -142,6 +150,31 @@ void write_open(hid_t f, const CalibrationData& d) {
     put(c, "weight", d.weight, "point",
         "posterior weight within its generation, normalised to sum 1 (0: rejected)");
     put(c, "accepted", d.accepted, "point", "1: accepted in its generation");
+
+    if (d.n_pairs() > 0) {
+        const std::size_t m = d.n_pairs();
+        put_strings(c, "pair_scenario_path", d.pair_scenario_path, "pair",
+                    "scenario file of each (scenario, events) pair; pair 0 is the primary");
+        put_strings(c, "pair_scenario_name", d.pair_scenario_name, "pair", "scenario name");
+        put_strings(c, "pair_scenario_sha256", d.pair_scenario_sha256, "pair",
+                    "SHA-256 of the scenario's text (after extends:)");
+        put_strings(c, "pair_events_path", d.pair_events_path, "pair", "events file");
+        put_strings(c, "pair_events_name", d.pair_events_name, "pair", "the events' name");
+        put_strings(c, "pair_events_sha256", d.pair_events_sha256, "pair",
+                    "SHA-256 of the events file's text");
+        put(c, "pair_observations", d.pair_observations, "pair", "binary observations scored");
+        std::vector<std::string> seeds;
+        for (const auto v : d.pair_seed) seeds.push_back(std::to_string(v));
+        put_strings(c, "pair_seed", seeds, "pair",
+                    "master seed of the pair's runs, in decimal: run r of point k has key "
+                    "(pair_seed, k, r)");
+        put(c, "pair_distance", d.pair_distance, "point,pair",
+            "the pair's ABC distance (debiased weighted Brier score)", m);
+        put(c, "pair_brier", d.pair_brier, "point,pair", "the pair's weighted Brier score", m);
+        put(c, "pair_log_score", d.pair_log_score, "point,pair",
+            "the pair's weighted logarithmic score", m);
+        put(c, "pair_skill", d.pair_skill, "point,pair", "the pair's Brier skill", m);
+    }
 
     put(c, "epsilon", d.epsilon, "generation", "the generation's distance threshold");
     put(c, "ess", d.ess, "generation", "effective sample size of the accepted weights");
@@ -231,6 +264,55 @@ CalibrationData read_open(hid_t f) {
     d.skill = get<double>(c, "skill", n);
     d.weight = get<double>(c, "weight", n);
     d.accepted = get<std::int32_t>(c, "accepted", n);
+
+    if (h5::exists(c, "pair_events_path")) {
+        d.pair_events_path = h5::read_strings(c, "pair_events_path", kVl);
+        const std::size_t m = d.pair_events_path.size();
+        if (m == 0 || m > 4096)
+            throw h5::Failure("/calibration/pair_events_path: implausible length");
+        auto strings = [&](const char* name) {
+            auto v = h5::read_strings(c, name, kVl);
+            if (v.size() != m)
+                throw h5::Failure(std::string("/calibration/") + name +
+                                  " disagrees with pair_events_path in length");
+            return v;
+        };
+        d.pair_scenario_path = strings("pair_scenario_path");
+        d.pair_scenario_name = strings("pair_scenario_name");
+        d.pair_scenario_sha256 = strings("pair_scenario_sha256");
+        d.pair_events_name = strings("pair_events_name");
+        d.pair_events_sha256 = strings("pair_events_sha256");
+        d.pair_observations = get<std::int64_t>(c, "pair_observations", m);
+        for (const auto& t : strings("pair_seed")) {
+            std::size_t used = 0;
+            std::uint64_t v = 0;
+            try {
+                v = std::stoull(t, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (t.empty() || used != t.size() || t[0] == '-')
+                throw h5::Failure("/calibration/pair_seed: '" + t + "' is not a seed");
+            d.pair_seed.push_back(v);
+        }
+        d.pair_distance = get<double>(c, "pair_distance", n, m);
+        d.pair_brier = get<double>(c, "pair_brier", n, m);
+        d.pair_log_score = get<double>(c, "pair_log_score", n, m);
+        d.pair_skill = get<double>(c, "pair_skill", n, m);
+    } else {  // written before pairs: one pair, the scenario and events above
+        d.pair_scenario_path = {d.scenario_path};
+        d.pair_scenario_name = {d.scenario_name};
+        d.pair_scenario_sha256 = {d.scenario_sha256};
+        d.pair_events_path = {d.events_path};
+        d.pair_events_name = {d.events_name};
+        d.pair_events_sha256 = {d.events_sha256};
+        d.pair_observations = {d.observations};
+        d.pair_seed = {d.seed};
+        d.pair_distance = d.distance_value;
+        d.pair_brier = d.brier;
+        d.pair_log_score = d.log_score;
+        d.pair_skill = d.skill;
+    }
 
     Handle ep = h5::open_dataset(c, "epsilon");
     const std::size_t ng = h5::shape(ep.get()).at(0);

@@ -39,6 +39,14 @@ struct CalibrationData {
     std::int64_t observations = 0;
     std::vector<std::string> skipped;  ///< what --skip-missing left out ("A02 took_part:X: why")
 
+    // the (scenario, events) pairs (docs/calibration.md, "Several scenarios at once"): pair 0
+    // is the scenario and events above, pairs 1.. come from --also. One entry per pair; a
+    // file written before pairs existed reads as one pair made of the fields above.
+    std::vector<std::string> pair_scenario_path, pair_scenario_name, pair_scenario_sha256;
+    std::vector<std::string> pair_events_path, pair_events_name, pair_events_sha256;
+    std::vector<std::int64_t> pair_observations;
+    std::vector<std::uint64_t> pair_seed;  ///< master seed of the pair's runs
+
     // the parameters and their priors
     std::vector<std::string> paths, prior_text, prior_kind;
     std::vector<double> prior_a, prior_b, support_lo, support_hi, range_lo, range_hi;
@@ -56,6 +64,9 @@ struct CalibrationData {
     std::vector<double> distance_value, brier, log_score, skill;
     std::vector<double> weight;          ///< posterior weight in its generation (0 rejected)
     std::vector<std::int32_t> accepted;  ///< 1 if accepted in its generation
+    /// [point][pair], row-major: each pair's own distance and scores (distance_value is
+    /// their mean over the pairs)
+    std::vector<double> pair_distance, pair_brier, pair_log_score, pair_skill;
 
     // per generation (final only)
     std::vector<double> epsilon, ess;
@@ -67,6 +78,7 @@ struct CalibrationData {
 
     [[nodiscard]] std::size_t n_params() const { return paths.size(); }
     [[nodiscard]] std::size_t n_points() const { return point_index.size(); }
+    [[nodiscard]] std::size_t n_pairs() const { return pair_events_path.size(); }
 };
 
 /// Writes `d` atomically (temporary name, then renamed). OutputExists unless force;

@@ -19,8 +19,8 @@ const std::vector<std::string> kTopKeys = {"format", "name",    "description",
                                            "record", "weights", "events"};
 const std::vector<std::string> kEventKeys = {"id",     "year", "proposal", "confidence", "weight",
                                              "source", "note", "observed", "category"};
-const std::vector<std::string> kObservedKeys = {"passed",     "outcome",  "took_part",
-                                                "stayed_out", "objected", "passed_within"};
+const std::vector<std::string> kObservedKeys = {
+    "passed", "outcome", "took_part", "stayed_out", "objected", "transit_denied", "passed_within"};
 const std::vector<std::string> kConfidences = {"high", "medium", "low"};
 const std::vector<std::string> kOutcomeWords = {
     "adopted", "adopted_with_reservations", "coalition", "diluted", "deferred", "blocked",
@@ -69,11 +69,11 @@ std::vector<NameAt> read_agents(const Context& ctx, const Val& v) {
 Observed read_observed(const Context& ctx, const Val& v) {
     const MapReader m(ctx, v, kObservedKeys,
                       "a map of observations (passed, outcome, took_part, stayed_out, objected, "
-                      "passed_within)");
+                      "transit_denied, passed_within)");
     if (m.entries().empty())
         detail::fail(ctx, v,
                      "observed names nothing; give at least one of passed, outcome, took_part, "
-                     "stayed_out, objected, passed_within");
+                     "stayed_out, objected, transit_denied, passed_within");
     Observed ob;
     if (const Val* p = m.find("passed")) {
         ob.has_passed = true;
@@ -126,6 +126,7 @@ Observed read_observed(const Context& ctx, const Val& v) {
                         "agent '" + s.name + "' is listed under both took_part and stayed_out");
     }
     if (const Val* a = m.find("objected")) ob.objected = read_agents(ctx, *a);
+    if (const Val* a = m.find("transit_denied")) ob.transit_denied = read_agents(ctx, *a);
     if (const Val* w = m.find("passed_within")) {
         const MapReader pw(ctx, *w, {"summits", "value"}, "a map {summits: K, value: true|false}");
         ob.has_passed_within = true;

@@ -31,9 +31,10 @@ struct Observed {
     bool passed = false;                ///< adopted in some form at this summit
     std::vector<std::string> outcomes;  ///< the observed form(s): outcome names, or "failed"
     SourcePos outcome_pos;
-    std::vector<NameAt> took_part;   ///< joined and the proposal passed
-    std::vector<NameAt> stayed_out;  ///< did not take part
-    std::vector<NameAt> objected;    ///< flag objected
+    std::vector<NameAt> took_part;       ///< joined and the proposal passed
+    std::vector<NameAt> stayed_out;      ///< did not take part
+    std::vector<NameAt> objected;        ///< flag objected
+    std::vector<NameAt> transit_denied;  ///< flag transit_denied (an exercise's transit state)
     bool has_passed_within = false;
     int within_summits = 0;  ///< first adopted at this summit or one of the next summits-1
     bool within_value = false;

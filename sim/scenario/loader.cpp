@@ -516,6 +516,23 @@ class Builder {
         ps.min_participants = add_number(m.find("min_participants"), ps.opt_out ? 2.0 : 1.0,
                                          base + "min_participants", kParticipants,
                                          core::Field::MinParticipants, p, -1, true);
+        if (const Val* mp = m.find("min_participants"); mp && !ps.open_to.empty()) {
+            // A quorum larger than the circle the text is open to can never be reached.
+            const core::Distribution& d = spec_.params[ps.min_participants].dist;
+            double least = kParticipants.lo;  // beta, normal: anywhere in the range
+            if (d.kind == core::DistKind::Fixed || d.kind == core::DistKind::Uniform)
+                least = d.a;
+            else if (d.kind == core::DistKind::Empirical && !d.values.empty())
+                least = *std::min_element(d.values.begin(), d.values.end());
+            const auto circle = static_cast<double>(ps.open_to.size());
+            if (std::round(least) > circle)
+                fail(ctx_, *mp,
+                     "min_participants " +
+                         std::to_string(static_cast<long long>(std::round(least))) +
+                         " is more than the " + std::to_string(ps.open_to.size()) +
+                         " agents in 'open_to': the text could never reach its quorum; lower "
+                         "min_participants or open the text to more agents");
+        }
         ps.position.assign(spec_.dimensions.size(), core::kNoParam);
         if (const Val* pv = m.find("position")) {
             const MapReader pm(ctx_, *pv, {}, "a map {dimension: number}");

@@ -194,8 +194,10 @@ std::vector<PointResult> toy_points(const std::vector<std::vector<double>>& th,
                                     std::int64_t first) {
     std::vector<PointResult> out;
     for (std::size_t i = 0; i < th.size(); ++i)
-        out.push_back({first + static_cast<std::int64_t>(i), th[i],
-                       toy_score(th[i], first + static_cast<std::int64_t>(i))});
+        out.push_back({first + static_cast<std::int64_t>(i),
+                       th[i],
+                       toy_score(th[i], first + static_cast<std::int64_t>(i)),
+                       {}});
     return out;
 }
 
@@ -226,6 +228,31 @@ TEST(Abc, RejectionAndSmcRecoverAKnownPosterior) {
     EXPECT_LT(ms[0].q95 - ms[0].q05, 0.9 * 0.9);  // narrower than the prior's 90% interval
     EXPECT_LT(ms[0].q05, 0.5952);
     EXPECT_GT(ms[0].q95, 0.5952);
+}
+
+// Several (scenario, events) pairs: pair 0 keeps the master seed (one pair is the plain
+// calibration), the others get distinct seeds that depend only on (seed, pair).
+TEST(Abc, PairSeedsKeepPairZeroAndSeparateTheOthers) {
+    EXPECT_EQ(pair_seed(2014, 0), 2014u);
+    EXPECT_EQ(pair_seed(2014, 1), pair_seed(2014, 1));
+    EXPECT_NE(pair_seed(2014, 1), 2014u);
+    EXPECT_NE(pair_seed(2014, 1), pair_seed(2014, 2));
+    EXPECT_NE(pair_seed(2014, 1), pair_seed(2015, 1));
+    EXPECT_NE(pair_seed(0, 1), 0u);
+    // The SplitMix64 finaliser of seed + p * golden ratio, by hand for seed 0, pair 1
+    // (the first output of SplitMix64 seeded with 0).
+    EXPECT_EQ(pair_seed(0, 1), 0xE220A8397B1DCDAFULL);
+}
+
+TEST(Abc, MeanScoreIsTheMeanOfEachField) {
+    const PointScore m = mean_score({{0.1, 0.2, 0.3, 0.4}, {0.3, 0.4, 0.5, -0.2}});
+    EXPECT_DOUBLE_EQ(m.distance, 0.2);
+    EXPECT_DOUBLE_EQ(m.brier, 0.3);
+    EXPECT_DOUBLE_EQ(m.log_score, 0.4);
+    EXPECT_DOUBLE_EQ(m.skill, 0.1);
+    const PointScore one = mean_score({{0.1, 0.2, 0.3, 0.4}});
+    EXPECT_DOUBLE_EQ(one.distance, 0.1);
+    EXPECT_DOUBLE_EQ(one.skill, 0.4);
 }
 
 }  // namespace

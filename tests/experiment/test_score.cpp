@@ -295,3 +295,25 @@ TEST(Score, JsonAndTextCarryTheScores) {
     EXPECT_NE(t.find("[0.02, 0.98]"), std::string::npos) << t;
     EXPECT_NE(t.find("cat C"), std::string::npos);
 }
+
+// transit_denied:AGENT counts the runs with the agent's flag transit_denied (bit 4) at the
+// event's summit; the events key transit_denied expands to one observation per agent.
+TEST(Score, TransitDeniedCountsTheFlag) {
+    experiment::Summary s(shape(), 3);
+    s.add(run(O::Adopted, O::NotTabled, core::kJoined, core::kTransitDenied, 0, 0));
+    s.add(run(O::Adopted, O::NotTabled, core::kJoined, core::kTransitDenied | core::kStayedOut, 0,
+              0));
+    s.add(run(O::Adopted, O::NotTabled, core::kJoined, core::kObjected, 0, 0));
+    const auto o = obs("t", "F", ObsKind::TransitDenied, 0, 1, true, 1.0);
+    EXPECT_EQ(experiment::successes(o, s), 2);
+    EXPECT_EQ(experiment::successes(obs("t", "F", ObsKind::Objected, 0, 1, true, 1.0), s), 1);
+    scenario::Events ev;
+    auto e = event("F2", 2001, "bank");
+    e.observed.transit_denied = {{"UZB", {}}};
+    ev.events.push_back(e);
+    const auto v = experiment::resolve(ev, labels());
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].kind, ObsKind::TransitDenied);
+    EXPECT_EQ(v[0].what, "transit_denied:UZB");
+    EXPECT_EQ(v[0].agent, 1);
+}

@@ -213,3 +213,101 @@ def test_plot_posterior(whole, tmp_path):
     p = subprocess.run([PYTHON, SCRIPTS / "plot_posterior.py", SCENARIO, "-o", png],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 2 and "error" in p.stderr
+
+
+# ---- several (scenario, events) pairs: --also SCENARIO:EVENTS ----
+
+def _calib_args(seed):
+    return [*VARY, "--points", 24, "-n", 12, "--seed", seed, "-q", "-j", 1]
+
+
+def test_also_pairs_known_answer(whole, events, tmp_path):
+    """Pair 0 keeps the master seed, so its per-point scores are those of the one-pair
+    calibration bit for bit; pair 1 (the same files) has its own runs; the distance is the
+    mean of the two pairs' distances."""
+    joint = tmp_path / "joint.h5"
+    ys = tmp_path / "joint.yaml"
+    sco("calibrate", SCENARIO, events, "--also", f"{SCENARIO}:{events}", *_calib_args(3),
+        "-o", joint, "--write-scenario", ys)
+    d, a, _ = read(joint)
+    ref, _, _ = read(whole)
+    assert d["pair_distance"].shape == (24, 2)
+    assert [s.decode() for s in d["pair_events_sha256"]] == [a["events_sha256"]] * 2
+    assert all(str(SCENARIO) in s.decode() for s in d["pair_scenario_path"])
+    seeds = [int(s.decode()) for s in d["pair_seed"]]
+    assert seeds[0] == 3 and seeds[1] != 3
+    assert np.array_equal(d["pair_distance"][:, 0], ref["distance"])
+    assert np.array_equal(d["pair_brier"][:, 0], ref["brier"])
+    assert np.array_equal(d["theta"], ref["theta"])  # the ABC draws use the master seed
+    # pair 1 is the same scenario and events with other runs: other scores
+    assert not np.array_equal(d["pair_distance"][:, 1], d["pair_distance"][:, 0])
+    assert np.allclose(d["distance"], d["pair_distance"].mean(axis=1), rtol=0, atol=1e-15)
+    assert np.allclose(d["brier"], d["pair_brier"].mean(axis=1), rtol=0, atol=1e-15)
+    # --write-scenario edits the primary and names both events files
+    assert ys.read_text().count("# calibrated on synthetic record and synthetic record;") == 2
+    p = sco("summary", joint)
+    assert "also: scenario" in p.stdout and "pair 1" in p.stdout
+    import json
+    j = json.loads(sco("summary", joint, "--json").stdout)
+    assert [q["seed"] for q in j["pairs"]] == seeds
+
+
+def test_also_pair_one_is_its_own_calibration(events, tmp_path):
+    """A pair's scores at a point are those of a one-pair calibration of that pair with the
+    pair's seed at the same parameter values: fix the parameters with a one-point prior
+    (a uniform of width ~0) so that both runs score the same theta."""
+    narrow = ["--vary", "dynamics.objection_cost=0.3:0.3000001",
+              "--vary", "dynamics.military_weight=0.7:0.7000001"]
+    joint = tmp_path / "j.h5"
+    sco("calibrate", SCENARIO, events, "--also", f"{SCENARIO}:{events}", *narrow,
+        "--points", 4, "-n", 40, "--seed", 11, "-q", "-o", joint)
+    d, _, _ = read(joint)
+    s1 = int(d["pair_seed"][1].decode())
+    one = tmp_path / "one.h5"
+    sco("calibrate", SCENARIO, events, *narrow, "--points", 4, "-n", 40, "--seed", s1, "-q",
+        "-o", one)
+    o, _, _ = read(one)
+    # theta differs in the 7th decimal at most; 40 runs of the same keys give the same counts
+    assert np.allclose(d["theta"], o["theta"], atol=1e-6)
+    assert np.array_equal(d["pair_brier"][:, 1], o["brier"])
+    assert np.array_equal(d["pair_distance"][:, 1], o["distance"])
+
+
+def test_also_shards_merge_like_the_whole(events, tmp_path):
+    args = [SCENARIO, events, "--also", f"{SCENARIO}:{events}", *VARY, "--points", 12, "-n", 8,
+            "--seed", 4, "-q"]
+    whole = tmp_path / "w.h5"
+    sco("calibrate", *args, "-o", whole)
+    shards = []
+    for k in (1, 2):
+        s = tmp_path / f"s{k}.h5"
+        sco("calibrate", *args, "--shard", f"{k}/2", "-o", s)
+        shards.append(s)
+    merged = tmp_path / "m.h5"
+    sco("calibrate", "--merge", *shards, "-o", merged, "-q")
+    a, _, _ = read(whole)
+    b, _, _ = read(merged)
+    for key in ("theta", "distance", "pair_distance", "pair_skill", "accepted", "weight"):
+        assert np.array_equal(a[key], b[key]), key
+
+
+def test_also_errors(events, tmp_path):
+    out = tmp_path / "e.h5"
+    for bad in ("nocolon", f"{SCENARIO}:", f":{events}"):
+        p = sco("calibrate", SCENARIO, events, "--also", bad, *VARY, "-o", out, check=False)
+        assert p.returncode == 2 and "--also takes SCENARIO:EVENTS" in p.stderr, p.stderr
+        assert not out.exists()
+    p = sco("calibrate", SCENARIO, events, "--also", f"{tmp_path / 'none.yaml'}:{events}",
+            *VARY, "-o", out, check=False)
+    assert p.returncode == 2 and "none.yaml" in p.stderr
+    # a varied path that the --also scenario lacks
+    other = ROOT / "tests" / "data" / "bad" / "base_valid.yaml"
+    p = sco("calibrate", SCENARIO, events, "--also", f"{other}:{events}", *VARY,
+            "--vary", "agents.CCC.military_reluctance=0:1", "-o", out, check=False)
+    assert p.returncode == 2, p.stderr
+    assert "agents.CCC.military_reluctance" in p.stderr and "base_valid.yaml" in p.stderr
+    assert "must exist in every scenario" in p.stderr
+    assert not out.exists()
+    p = sco("calibrate", "--merge", tmp_path / "x.h5", "--also", f"{SCENARIO}:{events}", "-o",
+            out, check=False)
+    assert p.returncode == 2 and "--also" in p.stderr
