@@ -236,16 +236,17 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         s.dir[d] = aim > 0.0 ? 1.0 : (aim < 0.0 ? -1.0 : 0.0);
         ambition += std::abs(aim);
     }
+    // A closed format (open_to): everyone outside its circle is marked once, O(n + circle),
+    // not by a search of the circle per agent.
+    const unsigned char closed = prop.open_to.empty() ? 0 : 1;
+    std::fill(s.outside.begin(), s.outside.begin() + n, closed);
+    for (const int a : prop.open_to) s.outside[a] = 0;
     for (int i = 0; i < n; ++i) {
         s.terms[i] = agent_terms(w, prop, p, i);
         s.pressure[i] = 0.0;
         s.principal[i] = s.forced[i] = 0;
         // Every member is party to a binding text; in an opt-out project, at first every
         // member is expected to take part, after a round those who joined.
-        s.outside[i] = 0;
-        if (!prop.open_to.empty())
-            s.outside[i] =
-                std::find(prop.open_to.begin(), prop.open_to.end(), i) == prop.open_to.end();
         s.party[i] = w.member(i) && !s.outside[i] ? 1 : 0;
         flags[i] = 0;
     }

@@ -26,6 +26,9 @@ Workspace::Workspace(const ModelSpec& spec) {
     values.resize(spec.params.size());
     sort_buf.reserve(spec.n_agents());
     pending_admit.reserve(spec.n_agents());
+    ref_compromise.resize(spec.n_dims());
+    ref_median.resize(spec.n_dims());
+    ref_weighted.resize(spec.n_dims());
 }
 
 void sample_params(const ModelSpec& spec, const Rng& rng, std::vector<double>& values) {
@@ -90,10 +93,14 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
     for (int t = 0; t < T; ++t) {
         // Start of period: admissions decided at the last summit, then scheduled shocks,
         // then adopted texts take effect (the status quo moves) or lapse.
+        // Membership, capabilities, saliences and positions change only here: the reference
+        // predictions are recomputed only when they may have changed.
+        bool members_changed = t == 0 || !ws.pending_admit.empty();
         for (int a : ws.pending_admit) w.role[a] = Role::Member;
         ws.pending_admit.clear();
         for (const Shock& sh : spec.shocks) {
             if (sh.period != t) continue;
+            members_changed = true;
             for (std::size_t k = 0; k < sh.set.size(); ++k)
                 apply_param(w, spec.params[sh.targets[k]], ws.values[sh.set[k]]);
             for (int a : sh.admit) w.role[a] = Role::Member;
@@ -171,12 +178,27 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                 out.implemented[tp] = -1;
             }
         }
-        // Reference predictions for this summit's membership.
+        // Reference predictions for this summit's membership. With a positive total weight
+        // they read only roles, capabilities, saliences and positions, which no summit
+        // changes (a candidate stays a non-member): the values of the period's start hold.
+        // Without one they are the status quo, which a summit's texts move: computed anew.
+        if (members_changed)
+            for (int d = 0; d < D; ++d) {
+                double total = 0.0;  // the sum both functions test, in their order
+                for (int i = 0; i < N; ++i)
+                    if (w.member(i)) total += w.capability(i) * w.salience(i, d);
+                ws.ref_weighted[d] = total > 0.0 ? 1 : 0;
+                ws.ref_compromise[d] = static_cast<float>(compromise_position(w, d));
+                ws.ref_median[d] = static_cast<float>(weighted_median_position(w, d, ws.sort_buf));
+            }
         for (int d = 0; d < D; ++d) {
-            out.compromise[static_cast<std::size_t>(t) * D + d] =
-                static_cast<float>(compromise_position(w, d));
-            out.weighted_median[static_cast<std::size_t>(t) * D + d] =
-                static_cast<float>(weighted_median_position(w, d, ws.sort_buf));
+            const std::size_t td = static_cast<std::size_t>(t) * D + d;
+            const bool held = ws.ref_weighted[d] != 0;
+            out.compromise[td] =
+                held ? ws.ref_compromise[d] : static_cast<float>(compromise_position(w, d));
+            out.weighted_median[td] =
+                held ? ws.ref_median[d]
+                     : static_cast<float>(weighted_median_position(w, d, ws.sort_buf));
         }
         // Between summits.
         between_summits(w, t, rng);

@@ -37,6 +37,12 @@ struct Workspace {
     std::vector<double> values;                       // one per parameter
     std::vector<std::pair<double, double>> sort_buf;  // weighted median
     std::vector<int> pending_admit;
+    /// [dimension] the reference predictions of the last summit whose membership,
+    /// capabilities, saliences and positions were those of this one (they change only at
+    /// the start of a period, by admission or shock): recomputed only then. ref_weighted:
+    /// the members' total weight was positive, so neither value depends on the status quo.
+    std::vector<float> ref_compromise, ref_median;
+    std::vector<unsigned char> ref_weighted;
     explicit Workspace(const ModelSpec& spec);
 };
 

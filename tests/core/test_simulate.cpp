@@ -107,6 +107,61 @@ TEST(Simulate, RecordsReferencePredictionsAndTension) {
     EXPECT_FLOAT_EQ(r.tension[1], 0.125f);
 }
 
+// The reference predictions are computed once per change of membership or parameters
+// (admission, shock), not at every summit: each change must still show at its summit.
+TEST(Simulate, ReferencePredictionsFollowAdmissionsShocksAndTheStatusQuo) {
+    SpecBuilder b(2, 0, 4);
+    b.agent("AAA", Role::Member, 0.5);
+    b.agent("BBB", Role::Member, 0.5);
+    b.agent("ZZZ", Role::Candidate, 0.5);
+    const int adm = b.proposal("admit_zzz", Kind::Membership, 0);
+    b.spec().proposals[adm].admit = {2};
+    b.spec().proposals[adm].last_period = 0;
+    // A plan that moves the status quo on d1, where no member has any salience (weight 0):
+    // there both predictions are the status quo, period by period.
+    const int plan = b.proposal("plan", Kind::Plan, 0);
+    b.set("agenda.plan.position.d1", 0.8).set("dynamics.implementation_rate", 1.0);
+    b.set("dynamics.implementation_lag", 1.0);
+    b.set("agents.AAA.position.d0", 0.2).set("agents.AAA.salience.d0", 1.0);
+    b.set("agents.BBB.position.d0", 0.6).set("agents.BBB.salience.d0", 1.0);
+    b.set("agents.ZZZ.position.d0", 1.0).set("agents.ZZZ.salience.d0", 1.0);
+    for (const char* id : {"AAA", "BBB", "ZZZ"})
+        b.set(std::string("agents.") + id + ".position.d1", 0.8);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    // At period 3, BBB moves from 0.6 to 0.9 on d0.
+    ParamDef d = b.spec().params[b.spec().agents[1].position[0]];
+    d.path = "shocks.0." + d.path;
+    d.dist = Distribution::fixed(0.9);
+    Shock sh;
+    sh.period = 3;
+    sh.set.push_back(b.spec().params.add(d));
+    sh.targets.push_back(b.spec().agents[1].position[0]);
+    b.spec().shocks.push_back(sh);
+    const RunRecord r = run(b.spec(), 0);
+    ASSERT_TRUE(passed(outcome(r, 0, adm)));
+    ASSERT_TRUE(passed(outcome(r, 0, plan)));
+    auto at = [&](const std::vector<float>& v, int t, int dim) { return v[t * 2 + dim]; };
+    // Period 0: AAA and BBB (ZZZ admitted only from period 1).
+    EXPECT_FLOAT_EQ(at(r.compromise, 0, 0), 0.4f);
+    EXPECT_FLOAT_EQ(at(r.weighted_median, 0, 0), 0.2f);
+    // Periods 1 and 2: ZZZ is a member: (0.2 + 0.6 + 1.0) / 3; median 0.6.
+    for (int t = 1; t <= 2; ++t) {
+        EXPECT_FLOAT_EQ(at(r.compromise, t, 0), static_cast<float>(1.8 / 3.0)) << t;
+        EXPECT_FLOAT_EQ(at(r.weighted_median, t, 0), 0.6f) << t;
+    }
+    // Period 3: the shock moves BBB to 0.9: (0.2 + 0.9 + 1.0) / 3; median 0.9.
+    EXPECT_FLOAT_EQ(at(r.compromise, 3, 0), static_cast<float>(2.1 / 3.0));
+    EXPECT_FLOAT_EQ(at(r.weighted_median, 3, 0), 0.9f);
+    // d1 has no weight: both predictions are the status quo of their period, which the
+    // plan moved (0 at period 0, 0.8 once implemented).
+    for (int t = 0; t < 4; ++t) {
+        EXPECT_EQ(at(r.compromise, t, 1), at(r.status_quo, t, 1)) << t;
+        EXPECT_EQ(at(r.weighted_median, t, 1), at(r.status_quo, t, 1)) << t;
+    }
+    EXPECT_FLOAT_EQ(at(r.status_quo, 0, 1), 0.0f);
+    EXPECT_FLOAT_EQ(at(r.status_quo, 3, 1), 0.8f);
+}
+
 // ---- a status quo that moves (issue 11, point 2) ----
 
 TEST(Simulate, AnImplementedTextMovesTheStatusQuoAndIsNotAdoptedAgain) {
