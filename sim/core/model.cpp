@@ -50,15 +50,6 @@ std::string ModelSpec::pair_name(int pair) const {
     return "?";
 }
 
-const DynDefault& dyn_default(Dyn d) {
-    static const DynDefault table[kDynCount] = {
-#define SCO_DYN_DEFAULT(e, name, value, lo, hi, integer) {value, {lo, hi}, integer},
-        SCO_DYN_TABLE(SCO_DYN_DEFAULT)
-#undef SCO_DYN_DEFAULT
-    };
-    return table[static_cast<int>(d)];
-}
-
 std::string check_spec(const ModelSpec& s) {
     std::ostringstream err;
     const int n = s.n_agents(), P = s.n_proposals(), D = s.n_dims(), K = s.n_threats();

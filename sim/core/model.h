@@ -4,9 +4,13 @@
 // Every number that can vary lives in the ParamTable under a dotted path (for example
 // `agents.UZB.sovereignty`); the structures below refer to it by ParamId. A run
 // samples the whole table once (sample_params) and builds its World from the values.
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -72,80 +76,145 @@ struct Variants {
 };
 
 // ---- global dynamics and utility weights: `dynamics.<name>` ----
-// One table: enum name, scenario name, default value, range, integer. The meaning and the
-// reason for each default are in docs/model.md (section III) and docs/calibration.md.
-#define SCO_DYN_TABLE(X)                                                                          \
-    /* beta of the logit rule; large = nearly deterministic */                                    \
-    X(LogitPrecision, "logit_precision", 40.0, 0.0, 1000.0, false)                                \
-    /* negotiation rounds per proposal and summit */                                              \
-    X(Rounds, "rounds", 3.0, 1.0, 50.0, true)                                                     \
-    /* largest concession per round, as a share of the text's original ambition */                \
-    X(AmendmentStep, "amendment_step", 0.2, 0.0, 1.0, false)                                      \
-    /* smallest share of its aim a sponsor accepts in an amended text (else it keeps the text) */ \
-    X(SponsorFloor, "sponsor_floor", 0.0, 0.0, 1.0, false)                                        \
-    /* weight of threat perception x relevance (x the text's effectiveness) */                    \
-    X(ThreatWeight, "threat_weight", 0.5, 0.0, 10.0, false)                                       \
-    /* weight of military reluctance on joining an exercise */                                    \
-    X(MilitaryWeight, "military_weight", 1.0, 0.0, 10.0, false)                                   \
-    /* weight of sovereignty on hosting or granting transit to foreign troops */                  \
-    X(SovereigntyWeight, "sovereignty_weight", 0.5, 0.0, 10.0, false)                             \
-    /* weight of tension with a principal (sponsor, host, candidate) of the text */               \
-    X(TensionWeight, "tension_weight", 0.5, 0.0, 10.0, false)                                     \
-    /* weight of affinity with a principal of the text */                                         \
-    X(AffinityWeight, "affinity_weight", 0.15, 0.0, 10.0, false)                                  \
-    /* relations with fellow participants of an opt-out project count this much of a principal's  \
-     */                                                                                           \
-    X(CoPartyWeight, "co_party_weight", 0.1, 0.0, 1.0, false)                                     \
-    /* cost of withholding consensus openly (the consensus norm) */                               \
-    X(ObjectionCost, "objection_cost", 0.1, 0.0, 10.0, false)                                     \
-    /* share of its spatial loss a member disowns by a reservation on a declaration */            \
-    X(ReservationGain, "reservation_gain", 0.5, 0.0, 1.0, false)                                  \
-    /* fixed cost of recording a reservation */                                                   \
-    X(ReservationCost, "reservation_cost", 0.05, 0.0, 10.0, false)                                \
-    /* share of an opt-out project (policy change and threat benefit) reaching those who stay out \
-     */                                                                                           \
-    X(StayOutShare, "stay_out_share", 0.3, 0.0, 1.0, false)                                       \
-    /* share of the tension with a project's principals still borne by a member staying out */    \
-    X(RivalSpill, "rival_spill", 0.05, 0.0, 1.0, false)                                           \
-    /* share of what taking part in an exercise in another region is worth to a participant */    \
-    X(RemoteStake, "remote_stake", 0.3, 0.0, 1.0, false)                                          \
-    /* spread of a text's value per unit of uncertainty and stake (what waiting may reveal) */    \
-    X(WaitValue, "wait_value", 2.0, 0.0, 10.0, false)                                             \
-    /* cost of one summit's delay, as a share of the threat benefit the text would bring */       \
-    X(DelayCost, "delay_cost", 0.3, 0.0, 10.0, false)                                             \
-    /* cost to a participant whose transit is denied */                                           \
-    X(RerouteCost, "reroute_cost", 0.3, 0.0, 10.0, false)                                         \
-    /* cost of denying transit to a fellow member */                                              \
-    X(DenyCost, "deny_cost", 0.1, 0.0, 10.0, false)                                               \
-    /* penalty per unit capability x susceptibility on a pressured objector */                    \
-    X(PressureStrength, "pressure_strength", 2.0, 0.0, 100.0, false)                              \
-    /* utility a great power needs from the text before it applies pressure */                    \
-    X(PressureCost, "pressure_cost", 0.3, 0.0, 10.0, false)                                       \
-    /* tension added between pressurer and target (the cost of pressure) */                       \
-    X(PressureTension, "pressure_tension", 0.05, 0.0, 1.0, false)                                 \
-    /* share of tension removed by one summit's dialogue */                                       \
-    X(DialogueRate, "dialogue_rate", 0.15, 0.0, 1.0, false)                                       \
-    /* chance per pair and period of an incident, times tension */                                \
-    X(IncidentRate, "incident_rate", 0.3, 0.0, 1.0, false)                                        \
-    /* tension added by an incident */                                                            \
-    X(IncidentSize, "incident_size", 0.1, 0.0, 1.0, false)                                        \
-    /* chance an adopted text (not a membership decision) is implemented */                       \
-    X(ImplementationRate, "implementation_rate", 0.6, 0.0, 1.0, false)                            \
-    /* mean lag (periods) before implementation, >= 1 */                                          \
-    X(ImplementationLag, "implementation_lag", 1.5, 1.0, HUGE_VAL, false)
+// ONE table, the only place a dynamics parameter is declared: enum name, scenario name,
+// default value, range [lo, hi], integer, and a one-line doc. The enum Dyn, kDynTable,
+// kDynNames and dyn_default() are all generated from it, and the static_asserts below
+// check the generated table (length, order, unique non-empty names, default in range), so
+// a row cannot go missing from one list only. The meaning and the reason for each default
+// are in docs/model.md (section III) and docs/calibration.md (section 2), which, like the
+// scenario loader and `--set`, use these names.
+#define SCO_DYN_TABLE(X)                                                                           \
+    X(LogitPrecision, "logit_precision", 40.0, 0.0, 1000.0, false,                                 \
+      "beta of the logit rule; large = nearly deterministic")                                      \
+    X(Rounds, "rounds", 3.0, 1.0, 50.0, true, "negotiation rounds per proposal and summit")        \
+    X(AmendmentStep, "amendment_step", 0.2, 0.0, 1.0, false,                                       \
+      "largest concession per round, as a share of the text's original ambition")                  \
+    X(SponsorFloor, "sponsor_floor", 0.0, 0.0, 1.0, false,                                         \
+      "smallest share of its aim a sponsor accepts in an amended text (else it keeps the text)")   \
+    X(ThreatWeight, "threat_weight", 0.5, 0.0, 10.0, false,                                        \
+      "weight of threat perception x relevance (x the text's effectiveness)")                      \
+    X(MilitaryWeight, "military_weight", 1.0, 0.0, 10.0, false,                                    \
+      "weight of military reluctance on joining an exercise")                                      \
+    X(SovereigntyWeight, "sovereignty_weight", 0.5, 0.0, 10.0, false,                              \
+      "weight of sovereignty on hosting or granting transit to foreign troops")                    \
+    X(TensionWeight, "tension_weight", 0.5, 0.0, 10.0, false,                                      \
+      "weight of tension with a principal (sponsor, host, candidate) of the text")                 \
+    X(AffinityWeight, "affinity_weight", 0.15, 0.0, 10.0, false,                                   \
+      "weight of affinity with a principal of the text")                                           \
+    X(CoPartyWeight, "co_party_weight", 0.1, 0.0, 1.0, false,                                      \
+      "relations with fellow participants of an opt-out project count this much of a principal's") \
+    X(ObjectionCost, "objection_cost", 0.1, 0.0, 10.0, false,                                      \
+      "cost of withholding consensus openly (the consensus norm)")                                 \
+    X(ReservationGain, "reservation_gain", 0.5, 0.0, 1.0, false,                                   \
+      "share of its spatial loss a member disowns by a reservation on a declaration")              \
+    X(ReservationCost, "reservation_cost", 0.05, 0.0, 10.0, false,                                 \
+      "fixed cost of recording a reservation")                                                     \
+    X(StayOutShare, "stay_out_share", 0.3, 0.0, 1.0, false,                                        \
+      "share of an opt-out project (policy change and threat benefit) reaching those who stay "    \
+      "out")                                                                                       \
+    X(RivalSpill, "rival_spill", 0.05, 0.0, 1.0, false,                                            \
+      "share of the tension with a project's principals still borne by a member staying out")      \
+    X(RemoteStake, "remote_stake", 0.3, 0.0, 1.0, false,                                           \
+      "share of what taking part in an exercise in another region is worth to a participant")      \
+    X(WaitValue, "wait_value", 2.0, 0.0, 10.0, false,                                              \
+      "spread of a text's value per unit of uncertainty and stake (what waiting may reveal)")      \
+    X(DelayCost, "delay_cost", 0.3, 0.0, 10.0, false,                                              \
+      "cost of one summit's delay, as a share of the threat benefit the text would bring")         \
+    X(RerouteCost, "reroute_cost", 0.3, 0.0, 10.0, false,                                          \
+      "cost to a participant whose transit is denied")                                             \
+    X(DenyCost, "deny_cost", 0.1, 0.0, 10.0, false, "cost of denying transit to a fellow member")  \
+    X(PressureStrength, "pressure_strength", 2.0, 0.0, 100.0, false,                               \
+      "penalty per unit capability x susceptibility on a pressured objector")                      \
+    X(PressureCost, "pressure_cost", 0.3, 0.0, 10.0, false,                                        \
+      "utility a great power needs from the text before it applies pressure")                      \
+    X(PressureTension, "pressure_tension", 0.05, 0.0, 1.0, false,                                  \
+      "tension added between pressurer and target (the cost of pressure)")                         \
+    X(DialogueRate, "dialogue_rate", 0.15, 0.0, 1.0, false,                                        \
+      "share of tension removed by one summit's dialogue")                                         \
+    X(IncidentRate, "incident_rate", 0.3, 0.0, 1.0, false,                                         \
+      "chance per pair and period of an incident, times tension")                                  \
+    X(IncidentSize, "incident_size", 0.1, 0.0, 1.0, false, "tension added by an incident")         \
+    X(ImplementationRate, "implementation_rate", 0.6, 0.0, 1.0, false,                             \
+      "chance an adopted text (not a membership decision) is implemented")                         \
+    X(ImplementationLag, "implementation_lag", 1.5, 1.0, std::numeric_limits<double>::infinity(),  \
+      false, "mean lag (periods) before implementation, >= 1")
 
 enum class Dyn : unsigned char {
-#define SCO_DYN_ENUM(e, name, value, lo, hi, integer) e,
+#define SCO_DYN_ENUM(e, name, value, lo, hi, integer, doc) e,
     SCO_DYN_TABLE(SCO_DYN_ENUM)
 #undef SCO_DYN_ENUM
         Count
 };
 inline constexpr int kDynCount = static_cast<int>(Dyn::Count);
-inline constexpr NameTable<Dyn, static_cast<std::size_t>(Dyn::Count)> kDynNames{{
-#define SCO_DYN_NAME(e, name, value, lo, hi, integer) name,
-    SCO_DYN_TABLE(SCO_DYN_NAME)
-#undef SCO_DYN_NAME
-}};
+
+/// Default value and range of one dynamics parameter.
+struct DynDefault {
+    double value;
+    Range range;
+    bool integer;
+};
+
+/// One row of the dynamics table.
+struct DynDef {
+    Dyn dyn;                ///< its enum value (row k holds Dyn k)
+    std::string_view name;  ///< `dynamics.<name>` in a scenario, `--set` and the results file
+    DynDefault def;         ///< default value, range, integer
+    std::string_view doc;   ///< one line: what it is
+};
+
+inline constexpr std::array kDynTable{
+#define SCO_DYN_ROW(e, name, value, lo, hi, integer, doc) \
+    DynDef{Dyn::e, name, DynDefault{value, Range{lo, hi}, integer}, doc},
+    SCO_DYN_TABLE(SCO_DYN_ROW)
+#undef SCO_DYN_ROW
+};
+
+namespace detail {
+/// The contract of kDynTable, checked at compile time (and again by tests/core/test_model.cpp).
+constexpr bool dyn_rows_in_enum_order() {
+    for (std::size_t k = 0; k < kDynTable.size(); ++k)
+        if (static_cast<std::size_t>(kDynTable[k].dyn) != k) return false;
+    return true;
+}
+constexpr bool dyn_names_nonempty_and_unique() {
+    for (std::size_t k = 0; k < kDynTable.size(); ++k) {
+        if (kDynTable[k].name.empty() || kDynTable[k].doc.empty()) return false;
+        for (std::size_t j = 0; j < k; ++j)
+            if (kDynTable[j].name == kDynTable[k].name) return false;
+    }
+    return true;
+}
+constexpr bool dyn_defaults_in_range() {
+    for (const DynDef& r : kDynTable) {
+        const DynDefault& d = r.def;
+        if (!(d.range.lo < d.range.hi) || !(d.value >= d.range.lo && d.value <= d.range.hi))
+            return false;
+        if (d.integer && static_cast<double>(static_cast<long long>(d.value)) != d.value)
+            return false;
+    }
+    return true;
+}
+template <std::size_t... I>
+constexpr NameTable<Dyn, sizeof...(I)> dyn_names(std::index_sequence<I...>) {
+    return {{kDynTable[I].name...}};
+}
+}  // namespace detail
+
+static_assert(kDynTable.size() == static_cast<std::size_t>(kDynCount),
+              "kDynTable needs exactly one row per Dyn");
+static_assert(detail::dyn_rows_in_enum_order(), "kDynTable's row k must hold Dyn k");
+static_assert(detail::dyn_names_nonempty_and_unique(),
+              "every dynamics parameter needs a non-empty unique name and a doc line");
+static_assert(detail::dyn_defaults_in_range(),
+              "every dynamics default must lie in its (non-empty) range; integers integral");
+
+inline constexpr NameTable<Dyn, static_cast<std::size_t>(Dyn::Count)> kDynNames =
+    detail::dyn_names(std::make_index_sequence<kDynTable.size()>{});
+
+/// Default value and range of each dynamics parameter (row `d` of kDynTable).
+constexpr const DynDefault& dyn_default(Dyn d) {
+    return kDynTable[static_cast<std::size_t>(d)].def;
+}
 
 /// Where a parameter's value goes in a World. `a` and `b` index agents, dimensions,
 /// threats or proposals as the field requires.
@@ -280,13 +349,5 @@ inline int pair_index(int i, int j, int n) {
 /// Checks the cross-references and ranges of a spec built in code; empty if valid.
 /// (The scenario loader reports errors with file positions before it gets here.)
 std::string check_spec(const ModelSpec& spec);
-
-/// Default value and range of each dynamics parameter.
-struct DynDefault {
-    double value;
-    Range range;
-    bool integer;
-};
-const DynDefault& dyn_default(Dyn d);
 
 }  // namespace sco::core

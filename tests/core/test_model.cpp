@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <set>
+#include <string_view>
+
 #include "support/spec_builder.h"
 
 using namespace sco::core;
@@ -51,11 +55,65 @@ TEST(Model, NameTablesRoundTrip) {
     EXPECT_FALSE(passed(Outcome::Deferred));
 }
 
-TEST(Model, DynamicsDefaultsLieInTheirRanges) {
+// The contract of the one dynamics table (sim/core/model.h, SCO_DYN_TABLE): the static_asserts
+// there check it when the header compiles; these check it again through the public names, so
+// that removing an assert, or a row that compiles (a zero-filled default, an empty or repeated
+// name, a default outside its range), fails here.
+TEST(Model, EveryDynHasOneRowInEnumOrder) {
+    ASSERT_EQ(kDynTable.size(), static_cast<std::size_t>(kDynCount));
+    ASSERT_EQ(kDynNames.size(), static_cast<std::size_t>(kDynCount));
+    for (int d = 0; d < kDynCount; ++d) {
+        EXPECT_EQ(static_cast<int>(kDynTable[d].dyn), d) << "row " << d;
+        // dyn_default and kDynNames read the same row.
+        EXPECT_EQ(&dyn_default(static_cast<Dyn>(d)), &kDynTable[d].def);
+        EXPECT_EQ(kDynNames.name(static_cast<Dyn>(d)), kDynTable[d].name);
+        EXPECT_FALSE(kDynTable[d].doc.empty()) << kDynTable[d].name;
+    }
+}
+
+TEST(Model, DynNamesAreNonEmptyUniqueAndRoundTrip) {
+    std::set<std::string_view> seen;
+    for (int d = 0; d < kDynCount; ++d) {
+        const Dyn dyn = static_cast<Dyn>(d);
+        const std::string_view name = kDynNames.name(dyn);
+        EXPECT_FALSE(name.empty()) << "Dyn " << d;
+        EXPECT_TRUE(seen.insert(name).second) << "repeated name " << name;
+        // Scenario paths are dynamics.<name>: lower snake case only.
+        for (const char c : name) EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '_') << name;
+        const auto back = kDynNames.parse(name);
+        ASSERT_TRUE(back.has_value()) << name;
+        EXPECT_EQ(*back, dyn);
+    }
+    EXPECT_FALSE(kDynNames.parse("").has_value());
+    EXPECT_FALSE(kDynNames.parse("Rounds").has_value());
+}
+
+TEST(Model, DynDefaultsLieInNonEmptyRanges) {
     for (int d = 0; d < kDynCount; ++d) {
         const DynDefault& dd = dyn_default(static_cast<Dyn>(d));
-        EXPECT_TRUE(dd.range.contains(dd.value)) << kDynNames.names[d];
+        const std::string_view name = kDynNames.names[d];
+        // A zero-filled row ({0, [0, 0]}) has an empty range: it fails here.
+        EXPECT_LT(dd.range.lo, dd.range.hi) << name;
+        EXPECT_TRUE(dd.range.contains(dd.value)) << name;
+        if (dd.integer) {
+            EXPECT_EQ(dd.value, std::round(dd.value)) << name;
+        }
     }
+}
+
+TEST(Model, DynTableKeepsTheDocumentedValues) {
+    // Spot checks of rows other code and docs/calibration.md (section 2) rely on.
+    EXPECT_EQ(kDynNames.name(Dyn::LogitPrecision), "logit_precision");
+    EXPECT_EQ(dyn_default(Dyn::LogitPrecision).value, 40.0);
+    EXPECT_EQ(dyn_default(Dyn::Rounds).value, 3.0);
+    EXPECT_EQ(dyn_default(Dyn::Rounds).range.hi, 50.0);
+    EXPECT_TRUE(dyn_default(Dyn::Rounds).integer);
+    EXPECT_EQ(kDynNames.name(Dyn::ImplementationLag), "implementation_lag");
+    EXPECT_EQ(dyn_default(Dyn::ImplementationLag).range.lo, 1.0);
+    EXPECT_TRUE(std::isinf(dyn_default(Dyn::ImplementationLag).range.hi));
+    int integers = 0;
+    for (const DynDef& r : kDynTable) integers += r.def.integer;
+    EXPECT_EQ(integers, 1);  // rounds only
 }
 
 TEST(Model, CheckSpecReportsBrokenReferences) {
