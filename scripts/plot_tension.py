@@ -26,7 +26,9 @@ def plot(r, outdir, pairs=None, top=4, point=0):
         ks = [r.pair_index(p) for p in pairs]
     else:
         order = r.tension_pairs_by_initial(point)
-        nonzero = [k for k in order if r.tension_quantiles[point, :, k].max() > 0]
+        # Pairs whose tension can move (tracked) and did; an untracked pair is 0 throughout.
+        tracked = set(r.tension_pairs)
+        nonzero = [k for k in order if k in tracked and r.tension_mean[point, :, k].max() > 0]
         ks = (nonzero or order)[:top]
     if not ks:
         raise ValueError(f"{r.path}: no agent pairs")

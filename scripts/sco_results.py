@@ -215,7 +215,8 @@ class Results:
         for ax, name in (("agent", "agents"), ("proposal", "proposals"), ("period", "periods"),
                          ("dimension", "dimensions"), ("threat", "threats"), ("pair", "pairs"),
                          ("param", "params"), ("point_param", "point_params"),
-                         ("factor", "factors"), ("round", "rounds")):
+                         ("factor", "factors"), ("round", "rounds"),
+                         ("tension_pair", "tension_pairs")):
             if name in lab:
                 ds = lab[name]
                 if not isinstance(ds, h5py.Dataset) or len(ds.shape) != 1:
@@ -225,6 +226,9 @@ class Results:
             axes["adoption_bin"] = axes["period"] + 1
         if "round" in axes:
             axes["rounds_bin"] = axes["round"] + 1
+        # Files written before /labels/tension_pairs kept every pair's tension histogram.
+        if "tension_pair" not in axes and "pair" in axes:
+            axes["tension_pair"] = axes["pair"]
         if "agent" in axes and "pair" in axes and axes["pair"] != axes["agent"] * (axes["agent"] - 1) // 2:
             raise BadResults(f"/labels/pairs has {axes['pair']} entries for {axes['agent']} agents")
 
@@ -279,6 +283,16 @@ class Results:
         self.rounds = lab["rounds"][()].astype(int)
         self.dilution_edges = lab["dilution_edges"][()]
         self.tension_edges = lab["tension_edges"][()]
+        # Pairs whose tension histogram the file keeps (raw["tension_hist"] axis 2), as
+        # indices along the pair axis; every pair in files written before it was recorded.
+        # Every other pair has tension 0 in every run (docs/hdf5-format.md).
+        if "tension_pairs" in lab:
+            self.tension_pairs = [int(k) for k in lab["tension_pairs"][()]]
+            if any(k < 0 or k >= len(self.pairs) for k in self.tension_pairs) or \
+                    self.tension_pairs != sorted(set(self.tension_pairs)):
+                raise BadResults("/labels/tension_pairs is not a list of ascending pair indices")
+        else:
+            self.tension_pairs = list(range(len(self.pairs)))
 
         pts = f["points"]
         self.point_index = pts["index"][()]
@@ -340,6 +354,17 @@ class Results:
         ts = range(len(self.periods)) if period is None else [self.period_index(period)]
         return [(t, p) for t in ts for p in range(len(self.proposals))
                 if self.tabled[point, t, p] > 0]
+
+    def tension_histogram(self, pair, point=0, period=0):
+        """Runs by tension bin (200 bins, edges in tension_edges) of a pair at the end of
+        period index `period`. An untracked pair (not in tension_pairs) has tension 0 in
+        every run: all runs in bin 0."""
+        k = self.pair_index(pair) if isinstance(pair, str) else int(pair)
+        if k in self.tension_pairs:
+            return self.raw["tension_hist"][point, period, self.tension_pairs.index(k)]
+        h = np.zeros(len(self.tension_edges) - 1, dtype=np.int64)
+        h[0] = self.raw["runs"][point]
+        return h
 
     def tension_pairs_by_initial(self, point=0):
         """Pair indices, highest mean tension at the end of the first period first."""

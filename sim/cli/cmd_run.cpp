@@ -142,6 +142,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         "if the output is already this run's complete results file (same run_id), do nothing; "
         "otherwise run")("summary-only", "leave per-run datasets out of the results file")(
         "tension-per-run", "also store every run's tension matrix per period")(
+        "tension-histograms", po::value<std::string>()->default_value("tracked"),
+        "tracked: tension histograms only for pairs whose tension can move; all: every pair")(
         "set", po::value<std::vector<std::string>>()->composing(),
         "PATH=VALUE: override one parameter (repeatable)")(
         "replay", po::value<std::string>(),
@@ -166,6 +168,13 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     cfg.threads = check_threads("run", vm["threads"].as<int>(), ThreadsMessage::NameCores);
     cfg.summary_only = vm.count("summary-only") > 0;
     cfg.per_run_tension = vm.count("tension-per-run") > 0;
+    {
+        const auto th = vm["tension-histograms"].as<std::string>();
+        if (th != "tracked" && th != "all")
+            throw UsageError("run: --tension-histograms must be 'tracked' or 'all', got '" + th +
+                             "'");
+        cfg.all_tension_histograms = th == "all";
+    }
     const bool quiet = vm.count("quiet") > 0;
 
     auto sc = scenario::load_file(vm["scenario"].as<std::string>());

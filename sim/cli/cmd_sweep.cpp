@@ -69,6 +69,8 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         "finish an interrupted sweep: keep the parts (or shard file) already complete; an "
         "output of this sweep that is complete: nothing to do")(
         "summary-only", "leave per-run datasets out of the results file")(
+        "tension-histograms", po::value<std::string>()->default_value("tracked"),
+        "tracked: tension histograms only for pairs whose tension can move; all: every pair")(
         "set", po::value<std::vector<std::string>>()->composing(),
         "PATH=VALUE: fix a parameter for every point")(
         "error-level", po::value<std::string>()->default_value("fast"),
@@ -185,6 +187,13 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     cfg.replications = sf.replications;
     cfg.seed = sf.seed;
     cfg.summary_only = vm.count("summary-only") > 0;
+    {
+        const auto th = vm["tension-histograms"].as<std::string>();
+        if (th != "tracked" && th != "all")
+            throw UsageError("sweep: --tension-histograms must be 'tracked' or 'all', got '" + th +
+                             "'");
+        cfg.all_tension_histograms = th == "all";
+    }
     cfg.threads = check_threads("sweep", vm["threads"].as<int>());
     const bool quiet = vm.count("quiet") > 0, force = vm.count("force") > 0,
                resume = vm.count("resume") > 0;

@@ -170,6 +170,8 @@ std::string sweep_fingerprint(const core::ModelSpec& spec, const Design& d, cons
     }
     os << "seed " << cfg.seed << " runs " << cfg.replications << " summary_only "
        << cfg.summary_only << " per_run_tension " << cfg.per_run_tension << '\n';
+    // Only when set, so that the default keeps the sweep ids of earlier versions.
+    if (cfg.all_tension_histograms) os << "tension_histograms all\n";
     return os.str();
 }
 

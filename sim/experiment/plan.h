@@ -27,6 +27,9 @@ struct RunConfig {
     int block = 1024;                   ///< runs simulated between two writes
     bool summary_only = false;          ///< leave per-run datasets out of the results file
     bool per_run_tension = false;       ///< also write the tension of every run and period
+    /// Keep a tension histogram for every agent pair, not only for the pairs whose tension
+    /// can move (tension_pairs_of, summary.h): `--tension-histograms all`.
+    bool all_tension_histograms = false;
 };
 
 /// What a sweep varies, for the results file (empty design for a plain run).

@@ -10,24 +10,6 @@
 
 namespace sco::experiment {
 
-Labels labels_of(const core::ModelSpec& spec) {
-    Labels L;
-    for (const auto& a : spec.agents) {
-        L.agents.push_back(a.id);
-        L.agent_names.push_back(a.name);
-    }
-    for (const auto& p : spec.proposals) {
-        L.proposals.push_back(p.id);
-        L.proposal_titles.push_back(p.title);
-        L.kinds.emplace_back(core::kKindNames.name(p.kind));
-    }
-    L.dimensions = spec.dimensions;
-    L.threats = spec.threats;
-    for (int k = 0; k < spec.n_pairs(); ++k) L.pairs.push_back(spec.pair_name(k));
-    for (int t = 0; t < spec.periods; ++t) L.periods.push_back(spec.first_period + t);
-    return L;
-}
-
 void check_labels(const Labels& L, const Summary& s) {
     auto sz = [](const auto& v) { return static_cast<int>(v.size()); };
     if (sz(L.agents) != s.shape.agents || sz(L.agent_names) != s.shape.agents ||

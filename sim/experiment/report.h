@@ -6,22 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/labels.h"
 #include "sim/core/model.h"
 #include "sim/experiment/summary.h"
 
 namespace sco::experiment {
 
-/// The names along the axes of a Summary. Sizes match its RecordShape:
-/// agents/agent_names: agents; proposals/proposal_titles/kinds: proposals;
-/// dimensions: dims; pairs: pairs (ModelSpec pair order, "TJK-UZB"); periods: calendar years.
-struct Labels {
-    std::vector<std::string> agents, agent_names, proposals, proposal_titles, kinds, dimensions,
-        threats, pairs;
-    std::vector<int> periods;
-    bool operator==(const Labels&) const = default;
-};
-
-Labels labels_of(const core::ModelSpec& spec);
+/// The names along the axes of a Summary (core/labels.h, shared with io).
+using Labels = core::Labels;
+using core::labels_of;
 
 /// Throws std::invalid_argument if the labels do not fit the summary's shape.
 void check_labels(const Labels& labels, const Summary& s);

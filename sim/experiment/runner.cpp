@@ -19,6 +19,8 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
     const core::RecordShape shape = core::shape_of(spec);
     const std::int64_t reps = cfg.replications;
     const std::int64_t total = plan.n_points() * reps;
+    // Tension histograms only for the pairs whose tension can move (or all, on request).
+    const std::vector<int> tracked = tension_pairs_of(spec, cfg.all_tension_histograms);
     // Blocks are sized by bytes too, so that memory stays bounded for large scenarios
     // (a record holds the tension of every pair). The block size never changes results.
     const core::RunRecord probe(shape);
@@ -50,7 +52,7 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
         for (std::int64_t k = 0; k < plan.n_points(); ++k) {
             const core::ModelSpec spec_k = apply_point(spec, plan.points[k]);
             const core::CompiledModel model(spec_k, spec.params.random_ids());
-            partial.assign(threads, Summary(shape, max_rounds()));
+            partial.assign(threads, Summary(shape, max_rounds(), tracked));
             const std::uint64_t point = static_cast<std::uint64_t>(plan.first_point + k);
             for (std::int64_t first = 0; first < reps; first += block) {
                 const std::int64_t nb = std::min<std::int64_t>(block, reps - first);
@@ -75,7 +77,7 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
                 if (hooks.progress) hooks.progress(done, total);
                 if (hooks.stop && hooks.stop->load()) throw Interrupted();
             }
-            Summary s(shape, max_rounds());
+            Summary s(shape, max_rounds(), tracked);
             for (const Summary& p : partial) s.merge(p);
             if (stream) {
                 if (hooks.keep_summaries) summaries.push_back(s);

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "sim/core/model.h"
 
@@ -24,8 +25,43 @@ int bin_of(double x, int bins) {
 
 }  // namespace
 
-Summary::Summary(const core::RecordShape& s, int max_rounds_) : shape(s), max_rounds(max_rounds_) {
-    const std::size_t T = s.periods, P = s.proposals, N = s.agents, D = s.dims, K = s.pairs;
+std::vector<int> all_pairs(int pairs) {
+    std::vector<int> out(static_cast<std::size_t>(std::max(pairs, 0)));
+    for (int k = 0; k < pairs; ++k) out[static_cast<std::size_t>(k)] = k;
+    return out;
+}
+
+std::vector<int> tension_pairs_of(const core::ModelSpec& spec, bool all) {
+    if (all) return all_pairs(spec.n_pairs());
+    const int n = spec.n_agents();
+    std::vector<char> keep(static_cast<std::size_t>(spec.n_pairs()), 0);
+    for (const core::ParamDef& d : spec.params.all())
+        if (d.field == core::Field::Tension && d.a >= 0 && d.b >= 0 && d.a != d.b && d.a < n &&
+            d.b < n)
+            keep[static_cast<std::size_t>(core::pair_index(d.a, d.b, n))] = 1;
+    if (spec.variants.pressure == core::PressureRule::Enabled)
+        for (int g = 0; g < n; ++g)
+            if (spec.agents[static_cast<std::size_t>(g)].great_power)
+                for (int j = 0; j < n; ++j)
+                    if (j != g) keep[static_cast<std::size_t>(core::pair_index(g, j, n))] = 1;
+    std::vector<int> out;
+    for (std::size_t k = 0; k < keep.size(); ++k)
+        if (keep[k]) out.push_back(static_cast<int>(k));
+    return out;
+}
+
+Summary::Summary(const core::RecordShape& s, int max_rounds_)
+    : Summary(s, max_rounds_, all_pairs(s.pairs)) {}
+
+Summary::Summary(const core::RecordShape& s, int max_rounds_, std::vector<int> tension_pairs_)
+    : shape(s), max_rounds(max_rounds_), tension_pairs(std::move(tension_pairs_)) {
+    for (std::size_t j = 0; j < tension_pairs.size(); ++j)
+        if (tension_pairs[j] < 0 || tension_pairs[j] >= s.pairs ||
+            (j > 0 && tension_pairs[j] <= tension_pairs[j - 1]))
+            throw std::invalid_argument("tension pairs must be ascending pair indices below " +
+                                        std::to_string(s.pairs));
+    const std::size_t T = s.periods, P = s.proposals, N = s.agents, D = s.dims, K = s.pairs,
+                      J = tension_pairs.size();
     outcome_counts.assign(T * P * kOutcomes, 0);
     flag_counts.assign(T * P * N * core::kFlagBits, 0);
     participated.assign(T * P * N, 0);
@@ -41,7 +77,7 @@ Summary::Summary(const core::RecordShape& s, int max_rounds_) : shape(s), max_ro
     wmedian_sum.assign(T * D, 0);
     status_quo_sum.assign(T * D, 0);
     first_adoption.assign(P * (T + 1), 0);
-    tension_hist.assign(T * K * kTensionBins, 0);
+    tension_hist.assign(T * J * kTensionBins, 0);
     tension_sum.assign(T * K, 0);
 }
 
@@ -80,12 +116,13 @@ void Summary::add(const core::RunRecord& r) {
             wmedian_sum[t * D + d] += fixed_point(r.weighted_median[t * D + d]);
             status_quo_sum[t * D + d] += fixed_point(r.status_quo[t * D + d]);
         }
-        for (int k = 0; k < K; ++k) {
-            const double x = r.tension[static_cast<std::size_t>(t) * K + k];
-            ++tension_hist[(static_cast<std::size_t>(t) * K + k) * kTensionBins +
-                           bin_of(x, kTensionBins)];
-            tension_sum[static_cast<std::size_t>(t) * K + k] += fixed_point(x);
-        }
+        const float* ten = &r.tension[static_cast<std::size_t>(t) * K];
+        for (int k = 0; k < K; ++k)
+            tension_sum[static_cast<std::size_t>(t) * K + k] += fixed_point(ten[k]);
+        const std::size_t J = tension_pairs.size();
+        for (std::size_t j = 0; j < J; ++j)
+            ++tension_hist[(static_cast<std::size_t>(t) * J + j) * kTensionBins +
+                           bin_of(ten[tension_pairs[j]], kTensionBins)];
     }
     for (int p = 0; p < P; ++p) {
         int first = T;
@@ -105,7 +142,7 @@ std::vector<std::vector<std::int64_t>*> Summary::arrays() {
 }
 
 void Summary::merge(const Summary& o) {
-    if (!(o.shape == shape && o.max_rounds == max_rounds))
+    if (!(o.shape == shape && o.max_rounds == max_rounds && o.tension_pairs == tension_pairs))
         throw std::invalid_argument("summaries of different shapes cannot be merged");
     runs += o.runs;
     const auto mine = arrays();
@@ -160,11 +197,20 @@ double Summary::tension_mean(int t, int k) const {
                : 0.0;
 }
 
+int Summary::tension_slot(int k) const {
+    const auto it = std::lower_bound(tension_pairs.begin(), tension_pairs.end(), k);
+    return it != tension_pairs.end() && *it == k ? static_cast<int>(it - tension_pairs.begin())
+                                                 : -1;
+}
+
 double Summary::tension_sd(int t, int k) const {
     if (runs < 2) return 0.0;
     // A pair without rivalry stays at exactly zero in every run: no spread.
     if (tension_sum[static_cast<std::size_t>(t) * shape.pairs + k] == 0) return 0.0;
-    const std::size_t base = (static_cast<std::size_t>(t) * shape.pairs + k) * kTensionBins;
+    const int j = tension_slot(k);
+    if (j < 0) return 0.0;  // untracked: the same tension in every run
+    const std::size_t base =
+        (static_cast<std::size_t>(t) * tension_pairs.size() + j) * kTensionBins;
     const double m = tension_mean(t, k);
     double ss = 0.0;
     for (int b = 0; b < kTensionBins; ++b) {
@@ -177,7 +223,10 @@ double Summary::tension_sd(int t, int k) const {
 
 double Summary::tension_quantile(int t, int k, double q) const {
     if (runs == 0) return 0.0;
-    const std::size_t base = (static_cast<std::size_t>(t) * shape.pairs + k) * kTensionBins;
+    const int j = tension_slot(k);
+    if (j < 0) return (bin_of(tension_mean(t, k), kTensionBins) + 0.5) / kTensionBins;
+    const std::size_t base =
+        (static_cast<std::size_t>(t) * tension_pairs.size() + j) * kTensionBins;
     const double goal = q * runs;
     std::int64_t acc = 0;
     for (int b = 0; b < kTensionBins; ++b) {
@@ -185,17 +234,6 @@ double Summary::tension_quantile(int t, int k, double q) const {
         if (acc >= goal && acc > 0) return (b + 0.5) / kTensionBins;
     }
     return (kTensionBins - 0.5) / kTensionBins;
-}
-
-Proportion wilson(std::int64_t k, std::int64_t n, double z) {
-    if (n <= 0) return {0.0, 0.0, 1.0};
-    const double p = static_cast<double>(k) / n;
-    const double z2 = z * z;
-    const double den = 1.0 + z2 / n;
-    const double centre = (p + z2 / (2.0 * n)) / den;
-    const double half = z * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / den;
-    return {p, k == 0 ? 0.0 : std::max(0.0, centre - half),
-            k == n ? 1.0 : std::min(1.0, centre + half)};
 }
 
 }  // namespace sco::experiment

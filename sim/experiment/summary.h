@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/core/model.h"
 #include "sim/core/record.h"
+#include "sim/experiment/statistics.h"  // Proportion, wilson: for the users of summaries
 
 namespace sco::experiment {
 
@@ -35,11 +37,18 @@ struct Summary {
     std::vector<std::int64_t> status_quo_sum;  ///< [t][d] fixed point, status quo at the summit
     std::vector<std::int64_t> first_adoption;  ///< [p][t'] runs whose first adoption of p was at
                                                ///< summit t'; t' = periods: never adopted
-    std::vector<std::int64_t> tension_hist;    ///< [t][k][bin]
-    std::vector<std::int64_t> tension_sum;     ///< [t][k] fixed point
+    std::vector<std::int64_t> tension_hist;    ///< [t][j][bin], j over tension_pairs only
+    std::vector<std::int64_t> tension_sum;     ///< [t][k] fixed point, every pair k
+    /// The pairs (indices k of the pair axis, ascending) whose tension histogram is kept:
+    /// tension_pairs_of(spec) by default, every pair on request.
+    std::vector<int> tension_pairs;
 
     Summary() = default;
+    /// A Summary that keeps the tension histogram of every pair.
     Summary(const core::RecordShape& s, int max_rounds);
+    /// A Summary that keeps the tension histograms of `tension_pairs` only (ascending pair
+    /// indices below s.pairs; throws std::invalid_argument otherwise).
+    Summary(const core::RecordShape& s, int max_rounds, std::vector<int> tension_pairs);
     void add(const core::RunRecord& r);
     /// Every count array, in a fixed order (serialization and merging walk it).
     std::vector<std::vector<std::int64_t>*> arrays();
@@ -57,19 +66,28 @@ struct Summary {
     [[nodiscard]] double tension_mean(int t, int k) const;
     /// Runs in which proposal p was first adopted at summit t (t = periods: never).
     [[nodiscard]] std::int64_t first_adopted(int p, int t) const;
+    /// Position of pair k in tension_pairs, -1 if its histogram is not kept.
+    [[nodiscard]] int tension_slot(int k) const;
     /// Standard deviation of tension across runs, from the histogram (Sheppard-corrected
-    /// for the bin width); for the confidence interval of the mean.
+    /// for the bin width); for the confidence interval of the mean. 0 for an untracked pair
+    /// (its tension is 0 in every run: tension_pairs_of).
     [[nodiscard]] double tension_sd(int t, int k) const;
     /// Quantile q in [0,1] of tension from the histogram (bin midpoint, 1/kTensionBins wide).
+    /// An untracked pair's tension is the same (0) in every run: every quantile is then the
+    /// midpoint of the bin that holds its mean, what its histogram would give.
     [[nodiscard]] double tension_quantile(int t, int k, double q) const;
 };
 
-/// A proportion with its 95% Wilson score interval.
-struct Proportion {
-    double p = 0.0;
-    double lo = 0.0;
-    double hi = 0.0;
-};
-Proportion wilson(std::int64_t successes, std::int64_t n, double z = 1.959963984540054);
+/// Every pair index 0 .. pairs - 1.
+std::vector<int> all_pairs(int pairs);
+
+/// The pairs whose tension can be nonzero in some run of `spec`, ascending: a pair with a
+/// tension parameter (a `relations.tension` entry, which shocks may also set), and, when
+/// the pressure variant is enabled, a pair of a great power and another agent (pressure
+/// adds tension between the pressurer and its target). Every other pair starts at 0 and
+/// nothing in the model moves it (dialogue scales tension, incidents need some), so its
+/// tension is 0 in every run (tests/experiment/test_summary.cpp checks it). With `all`:
+/// every pair (`--tension-histograms all`).
+std::vector<int> tension_pairs_of(const core::ModelSpec& spec, bool all = false);
 
 }  // namespace sco::experiment

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "sim/experiment/report.h"
+#include "sim/core/labels.h"
 #include "sim/io/atomic_file.h"
 #include "sim/io/h5.h"
 #include "sim/io/layout.h"
@@ -199,7 +199,7 @@ void Hdf5Sink::Impl::write_provenance(const core::ModelSpec& spec,
 }
 
 void Hdf5Sink::Impl::write_labels(const core::ModelSpec& spec) {
-    const experiment::Labels L = experiment::labels_of(spec);
+    const core::Labels L = core::labels_of(spec);
     Handle g = h5::create_group(file.get(), layout::kLabels);
     describe(g.get(), "", "names along the axes of every dataset, one dataset per axis");
     auto strings = [&](const char* name, const std::vector<std::string>& v, const char* axis,
@@ -436,8 +436,8 @@ void Hdf5Sink::write_summary(std::int64_t point, experiment::Summary&& s) {
         // Every point of a run has the same max_rounds (the runner's); a larger one later
         // is refused by the writer.
         if (!m.summaries)
-            m.summaries =
-                std::make_unique<SummaryGroupWriter>(m.file.get(), m.shape, m.points, s.max_rounds);
+            m.summaries = std::make_unique<SummaryGroupWriter>(m.file.get(), m.shape, m.points,
+                                                               s.max_rounds, s.tension_pairs);
         m.summaries->add(std::move(s));
         ++m.summarised;
     } catch (const h5::Failure& e) {
@@ -495,9 +495,11 @@ void Hdf5Sink::finish(const std::vector<experiment::Summary>& per_point) {
             // Streamed point by point (write_summary): only the compact outputs remain.
             m.summaries->finish();
             if (has_sensitivity(m.sweep.design, m.first_point, m.points, m.total_points))
-                write_sensitivity(m.file.get(), m.sweep.paths, m.sweep.samples, m.sweep.design_seed,
-                                  m.shape, m.summaries->pass_probabilities(),
-                                  m.summaries->tabled_anywhere());
+                write_sensitivity(m.file.get(), experiment::sensitivity_arrays(
+                                                    static_cast<int>(m.sweep.paths.size()),
+                                                    m.sweep.samples, m.sweep.design_seed, m.shape,
+                                                    m.summaries->pass_probabilities(),
+                                                    m.summaries->tabled_anywhere()));
             m.summaries.reset();
         } else {
             std::uintmax_t bytes = 0;
@@ -506,8 +508,10 @@ void Hdf5Sink::finish(const std::vector<experiment::Summary>& per_point) {
             m.ensure_space(bytes, "writing the summaries");
             write_summary_group(m.file.get(), m.shape, per_point);
             if (has_sensitivity(m.sweep.design, m.first_point, m.points, m.total_points))
-                write_sensitivity(m.file.get(), m.sweep.paths, m.sweep.samples, m.sweep.design_seed,
-                                  per_point);
+                write_sensitivity(m.file.get(),
+                                  experiment::sensitivity_arrays(
+                                      static_cast<int>(m.sweep.paths.size()), m.sweep.samples,
+                                      m.sweep.design_seed, per_point));
         }
         h5::set_attr(m.file.get(), "runs", m.written);
         m.publish();

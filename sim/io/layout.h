@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/experiment/statistics.h"
 #include "sim/experiment/summary.h"
 
 namespace sco::io::layout {
@@ -14,12 +15,13 @@ inline constexpr const char* kSummary = "/summary";
 inline constexpr const char* kRaw = "/summary/raw";
 inline constexpr const char* kPoints = "/points";
 
-/// Probabilities of the stored tension quantiles.
-inline constexpr double kQuantiles[] = {0.05, 0.5, 0.95};
+/// Probabilities of the stored tension quantiles (experiment computes them).
+inline constexpr const auto& kQuantiles = experiment::kTensionQuantiles;
 
 /// One integer array of experiment::Summary, stored as /summary/raw/<name> with a
 /// leading point axis. axes_code letters (after the point axis): t period, p proposal,
-/// o outcome, i agent, b flag, d dimension, k pair, D dilution bin, T tension bin,
+/// o outcome, i agent, b flag, d dimension, k pair, j tracked pair (the pairs of
+/// /labels/tension_pairs), D dilution bin, T tension bin,
 /// R rounds bin (0..max_rounds), A adoption bin (summit 0..periods-1, then never).
 struct RawField {
     const char* name;
@@ -57,7 +59,7 @@ inline const std::vector<RawField>& raw_fields() {
          "sum of compromise-model positions, fixed point"},
         {"wmedian_sum", &S::wmedian_sum, "point,period,dimension", "td",
          "sum of weighted-median positions, fixed point"},
-        {"tension_hist", &S::tension_hist, "point,period,pair,tension_bin", "tkT",
+        {"tension_hist", &S::tension_hist, "point,period,tension_pair,tension_bin", "tjT",
          "runs by tension bin at the end of each period"},
         {"tension_sum", &S::tension_sum, "point,period,pair", "tk",
          "sum of end-of-period tension, fixed point"},

@@ -326,6 +326,20 @@ void concat_group(hid_t out, const std::string& group, const std::vector<Shard>&
 
 // ---- checks ----
 
+/// "3 of 28 pairs (CHN-IND, KGZ-TJK, ...)" or "all 28 pairs".
+std::string tracked_pairs_text(const Results& r) {
+    const auto& pairs = r.labels.pairs;
+    if (r.tension_pairs.size() == pairs.size())
+        return "all " + std::to_string(pairs.size()) + " pairs";
+    std::string out =
+        std::to_string(r.tension_pairs.size()) + " of " + std::to_string(pairs.size()) + " pairs (";
+    for (std::size_t j = 0; j < r.tension_pairs.size() && j < 4; ++j) {
+        const auto k = static_cast<std::size_t>(r.tension_pairs[j]);
+        out += (j ? ", " : "") + (k < pairs.size() ? pairs[k] : std::to_string(k));
+    }
+    return out + (r.tension_pairs.size() > 4 ? ", ...)" : ")");
+}
+
 /// Why `s` cannot be merged with `ref` (empty if it can).
 std::vector<std::string> differences(const Shard& s, const Shard& ref) {
     std::vector<std::string> out;
@@ -368,6 +382,10 @@ std::vector<std::string> differences(const Shard& s, const Shard& ref) {
         differ("variant_amendment", text(a.variant_amendment), text(b.variant_amendment));
     if (a.variant_pressure != b.variant_pressure)
         differ("variant_pressure", text(a.variant_pressure), text(b.variant_pressure));
+    if (a.tension_pairs != b.tension_pairs)
+        out.push_back(quoted(s.path) + " keeps tension histograms for " + tracked_pairs_text(a) +
+                      " but " + quoted(ref.path) + " for " + tracked_pairs_text(b) +
+                      " (made with and without --tension-histograms all, or from another model)");
     if (a.provenance.tool_version != b.provenance.tool_version)
         differ("tool_version", text(a.provenance.tool_version), text(b.provenance.tool_version));
     if (a.provenance.git_commit != b.provenance.git_commit)
@@ -386,6 +404,9 @@ std::vector<std::string> label_differences(const Shard& s, const Shard& ref) {
     auto na = child_names(ga.get(), "/labels"), nb = child_names(gb.get(), "/labels");
     std::erase(na, "rounds");
     std::erase(nb, "rounds");
+    // Compared by differences() with its own message; files before it kept every pair.
+    std::erase(na, "tension_pairs");
+    std::erase(nb, "tension_pairs");
     if (na != nb) {
         out.push_back(quoted(s.path) + " and " + quoted(ref.path) + " have other /labels datasets");
         return out;
@@ -588,7 +609,8 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
             Handle dst = h5::create_group(root, layout::kLabels);
             copy_attributes(src.get(), dst.get(), layout::kLabels);
             for (const auto& name : child_names(src.get(), layout::kLabels)) {
-                if (name == "rounds") continue;
+                // Rewritten with the summaries (the tension pairs: checked equal above).
+                if (name == "rounds" || name == "tension_pairs") continue;
                 h5::check_rc(H5Ocopy(src.get(), name.c_str(), dst.get(), name.c_str(), H5P_DEFAULT,
                                      H5P_DEFAULT),
                              "copying /labels/" + name + " of " + quoted(ref.path));
@@ -608,21 +630,24 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
         check_stop(stop);
         writing([&] {
             // One shard's summaries at a time (in point order), written as they are read.
-            SummaryGroupWriter summaries(root, shape, total, max_rounds);
+            SummaryGroupWriter summaries(root, shape, total, max_rounds, ref.r.tension_pairs);
             // Blocks of points, so that memory does not grow with a shard's points either.
             constexpr std::int64_t kPointsPerRead = 64;
             for (const Shard& s : shards)
                 for (std::int64_t a = 0; a < s.r.points; a += kPointsPerRead) {
                     check_stop(stop);
-                    for (auto& x : read_summary_rows(s.file.get(), shape, s.r.points, a,
-                                                     std::min(kPointsPerRead, s.r.points - a)))
+                    for (auto& x :
+                         read_summary_rows(s.file.get(), shape, ref.r.tension_pairs, s.r.points, a,
+                                           std::min(kPointsPerRead, s.r.points - a)))
                         summaries.add(std::move(x));
                 }
             summaries.finish();
             if (has_sensitivity(ref.r.design, 0, total, total))
-                write_sensitivity(root, ref.r.factors, ref.r.design_samples, ref.r.design_seed,
-                                  shape, summaries.pass_probabilities(),
-                                  summaries.tabled_anywhere());
+                write_sensitivity(
+                    root, experiment::sensitivity_arrays(static_cast<int>(ref.r.factors.size()),
+                                                         ref.r.design_samples, ref.r.design_seed,
+                                                         shape, summaries.pass_probabilities(),
+                                                         summaries.tabled_anywhere()));
         });
 
         check_stop(stop);

@@ -99,6 +99,25 @@ Results read_open(hid_t f, const std::string& path) {
     if (shape.periods < 1 || shape.proposals < 1)
         throw h5::Failure("no periods or no proposals in /labels");
 
+    // The tracked tension pairs: ascending pair indices. Files written before they were
+    // recorded keep the histograms of every pair.
+    if (h5::exists(f, join(L, "tension_pairs"))) {
+        Handle d = h5::open_dataset(f, join(L, "tension_pairs"));
+        const auto dims = h5::shape(d.get());
+        if (dims.size() != 1 || dims[0] > static_cast<hsize_t>(shape.pairs))
+            throw h5::Failure("/labels/tension_pairs has the wrong shape for /labels/pairs");
+        for (auto k : h5::read_array<std::int64_t>(f, join(L, "tension_pairs"), dims)) {
+            if (k < 0 || k >= shape.pairs ||
+                (!r.tension_pairs.empty() && k <= r.tension_pairs.back()))
+                throw h5::Failure(
+                    "/labels/tension_pairs is not a list of ascending pair indices below " +
+                    std::to_string(shape.pairs));
+            r.tension_pairs.push_back(static_cast<int>(k));
+        }
+    } else {
+        r.tension_pairs = experiment::all_pairs(shape.pairs);
+    }
+
     r.point_descriptions = h5::read_strings(f, join(layout::kPoints, "description"), vl);
     if (static_cast<std::int64_t>(r.point_descriptions.size()) != r.points)
         throw h5::Failure("/points/description does not have one entry per point");
@@ -132,7 +151,7 @@ Results read_open(hid_t f, const std::string& path) {
     }
     r.summaries.reserve(Pt);
     for (hsize_t k = 0; k < Pt; ++k) {
-        r.summaries.emplace_back(shape, static_cast<int>(max_rounds[k]));
+        r.summaries.emplace_back(shape, static_cast<int>(max_rounds[k]), r.tension_pairs);
         r.summaries.back().runs = runs[k];
     }
     for (const auto& field : layout::raw_fields()) {
@@ -282,11 +301,17 @@ AxisLengths axis_lengths(hid_t f) {
                           ", runs=" + std::to_string(runs));
     ax["point"] = static_cast<hsize_t>(points);
     ax["run"] = static_cast<hsize_t>(runs);
-    const std::pair<const char*, const char*> labels[] = {
-        {"agent", "agents"},         {"proposal", "proposals"},       {"period", "periods"},
-        {"dimension", "dimensions"}, {"threat", "threats"},           {"pair", "pairs"},
-        {"param", "params"},         {"point_param", "point_params"}, {"factor", "factors"},
-        {"round", "rounds"}};
+    const std::pair<const char*, const char*> labels[] = {{"agent", "agents"},
+                                                          {"proposal", "proposals"},
+                                                          {"period", "periods"},
+                                                          {"dimension", "dimensions"},
+                                                          {"threat", "threats"},
+                                                          {"pair", "pairs"},
+                                                          {"param", "params"},
+                                                          {"point_param", "point_params"},
+                                                          {"factor", "factors"},
+                                                          {"round", "rounds"},
+                                                          {"tension_pair", "tension_pairs"}};
     for (const auto& [axis, name] : labels) {
         const std::string p = join(layout::kLabels, name);
         if (!h5::exists(f, p)) continue;
@@ -297,6 +322,8 @@ AxisLengths axis_lengths(hid_t f) {
     }
     if (ax.contains("period")) ax["adoption_bin"] = ax["period"] + 1;
     if (ax.contains("round")) ax["rounds_bin"] = ax["round"] + 1;
+    // Files written before /labels/tension_pairs kept a histogram for every pair.
+    if (!ax.contains("tension_pair") && ax.contains("pair")) ax["tension_pair"] = ax["pair"];
     return ax;
 }
 

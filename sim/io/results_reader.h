@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/experiment/report.h"
+#include "sim/core/labels.h"
 #include "sim/experiment/sink.h"
 #include "sim/experiment/summary.h"
 #include "sim/io/errors.h"
@@ -16,7 +16,7 @@ namespace sco::io {
 struct Results {
     std::string path;
     std::string format;  ///< "sco-sim-results/2" (or /1 for a file of an earlier version)
-    experiment::Labels labels;
+    core::Labels labels;
     std::vector<std::string> params;  ///< paths of the non-fixed parameters
     experiment::Provenance provenance;
     std::string scenario_name;
@@ -42,6 +42,9 @@ struct Results {
     std::vector<std::string> factors;  ///< the varied parameters
     std::vector<std::vector<double>> factor_values;  ///< [point of this file][factor]
 
+    /// Pairs whose tension histograms the file keeps (/labels/tension_pairs; every pair in
+    /// a file written before it existed).
+    std::vector<int> tension_pairs;
     std::vector<std::string> point_descriptions;  ///< per point: "PATH=VALUE; ..."
     std::vector<experiment::Summary> summaries;   ///< per point
 };

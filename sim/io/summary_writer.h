@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/core/record.h"
+#include "sim/experiment/statistics.h"
 #include "sim/experiment/summary.h"
 
 namespace sco::io {
@@ -21,11 +22,13 @@ namespace sco::io {
 /// blocks of about 32 MiB of counts), and finish writes /labels/rounds. `max_rounds` is the
 /// largest of the points' max_rounds. Keeps only the compact per-point outputs the
 /// sensitivity analysis needs (pass probabilities, T x P doubles per point). The file is
-/// the same as write_summary_group's with all summaries at once.
+/// the same as write_summary_group's with all summaries at once. `tension_pairs` are the
+/// pairs whose tension histograms the summaries keep (every summary must keep the same);
+/// finish writes them as /labels/tension_pairs.
 class SummaryGroupWriter {
   public:
     SummaryGroupWriter(hid_t file, const core::RecordShape& shape, std::int64_t points,
-                       int max_rounds);
+                       int max_rounds, std::vector<int> tension_pairs);
     ~SummaryGroupWriter();
     SummaryGroupWriter(const SummaryGroupWriter&) = delete;
     SummaryGroupWriter& operator=(const SummaryGroupWriter&) = delete;
@@ -44,7 +47,8 @@ class SummaryGroupWriter {
 };
 
 /// Writes the /summary group (raw and derived datasets) and /labels/rounds for the
-/// file's points (all at once; SummaryGroupWriter above). Throws std::invalid_argument if a summary
+/// file's points (all at once; SummaryGroupWriter above; the tension pairs are the
+/// summaries', every pair if there are none). Throws std::invalid_argument if a summary
 /// does not fit `shape`, h5::Failure if HDF5 fails.
 void write_summary_group(hid_t file, const core::RecordShape& shape,
                          const std::vector<experiment::Summary>& per_point);
@@ -54,6 +58,7 @@ void write_summary_group(hid_t file, const core::RecordShape& shape,
 /// The file must have been validated (read whole) before; throws h5::Failure on a shape
 /// that does not fit `shape`.
 std::vector<experiment::Summary> read_summary_rows(hid_t file, const core::RecordShape& shape,
+                                                   const std::vector<int>& tension_pairs,
                                                    std::int64_t points, std::int64_t first,
                                                    std::int64_t n);
 
@@ -61,21 +66,10 @@ std::vector<experiment::Summary> read_summary_rows(hid_t file, const core::Recor
 bool has_sensitivity(const std::string& design, std::int64_t first_point, std::int64_t points,
                      std::int64_t total_points);
 
-/// The bootstrap resamples of the confidence intervals in /sensitivity.
-inline constexpr int kSensitivityBootstrap = 200;
-
 /// Writes /sensitivity/{first,first_lo,first_hi,total,total_lo,total_hi} [factor, period,
-/// proposal]: Sobol indices of the pass probability of every proposal at every summit
-/// across the points of a whole Saltelli design (N = samples base rows, k = factors),
-/// bootstrap seeded with `seed`. NaN where the output does not vary or the proposal is
-/// never tabled. Throws std::invalid_argument if the number of points is not N (k + 2).
-void write_sensitivity(hid_t file, const std::vector<std::string>& factors, std::int64_t samples,
-                       std::uint64_t seed, const std::vector<experiment::Summary>& per_point);
-
-/// The same from the compact per-point pass probabilities ([point][t * P + p], as
-/// SummaryGroupWriter::pass_probabilities) and which proposals were ever tabled.
-void write_sensitivity(hid_t file, const std::vector<std::string>& factors, std::int64_t samples,
-                       std::uint64_t seed, const core::RecordShape& shape,
-                       const std::vector<double>& pass_p, const std::vector<char>& tabled);
+/// proposal] and the group's attributes from indices computed by
+/// experiment::sensitivity_arrays (statistics.h). Throws std::invalid_argument if an array
+/// does not fit the shape, h5::Failure if HDF5 fails.
+void write_sensitivity(hid_t file, const experiment::SensitivityArrays& indices);
 
 }  // namespace sco::io

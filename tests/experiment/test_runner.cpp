@@ -88,7 +88,7 @@ TEST(Runner, SummaryEqualsTheSumOfItsRuns) {
     cfg.threads = 2;
     MemorySink sink;
     const auto sums = experiment::run_plan(spec, experiment::Plan{}, cfg, &sink, {});
-    experiment::Summary manual(shape_of(spec), sums[0].max_rounds);
+    experiment::Summary manual(shape_of(spec), sums[0].max_rounds, sums[0].tension_pairs);
     for (const auto& r : sink.runs) manual.add(r);
     EXPECT_EQ(manual, sums[0]);
     EXPECT_EQ(sums[0].runs, 500);

@@ -165,7 +165,8 @@ std::int64_t peak_bytes(const ModelSpec& spec, int points, bool keep, std::int64
 
 TEST(RunnerMemory, PeakDoesNotGrowWithPointsWhenTheSinkStreamsSummaries) {
     const ModelSpec spec = spec_with_pairs();
-    const experiment::Summary one(shape_of(spec), 50);
+    // The runner's own Summary: tension histograms of the tracked pairs only.
+    const experiment::Summary one(shape_of(spec), 50, experiment::tension_pairs_of(spec));
     std::int64_t bytes_per_summary = 0;
     for (auto* v : const_cast<experiment::Summary&>(one).arrays())
         bytes_per_summary += static_cast<std::int64_t>(v->size() * 8);
@@ -181,7 +182,8 @@ TEST(RunnerMemory, PeakDoesNotGrowWithPointsWhenTheSinkStreamsSummaries) {
 TEST(RunnerMemory, KeptSummariesDoGrowWithPoints) {
     // The proxy can fail: the same runs keeping their summaries grow by one Summary a point.
     const ModelSpec spec = spec_with_pairs();
-    const experiment::Summary one(shape_of(spec), 50);
+    // The runner's own Summary: tension histograms of the tracked pairs only.
+    const experiment::Summary one(shape_of(spec), 50, experiment::tension_pairs_of(spec));
     std::int64_t bytes_per_summary = 0;
     for (auto* v : const_cast<experiment::Summary&>(one).arrays())
         bytes_per_summary += static_cast<std::int64_t>(v->size() * 8);

@@ -39,6 +39,7 @@ def axis_length(f, axis):
         "dimension": lambda: len(lab["dimensions"]),
         "threat": lambda: len(lab["threats"]),
         "pair": lambda: len(lab["agents"]) * (len(lab["agents"]) - 1) // 2,
+        "tension_pair": lambda: len(lab["tension_pairs"]),
         "outcome": lambda: 7,
         "flag": lambda: len(lab["flags"]),
         "param": lambda: len(lab["params"]),
@@ -197,7 +198,9 @@ def test_raw_summaries_agree_with_runs(tension_file):
         assert np.array_equal(_fixed(ten).sum(axis=0), raw["tension_sum"][0])
         tb = np.clip((ten.astype(np.float64) * 200).astype(int), 0, 199)
         th = np.stack([(tb == b).sum(axis=0) for b in range(200)], axis=-1)
-        assert np.array_equal(th, raw["tension_hist"][0])
+        # Histograms of the tracked pairs only (/labels/tension_pairs).
+        tracked = list(f["labels/tension_pairs"][()])
+        assert np.array_equal(th[:, tracked], raw["tension_hist"][0])
         assert T == len(f["labels/periods"]) and P == len(f["labels/proposals"])
 
 

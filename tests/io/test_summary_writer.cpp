@@ -1,0 +1,188 @@
+// io/summary_writer: /summary stores exactly what it is given, the raw counts of each
+// Summary and the derived arrays experiment computes (experiment/statistics.h), and
+// /labels/tension_pairs; it computes nothing. Written through Hdf5Sink (both the streaming
+// and the all-at-once path), read back byte for byte with io::inspect_file.
+#include "sim/io/summary_writer.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <span>
+
+#include "sim/experiment/statistics.h"
+#include "sim/io/h5.h"
+#include "sim/io/hdf5_sink.h"
+#include "sim/io/inspect.h"
+#include "sim/io/layout.h"
+#include "sim/io/results_reader.h"
+#include "tests/io/synthetic.h"
+
+namespace sco::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+template <typename T>
+std::string bytes_of(const std::vector<T>& v) {
+    std::string out(v.size() * sizeof(T), '\0');
+    if (!v.empty()) std::memcpy(out.data(), v.data(), out.size());
+    return out;
+}
+
+class SummaryWriterTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        dir_ = fs::temp_directory_path() /
+               ("sco-sw-" + std::to_string(::getpid()) + "-" + info->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        spec_ = testing::make_spec();
+        plan_.points.resize(3);
+        plan_.total_points = 3;
+        cfg_.replications = kReps;
+        cfg_.summary_only = true;
+        prov_ = {"0.1.0", "abc123", "sco-sim run x.yaml", "x.yaml", "name: x\n"};
+        runs_ = testing::make_runs(spec_, plan_, kReps, kMaxRounds);
+        // Keep the tension histogram of pair 1 (UZB-TJK) only.
+        const auto shape = core::shape_of(spec_);
+        sums_.assign(3, experiment::Summary(shape, kMaxRounds, {1}));
+        for (std::size_t i = 0; i < runs_.size(); ++i) sums_[i / kReps].add(runs_[i]);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+    /// begin and every run (summary-only: only counted).
+    void start(Hdf5Sink& sink) {
+        sink.begin(spec_, plan_, cfg_, prov_);
+        sink.write_block(0, std::span<const core::RunRecord>(runs_));
+    }
+    [[nodiscard]] std::string out(const std::string& name) const { return (dir_ / name).string(); }
+
+    static constexpr std::int64_t kReps = 7;
+    static constexpr int kMaxRounds = 4;
+    fs::path dir_;
+    core::ModelSpec spec_;
+    experiment::Plan plan_;
+    experiment::RunConfig cfg_;
+    experiment::Provenance prov_;
+    std::vector<core::RunRecord> runs_;
+    std::vector<experiment::Summary> sums_;
+};
+
+TEST_F(SummaryWriterTest, StoresTheRawCountsAndTheDerivedArraysAsGiven) {
+    {
+        Hdf5Sink sink(out("a.h5"), false);
+        start(sink);
+        sink.finish(sums_);
+    }
+    const auto f = inspect_file(out("a.h5"));
+    // Raw counts: each point's Summary member, one row per point.
+    for (const auto& field : layout::raw_fields()) {
+        std::vector<std::int64_t> want;
+        for (const auto& s : sums_) {
+            const auto& v = s.*field.member;
+            want.insert(want.end(), v.begin(), v.end());
+        }
+        const auto& got = f.at(std::string(layout::kRaw) + "/" + field.name);
+        EXPECT_EQ(got.data, bytes_of(want)) << field.name;
+        EXPECT_EQ(got.dims.front(), 3u) << field.name;
+    }
+    const auto& hist = f.at("/summary/raw/tension_hist");
+    EXPECT_EQ(hist.dims, (std::vector<std::uint64_t>{3, 3, 1, experiment::kTensionBins}));
+    EXPECT_EQ(f.at("/labels/tension_pairs").data, bytes_of(std::vector<std::int64_t>{1}));
+    // Derived: exactly what experiment::derived_arrays returns, in shape and bytes.
+    const auto derived = experiment::derived_arrays(core::shape_of(spec_), kMaxRounds + 1, sums_);
+    ASSERT_FALSE(derived.empty());
+    for (const auto& a : derived) {
+        const auto& got = f.at("/summary/" + a.name);
+        std::vector<std::uint64_t> dims{3};
+        for (auto n : a.dims) dims.push_back(n);
+        EXPECT_EQ(got.dims, dims) << a.name;
+        EXPECT_EQ(got.data, a.integer ? bytes_of(a.ints) : bytes_of(a.reals)) << a.name;
+        EXPECT_NE(got.attrs.at("description").find(a.description.substr(0, 20)), std::string::npos)
+            << a.name;
+    }
+    // Nothing else under /summary but raw.
+    std::size_t children = 0;
+    for (const auto& [path, obj] : f)
+        if (path.rfind("/summary/", 0) == 0 && path.rfind("/summary/raw", 0) != 0) ++children;
+    EXPECT_EQ(children, derived.size());
+}
+
+TEST_F(SummaryWriterTest, StreamingAndAllAtOnceStoreTheSameAndReadBack) {
+    {
+        Hdf5Sink a(out("a.h5"), false);
+        start(a);
+        a.finish(sums_);
+        Hdf5Sink b(out("b.h5"), false);
+        start(b);
+        for (std::size_t k = 0; k < sums_.size(); ++k) {
+            auto copy = sums_[k];
+            b.write_summary(static_cast<std::int64_t>(k), std::move(copy));
+        }
+        b.finish({});
+    }
+    auto fa = inspect_file(out("a.h5")), fb = inspect_file(out("b.h5"));
+    fa.erase("/");
+    fb.erase("/");  // root attributes hold the creation time
+    EXPECT_TRUE(fa == fb);
+    const Results r = read_results(out("b.h5"));
+    EXPECT_EQ(r.tension_pairs, (std::vector<int>{1}));
+    ASSERT_EQ(r.summaries.size(), 3u);
+    EXPECT_TRUE(r.summaries == sums_);
+}
+
+TEST_F(SummaryWriterTest, ReadSummaryRowsRebuildsTheTrackedSummaries) {
+    {
+        Hdf5Sink sink(out("a.h5"), false);
+        start(sink);
+        sink.finish(sums_);
+    }
+    const Results r = read_results(out("a.h5"));
+    EXPECT_EQ(r.summaries[2].tension_hist.size(),
+              static_cast<std::size_t>(3) * 1 * experiment::kTensionBins);
+    EXPECT_EQ(r.summaries[2].tension_pairs, (std::vector<int>{1}));
+}
+
+TEST_F(SummaryWriterTest, SensitivityStoresTheGivenIndicesAndRefusesAMisfit) {
+    experiment::SensitivityArrays a;
+    a.factors = 2;
+    a.periods = 3;
+    a.proposals = 2;
+    a.bootstrap = 17;
+    for (std::size_t i = 0; i < 12; ++i) {
+        a.first.push_back(0.01 * static_cast<double>(i));
+        a.first_lo.push_back(-1.0 * static_cast<double>(i));
+        a.first_hi.push_back(1.0 + static_cast<double>(i));
+        a.total.push_back(0.5);
+        a.total_lo.push_back(0.25);
+        a.total_hi.push_back(0.75);
+    }
+    cfg_.summary_only = true;
+    // Store it in a file made by the sink, then add the group with the writer.
+    {
+        Hdf5Sink sink(out("a.h5"), false);
+        start(sink);
+        sink.finish(sums_);
+    }
+    {
+        h5::Handle file = h5::file(H5Fopen(out("a.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open");
+        write_sensitivity(file.get(), a);
+        auto bad = a;
+        bad.total.pop_back();
+        H5Ldelete(file.get(), "/sensitivity", H5P_DEFAULT);
+        EXPECT_THROW(write_sensitivity(file.get(), bad), std::invalid_argument);
+        write_sensitivity(file.get(), a);
+        h5::Handle g = h5::group(H5Gopen2(file.get(), "/sensitivity", H5P_DEFAULT), "open");
+        EXPECT_EQ(h5::read_attr_int(g.get(), "bootstrap"), 17);
+    }
+    const auto f = inspect_file(out("a.h5"));
+    EXPECT_EQ(f.at("/sensitivity/first").data, bytes_of(a.first));
+    EXPECT_EQ(f.at("/sensitivity/first_lo").data, bytes_of(a.first_lo));
+    EXPECT_EQ(f.at("/sensitivity/total_hi").data, bytes_of(a.total_hi));
+    EXPECT_EQ(f.at("/sensitivity/first").dims, (std::vector<std::uint64_t>{2, 3, 2}));
+}
+
+}  // namespace
+}  // namespace sco::io

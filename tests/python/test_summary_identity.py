@@ -1,0 +1,108 @@
+"""The results files stay the same dataset by dataset now that io stores the statistics
+experiment computes (issue 14 item 1) and keeps tension histograms only for the tracked
+pairs (issue 13 item 1).
+
+tests/io/data/fmt2-5d75c2b-*.h5.gz were written by the binary of commit 5d75c2b, in which
+io computed every statistic and kept every pair's histogram:
+
+    sco-sim run tests/data/scenario/small.yaml -n 60 --seed 21 -j2 -q -o run-small.h5
+    sco-sim sweep tests/data/scenario/small.yaml --design sobol --samples 4 \
+        --vary dynamics.wait_value=0:8 --vary dynamics.rounds=1:4 -n 20 --seed 22 -j2 -q \
+        --summary-only -o sobol-small.h5
+
+This binary writes the same commands again. Every dataset (values, type, shape) and every
+attribute of every group and dataset but the root's (time, command line, commit) and
+/runs' (the per-run records, which have their own writer and tests) must be equal; with `--tension-histograms all` the only difference allowed is the new
+/labels/tension_pairs; by default also /summary/raw/tension_hist, which then holds the
+tracked pairs' rows of the old one. A deliberate change of the model changes these
+numbers: regenerate the references with the commands above and say why in the commit.
+"""
+import gzip
+import shutil
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import ROOT, sco
+
+SMALL = ROOT / "tests" / "data" / "scenario" / "small.yaml"
+DATA = ROOT / "tests" / "io" / "data"
+CASES = {
+    "run": ["run", SMALL, "-n", "60", "--seed", "21", "-j2", "-q"],
+    "sobol": ["sweep", SMALL, "--design", "sobol", "--samples", "4", "--vary",
+              "dynamics.wait_value=0:8", "--vary", "dynamics.rounds=1:4", "-n", "20",
+              "--seed", "22", "-j2", "-q", "--summary-only"],
+}
+
+
+def objects(f):
+    """Every group and dataset but /runs (the per-run records: their own writer and tests,
+    tests/io/test_hdf5_sink.cpp)."""
+    out = {}
+
+    def visit(name, obj):
+        if name != "runs" and not name.startswith("runs/"):
+            out["/" + name] = obj
+
+    f.visititems(visit)
+    return out
+
+
+def same_attrs(a, b):
+    assert sorted(a.attrs) == sorted(b.attrs)
+    for k in a.attrs:
+        va, vb = a.attrs[k], b.attrs[k]
+        assert np.array_equal(np.asarray(va), np.asarray(vb)), k
+
+
+def unpack(name, tmp_path):
+    path = tmp_path / f"{name}-before.h5"
+    with gzip.open(DATA / f"fmt2-5d75c2b-{name}.h5.gz", "rb") as src, open(path, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("mode", ["tracked", "all"])
+def test_every_dataset_as_before(name, mode, tmp_path):
+    before = unpack(name, tmp_path)
+    after = tmp_path / f"{name}-after.h5"
+    sco(*CASES[name], "--tension-histograms", mode, "-o", after)
+    with h5py.File(before, "r") as fa, h5py.File(after, "r") as fb:
+        a, b = objects(fa), objects(fb)
+        assert set(b) - set(a) == {"/labels/tension_pairs"}
+        assert set(a) == set(b) - {"/labels/tension_pairs"}
+        tracked = list(fb["labels/tension_pairs"][()])
+        npairs = len(fb["labels/pairs"])
+        if mode == "all":
+            assert tracked == list(range(npairs))
+        else:
+            assert 0 < len(tracked) < npairs
+        compared = 0
+        for path in sorted(a):
+            oa, ob = a[path], b[path]
+            assert type(oa) is type(ob), path
+            if path == "/summary/raw/tension_hist" and mode == "tracked":
+                assert ob.attrs["axes"] == b"point,period,tension_pair,tension_bin"
+                assert np.array_equal(oa[()][:, :, tracked, :], ob[()]), path
+                # The untracked pairs' rows held every run in bin 0.
+                untracked = [k for k in range(npairs) if k not in tracked]
+                runs = fa["summary/raw/runs"][()]
+                assert (oa[()][:, :, untracked, 0] == runs[:, None, None]).all()
+                continue
+            if path == "/summary/raw/tension_hist":
+                # Its axis names the tracked pairs now (all of them here).
+                assert ob.attrs["axes"] == b"point,period,tension_pair,tension_bin"
+                assert oa.attrs["axes"] == b"point,period,pair,tension_bin"
+                assert oa.attrs["description"] == ob.attrs["description"]
+                assert np.array_equal(oa[()], ob[()])
+                continue
+            same_attrs(oa, ob)
+            if isinstance(oa, h5py.Dataset):
+                assert oa.dtype == ob.dtype and oa.shape == ob.shape, path
+                assert np.array_equal(oa[()], ob[()], equal_nan=oa.dtype.kind == "f"), path
+                compared += 1
+        assert compared > 60
+        if name == "sobol":
+            assert "sensitivity" in fb and np.isfinite(fb["sensitivity/first"][()]).any()
