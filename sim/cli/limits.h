@@ -7,13 +7,10 @@
 
 namespace sco::cli {
 
-/// Bytes one run takes in the per-run datasets before compression.
-std::int64_t bytes_per_run(const core::RecordShape& s, bool per_run_tension);
-
 /// Throws UsageError if `runs` runs cannot fit in the free space of the folder of
 /// `output`. The per-run datasets compress well (about 30x on the baseline), so the
-/// check uses a conservative eighth of the uncompressed size: it refuses only requests
-/// that cannot possibly fit.
+/// check uses a conservative eighth of the uncompressed size (core::record_bytes): it refuses only
+/// requests that cannot possibly fit.
 void check_disk(const std::string& command, const std::string& output, const core::RecordShape& s,
                 std::int64_t runs, bool summary_only, bool per_run_tension);
 

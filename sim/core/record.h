@@ -1,7 +1,10 @@
 #pragma once
 // What one run leaves behind: plain arrays, no I/O. Index order is row-major in the
 // order the comments give (period t, proposal p, agent i, dimension d, pair k).
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <span>
 #include <vector>
 
 namespace sco::core {
@@ -37,25 +40,130 @@ struct RecordShape {
     bool operator==(const RecordShape&) const = default;
 };
 
+/// The per-run outputs, in the order of the results file's /runs datasets. One row per
+/// array of RunRecord: X(member, C++ element type, stored Elem, extent, only with
+/// --tension-per-run, initial value, unit, doc line). The record's members, its resize, the
+/// serializer (experiment/serialize.cpp), the HDF5 sink (io/hdf5_sink.cpp), the size estimate
+/// (record_bytes) and the per-run table of docs/hdf5-format.md all come from this list
+/// (tests/python/test_run_table.py checks the doc). Adding an output is adding a row (and, if new,
+/// an Extent).
+#define SCO_RUN_ARRAYS(X)                                                               \
+    X(outcome, std::uint8_t, Enum8, PeriodProposal, false, 0, "enum",                   \
+      "how the summit ended for the proposal (enum; names in /labels/outcomes)")        \
+    X(rounds, std::uint8_t, U8, PeriodProposal, false, 0, "rounds",                     \
+      "negotiation rounds used (0 if not tabled)")                                      \
+    X(dilution, float, F32, PeriodProposal, false, 0, "share",                          \
+      "share of the text's ambition given up, 0..1")                                    \
+    X(pressure, std::uint8_t, U8, PeriodProposal, false, 0, "count",                    \
+      "pressure applications by great powers")                                          \
+    X(implemented, std::int8_t, I8, PeriodProposal, false, -1, "periods",               \
+      "-1 not adopted, 0 adopted but not implemented, k>0 implemented after k periods") \
+    X(flags, Flags, U16, PeriodProposalAgent, false, 0, "bits",                         \
+      "what each agent did in the last round: bit b set = /labels/flags[b]")            \
+    X(text, float, F32, PeriodProposalDim, false, 0, "position",                        \
+      "final text position on each dimension (NaN if not tabled)")                      \
+    X(compromise, float, F32, PeriodDim, false, 0, "position",                          \
+      "compromise model: capability x salience weighted mean over members")             \
+    X(weighted_median, float, F32, PeriodDim, false, 0, "position",                     \
+      "capability x salience weighted median position over members")                    \
+    X(status_quo, float, F32, PeriodDim, false, 0, "position",                          \
+      "status quo the summit judged texts against (moved by implemented texts)")        \
+    X(params, double, F64, Param, false, 0, "value",                                    \
+      "sampled values of the non-fixed parameters (paths in /labels/params)")           \
+    X(tension, float, F32, PeriodPair, true, 0, "tension",                              \
+      "tension of each pair at the end of each period")
+
+/// How a per-run value is stored (little-endian in files; Enum8 is a uint8 enum over
+/// the outcome names).
+enum class Elem : std::uint8_t { Enum8, U8, I8, U16, I64, F32, F64 };
+std::size_t elem_size(Elem e);
+
+/// What one run contributes to a per-run output, in terms of the record's shape.
+enum class Extent : std::uint8_t {
+    Run,                  ///< one value
+    PeriodProposal,       ///< [t][p]
+    PeriodProposalAgent,  ///< [t][p][i]
+    PeriodProposalDim,    ///< [t][p][d]
+    PeriodDim,            ///< [t][d]
+    PeriodPair,           ///< [t][k]
+    Param,                ///< [random parameter]
+};
+/// Values per run.
+std::int64_t extent_size(Extent e, const RecordShape& s);
+/// The axes after `run`, comma-separated as in the files' `axes` attribute ("" for Run).
+const char* extent_axes(Extent e);
+
+/// One per-run output: a RunRecord array, or a value the writer derives from the run's
+/// index (point, replication).
+struct RunOutput {
+    const char* name;
+    Elem elem;
+    Extent extent;
+    bool tension_only;  ///< stored only with --tension-per-run
+    bool in_record;     ///< false: derived from the run index by the writer
+    const char* unit;
+    const char* doc;
+};
+
+#define SCO_RUN_OUTPUT_ROW(m, T, e, x, opt, init, unit, doc) \
+    RunOutput{#m, Elem::e, Extent::x, opt, true, unit, doc},
+/// Every per-run output, in file order: the record's arrays, then the run's indices.
+inline constexpr RunOutput kRunOutputs[] = {
+    SCO_RUN_ARRAYS(SCO_RUN_OUTPUT_ROW)  //
+    RunOutput{"point", Elem::I64, Extent::Run, false, false, "index",
+              "global sweep point index of the run"},
+    RunOutput{"replication", Elem::I64, Extent::Run, false, false, "index", "replication index"},
+};
+#undef SCO_RUN_OUTPUT_ROW
+inline constexpr std::size_t kRunOutputCount = std::size(kRunOutputs);
+
+/// Whether a file made with (or without) per-run tension holds output `o`.
+inline bool stored(const RunOutput& o, bool per_run_tension) {
+    return !o.tension_only || per_run_tension;
+}
+
+/// Bytes one run takes in the per-run outputs as stored, before compression (every
+/// output of kRunOutputs, tension only with per_run_tension). The one size estimate.
+std::int64_t record_bytes(const RecordShape& s, bool per_run_tension);
+
 struct RunRecord {
     RecordShape shape;
-    std::vector<std::uint8_t> outcome;     ///< [t][p] Outcome
-    std::vector<std::uint8_t> rounds;      ///< [t][p] rounds used (0 if not tabled)
-    std::vector<float> dilution;           ///< [t][p] share of the text's ambition given up, 0..1
-    std::vector<std::uint8_t> pressure;    ///< [t][p] pressure applications
-    std::vector<std::int8_t> implemented;  ///< [t][p] -1 not adopted, 0 not implemented, k>0 lag
-    std::vector<Flags> flags;              ///< [t][p][i] AgentFlag bits
-    std::vector<float> text;               ///< [t][p][d] final text position (NaN if not tabled)
-    std::vector<float> compromise;         ///< [t][d] compromise model over members
-    std::vector<float> weighted_median;    ///< [t][d] capability x salience weighted median
-    std::vector<float> status_quo;         ///< [t][d] status quo the summit judged texts against
-    std::vector<float> tension;            ///< [t][k] tension at the end of period t
-    std::vector<double> params;            ///< sampled values of the non-fixed parameters
+#define SCO_RUN_MEMBER(m, T, e, x, opt, init, unit, doc) std::vector<T> m;
+    SCO_RUN_ARRAYS(SCO_RUN_MEMBER)
+#undef SCO_RUN_MEMBER
 
     RunRecord() = default;
-    explicit RunRecord(const RecordShape& s) { resize(s); }
+    explicit RunRecord(const RecordShape& s) {
+        resize(s);
+    }
     void resize(const RecordShape& s);
+
+    /// Calls f(const RunOutput&, std::vector<T>&) for each array, in kRunOutputs order.
+    template <typename F>
+    void each_array(F&& f) {
+        std::size_t i = 0;
+#define SCO_RUN_VISIT(m, T, e, x, opt, init, unit, doc) f(kRunOutputs[i++], m);
+        SCO_RUN_ARRAYS(SCO_RUN_VISIT)
+#undef SCO_RUN_VISIT
+    }
+    template <typename F>
+    void each_array(F&& f) const {
+        std::size_t i = 0;
+#define SCO_RUN_VISIT(m, T, e, x, opt, init, unit, doc) f(kRunOutputs[i++], m);
+        SCO_RUN_ARRAYS(SCO_RUN_VISIT)
+#undef SCO_RUN_VISIT
+    }
 };
+
+/// The number of arrays of RunRecord (the first kRunArrayCount rows of kRunOutputs).
+inline constexpr std::size_t kRunArrayCount = [] {
+    std::size_t n = 0;
+    for (const RunOutput& o : kRunOutputs) n += o.in_record ? 1 : 0;
+    return n;
+}();
+
+/// The bytes of array `i` (a kRunOutputs index below kRunArrayCount) of `r`.
+std::span<const std::byte> array_bytes(const RunRecord& r, std::size_t i);
 
 RecordShape shape_of(const ModelSpec& spec);
 

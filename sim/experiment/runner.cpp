@@ -24,9 +24,9 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
     // Blocks are sized by bytes too, so that memory stays bounded for large scenarios
     // (a record holds the tension of every pair). The block size never changes results.
     const core::RunRecord probe(shape);
-    const std::size_t rec_bytes = probe.outcome.size() * 8 + probe.flags.size() * 2 +
-                                  probe.text.size() * 4 + probe.tension.size() * 4 +
-                                  probe.params.size() * 8 + 64;
+    // core::record_bytes is the one estimate of a record's size (every array, tension
+    // included: the record holds it even when the file does not).
+    const std::size_t rec_bytes = static_cast<std::size_t>(core::record_bytes(shape, true)) + 64;
     const int block = static_cast<int>(std::max<std::int64_t>(
         1, std::min<std::int64_t>(std::max(1, cfg.block),
                                   std::max<std::size_t>(16, (32u << 20) / rec_bytes))));

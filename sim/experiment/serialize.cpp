@@ -21,18 +21,11 @@ void get(std::span<const char> in, std::size_t& at, std::vector<T>& v) {
     at += n;
 }
 
-template <typename F>
-void each_field(core::RunRecord& r, F f) {
-    f(r.outcome), f(r.rounds), f(r.dilution), f(r.pressure), f(r.implemented), f(r.flags),
-        f(r.text), f(r.compromise), f(r.weighted_median), f(r.status_quo), f(r.tension),
-        f(r.params);
-}
-
 }  // namespace
 
 void pack(std::span<const core::RunRecord> runs, const Summary& summary, std::vector<char>& out) {
     for (const core::RunRecord& r : runs)
-        each_field(const_cast<core::RunRecord&>(r), [&](const auto& v) { put(out, v); });
+        r.each_array([&](const core::RunOutput&, const auto& v) { put(out, v); });
     const std::vector<std::int64_t> head{summary.runs, summary.max_rounds};
     put(out, head);
     for (const auto* a : const_cast<Summary&>(summary).arrays()) put(out, *a);
@@ -40,7 +33,8 @@ void pack(std::span<const core::RunRecord> runs, const Summary& summary, std::ve
 
 void unpack(std::span<const char> in, std::span<core::RunRecord> runs, Summary& summary) {
     std::size_t at = 0;
-    for (core::RunRecord& r : runs) each_field(r, [&](auto& v) { get(in, at, v); });
+    for (core::RunRecord& r : runs)
+        r.each_array([&](const core::RunOutput&, auto& v) { get(in, at, v); });
     std::vector<std::int64_t> head(2);
     get(in, at, head);
     summary.runs = head[0];

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <set>
@@ -25,9 +26,11 @@ using h5::Handle;
 using h5::hs;
 using h5::kNaN;
 
-/// One per-run dataset: where it is and how many values one run contributes.
+/// One per-run output (core::kRunOutputs, same index): its dataset (invalid if this file
+/// does not store it) and how many values one run contributes.
 struct RunColumn {
     std::string name;
+    const core::RunOutput* out = nullptr;
     Handle dset;
     hid_t mem_type = H5I_INVALID_HID;
     std::size_t per_run = 0;
@@ -56,13 +59,8 @@ struct Hdf5Sink::Impl {
     std::unique_ptr<SummaryGroupWriter> summaries;  // once write_summary was called
     std::int64_t summarised = 0;
 
-    // Staging buffers, reused between blocks.
-    std::vector<std::uint8_t> u8;
-    std::vector<std::uint16_t> u16;
-    std::vector<std::int8_t> i8;
-    std::vector<float> f32;
-    std::vector<double> f64;
-    std::vector<std::int64_t> i64;
+    // Staging buffer, reused between blocks.
+    std::vector<std::byte> staging;
 
     [[nodiscard]] std::runtime_error failure(const std::string& what) const {
         return std::runtime_error("results file '" + path + "': " + what);
@@ -78,9 +76,6 @@ struct Hdf5Sink::Impl {
     void write_labels(const core::ModelSpec& spec);
     void write_points(const core::ModelSpec& spec, const experiment::Plan& plan);
     void write_provenance(const core::ModelSpec& spec, const experiment::Provenance& prov);
-    template <typename T, typename Field>
-    void append(const std::string& name, std::span<const core::RunRecord> runs, Field field,
-                std::vector<T>& buf);
     void publish();
     void discard() noexcept;
     void ensure_space(std::uintmax_t bytes, const std::string& doing) const;
@@ -296,78 +291,88 @@ void Hdf5Sink::Impl::write_points(const core::ModelSpec& spec, const experiment:
              "the design's value of each factor at each point (factors in /labels/factors)");
 }
 
+namespace {
+
+/// The dimensions after `run` of an output of extent `e`.
+std::vector<hsize_t> inner_dims(core::Extent e, const core::RecordShape& s) {
+    const hsize_t T = hs(s.periods), P = hs(s.proposals), N = hs(s.agents), D = hs(s.dims),
+                  K = hs(s.pairs), R = hs(s.random_params);
+    switch (e) {
+        case core::Extent::Run:
+            return {};
+        case core::Extent::PeriodProposal:
+            return {T, P};
+        case core::Extent::PeriodProposalAgent:
+            return {T, P, N};
+        case core::Extent::PeriodProposalDim:
+            return {T, P, D};
+        case core::Extent::PeriodDim:
+            return {T, D};
+        case core::Extent::PeriodPair:
+            return {T, K};
+        case core::Extent::Param:
+            return {R};
+    }
+    return {};
+}
+
+/// The file (little-endian) and memory (native) types of a stored element type;
+/// `outcome_enum` for Enum8.
+std::pair<hid_t, hid_t> h5_types(core::Elem e, hid_t outcome_enum) {
+    switch (e) {
+        case core::Elem::Enum8:
+            return {outcome_enum, outcome_enum};
+        case core::Elem::U8:
+            return {H5T_STD_U8LE, H5T_NATIVE_UINT8};
+        case core::Elem::I8:
+            return {H5T_STD_I8LE, H5T_NATIVE_INT8};
+        case core::Elem::U16:
+            return {H5T_STD_U16LE, H5T_NATIVE_UINT16};
+        case core::Elem::I64:
+            return {H5T_STD_I64LE, H5T_NATIVE_INT64};
+        case core::Elem::F32:
+            return {H5T_IEEE_F32LE, H5T_NATIVE_FLOAT};
+        case core::Elem::F64:
+            return {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE};
+    }
+    throw std::logic_error("unknown element type");
+}
+
+}  // namespace
+
 void Hdf5Sink::Impl::create_runs() {
     Handle g = h5::create_group(file.get(), layout::kRuns);
     describe(g.get(), "", "one row per run, in run order (point-major, then replication)");
-    const hsize_t T = hs(shape.periods), P = hs(shape.proposals), N = hs(shape.agents),
-                  D = hs(shape.dims), K = hs(shape.pairs), R = hs(shape.random_params);
     std::vector<std::string> outcomes(core::kOutcomeNames.names.begin(),
                                       core::kOutcomeNames.names.end());
     outcome_type = h5::enum_u8_type(outcomes);
-    auto add = [&](const std::string& name, hid_t file_type, hid_t mem_type,
-                   std::vector<hsize_t> inner, const std::string& axes, const std::string& what) {
+    for (const core::RunOutput& o : core::kRunOutputs) {
+        RunColumn c;
+        c.name = o.name;
+        c.out = &o;
+        if (!core::stored(o, cfg.per_run_tension)) {
+            columns.push_back(std::move(c));  // kept so that columns[i] is kRunOutputs[i]
+            continue;
+        }
+        const std::vector<hsize_t> inner = inner_dims(o.extent, shape);
         std::vector<hsize_t> dims{0};
         dims.insert(dims.end(), inner.begin(), inner.end());
-        RunColumn c;
-        c.name = name;
-        c.dset = h5::create_dataset(g.get(), name, file_type, dims, true, true);
+        const auto [file_type, mem_type] = h5_types(o.elem, outcome_type.get());
+        c.dset = h5::create_dataset(g.get(), o.name, file_type, dims, true, true);
         c.mem_type = mem_type;
-        c.per_run = 1;
-        for (hsize_t v : inner) c.per_run *= v;
-        describe(c.dset.get(), axes, what);
+        c.per_run = static_cast<std::size_t>(core::extent_size(o.extent, shape));
+        const std::string axes =
+            std::string("run") + (inner.empty() ? "" : ",") + core::extent_axes(o.extent);
+        describe(c.dset.get(), axes, o.doc);
+        h5::set_attr(c.dset.get(), "unit", std::string(o.unit));
         columns.push_back(std::move(c));
-    };
-    add("outcome", outcome_type.get(), outcome_type.get(), {T, P}, "run,period,proposal",
-        "how the summit ended for the proposal (enum; names in /labels/outcomes)");
-    add("rounds", H5T_STD_U8LE, H5T_NATIVE_UINT8, {T, P}, "run,period,proposal",
-        "negotiation rounds used (0 if not tabled)");
-    add("dilution", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {T, P}, "run,period,proposal",
-        "share of the text's ambition given up, 0..1");
-    add("pressure", H5T_STD_U8LE, H5T_NATIVE_UINT8, {T, P}, "run,period,proposal",
-        "pressure applications by great powers");
-    add("implemented", H5T_STD_I8LE, H5T_NATIVE_INT8, {T, P}, "run,period,proposal",
-        "-1 not adopted, 0 adopted but not implemented, k>0 implemented after k periods");
-    add("flags", H5T_STD_U16LE, H5T_NATIVE_UINT16, {T, P, N}, "run,period,proposal,agent",
-        "what each agent did in the last round: bit b set = /labels/flags[b]");
+    }
     {
         std::string bits;
         for (int b = 0; b < core::kFlagBits; ++b)
             bits += (b ? "," : "") + std::to_string(1 << b) + "=" + core::kFlagNames[b];
         h5::set_attr(column("flags").dset.get(), "flag_bits", bits);
     }
-    add("text", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {T, P, D}, "run,period,proposal,dimension",
-        "final text position on each dimension (NaN if not tabled)");
-    add("compromise", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {T, D}, "run,period,dimension",
-        "compromise model: capability x salience weighted mean over members");
-    add("weighted_median", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {T, D}, "run,period,dimension",
-        "capability x salience weighted median position over members");
-    add("status_quo", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {T, D}, "run,period,dimension",
-        "status quo the summit judged texts against (moved by implemented texts)");
-    add("params", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {R}, "run,param",
-        "sampled values of the non-fixed parameters (paths in /labels/params)");
-    add("point", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, "run", "global sweep point index of the run");
-    add("replication", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, "run", "replication index");
-    if (cfg.per_run_tension)
-        add("tension", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {T, K}, "run,period,pair",
-            "tension of each pair at the end of each period");
-}
-
-template <typename T, typename Field>
-void Hdf5Sink::Impl::append(const std::string& name, std::span<const core::RunRecord> runs,
-                            Field field, std::vector<T>& buf) {
-    RunColumn& c = column(name);
-    buf.resize(runs.size() * c.per_run);
-    for (std::size_t r = 0; r < runs.size(); ++r) {
-        const auto& v = runs[r].*field;
-        if (v.size() != c.per_run)
-            throw std::invalid_argument("run " +
-                                        std::to_string(written + static_cast<std::int64_t>(r)) +
-                                        ": " + name + " has " + std::to_string(v.size()) +
-                                        " values, expected " + std::to_string(c.per_run));
-        std::copy(v.begin(), v.end(), buf.begin() + static_cast<std::ptrdiff_t>(r * c.per_run));
-    }
-    h5::append_rows(c.dset.get(), c.mem_type, hs(written), runs.size(), buf.data(),
-                    "writing /runs/" + name);
 }
 
 void Hdf5Sink::write_block(std::int64_t first_run, std::span<const core::RunRecord> runs) {
@@ -384,31 +389,40 @@ void Hdf5Sink::write_block(std::int64_t first_run, std::span<const core::RunReco
             throw std::invalid_argument("write_block: more runs than the plan has (" +
                                         std::to_string(m.expected_runs) + ")");
         if (!m.cfg.summary_only && n > 0) {
-            std::uintmax_t bytes = 16 * static_cast<std::uintmax_t>(n);
+            std::uintmax_t bytes = 0;
             for (const auto& c : m.columns)
-                bytes += c.per_run * static_cast<std::uintmax_t>(n) * H5Tget_size(c.mem_type);
+                if (c.dset.valid())
+                    bytes += c.per_run * static_cast<std::uintmax_t>(n) * H5Tget_size(c.mem_type);
             m.ensure_space(bytes, "writing runs");
-            using core::RunRecord;
-            m.append("outcome", runs, &RunRecord::outcome, m.u8);
-            m.append("rounds", runs, &RunRecord::rounds, m.u8);
-            m.append("dilution", runs, &RunRecord::dilution, m.f32);
-            m.append("pressure", runs, &RunRecord::pressure, m.u8);
-            m.append("implemented", runs, &RunRecord::implemented, m.i8);
-            m.append("flags", runs, &RunRecord::flags, m.u16);
-            m.append("text", runs, &RunRecord::text, m.f32);
-            m.append("compromise", runs, &RunRecord::compromise, m.f32);
-            m.append("weighted_median", runs, &RunRecord::weighted_median, m.f32);
-            m.append("status_quo", runs, &RunRecord::status_quo, m.f32);
-            m.append("params", runs, &RunRecord::params, m.f64);
-            if (m.cfg.per_run_tension) m.append("tension", runs, &RunRecord::tension, m.f32);
-            m.i64.resize(runs.size());
             const std::int64_t reps = std::max<std::int64_t>(m.cfg.replications, 1);
-            for (std::int64_t r = 0; r < n; ++r) m.i64[r] = m.first_point + (m.written + r) / reps;
-            h5::append_rows(m.column("point").dset.get(), H5T_NATIVE_INT64, hs(m.written), hs(n),
-                            m.i64.data(), "writing /runs/point");
-            for (std::int64_t r = 0; r < n; ++r) m.i64[r] = (m.written + r) % reps;
-            h5::append_rows(m.column("replication").dset.get(), H5T_NATIVE_INT64, hs(m.written),
-                            hs(n), m.i64.data(), "writing /runs/replication");
+            for (std::size_t i = 0; i < m.columns.size(); ++i) {
+                RunColumn& c = m.columns[i];
+                if (!c.dset.valid()) continue;
+                const std::size_t esize = core::elem_size(c.out->elem);
+                const std::size_t row = c.per_run * esize;
+                m.staging.resize(static_cast<std::size_t>(n) * row);
+                if (c.out->in_record) {
+                    for (std::int64_t r = 0; r < n; ++r) {
+                        const std::span<const std::byte> v = core::array_bytes(runs[r], i);
+                        if (v.size() != row)
+                            throw std::invalid_argument(
+                                "run " + std::to_string(m.written + r) + ": " + c.name + " has " +
+                                std::to_string(v.size() / esize) + " values, expected " +
+                                std::to_string(c.per_run));
+                        std::copy(v.begin(), v.end(),
+                                  m.staging.begin() + static_cast<std::ptrdiff_t>(r * row));
+                    }
+                } else {
+                    const bool is_point = c.name == "point";
+                    for (std::int64_t r = 0; r < n; ++r) {
+                        const std::int64_t v = is_point ? m.first_point + (m.written + r) / reps
+                                                        : (m.written + r) % reps;
+                        std::memcpy(m.staging.data() + r * 8, &v, 8);
+                    }
+                }
+                h5::append_rows(c.dset.get(), c.mem_type, hs(m.written), hs(n), m.staging.data(),
+                                "writing /runs/" + c.name);
+            }
         }
         m.written += n;
     } catch (const h5::Failure& e) {
