@@ -24,8 +24,14 @@
 #                                 of the 8-factor Sobol sweep of the baseline (-n 500,
 #                                 --summary-only, 2 threads) at 1,000 points (--samples 100),
 #                                 10,000 points (--samples 1000) and the whole --samples 1024
-#                                 sweep (10,240 points, 5.12 million runs), and of a 1,000-agent
-#                                 synthetic scenario (scripts/make_synthetic_scenario.py)
+#                                 sweep (10,240 points, 5.12 million runs), and the agents part
+#   scripts/bench.sh --agents-memory  only the agents part (also in --sweep-memory): peak RSS
+#                                 (/usr/bin/time -v) and wall time of `sco-sim run` of a synthetic
+#                                 N-agent scenario (scripts/make_synthetic.py: 6 proposals, 6
+#                                 summits), 2 threads, with per-run records and --summary-only,
+#                                 at N = 100, 300, 1000 (SCO_BENCH_AGENTS=100,300 to choose;
+#                                 SCO_BENCH_AGENT_RUNS runs each, default 200). Target: <= 2 GiB
+#                                 at 1,000 agents
 #   scripts/bench.sh --no-build --skip-micro --skip-memory --skip-e2e   leave parts out
 #
 # With the microbenchmarks and the end-to-end table, the JSON's targets give sco-sim's cost per
@@ -45,7 +51,7 @@ args=()
 for a in "$@"; do
   case "$a" in
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$a") ;;
   esac
 done
@@ -77,7 +83,7 @@ import time
 ROOT, BUILD = sys.argv[1], sys.argv[2]
 opts = set(sys.argv[3:])
 known = {"--quick", "--scaling", "--skip-micro", "--skip-memory", "--skip-e2e", "--calibrate",
-         "--sweep-memory"}
+         "--sweep-memory", "--agents-memory"}
 if opts - known:
     sys.exit(f"bench.sh: unknown option(s) {' '.join(sorted(opts - known))}")
 QUICK = "--quick" in opts
@@ -165,16 +171,57 @@ def sweep_memory():
                      "wall_s": wall, "cpu_s": cpu, "peak_rss_kib": rss, "load_before": load})
         print(f"  {n * 10:6d} points  wall {wall:7.1f} s  cpu {cpu:7.1f} s  peak "
               f"{rss / 1024:7.1f} MiB  (load {load:.1f})", flush=True)
-    scen = os.path.join(TMP, "n1000.yaml")
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "make_synthetic_scenario.py"),
-                    "--agents", "1000", "--proposals", "6", "--periods", "6", "-o", scen],
-                   check=True, stdout=subprocess.DEVNULL)
-    load = os.getloadavg()[0]
-    r = sco_run(scen, 20 if QUICK else 200, 2, True)
-    rows.append({"kind": "1000 agents", "runs": r["runs"], "wall_s": r["process_seconds"],
-                 "cpu_s": r["cpu_seconds"], "peak_rss_kib": r["peak_rss_kib"], "load_before": load})
-    print(f"  1000 agents, {r['runs']} runs summary-only: wall {r['process_seconds']:.1f} s, "
-          f"peak {r['peak_rss_kib'] / 1024:.1f} MiB (load {load:.1f})", flush=True)
+    rows += agents_memory()
+    return rows
+
+
+AGENTS = [int(x) for x in os.environ.get("SCO_BENCH_AGENTS", "100,300,1000").split(",") if x]
+
+
+def time_v(cmd):
+    """Runs cmd under /usr/bin/time -v; returns (wall s, peak RSS KiB, cpu s) of that process."""
+    report = os.path.join(TMP, "time-v.txt")
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-v", "-o", report, *cmd], capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"bench.sh: {' '.join(cmd)} exited {p.returncode}:\n{p.stdout}\n{p.stderr}")
+    with open(report) as f:
+        text = f.read()
+    field = lambda name: re.search(re.escape(name) + r": ([0-9.:]+)", text).group(1)
+    cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
+    return wall, int(field("Maximum resident set size (kbytes)")), cpu
+
+
+def agents_memory():
+    """Issue 13 item 1: peak resident memory of `sco-sim run` against the number of agents, on
+    the synthetic scenario of scripts/make_synthetic.py (6 proposals, 6 summits, about two
+    tension pairs per agent), 2 threads, with per-run records and with --summary-only.
+    Target: <= 2 GiB at 1,000 agents."""
+    runs = 20 if QUICK else int(os.environ.get("SCO_BENCH_AGENT_RUNS", "200"))
+    print(f"== agents memory: synthetic scenarios, {runs} runs, 2 threads (/usr/bin/time -v)",
+          flush=True)
+    rows = []
+    for n in AGENTS:
+        scen = os.path.join(TMP, f"n{n}.yaml")
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "make_synthetic.py"), str(n),
+                        scen], check=True, stdout=subprocess.DEVNULL)
+        for summary_only in (False, True):
+            out_file = os.path.join(TMP, "agents.h5")
+            cmd = [SCO, "run", scen, "-n", str(runs), "-j", "2", "--seed", "1", "-o", out_file,
+                   "--force"] + (["--summary-only"] if summary_only else [])
+            load = os.getloadavg()[0]
+            wall, rss, cpu = time_v(cmd)
+            size = os.path.getsize(out_file)
+            os.remove(out_file)
+            mode = "summary-only" if summary_only else "per-run"
+            rows.append({"kind": "agents", "agents": n, "mode": mode, "runs": runs, "wall_s": wall,
+                         "cpu_s": cpu, "peak_rss_kib": rss, "file_bytes": size,
+                         "load_before": load, "target_met": n < 1000 or rss <= 2 << 20})
+            print(f"  {n:5d} agents  {mode:12s}  peak {rss / 1024:8.1f} MiB  wall {wall:6.1f} s  "
+                  f"cpu {cpu:6.1f} s  file {size / 2**20:7.1f} MiB  (load {load:.1f})"
+                  + ("" if n < 1000 else "  target <= 2 GiB " + ("met" if rss <= 2 << 20 else
+                                                                   "NOT MET")), flush=True)
     return rows
 
 
@@ -457,6 +504,8 @@ if "--calibrate" in opts:
     result["calibration"] = calibration_bench()
 if "--sweep-memory" in opts:
     result["sweep_memory"] = sweep_memory()
+elif "--agents-memory" in opts:
+    result["agents_memory"] = agents_memory()
 if "end_to_end" in result and "memory" in result:
     result["targets"] = targets(result["end_to_end"], result["memory"])
     print("== targets")
