@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <set>
+#include <sstream>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "support/spec_builder.h"
 
@@ -114,6 +118,45 @@ TEST(Model, DynTableKeepsTheDocumentedValues) {
     int integers = 0;
     for (const DynDef& r : kDynTable) integers += r.def.integer;
     EXPECT_EQ(integers, 1);  // rounds only
+}
+
+TEST(Model, TheDynamicsTableOfTheScenarioFormatDocMatchesTheTable) {
+    // docs/scenario-format.md, "## Dynamics": one row per Dyn, in table order, with the
+    // table's name, default, range and integer flag (`| `name` | 3 | [1, 50], integer | ...`).
+    std::ifstream in(std::string(SCO_SCENARIOS) + "/../docs/scenario-format.md");
+    ASSERT_TRUE(in) << "docs/scenario-format.md not found";
+    std::string line;
+    bool inside = false;
+    int row = 0;
+    while (std::getline(in, line)) {
+        if (line.rfind("## ", 0) == 0) {
+            if (inside) break;
+            inside = line == "## Dynamics";
+            continue;
+        }
+        if (!inside || line.rfind("| `", 0) != 0) continue;
+        ASSERT_LT(row, kDynCount) << "extra row: " << line;
+        std::vector<std::string> cells;
+        std::stringstream ss(line.substr(1));
+        for (std::string c; std::getline(ss, c, '|');) cells.push_back(c);
+        ASSERT_GE(cells.size(), 3u) << line;
+        const DynDef& d = kDynTable[row];
+        EXPECT_EQ(cells[0], " `" + std::string(d.name) + "` ") << "row " << row;
+        EXPECT_EQ(std::stod(cells[1]), d.def.value) << d.name;
+        const std::string& range = cells[2];
+        const auto comma = range.find(',');
+        ASSERT_NE(comma, std::string::npos) << range;
+        EXPECT_EQ(std::stod(range.substr(range.find('[') + 1)), d.def.range.lo) << d.name;
+        const std::string hi = range.substr(comma + 1);
+        if (std::isinf(d.def.range.hi)) {
+            EXPECT_NE(hi.find("inf)"), std::string::npos) << d.name;
+        } else {
+            EXPECT_EQ(std::stod(hi), d.def.range.hi) << d.name;
+        }
+        EXPECT_EQ(range.find("integer") != std::string::npos, d.def.integer) << d.name;
+        ++row;
+    }
+    EXPECT_EQ(row, kDynCount);
 }
 
 TEST(Model, CheckSpecReportsBrokenReferences) {
