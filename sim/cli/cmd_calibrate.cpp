@@ -14,7 +14,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <thread>
 
 #include "sco/version.h"
 #include "sim/cli/app.h"
@@ -480,11 +479,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     if (vm.count("seed"))
         cfg.seed = parse_whole("calibrate", "--seed", vm["seed"].as<std::string>());
     cfg.summary_only = true;
-    const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    cfg.threads = vm["threads"].as<int>();
-    if (cfg.threads < 0 || cfg.threads > 4 * hw)
-        throw UsageError("calibrate: --threads must be between 0 (all cores) and " +
-                         std::to_string(4 * hw) + ", got " + std::to_string(cfg.threads));
+    cfg.threads = check_threads("calibrate", vm["threads"].as<int>());
     const Shard shard =
         vm.count("shard") ? parse_shard("calibrate", vm["shard"].as<std::string>()) : Shard{};
     if (shard.count > 1 && *method != abc::Method::Rejection)
@@ -527,9 +522,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     for (std::size_t q = 0; q < files.size(); ++q) {
         Pair P;
         P.sc = scenario::load_file(files[q].first);
-        if (vm.count("set"))
-            for (const auto& s : vm["set"].as<std::vector<std::string>>())
-                scenario::apply_set(P.sc.spec, s);
+        apply_set_options(vm, P.sc.spec);
         if (q == 0) {
             for (const auto& v : vm["vary"].as<std::vector<std::string>>()) {
                 st.priors.push_back(make_prior(P.sc.spec, v));

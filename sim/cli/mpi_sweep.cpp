@@ -5,15 +5,14 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <stdexcept>
 #include <vector>
 
 #include "sim/cli/app.h"
 #include "sim/experiment/runner.h"
+#include "sim/experiment/scheduler.h"
 #include "sim/experiment/serialize.h"
 #include "sim/io/errors.h"
 #include "sim/io/hdf5_sink.h"
@@ -134,6 +133,35 @@ void worker(const core::ModelSpec& spec, const experiment::Design& design,
     }
 }
 
+/// The scheduler's transport: messages tagged kTagReady, kTagResult and kTagFailed from
+/// the workers, kTagWork to them.
+class MpiTransport final : public experiment::SchedulerTransport {
+  public:
+    [[nodiscard]] int workers() const override { return world_size() - 1; }
+    experiment::WorkerMessage receive() override {
+        MPI_Status st;
+        MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+        experiment::WorkerMessage m;
+        m.worker = st.MPI_SOURCE;
+        if (st.MPI_TAG == kTagReady) {
+            MPI_Recv(nullptr, 0, MPI_BYTE, st.MPI_SOURCE, kTagReady, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            return m;
+        }
+        int n = 0;
+        MPI_Get_count(&st, MPI_BYTE, &n);
+        m.bytes.resize(static_cast<std::size_t>(n));
+        MPI_Recv(m.bytes.data(), n, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
+        m.kind = st.MPI_TAG == kTagFailed ? experiment::WorkerMessage::Kind::Failed
+                                          : experiment::WorkerMessage::Kind::Result;
+        return m;
+    }
+    void send_work(int worker, std::int64_t point) override {
+        MPI_Send(&point, 1, MPI_INT64_T, worker, kTagWork, MPI_COMM_WORLD);
+    }
+};
+
 }  // namespace
 
 int world_size() {
@@ -166,100 +194,48 @@ int run_sweep(const core::ModelSpec& spec, const experiment::Design& design,
     const std::int64_t total = plan.n_points(), reps = cfg.replications;
 
     // The first failure, on a worker or here; from then on every worker that asks for a
-    // point is told to stop, results still in flight are dropped, and nothing is written.
-    int status = kExitOk;
-    std::string failure;
+    // point is told to stop, results still in flight are dropped, and nothing is written
+    // (experiment::schedule_points; this file is its MPI transport).
+    experiment::ScheduleResult result;
     std::unique_ptr<io::Hdf5Sink> sink;
-    auto fail = [&](int st, const std::string& msg) {
-        if (status != kExitOk) return;
-        status = st;
-        failure = msg;
-        if (sink) sink->abort();
-    };
     try {
         try {
             sink = std::make_unique<io::Hdf5Sink>(out, force);
             sink->begin(spec, plan, cfg, prov);
         } catch (const std::exception& e) {
-            fail(status_of(e), e.what());
+            result = {status_of(e), e.what()};
         }
         const core::RecordShape shape = core::shape_of(spec);
         const int max_rounds = experiment::max_rounds();
+        const std::vector<int> tracked =
+            experiment::tension_pairs_of(spec, cfg.all_tension_histograms);
         std::vector<experiment::Summary> sums;
-        std::map<std::int64_t, std::vector<char> > waiting;  // finished out of order
         std::vector<core::RunRecord> runs(static_cast<std::size_t>(reps), core::RunRecord(shape));
-        std::int64_t next = 0, written = 0;
-        int stopped = 0;
-        // Every worker ends by asking for a point (and being told to stop) or by reporting
-        // a failure, so this loop ends once each worker has done one or the other: a probe
-        // waits at most for the points in flight.
-        while (stopped < workers || (status == kExitOk && written < total)) {
-            MPI_Status st;
-            MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
-            int n = 0;
-            MPI_Get_count(&st, MPI_BYTE, &n);
-            if (st.MPI_TAG == kTagReady) {
-                MPI_Recv(nullptr, 0, MPI_BYTE, st.MPI_SOURCE, kTagReady, MPI_COMM_WORLD,
-                         MPI_STATUS_IGNORE);
-                const std::int64_t k = status == kExitOk && next < total ? next++ : -1;
-                stopped += k < 0;
-                MPI_Send(&k, 1, MPI_INT64_T, st.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
-                continue;
-            }
-            std::vector<char> bytes(static_cast<std::size_t>(n));
-            MPI_Recv(bytes.data(), n, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD,
-                     MPI_STATUS_IGNORE);
-            if (st.MPI_TAG == kTagFailed) {
-                ++stopped;  // the worker has left its loop
-                std::int32_t wst = kExitFailure;
-                std::int64_t k = -1;
-                std::string msg = "(no message)";
-                if (bytes.size() >= sizeof wst + sizeof k) {
-                    std::memcpy(&wst, bytes.data(), sizeof wst);
-                    std::memcpy(&k, bytes.data() + sizeof wst, sizeof k);
-                    msg.assign(bytes.begin() + sizeof wst + sizeof k, bytes.end());
-                }
-                fail(wst == kExitBadInput ? kExitBadInput : kExitFailure,
-                     "MPI worker (rank " + std::to_string(st.MPI_SOURCE) + ") failed on point " +
-                         std::to_string(k) + ": " + msg);
-                continue;
-            }
-            if (status != kExitOk) continue;  // a result in flight after a failure
-            try {
-                std::int64_t k = 0;
-                std::memcpy(&k, bytes.data(), sizeof k);
-                waiting.emplace(k, std::move(bytes));
-                // Write every point that is next in order.
-                for (auto it = waiting.find(written); it != waiting.end();
-                     it = waiting.find(written)) {
-                    if (written == fault.write)
-                        throw std::runtime_error("writing point " + std::to_string(written) +
-                                                 " to " + out +
-                                                 " failed (fault injected by SCO_SIM_TEST_FAULT)");
-                    experiment::Summary s(shape, max_rounds);
-                    experiment::unpack(std::span<const char>(it->second).subspan(sizeof k), runs,
-                                       s);
-                    sink->write_block(written * reps, runs);
-                    sums.push_back(std::move(s));
-                    waiting.erase(it);
-                    ++written;
-                }
-            } catch (const std::exception& e) {
-                fail(status_of(e), e.what());
-                waiting.clear();
-            }
-        }
-        if (status == kExitOk) {
+        auto write = [&](std::int64_t point, std::span<const char> packed) {
+            if (point == fault.write)
+                throw std::runtime_error("writing point " + std::to_string(point) + " to " + out +
+                                         " failed (fault injected by SCO_SIM_TEST_FAULT)");
+            experiment::Summary s(shape, max_rounds, tracked);
+            experiment::unpack(packed, runs, s);
+            sink->write_block(point * reps, runs);
+            sums.push_back(std::move(s));
+        };
+        MpiTransport transport;
+        result = experiment::schedule_points(transport, total, write, status_of, result);
+        if (result.status == kExitOk) {
             try {
                 sink->finish(sums);
             } catch (const std::exception& e) {
-                fail(status_of(e), e.what());
+                result = {status_of(e), e.what()};
             }
         }
+        if (result.status != kExitOk && sink) sink->abort();
     } catch (const std::exception& e) {  // nothing left to drain with: stop every rank now
         std::cerr << "sco-sim: error: " << e.what() << "\n" << std::flush;
         MPI_Abort(MPI_COMM_WORLD, kExitFailure);
     }
+    const int status = result.status;
+    const std::string& failure = result.failure;
     if (status != kExitOk) {
         std::cerr << "sco-sim: error: " << failure << "\nsco-sim: stopped all " << workers
                   << " MPI workers; nothing written to " << out << "\n"

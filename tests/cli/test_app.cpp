@@ -225,3 +225,27 @@ TEST_F(Cli, ReplayPrintsOneRunWithoutWriting) {
     EXPECT_EQ(run_sco("run " + small() + " --replay 5 -o " + out).out, r.out);
     EXPECT_TRUE(fs::is_empty(dir));
 }
+
+TEST_F(Cli, SweepErrorLevelIsCheckedAndChangesNothingWithoutFailures) {
+    const std::string base = "sweep " + small() + " --vary dynamics.rounds=1,2,3 -n 7 -q -o ";
+    auto r = run_sco(base + (dir / "x.h5").string() + " --error-level sometimes");
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_NE(r.out.find("sweep: --error-level must be off, slow or fast, got 'sometimes'"),
+              std::string::npos)
+        << r.out;
+    EXPECT_FALSE(fs::exists(dir / "x.h5"));
+    const std::string fast = (dir / "fast.h5").string();
+    ASSERT_EQ(run_sco(base + fast).status, 0);
+    const auto ref = sco::io::read_results(fast);
+    for (const std::string level : {"slow", "off"}) {
+        const std::string out = (dir / (level + ".h5")).string();
+        r = run_sco(base + out + " --error-level " + level);
+        ASSERT_EQ(r.status, 0) << r.out;
+        EXPECT_EQ(r.out, "");  // -q: no warning, nothing failed
+        const auto got = sco::io::read_results(out);
+        EXPECT_EQ(got.sweep_id, ref.sweep_id);
+        ASSERT_EQ(got.summaries.size(), 3u);
+        EXPECT_TRUE(got.summaries == ref.summaries) << level;
+        EXPECT_FALSE(fs::exists(out + ".parts"));
+    }
+}
