@@ -3,13 +3,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
+
+#include <zlib.h>
 
 #include "sim/core/labels.h"
 #include "sim/io/atomic_file.h"
@@ -34,7 +40,50 @@ struct RunColumn {
     Handle dset;
     hid_t mem_type = H5I_INVALID_HID;
     std::size_t per_run = 0;
+    std::size_t row_bytes = 0;       ///< bytes one run takes (per_run x element size)
+    std::size_t chunk_runs = 0;      ///< runs per chunk
+    std::vector<std::byte> pending;  ///< runs not yet in a written chunk (< chunk_runs)
+    std::int64_t next_chunk = 0;     ///< index along `run` of the next chunk to write
 };
+
+namespace {
+
+/// One chunk to encode: `rows` whole runs of column `col` at `src`, padded to the chunk.
+struct ChunkJob {
+    std::size_t col = 0;
+    std::int64_t index = 0;
+    const std::byte* src = nullptr;
+    std::size_t bytes = 0;  ///< of a whole chunk
+    std::vector<std::byte> out;
+};
+
+/// What HDF5's shuffle (element size > 1) and deflate filters make of a chunk: the bytes
+/// are transposed by byte position, then zlib-compressed (compress2, as H5Z_deflate does).
+void encode_chunk(ChunkJob& job, std::size_t esize, int level, bool shuffle,
+                  std::vector<std::byte>& tmp) {
+    const std::byte* p = job.src;
+    if (shuffle && esize > 1) {
+        tmp.resize(job.bytes);
+        const std::size_t n = job.bytes / esize;
+        for (std::size_t b = 0; b < esize; ++b)
+            for (std::size_t k = 0; k < n; ++k) tmp[b * n + k] = job.src[k * esize + b];
+        p = tmp.data();
+    }
+    if (level < 0) {  // no compression
+        job.out.assign(p, p + job.bytes);
+        return;
+    }
+    uLongf len = compressBound(static_cast<uLong>(job.bytes));
+    job.out.resize(len);
+    const int rc =
+        compress2(reinterpret_cast<Bytef*>(job.out.data()), &len, reinterpret_cast<const Bytef*>(p),
+                  static_cast<uLong>(job.bytes), level);
+    if (rc != Z_OK)
+        throw std::runtime_error("deflate failed (zlib error " + std::to_string(rc) + ")");
+    job.out.resize(len);
+}
+
+}  // namespace
 
 struct Hdf5Sink::Impl {
     enum class State { Open, Begun, Finished, Aborted };
@@ -42,6 +91,7 @@ struct Hdf5Sink::Impl {
     std::string path;
     std::string tmp;
     bool force = false;
+    ChunkOptions opt;
     State state = State::Open;
 
     Handle file;
@@ -59,8 +109,8 @@ struct Hdf5Sink::Impl {
     std::unique_ptr<SummaryGroupWriter> summaries;  // once write_summary was called
     std::int64_t summarised = 0;
 
-    // Staging buffer, reused between blocks.
-    std::vector<std::byte> staging;
+    std::vector<ChunkJob> jobs;                   // reused between blocks
+    std::vector<std::vector<std::byte>> shuffle;  // one scratch buffer per encoding thread
 
     [[nodiscard]] std::runtime_error failure(const std::string& what) const {
         return std::runtime_error("results file '" + path + "': " + what);
@@ -76,15 +126,20 @@ struct Hdf5Sink::Impl {
     void write_labels(const core::ModelSpec& spec);
     void write_points(const core::ModelSpec& spec, const experiment::Plan& plan);
     void write_provenance(const core::ModelSpec& spec, const experiment::Provenance& prov);
+    void encode_and_write(const std::vector<std::size_t>& consumed);
+    void flush_partial_chunks();
     void publish();
     void discard() noexcept;
     void ensure_space(std::uintmax_t bytes, const std::string& doing) const;
 };
 
-Hdf5Sink::Hdf5Sink(std::string path, bool force) : impl_(std::make_unique<Impl>()) {
+Hdf5Sink::Hdf5Sink(std::string path, bool force, ChunkOptions opt)
+    : impl_(std::make_unique<Impl>()) {
     Impl& m = *impl_;
     m.path = std::move(path);
     m.force = force;
+    m.opt = opt;
+    if (m.opt.deflate > 9) m.opt.deflate = 9;
     if (m.path.empty()) throw std::invalid_argument("results file: the output name is empty");
     std::error_code ec;
     const auto st = fs::symlink_status(m.path, ec);
@@ -143,6 +198,11 @@ void Hdf5Sink::begin(const core::ModelSpec& spec, const experiment::Plan& plan,
                     "the plan's sweep has " + std::to_string(m.sweep.paths.size()) +
                     " factors but a point with " + std::to_string(row.size()) + " values");
         m.expected_runs = m.points * cfg.replications;
+        if (m.opt.threads <= 0)
+            m.opt.threads =
+                cfg.threads > 0
+                    ? cfg.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         m.state = Impl::State::Begun;
 
         const hid_t root = m.file.get();
@@ -358,9 +418,40 @@ void Hdf5Sink::Impl::create_runs() {
         std::vector<hsize_t> dims{0};
         dims.insert(dims.end(), inner.begin(), inner.end());
         const auto [file_type, mem_type] = h5_types(o.elem, outcome_type.get());
-        c.dset = h5::create_dataset(g.get(), o.name, file_type, dims, true, true);
         c.mem_type = mem_type;
         c.per_run = static_cast<std::size_t>(core::extent_size(o.extent, shape));
+        const std::size_t esize = core::elem_size(o.elem);
+        c.row_bytes = c.per_run * esize;
+        // Whole runs per chunk: the largest power of two up to 2^16 whose chunk stays
+        // within 256 KiB (one run at least), so that a chunk is a run of rows that the
+        // workers can encode alone.
+        c.chunk_runs = std::size_t{1} << 16;
+        while (c.chunk_runs > 1 &&
+               c.chunk_runs > static_cast<std::size_t>(std::max(opt.max_chunk_runs, 1)))
+            c.chunk_runs /= 2;
+        while (c.chunk_runs > 1 &&
+               c.chunk_runs * std::max<std::size_t>(c.row_bytes, 1) > (std::size_t{1} << 18))
+            c.chunk_runs /= 2;
+        {
+            const std::string what = "creating dataset " + c.name;
+            std::vector<hsize_t> max = dims, chunk = dims;
+            max[0] = H5S_UNLIMITED;
+            chunk[0] = c.chunk_runs;
+            for (std::size_t a = 1; a < dims.size(); ++a) {
+                if (dims[a] == 0) max[a] = H5S_UNLIMITED;
+                chunk[a] = std::max<hsize_t>(dims[a], 1);
+            }
+            Handle sp = h5::space(
+                H5Screate_simple(static_cast<int>(dims.size()), dims.data(), max.data()), what);
+            Handle dcpl = h5::plist(H5Pcreate(H5P_DATASET_CREATE), what);
+            h5::check_rc(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
+                         what);
+            if (opt.shuffle && esize > 1) h5::check_rc(H5Pset_shuffle(dcpl.get()), what);
+            if (opt.deflate >= 0) h5::check_rc(H5Pset_deflate(dcpl.get(), opt.deflate), what);
+            c.dset = h5::dataset(H5Dcreate2(g.get(), o.name, file_type, sp.get(), H5P_DEFAULT,
+                                            dcpl.get(), H5P_DEFAULT),
+                                 what);
+        }
         const std::string axes =
             std::string("run") + (inner.empty() ? "" : ",") + core::extent_axes(o.extent);
         describe(c.dset.get(), axes, o.doc);
@@ -395,34 +486,54 @@ void Hdf5Sink::write_block(std::int64_t first_run, std::span<const core::RunReco
                     bytes += c.per_run * static_cast<std::uintmax_t>(n) * H5Tget_size(c.mem_type);
             m.ensure_space(bytes, "writing runs");
             const std::int64_t reps = std::max<std::int64_t>(m.cfg.replications, 1);
+            // Append the block's rows to each column's pending rows; every whole chunk
+            // becomes a job.
+            m.jobs.clear();
+            std::vector<std::size_t> consumed(m.columns.size(), 0);
             for (std::size_t i = 0; i < m.columns.size(); ++i) {
                 RunColumn& c = m.columns[i];
                 if (!c.dset.valid()) continue;
                 const std::size_t esize = core::elem_size(c.out->elem);
-                const std::size_t row = c.per_run * esize;
-                m.staging.resize(static_cast<std::size_t>(n) * row);
+                const std::size_t at = c.pending.size();
+                c.pending.resize(at + static_cast<std::size_t>(n) * c.row_bytes);
+                std::byte* dst = c.pending.data() + at;
                 if (c.out->in_record) {
                     for (std::int64_t r = 0; r < n; ++r) {
                         const std::span<const std::byte> v = core::array_bytes(runs[r], i);
-                        if (v.size() != row)
+                        if (v.size() != c.row_bytes)
                             throw std::invalid_argument(
                                 "run " + std::to_string(m.written + r) + ": " + c.name + " has " +
                                 std::to_string(v.size() / esize) + " values, expected " +
                                 std::to_string(c.per_run));
-                        std::copy(v.begin(), v.end(),
-                                  m.staging.begin() + static_cast<std::ptrdiff_t>(r * row));
+                        if (!v.empty()) std::memcpy(dst + r * c.row_bytes, v.data(), v.size());
                     }
                 } else {
                     const bool is_point = c.name == "point";
                     for (std::int64_t r = 0; r < n; ++r) {
                         const std::int64_t v = is_point ? m.first_point + (m.written + r) / reps
                                                         : (m.written + r) % reps;
-                        std::memcpy(m.staging.data() + r * 8, &v, 8);
+                        std::memcpy(dst + r * 8, &v, 8);
                     }
                 }
-                h5::append_rows(c.dset.get(), c.mem_type, hs(m.written), hs(n), m.staging.data(),
-                                "writing /runs/" + c.name);
+                const std::size_t chunk_bytes = c.chunk_runs * c.row_bytes;
+                if (chunk_bytes == 0) continue;
+                while (c.pending.size() - consumed[i] >= chunk_bytes) {
+                    ChunkJob job;
+                    job.col = i;
+                    job.index = c.next_chunk++;
+                    job.src = c.pending.data() + consumed[i];
+                    job.bytes = chunk_bytes;
+                    m.jobs.push_back(std::move(job));
+                    consumed[i] += chunk_bytes;
+                }
             }
+            for (auto& c : m.columns) {
+                if (!c.dset.valid()) continue;
+                std::vector<hsize_t> dims = h5::shape(c.dset.get());
+                dims[0] = hs(m.written + n);
+                h5::check_rc(H5Dset_extent(c.dset.get(), dims.data()), "writing /runs/" + c.name);
+            }
+            m.encode_and_write(consumed);
         }
         m.written += n;
     } catch (const h5::Failure& e) {
@@ -432,6 +543,73 @@ void Hdf5Sink::write_block(std::int64_t first_run, std::span<const core::RunReco
         abort();
         throw;
     }
+}
+
+// Encodes the jobs on up to opt.threads threads (this one included), then writes them in
+// job order, which is run order within each column: the file is the same whatever the
+// thread count. Drops the `consumed` bytes from each column's pending rows.
+void Hdf5Sink::Impl::encode_and_write(const std::vector<std::size_t>& consumed) {
+    const int threads = static_cast<int>(std::clamp<std::size_t>(
+        static_cast<std::size_t>(opt.threads), 1, std::max<std::size_t>(jobs.size(), 1)));
+    shuffle.resize(static_cast<std::size_t>(threads));
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto work = [&](int t) {
+        try {
+            for (std::size_t j; (j = next.fetch_add(1)) < jobs.size();) {
+                ChunkJob& job = jobs[j];
+                encode_chunk(job, core::elem_size(columns[job.col].out->elem), opt.deflate,
+                             opt.shuffle, shuffle[static_cast<std::size_t>(t)]);
+            }
+        } catch (...) {
+            const std::lock_guard<std::mutex> lock(error_mutex);
+            if (!error) error = std::current_exception();
+            next = jobs.size();
+        }
+    };
+    std::vector<std::thread> helpers;
+    for (int t = 1; t < threads; ++t) helpers.emplace_back(work, t);
+    work(0);
+    for (auto& h : helpers) h.join();
+    if (error) std::rethrow_exception(error);
+    for (const ChunkJob& job : jobs) {
+        RunColumn& c = columns[job.col];
+        std::vector<hsize_t> offset(h5::shape(c.dset.get()).size(), 0);
+        offset[0] = static_cast<hsize_t>(job.index) * c.chunk_runs;
+        h5::check_rc(H5Dwrite_chunk(c.dset.get(), H5P_DEFAULT, 0, offset.data(), job.out.size(),
+                                    job.out.data()),
+                     "writing /runs/" + c.name);
+    }
+    jobs.clear();
+    for (std::size_t i = 0; i < columns.size() && i < consumed.size(); ++i)
+        if (consumed[i] > 0)
+            columns[i].pending.erase(
+                columns[i].pending.begin(),
+                columns[i].pending.begin() + static_cast<std::ptrdiff_t>(consumed[i]));
+}
+
+// The last, partial chunk of each column, padded with zeros (HDF5 stores edge chunks
+// whole; the padding lies beyond the dataset's extent and is never read).
+void Hdf5Sink::Impl::flush_partial_chunks() {
+    jobs.clear();
+    std::vector<std::size_t> consumed(columns.size(), 0);
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        RunColumn& c = columns[i];
+        if (!c.dset.valid() || c.pending.empty()) continue;
+        const std::size_t chunk_bytes = c.chunk_runs * c.row_bytes;
+        consumed[i] = c.pending.size();
+        c.pending.resize(chunk_bytes, std::byte{0});
+        ChunkJob job;
+        job.col = i;
+        job.index = c.next_chunk++;
+        job.src = c.pending.data();
+        job.bytes = chunk_bytes;
+        jobs.push_back(std::move(job));
+    }
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        if (consumed[i] > 0) consumed[i] = columns[i].pending.size();
+    encode_and_write(consumed);
 }
 
 void Hdf5Sink::write_summary(std::int64_t point, experiment::Summary&& s) {
@@ -527,6 +705,7 @@ void Hdf5Sink::finish(const std::vector<experiment::Summary>& per_point) {
                                       static_cast<int>(m.sweep.paths.size()), m.sweep.samples,
                                       m.sweep.design_seed, per_point));
         }
+        if (!m.cfg.summary_only) m.flush_partial_chunks();
         h5::set_attr(m.file.get(), "runs", m.written);
         m.publish();
         m.state = Impl::State::Finished;

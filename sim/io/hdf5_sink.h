@@ -22,11 +22,24 @@ namespace sco::io {
 /// The `format` attribute of every results file written by this version.
 inline constexpr const char* kResultsFormat = "sco-sim-results/2";
 
+/// How the per-run datasets are stored. The sink cuts them into chunks of whole runs,
+/// encodes the chunks (HDF5's shuffle and deflate filters, done by the sink) on `threads`
+/// threads and writes them in run order with H5Dwrite_chunk, so that the file is the same
+/// whatever the thread count. Readers see ordinary shuffle+deflate datasets.
+struct ChunkOptions {
+    int deflate = 4;      ///< zlib level 0..9; -1: no deflate filter
+    bool shuffle = true;  ///< byte shuffle before deflate (elements wider than a byte)
+    /// Threads that encode chunks, the writer's own included; 0: the run's (RunConfig::threads,
+    /// or every core if that is 0).
+    int threads = 0;
+    int max_chunk_runs = 1 << 16;  ///< runs per chunk at most (rounded down to a power of 2)
+};
+
 class Hdf5Sink final : public experiment::Sink {
   public:
     /// Throws OutputExists if `path` exists and !force, std::runtime_error if the
     /// temporary file cannot be created (e.g. the directory does not exist).
-    Hdf5Sink(std::string path, bool force);
+    Hdf5Sink(std::string path, bool force, ChunkOptions opt = {});
     ~Hdf5Sink() override;
     Hdf5Sink(const Hdf5Sink&) = delete;
     Hdf5Sink& operator=(const Hdf5Sink&) = delete;

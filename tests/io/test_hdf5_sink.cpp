@@ -4,10 +4,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <span>
 #include <sstream>
+
+#include <hdf5.h>
 
 #include "sim/experiment/report.h"
 #include "sim/io/results_reader.h"
@@ -114,6 +118,113 @@ TEST_F(Hdf5SinkTest, BlockSizeDoesNotChangeTheResult) {
     }
     const Results a = read_results(out("a.h5")), b = read_results(out("b.h5"));
     EXPECT_TRUE(a.summaries == b.summaries);
+}
+
+/// Every /runs dataset of a file: its values and its stored chunks, byte for byte.
+struct RunsBytes {
+    std::map<std::string, std::vector<char>> values;
+    std::map<std::string, std::vector<std::vector<char>>> chunks;
+};
+
+RunsBytes runs_bytes(const std::string& path) {
+    RunsBytes out;
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    EXPECT_GE(f, 0);
+    const hid_t g = H5Gopen2(f, "runs", H5P_DEFAULT);
+    for (const core::RunOutput& o : core::kRunOutputs) {
+        const char* name = o.name;
+        if (H5Lexists(g, name, H5P_DEFAULT) <= 0) continue;
+        const hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+        const hid_t t = H5Dget_type(d);
+        const hid_t sp = H5Dget_space(d);
+        const auto count = static_cast<std::size_t>(H5Sget_simple_extent_npoints(sp));
+        std::vector<char> v(count * H5Tget_size(t));
+        if (count > 0) {
+            EXPECT_GE(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), 0);
+        }
+        out.values[name] = std::move(v);
+        hsize_t nchunks = 0;
+        EXPECT_GE(H5Dget_num_chunks(d, sp, &nchunks), 0);
+        for (hsize_t c = 0; c < nchunks; ++c) {
+            hsize_t offset[8] = {}, size = 0;
+            unsigned mask = 0;
+            haddr_t addr = 0;
+            EXPECT_GE(H5Dget_chunk_info(d, sp, c, offset, &mask, &addr, &size), 0);
+            std::vector<char> raw(size);
+            std::uint32_t filters = 0;
+            EXPECT_GE(H5Dread_chunk(d, H5P_DEFAULT, offset, &filters, raw.data()), 0);
+            EXPECT_EQ(filters, 0u) << name;
+            out.chunks[name].push_back(std::move(raw));
+        }
+        H5Sclose(sp);
+        H5Tclose(t);
+        H5Dclose(d);
+    }
+    H5Gclose(g);
+    H5Fclose(f);
+    return out;
+}
+
+TEST_F(Hdf5SinkTest, ThreadCountAndBlockSizeDoNotChangeTheStoredChunks) {
+    // Chunks of 4 runs: the 10 runs make two whole chunks and a partial one, so that the
+    // threads have chunks to share.
+    ChunkOptions o;
+    o.max_chunk_runs = 4;
+    cfg_.per_run_tension = true;
+    std::vector<RunsBytes> got;
+    for (const auto& [threads, block] :
+         std::initializer_list<std::pair<int, int>>{{1, 3}, {2, 3}, {3, 1}, {3, 10}}) {
+        o.threads = threads;
+        const std::string name = "t" + std::to_string(threads) + "b" + std::to_string(block);
+        {
+            Hdf5Sink sink(out(name), false, o);
+            write_all(sink, static_cast<std::size_t>(block));
+        }
+        got.push_back(runs_bytes(out(name)));
+    }
+    ASSERT_EQ(got[0].values.size(), core::kRunOutputCount);
+    for (const auto& [name, chunks] : got[0].chunks) EXPECT_EQ(chunks.size(), 3u) << name;
+    for (std::size_t k = 1; k < got.size(); ++k) {
+        EXPECT_TRUE(got[k].values == got[0].values) << k;
+        EXPECT_TRUE(got[k].chunks == got[0].chunks) << k;
+    }
+    // The values are the records' own bytes, in run order.
+    for (std::size_t i = 0; i < core::kRunArrayCount; ++i) {
+        std::vector<char> want;
+        for (const auto& r : runs_) {
+            const auto b = core::array_bytes(r, i);
+            want.insert(want.end(), reinterpret_cast<const char*>(b.data()),
+                        reinterpret_cast<const char*>(b.data()) + b.size());
+        }
+        EXPECT_TRUE(got[0].values.at(core::kRunOutputs[i].name) == want)
+            << core::kRunOutputs[i].name;
+    }
+    std::vector<std::int64_t> rep(got[0].values.at("replication").size() / 8);
+    std::memcpy(rep.data(), got[0].values.at("replication").data(), rep.size() * 8);
+    for (std::size_t r = 0; r < rep.size(); ++r)
+        EXPECT_EQ(rep[r], static_cast<std::int64_t>(r) % kReps);
+}
+
+TEST_F(Hdf5SinkTest, FilterChoicesKeepTheValues) {
+    ChunkOptions plain;
+    plain.deflate = -1;
+    plain.shuffle = false;
+    ChunkOptions fast;
+    fast.deflate = 1;
+    fast.max_chunk_runs = 2;
+    {
+        Hdf5Sink a(out("a.h5"), false);
+        write_all(a);
+        Hdf5Sink b(out("b.h5"), false, plain);
+        write_all(b);
+        Hdf5Sink c(out("c.h5"), false, fast);
+        write_all(c);
+    }
+    const RunsBytes a = runs_bytes(out("a.h5")), b = runs_bytes(out("b.h5")),
+                    c = runs_bytes(out("c.h5"));
+    EXPECT_TRUE(a.values == b.values);
+    EXPECT_TRUE(a.values == c.values);
+    EXPECT_FALSE(a.chunks == b.chunks);  // the filters did change what is stored
 }
 
 TEST_F(Hdf5SinkTest, SummaryOnlyAndPerRunTensionAreRecorded) {
