@@ -32,7 +32,7 @@ class SweepStoreTest : public ::testing::Test {
     /// Writes points [first, first + 2) of a 10-point sweep `id` through the store.
     void write(io::FileSweepStore& store, const std::string& name, const std::string& id,
                std::int64_t first, bool overwrite = false) {
-        const core::ModelSpec spec = testing::make_spec();
+        const core::ModelSpec spec = sco::testing::make_spec();
         experiment::Plan plan;
         plan.points.resize(2);
         plan.first_point = first;
@@ -40,8 +40,8 @@ class SweepStoreTest : public ::testing::Test {
         plan.sweep.id = id;
         experiment::RunConfig cfg;
         cfg.replications = 3;
-        const auto runs = testing::make_runs(spec, plan, 3, 4);
-        auto sums = testing::summarise(spec, plan, runs, 3, 4);
+        const auto runs = sco::testing::make_runs(spec, plan, 3, 4);
+        auto sums = sco::testing::summarise(spec, plan, runs, 3, 4);
         auto sink = store.create(name, overwrite);
         sink->begin(spec, plan, cfg, {"0.1.0", "abc", "test", "x.yaml", "name: x\n"});
         sink->write_block(0, runs);
