@@ -209,7 +209,6 @@ int run_sweep(const core::ModelSpec& spec, const experiment::Design& design,
         const int max_rounds = experiment::max_rounds();
         const std::vector<int> tracked =
             experiment::tension_pairs_of(spec, cfg.all_tension_histograms);
-        std::vector<experiment::Summary> sums;
         std::vector<core::RunRecord> runs(static_cast<std::size_t>(reps), core::RunRecord(shape));
         auto write = [&](std::int64_t point, std::span<const char> packed) {
             if (point == fault.write)
@@ -218,13 +217,15 @@ int run_sweep(const core::ModelSpec& spec, const experiment::Design& design,
             experiment::Summary s(shape, max_rounds, tracked);
             experiment::unpack(packed, runs, s);
             sink->write_block(point * reps, runs);
-            sums.push_back(std::move(s));
+            // Points arrive in point order (schedule_points): each Summary is stored as it
+            // comes, so rank 0 holds one at a time, not one per point.
+            sink->write_summary(point, std::move(s));
         };
         MpiTransport transport;
         result = experiment::schedule_points(transport, total, write, status_of, result);
         if (result.status == kExitOk) {
             try {
-                sink->finish(sums);
+                sink->finish({});
             } catch (const std::exception& e) {
                 result = {status_of(e), e.what()};
             }

@@ -335,7 +335,11 @@ CalibrationData read_open(hid_t f) {
 }  // namespace
 
 void write_calibration(const std::string& path, const CalibrationData& d, bool force) {
-    check_sizes(d);
+    try {
+        check_sizes(d);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(path + ": cannot write the calibration file: " + e.what());
+    }
     std::error_code ec;
     if (fs::exists(fs::symlink_status(path, ec)) && !force) throw OutputExists(path);
     const std::string tmp = temp_name_for(path);
