@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +17,7 @@
 #include "sco/version.h"
 #include "sim/cli/app.h"
 #include "sim/cli/options.h"
+#include "sim/cli/progress.h"
 #include "sim/cli/signals.h"
 #include "sim/experiment/abc.h"
 #include "sim/experiment/design.h"
@@ -652,27 +652,15 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         throw io::OutputExists(write_scenario);
 
     // ---- progress and signals ----
-    const bool show_progress = !quiet && (vm.count("progress") || isatty(STDERR_FILENO));
     const std::int64_t all_runs =
         (shard.count > 1 ? experiment::shard_range(points, shard.index, shard.count).second -
                                experiment::shard_range(points, shard.index, shard.count).first
                          : points * gens) *
         cfg.replications * static_cast<std::int64_t>(pairs.size());
-    std::int64_t done_before = 0;
-    const auto t0 = std::chrono::steady_clock::now();
+    Progress progress(progress_wanted(vm), all_runs, std::cerr);
     experiment::RunnerHooks hooks;
     hooks.stop = stop_flag();
-    if (show_progress)
-        hooks.progress = [&](std::int64_t done, std::int64_t) {
-            const double s =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            const double rate = s > 0 ? (done_before + done) / s : 0.0;
-            const std::int64_t all = done_before + done;
-            std::cerr << "\r  " << all << "/" << all_runs << " runs, " << std::fixed
-                      << std::setprecision(0) << rate << " runs/s, " << std::setprecision(1)
-                      << (rate > 0 ? (all_runs - all) / rate : 0.0) << " s left   "
-                      << std::defaultfloat << std::flush;
-        };
+    hooks.progress = progress.hook();
     SignalGuard guard;
 
     // Evaluates the points [a, b) of generation g into a part or shard file.
@@ -686,7 +674,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             auto got =
                 abc::evaluate_points(pairs[q].sc.spec, pairs[q].priors, theta, g * points + a,
                                      gens * points, cq, scorer_of(pairs[q]), hooks);
-            done_before += (b - a) * cfg.replications;
+            progress.advance((b - a) * cfg.replications);
             if (q == 0) {
                 res = std::move(got);
                 for (auto& r : res) r.pairs.push_back(r.score);
@@ -720,7 +708,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             }
             if (fs::exists(out) && !force) throw io::OutputExists(out);
             run_slice(out, 0, a, b, abc::draw_prior(st.priors, cfg.seed, a, b), force, "shard");
-            if (show_progress) std::cerr << "\n";
+            progress.end();
             if (!quiet)
                 std::cout << "wrote " << out << ": calibration shard, points " << a << "-" << b - 1
                           << " of " << points << ", " << cfg.replications << " runs each\n";
@@ -762,8 +750,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                     auto got = get_points(io::read_calibration(part));
                     gen_points.insert(gen_points.end(), got.begin(), got.end());
                     ++reused;
-                    done_before +=
-                        (b - a) * cfg.replications * static_cast<std::int64_t>(pairs.size());
+                    progress.skip((b - a) * cfg.replications *
+                                  static_cast<std::int64_t>(pairs.size()));
                     continue;
                 }
                 const auto theta =
@@ -784,11 +772,11 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         const io::CalibrationData fin = final_data(st, settled);
         io::write_calibration(out, fin, force);
         fs::remove_all(parts);
-        if (show_progress) std::cerr << "\n";
+        progress.end();
         if (!quiet) std::cout << calibration_report(fin) << "wrote " << out << "\n";
         if (!write_scenario.empty()) return write_scenario_file(fin, write_scenario, force, quiet);
     } catch (const experiment::Interrupted&) {
-        if (show_progress) std::cerr << "\n";
+        progress.end();
         std::cerr << "sco-sim: interrupted; "
                   << (shard.count > 1 ? "nothing written to " + out
                                       : "finished parts are kept in " + out +

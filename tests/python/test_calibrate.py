@@ -311,3 +311,16 @@ def test_also_errors(events, tmp_path):
     p = sco("calibrate", "--merge", tmp_path / "x.h5", "--also", f"{SCENARIO}:{events}", "-o",
             out, check=False)
     assert p.returncode == 2 and "--also" in p.stderr
+
+
+def test_progress_counts_every_run_of_every_pair_and_quiet_silences_it(events, tmp_path):
+    # The shared progress line (cli/progress.cpp): 24 points x 12 runs x 2 pairs, drawn on
+    # stderr with --progress; -q wins over --progress.
+    out = tmp_path / "p.h5"
+    args = ["calibrate", SCENARIO, events, *VARY, "--points", 24, "-n", 12, "--seed", 3,
+            "--also", f"{SCENARIO}:{events}", "-o", out]
+    p = sco(*args, "--progress")
+    # text mode reads the line's carriage returns as newlines
+    lines = [x for x in p.stderr.splitlines() if x.strip()]
+    assert lines and lines[-1].strip().startswith("576/576 runs,"), p.stderr[-300:]
+    assert sco(*args, "--progress", "-q", "--force").stderr == ""
