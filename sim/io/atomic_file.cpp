@@ -66,4 +66,40 @@ void publish_file(const std::string& tmp, const std::string& path, bool force) {
     fsync_path(dir.string(), O_RDONLY | O_DIRECTORY);
 }
 
+namespace {
+
+fs::path directory_of(const std::string& path) {
+    const fs::path p(path);
+    return p.has_parent_path() ? p.parent_path() : fs::path(".");
+}
+
+}  // namespace
+
+std::optional<std::uintmax_t> free_bytes_for(const std::string& path) {
+    std::error_code ec;
+    const auto info = fs::space(directory_of(path), ec);
+    if (ec) return std::nullopt;
+    return info.available;
+}
+
+std::string disk_full_message(const std::string& path, std::uintmax_t need,
+                              const std::string& doing) {
+    const auto free = free_bytes_for(path);
+    if (!free || *free >= need) return "";
+    constexpr std::uintmax_t kMiB = std::uintmax_t{1} << 20;
+    return "the disk is full: " + doing + " needs about " +
+           std::to_string((need + kMiB - 1) / kMiB) + " MiB but only " +
+           std::to_string(*free / kMiB) + " MiB are free in '" + directory_of(path).string() +
+           "'; free space or choose another directory with -o";
+}
+
+void discard_temp(const std::string& tmp, const std::function<void()>& close) noexcept {
+    try {
+        (void)::truncate(tmp.c_str(), 0);
+        if (close) close();
+        (void)::unlink(tmp.c_str());
+    } catch (...) {
+    }
+}
+
 }  // namespace sco::io

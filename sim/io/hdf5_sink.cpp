@@ -646,16 +646,8 @@ void Hdf5Sink::write_summary(std::int64_t point, experiment::Summary&& s) {
 // the chunk caches (1 MiB per dataset by default) and the metadata may flush later.
 void Hdf5Sink::Impl::ensure_space(std::uintmax_t bytes, const std::string& doing) const {
     constexpr std::uintmax_t kMiB = std::uintmax_t{1} << 20;
-    const std::uintmax_t need = bytes + (columns.size() + 2) * kMiB;
-    std::error_code ec;
-    const fs::path dir = fs::path(tmp).parent_path();
-    const auto info = fs::space(dir.empty() ? fs::path(".") : dir, ec);
-    if (ec || info.available >= need) return;
-    throw failure("the disk is full: " + doing + " needs about " +
-                  std::to_string((need + kMiB - 1) / kMiB) + " MiB but only " +
-                  std::to_string(info.available / kMiB) + " MiB are free in '" +
-                  (dir.empty() ? std::string(".") : dir.string()) +
-                  "'; free space or choose another directory with -o");
+    const std::string full = disk_full_message(tmp, bytes + (columns.size() + 2) * kMiB, doing);
+    if (!full.empty()) throw failure(full);
 }
 
 void Hdf5Sink::Impl::publish() {
@@ -722,19 +714,14 @@ void Hdf5Sink::finish(const std::vector<experiment::Summary>& per_point) {
 }
 
 void Hdf5Sink::Impl::discard() noexcept {
-    try {
+    // Emptied before the closes (a failed close leaves HDF5 unable to shut down cleanly).
+    discard_temp(tmp, [&] {
         h5::QuietErrors quiet;
-        // Empty the temporary file before closing: that frees its space, so the flushes
-        // done by the closes below succeed even when the disk was full (a failed close
-        // leaves HDF5 unable to shut down cleanly). The file is deleted anyway.
-        if (file.valid() && !tmp.empty()) (void)::truncate(tmp.c_str(), 0);
         summaries.reset();
         columns.clear();
         outcome_type = Handle();
         (void)file.close();
-        if (!tmp.empty()) ::unlink(tmp.c_str());
-    } catch (...) {
-    }
+    });
 }
 
 void Hdf5Sink::abort() noexcept {

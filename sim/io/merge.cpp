@@ -559,29 +559,15 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
     }
 
     // Room for about the inputs' size (plus slack for metadata and the chunk caches).
-    const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : ".";
     {
         constexpr std::uintmax_t kMiB = std::uintmax_t{1} << 20;
-        const std::uintmax_t need = bytes + 16 * kMiB;
-        const auto info = fs::space(dir, ec);
-        if (!ec && info.available < need)
-            throw MergeWriteError(
-                "cannot merge into " + quoted(out) + ": the disk is full: merging needs about " +
-                std::to_string((need + kMiB - 1) / kMiB) + " MiB but only " +
-                std::to_string(info.available / kMiB) + " MiB are free in " + quoted(dir.string()) +
-                "; free space or choose another directory with -o");
+        const std::string full = disk_full_message(out, bytes + 16 * kMiB, "merging");
+        if (!full.empty()) throw MergeWriteError("cannot merge into " + quoted(out) + ": " + full);
     }
 
     const std::string tmp = temp_name_for(out);
     Handle file;
-    auto discard = [&]() noexcept {
-        try {
-            if (file.valid()) (void)::truncate(tmp.c_str(), 0);
-            (void)file.close();
-            ::unlink(tmp.c_str());
-        } catch (...) {
-        }
-    };
+    auto discard = [&]() noexcept { discard_temp(tmp, [&] { (void)file.close(); }); };
     try {
         file = writing([&] { return open_file(tmp, H5F_ACC_TRUNC, true); });
         const hid_t root = file.get();

@@ -1,6 +1,7 @@
 // sim/io/atomic_file: the temporary name beside the output, the `created` timestamp, and
 // publish_file, which never replaces an existing output without force and leaves the
-// temporary file to the caller when it fails.
+// temporary file to the caller when it fails; the free-space reading and message, and the
+// discard of a failed write's temporary file.
 #include "sim/io/atomic_file.h"
 
 #include <gtest/gtest.h>
@@ -126,6 +127,45 @@ TEST_F(AtomicFileTest, AFailedRenameSaysSoAndLeavesTheTemporaryFile) {
         }
         EXPECT_EQ(read(tmp), "new");
     }
+}
+
+TEST_F(AtomicFileTest, FreeBytesAreReadInTheOutputsDirectory) {
+    const auto here = free_bytes_for(path("out.h5"));
+    ASSERT_TRUE(here.has_value());
+    EXPECT_EQ(*here, fs::space(dir_).available);
+    EXPECT_FALSE(free_bytes_for((dir_ / "missing" / "out.h5").string()).has_value());
+}
+
+TEST_F(AtomicFileTest, TheDiskFullMessageNamesTheNeedTheFreeSpaceAndTheDirectory) {
+    EXPECT_EQ(disk_full_message(path("out.h5"), 0, "writing runs"), "");
+    const std::uintmax_t mib = std::uintmax_t{1} << 20;
+    const std::uintmax_t free = fs::space(dir_).available;
+    const std::uintmax_t need = free + 10 * mib;  // more than is free, a whole number of MiB over
+    const std::string m = disk_full_message(path("out.h5"), need, "writing runs");
+    EXPECT_EQ(m.rfind("the disk is full: writing runs needs about " +
+                          std::to_string((need + mib - 1) / mib) + " MiB but only ",
+                      0),
+              0u)
+        << m;
+    EXPECT_NE(m.find(" MiB are free in '" + dir_.string() +
+                     "'; free space or choose another directory with -o"),
+              std::string::npos)
+        << m;
+    // A directory that cannot be read: no message (the writer reports a full disk later).
+    EXPECT_EQ(disk_full_message((dir_ / "missing" / "x.h5").string(), need, "merging"), "");
+}
+
+TEST_F(AtomicFileTest, DiscardEmptiesTheFileBeforeClosingThenDeletesIt) {
+    const std::string tmp = path(".out.h5.tmp-1");
+    write(tmp, std::string(4096, 'x'));
+    std::uintmax_t size_at_close = 1;
+    discard_temp(tmp, [&] { size_at_close = fs::file_size(tmp); });
+    EXPECT_EQ(size_at_close, 0u);
+    EXPECT_FALSE(fs::exists(tmp));
+    // A close that throws is swallowed, as is a file that was never created.
+    write(tmp, "y");
+    EXPECT_NO_THROW(discard_temp(tmp, [] { throw std::runtime_error("close failed"); }));
+    EXPECT_NO_THROW(discard_temp(path("never-created"), {}));
 }
 
 }  // namespace
