@@ -1,0 +1,56 @@
+// sim/cli/signals.cpp: while a SignalGuard lives, SIGINT and SIGTERM set the stop flag
+// (and record which signal) instead of killing the process; after it, the previous
+// handlers are back. The flag stays set once raised (a command stops once): ctest runs
+// each test in its own process.
+#include "sim/cli/signals.h"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+using namespace sco;
+
+namespace {
+
+int g_previous_calls = 0;
+extern "C" void previous_handler(int) {
+    ++g_previous_calls;
+}
+
+TEST(Signals, AGuardTurnsSigtermIntoTheStopFlagAndRestoresThePreviousHandler) {
+    struct sigaction mine {};
+    mine.sa_handler = previous_handler;
+    sigemptyset(&mine.sa_mask);
+    struct sigaction before {};
+    ASSERT_EQ(sigaction(SIGTERM, &mine, &before), 0);
+    g_previous_calls = 0;
+    {
+        cli::SignalGuard guard;
+        ASSERT_NE(cli::stop_flag(), nullptr);
+        ASSERT_EQ(std::raise(SIGTERM), 0);  // handled synchronously in this thread
+        EXPECT_TRUE(cli::stop_flag()->load());
+        EXPECT_EQ(cli::caught_signal(), SIGTERM);
+        EXPECT_EQ(g_previous_calls, 0);
+    }
+    ASSERT_EQ(std::raise(SIGTERM), 0);
+    EXPECT_EQ(g_previous_calls, 1);  // the guard gave the handler back
+    sigaction(SIGTERM, &before, nullptr);
+}
+
+TEST(Signals, SigintIsCaughtToo) {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    struct sigaction before {};
+    ASSERT_EQ(sigaction(SIGINT, &ignore, &before), 0);
+    {
+        cli::SignalGuard guard;
+        ASSERT_EQ(std::raise(SIGINT), 0);
+        EXPECT_TRUE(cli::stop_flag()->load());
+        EXPECT_EQ(cli::caught_signal(), SIGINT);
+    }
+    ASSERT_EQ(std::raise(SIGINT), 0);  // ignored again: the process is still here
+    sigaction(SIGINT, &before, nullptr);
+}
+
+}  // namespace
