@@ -9,9 +9,8 @@ in sim/ must follow the table below, so that a new wrong arrow fails ctest.
 
 `io` knows no statistics and no orchestration: it stores and loads. The arrows io has to
 other experiment headers are listed, one by one with the reason, in EXCEPTIONS; they are
-being removed (issue 14 item 1). An arrow neither in the table nor in the list fails; an
-exception whose include is gone is reported as stale (remove it from the list) but does not
-fail, so that the engineer who removes an include need not edit this file in the same commit.
+being removed (issue 14 item 1). An arrow neither in the table nor in the list fails, and so
+does an exception whose include is gone (remove it from the list: the list stays the truth).
 """
 from conftest import ROOT
 import re
@@ -34,32 +33,16 @@ INTERFACES = {
 
 # io -> experiment arrows present when this list was last updated: (file, header): reason.
 EXCEPTIONS = {
-    ("sim/io/hdf5_sink.cpp", "sim/experiment/report.h"):
-        "Labels (labels_of) for the file's label datasets",
     ("sim/io/layout.h", "sim/experiment/summary.h"):
         "Summary's raw arrays are the /summary/raw table (layout::raw_fields)",
     ("sim/io/layout.h", "sim/experiment/statistics.h"):
         "the statistics' plain arrays that /summary stores (experiment computes them)",
-    ("sim/io/results_reader.h", "sim/experiment/report.h"):
-        "Results carries Labels",
     ("sim/io/results_reader.h", "sim/experiment/summary.h"):
         "Results carries the Summary read back from /summary/raw",
-    ("sim/io/results_reader.cpp", "sim/experiment/summary.h"):
-        "as results_reader.h",
     ("sim/io/summary_writer.h", "sim/experiment/summary.h"):
         "writes a Summary's raw arrays",
     ("sim/io/summary_writer.h", "sim/experiment/statistics.h"):
         "writes the statistics' plain arrays",
-    ("sim/io/summary_writer.cpp", "sim/experiment/summary.h"):
-        "as summary_writer.h",
-    ("sim/io/summary_writer.cpp", "sim/experiment/sensitivity.h"):
-        "computes Sobol indices in io (issue 14 item 1: moving to experiment)",
-    ("sim/io/merge.cpp", "sim/experiment/summary.h"):
-        "sums the shards' Summaries",
-    ("sim/io/merge.cpp", "sim/experiment/sensitivity.h"):
-        "recomputes the Sobol indices of a merged Sobol sweep",
-    ("sim/io/merge.cpp", "sim/experiment/design.h"):
-        "rebuilds the design of a merged Sobol sweep",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"(sim/([a-z]+)/[^"]+)"', re.M)
@@ -97,9 +80,8 @@ def wrong_arrows(root, exceptions=EXCEPTIONS):
 
 def test_every_include_follows_the_layer_table():
     wrong, stale = wrong_arrows(ROOT)
-    if stale:
-        print("stale exceptions (the include is gone; remove them from EXCEPTIONS):\n  " +
-              "\n  ".join(stale))
+    assert not stale, ("stale exceptions (the include is gone; remove them from EXCEPTIONS):\n  "
+                       + "\n  ".join(stale))
     assert not wrong, ("wrong arrows (docs/architecture.md, 'Layers and layout'):\n  " +
                        "\n  ".join(wrong))
 
@@ -139,7 +121,7 @@ def test_a_wrong_arrow_fails(tmp_path):
 
 
 def test_a_listed_exception_passes_only_for_its_file(tmp_path):
-    write(tmp_path, "sim/io/merge.cpp", '#include "sim/experiment/summary.h"\n')
+    write(tmp_path, "sim/io/layout.h", '#include "sim/experiment/summary.h"\n')
     write(tmp_path, "sim/io/other.cpp", '#include "sim/experiment/summary.h"\n')
     wrong, _ = wrong_arrows(tmp_path)
     assert wrong == ["sim/io/other.cpp includes sim/experiment/summary.h (io -> experiment)"]
