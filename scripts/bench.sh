@@ -27,8 +27,8 @@
 #                                 sweep (10,240 points, 5.12 million runs), and the agents part
 #   scripts/bench.sh --agents-memory  only the agents part (also in --sweep-memory): peak RSS
 #                                 (/usr/bin/time -v) and wall time of `sco-sim run` of a synthetic
-#                                 N-agent scenario (scripts/make_synthetic.py: 6 proposals, 6
-#                                 summits), 2 threads, with per-run records and --summary-only,
+#                                 N-agent scenario (scripts/make_synthetic_scenario.py: 6
+#                                 proposals, 6 summits, seed 1), 2 threads, with per-run records and --summary-only,
 #                                 at N = 100, 300, 1000 (SCO_BENCH_AGENTS=100,300 to choose;
 #                                 SCO_BENCH_AGENT_RUNS runs each, default 200). Target: <= 2 GiB
 #                                 at 1,000 agents
@@ -195,7 +195,7 @@ def time_v(cmd):
 
 def agents_memory():
     """Issue 13 item 1: peak resident memory of `sco-sim run` against the number of agents, on
-    the synthetic scenario of scripts/make_synthetic.py (6 proposals, 6 summits, about two
+    the synthetic scenario of scripts/make_synthetic_scenario.py (6 proposals, 6 summits, about two
     tension pairs per agent), 2 threads, with per-run records and with --summary-only.
     Target: <= 2 GiB at 1,000 agents."""
     runs = 20 if QUICK else int(os.environ.get("SCO_BENCH_AGENT_RUNS", "200"))
@@ -204,8 +204,9 @@ def agents_memory():
     rows = []
     for n in AGENTS:
         scen = os.path.join(TMP, f"n{n}.yaml")
-        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "make_synthetic.py"), str(n),
-                        scen], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "make_synthetic_scenario.py"),
+                        "--agents", str(n), "--proposals", "6", "--periods", "6", "--seed", "1",
+                        "-o", scen], check=True, stdout=subprocess.DEVNULL)
         for summary_only in (False, True):
             out_file = os.path.join(TMP, "agents.h5")
             cmd = [SCO, "run", scen, "-n", str(runs), "-j", "2", "--seed", "1", "-o", out_file,

@@ -1,4 +1,6 @@
-"""scripts/make_synthetic_scenario.py writes valid scenarios of any size.
+"""scripts/make_synthetic_scenario.py writes valid scenarios of any size: the scaling study's
+scenarios (`bench.sh --scaling`) and the 1,000-agent memory benchmark's (`bench.sh
+--agents-memory`: 6 proposals, 6 summits, seed 1).
 
 ctest sets SCO_SIM_BIN (the built binary) and SCO_ROOT (the repository root).
 """
@@ -6,6 +8,8 @@ import re
 import subprocess
 import sys
 
+import h5py
+import numpy as np
 import pytest
 
 from conftest import ROOT, sco
@@ -69,6 +73,28 @@ def test_a_short_run_works(tmp_path, agents, proposals, periods, runs):
     assert decisions >= runs * agents  # at least one proposal with every agent deciding
     summary = sco("summary", "--json", out).stdout
     assert '"runs"' in summary
+
+
+def test_the_memory_benchmarks_scenario_runs_and_reads_back(tmp_path):
+    # The size bench.sh --agents-memory uses (6 proposals, 6 summits), at 30 agents.
+    scen = generate(tmp_path, 30, 6, 6)
+    res = tmp_path / "n30.h5"
+    sco("run", scen, "-n", 40, "--seed", 3, "-j", 2, "-o", res)
+    with h5py.File(res, "r") as f:
+        agents = [a.decode() for a in f["labels/agents"][()]]
+        assert len(agents) == 30 and agents[:2] == ["AAA", "AAB"]
+        assert f.attrs["runs"] == 40
+        outcome = f["runs/outcome"][()]
+        assert outcome.shape == (40, 6, 6)
+        # Proposals are tabled and decided: the counts cover every cell, and runs differ.
+        counts = f["summary/raw/outcome_counts"][()]
+        assert counts.sum() == 40 * 6 * 6
+        assert len(np.unique(outcome.reshape(40, -1), axis=0)) > 1
+    only = tmp_path / "n30-summary.h5"
+    sco("run", scen, "-n", 20, "--seed", 3, "--summary-only", "-o", only)
+    with h5py.File(only, "r") as f:
+        assert "runs" not in f
+        assert f["summary/raw/outcome_counts"][()].shape[1:3] == (6, 6)
 
 
 def test_bad_sizes_are_refused(tmp_path):
