@@ -67,6 +67,17 @@ def tension_file(outdir):
     return make_results(outdir / "tension.h5", "--tension-per-run")
 
 
+@pytest.fixture(scope="session")
+def sobol_file(outdir):
+    """A small Sobol sweep (3 factors, 32 samples, 100 runs a point), summary only: the
+    sensitivity datasets and the sweep figures."""
+    out = outdir / "sobol.h5"
+    sco("sweep", SMALL, "--design", "sobol", "--samples", "32", "-n", "100", "--seed", "3",
+        "--vary", "agents.UZB.military_reluctance=0:1", "--vary", "agents.UZB.sovereignty=0:1",
+        "--vary", "dynamics.logit_precision=1:10", "--summary-only", "-q", "-o", out)
+    return out
+
+
 def run_python(*args, env_extra=None, cwd=None):
     env = dict(os.environ)
     env.setdefault("MPLBACKEND", "Agg")

@@ -14,7 +14,7 @@ import tempfile
 import numpy as np
 import pytest
 
-from conftest import ROOT, SCRIPTS, SMALL, make_results, run_python, sco
+from conftest import ROOT, SCRIPTS, make_results, run_python, sco
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -159,15 +159,6 @@ def baseline_report(baseline_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("report") / "report.html"
     page, _ = make_report(baseline_file, out)
     return out, page
-
-
-@pytest.fixture(scope="module")
-def sobol_file(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sobol") / "sobol.h5"
-    sco("sweep", SMALL, "--design", "sobol", "--samples", "32", "-n", "100", "--seed", "3",
-        "--vary", "agents.UZB.military_reluctance=0:1", "--vary", "agents.UZB.sovereignty=0:1",
-        "--vary", "dynamics.logit_precision=1:10", "--summary-only", "-q", "-o", out)
-    return out
 
 
 # ---- tests ---------------------------------------------------------------------------

@@ -10,15 +10,6 @@ from conftest import PYTHON, SCRIPTS, SMALL, sco
 
 
 @pytest.fixture(scope="module")
-def sobol_file(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sobol") / "sobol.h5"
-    sco("sweep", SMALL, "--design", "sobol", "--samples", "32", "-n", "100", "--seed", "3",
-        "--vary", "agents.UZB.military_reluctance=0:1", "--vary", "agents.UZB.sovereignty=0:1",
-        "--vary", "dynamics.logit_precision=1:10", "--summary-only", "-q", "-o", out)
-    return out
-
-
-@pytest.fixture(scope="module")
 def grid_file(tmp_path_factory):
     out = tmp_path_factory.mktemp("grid") / "grid.h5"
     sco("sweep", SMALL, "--vary", "agents.UZB.military_reluctance=0:1:3",
