@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "sim/experiment/text.h"
+
 namespace sco::experiment {
 
 void check_labels(const Labels& L, const Summary& s) {
@@ -47,16 +49,8 @@ double share(std::int64_t k, std::int64_t n) {
     return n > 0 ? static_cast<double>(k) / static_cast<double>(n) : 0.0;
 }
 
-std::string fmt(const char* f, double x) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, x);
-    return buf;
-}
-
-std::string pad(const std::string& s, std::size_t w, bool right = false) {
-    if (s.size() >= w) return s;
-    return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
-}
+using text::fmt;
+using text::pad;
 
 std::string percent(double p) {
     return fmt("%.1f%%", 100.0 * p);

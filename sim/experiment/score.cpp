@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "sim/core/model.h"
+#include "sim/experiment/text.h"
 
 namespace sco::experiment {
 namespace {
@@ -361,17 +362,12 @@ Score score(const std::vector<Observation>& obs, const Summary& s, const ScoreOp
 
 namespace {
 
+// A score that could not be computed (no observation in a bin or category) prints as "-".
 std::string fmt(const char* f, double x) {
-    if (!std::isfinite(x)) return "-";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, x);
-    return buf;
+    return std::isfinite(x) ? text::fmt(f, x) : "-";
 }
 
-std::string pad(const std::string& s, std::size_t w, bool right = false) {
-    if (s.size() >= w) return s;
-    return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
-}
+using text::pad;
 
 void scores_line(std::ostringstream& os, const std::string& label, const Scores& s) {
     os << pad(label, 10) << pad(std::to_string(s.count), 6, true)
