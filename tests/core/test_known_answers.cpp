@@ -16,6 +16,7 @@
 #include "sim/core/engine.h"
 #include "sim/core/simulate.h"
 #include "support/resolve_once.h"
+#include "support/simulate_once.h"
 #include "support/spec_builder.h"
 
 using namespace sco::core;
@@ -53,15 +54,9 @@ Resolved resolve_once(const ModelSpec& spec, std::uint64_t rep, int p = 0) {
 }
 
 RunRecord run(const ModelSpec& spec, std::uint64_t rep, std::uint64_t seed = 17) {
-    CompiledModel m(spec);
-    Workspace ws(spec);
-    RunRecord r(m.shape());
-    simulate(m, {seed, 0, rep}, ws, r);
-    return r;
+    return sco::test::simulate_once(spec, rep, seed);
 }
-Outcome outcome(const RunRecord& r, int t, int p) {
-    return static_cast<Outcome>(r.outcome[static_cast<std::size_t>(t) * r.shape.proposals + p]);
-}
+using sco::test::outcome;
 float text_of(const RunRecord& r, int t, int p, int d) {
     return r.text[(static_cast<std::size_t>(t) * r.shape.proposals + p) * r.shape.dims + d];
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/simulate_once.h"
 #include "support/spec_builder.h"
 
 using namespace sco::core;
@@ -9,15 +10,9 @@ using sco::test::SpecBuilder;
 
 namespace {
 RunRecord run(const ModelSpec& spec, std::uint64_t rep, std::uint64_t seed = 11) {
-    CompiledModel m(spec);
-    Workspace ws(spec);
-    RunRecord r(m.shape());
-    simulate(m, {seed, 0, rep}, ws, r);
-    return r;
+    return sco::test::simulate_once(spec, rep, seed);
 }
-Outcome outcome(const RunRecord& r, int t, int p) {
-    return static_cast<Outcome>(r.outcome[static_cast<std::size_t>(t) * r.shape.proposals + p]);
-}
+using sco::test::outcome;
 }  // namespace
 
 TEST(Simulate, SameKeySameRecordDifferentKeyDifferentRecord) {
