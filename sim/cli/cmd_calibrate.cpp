@@ -153,6 +153,10 @@ void put_points(io::CalibrationData& d, const std::vector<abc::PointResult>& pts
         d.skill.push_back(p.score.skill);
         d.weight.push_back(0.0);
         d.accepted.push_back(0);
+        for (std::size_t r = 0; r < d.n_required(); ++r) {
+            d.required_p.push_back(r < p.required_p.size() ? p.required_p[r] : kNaN);
+            d.required_held.push_back(r < p.required_held.size() ? p.required_held[r] : 0);
+        }
     }
 }
 
@@ -164,14 +168,26 @@ std::vector<abc::PointResult> get_points(const io::CalibrationData& d) {
         p.point = d.point_index[i];
         p.theta.assign(d.theta.begin() + static_cast<std::ptrdiff_t>(i * k),
                        d.theta.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
-        p.score = {d.distance_value[i], d.brier[i], d.log_score[i], d.skill[i]};
+        p.score = {d.distance_value[i], d.brier[i], d.log_score[i], d.skill[i], {}, {}};
         const std::size_t m = d.n_pairs();
         if (d.pair_distance.size() == d.n_points() * m)
             for (std::size_t q = 0; q < m; ++q) {
                 const std::size_t at = i * m + q;
-                p.pairs.push_back(abc::PointScore{d.pair_distance[at], d.pair_brier[at],
-                                                  d.pair_log_score[at], d.pair_skill[at]});
+                p.pairs.push_back(abc::PointScore{d.pair_distance[at],
+                                                  d.pair_brier[at],
+                                                  d.pair_log_score[at],
+                                                  d.pair_skill[at],
+                                                  {},
+                                                  {}});
             }
+        const std::size_t r = d.n_required();
+        if (d.required_held.size() == d.n_points() * r) {
+            p.required_p.assign(d.required_p.begin() + static_cast<std::ptrdiff_t>(i * r),
+                                d.required_p.begin() + static_cast<std::ptrdiff_t>((i + 1) * r));
+            p.required_held.assign(
+                d.required_held.begin() + static_cast<std::ptrdiff_t>(i * r),
+                d.required_held.begin() + static_cast<std::ptrdiff_t>((i + 1) * r));
+        }
         out.push_back(std::move(p));
     }
     return out;
@@ -268,15 +284,54 @@ std::string calibration_report(const io::CalibrationData& d) {
     os << "scenario " << d.scenario_path << "; events " << d.events_path << " (" << d.observations
        << " observations, sha256 " << d.events_sha256.substr(0, 12) << ")\n";
     for (std::size_t q = 1; q < d.n_pairs(); ++q)
-        os << "also: scenario " << d.pair_scenario_path[q] << "; events " << d.pair_events_path[q]
-           << " (" << d.pair_observations[q] << " observations, sha256 "
+        os << (q < d.pair_required.size() && d.pair_required[q] ? "required: scenario "
+                                                                : "also: scenario ")
+           << d.pair_scenario_path[q] << "; events " << d.pair_events_path[q] << " ("
+           << d.pair_observations[q] << " observations, sha256 "
            << d.pair_events_sha256[q].substr(0, 12) << ", seed " << d.pair_seed[q] << ")\n";
-    os << (d.n_pairs() > 1 ? "distance: the mean over the pairs of their weighted Brier scores; "
+    std::size_t in_distance = 0;
+    for (std::size_t q = 0; q < d.n_pairs(); ++q)
+        in_distance += q < d.pair_required.size() && d.pair_required[q] ? 0 : 1;
+    os << (in_distance > 1 ? "distance: the mean over the pairs of their weighted Brier scores; "
                            : "distance: the weighted Brier score; ");
     if (!std::isnan(d.tolerance))
         os << "tolerance " << d.tolerance << "\n";
     else
         os << "quantile " << d.quantile << "\n";
+    if (const std::size_t r = d.n_required(); r > 0 && d.required_held.size() == d.n_points() * r) {
+        // Pattern-oriented filtering: how many points held every required observation, per
+        // generation, and which observations the first generation's points (the prior's, in
+        // rejection and in SMC's generation 0) failed.
+        std::size_t npairs = 0;
+        for (const auto q : d.pair_required) npairs += q != 0 ? 1 : 0;
+        os << "required: " << r << " observations of " << npairs
+           << " pair(s) must hold (95% Wilson interval of the probability of the observed value "
+              "reaches "
+           << d.require_level << ")\n";
+        std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> by_gen;  // points, feasible
+        std::int32_t first_gen = std::numeric_limits<std::int32_t>::max();
+        for (std::size_t i = 0; i < d.n_points(); ++i) {
+            bool ok = true;
+            for (std::size_t k = 0; k < r; ++k) ok = ok && d.required_held[i * r + k] != 0;
+            auto& c = by_gen[d.point_generation[i]];
+            ++c.first;
+            c.second += ok ? 1 : 0;
+            first_gen = std::min(first_gen, d.point_generation[i]);
+        }
+        for (const auto& [g, c] : by_gen)
+            os << "  generation " << g << ": " << c.second << " of " << c.first
+               << " points hold every required observation\n";
+        os << "  failed by the points of generation " << first_gen << ":\n";
+        for (std::size_t k = 0; k < r; ++k) {
+            std::int64_t fails = 0, n = 0;
+            for (std::size_t i = 0; i < d.n_points(); ++i)
+                if (d.point_generation[i] == first_gen) {
+                    ++n;
+                    fails += d.required_held[i * r + k] == 0 ? 1 : 0;
+                }
+            os << "    " << d.required_label[k] << ": " << fails << " of " << n << "\n";
+        }
+    }
     if (d.kind != "final") {
         os << "points " << d.first_point << "-" << d.first_point + d.n_points() - 1
            << " of generation " << d.generation << " (" << d.total_points
@@ -289,17 +344,23 @@ std::string calibration_report(const io::CalibrationData& d) {
            << std::setprecision(4) << d.ess[g] << "\n";
     double best = kNaN, best_skill = kNaN, best_log = kNaN;
     std::size_t best_i = 0;
-    for (std::size_t i = 0; i < d.n_points(); ++i)
-        if (std::isnan(best) || d.distance_value[i] < best) {
+    const std::size_t nreq =
+        d.required_held.size() == d.n_points() * d.n_required() ? d.n_required() : 0;
+    for (std::size_t i = 0; i < d.n_points(); ++i) {
+        bool ok = true;  // with --require: the best of the points that hold every observation
+        for (std::size_t k = 0; k < nreq; ++k) ok = ok && d.required_held[i * nreq + k] != 0;
+        if (ok && (std::isnan(best) || d.distance_value[i] < best)) {
             best = d.distance_value[i];
             best_skill = d.skill[i];
             best_log = d.log_score[i];
             best_i = i;
         }
-    os << "best point: Brier " << std::setprecision(4) << best << ", log score " << best_log
-       << ", skill " << best_skill << (d.n_pairs() > 1 ? " (means over the pairs)" : "") << "\n";
-    if (const std::size_t m = d.n_pairs();
-        m > 1 && d.n_points() > 0 && d.pair_distance.size() == d.n_points() * m)
+    }
+    os << "best point" << (nreq ? " (of those holding every required observation)" : "")
+       << ": Brier " << std::setprecision(4) << best << ", log score " << best_log << ", skill "
+       << best_skill << (in_distance > 1 ? " (means over the pairs in the distance)" : "") << "\n";
+    if (const std::size_t m = d.n_pairs(); m > 1 && !std::isnan(best) && d.n_points() > 0 &&
+                                           d.pair_distance.size() == d.n_points() * m)
         for (std::size_t q = 0; q < m; ++q)
             os << "  pair " << q << " (" << d.pair_events_name[q] << "): Brier "
                << std::setprecision(4) << d.pair_brier[best_i * m + q] << ", log score "
@@ -355,8 +416,22 @@ std::string calibration_json(const io::CalibrationData& d) {
                          {"events_name", d.pair_events_name[q]},
                          {"events_sha256", d.pair_events_sha256[q]},
                          {"observations", d.pair_observations[q]},
-                         {"seed", d.pair_seed[q]}});
+                         {"seed", d.pair_seed[q]},
+                         {"required", q < d.pair_required.size() && d.pair_required[q] != 0}});
     j["pairs"] = pairs;
+    j["require_level"] = num(d.require_level);
+    if (const std::size_t r = d.n_required(); r > 0 && d.required_held.size() == d.n_points() * r) {
+        Json req = Json::array();
+        for (std::size_t k = 0; k < r; ++k) {
+            std::int64_t fails = 0;
+            for (std::size_t i = 0; i < d.n_points(); ++i)
+                fails += d.required_held[i * r + k] == 0 ? 1 : 0;
+            req.push_back({{"observation", d.required_label[k]},
+                           {"pair", d.required_pair[k]},
+                           {"points_failing", fails}});
+        }
+        j["required"] = req;
+    }
     Json gens = Json::array();
     for (std::size_t g = 0; g < d.epsilon.size(); ++g)
         gens.push_back({{"points", d.candidates[g]},
@@ -409,13 +484,20 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         "PATH=VALUE: fix a parameter for every point (in every scenario)")(
         "also", po::value<std::vector<std::string>>()->composing(),
         "SCENARIO:EVENTS: one more (scenario, events) pair, run and scored at every point; "
-        "repeatable")("quiet,q", "print nothing but errors")(
+        "repeatable")("require", po::value<std::vector<std::string>>()->composing(),
+                      "SCENARIO:EVENTS: a required pair, run at every point: a point is accepted "
+                      "only if each of its observations holds (pattern-oriented filtering); "
+                      "not part of the distance; repeatable")(
+        "require-level", po::value<std::string>(),
+        "a required observation holds when the 95% Wilson interval of the model's "
+        "probability of the observed value reaches this level (default 0.5)")(
+        "quiet,q", "print nothing but errors")(
         "progress", "report progress on stderr even when it is not a terminal");
     const bool merging = std::find(args.begin(), args.end(), std::string("--merge")) != args.end();
     const auto vmo = parse_command(
         "calibrate",
-        "SCENARIO EVENTS [--also SCENARIO:EVENTS ...] --vary PATH[=LO:HI] ... [--points N]\n"
-        "       [-n RUNS] [--method rejection|smc]\n"
+        "SCENARIO EVENTS [--also SCENARIO:EVENTS ...] [--require SCENARIO:EVENTS ...]\n"
+        "       --vary PATH[=LO:HI] ... [--points N] [-n RUNS] [--method rejection|smc]\n"
         "       [--quantile Q | --tolerance T] [--generations G] [--shard K/N] [-o FILE]\n"
         "       sco-sim calibrate --merge SHARD.h5 ... -o FILE",
         "Approximate Bayesian computation: draw points from the priors, run each as a sweep\n"
@@ -446,10 +528,19 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     }
     const std::string write_scenario =
         vm.count("write-scenario") ? vm["write-scenario"].as<std::string>() : "";
+    double require_level = 0.5;
+    if (vm.count("require-level")) {
+        require_level = parse_number("--require-level", vm["require-level"].as<std::string>());
+        if (!(require_level > 0 && require_level < 1))
+            throw UsageError("calibrate: --require-level must be in (0, 1), got " +
+                             vm["require-level"].as<std::string>());
+        if (!vm.count("require") && !merging)
+            throw UsageError("calibrate: --require-level applies to --require pairs; none given");
+    }
 
     if (merging) {
         if (!vm.count("output")) throw UsageError("calibrate --merge: -o FILE is required");
-        for (const char* o : {"vary", "shard", "resume", "set", "also"})
+        for (const char* o : {"vary", "shard", "resume", "set", "also", "require", "require-level"})
             if (vm.count(o))
                 throw UsageError(std::string("calibrate --merge: --") + o +
                                  " does not apply to a merge");
@@ -502,26 +593,34 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         std::string events_path;
         std::vector<experiment::Observation> obs;
         std::uint64_t seed = 0;
+        bool required = false;  ///< --require: filters the points, not in the distance
     };
-    std::vector<std::pair<std::string, std::string>> files{
-        {vm["scenario"].as<std::string>(), vm["events"].as<std::string>()}};
-    if (vm.count("also"))
-        for (const auto& a : vm["also"].as<std::vector<std::string>>()) {
-            // SCENARIO:EVENTS, split at the last ':' (a scenario path may hold one; an
-            // events path may not).
-            const auto colon = a.rfind(':');
-            if (colon == std::string::npos || colon == 0 || colon + 1 == a.size())
-                throw UsageError(
-                    "calibrate: --also takes SCENARIO:EVENTS (two files joined by "
-                    "':'), got '" +
-                    a + "'");
-            files.emplace_back(a.substr(0, colon), a.substr(colon + 1));
-        }
+    struct PairFiles {
+        std::string scenario, events;
+        bool required = false;
+    };
+    std::vector<PairFiles> files{
+        {vm["scenario"].as<std::string>(), vm["events"].as<std::string>(), false}};
+    for (const char* opt : {"also", "require"})
+        if (vm.count(opt))
+            for (const auto& a : vm[opt].as<std::vector<std::string>>()) {
+                // SCENARIO:EVENTS, split at the last ':' (a scenario path may hold one; an
+                // events path may not).
+                const auto colon = a.rfind(':');
+                if (colon == std::string::npos || colon == 0 || colon + 1 == a.size())
+                    throw UsageError(std::string("calibrate: --") + opt +
+                                     " takes SCENARIO:EVENTS (two files joined by "
+                                     "':'), got '" +
+                                     a + "'");
+                files.push_back(
+                    {a.substr(0, colon), a.substr(colon + 1), std::string(opt) == "require"});
+            }
     std::vector<Pair> pairs;
     Settings st;
     for (std::size_t q = 0; q < files.size(); ++q) {
         Pair P;
-        P.sc = scenario::load_file(files[q].first);
+        P.sc = scenario::load_file(files[q].scenario);
+        P.required = files[q].required;
         apply_set_options(vm, P.sc.spec);
         if (q == 0) {
             for (const auto& v : vm["vary"].as<std::vector<std::string>>()) {
@@ -541,12 +640,13 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                 } catch (const scenario::ScenarioError& e) {
                     throw scenario::ScenarioError(
                         "--vary", 0, 0, pr.path,
-                        "is not a parameter of " + P.sc.path + " (the --also pair " +
-                            files[q].first + ":" + files[q].second +
+                        "is not a parameter of " + P.sc.path +
+                            (P.required ? " (the --require pair " : " (the --also pair ") +
+                            files[q].scenario + ":" + files[q].events +
                             "); every varied parameter must exist in every scenario: " + e.message);
                 }
             }
-        P.events_path = files[q].second;
+        P.events_path = files[q].events;
         P.events = scenario::load_events(P.events_path);
         std::vector<experiment::Skipped> skipped;
         try {
@@ -578,10 +678,17 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     const experiment::ScoreOptions sopt;
     auto scorer_of = [&](const Pair& P) -> abc::Scorer {
         const auto* obs = &P.obs;
-        return [obs, &sopt](const experiment::Summary& s) {
+        const bool required = P.required;
+        return [obs, &sopt, required, require_level](const experiment::Summary& s) {
             const experiment::Score r = experiment::score(*obs, s, sopt);
-            return abc::PointScore{abc::debiased_brier(r), r.overall.brier, r.overall.log_score,
-                                   r.overall.skill};
+            abc::PointScore ps{abc::debiased_brier(r),
+                               r.overall.brier,
+                               r.overall.log_score,
+                               r.overall.skill,
+                               {},
+                               {}};
+            if (required) abc::judge_required(r, require_level, ps);
+            return ps;
         };
     };
 
@@ -617,6 +724,17 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         h.pair_events_sha256.push_back(io::sha256_hex(P.events.text));
         h.pair_observations.push_back(static_cast<std::int64_t>(P.obs.size()));
         h.pair_seed.push_back(P.seed);
+        h.pair_required.push_back(P.required ? 1 : 0);
+    }
+    h.require_level = kNaN;
+    for (std::size_t q = 0; q < pairs.size(); ++q) {
+        if (!pairs[q].required) continue;
+        h.require_level = require_level;
+        for (const auto& o : pairs[q].obs) {
+            h.required_label.push_back(o.event_id + " " + o.what + " (" + pairs[q].events_path +
+                                       ")");
+            h.required_pair.push_back(static_cast<std::int32_t>(q));
+        }
     }
     fill_priors(h, st.priors);
     {
@@ -635,7 +753,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         for (std::size_t q = 1; q < pairs.size(); ++q)  // one pair: the id as before pairs
             id << "\npair " << q << " " << h.pair_scenario_sha256[q] << " "
                << experiment::sweep_fingerprint(pairs[q].sc.spec, experiment::Design{}, cfg)
-               << " events " << h.pair_events_sha256[q];
+               << " events " << h.pair_events_sha256[q] << (pairs[q].required ? " required " : "");
+        if (!std::isnan(h.require_level)) id << "\nrequire level " << h.require_level;
         h.calibration_id = io::sha256_hex(id.str());
     }
 
@@ -679,11 +798,26 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                 res = std::move(got);
                 for (auto& r : res) r.pairs.push_back(r.score);
             } else {
-                for (std::size_t i = 0; i < res.size(); ++i) res[i].pairs.push_back(got[i].score);
+                for (std::size_t i = 0; i < res.size(); ++i) {
+                    auto& sc_q = got[i].score;
+                    res[i].required_p.insert(res[i].required_p.end(), sc_q.observed_p.begin(),
+                                             sc_q.observed_p.end());
+                    res[i].required_held.insert(res[i].required_held.end(), sc_q.held.begin(),
+                                                sc_q.held.end());
+                    res[i].pairs.push_back(std::move(sc_q));
+                }
             }
         }
+        // The distance: the mean over the pairs that are not required (pair 0 always is one).
         if (pairs.size() > 1)
-            for (auto& r : res) r.score = abc::mean_score(r.pairs);
+            for (auto& r : res) {
+                std::vector<abc::PointScore> in;
+                for (std::size_t q = 0; q < pairs.size(); ++q)
+                    if (!pairs[q].required) in.push_back(r.pairs[q]);
+                r.score = in.size() == 1 ? in.front() : abc::mean_score(in);
+                r.score.observed_p.clear();
+                r.score.held.clear();
+            }
         io::CalibrationData d = st.head;
         d.kind = kind;
         d.generation = g;
@@ -736,8 +870,14 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             if (g > 0) {
                 prev = abc::population_of(settled.back());
                 if (prev.size() == 0)
-                    throw UsageError("calibrate: generation " + std::to_string(g - 1) +
-                                     " accepted no point; raise --quantile or --tolerance");
+                    throw UsageError(
+                        "calibrate: generation " + std::to_string(g - 1) +
+                        " accepted no point; raise --quantile or --tolerance" +
+                        (h.n_required() > 0
+                             ? std::string(" (or no point held every --require observation: "
+                                           "sco-sim summary of a part in ") +
+                                   parts.string() + " lists which failed)"
+                             : std::string()));
                 kernel = abc::make_kernel(prev, st.priors);
             }
             std::vector<abc::PointResult> gen_points;
@@ -763,9 +903,12 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             }
             const bool last = g + 1 == gens;
             const double tol = last ? tolerance : kNaN;
-            settled.push_back(g == 0 ? abc::settle(std::move(gen_points), st.priors, quantile, tol)
+            // --require: hard in the last generation only; before it, feasibility first
+            // (abc::settle), so that the filter cannot stop the sequence before its end.
+            settled.push_back(g == 0 ? abc::settle(std::move(gen_points), st.priors, quantile, tol,
+                                                   nullptr, nullptr, last)
                                      : abc::settle(std::move(gen_points), st.priors, quantile, tol,
-                                                   &prev, &kernel));
+                                                   &prev, &kernel, last));
         }
         if (resume && !quiet)
             std::cout << "resumed: " << reused << " of " << total_parts << " parts were complete\n";
@@ -847,6 +990,8 @@ int merge_shards(const std::vector<std::string>& inputs, const std::string& out,
             v->clear();
         h.point_generation.clear();
         h.point_index.clear();
+        h.required_p.clear();
+        h.required_held.clear();
         h.accepted.clear();
         h.n_accepted.clear();
         h.candidates.clear();
@@ -926,14 +1071,28 @@ int write_scenario_file(const io::CalibrationData& d, const std::string& out, bo
                     << "}}";
         }
         note.precision(3);
-        std::string on = d.events_name.empty() ? d.events_path : d.events_name;
-        for (std::size_t q = 1; q < d.n_pairs(); ++q)
-            on += (q + 1 == d.n_pairs() ? " and " : ", ") +
-                  (d.pair_events_name[q].empty() ? d.pair_events_path[q] : d.pair_events_name[q]);
-        note << "calibrated on " << on << "; prior " << d.prior_text[j] << "; posterior median "
-             << d.post_median[j] << ", 90% [" << d.post_q05[j] << ", " << d.post_q95[j] << "] ("
-             << d.method << ", " << d.points_per_generation << " points x " << d.replications
-             << " runs)";
+        // The events of the distance ("on"), then those of the required pairs ("filtered by").
+        std::vector<std::string> on{d.events_name.empty() ? d.events_path : d.events_name}, by;
+        for (std::size_t q = 1; q < d.n_pairs(); ++q) {
+            const bool req = q < d.pair_required.size() && d.pair_required[q] != 0;
+            auto& list = req ? by : on;
+            const std::string name =
+                d.pair_events_name[q].empty() ? d.pair_events_path[q] : d.pair_events_name[q];
+            if (std::find(list.begin(), list.end(), name) == list.end() || !req)
+                list.push_back(name);
+        }
+        auto join = [](const std::vector<std::string>& v) {
+            std::string t;
+            for (std::size_t i = 0; i < v.size(); ++i)
+                t += (i == 0 ? "" : i + 1 == v.size() ? " and " : ", ") + v[i];
+            return t;
+        };
+        note << "calibrated on " << join(on);
+        if (!by.empty())
+            note << " (pattern-filtered by " << join(by) << ", level " << d.require_level << ")";
+        note << "; prior " << d.prior_text[j] << "; posterior median " << d.post_median[j]
+             << ", 90% [" << d.post_q05[j] << ", " << d.post_q95[j] << "] (" << d.method << ", "
+             << d.points_per_generation << " points x " << d.replications << " runs)";
         if (empirical)
             note << "; empirical: the posterior's " << v.size() << " points, since a fitted "
                  << (is_beta ? "beta" : "normal") << " would have the 90% interval [" << f.q05

@@ -334,7 +334,7 @@ std::vector<PointResult> evaluate_points(const core::ModelSpec& spec,
             };
         const std::vector<Summary> sums = run_plan(spec, plan, cfg, nullptr, Provenance{}, h);
         for (std::int64_t i = a; i < b; ++i)
-            out.push_back(PointResult{first + i, theta[i], scorer(sums[i - a]), {}});
+            out.push_back(PointResult{first + i, theta[i], scorer(sums[i - a]), {}, {}, {}});
         done += (b - a) * cfg.replications;
     }
     return out;
@@ -348,8 +348,24 @@ std::uint64_t pair_seed(std::uint64_t seed, std::size_t pair) {
     return z ^ (z >> 31U);
 }
 
+bool holds(std::int64_t hits, std::int64_t runs, double level) {
+    if (runs <= 0) return false;
+    return wilson(hits, runs).hi >= level;
+}
+
+void judge_required(const Score& s, double level, PointScore& out) {
+    out.observed_p.clear();
+    out.held.clear();
+    for (const auto& it : s.items) {
+        const std::int64_t hits = it.obs.value ? it.hits : s.runs - it.hits;
+        out.observed_p.push_back(
+            s.runs > 0 ? static_cast<double>(hits) / static_cast<double>(s.runs) : std::nan(""));
+        out.held.push_back(holds(hits, s.runs, level) ? 1 : 0);
+    }
+}
+
 PointScore mean_score(const std::vector<PointScore>& pairs) {
-    PointScore m{0.0, 0.0, 0.0, 0.0};
+    PointScore m{0.0, 0.0, 0.0, 0.0, {}, {}};
     if (pairs.empty()) return m;
     for (const auto& p : pairs) {
         m.distance += p.distance;
@@ -358,7 +374,7 @@ PointScore mean_score(const std::vector<PointScore>& pairs) {
         m.skill += p.skill;
     }
     const auto n = static_cast<double>(pairs.size());
-    return PointScore{m.distance / n, m.brier / n, m.log_score / n, m.skill / n};
+    return PointScore{m.distance / n, m.brier / n, m.log_score / n, m.skill / n, {}, {}};
 }
 
 double debiased_brier(const Score& s) {
@@ -379,11 +395,17 @@ std::int64_t Generation::n_accepted() const {
 }
 
 Generation settle(std::vector<PointResult> points, const std::vector<Prior>& priors, double q,
-                  double tolerance, const Population* prev, const Kernel* kernel) {
+                  double tolerance, const Population* prev, const Kernel* kernel, bool hard) {
     Generation g;
-    std::vector<double> d;
-    for (const auto& p : points) d.push_back(p.score.distance);
-    const auto acc = accept(d, q, tolerance);
+    std::vector<double> d, dacc;
+    for (const auto& p : points) {
+        d.push_back(p.score.distance);
+        // A debiased Brier score lies in (-1, 1]: a penalty of 4 per failed observation ranks
+        // by failures first, then by distance.
+        dacc.push_back(hard ? (p.feasible() ? p.score.distance : std::nan(""))
+                            : p.score.distance + 4.0 * static_cast<double>(p.n_failed()));
+    }
+    const auto acc = accept(dacc, q, tolerance);
     g.accepted.assign(points.size(), 0);
     g.weight.assign(points.size(), 0.0);
     g.epsilon = -kInf;

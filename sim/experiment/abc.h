@@ -8,6 +8,7 @@
 //
 // evaluate_points runs prior or proposal points as sweep points (key (seed, point, rep))
 // and keeps per point only its parameters and scores, never its Summary.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -119,6 +120,11 @@ struct PointScore {
     double brier = 0.0;
     double log_score = 0.0;
     double skill = 0.0;
+    /// A required pair's observations (--require; docs/calibration.md, "Pattern-filtered
+    /// calibration"): per observation the model's probability of the observed value and
+    /// whether it holds (holds()). Empty for the pairs that make the distance.
+    std::vector<double> observed_p;
+    std::vector<int> held;
 };
 
 /// One evaluated point: its global index, parameters and scores.
@@ -126,9 +132,34 @@ struct PointResult {
     std::int64_t point = 0;
     std::vector<double> theta;
     PointScore score;
-    /// With several (scenario, events) pairs: each pair's score; `score` is their mean.
+    /// With several (scenario, events) pairs: each pair's score; `score` is the mean of
+    /// the pairs that make the distance (not of the required pairs).
     std::vector<PointScore> pairs;
+    /// The required observations of every required pair, in order (--require): the model's
+    /// probability of the observed value and 1 where it holds.
+    std::vector<double> required_p;
+    std::vector<int> required_held;
+    /// Pattern-oriented filtering (Grimm et al. 2005): a point may be accepted only if
+    /// every required observation holds.
+    [[nodiscard]] bool feasible() const {
+        return std::all_of(required_held.begin(), required_held.end(),
+                           [](int h) { return h != 0; });
+    }
+    [[nodiscard]] std::int64_t n_failed() const {
+        return std::count(required_held.begin(), required_held.end(), 0);
+    }
 };
+
+/// Whether a required observation holds at a point (pattern-oriented filtering): the model
+/// gives the observed value probability `hits / runs`, and the 95% Wilson interval of that
+/// probability does not lie wholly below `level`, i.e. its upper end is >= level. The
+/// interval accounts for the Monte Carlo error of a point's few runs: a point is cut only
+/// when its runs show, beyond that error, that it misses the fact. runs <= 0 never holds.
+bool holds(std::int64_t hits, std::int64_t runs, double level);
+
+/// The per-observation verdicts of a scored required pair: observed_p (p if the observed
+/// value is true, else 1 - p) and held (holds() at `level`).
+void judge_required(const Score& s, double level, PointScore& out);
 
 /// The master seed of pair `pair`'s runs in a calibration over several (scenario, events)
 /// pairs (docs/calibration.md, "Several scenarios at once"): pair 0 keeps `seed` (so one
@@ -173,12 +204,22 @@ struct Generation {
     [[nodiscard]] std::int64_t n_accepted() const;
 };
 
-/// Accepts the points (accept(q, tolerance) on their distances) and weights them: equal
+/// Accepts the points (accept(q, tolerance) on their distances; a point that is not
+/// feasible() is never accepted: its distance counts as NaN, so the quantile still takes
+/// ceil(q * n) of all n points, or fewer if fewer are feasible) and weights them: equal
 /// weights without a previous generation (rejection, or SMC's first generation), else the
 /// importance weights against `prev` and its kernel. Weights are normalised to sum 1.
+///
+/// `hard` false (ABC-SMC's generations before the last, which only shape the next proposal):
+/// feasibility first (Deb 2000): the points are ranked by the number of required
+/// observations they fail, then by distance, and the ceil(q * n) first are accepted, so that
+/// a generation in which fewer points hold every observation still passes on those that fail
+/// the fewest. The last generation and rejection are hard: the posterior holds only points
+/// that hold every observation, and its importance weights make it a sample of the prior
+/// restricted to them (within the threshold), whatever the earlier generations accepted.
 Generation settle(std::vector<PointResult> points, const std::vector<Prior>& priors, double q,
                   double tolerance, const Population* prev = nullptr,
-                  const Kernel* kernel = nullptr);
+                  const Kernel* kernel = nullptr, bool hard = true);
 
 /// The accepted points of a generation with their weights.
 Population population_of(const Generation& g);

@@ -83,6 +83,11 @@ void check_sizes(const CalibrationData& d) {
     same(d.pair_seed.size(), m, "pair_seed");
     for (const auto* v : {&d.pair_distance, &d.pair_brier, &d.pair_log_score, &d.pair_skill})
         same(v->size(), n * m, "a per-point-and-pair array");
+    if (!d.pair_required.empty()) same(d.pair_required.size(), m, "pair_required");
+    const std::size_t r = d.n_required();
+    same(d.required_pair.size(), r, "required_pair");
+    same(d.required_p.size(), n * r, "required_p");
+    same(d.required_held.size(), n * r, "required_held");
     const std::size_t g = d.epsilon.size();
     same(d.ess.size(), g, "ess");
     same(d.n_accepted.size(), g, "n_accepted");
@@ -174,6 +179,22 @@ void write_open(hid_t f, const CalibrationData& d) {
         put(c, "pair_log_score", d.pair_log_score, "point,pair",
             "the pair's weighted logarithmic score", m);
         put(c, "pair_skill", d.pair_skill, "point,pair", "the pair's Brier skill", m);
+        put(c, "pair_required",
+            d.pair_required.empty() ? std::vector<std::int32_t>(m, 0) : d.pair_required, "pair",
+            "1: a required pair (--require): not in the distance; its observations filter the "
+            "points");
+    }
+    h5::set_attr(c, "require_level", d.require_level);
+    if (const std::size_t r = d.n_required(); r > 0) {
+        put_strings(c, "required", d.required_label, "required",
+                    "each required observation: event id, observation, events file");
+        put(c, "required_pair", d.required_pair, "required", "the pair it belongs to");
+        put(c, "required_p", d.required_p, "point,required",
+            "the model's probability of the observed value at the point", r);
+        put(c, "required_held", d.required_held, "point,required",
+            "1: the observation holds at the point (the 95% Wilson interval of required_p "
+            "reaches require_level); a point is accepted only if all hold",
+            r);
     }
 
     put(c, "epsilon", d.epsilon, "generation", "the generation's distance threshold");
@@ -299,6 +320,8 @@ CalibrationData read_open(hid_t f) {
         d.pair_brier = get<double>(c, "pair_brier", n, m);
         d.pair_log_score = get<double>(c, "pair_log_score", n, m);
         d.pair_skill = get<double>(c, "pair_skill", n, m);
+        d.pair_required = h5::exists(c, "pair_required") ? get<std::int32_t>(c, "pair_required", m)
+                                                         : std::vector<std::int32_t>(m, 0);
     } else {  // written before pairs: one pair, the scenario and events above
         d.pair_scenario_path = {d.scenario_path};
         d.pair_scenario_name = {d.scenario_name};
@@ -312,6 +335,21 @@ CalibrationData read_open(hid_t f) {
         d.pair_brier = d.brier;
         d.pair_log_score = d.log_score;
         d.pair_skill = d.skill;
+        d.pair_required = {0};
+    }
+    d.require_level =
+        H5Aexists(c, "require_level") > 0 ? read_attr_double(c, "require_level") : h5::kNaN;
+    if (h5::exists(c, "required")) {
+        d.required_label = h5::read_strings(c, "required", kVl);
+        const std::size_t r = d.required_label.size();
+        if (r == 0 || r > 1'000'000) throw h5::Failure("/calibration/required: implausible length");
+        d.required_pair = get<std::int32_t>(c, "required_pair", r);
+        for (const auto q : d.required_pair)
+            if (q < 0 || static_cast<std::size_t>(q) >= d.n_pairs())
+                throw h5::Failure("/calibration/required_pair: " + std::to_string(q) +
+                                  " is not a pair");
+        d.required_p = get<double>(c, "required_p", n, r);
+        d.required_held = get<std::int32_t>(c, "required_held", n, r);
     }
 
     Handle ep = h5::open_dataset(c, "epsilon");

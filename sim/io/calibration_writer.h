@@ -46,6 +46,16 @@ struct CalibrationData {
     std::vector<std::string> pair_events_path, pair_events_name, pair_events_sha256;
     std::vector<std::int64_t> pair_observations;
     std::vector<std::uint64_t> pair_seed;  ///< master seed of the pair's runs
+    /// 1: a required pair (--require): run at every point, not part of the distance; its
+    /// observations filter the points (docs/calibration.md, "Pattern-filtered calibration").
+    /// Empty reads as all 0.
+    std::vector<std::int32_t> pair_required;
+
+    // pattern-oriented filtering (--require): the required observations of every required
+    // pair, in pair order; empty when there is none
+    double require_level = 0.0;               ///< NaN without --require
+    std::vector<std::string> required_label;  ///< "EVENT what (events file)"
+    std::vector<std::int32_t> required_pair;  ///< the pair each observation belongs to
 
     // the parameters and their priors
     std::vector<std::string> paths, prior_text, prior_kind;
@@ -67,6 +77,10 @@ struct CalibrationData {
     /// [point][pair], row-major: each pair's own distance and scores (distance_value is
     /// their mean over the pairs)
     std::vector<double> pair_distance, pair_brier, pair_log_score, pair_skill;
+    /// [point][required observation], row-major: the model's probability of the observed
+    /// value, and 1 where the observation holds (its Wilson interval reaches require_level)
+    std::vector<double> required_p;
+    std::vector<std::int32_t> required_held;
 
     // per generation (final only)
     std::vector<double> epsilon, ess;
@@ -79,6 +93,7 @@ struct CalibrationData {
     [[nodiscard]] std::size_t n_params() const { return paths.size(); }
     [[nodiscard]] std::size_t n_points() const { return point_index.size(); }
     [[nodiscard]] std::size_t n_pairs() const { return pair_events_path.size(); }
+    [[nodiscard]] std::size_t n_required() const { return required_label.size(); }
 };
 
 /// Writes `d` atomically (temporary name, then renamed). OutputExists unless force;

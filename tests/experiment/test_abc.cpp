@@ -187,7 +187,7 @@ PointScore toy_score(const std::vector<double>& th, std::int64_t point) {
     for (int i = 0; i < 40; ++i)
         ones += core::Rng::to_unit(rng.words(core::Purpose::Test, i, 0)[0]) < th[0];
     const double d = std::abs(ones / 40.0 - 0.6);
-    return {d, d, d, 0.0};
+    return {d, d, d, 0.0, {}, {}};
 }
 
 std::vector<PointResult> toy_points(const std::vector<std::vector<double>>& th,
@@ -197,6 +197,8 @@ std::vector<PointResult> toy_points(const std::vector<std::vector<double>>& th,
         out.push_back({first + static_cast<std::int64_t>(i),
                        th[i],
                        toy_score(th[i], first + static_cast<std::int64_t>(i)),
+                       {},
+                       {},
                        {}});
     return out;
 }
@@ -245,14 +247,88 @@ TEST(Abc, PairSeedsKeepPairZeroAndSeparateTheOthers) {
 }
 
 TEST(Abc, MeanScoreIsTheMeanOfEachField) {
-    const PointScore m = mean_score({{0.1, 0.2, 0.3, 0.4}, {0.3, 0.4, 0.5, -0.2}});
+    const PointScore m = mean_score({{0.1, 0.2, 0.3, 0.4, {}, {}}, {0.3, 0.4, 0.5, -0.2, {}, {}}});
     EXPECT_DOUBLE_EQ(m.distance, 0.2);
     EXPECT_DOUBLE_EQ(m.brier, 0.3);
     EXPECT_DOUBLE_EQ(m.log_score, 0.4);
     EXPECT_DOUBLE_EQ(m.skill, 0.1);
-    const PointScore one = mean_score({{0.1, 0.2, 0.3, 0.4}});
+    const PointScore one = mean_score({{0.1, 0.2, 0.3, 0.4, {}, {}}});
     EXPECT_DOUBLE_EQ(one.distance, 0.1);
     EXPECT_DOUBLE_EQ(one.skill, 0.4);
+}
+
+TEST(Abc, RequiredObservationHoldsUnlessItsWilsonIntervalLiesBelowTheLevel) {
+    // 95% Wilson upper ends at n = 100: 40 hits -> 0.498, 41 -> 0.508.
+    EXPECT_FALSE(holds(40, 100, 0.5));
+    EXPECT_TRUE(holds(41, 100, 0.5));
+    EXPECT_TRUE(holds(100, 100, 0.5));
+    EXPECT_FALSE(holds(0, 100, 0.5));
+    // the same share with more runs is cut: 4,000 of 10,000 lies wholly below 0.5
+    EXPECT_FALSE(holds(4000, 10000, 0.5));
+    EXPECT_TRUE(holds(4950, 10000, 0.5));
+    // a stricter level
+    EXPECT_FALSE(holds(80, 100, 0.95));
+    EXPECT_TRUE(holds(92, 100, 0.95));
+    EXPECT_FALSE(holds(1, 0, 0.5));  // no runs: nothing holds
+}
+
+TEST(Abc, JudgeRequiredUsesTheObservedValue) {
+    Score s;
+    s.runs = 100;
+    ScoredObservation yes, no;
+    yes.obs.value = true;
+    yes.hits = 30;  // observed true, p = 0.3: fails at 0.5
+    no.obs.value = false;
+    no.hits = 30;  // observed false, probability of the observed value 0.7: holds
+    s.items = {yes, no};
+    PointScore ps;
+    judge_required(s, 0.5, ps);
+    ASSERT_EQ(ps.observed_p.size(), 2u);
+    EXPECT_DOUBLE_EQ(ps.observed_p[0], 0.3);
+    EXPECT_DOUBLE_EQ(ps.observed_p[1], 0.7);
+    EXPECT_EQ(ps.held, (std::vector<int>{0, 1}));
+}
+
+TEST(Abc, SettleNeverAcceptsAPointThatFailsARequiredObservation) {
+    const std::vector<Prior> priors = {
+        Prior{"x", 0, core::Distribution::uniform(0.0, 1.0), core::Range{0.0, 1.0}, false}};
+    std::vector<PointResult> pts;
+    for (int i = 0; i < 10; ++i) {
+        PointResult p;
+        p.point = i;
+        p.theta = {0.1 * i};
+        p.score.distance = 0.01 * i;                // point 0 is the closest
+        p.required_held = {i % 2 == 1 ? 1 : 0, 1};  // only odd points hold both
+        pts.push_back(p);
+    }
+    // quantile 0.3 takes ceil(0.3 * 10) = 3 of all points, here the 3 closest odd ones
+    const Generation g = settle(pts, priors, 0.3, NAN);
+    EXPECT_EQ(g.accepted, (std::vector<int>{0, 1, 0, 1, 0, 1, 0, 0, 0, 0}));
+    EXPECT_DOUBLE_EQ(g.epsilon, 0.05);
+    // a tolerance accepts every feasible point below it, and no other
+    const Generation t = settle(pts, priors, 0.1, 0.045);
+    EXPECT_EQ(t.accepted, (std::vector<int>{0, 1, 0, 1, 0, 0, 0, 0, 0, 0}));
+    // fewer feasible points than the quantile asks for: all of them, no infeasible one
+    const Generation all = settle(pts, priors, 0.9, NAN);
+    EXPECT_EQ(all.n_accepted(), 5);
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        if (all.accepted[i]) {
+            EXPECT_TRUE(pts[i].feasible());
+        }
+    }
+    // feasibility first (SMC before its last generation): 5 points hold, the quantile asks
+    // for 7: the 5 feasible, then the 2 infeasible that fail the fewest (here 1 each; the
+    // closest of them by distance)
+    std::vector<PointResult> soft = pts;
+    soft[2].required_held = {0, 0};  // fails two: ranked after every one-failure point
+    const Generation s = settle(soft, priors, 0.7, NAN, nullptr, nullptr, false);
+    EXPECT_EQ(s.accepted, (std::vector<int>{1, 1, 0, 1, 1, 1, 0, 1, 0, 1}));
+    EXPECT_DOUBLE_EQ(s.epsilon, 0.09);  // the largest plain distance accepted
+    // enough feasible points: the same as the hard rule
+    EXPECT_EQ(settle(pts, priors, 0.3, NAN, nullptr, nullptr, false).accepted, g.accepted);
+    // without required observations every point is feasible
+    PointResult free;
+    EXPECT_TRUE(free.feasible());
 }
 
 }  // namespace

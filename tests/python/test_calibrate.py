@@ -324,3 +324,139 @@ def test_progress_counts_every_run_of_every_pair_and_quiet_silences_it(events, t
     lines = [x for x in p.stderr.splitlines() if x.strip()]
     assert lines and lines[-1].strip().startswith("576/576 runs,"), p.stderr[-300:]
     assert sco(*args, "--progress", "-q", "--force").stderr == ""
+
+
+# ---- --require: pattern-oriented filtering (docs/calibration.md, "Pattern-filtered
+# calibration") ----
+
+def _wilson_hi(k, n, z=1.959963984540054):
+    p = k / n
+    d = 1 + z * z / n
+    return (p + z * z / (2 * n)) / d + z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+
+
+@pytest.fixture(scope="module")
+def bbb_joins(tmp_path_factory):
+    """A required fact of the recovery scenario with a known answer: member BBB (military
+    reluctance 0.4) takes part in exercise_d in 2001, 2002 and 2003. Taking part costs more
+    as military_weight rises: measured below, at military_weight 0.8 BBB takes part in fewer
+    than a third of the runs even at the most favourable objection cost of the prior, so the
+    fact can hold only in the low part of the prior."""
+    out = tmp_path_factory.mktemp("req") / "bbb_joins.yaml"
+    lines = ["format: sco-sim-events/1", "name: BBB joins exercise_d", "events:"]
+    for y in (2001, 2002, 2003):
+        lines += [f"  - id: Q{y}", f"    year: {y}", "    proposal: exercise_d",
+                  "    confidence: high", "    source: test", "    observed:",
+                  "      took_part: [BBB]"]
+    out.write_text("\n".join(lines) + "\n")
+    return out
+
+
+def _p_direct(tmp_path, events, mw, oc):
+    res = tmp_path / f"direct-{mw}-{oc}.h5"
+    sco("run", SCENARIO, "--set", f"dynamics.military_weight={mw}", "--set",
+        f"dynamics.objection_cost={oc}", "-n", 400, "--seed", 9, "-q", "--summary-only", "-o", res)
+    import json
+    j = json.loads(sco("score", res, events, "--json").stdout)
+    return [o["p"] for o in j["observations"]]
+
+
+def test_require_cuts_the_posterior_to_the_part_of_the_prior_that_holds(events, bbb_joins,
+                                                                        tmp_path):
+    # The known answer, measured directly (400 runs): the fact holds at a low military weight
+    # and fails at 0.8 even with the prior's largest objection cost (fewest vetoes).
+    assert min(_p_direct(tmp_path, bbb_joins, 0.05, 0.6)) > 0.55
+    assert max(_p_direct(tmp_path, bbb_joins, 0.8, 0.6)) < 0.3
+    args = [SCENARIO, events, *VARY, "--points", 80, "-n", 30, "--seed", 3, "--quantile", 0.5,
+            "-q"]
+    free, cut = tmp_path / "free.h5", tmp_path / "cut.h5"
+    sco("calibrate", *args, "-o", free)
+    sco("calibrate", *args, "--require", f"{SCENARIO}:{bbb_joins}", "-o", cut)
+    f, _, _ = read(free)
+    d, a, _ = read(cut)
+    mw = d["theta"][:, 1]
+    # the filter does not touch the distance: pair 0 is the plain calibration bit for bit
+    assert np.array_equal(d["theta"], f["theta"])
+    assert np.array_equal(d["distance"], f["distance"])
+    assert np.array_equal(d["pair_distance"][:, 0], f["distance"])
+    assert list(d["pair_required"]) == [0, 1]
+    assert a["require_level"] == 0.5
+    assert [s.decode() for s in d["required"]] == [
+        f"Q{y} took_part:BBB ({bbb_joins})" for y in (2001, 2002, 2003)]
+    assert list(d["required_pair"]) == [1, 1, 1]
+    # the rule: an observation holds where the Wilson interval of its share of the 30 runs
+    # reaches 0.5
+    k = np.rint(d["required_p"] * 30)
+    assert np.array_equal(d["required_held"] == 1, _wilson_hi(k, 30) >= 0.5)
+    feasible = d["required_held"].all(axis=1)
+    acc = d["accepted"] == 1
+    # only part of the prior holds the fact, and only that part is accepted
+    assert 5 <= feasible.sum() <= 40, feasible.sum()
+    assert np.all(feasible[acc])
+    assert acc.sum() == min(40, feasible.sum())  # ceil(0.5 x 80) of all points at most
+    # the known answer: no accepted point at military_weight >= 0.8, where the fact fails;
+    # without the filter the posterior reaches there
+    assert mw[acc].max() < 0.8
+    assert (f["theta"][f["accepted"] == 1, 1] >= 0.8).sum() >= 5
+    assert np.median(mw[acc]) < np.median(f["theta"][f["accepted"] == 1, 1])
+    # the summary says which observations the points failed
+    p = sco("summary", cut)
+    assert "required: scenario" in p.stdout
+    assert "points hold every required observation" in p.stdout
+    for y in (2001, 2002, 2003):
+        assert re.search(rf"Q{y} took_part:BBB .*: \d+ of 80", p.stdout), p.stdout
+    import json
+    j = json.loads(sco("summary", cut, "--json").stdout)
+    assert j["require_level"] == 0.5 and [q["required"] for q in j["pairs"]] == [False, True]
+    fails = (d["required_held"] == 0).sum(axis=0)
+    assert [r["points_failing"] for r in j["required"]] == list(fails)
+
+
+def test_require_with_smc_accepts_only_feasible_points_in_every_generation(events, bbb_joins,
+                                                                           tmp_path):
+    out, ys = tmp_path / "smc.h5", tmp_path / "post.yaml"
+    sco("calibrate", SCENARIO, events, *VARY, "--method", "smc", "--generations", 2, "--points",
+        40, "-n", 30, "--seed", 5, "--quantile", 0.3, "--require", f"{SCENARIO}:{bbb_joins}",
+        "--require-level", 0.4, "-q", "-o", out, "--write-scenario", ys)
+    d, a, _ = read(out)
+    assert a["require_level"] == 0.4
+    acc = d["accepted"] == 1
+    gen = d["point_generation"]
+    fails = (d["required_held"] == 0).sum(axis=1)
+    # the last generation (the posterior): only points that hold every observation
+    assert (acc & (gen == 1)).sum() > 0
+    assert np.all(fails[acc & (gen == 1)] == 0)
+    assert np.isclose(d["weight"][gen == 1].sum(), 1.0)
+    # generation 0 (a proposal only): feasibility first, ceil(0.3 x 40) = 12 accepted, none
+    # failing more observations than a rejected point
+    g0 = gen == 0
+    assert (acc & g0).sum() == 12
+    assert fails[acc & g0].max() <= fails[~acc & g0].min()
+    # --write-scenario names the distance's events and the filter's
+    assert ys.read_text().count(
+        "# calibrated on synthetic record (pattern-filtered by BBB joins exercise_d, level 0.4)"
+        ";") == 2
+
+
+def test_require_errors(events, bbb_joins, tmp_path):
+    out = tmp_path / "e.h5"
+    for bad in ("nocolon", f"{SCENARIO}:"):
+        p = sco("calibrate", SCENARIO, events, "--require", bad, *VARY, "-o", out, check=False)
+        assert p.returncode == 2 and "--require takes SCENARIO:EVENTS" in p.stderr, p.stderr
+    p = sco("calibrate", SCENARIO, events, "--require", f"{SCENARIO}:{tmp_path / 'none.yaml'}",
+            *VARY, "-o", out, check=False)
+    assert p.returncode == 2 and "none.yaml" in p.stderr, p.stderr
+    # events naming a proposal the required scenario lacks: exit 2 naming it
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(bbb_joins.read_text().replace("exercise_d", "exercise_z"))
+    p = sco("calibrate", SCENARIO, events, "--require", f"{SCENARIO}:{bad}", *VARY, "-o", out,
+            check=False)
+    assert p.returncode == 2 and "exercise_z" in p.stderr, p.stderr
+    for level in ("0", "1", "1.5", "x"):
+        p = sco("calibrate", SCENARIO, events, "--require", f"{SCENARIO}:{bbb_joins}",
+                "--require-level", level, *VARY, "-o", out, check=False)
+        assert p.returncode == 2 and "--require-level" in p.stderr, p.stderr
+    p = sco("calibrate", SCENARIO, events, "--require-level", "0.5", *VARY, "-o", out,
+            check=False)
+    assert p.returncode == 2 and "--require-level" in p.stderr
+    assert not out.exists()
