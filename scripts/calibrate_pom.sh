@@ -23,8 +23,8 @@
 #    as long again as step 1 at the default LOCO sizes, so off by default;
 # 4. the figures: posterior against prior; reliability of the port on the record.
 # SIZE: for a loaded 2-core machine: 800 points x 5 generations x 60 runs x 4 pairs, about
-# 1 million runs, about 15 minutes at a load of 12-16 (docs/calibration.md gives the measured
-# time); give POINTS, GENS, RUNS, PRED_RUNS, LOCO_POINTS, LOCO_GENS in the environment to
+# 1 million runs: 7 min 41 s wall for the whole script at a load of 12-13 (docs/calibration.md,
+# "Pattern-filtered calibration"); give POINTS, GENS, RUNS, PRED_RUNS, LOCO_POINTS, LOCO_GENS in the environment to
 # change them. Each point costs RUNS runs of the 2001 scenario and 3 x RUNS runs of the 2014
 # baseline (the baseline and the two fact-1 variants).
 set -euo pipefail
