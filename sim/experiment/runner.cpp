@@ -4,12 +4,221 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <future>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "sim/core/simulate.h"
 
 namespace sco::experiment {
+namespace {
+
+/// Runs given to a worker at a time (the old `schedule(dynamic, 8)`).
+constexpr std::int64_t kTaskRuns = 8;
+
+/// One point in flight: its model (built by the first worker to reach the point), its
+/// summary (the workers' partial summaries added in) and how many of its runs are in it.
+struct PointSlot {
+    std::int64_t k = -1;                    ///< the point this slot holds; -1: free
+    std::unique_ptr<core::ModelSpec> spec;  ///< the point's spec: the model refers to it
+    std::unique_ptr<core::CompiledModel> model;
+    std::unique_ptr<Summary> sum;
+    std::int64_t runs = 0;
+};
+
+/// Summary-only plans (no per-run records to write): the workers take tasks of kTaskRuns
+/// runs in point order across point boundaries, so that no thread waits at the end of a
+/// point (the first worker to reach a point builds its model), and the calling thread hands
+/// the finished points to the sink meanwhile (begin included: the workers start first). At
+/// most threads + 1 points are in flight, or hooks.window_bytes of summaries (at most
+/// 512 points), so memory does not grow with the points, and a sink that is busy for a
+/// while (sweep.cpp finishes the previous part's file meanwhile) need not stop the workers.
+/// Summaries are integer counts: the order in which the partial summaries are added changes
+/// nothing, and every run keeps its key (seed, point, run).
+std::vector<Summary> run_pipelined(const core::ModelSpec& spec, const Plan& plan,
+                                   const RunConfig& cfg, Sink* sink, const Provenance& prov,
+                                   const RunnerHooks& hooks, int threads,
+                                   std::int64_t& decisions_out, std::int64_t& done_out) {
+    const core::RecordShape shape = core::shape_of(spec);
+    const std::vector<int> tracked = tension_pairs_of(spec, cfg.all_tension_histograms);
+    const std::int64_t reps = cfg.replications, points = plan.n_points();
+    const std::int64_t per_point = (reps + kTaskRuns - 1) / kTaskRuns;  // tasks of a point
+    const std::int64_t tasks = reps > 0 ? points * per_point : 0;
+    const std::int64_t total = points * reps;
+    std::int64_t summary_bytes = 0;
+    {
+        Summary one(shape, max_rounds(), tracked);
+        for (const auto* a : one.arrays())
+            summary_bytes += static_cast<std::int64_t>(a->size()) * 8;
+    }
+    const std::int64_t window = std::clamp<std::int64_t>(
+        hooks.window_bytes / std::max<std::int64_t>(summary_bytes, 1), threads + 1, 512);
+    const bool stream = sink != nullptr && sink->streams_summaries();
+
+    std::vector<PointSlot> slots(static_cast<std::size_t>(window));
+    std::mutex mu;
+    std::condition_variable cv_workers, cv_main;
+    bool quit = false;  // under mu: the workers stop taking tasks
+    std::exception_ptr failure;
+    std::atomic<std::int64_t> next_task{0}, decisions{0}, done{0};
+    auto slot_of = [&](std::int64_t k) -> PointSlot& {
+        return slots[static_cast<std::size_t>(k % window)];
+    };
+
+    auto worker = [&] {
+        try {
+            core::Workspace ws(spec);
+            core::RunRecord rec(shape);
+            Summary local(shape, max_rounds(), tracked);
+            std::int64_t cur = -1;
+            auto flush = [&] {
+                if (cur < 0) return;
+                std::lock_guard<std::mutex> lock(mu);
+                PointSlot& s = slot_of(cur);
+                s.sum->merge(local);
+                s.runs += local.runs;
+                if (s.runs == reps) cv_main.notify_one();
+                local.clear();
+            };
+            for (;;) {
+                if (hooks.stop && hooks.stop->load()) break;
+                const std::int64_t t = next_task.fetch_add(1);
+                const std::int64_t k = t < tasks ? t / per_point : -1;
+                if (k != cur) {
+                    flush();
+                    cur = k;
+                }
+                if (k < 0) break;
+                const core::CompiledModel* model = nullptr;
+                {
+                    // The first worker to reach point k builds its model and summary, once
+                    // the point that held the slot has been handed to the sink; the others
+                    // wait for it (a full window waits for the sink).
+                    std::unique_lock<std::mutex> lock(mu);
+                    PointSlot& s = slot_of(k);
+                    while (!quit && !(s.k == k && s.model)) {
+                        if (s.k >= 0) {
+                            cv_workers.wait(lock);
+                            continue;
+                        }
+                        s.k = k;  // being built
+                        lock.unlock();
+                        auto sp = std::make_unique<core::ModelSpec>(
+                            apply_point(spec, plan.points[static_cast<std::size_t>(k)]));
+                        auto m =
+                            std::make_unique<core::CompiledModel>(*sp, spec.params.random_ids());
+                        auto sum = std::make_unique<Summary>(shape, max_rounds(), tracked);
+                        lock.lock();
+                        s.spec = std::move(sp);
+                        s.model = std::move(m);
+                        s.sum = std::move(sum);
+                        s.runs = 0;
+                        cv_workers.notify_all();
+                    }
+                    if (quit) break;
+                    model = s.model.get();
+                }
+                const std::int64_t first = (t % per_point) * kTaskRuns;
+                const std::int64_t last = std::min(reps, first + kTaskRuns);
+                const auto point = static_cast<std::uint64_t>(plan.first_point + k);
+                std::int64_t dec = 0;
+                for (std::int64_t r = first; r < last; ++r) {
+                    dec += core::simulate(*model, {cfg.seed, point, static_cast<std::uint64_t>(r)},
+                                          ws, rec);
+                    local.add(rec);
+                }
+                decisions += dec;
+                done += last - first;
+            }
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(mu);
+            if (!failure) failure = std::current_exception();
+            quit = true;
+            cv_workers.notify_all();
+            cv_main.notify_one();
+        }
+    };
+
+    std::vector<std::thread> pool;
+    auto stop_pool = [&] {
+        {
+            std::lock_guard<std::mutex> lock(mu);
+            quit = true;
+        }
+        cv_workers.notify_all();
+        for (std::thread& w : pool)
+            if (w.joinable()) w.join();
+    };
+    std::vector<Summary> summaries;
+    // Records only to count runs into the sink (write_block in summary-only mode reads no
+    // record, only how many there are): a few, or one for a large scenario.
+    std::vector<core::RunRecord> counted;
+    if (sink)
+        counted.assign(static_cast<std::size_t>(std::clamp<std::int64_t>(
+                           (1 << 20) / (core::record_bytes(shape, true) + 64), 1,
+                           std::min<std::int64_t>(std::max<std::int64_t>(reps, 1), 64))),
+                       core::RunRecord(shape));
+    try {
+        for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
+        if (sink) sink->begin(spec, plan, cfg, prov);
+        std::int64_t reported = -1;
+        for (std::int64_t k = 0; k < points; ++k) {
+            std::unique_ptr<Summary> sum;
+            for (;;) {
+                std::unique_lock<std::mutex> lock(mu);
+                if (failure) std::rethrow_exception(failure);
+                PointSlot& s = slot_of(k);
+                if (s.k == k && s.model && s.runs == reps) {
+                    sum = std::move(s.sum);
+                    s.model.reset();
+                    s.spec.reset();
+                    s.k = -1;  // free for point k + window
+                    lock.unlock();
+                    cv_workers.notify_all();
+                    break;
+                }
+                if (hooks.stop && hooks.stop->load()) throw Interrupted();
+                cv_main.wait_for(lock, std::chrono::milliseconds(100));
+                lock.unlock();
+                if (hooks.progress && done.load() != reported) {
+                    reported = done.load();
+                    hooks.progress(reported, total);
+                }
+            }
+            if (sink)
+                for (std::int64_t r = 0; r < reps;) {
+                    const auto n =
+                        std::min<std::int64_t>(static_cast<std::int64_t>(counted.size()), reps - r);
+                    sink->write_block(k * reps + r,
+                                      std::span<const core::RunRecord>(counted.data(), n));
+                    r += n;
+                }
+            if (stream) {
+                if (hooks.keep_summaries) summaries.push_back(*sum);
+                sink->write_summary(k, std::move(*sum));
+            } else if (hooks.keep_summaries || sink) {
+                summaries.push_back(std::move(*sum));
+            }
+            if (hooks.progress && done.load() != reported) {
+                reported = done.load();
+                hooks.progress(reported, total);
+            }
+        }
+        if (hooks.stop && hooks.stop->load()) throw Interrupted();
+        stop_pool();
+    } catch (...) {
+        stop_pool();
+        throw;
+    }
+    decisions_out = decisions.load();
+    done_out = done.load();
+    return summaries;
+}
+
+}  // namespace
 
 std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, const RunConfig& cfg,
                               Sink* sink, const Provenance& prov, const RunnerHooks& hooks,
@@ -34,10 +243,15 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
     std::vector<Summary> summaries;
     std::vector<std::unique_ptr<core::Workspace>> ws;
     std::vector<Summary> partial;  // one per thread; integer counts, so merge order is irrelevant
-    for (int i = 0; i < threads; ++i) ws.push_back(std::make_unique<core::Workspace>(spec));
+    // Without per-run records to write, run_pipelined (above) runs the plan with its own
+    // workspaces and one record per thread.
+    const bool pipelined = sink == nullptr || cfg.summary_only;
+    for (int i = 0; i < threads && !pipelined; ++i)
+        ws.push_back(std::make_unique<core::Workspace>(spec));
     // Two buffers: the sink writes one block on its own thread while the next is simulated.
-    const auto nbuf =
-        static_cast<std::size_t>(std::min<std::int64_t>(block, std::max<std::int64_t>(reps, 1)));
+    const auto nbuf = pipelined ? std::size_t{0}
+                                : static_cast<std::size_t>(std::min<std::int64_t>(
+                                      block, std::max<std::int64_t>(reps, 1)));
     std::vector<core::RunRecord> bufs[2] = {std::vector<core::RunRecord>(nbuf, probe),
                                             std::vector<core::RunRecord>(sink ? nbuf : 0, probe)};
     std::future<void> writing;  // the one block being written, if any
@@ -48,53 +262,60 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
     const bool stream = sink != nullptr && sink->streams_summaries();
 
     try {
-        if (sink) sink->begin(spec, plan, cfg, prov);
-        for (std::int64_t k = 0; k < plan.n_points(); ++k) {
-            const core::ModelSpec spec_k = apply_point(spec, plan.points[k]);
-            const core::CompiledModel model(spec_k, spec.params.random_ids());
-            partial.assign(threads, Summary(shape, max_rounds(), tracked));
-            const std::uint64_t point = static_cast<std::uint64_t>(plan.first_point + k);
-            for (std::int64_t first = 0; first < reps; first += block) {
-                const std::int64_t nb = std::min<std::int64_t>(block, reps - first);
-                std::vector<core::RunRecord>& buf = bufs[sink ? blocks++ % 2 : 0];
-                std::int64_t dec = 0;
+        if (pipelined) {
+            summaries = run_pipelined(spec, plan, cfg, sink, prov, hooks, threads, decisions, done);
+            if (sink) sink->finish(stream ? std::vector<Summary>{} : summaries);
+            if (!hooks.keep_summaries) summaries.clear();
+        } else {
+            if (sink) sink->begin(spec, plan, cfg, prov);
+            for (std::int64_t k = 0; k < plan.n_points(); ++k) {
+                const core::ModelSpec spec_k = apply_point(spec, plan.points[k]);
+                const core::CompiledModel model(spec_k, spec.params.random_ids());
+                partial.assign(threads, Summary(shape, max_rounds(), tracked));
+                const std::uint64_t point = static_cast<std::uint64_t>(plan.first_point + k);
+                for (std::int64_t first = 0; first < reps; first += block) {
+                    const std::int64_t nb = std::min<std::int64_t>(block, reps - first);
+                    std::vector<core::RunRecord>& buf = bufs[sink ? blocks++ % 2 : 0];
+                    std::int64_t dec = 0;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 8) reduction(+ : dec)
-                for (std::int64_t i = 0; i < nb; ++i) {
-                    const int th = omp_get_thread_num();
-                    const core::RunKey key{cfg.seed, point, static_cast<std::uint64_t>(first + i)};
-                    dec += core::simulate(model, key, *ws[th], buf[i]);
-                    partial[th].add(buf[i]);
-                }
-                decisions += dec;
-                if (sink) {
-                    wait_writing();  // the previous block (in the other buffer) is on disk
-                    writing =
-                        std::async(std::launch::async, [sink, &buf, nb, at = k * reps + first] {
+                    for (std::int64_t i = 0; i < nb; ++i) {
+                        const int th = omp_get_thread_num();
+                        const core::RunKey key{cfg.seed, point,
+                                               static_cast<std::uint64_t>(first + i)};
+                        dec += core::simulate(model, key, *ws[th], buf[i]);
+                        partial[th].add(buf[i]);
+                    }
+                    decisions += dec;
+                    if (sink) {
+                        wait_writing();  // the previous block (in the other buffer) is on disk
+                        writing = std::async(std::launch::async, [sink, &buf, nb,
+                                                                  at = k * reps + first] {
                             sink->write_block(at, std::span<const core::RunRecord>(buf.data(), nb));
                         });
+                    }
+                    done += nb;
+                    if (hooks.progress) hooks.progress(done, total);
+                    if (hooks.stop && hooks.stop->load()) throw Interrupted();
                 }
-                done += nb;
-                if (hooks.progress) hooks.progress(done, total);
-                if (hooks.stop && hooks.stop->load()) throw Interrupted();
+                Summary s(shape, max_rounds(), tracked);
+                for (const Summary& p : partial) s.merge(p);
+                if (stream) {
+                    if (hooks.keep_summaries) summaries.push_back(s);
+                    // Written after the point's last block, on the writer thread: the sink is
+                    // never called concurrently, and the runner keeps no summary.
+                    writing = std::async(std::launch::async, [sink, k, prev = std::move(writing),
+                                                              s = std::move(s)]() mutable {
+                        if (prev.valid()) prev.get();
+                        sink->write_summary(k, std::move(s));
+                    });
+                } else if (hooks.keep_summaries || sink) {
+                    summaries.push_back(std::move(s));
+                }
             }
-            Summary s(shape, max_rounds(), tracked);
-            for (const Summary& p : partial) s.merge(p);
-            if (stream) {
-                if (hooks.keep_summaries) summaries.push_back(s);
-                // Written after the point's last block, on the writer thread: the sink is
-                // never called concurrently, and the runner keeps no summary.
-                writing = std::async(std::launch::async, [sink, k, prev = std::move(writing),
-                                                          s = std::move(s)]() mutable {
-                    if (prev.valid()) prev.get();
-                    sink->write_summary(k, std::move(s));
-                });
-            } else if (hooks.keep_summaries || sink) {
-                summaries.push_back(std::move(s));
-            }
+            wait_writing();
+            if (sink) sink->finish(stream ? std::vector<Summary>{} : summaries);
+            if (!hooks.keep_summaries) summaries.clear();
         }
-        wait_writing();
-        if (sink) sink->finish(stream ? std::vector<Summary>{} : summaries);
-        if (!hooks.keep_summaries) summaries.clear();
     } catch (...) {
         if (writing.valid()) writing.wait();  // never abort under a write in flight
         if (sink) sink->abort();

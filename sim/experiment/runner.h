@@ -30,6 +30,10 @@ struct RunnerHooks {
     /// Whether run_plan returns the per-point summaries. With false and a sink that streams
     /// summaries (Sink::streams_summaries), memory does not grow with the number of points.
     bool keep_summaries = true;
+    /// Summary-only plans: how many bytes of finished points' summaries may wait for a busy
+    /// sink while the threads go on (run_in_parts finishes the previous part's file
+    /// meanwhile). 0: at most threads + 1 points in flight, however slow the sink.
+    std::int64_t window_bytes = 0;
 };
 
 struct Interrupted : std::exception {

@@ -151,6 +151,11 @@ void Summary::merge(const Summary& o) {
         for (std::size_t i = 0; i < mine[k]->size(); ++i) (*mine[k])[i] += (*theirs[k])[i];
 }
 
+void Summary::clear() {
+    runs = 0;
+    for (std::vector<std::int64_t>* a : arrays()) std::fill(a->begin(), a->end(), 0);
+}
+
 std::int64_t Summary::outcome_count(int t, int p, int o) const {
     return outcome_counts[(static_cast<std::size_t>(t) * shape.proposals + p) * kOutcomes + o];
 }

@@ -54,6 +54,8 @@ struct Summary {
     std::vector<std::vector<std::int64_t>*> arrays();
     /// Adds another summary of the same shape; throws std::invalid_argument otherwise.
     void merge(const Summary& o);
+    /// Back to zero runs (every count 0), keeping the shape and the allocations.
+    void clear();
     bool operator==(const Summary&) const = default;
 
     // ---- derived statistics ----

@@ -1,7 +1,9 @@
 #include "sim/experiment/sweep.h"
 
 #include <algorithm>
+#include <future>
 #include <iomanip>
+#include <mutex>
 #include <sstream>
 
 namespace sco::experiment {
@@ -66,6 +68,53 @@ void run_into(SweepStore& store, const SweepRequest& req, const std::string& nam
     run_plan(*req.spec, plan, req.cfg, sink.get(), req.prov, hooks);
 }
 
+/// A part's sink whose finish is kept for later: run_in_parts finishes a part (its
+/// summaries written and compressed, the file closed) on another thread while the next
+/// part runs, instead of leaving the run's threads idle meanwhile. Every call reaches the
+/// store's sink under `io` (the HDF5 library is not thread-safe): the runner of the next
+/// part waits there while its workers go on simulating.
+class DeferredFinish final : public Sink {
+  public:
+    DeferredFinish(std::unique_ptr<Sink> in, std::mutex& io) : in_(std::move(in)), io_(io) {}
+    DeferredFinish(const DeferredFinish&) = delete;
+    DeferredFinish& operator=(const DeferredFinish&) = delete;
+    ~DeferredFinish() override {
+        const std::lock_guard<std::mutex> lock(io_);
+        in_.reset();
+    }
+    void begin(const core::ModelSpec& spec, const Plan& plan, const RunConfig& cfg,
+               const Provenance& prov) override {
+        const std::lock_guard<std::mutex> lock(io_);
+        in_->begin(spec, plan, cfg, prov);
+    }
+    void write_block(std::int64_t first_run, std::span<const core::RunRecord> runs) override {
+        const std::lock_guard<std::mutex> lock(io_);
+        in_->write_block(first_run, runs);
+    }
+    void finish(const std::vector<Summary>& per_point) override { kept_ = per_point; }
+    [[nodiscard]] bool streams_summaries() const override { return in_->streams_summaries(); }
+    void write_summary(std::int64_t point, Summary&& s) override {
+        const std::lock_guard<std::mutex> lock(io_);
+        in_->write_summary(point, std::move(s));
+    }
+    void abort() noexcept override {
+        const std::lock_guard<std::mutex> lock(io_);
+        in_->abort();
+    }
+    /// The kept finish, then the store's sink destroyed (its file closed); under `io`.
+    void complete() {
+        const std::lock_guard<std::mutex> lock(io_);
+        in_->finish(kept_);
+        kept_.clear();
+        in_.reset();
+    }
+
+  private:
+    std::unique_ptr<Sink> in_;
+    std::mutex& io_;
+    std::vector<Summary> kept_;
+};
+
 }  // namespace
 
 void run_slice(SweepStore& store, const SweepRequest& req, const Slice& slice,
@@ -88,26 +137,68 @@ SweepReport run_in_parts(SweepStore& store, const SweepRequest& req, const Runne
     SweepReport rep;
     rep.parts = parts.size();
     std::vector<std::string> inputs;
-    for (const Slice& s : parts) {
-        const std::string part = folder + "/" + part_name(s);
-        inputs.push_back(part);
-        const std::int64_t runs = s.size() * req.cfg.replications;
-        if (req.resume && store.exists(part) && store.not_this_slice(part, req.id, s).empty()) {
-            ++rep.skipped;
-            if (on_part) on_part(runs, true);
-            continue;
-        }
+    // The store and the sinks are used under `io`; one part at a time is being finished on
+    // another thread (`finishing`, of part `finishing_part`) while the next one runs.
+    std::mutex io;
+    std::future<void> finishing;
+    Slice finishing_part{};
+    auto settle = [&] {  // waits for the part being finished; a failure is that part's
+        if (!finishing.valid()) return;
         try {
-            run_into(store, req, part, s, true, hooks);
+            finishing.get();
         } catch (const Interrupted&) {
             throw;
         } catch (const std::exception& e) {
             if (req.errors == ErrorLevel::Fast) throw;
+            rep.failed.push_back({finishing_part, e.what()});
+        }
+    };
+    // While the previous part is being finished the next one's sink waits for `io`: up to
+    // 64 MiB of finished points' summaries wait with it, and the threads go on.
+    RunnerHooks part_hooks = hooks;
+    part_hooks.window_bytes = std::int64_t{64} << 20;
+    for (const Slice& s : parts) {
+        const std::string part = folder + "/" + part_name(s);
+        inputs.push_back(part);
+        const std::int64_t runs = s.size() * req.cfg.replications;
+        bool kept = false;
+        {
+            const std::lock_guard<std::mutex> lock(io);
+            kept =
+                req.resume && store.exists(part) && store.not_this_slice(part, req.id, s).empty();
+        }
+        if (kept) {
+            ++rep.skipped;
+            if (on_part) on_part(runs, true);
+            continue;
+        }
+        std::unique_ptr<DeferredFinish> sink;
+        try {
+            Plan plan = make_plan(req.design, s.first, s.last);
+            plan.sweep.sweep_text = req.sweep_text;
+            plan.sweep.id = req.id;
+            {
+                const std::lock_guard<std::mutex> lock(io);
+                sink = std::make_unique<DeferredFinish>(store.create(part, true), io);
+            }
+            run_plan(*req.spec, plan, req.cfg, sink.get(), req.prov, part_hooks);
+        } catch (const Interrupted&) {
+            sink.reset();
+            settle();
+            throw;
+        } catch (const std::exception& e) {
+            sink.reset();
+            settle();
+            if (req.errors == ErrorLevel::Fast) throw;
             rep.failed.push_back({s, e.what()});
             continue;
         }
+        settle();
         if (on_part) on_part(runs, false);
+        finishing_part = s;
+        finishing = std::async(std::launch::async, [f = std::move(sink)] { f->complete(); });
     }
+    settle();
     if (!rep.failed.empty()) {
         if (req.errors == ErrorLevel::Slow)
             throw PartsFailed(failed_parts_text(rep.failed, rep.parts), rep.failed);

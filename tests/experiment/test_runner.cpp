@@ -145,3 +145,40 @@ TEST(Runner, PointsUseTheirOverridesAndTheirOwnKeys) {
     // CCC (agent 2) joins the exercise (proposal 0) at summit 0 more often when not reluctant.
     EXPECT_GT(sums[0].flag_count(0, 0, 2, 0), sums[1].flag_count(0, 0, 2, 0) + 200);
 }
+
+TEST(Runner, SummaryOnlyPlansAreTheSameOnAnyThreadCountAsWithPerRunRecords) {
+    // Summary-only plans (no sink, or cfg.summary_only) run in the pipelined runner, whose
+    // threads take runs across point boundaries: 7 points of 37 runs (tasks of 8 runs
+    // straddle the points) must give, point by point, the summaries of the block runner
+    // with per-run records, and the sink must count every run in order.
+    const ModelSpec spec = stochastic_spec();
+    const ParamId rel = spec.params.find("agents.CCC.military_reluctance");
+    ASSERT_NE(rel, kNoParam);
+    experiment::Plan plan;
+    plan.points.clear();
+    for (int k = 0; k < 7; ++k)
+        plan.points.push_back(experiment::Point{{{rel, Distribution::fixed(k / 6.0)}}});
+    plan.total_points = 7;
+    experiment::RunConfig cfg;
+    cfg.replications = 37;
+    cfg.seed = 99;
+    cfg.threads = 1;
+    MemorySink records;
+    const auto ref = experiment::run_plan(spec, plan, cfg, &records, {});
+    ASSERT_EQ(ref.size(), 7u);
+    ASSERT_EQ(records.runs.size(), 7u * 37u);
+    EXPECT_NE(ref[0], ref[6]);  // the points differ
+    cfg.summary_only = true;
+    for (int threads : {1, 2, 3}) {
+        cfg.threads = threads;
+        EXPECT_EQ(experiment::run_plan(spec, plan, cfg, nullptr, {}), ref) << threads;
+        MemorySink counted;
+        EXPECT_EQ(experiment::run_plan(spec, plan, cfg, &counted, {}), ref) << threads;
+        EXPECT_TRUE(counted.finished);
+        EXPECT_EQ(counted.runs.size(), 7u * 37u);
+        ASSERT_FALSE(counted.firsts.empty());
+        EXPECT_EQ(counted.firsts.front(), 0);
+        for (std::size_t b = 1; b < counted.firsts.size(); ++b)
+            EXPECT_GT(counted.firsts[b], counted.firsts[b - 1]);
+    }
+}
