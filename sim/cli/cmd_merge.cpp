@@ -4,6 +4,7 @@
 #include "sim/cli/app.h"
 #include "sim/cli/options.h"
 #include "sim/cli/signals.h"
+#include "sim/experiment/statistics.h"
 #include "sim/io/calibration_writer.h"
 #include "sim/io/merge.h"
 
@@ -39,8 +40,9 @@ int cmd_merge(const std::vector<std::string>& args, const std::string& command_l
     SignalGuard guard;
     io::MergeReport rep;
     try {
-        rep = io::merge_results(inputs, vm["output"].as<std::string>(), vm.count("force") > 0,
-                                command_line, kVersion, kGitCommit, stop_flag());
+        rep = io::merge_results(experiment::stored_statistics(), inputs,
+                                vm["output"].as<std::string>(), vm.count("force") > 0, command_line,
+                                kVersion, kGitCommit, stop_flag());
     } catch (const io::MergeInterrupted&) {
         std::cerr << "sco-sim: interrupted; nothing written to " << vm["output"].as<std::string>()
                   << "\n";

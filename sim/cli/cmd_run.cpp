@@ -16,6 +16,7 @@
 #include "sim/experiment/design.h"
 #include "sim/experiment/report.h"
 #include "sim/experiment/runner.h"
+#include "sim/experiment/statistics.h"
 #include "sim/experiment/sweep.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/io/results_reader.h"
@@ -223,7 +224,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     }
     check_disk("run", out, core::shape_of(sc.spec), cfg.replications, cfg.summary_only,
                cfg.per_run_tension);
-    io::Hdf5Sink sink(out, vm.count("force") > 0);  // refuses an existing file before any run
+    io::Hdf5Sink sink(experiment::stored_statistics(), out,
+                      vm.count("force") > 0);  // refuses an existing file before any run
 
     experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
     Progress progress(progress_wanted(vm), cfg.replications, std::cerr);

@@ -35,7 +35,7 @@ int cmd_score(const std::vector<std::string>& args) {
         throw UsageError("score: --bins must be between 1 and 1000");
     // The events first: a mistake there is cheaper to find than reading the results.
     const scenario::Events events = scenario::load_events((*vm)["events"].as<std::string>());
-    const auto res = io::read_results((*vm)["results"].as<std::string>());
+    auto res = io::read_results((*vm)["results"].as<std::string>());
     const int n = static_cast<int>(res.summaries.size());
     int point = 0;
     if (vm->count("point")) {
@@ -53,7 +53,8 @@ int cmd_score(const std::vector<std::string>& args) {
     if (obs.empty())
         throw UsageError("score: no observation of " + events.path +
                          " is left to score (every event was skipped)");
-    const auto sc = experiment::score(obs, res.summaries[point], opt);
+    const auto sc = experiment::score(
+        obs, experiment::Summary(std::move(res.summaries[static_cast<std::size_t>(point)])), opt);
     if (vm->count("json")) {
         using Json = nlohmann::ordered_json;
         const Json body = Json::parse(experiment::score_json(sc, skipped));

@@ -53,16 +53,17 @@ int cmd_summary(const std::vector<std::string>& args) {
             std::cout << calibration_report(cal);
         return kExitOk;
     }
-    const auto res = io::read_results((*vm)["file"].as<std::string>());
+    auto res = io::read_results((*vm)["file"].as<std::string>());
     const int point = (*vm)["point"].as<int>();
     if (point < 0 || point >= static_cast<int>(res.summaries.size()))
         throw UsageError("summary: --point must be between 0 and " +
                          std::to_string(res.summaries.size() - 1));
     const experiment::Moves moves = moves_from_file(res);
+    const experiment::Summary summary(std::move(res.summaries[static_cast<std::size_t>(point)]));
     if (vm->count("json"))
-        std::cout << experiment::report_json(res.labels, res.summaries[point], moves) << "\n";
+        std::cout << experiment::report_json(res.labels, summary, moves) << "\n";
     else
-        std::cout << experiment::report_text(res.labels, res.summaries[point], moves);
+        std::cout << experiment::report_text(res.labels, summary, moves);
     return kExitOk;
 }
 

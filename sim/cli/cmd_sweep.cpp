@@ -12,6 +12,7 @@
 #include "sim/cli/signals.h"
 #include "sim/experiment/design.h"
 #include "sim/experiment/runner.h"
+#include "sim/experiment/statistics.h"
 #include "sim/experiment/sweep.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/io/merge.h"
@@ -233,7 +234,8 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
     req.resume = resume;
     req.force = force;
     req.errors = errors;
-    io::FileSweepStore store(command_line, kVersion, kGitCommit, stop_flag());
+    io::FileSweepStore store(experiment::stored_statistics(), command_line, kVersion, kGitCommit,
+                             stop_flag());
     // A resume of a sweep (or shard) that already finished, e.g. a Slurm requeue of a
     // finished task: nothing to do, exit 0. An output of another sweep is refused.
     if (resume && mpi::world_size() <= 1 && store.exists(out)) {

@@ -14,6 +14,7 @@
 #include "sim/experiment/runner.h"
 #include "sim/experiment/scheduler.h"
 #include "sim/experiment/serialize.h"
+#include "sim/experiment/statistics.h"
 #include "sim/io/errors.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/scenario/loader.h"
@@ -200,7 +201,7 @@ int run_sweep(const core::ModelSpec& spec, const experiment::Design& design,
     std::unique_ptr<io::Hdf5Sink> sink;
     try {
         try {
-            sink = std::make_unique<io::Hdf5Sink>(out, force);
+            sink = std::make_unique<io::Hdf5Sink>(experiment::stored_statistics(), out, force);
             sink->begin(spec, plan, cfg, prov);
         } catch (const std::exception& e) {
             result = {status_of(e), e.what()};

@@ -34,7 +34,7 @@ Proportion wilson(std::int64_t k, std::int64_t n, double z) {
 }
 
 std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rounds_bins,
-                                         std::span<const Summary> block) {
+                                         std::span<const core::SummaryCounts* const> block) {
     using std::size_t;
     const size_t Pt = block.size(), T = static_cast<size_t>(shape.periods),
                  P = static_cast<size_t>(shape.proposals), N = static_cast<size_t>(shape.agents),
@@ -42,7 +42,8 @@ std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rou
                  RB = static_cast<size_t>(std::max(rounds_bins, 1));
     constexpr size_t O = kOutcomes, B = core::kFlagBits, DB = kDilutionBins,
                      Q = std::size(kTensionQuantiles);
-    for (const auto& s : block) {
+    for (const core::SummaryCounts* c : block) {
+        const core::SummaryCounts& s = *c;
         const auto& a = s.shape;
         if (a.periods != shape.periods || a.proposals != shape.proposals ||
             a.agents != shape.agents || a.dims != shape.dims || a.pairs != shape.pairs)
@@ -60,12 +61,13 @@ std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rou
         wmed_mean(Pt * T * D), ten_mean(Pt * T * K), ten_q(Pt * T * K * Q);
     constexpr int kNotTabled = static_cast<int>(core::Outcome::NotTabled);
     for (size_t k = 0; k < Pt; ++k) {
-        const Summary& s = block[k];
+        const core::SummaryCounts& s = *block[k];
         for (size_t t = 0; t < T; ++t) {
             for (size_t p = 0; p < P; ++p) {
                 const size_t tp = (k * T + t) * P + p, stp = t * P + p;
                 const int ti = static_cast<int>(t), pi = static_cast<int>(p);
-                const std::int64_t n = s.tabled(ti, pi), np = s.passed(ti, pi);
+                const std::int64_t n = experiment::tabled(s, ti, pi),
+                                   np = experiment::passed(s, ti, pi);
                 tabled[tp] = n;
                 passed[tp] = np;
                 tabled_p[tp] = ratio(static_cast<double>(n), s.runs);
@@ -76,7 +78,8 @@ std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rou
                     } else if (static_cast<int>(o) == kNotTabled) {
                         op[i] = olo[i] = ohi[i] = 0.0;
                     } else {
-                        const auto w = wilson(s.outcome_count(ti, pi, static_cast<int>(o)), n);
+                        const auto w =
+                            wilson(experiment::outcome_count(s, ti, pi, static_cast<int>(o)), n);
                         op[i] = w.p;
                         olo[i] = w.lo;
                         ohi[i] = w.hi;
@@ -96,19 +99,19 @@ std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rou
                 for (size_t i = 0; i < N; ++i)
                     for (size_t b = 0; b < B; ++b)
                         flag_p[(tp * N + i) * B + b] =
-                            ratio(static_cast<double>(s.flag_count(ti, pi, static_cast<int>(i),
-                                                                   static_cast<int>(b))),
+                            ratio(static_cast<double>(experiment::flag_count(
+                                      s, ti, pi, static_cast<int>(i), static_cast<int>(b))),
                                   n);
                 const size_t rb = static_cast<size_t>(s.max_rounds) + 1;
                 for (size_t r = 1; r < RB; ++r)
                     rounds_p[tp * (RB - 1) + (r - 1)] =
                         r < rb ? ratio(static_cast<double>(s.rounds_hist[stp * rb + r]), n)
                                : (n > 0 ? 0.0 : kNaN);
-                rounds_mean[tp] = n > 0 ? s.rounds_mean(ti, pi) : kNaN;
+                rounds_mean[tp] = n > 0 ? experiment::rounds_mean(s, ti, pi) : kNaN;
                 for (size_t b = 0; b < DB; ++b)
                     dil_p[tp * DB + b] =
                         ratio(static_cast<double>(s.dilution_hist[stp * DB + b]), np);
-                dil_mean[tp] = np > 0 ? s.dilution_mean(ti, pi) : kNaN;
+                dil_mean[tp] = np > 0 ? experiment::dilution_mean(s, ti, pi) : kNaN;
                 pres_p[tp] = ratio(static_cast<double>(s.pressure_runs[stp]), n);
                 pres_mean[tp] = ratio(static_cast<double>(s.pressure_sum[stp]), n);
                 impl_p[tp] = ratio(static_cast<double>(s.implemented[stp]), n);
@@ -126,10 +129,11 @@ std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rou
             for (size_t pr = 0; pr < K; ++pr) {
                 const size_t i = (k * T + t) * K + pr;
                 const int ti = static_cast<int>(t), pri = static_cast<int>(pr);
-                ten_mean[i] = s.runs > 0 ? s.tension_mean(ti, pri) : kNaN;
+                ten_mean[i] = s.runs > 0 ? experiment::tension_mean(s, ti, pri) : kNaN;
                 for (size_t q = 0; q < Q; ++q)
                     ten_q[i * Q + q] =
-                        s.runs > 0 ? s.tension_quantile(ti, pri, kTensionQuantiles[q]) : kNaN;
+                        s.runs > 0 ? experiment::tension_quantile(s, ti, pri, kTensionQuantiles[q])
+                                   : kNaN;
             }
         }
     }
@@ -217,14 +221,16 @@ std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rou
     return out;
 }
 
-void append_pass_probabilities(std::span<const Summary> block, std::vector<double>& out,
-                               std::vector<char>& tabled_anywhere) {
-    for (const Summary& s : block) {
+void append_pass_probabilities(std::span<const core::SummaryCounts* const> block,
+                               std::vector<double>& out, std::vector<char>& tabled_anywhere) {
+    for (const core::SummaryCounts* c : block) {
+        const core::SummaryCounts& s = *c;
         const int T = s.shape.periods, P = s.shape.proposals;
         tabled_anywhere.resize(static_cast<std::size_t>(T) * P, 0);
         for (int t = 0; t < T; ++t)
             for (int p = 0; p < P; ++p) {
-                const std::int64_t n = s.tabled(t, p), np = s.passed(t, p);
+                const std::int64_t n = experiment::tabled(s, t, p),
+                                   np = experiment::passed(s, t, p);
                 out.push_back(n > 0 ? static_cast<double>(np) / n : 0.0);
                 if (n > 0) tabled_anywhere[static_cast<std::size_t>(t) * P + p] = 1;
             }
@@ -276,6 +282,53 @@ SensitivityArrays sensitivity_arrays(int factors, std::int64_t samples, std::uin
     std::vector<char> tabled;
     append_pass_probabilities(per_point, y, tabled);
     return sensitivity_arrays(factors, samples, seed, per_point.front().shape, y, tabled);
+}
+
+namespace {
+
+std::vector<const core::SummaryCounts*> counts_of(std::span<const Summary> block) {
+    std::vector<const core::SummaryCounts*> out;
+    out.reserve(block.size());
+    for (const Summary& s : block) out.push_back(&s);
+    return out;
+}
+
+/// What io's writers store, computed here (core::SummaryStatistics).
+class StoredStatistics final : public core::SummaryStatistics {
+  public:
+    [[nodiscard]] std::vector<DerivedArray> derived(
+        const core::RecordShape& shape, int rounds_bins,
+        std::span<const core::SummaryCounts* const> block) const override {
+        return derived_arrays(shape, rounds_bins, block);
+    }
+    void append_pass_probabilities(std::span<const core::SummaryCounts* const> block,
+                                   std::vector<double>& out,
+                                   std::vector<char>& tabled_anywhere) const override {
+        experiment::append_pass_probabilities(block, out, tabled_anywhere);
+    }
+    [[nodiscard]] SensitivityArrays sensitivity(int factors, std::int64_t samples,
+                                                std::uint64_t seed, const core::RecordShape& shape,
+                                                const std::vector<double>& pass_p,
+                                                const std::vector<char>& tabled) const override {
+        return sensitivity_arrays(factors, samples, seed, shape, pass_p, tabled);
+    }
+};
+
+}  // namespace
+
+std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rounds_bins,
+                                         std::span<const Summary> block) {
+    return derived_arrays(shape, rounds_bins, counts_of(block));
+}
+
+void append_pass_probabilities(std::span<const Summary> block, std::vector<double>& out,
+                               std::vector<char>& tabled_anywhere) {
+    append_pass_probabilities(counts_of(block), out, tabled_anywhere);
+}
+
+const core::SummaryStatistics& stored_statistics() {
+    static const StoredStatistics stats;
+    return stats;
 }
 
 }  // namespace sco::experiment

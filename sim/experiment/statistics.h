@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/core/record.h"
+#include "sim/core/summary_data.h"
 
 namespace sco::experiment {
 
@@ -24,20 +25,11 @@ struct Proportion {
 /// k successes out of n; n <= 0 gives {0, 0, 1}.
 Proportion wilson(std::int64_t successes, std::int64_t n, double z = 1.959963984540054);
 
-/// Probabilities of the tension quantiles stored per pair (/labels/quantiles).
-inline constexpr double kTensionQuantiles[] = {0.05, 0.5, 0.95};
-
-/// One derived dataset of /summary for a block of points: a leading point axis, then
-/// `dims`. Integer arrays fill `ints`, the others `reals`, row-major.
-struct DerivedArray {
-    std::string name;
-    std::string axes;  ///< comma-separated, point first (docs/hdf5-format.md)
-    std::string description;
-    std::vector<std::size_t> dims;  ///< the lengths after the point axis
-    bool integer = false;
-    std::vector<std::int64_t> ints;
-    std::vector<double> reals;
-};
+// The plain data io stores (core/summary_data.h).
+using core::DerivedArray;
+using core::kSensitivityBootstrap;
+using core::kTensionQuantiles;
+using core::SensitivityArrays;
 
 /// The derived datasets of /summary (in the order of the file) for the points of `block`,
 /// each summary's rounds histogram read up to `rounds_bins` - 1 rounds (the file's largest
@@ -46,26 +38,17 @@ struct DerivedArray {
 /// block: names, axes, descriptions and dims only. Throws std::invalid_argument if a
 /// summary does not fit `shape` or has more rounds than rounds_bins - 1.
 std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rounds_bins,
+                                         std::span<const core::SummaryCounts* const> block);
+std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rounds_bins,
                                          std::span<const Summary> block);
 
 /// The standard output of a sweep for each point of `block`, appended to `out`
 /// ([point][t * P + p]): the pass probability over tabled runs, 0 where never tabled; and
 /// `tabled_anywhere[t * P + p]` set to 1 where some point tabled the proposal.
+void append_pass_probabilities(std::span<const core::SummaryCounts* const> block,
+                               std::vector<double>& out, std::vector<char>& tabled_anywhere);
 void append_pass_probabilities(std::span<const Summary> block, std::vector<double>& out,
                                std::vector<char>& tabled_anywhere);
-
-/// The bootstrap resamples of the confidence intervals of Sobol indices.
-inline constexpr int kSensitivityBootstrap = 200;
-
-/// Sobol indices of the pass probability of every proposal at every summit across the
-/// points of a whole Saltelli design, [factor][t][p] (NaN where the output does not vary
-/// or the proposal is never tabled), with 95% percentile bootstrap intervals.
-struct SensitivityArrays {
-    std::size_t factors = 0, periods = 0, proposals = 0;
-    int bootstrap = kSensitivityBootstrap;
-    double confidence = 0.95;
-    std::vector<double> first, first_lo, first_hi, total, total_lo, total_hi;
-};
 
 /// From the compact per-point pass probabilities ([point][t * P + p], as
 /// append_pass_probabilities) of N (factors + 2) points, N = samples, bootstrap seeded with
@@ -78,5 +61,10 @@ SensitivityArrays sensitivity_arrays(int factors, std::int64_t samples, std::uin
 /// The same from every point's Summary.
 SensitivityArrays sensitivity_arrays(int factors, std::int64_t samples, std::uint64_t seed,
                                      const std::vector<Summary>& per_point);
+
+/// The statistics io's writers store (derived_arrays, append_pass_probabilities,
+/// sensitivity_arrays behind core::SummaryStatistics): what the command line hands to
+/// io::Hdf5Sink, io::merge_results and io::FileSweepStore.
+const core::SummaryStatistics& stored_statistics();
 
 }  // namespace sco::experiment

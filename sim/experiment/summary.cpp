@@ -25,12 +25,6 @@ int bin_of(double x, int bins) {
 
 }  // namespace
 
-std::vector<int> all_pairs(int pairs) {
-    std::vector<int> out(static_cast<std::size_t>(std::max(pairs, 0)));
-    for (int k = 0; k < pairs; ++k) out[static_cast<std::size_t>(k)] = k;
-    return out;
-}
-
 std::vector<int> tension_pairs_of(const core::ModelSpec& spec, bool all) {
     if (all) return all_pairs(spec.n_pairs());
     const int n = spec.n_agents();
@@ -54,32 +48,7 @@ Summary::Summary(const core::RecordShape& s, int max_rounds_)
     : Summary(s, max_rounds_, all_pairs(s.pairs)) {}
 
 Summary::Summary(const core::RecordShape& s, int max_rounds_, std::vector<int> tension_pairs_)
-    : shape(s), max_rounds(max_rounds_), tension_pairs(std::move(tension_pairs_)) {
-    for (std::size_t j = 0; j < tension_pairs.size(); ++j)
-        if (tension_pairs[j] < 0 || tension_pairs[j] >= s.pairs ||
-            (j > 0 && tension_pairs[j] <= tension_pairs[j - 1]))
-            throw std::invalid_argument("tension pairs must be ascending pair indices below " +
-                                        std::to_string(s.pairs));
-    const std::size_t T = s.periods, P = s.proposals, N = s.agents, D = s.dims, K = s.pairs,
-                      J = tension_pairs.size();
-    outcome_counts.assign(T * P * kOutcomes, 0);
-    flag_counts.assign(T * P * N * core::kFlagBits, 0);
-    participated.assign(T * P * N, 0);
-    rounds_hist.assign(T * P * (max_rounds + 1), 0);
-    dilution_hist.assign(T * P * kDilutionBins, 0);
-    dilution_sum.assign(T * P, 0);
-    pressure_sum.assign(T * P, 0);
-    pressure_runs.assign(T * P, 0);
-    implemented.assign(T * P, 0);
-    lag_sum.assign(T * P, 0);
-    text_sum.assign(T * P * D, 0);
-    compromise_sum.assign(T * D, 0);
-    wmedian_sum.assign(T * D, 0);
-    status_quo_sum.assign(T * D, 0);
-    first_adoption.assign(P * (T + 1), 0);
-    tension_hist.assign(T * J * kTensionBins, 0);
-    tension_sum.assign(T * K, 0);
-}
+    : core::SummaryCounts(s, max_rounds_, std::move(tension_pairs_)) {}
 
 void Summary::add(const core::RunRecord& r) {
     const int T = shape.periods, P = shape.proposals, N = shape.agents, D = shape.dims,
@@ -156,89 +125,133 @@ void Summary::clear() {
     for (std::vector<std::int64_t>* a : arrays()) std::fill(a->begin(), a->end(), 0);
 }
 
-std::int64_t Summary::outcome_count(int t, int p, int o) const {
-    return outcome_counts[(static_cast<std::size_t>(t) * shape.proposals + p) * kOutcomes + o];
+std::int64_t outcome_count(const core::SummaryCounts& s, int t, int p, int o) {
+    return s.outcome_counts[(static_cast<std::size_t>(t) * s.shape.proposals + p) * kOutcomes + o];
 }
 
-std::int64_t Summary::first_adopted(int p, int t) const {
-    return first_adoption[static_cast<std::size_t>(p) * (shape.periods + 1) + t];
+std::int64_t first_adopted(const core::SummaryCounts& s, int p, int t) {
+    return s.first_adoption[static_cast<std::size_t>(p) * (s.shape.periods + 1) + t];
 }
 
-std::int64_t Summary::tabled(int t, int p) const {
-    return runs - outcome_count(t, p, static_cast<int>(core::Outcome::NotTabled));
+std::int64_t tabled(const core::SummaryCounts& s, int t, int p) {
+    return s.runs - outcome_count(s, t, p, static_cast<int>(core::Outcome::NotTabled));
 }
 
-std::int64_t Summary::passed(int t, int p) const {
-    std::int64_t s = 0;
-    for (int o = 0; o <= static_cast<int>(core::Outcome::Diluted); ++o) s += outcome_count(t, p, o);
-    return s;
+std::int64_t passed(const core::SummaryCounts& s, int t, int p) {
+    std::int64_t n = 0;
+    for (int o = 0; o <= static_cast<int>(core::Outcome::Diluted); ++o)
+        n += outcome_count(s, t, p, o);
+    return n;
 }
 
-std::int64_t Summary::flag_count(int t, int p, int i, int bit) const {
-    const std::size_t tp = static_cast<std::size_t>(t) * shape.proposals + p;
-    return flag_counts[(tp * shape.agents + i) * core::kFlagBits + bit];
+std::int64_t flag_count(const core::SummaryCounts& s, int t, int p, int i, int bit) {
+    const std::size_t tp = static_cast<std::size_t>(t) * s.shape.proposals + p;
+    return s.flag_counts[(tp * s.shape.agents + i) * core::kFlagBits + bit];
 }
 
-double Summary::rounds_mean(int t, int p) const {
-    const std::size_t tp = static_cast<std::size_t>(t) * shape.proposals + p;
-    std::int64_t n = 0, s = 0;
-    for (int r = 1; r <= max_rounds; ++r) {
-        n += rounds_hist[tp * (max_rounds + 1) + r];
-        s += r * rounds_hist[tp * (max_rounds + 1) + r];
+double rounds_mean(const core::SummaryCounts& s, int t, int p) {
+    const std::size_t tp = static_cast<std::size_t>(t) * s.shape.proposals + p;
+    std::int64_t n = 0, sum = 0;
+    for (int r = 1; r <= s.max_rounds; ++r) {
+        n += s.rounds_hist[tp * (s.max_rounds + 1) + r];
+        sum += r * s.rounds_hist[tp * (s.max_rounds + 1) + r];
     }
-    return n > 0 ? static_cast<double>(s) / n : 0.0;
+    return n > 0 ? static_cast<double>(sum) / n : 0.0;
 }
 
-double Summary::dilution_mean(int t, int p) const {
-    const std::int64_t n = passed(t, p);
-    const std::size_t tp = static_cast<std::size_t>(t) * shape.proposals + p;
-    return n > 0 ? static_cast<double>(dilution_sum[tp]) / kFixedScale / n : 0.0;
+double dilution_mean(const core::SummaryCounts& s, int t, int p) {
+    const std::int64_t n = passed(s, t, p);
+    const std::size_t tp = static_cast<std::size_t>(t) * s.shape.proposals + p;
+    return n > 0 ? static_cast<double>(s.dilution_sum[tp]) / kFixedScale / n : 0.0;
 }
 
-double Summary::tension_mean(int t, int k) const {
-    return runs > 0
-               ? static_cast<double>(tension_sum[static_cast<std::size_t>(t) * shape.pairs + k]) /
-                     kFixedScale / runs
-               : 0.0;
+double tension_mean(const core::SummaryCounts& s, int t, int k) {
+    return s.runs > 0 ? static_cast<double>(
+                            s.tension_sum[static_cast<std::size_t>(t) * s.shape.pairs + k]) /
+                            kFixedScale / s.runs
+                      : 0.0;
 }
 
-int Summary::tension_slot(int k) const {
-    const auto it = std::lower_bound(tension_pairs.begin(), tension_pairs.end(), k);
-    return it != tension_pairs.end() && *it == k ? static_cast<int>(it - tension_pairs.begin())
-                                                 : -1;
+int tension_slot(const core::SummaryCounts& s, int k) {
+    const auto it = std::lower_bound(s.tension_pairs.begin(), s.tension_pairs.end(), k);
+    return it != s.tension_pairs.end() && *it == k ? static_cast<int>(it - s.tension_pairs.begin())
+                                                   : -1;
 }
 
-double Summary::tension_sd(int t, int k) const {
-    if (runs < 2) return 0.0;
+double tension_sd(const core::SummaryCounts& s, int t, int k) {
+    if (s.runs < 2) return 0.0;
     // A pair without rivalry stays at exactly zero in every run: no spread.
-    if (tension_sum[static_cast<std::size_t>(t) * shape.pairs + k] == 0) return 0.0;
-    const int j = tension_slot(k);
+    if (s.tension_sum[static_cast<std::size_t>(t) * s.shape.pairs + k] == 0) return 0.0;
+    const int j = tension_slot(s, k);
     if (j < 0) return 0.0;  // untracked: the same tension in every run
     const std::size_t base =
-        (static_cast<std::size_t>(t) * tension_pairs.size() + j) * kTensionBins;
-    const double m = tension_mean(t, k);
+        (static_cast<std::size_t>(t) * s.tension_pairs.size() + j) * kTensionBins;
+    const double m = tension_mean(s, t, k);
     double ss = 0.0;
     for (int b = 0; b < kTensionBins; ++b) {
         const double mid = (b + 0.5) / kTensionBins - m;
-        ss += mid * mid * static_cast<double>(tension_hist[base + b]);
+        ss += mid * mid * static_cast<double>(s.tension_hist[base + b]);
     }
     const double width = 1.0 / kTensionBins;
-    return std::sqrt(std::max(0.0, ss / (runs - 1) - width * width / 12.0));
+    return std::sqrt(std::max(0.0, ss / (s.runs - 1) - width * width / 12.0));
 }
 
-double Summary::tension_quantile(int t, int k, double q) const {
-    if (runs == 0) return 0.0;
-    const int j = tension_slot(k);
-    if (j < 0) return (bin_of(tension_mean(t, k), kTensionBins) + 0.5) / kTensionBins;
+double tension_quantile(const core::SummaryCounts& s, int t, int k, double q) {
+    if (s.runs == 0) return 0.0;
+    const int j = tension_slot(s, k);
+    if (j < 0) return (bin_of(tension_mean(s, t, k), kTensionBins) + 0.5) / kTensionBins;
     const std::size_t base =
-        (static_cast<std::size_t>(t) * tension_pairs.size() + j) * kTensionBins;
-    const double goal = q * runs;
+        (static_cast<std::size_t>(t) * s.tension_pairs.size() + j) * kTensionBins;
+    const double goal = q * s.runs;
     std::int64_t acc = 0;
     for (int b = 0; b < kTensionBins; ++b) {
-        acc += tension_hist[base + b];
+        acc += s.tension_hist[base + b];
         if (acc >= goal && acc > 0) return (b + 0.5) / kTensionBins;
     }
     return (kTensionBins - 0.5) / kTensionBins;
 }
 
+std::int64_t Summary::outcome_count(int t, int p, int o) const {
+    return experiment::outcome_count(*this, t, p, o);
+}
+
+std::int64_t Summary::first_adopted(int p, int t) const {
+    return experiment::first_adopted(*this, p, t);
+}
+
+std::int64_t Summary::tabled(int t, int p) const {
+    return experiment::tabled(*this, t, p);
+}
+
+std::int64_t Summary::passed(int t, int p) const {
+    return experiment::passed(*this, t, p);
+}
+
+std::int64_t Summary::flag_count(int t, int p, int i, int bit) const {
+    return experiment::flag_count(*this, t, p, i, bit);
+}
+
+double Summary::rounds_mean(int t, int p) const {
+    return experiment::rounds_mean(*this, t, p);
+}
+
+double Summary::dilution_mean(int t, int p) const {
+    return experiment::dilution_mean(*this, t, p);
+}
+
+double Summary::tension_mean(int t, int k) const {
+    return experiment::tension_mean(*this, t, k);
+}
+
+int Summary::tension_slot(int k) const {
+    return experiment::tension_slot(*this, k);
+}
+
+double Summary::tension_sd(int t, int k) const {
+    return experiment::tension_sd(*this, t, k);
+}
+
+double Summary::tension_quantile(int t, int k, double q) const {
+    return experiment::tension_quantile(*this, t, k, q);
+}
 }  // namespace sco::experiment

@@ -3,52 +3,32 @@
 // they are exact, bounded in memory, and identical however the runs were split across
 // threads, shards or processes (merging is integer addition).
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "sim/core/model.h"
 #include "sim/core/record.h"
+#include "sim/core/summary_data.h"
 #include "sim/experiment/statistics.h"  // Proportion, wilson: for the users of summaries
 
 namespace sco::experiment {
 
-inline constexpr int kOutcomes = 7;                  ///< core::Outcome values
-inline constexpr int kDilutionBins = 20;             ///< histogram of dilution on [0, 1]
-inline constexpr int kTensionBins = 200;             ///< histogram of tension on [0, 1]
-inline constexpr double kFixedScale = 4294967296.0;  ///< 2^32: fixed-point sums
+// The counts and their constants are plain data in core (core/summary_data.h), which io
+// stores and loads; Summary adds how runs are counted in and merged, and the queries.
+using core::kDilutionBins;
+using core::kFixedScale;
+using core::kOutcomes;
+using core::kTensionBins;
 
-struct Summary {
-    core::RecordShape shape;
-    int max_rounds = 0;  ///< rounds histogram has max_rounds + 1 bins (0 = not tabled)
-    std::int64_t runs = 0;
-
-    std::vector<std::int64_t> outcome_counts;  ///< [t][p][o]
-    std::vector<std::int64_t> flag_counts;     ///< [t][p][i][bit]
-    std::vector<std::int64_t> participated;    ///< [t][p][i] joined and the proposal passed
-    std::vector<std::int64_t> rounds_hist;     ///< [t][p][r], r = 0..max_rounds
-    std::vector<std::int64_t> dilution_hist;   ///< [t][p][bin]   (passed runs only)
-    std::vector<std::int64_t> dilution_sum;    ///< [t][p] fixed point (passed runs only)
-    std::vector<std::int64_t> pressure_sum;    ///< [t][p] pressure applications
-    std::vector<std::int64_t> pressure_runs;   ///< [t][p] runs with any pressure
-    std::vector<std::int64_t> implemented;     ///< [t][p] adopted and implemented
-    std::vector<std::int64_t> lag_sum;         ///< [t][p] sum of implementation lags
-    std::vector<std::int64_t> text_sum;        ///< [t][p][d] fixed point (passed runs only)
-    std::vector<std::int64_t> compromise_sum;  ///< [t][d] fixed point
-    std::vector<std::int64_t> wmedian_sum;     ///< [t][d] fixed point
-    std::vector<std::int64_t> status_quo_sum;  ///< [t][d] fixed point, status quo at the summit
-    std::vector<std::int64_t> first_adoption;  ///< [p][t'] runs whose first adoption of p was at
-                                               ///< summit t'; t' = periods: never adopted
-    std::vector<std::int64_t> tension_hist;    ///< [t][j][bin], j over tension_pairs only
-    std::vector<std::int64_t> tension_sum;     ///< [t][k] fixed point, every pair k
-    /// The pairs (indices k of the pair axis, ascending) whose tension histogram is kept:
-    /// tension_pairs_of(spec) by default, every pair on request.
-    std::vector<int> tension_pairs;
-
+struct Summary : core::SummaryCounts {
     Summary() = default;
     /// A Summary that keeps the tension histogram of every pair.
     Summary(const core::RecordShape& s, int max_rounds);
     /// A Summary that keeps the tension histograms of `tension_pairs` only (ascending pair
     /// indices below s.pairs; throws std::invalid_argument otherwise).
     Summary(const core::RecordShape& s, int max_rounds, std::vector<int> tension_pairs);
+    /// The Summary of counts read back (io::read_results): takes them over without copying.
+    explicit Summary(core::SummaryCounts&& counts) : core::SummaryCounts(std::move(counts)) {}
     void add(const core::RunRecord& r);
     /// Every count array, in a fixed order (serialization and merging walk it).
     std::vector<std::vector<std::int64_t>*> arrays();
@@ -80,8 +60,22 @@ struct Summary {
     [[nodiscard]] double tension_quantile(int t, int k, double q) const;
 };
 
+/// The queries of Summary on plain counts (the same functions: Summary's members call
+/// them), for statistics.h, which computes from the counts io hands over.
+std::int64_t outcome_count(const core::SummaryCounts& s, int t, int p, int o);
+std::int64_t tabled(const core::SummaryCounts& s, int t, int p);
+std::int64_t passed(const core::SummaryCounts& s, int t, int p);
+std::int64_t flag_count(const core::SummaryCounts& s, int t, int p, int i, int bit);
+double rounds_mean(const core::SummaryCounts& s, int t, int p);
+double dilution_mean(const core::SummaryCounts& s, int t, int p);
+double tension_mean(const core::SummaryCounts& s, int t, int k);
+std::int64_t first_adopted(const core::SummaryCounts& s, int p, int t);
+int tension_slot(const core::SummaryCounts& s, int k);
+double tension_sd(const core::SummaryCounts& s, int t, int k);
+double tension_quantile(const core::SummaryCounts& s, int t, int k, double q);
+
 /// Every pair index 0 .. pairs - 1.
-std::vector<int> all_pairs(int pairs);
+using core::all_pairs;
 
 /// The pairs whose tension can be nonzero in some run of `spec`, ascending: a pair with a
 /// tension parameter (a `relations.tension` entry, which shocks may also set), and, when

@@ -1,7 +1,7 @@
 #pragma once
-// Internal to sim/io: results files are written under a temporary name in the output's
-// directory and renamed onto the output only when complete (Hdf5Sink, merge_results), after
-// a check for free space; cli/limits.cpp uses the same free-space reading for its estimate.
+// Public (cli/limits.cpp uses its free-space reading for its estimate): results files are
+// written under a temporary name in the output's directory and renamed onto the output only
+// when complete (Hdf5Sink, merge_results), after a check for free space.
 #include <cstdint>
 #include <functional>
 #include <optional>

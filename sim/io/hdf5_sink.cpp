@@ -94,6 +94,7 @@ struct Hdf5Sink::Impl {
     ChunkOptions opt;
     State state = State::Open;
 
+    const core::SummaryStatistics* stats = nullptr;
     Handle file;
     Handle outcome_type;  // enum, also the memory type of /runs/outcome
     std::vector<RunColumn> columns;
@@ -133,9 +134,11 @@ struct Hdf5Sink::Impl {
     void ensure_space(std::uintmax_t bytes, const std::string& doing) const;
 };
 
-Hdf5Sink::Hdf5Sink(std::string path, bool force, ChunkOptions opt)
+Hdf5Sink::Hdf5Sink(const core::SummaryStatistics& stats, std::string path, bool force,
+                   ChunkOptions opt)
     : impl_(std::make_unique<Impl>()) {
     Impl& m = *impl_;
+    m.stats = &stats;
     m.path = std::move(path);
     m.force = force;
     m.opt = opt;
@@ -294,16 +297,16 @@ void Hdf5Sink::Impl::write_labels(const core::ModelSpec& spec) {
         describe(d.get(), "quantile", "probabilities of the tension quantiles");
     }
     {
-        std::vector<double> e(experiment::kDilutionBins + 1);
-        for (int i = 0; i <= experiment::kDilutionBins; ++i)
-            e[i] = static_cast<double>(i) / experiment::kDilutionBins;
+        std::vector<double> e(core::kDilutionBins + 1);
+        for (int i = 0; i <= core::kDilutionBins; ++i)
+            e[i] = static_cast<double>(i) / core::kDilutionBins;
         Handle d = h5::write_array(g.get(), "dilution_edges", {e.size()}, e, false);
         describe(d.get(), "dilution_edge", "edges of the dilution histogram bins on [0, 1]");
     }
     {
-        std::vector<double> e(experiment::kTensionBins + 1);
-        for (int i = 0; i <= experiment::kTensionBins; ++i)
-            e[i] = static_cast<double>(i) / experiment::kTensionBins;
+        std::vector<double> e(core::kTensionBins + 1);
+        for (int i = 0; i <= core::kTensionBins; ++i)
+            e[i] = static_cast<double>(i) / core::kTensionBins;
         Handle d = h5::write_array(g.get(), "tension_edges", {e.size()}, e, false);
         describe(d.get(), "tension_edge", "edges of the tension histogram bins on [0, 1]");
     }
@@ -628,9 +631,9 @@ void Hdf5Sink::write_summary(std::int64_t point, experiment::Summary&& s) {
         // Every point of a run has the same max_rounds (the runner's); a larger one later
         // is refused by the writer.
         if (!m.summaries)
-            m.summaries = std::make_unique<SummaryGroupWriter>(m.file.get(), m.shape, m.points,
-                                                               s.max_rounds, s.tension_pairs);
-        m.summaries->add(std::move(s));
+            m.summaries = std::make_unique<SummaryGroupWriter>(
+                m.file.get(), *m.stats, m.shape, m.points, s.max_rounds, s.tension_pairs);
+        m.summaries->add(std::move(static_cast<core::SummaryCounts&>(s)));
         ++m.summarised;
     } catch (const h5::Failure& e) {
         abort();
@@ -679,23 +682,34 @@ void Hdf5Sink::finish(const std::vector<experiment::Summary>& per_point) {
             // Streamed point by point (write_summary): only the compact outputs remain.
             m.summaries->finish();
             if (has_sensitivity(m.sweep.design, m.first_point, m.points, m.total_points))
-                write_sensitivity(m.file.get(), experiment::sensitivity_arrays(
-                                                    static_cast<int>(m.sweep.paths.size()),
-                                                    m.sweep.samples, m.sweep.design_seed, m.shape,
-                                                    m.summaries->pass_probabilities(),
-                                                    m.summaries->tabled_anywhere()));
+                write_sensitivity(m.file.get(),
+                                  m.stats->sensitivity(static_cast<int>(m.sweep.paths.size()),
+                                                       m.sweep.samples, m.sweep.design_seed,
+                                                       m.shape, m.summaries->pass_probabilities(),
+                                                       m.summaries->tabled_anywhere()));
             m.summaries.reset();
         } else {
             std::uintmax_t bytes = 0;
             for (const auto& s : per_point)
                 for (const auto& f : layout::raw_fields()) bytes += 3 * 8 * (s.*f.member).size();
             m.ensure_space(bytes, "writing the summaries");
-            write_summary_group(m.file.get(), m.shape, per_point);
+            // All at once (the MPI sweep): the same writer, through the same statistics.
+            std::vector<const core::SummaryCounts*> counts;
+            int max_rounds = 0;
+            for (const core::SummaryCounts& s : per_point) {
+                counts.push_back(&s);
+                max_rounds = std::max(max_rounds, s.max_rounds);
+            }
+            SummaryGroupWriter w(m.file.get(), *m.stats, m.shape, m.points, max_rounds,
+                                 per_point.empty() ? core::all_pairs(m.shape.pairs)
+                                                   : per_point.front().tension_pairs);
+            w.write(counts);
+            w.finish();
             if (has_sensitivity(m.sweep.design, m.first_point, m.points, m.total_points))
-                write_sensitivity(m.file.get(),
-                                  experiment::sensitivity_arrays(
-                                      static_cast<int>(m.sweep.paths.size()), m.sweep.samples,
-                                      m.sweep.design_seed, per_point));
+                write_sensitivity(m.file.get(), m.stats->sensitivity(
+                                                    static_cast<int>(m.sweep.paths.size()),
+                                                    m.sweep.samples, m.sweep.design_seed, m.shape,
+                                                    w.pass_probabilities(), w.tabled_anywhere()));
         }
         if (!m.cfg.summary_only) m.flush_partial_chunks();
         h5::set_attr(m.file.get(), "runs", m.written);

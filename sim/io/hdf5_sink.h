@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/summary_data.h"
 #include "sim/experiment/sink.h"
 #include "sim/io/errors.h"
 
@@ -38,8 +39,11 @@ struct ChunkOptions {
 class Hdf5Sink final : public experiment::Sink {
   public:
     /// Throws OutputExists if `path` exists and !force, std::runtime_error if the
-    /// temporary file cannot be created (e.g. the directory does not exist).
-    Hdf5Sink(std::string path, bool force, ChunkOptions opt = {});
+    /// temporary file cannot be created (e.g. the directory does not exist). The statistics
+    /// stored with the summaries are what `stats` returns (experiment::stored_statistics();
+    /// it must outlive the sink): io stores them and computes none.
+    Hdf5Sink(const core::SummaryStatistics& stats, std::string path, bool force,
+             ChunkOptions opt = {});
     ~Hdf5Sink() override;
     Hdf5Sink(const Hdf5Sink&) = delete;
     Hdf5Sink& operator=(const Hdf5Sink&) = delete;

@@ -4,8 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/experiment/statistics.h"
-#include "sim/experiment/summary.h"
+#include "sim/core/summary_data.h"
 
 namespace sco::io::layout {
 
@@ -16,23 +15,23 @@ inline constexpr const char* kRaw = "/summary/raw";
 inline constexpr const char* kPoints = "/points";
 
 /// Probabilities of the stored tension quantiles (experiment computes them).
-inline constexpr const auto& kQuantiles = experiment::kTensionQuantiles;
+inline constexpr const auto& kQuantiles = core::kTensionQuantiles;
 
-/// One integer array of experiment::Summary, stored as /summary/raw/<name> with a
-/// leading point axis. axes_code letters (after the point axis): t period, p proposal,
-/// o outcome, i agent, b flag, d dimension, k pair, j tracked pair (the pairs of
-/// /labels/tension_pairs), D dilution bin, T tension bin,
-/// R rounds bin (0..max_rounds), A adoption bin (summit 0..periods-1, then never).
+/// One integer array of core::SummaryCounts (what experiment::Summary is built on), stored as
+/// /summary/raw/<name> with a leading point axis. axes_code letters (after the point axis): t
+/// period, p proposal, o outcome, i agent, b flag, d dimension, k pair, j tracked pair (the pairs
+/// of /labels/tension_pairs), D dilution bin, T tension bin, R rounds bin (0..max_rounds), A
+/// adoption bin (summit 0..periods-1, then never).
 struct RawField {
     const char* name;
-    std::vector<std::int64_t> experiment::Summary::*member;
+    std::vector<std::int64_t> core::SummaryCounts::*member;
     const char* axes;
     const char* axes_code;
     const char* description;
 };
 
 inline const std::vector<RawField>& raw_fields() {
-    using S = experiment::Summary;
+    using S = core::SummaryCounts;
     static const std::vector<RawField> fields = {
         {"outcome_counts", &S::outcome_counts, "point,period,proposal,outcome", "tpo",
          "runs with each outcome"},

@@ -51,7 +51,7 @@ std::string range_text(std::int64_t first, std::int64_t last) {
 /// with the number of points (issue 13).
 void drop_summaries(Shard& s, int& max_rounds) {
     for (const auto& x : s.r.summaries) max_rounds = std::max(max_rounds, x.max_rounds);
-    std::vector<experiment::Summary>().swap(s.r.summaries);
+    std::vector<core::SummaryCounts>().swap(s.r.summaries);
 }
 
 std::string shard_range(const Shard& s) {
@@ -486,7 +486,8 @@ Handle open_file(const std::string& path, unsigned flags, bool create) {
 
 }  // namespace
 
-MergeReport merge_results(const std::vector<std::string>& inputs, const std::string& out,
+MergeReport merge_results(const core::SummaryStatistics& stats,
+                          const std::vector<std::string>& inputs, const std::string& out,
                           bool force, const std::string& command_line,
                           const std::string& tool_version, const std::string& git_commit,
                           const std::atomic<bool>* stop) {
@@ -616,7 +617,8 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
         check_stop(stop);
         writing([&] {
             // One shard's summaries at a time (in point order), written as they are read.
-            SummaryGroupWriter summaries(root, shape, total, max_rounds, ref.r.tension_pairs);
+            SummaryGroupWriter summaries(root, stats, shape, total, max_rounds,
+                                         ref.r.tension_pairs);
             // Blocks of points, so that memory does not grow with a shard's points either.
             constexpr std::int64_t kPointsPerRead = 64;
             for (const Shard& s : shards)
@@ -629,11 +631,10 @@ MergeReport merge_results(const std::vector<std::string>& inputs, const std::str
                 }
             summaries.finish();
             if (has_sensitivity(ref.r.design, 0, total, total))
-                write_sensitivity(
-                    root, experiment::sensitivity_arrays(static_cast<int>(ref.r.factors.size()),
-                                                         ref.r.design_samples, ref.r.design_seed,
-                                                         shape, summaries.pass_probabilities(),
-                                                         summaries.tabled_anywhere()));
+                write_sensitivity(root, stats.sensitivity(static_cast<int>(ref.r.factors.size()),
+                                                          ref.r.design_samples, ref.r.design_seed,
+                                                          shape, summaries.pass_probabilities(),
+                                                          summaries.tabled_anywhere()));
         });
 
         check_stop(stop);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/summary_data.h"
 #include "sim/io/errors.h"
 
 namespace sco::io {
@@ -56,7 +57,10 @@ struct MergeReport {
 /// Per-run datasets are copied in blocks of at most a few MiB: memory does not grow with
 /// the number of runs. If `stop` is given and becomes true (a signal handler's flag), the
 /// merge stops between blocks, removes its temporary file and throws MergeInterrupted.
-MergeReport merge_results(const std::vector<std::string>& inputs, const std::string& out,
+/// /summary and /sensitivity are recomputed from the summed counts by `stats`
+/// (experiment::stored_statistics()).
+MergeReport merge_results(const core::SummaryStatistics& stats,
+                          const std::vector<std::string>& inputs, const std::string& out,
                           bool force, const std::string& command_line,
                           const std::string& tool_version, const std::string& git_commit,
                           const std::atomic<bool>* stop = nullptr);

@@ -115,7 +115,7 @@ Results read_open(hid_t f, const std::string& path) {
             r.tension_pairs.push_back(static_cast<int>(k));
         }
     } else {
-        r.tension_pairs = experiment::all_pairs(shape.pairs);
+        r.tension_pairs = core::all_pairs(shape.pairs);
     }
 
     r.point_descriptions = h5::read_strings(f, join(layout::kPoints, "description"), vl);
@@ -291,10 +291,10 @@ AxisLengths axis_lengths(hid_t f) {
     AxisLengths ax = {{"outcome", core::kOutcomeNames.names.size()},
                       {"flag", static_cast<hsize_t>(core::kFlagBits)},
                       {"quantile", 3},
-                      {"dilution_bin", static_cast<hsize_t>(experiment::kDilutionBins)},
-                      {"dilution_edge", static_cast<hsize_t>(experiment::kDilutionBins) + 1},
-                      {"tension_bin", static_cast<hsize_t>(experiment::kTensionBins)},
-                      {"tension_edge", static_cast<hsize_t>(experiment::kTensionBins) + 1}};
+                      {"dilution_bin", static_cast<hsize_t>(core::kDilutionBins)},
+                      {"dilution_edge", static_cast<hsize_t>(core::kDilutionBins) + 1},
+                      {"tension_bin", static_cast<hsize_t>(core::kTensionBins)},
+                      {"tension_edge", static_cast<hsize_t>(core::kTensionBins) + 1}};
     const std::int64_t points = h5::read_attr_int(f, "points"), runs = h5::read_attr_int(f, "runs");
     if (points < 1 || runs < 0)
         throw h5::Failure("attributes points=" + std::to_string(points) +

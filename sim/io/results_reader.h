@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "sim/core/labels.h"
+#include "sim/core/summary_data.h"
 #include "sim/experiment/sink.h"
-#include "sim/experiment/summary.h"
 #include "sim/io/errors.h"
 
 namespace sco::io {
@@ -46,7 +46,9 @@ struct Results {
     /// a file written before it existed).
     std::vector<int> tension_pairs;
     std::vector<std::string> point_descriptions;  ///< per point: "PATH=VALUE; ..."
-    std::vector<experiment::Summary> summaries;   ///< per point
+    /// Per point: the counts of its Summary (experiment::Summary(std::move(counts)) gives
+    /// the Summary back, without copying).
+    std::vector<core::SummaryCounts> summaries;
 };
 
 /// The format of files written by versions before format 2 (variable-length strings).

@@ -50,17 +50,18 @@ constexpr std::size_t kSummaryBlockBytes = std::size_t{32} << 20;
 
 struct SummaryGroupWriter::Impl {
     hid_t file = -1;
+    const core::SummaryStatistics* stats = nullptr;
     core::RecordShape shape;
     std::size_t points = 0, done = 0;
     hsize_t T = 0, P = 0, N = 0, D = 0, K = 0, J = 0, RB = 0;
     std::vector<int> tension_pairs;
-    static constexpr hsize_t O = experiment::kOutcomes, B = core::kFlagBits,
-                             DB = experiment::kDilutionBins, TB = experiment::kTensionBins;
+    static constexpr hsize_t O = core::kOutcomes, B = core::kFlagBits, DB = core::kDilutionBins,
+                             TB = core::kTensionBins;
     Handle g, raw;
     std::vector<std::pair<const layout::RawField*, Handle>> raw_sets;
     Handle runs_set, max_rounds_set;
     std::vector<std::pair<std::string, Handle>> derived;  // in the order they are filled
-    std::vector<experiment::Summary> pending;
+    std::vector<core::SummaryCounts> pending;
     std::size_t pending_bytes = 0;
     std::vector<double> pass_p;  // [point][t * P + p]
     std::vector<char> tabled_any;
@@ -102,12 +103,13 @@ struct SummaryGroupWriter::Impl {
     }
 };
 
-SummaryGroupWriter::SummaryGroupWriter(hid_t file, const core::RecordShape& shape,
-                                       std::int64_t points, int max_rounds,
-                                       std::vector<int> tension_pairs)
+SummaryGroupWriter::SummaryGroupWriter(hid_t file, const core::SummaryStatistics& stats,
+                                       const core::RecordShape& shape, std::int64_t points,
+                                       int max_rounds, std::vector<int> tension_pairs)
     : impl_(std::make_unique<Impl>()) {
     Impl& m = *impl_;
     m.file = file;
+    m.stats = &stats;
     m.shape = shape;
     m.points = static_cast<std::size_t>(points);
     m.T = hs(shape.periods);
@@ -127,10 +129,9 @@ SummaryGroupWriter::SummaryGroupWriter(hid_t file, const core::RecordShape& shap
     m.raw = h5::create_group(m.g.get(), "raw");
     describe(m.raw.get(), "",
              "the exact integer state of each point's Summary: files merge by adding these");
-    h5::set_attr(m.raw.get(), "fixed_scale", experiment::kFixedScale);
-    h5::set_attr(m.raw.get(), "dilution_bins",
-                 static_cast<std::int64_t>(experiment::kDilutionBins));
-    h5::set_attr(m.raw.get(), "tension_bins", static_cast<std::int64_t>(experiment::kTensionBins));
+    h5::set_attr(m.raw.get(), "fixed_scale", core::kFixedScale);
+    h5::set_attr(m.raw.get(), "dilution_bins", static_cast<std::int64_t>(core::kDilutionBins));
+    h5::set_attr(m.raw.get(), "tension_bins", static_cast<std::int64_t>(core::kTensionBins));
     for (const auto& f : layout::raw_fields()) {
         std::vector<hsize_t> dims{Pt};
         for (char axis : std::string_view(f.axes_code)) dims.push_back(m.axis_len(axis));
@@ -148,7 +149,7 @@ SummaryGroupWriter::SummaryGroupWriter(hid_t file, const core::RecordShape& shap
              "the point's own max_rounds: rounds_hist bins beyond it are padding (zero)");
 
     // The derived datasets: names, axes and descriptions as experiment defines them.
-    for (const auto& a : experiment::derived_arrays(shape, static_cast<int>(RB), {})) {
+    for (const auto& a : stats.derived(shape, static_cast<int>(RB), {})) {
         std::vector<hsize_t> dims{Pt};
         for (auto n : a.dims) dims.push_back(n);
         Handle d = h5::create_dataset(m.g.get(), a.name.c_str(),
@@ -161,21 +162,28 @@ SummaryGroupWriter::SummaryGroupWriter(hid_t file, const core::RecordShape& shap
 
 SummaryGroupWriter::~SummaryGroupWriter() = default;
 
-void SummaryGroupWriter::add(experiment::Summary&& s) {
+void SummaryGroupWriter::add(core::SummaryCounts&& s) {
     Impl& m = *impl_;
     std::size_t bytes = 0;
     for (const auto& f : layout::raw_fields()) bytes += 8 * (s.*f.member).size();
     m.pending.push_back(std::move(s));
     m.pending_bytes += bytes;
     if (m.pending_bytes >= kSummaryBlockBytes) {
-        write(m.pending);
-        m.pending.clear();
-        m.pending_bytes = 0;
+        write_pending();
     }
 }
 
-void SummaryGroupWriter::write(std::span<const experiment::Summary> block) {
-    using experiment::Summary;
+void SummaryGroupWriter::write_pending() {
+    Impl& m = *impl_;
+    std::vector<const core::SummaryCounts*> block;
+    block.reserve(m.pending.size());
+    for (const auto& s : m.pending) block.push_back(&s);
+    write(block);
+    m.pending.clear();
+    m.pending_bytes = 0;
+}
+
+void SummaryGroupWriter::write(std::span<const core::SummaryCounts* const> block) {
     Impl& m = *impl_;
     const std::size_t npt = block.size();
     if (npt == 0) return;
@@ -183,7 +191,8 @@ void SummaryGroupWriter::write(std::span<const experiment::Summary> block) {
         throw std::invalid_argument("finish: more summaries than the file's " +
                                     std::to_string(m.points) + " points");
     const core::RecordShape& shape = m.shape;
-    for (const auto& s : block) {
+    for (const core::SummaryCounts* c : block) {
+        const core::SummaryCounts& s = *c;
         const auto& a = s.shape;
         if (a.periods != shape.periods || a.proposals != shape.proposals ||
             a.agents != shape.agents || a.dims != shape.dims || a.pairs != shape.pairs)
@@ -207,7 +216,7 @@ void SummaryGroupWriter::write(std::span<const experiment::Summary> block) {
             // Pad every point's histogram to the largest max_rounds.
             values.assign(npt * per, 0);
             for (std::size_t k = 0; k < npt; ++k) {
-                const auto& s = block[k];
+                const auto& s = *block[k];
                 const std::size_t rb = static_cast<std::size_t>(s.max_rounds) + 1;
                 if (s.rounds_hist.size() != T * P * rb)
                     throw std::invalid_argument("finish: rounds_hist has the wrong size");
@@ -217,8 +226,8 @@ void SummaryGroupWriter::write(std::span<const experiment::Summary> block) {
             }
         } else {
             values.reserve(npt * per);
-            for (const auto& s : block) {
-                const auto& v = s.*f.member;
+            for (const core::SummaryCounts* s : block) {
+                const auto& v = s->*f.member;
                 if (v.size() != per)
                     throw std::invalid_argument(std::string("finish: summary field ") + f.name +
                                                 " has the wrong size");
@@ -229,16 +238,16 @@ void SummaryGroupWriter::write(std::span<const experiment::Summary> block) {
     }
     {
         std::vector<std::int64_t> runs, mr;
-        for (const auto& s : block) {
-            runs.push_back(s.runs);
-            mr.push_back(s.max_rounds);
+        for (const core::SummaryCounts* s : block) {
+            runs.push_back(s->runs);
+            mr.push_back(s->max_rounds);
         }
         write_rows(m.runs_set.get(), at, npt, runs, "writing runs");
         write_rows(m.max_rounds_set.get(), at, npt, mr, "writing max_rounds");
     }
 
-    // ---- derived datasets, computed by experiment (statistics.h), stored as given ----
-    for (const auto& a : experiment::derived_arrays(shape, static_cast<int>(m.RB), block)) {
+    // ---- derived datasets, computed by experiment (m.stats), stored as given ----
+    for (const auto& a : m.stats->derived(shape, static_cast<int>(m.RB), block)) {
         const std::string what = "writing " + a.name;
         if (a.integer)
             write_rows(m.set(a.name.c_str()), at, npt, a.ints, what);
@@ -246,15 +255,13 @@ void SummaryGroupWriter::write(std::span<const experiment::Summary> block) {
             write_rows(m.set(a.name.c_str()), at, npt, a.reals, what);
     }
     // The compact per-point output of the sensitivity analysis.
-    experiment::append_pass_probabilities(block, m.pass_p, m.tabled_any);
+    m.stats->append_pass_probabilities(block, m.pass_p, m.tabled_any);
     m.done += npt;
 }
 
 void SummaryGroupWriter::finish() {
     Impl& m = *impl_;
-    write(m.pending);
-    m.pending.clear();
-    m.pending_bytes = 0;
+    write_pending();
     if (m.done != m.points)
         throw std::invalid_argument("finish: " + std::to_string(m.done) + " summaries for " +
                                     std::to_string(m.points) + " points");
@@ -277,18 +284,19 @@ const std::vector<char>& SummaryGroupWriter::tabled_anywhere() const {
     return impl_->tabled_any;
 }
 
-void write_summary_group(hid_t file, const core::RecordShape& shape,
-                         const std::vector<experiment::Summary>& per_point) {
+void write_summary_group(hid_t file, const core::SummaryStatistics& stats,
+                         const core::RecordShape& shape,
+                         std::span<const core::SummaryCounts* const> per_point) {
     int max_rounds = 0;
-    for (const auto& s : per_point) max_rounds = std::max(max_rounds, s.max_rounds);
+    for (const core::SummaryCounts* s : per_point) max_rounds = std::max(max_rounds, s->max_rounds);
     SummaryGroupWriter w(
-        file, shape, static_cast<std::int64_t>(per_point.size()), max_rounds,
-        per_point.empty() ? experiment::all_pairs(shape.pairs) : per_point.front().tension_pairs);
+        file, stats, shape, static_cast<std::int64_t>(per_point.size()), max_rounds,
+        per_point.empty() ? core::all_pairs(shape.pairs) : per_point.front()->tension_pairs);
     w.write(per_point);
     w.finish();
 }
 
-std::vector<experiment::Summary> read_summary_rows(hid_t file, const core::RecordShape& shape,
+std::vector<core::SummaryCounts> read_summary_rows(hid_t file, const core::RecordShape& shape,
                                                    const std::vector<int>& tension_pairs,
                                                    std::int64_t points, std::int64_t first,
                                                    std::int64_t n) {
@@ -325,7 +333,7 @@ std::vector<experiment::Summary> read_summary_rows(hid_t file, const core::Recor
     };
     const auto runs = rows("runs", 1, nullptr);
     const auto max_rounds = rows("max_rounds", 1, nullptr);
-    std::vector<experiment::Summary> out;
+    std::vector<core::SummaryCounts> out;
     out.reserve(static_cast<std::size_t>(n));
     for (std::int64_t k = 0; k < n; ++k) {
         if (max_rounds[k] < 0 || max_rounds[k] > 255)
@@ -363,7 +371,7 @@ bool has_sensitivity(const std::string& design, std::int64_t first_point, std::i
     return design == "sobol" && first_point == 0 && points == total_points;
 }
 
-void write_sensitivity(hid_t file, const experiment::SensitivityArrays& a) {
+void write_sensitivity(hid_t file, const core::SensitivityArrays& a) {
     const std::size_t n = a.factors * a.periods * a.proposals;
     for (const auto* v : {&a.first, &a.first_lo, &a.first_hi, &a.total, &a.total_lo, &a.total_hi})
         if (v->size() != n)

@@ -1,7 +1,9 @@
 #pragma once
-// Internal to sim/io: the datasets derived from per-point Summaries, written by
-// Hdf5Sink::finish and by merge_results through the same code, so that a merged file
-// and a single run's file are identical.
+// Internal to sim/io: the /summary group of per-point summaries, written by Hdf5Sink and
+// by merge_results through the same code, so that a merged file and a single run's file
+// are identical. Plain data only (core/summary_data.h): the raw counts, and the derived
+// arrays and Sobol indices that experiment computes, obtained through the
+// core::SummaryStatistics the writer is given. io computes no statistic.
 #include <hdf5.h>
 
 #include <cstdint>
@@ -11,8 +13,7 @@
 #include <vector>
 
 #include "sim/core/record.h"
-#include "sim/experiment/statistics.h"
-#include "sim/experiment/summary.h"
+#include "sim/core/summary_data.h"
 
 namespace sco::io {
 
@@ -24,16 +25,18 @@ namespace sco::io {
 /// sensitivity analysis needs (pass probabilities, T x P doubles per point). The file is
 /// the same as write_summary_group's with all summaries at once. `tension_pairs` are the
 /// pairs whose tension histograms the summaries keep (every summary must keep the same);
-/// finish writes them as /labels/tension_pairs.
+/// finish writes them as /labels/tension_pairs. The derived datasets and the pass
+/// probabilities are what `stats` returns for the counts (it must outlive the writer).
 class SummaryGroupWriter {
   public:
-    SummaryGroupWriter(hid_t file, const core::RecordShape& shape, std::int64_t points,
-                       int max_rounds, std::vector<int> tension_pairs);
+    SummaryGroupWriter(hid_t file, const core::SummaryStatistics& stats,
+                       const core::RecordShape& shape, std::int64_t points, int max_rounds,
+                       std::vector<int> tension_pairs);
     ~SummaryGroupWriter();
     SummaryGroupWriter(const SummaryGroupWriter&) = delete;
     SummaryGroupWriter& operator=(const SummaryGroupWriter&) = delete;
-    void write(std::span<const experiment::Summary> block);
-    void add(experiment::Summary&& s);
+    void write(std::span<const core::SummaryCounts* const> block);
+    void add(core::SummaryCounts&& s);
     /// Throws std::invalid_argument unless exactly `points` summaries were written.
     void finish();
     /// [point][t * P + p]: passed / tabled, 0 where the proposal was not tabled.
@@ -42,6 +45,7 @@ class SummaryGroupWriter {
     [[nodiscard]] const std::vector<char>& tabled_anywhere() const;
 
   private:
+    void write_pending();
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
@@ -50,14 +54,15 @@ class SummaryGroupWriter {
 /// file's points (all at once; SummaryGroupWriter above; the tension pairs are the
 /// summaries', every pair if there are none). Throws std::invalid_argument if a summary
 /// does not fit `shape`, h5::Failure if HDF5 fails.
-void write_summary_group(hid_t file, const core::RecordShape& shape,
-                         const std::vector<experiment::Summary>& per_point);
+void write_summary_group(hid_t file, const core::SummaryStatistics& stats,
+                         const core::RecordShape& shape,
+                         std::span<const core::SummaryCounts* const> per_point);
 
 /// Reads the Summaries of points [first, first + n) of a results file with `points` points
 /// from /summary/raw (hyperslabs: memory in n, not in the file's points), for merging.
 /// The file must have been validated (read whole) before; throws h5::Failure on a shape
 /// that does not fit `shape`.
-std::vector<experiment::Summary> read_summary_rows(hid_t file, const core::RecordShape& shape,
+std::vector<core::SummaryCounts> read_summary_rows(hid_t file, const core::RecordShape& shape,
                                                    const std::vector<int>& tension_pairs,
                                                    std::int64_t points, std::int64_t first,
                                                    std::int64_t n);
@@ -67,9 +72,9 @@ bool has_sensitivity(const std::string& design, std::int64_t first_point, std::i
                      std::int64_t total_points);
 
 /// Writes /sensitivity/{first,first_lo,first_hi,total,total_lo,total_hi} [factor, period,
-/// proposal] and the group's attributes from indices computed by
-/// experiment::sensitivity_arrays (statistics.h). Throws std::invalid_argument if an array
-/// does not fit the shape, h5::Failure if HDF5 fails.
-void write_sensitivity(hid_t file, const experiment::SensitivityArrays& indices);
+/// proposal] and the group's attributes from indices computed by experiment
+/// (core::SummaryStatistics::sensitivity). Throws std::invalid_argument if an array does
+/// not fit the shape, h5::Failure if HDF5 fails.
+void write_sensitivity(hid_t file, const core::SensitivityArrays& indices);
 
 }  // namespace sco::io

@@ -11,9 +11,11 @@ namespace fs = std::filesystem;
 
 namespace sco::io {
 
-FileSweepStore::FileSweepStore(std::string command_line, std::string tool_version,
-                               std::string git_commit, const std::atomic<bool>* stop)
-    : command_line_(std::move(command_line)),
+FileSweepStore::FileSweepStore(const core::SummaryStatistics& stats, std::string command_line,
+                               std::string tool_version, std::string git_commit,
+                               const std::atomic<bool>* stop)
+    : stats_(&stats),
+      command_line_(std::move(command_line)),
       tool_version_(std::move(tool_version)),
       git_commit_(std::move(git_commit)),
       stop_(stop) {}
@@ -41,7 +43,7 @@ void FileSweepStore::refuse_existing(const std::string& name, bool overwrite) co
 }
 
 std::unique_ptr<experiment::Sink> FileSweepStore::create(const std::string& name, bool overwrite) {
-    return std::make_unique<Hdf5Sink>(name, overwrite);
+    return std::make_unique<Hdf5Sink>(*stats_, name, overwrite);
 }
 
 void FileSweepStore::make_folder(const std::string& name) {
@@ -54,7 +56,8 @@ void FileSweepStore::remove_all(const std::string& name) {
 
 void FileSweepStore::merge(const std::vector<std::string>& inputs, const std::string& output,
                            bool overwrite) {
-    merge_results(inputs, output, overwrite, command_line_, tool_version_, git_commit_, stop_);
+    merge_results(*stats_, inputs, output, overwrite, command_line_, tool_version_, git_commit_,
+                  stop_);
 }
 
 }  // namespace sco::io

@@ -5,16 +5,18 @@
 #include <atomic>
 #include <string>
 
+#include "sim/core/summary_data.h"
 #include "sim/experiment/sweep_store.h"
 
 namespace sco::io {
 
 /// Merges record `command_line`, `tool_version` and `git_commit`; `stop` (may be null)
-/// interrupts a merge (io::MergeInterrupted).
+/// interrupts a merge (io::MergeInterrupted). Results files store the statistics `stats`
+/// computes (experiment::stored_statistics(); it must outlive the store and its sinks).
 class FileSweepStore final : public experiment::SweepStore {
   public:
-    FileSweepStore(std::string command_line, std::string tool_version, std::string git_commit,
-                   const std::atomic<bool>* stop);
+    FileSweepStore(const core::SummaryStatistics& stats, std::string command_line,
+                   std::string tool_version, std::string git_commit, const std::atomic<bool>* stop);
     [[nodiscard]] bool exists(const std::string& name) const override;
     /// "it is not a regular file", "it belongs to another sweep (...)", "it holds other
     /// points", or the reader's message for a file that cannot be read.
@@ -29,6 +31,7 @@ class FileSweepStore final : public experiment::SweepStore {
                bool overwrite) override;
 
   private:
+    const core::SummaryStatistics* stats_;
     std::string command_line_, tool_version_, git_commit_;
     const std::atomic<bool>* stop_;
 };

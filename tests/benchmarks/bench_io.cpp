@@ -61,7 +61,7 @@ void BM_Hdf5Sink(benchmark::State& state) {
     const std::string path = temp_file("sink.h5");
     std::int64_t items = 0;
     for (auto _ : state) {
-        io::Hdf5Sink sink(path, true);
+        io::Hdf5Sink sink(sco::experiment::stored_statistics(), path, true);
         sink.begin(spec(), plan, cfg, prov);
         for (std::int64_t first = 0; first < runs; first += 1024) {
             const auto nb = static_cast<std::size_t>(std::min<std::int64_t>(1024, runs - first));
@@ -101,7 +101,7 @@ void BM_RunPlan(benchmark::State& state) {
         if (mode == 0) {
             experiment::run_plan(spec(), plan, cfg, nullptr, prov, {}, &stats);
         } else {
-            io::Hdf5Sink sink(path, true);
+            io::Hdf5Sink sink(sco::experiment::stored_statistics(), path, true);
             experiment::run_plan(spec(), plan, cfg, &sink, prov, {}, &stats);
         }
         items += stats.runs;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/io/synthetic.h"
+#include "io/synthetic.h"
 
 namespace sco::experiment {
 namespace {

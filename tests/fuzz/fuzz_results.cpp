@@ -26,6 +26,7 @@
 #include <new>
 #include <string>
 
+#include "sim/experiment/statistics.h"
 #include "sim/io/calibration_writer.h"
 #include "sim/io/errors.h"
 #include "sim/io/merge.h"
@@ -107,8 +108,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)sco::io::is_calibration_file_unguarded(in.string());
     bool merged = false;
     try {
-        (void)sco::io::merge_results({in.string()}, out.string(), /*force=*/true, "fuzz", "0",
-                                     "fuzz");
+        (void)sco::io::merge_results(sco::experiment::stored_statistics(), {in.string()},
+                                     out.string(), /*force=*/true, "fuzz", "0", "fuzz");
         merged = true;
     } catch (const sco::io::BadResults&) {
     } catch (const sco::io::MergeError&) {

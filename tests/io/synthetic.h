@@ -14,6 +14,11 @@
 
 namespace sco::testing {
 
+/// The counts of summaries, as io::Results holds them (core::SummaryCounts).
+inline std::vector<core::SummaryCounts> counts_of(const std::vector<experiment::Summary>& v) {
+    return {v.begin(), v.end()};
+}
+
 /// Three agents, two dimensions, one threat, two proposals, three periods from 2014.
 /// Two parameters are random (uniform), one is fixed.
 inline core::ModelSpec make_spec() {

@@ -12,9 +12,9 @@
 #include <regex>
 #include <span>
 
+#include "io/synthetic.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/io/sha256.h"
-#include "tests/io/synthetic.h"
 
 namespace sco::io {
 namespace {
@@ -255,7 +255,7 @@ TEST_F(CalibrationWriterTest, OnlyCalibrationFilesAreRecognised) {
         cfg.replications = 2;
         cfg.summary_only = true;
         const auto runs = testing::make_runs(spec, plan, 2, 3);
-        Hdf5Sink sink(path("r.h5"), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), path("r.h5"), false);
         sink.begin(spec, plan, cfg, {"0.1.0", "abc", "cmd", "x.yaml", "text"});
         sink.write_block(0, std::span<const core::RunRecord>(runs.data(), runs.size()));
         sink.finish(testing::summarise(spec, plan, runs, 2, 3));

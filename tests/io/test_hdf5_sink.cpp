@@ -13,25 +13,21 @@
 
 #include <hdf5.h>
 
+#include "io/fixtures.h"
+#include "io/synthetic.h"
 #include "sim/experiment/report.h"
 #include "sim/io/results_reader.h"
 #include "sim/io/sha256.h"
-#include "tests/io/synthetic.h"
 
 namespace sco::io {
 namespace {
 
 namespace fs = std::filesystem;
 
-class Hdf5SinkTest : public ::testing::Test {
+class Hdf5SinkTest : public sco::testing::ResultsFileTest {
   protected:
     void SetUp() override {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = fs::temp_directory_path() /
-               ("sco-io-" + std::to_string(::getpid()) + "-" + info->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-        spec_ = testing::make_spec();
+        make_dir("io");
         plan_.points.resize(2);
         plan_.points[1].overrides.push_back({2, core::Distribution::fixed(0.15)});
         plan_.total_points = 2;
@@ -42,8 +38,6 @@ class Hdf5SinkTest : public ::testing::Test {
         runs_ = testing::make_runs(spec_, plan_, kReps, kMaxRounds);
         sums_ = testing::summarise(spec_, plan_, runs_, kReps, kMaxRounds);
     }
-    void TearDown() override { fs::remove_all(dir_); }
-
     [[nodiscard]] std::string out(const std::string& name = "r.h5") const {
         return (dir_ / name).string();
     }
@@ -65,18 +59,11 @@ class Hdf5SinkTest : public ::testing::Test {
 
     static constexpr std::int64_t kReps = 5;
     static constexpr int kMaxRounds = 4;
-    fs::path dir_;
-    core::ModelSpec spec_;
-    experiment::Plan plan_;
-    experiment::RunConfig cfg_;
-    experiment::Provenance prov_;
-    std::vector<core::RunRecord> runs_;
-    std::vector<experiment::Summary> sums_;
 };
 
 TEST_F(Hdf5SinkTest, RoundTripRestoresSummariesLabelsAndProvenance) {
     {
-        Hdf5Sink sink(out(), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
         write_all(sink);
     }
     ASSERT_TRUE(fs::exists(out()));
@@ -111,9 +98,9 @@ TEST_F(Hdf5SinkTest, RoundTripRestoresSummariesLabelsAndProvenance) {
 
 TEST_F(Hdf5SinkTest, BlockSizeDoesNotChangeTheResult) {
     {
-        Hdf5Sink a(out("a.h5"), false);
+        Hdf5Sink a(sco::experiment::stored_statistics(), out("a.h5"), false);
         write_all(a, 1);
-        Hdf5Sink b(out("b.h5"), false);
+        Hdf5Sink b(sco::experiment::stored_statistics(), out("b.h5"), false);
         write_all(b, 7);
     }
     const Results a = read_results(out("a.h5")), b = read_results(out("b.h5"));
@@ -177,7 +164,7 @@ TEST_F(Hdf5SinkTest, ThreadCountAndBlockSizeDoNotChangeTheStoredChunks) {
         o.threads = threads;
         const std::string name = "t" + std::to_string(threads) + "b" + std::to_string(block);
         {
-            Hdf5Sink sink(out(name), false, o);
+            Hdf5Sink sink(sco::experiment::stored_statistics(), out(name), false, o);
             write_all(sink, static_cast<std::size_t>(block));
         }
         got.push_back(runs_bytes(out(name)));
@@ -213,11 +200,11 @@ TEST_F(Hdf5SinkTest, FilterChoicesKeepTheValues) {
     fast.deflate = 1;
     fast.max_chunk_runs = 2;
     {
-        Hdf5Sink a(out("a.h5"), false);
+        Hdf5Sink a(sco::experiment::stored_statistics(), out("a.h5"), false);
         write_all(a);
-        Hdf5Sink b(out("b.h5"), false, plain);
+        Hdf5Sink b(sco::experiment::stored_statistics(), out("b.h5"), false, plain);
         write_all(b);
-        Hdf5Sink c(out("c.h5"), false, fast);
+        Hdf5Sink c(sco::experiment::stored_statistics(), out("c.h5"), false, fast);
         write_all(c);
     }
     const RunsBytes a = runs_bytes(out("a.h5")), b = runs_bytes(out("b.h5")),
@@ -230,19 +217,19 @@ TEST_F(Hdf5SinkTest, FilterChoicesKeepTheValues) {
 TEST_F(Hdf5SinkTest, SummaryOnlyAndPerRunTensionAreRecorded) {
     cfg_.summary_only = true;
     {
-        Hdf5Sink sink(out("s.h5"), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out("s.h5"), false);
         write_all(sink);
     }
     cfg_.summary_only = false;
     cfg_.per_run_tension = true;
     {
-        Hdf5Sink sink(out("t.h5"), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out("t.h5"), false);
         write_all(sink);
     }
     const Results s = read_results(out("s.h5")), t = read_results(out("t.h5"));
     EXPECT_TRUE(s.summary_only);
     EXPECT_FALSE(s.per_run_tension);
-    EXPECT_TRUE(s.summaries == sums_);
+    EXPECT_TRUE(s.summaries == sco::testing::counts_of(sums_));
     EXPECT_FALSE(t.summary_only);
     EXPECT_TRUE(t.per_run_tension);
     EXPECT_LT(fs::file_size(out("s.h5")), fs::file_size(out("t.h5")));
@@ -253,7 +240,7 @@ TEST_F(Hdf5SinkTest, LargeScenarioTextIsStoredWhole) {
     for (int i = 0; text.size() < 300000; ++i) text += "# line " + std::to_string(i) + "\n";
     prov_.scenario_text = text;
     {
-        Hdf5Sink sink(out(), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
         write_all(sink);
     }
     const Results r = read_results(out());
@@ -264,7 +251,7 @@ TEST_F(Hdf5SinkTest, LargeScenarioTextIsStoredWhole) {
 TEST_F(Hdf5SinkTest, ExistingOutputIsRefusedAtConstruction) {
     { std::ofstream(out()) << "precious"; }
     try {
-        Hdf5Sink sink(out(), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
         FAIL() << "no OutputExists";
     } catch (const OutputExists& e) {
         EXPECT_NE(std::string(e.what()).find(out()), std::string::npos) << e.what();
@@ -280,17 +267,17 @@ TEST_F(Hdf5SinkTest, ExistingOutputIsRefusedAtConstruction) {
 TEST_F(Hdf5SinkTest, ForceReplacesTheOutputOnlyAtFinish) {
     { std::ofstream(out()) << "old"; }
     {
-        Hdf5Sink sink(out(), true);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out(), true);
         sink.begin(spec_, plan_, cfg_, prov_);
         EXPECT_EQ(fs::file_size(out()), 3u) << "the old file must stay until finish";
         sink.write_block(0, std::span<const core::RunRecord>(runs_));
         sink.finish(sums_);
     }
-    EXPECT_TRUE(read_results(out()).summaries == sums_);
+    EXPECT_TRUE(read_results(out()).summaries == sco::testing::counts_of(sums_));
 }
 
 TEST_F(Hdf5SinkTest, OutputCreatedByOthersMeanwhileIsNotOverwritten) {
-    Hdf5Sink sink(out(), false);
+    Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
     sink.begin(spec_, plan_, cfg_, prov_);
     sink.write_block(0, std::span<const core::RunRecord>(runs_));
     { std::ofstream(out()) << "other"; }
@@ -300,7 +287,7 @@ TEST_F(Hdf5SinkTest, OutputCreatedByOthersMeanwhileIsNotOverwritten) {
 }
 
 TEST_F(Hdf5SinkTest, TemporaryFileIsNeverAtThePath) {
-    Hdf5Sink sink(out(), false);
+    Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
     EXPECT_NE(sink.temp_path(), out());
     EXPECT_EQ(fs::path(sink.temp_path()).parent_path(), fs::path(out()).parent_path());
     EXPECT_TRUE(fs::exists(sink.temp_path()));
@@ -315,7 +302,7 @@ TEST_F(Hdf5SinkTest, TemporaryFileIsNeverAtThePath) {
 }
 
 TEST_F(Hdf5SinkTest, AbortLeavesNothing) {
-    Hdf5Sink sink(out(), false);
+    Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
     sink.begin(spec_, plan_, cfg_, prov_);
     sink.write_block(0, std::span<const core::RunRecord>(runs_.data(), 3));
     sink.abort();
@@ -327,19 +314,19 @@ TEST_F(Hdf5SinkTest, AbortLeavesNothing) {
 
 TEST_F(Hdf5SinkTest, DestructionWithoutFinishLeavesNothing) {
     {
-        Hdf5Sink sink(out(), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
         sink.begin(spec_, plan_, cfg_, prov_);
         sink.write_block(0, std::span<const core::RunRecord>(runs_.data(), 2));
     }
     EXPECT_TRUE(files().empty());
-    { Hdf5Sink never_begun(out(), false); }
+    { Hdf5Sink never_begun(sco::experiment::stored_statistics(), out(), false); }
     EXPECT_TRUE(files().empty());
 }
 
 TEST_F(Hdf5SinkTest, MissingDirectoryFailsAtConstructionNamingTheFile) {
     const std::string bad = (dir_ / "no" / "such" / "dir" / "r.h5").string();
     try {
-        Hdf5Sink sink(bad, false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), bad, false);
         FAIL() << "no exception";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
@@ -348,21 +335,21 @@ TEST_F(Hdf5SinkTest, MissingDirectoryFailsAtConstructionNamingTheFile) {
 
 TEST_F(Hdf5SinkTest, MisuseThrowsAndLeavesNothing) {
     {
-        Hdf5Sink sink(out(), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
         sink.begin(spec_, plan_, cfg_, prov_);
         EXPECT_THROW(sink.write_block(1, std::span<const core::RunRecord>(runs_.data(), 1)),
                      std::invalid_argument);
     }
     EXPECT_TRUE(files().empty());
     {
-        Hdf5Sink sink(out(), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
         sink.begin(spec_, plan_, cfg_, prov_);
         sink.write_block(0, std::span<const core::RunRecord>(runs_.data(), 3));
         EXPECT_THROW(sink.finish(sums_), std::invalid_argument);  // runs missing
     }
     EXPECT_TRUE(files().empty());
     {
-        Hdf5Sink sink(out(), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
         sink.begin(spec_, plan_, cfg_, prov_);
         auto bad = runs_;
         bad[2].flags.pop_back();
@@ -371,7 +358,7 @@ TEST_F(Hdf5SinkTest, MisuseThrowsAndLeavesNothing) {
     }
     EXPECT_TRUE(files().empty());
     {
-        Hdf5Sink sink(out(), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
         sink.begin(spec_, plan_, cfg_, prov_);
         sink.write_block(0, std::span<const core::RunRecord>(runs_));
         EXPECT_THROW(sink.finish({sums_[0]}), std::invalid_argument);  // one point short
@@ -399,7 +386,7 @@ TEST_F(Hdf5SinkTest, ReaderRejectsMissingAndForeignFiles) {
 
 TEST_F(Hdf5SinkTest, ReaderRejectsATruncatedFile) {
     {
-        Hdf5Sink sink(out(), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
         write_all(sink);
     }
     const auto size = fs::file_size(out());

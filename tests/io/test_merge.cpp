@@ -13,11 +13,12 @@
 #include <fstream>
 #include <span>
 
+#include "io/fixtures.h"
+#include "io/synthetic.h"
 #include "sim/experiment/design.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/io/inspect.h"
 #include "sim/io/results_reader.h"
-#include "tests/io/synthetic.h"
 
 namespace sco::io {
 namespace {
@@ -27,21 +28,13 @@ namespace fs = std::filesystem;
 /// Root attributes that describe the making of a file, not its content.
 const std::vector<std::string> kOwnAttrs = {"command_line", "created", "merged_from", "merged_by"};
 
-class MergeTest : public ::testing::Test {
+class MergeTest : public sco::testing::ResultsFileTest {
   protected:
     void SetUp() override {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = fs::temp_directory_path() /
-               ("sco-merge-" + std::to_string(::getpid()) + "-" + info->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-        spec_ = testing::make_spec();
+        make_dir("merge");
         prov_ = {"0.1.0", "abc123", "sco-sim sweep x.yaml", "x.yaml",
                  "format: sco-sim/1\nname: synthetic\n"};
     }
-    void TearDown() override { fs::remove_all(dir_); }
-
-    [[nodiscard]] std::string path(const std::string& name) const { return (dir_ / name).string(); }
     [[nodiscard]] std::vector<std::string> files() const {
         std::vector<std::string> v;
         for (const auto& e : fs::directory_iterator(dir_)) v.push_back(e.path().filename());
@@ -109,7 +102,7 @@ class MergeTest : public ::testing::Test {
                 sums.back().add(runs.back());
             }
         }
-        Hdf5Sink sink(file, false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), file, false);
         sink.begin(spec_, plan, cfg, prov_);
         for (std::size_t i = 0; i < runs.size(); i += 5) {
             const std::size_t n = std::min<std::size_t>(5, runs.size() - i);
@@ -158,15 +151,13 @@ class MergeTest : public ::testing::Test {
     }
 
     static constexpr std::int64_t kReps = 3;
-    fs::path dir_;
-    core::ModelSpec spec_;
-    experiment::Provenance prov_;
 };
 
 TEST_F(MergeTest, GridShardsGivenOutOfOrderMergeToTheSingleRunFile) {
     const auto shards = write_sweep(grid(), 3);
-    const auto report = merge_results({shards[2], shards[0], shards[1]}, path("merged.h5"), false,
-                                      "sco-sim merge ...", "0.2.0", "def456");
+    const auto report =
+        merge_results(sco::experiment::stored_statistics(), {shards[2], shards[0], shards[1]},
+                      path("merged.h5"), false, "sco-sim merge ...", "0.2.0", "def456");
     EXPECT_EQ(report.points, 12);
     EXPECT_EQ(report.runs, 12 * kReps);
     EXPECT_EQ(report.inputs, shards) << "inputs are reported in point order";
@@ -222,7 +213,8 @@ TEST_F(MergeTest, SobolShardsMergeWithTheSensitivityOfTheWholeSweep) {
     const auto shards = write_sweep(sobol(), 2);
     for (const auto& s : shards)
         EXPECT_FALSE(inspect_file(s).contains("/sensitivity")) << "a shard is not the whole sweep";
-    merge_results({shards[1], shards[0]}, path("merged.h5"), false, "merge", "0.1.0", "abc123");
+    merge_results(sco::experiment::stored_statistics(), {shards[1], shards[0]}, path("merged.h5"),
+                  false, "merge", "0.1.0", "abc123");
     expect_identical(path("single.h5"), path("merged.h5"));
 
     const auto all = inspect_file(path("merged.h5"));
@@ -246,21 +238,24 @@ TEST_F(MergeTest, SobolShardsMergeWithTheSensitivityOfTheWholeSweep) {
 
 TEST_F(MergeTest, SummaryOnlyShardsMerge) {
     const auto shards = write_sweep(grid(), 3, true);
-    merge_results(shards, path("merged.h5"), false, "merge", "0.1.0", "abc123");
+    merge_results(sco::experiment::stored_statistics(), shards, path("merged.h5"), false, "merge",
+                  "0.1.0", "abc123");
     expect_identical(path("single.h5"), path("merged.h5"));
     EXPECT_FALSE(inspect_file(path("merged.h5")).contains("/runs"));
 }
 
 TEST_F(MergeTest, OneShardOfTheWholeSweepMergesToItself) {
     write(path("single.h5"), grid(), 0, 12);
-    merge_results({path("single.h5")}, path("merged.h5"), false, "merge", "0.1.0", "abc123");
+    merge_results(sco::experiment::stored_statistics(), {path("single.h5")}, path("merged.h5"),
+                  false, "merge", "0.1.0", "abc123");
     expect_identical(path("single.h5"), path("merged.h5"));
 }
 
 TEST_F(MergeTest, MissingShardIsNamedByItsPoints) {
     const auto shards = write_sweep(grid(), 3);
     try {
-        merge_results({shards[0], shards[2]}, path("merged.h5"), false, "merge", "0.1.0", "abc123");
+        merge_results(sco::experiment::stored_statistics(), {shards[0], shards[2]},
+                      path("merged.h5"), false, "merge", "0.1.0", "abc123");
         FAIL() << "merged with a shard missing";
     } catch (const MergeError& e) {
         EXPECT_NE(std::string(e.what()).find(
@@ -269,7 +264,8 @@ TEST_F(MergeTest, MissingShardIsNamedByItsPoints) {
             << e.what();
     }
     try {
-        merge_results({shards[0], shards[1]}, path("merged.h5"), false, "merge", "0.1.0", "abc123");
+        merge_results(sco::experiment::stored_statistics(), {shards[0], shards[1]},
+                      path("merged.h5"), false, "merge", "0.1.0", "abc123");
         FAIL() << "merged with the last shard missing";
     } catch (const MergeError& e) {
         EXPECT_NE(std::string(e.what()).find("points 8-11 are missing"), std::string::npos)
@@ -283,7 +279,8 @@ TEST_F(MergeTest, DuplicatedShardNamesBothFiles) {
     const auto shards = write_sweep(grid(), 3);
     fs::copy_file(shards[1], path("copy_of_shard1.h5"));
     try {
-        merge_results({shards[0], shards[1], shards[2], path("copy_of_shard1.h5")},
+        merge_results(sco::experiment::stored_statistics(),
+                      {shards[0], shards[1], shards[2], path("copy_of_shard1.h5")},
                       path("merged.h5"), false, "merge", "0.1.0", "abc123");
         FAIL() << "merged a shard twice";
     } catch (const MergeError& e) {
@@ -300,7 +297,8 @@ TEST_F(MergeTest, OverlappingShardsOfDifferentSplitsAreNamed) {
     const auto shards = write_sweep(grid(), 3);  // 0-3, 4-7, 8-11
     write(path("half.h5"), grid(), 6, 12);       // overlaps shard1 and shard2
     try {
-        merge_results({shards[0], shards[1], path("half.h5"), shards[2]}, path("merged.h5"), false,
+        merge_results(sco::experiment::stored_statistics(),
+                      {shards[0], shards[1], path("half.h5"), shards[2]}, path("merged.h5"), false,
                       "merge", "0.1.0", "abc123");
         FAIL() << "merged overlapping shards";
     } catch (const MergeError& e) {
@@ -315,7 +313,8 @@ TEST_F(MergeTest, ShardsOfAnotherSeedOrScenarioAreRefused) {
     const auto shards = write_sweep(grid(), 3);
     write(path("other_seed.h5"), grid(), 4, 8, 12);
     try {
-        merge_results({shards[0], path("other_seed.h5"), shards[2]}, path("merged.h5"), false,
+        merge_results(sco::experiment::stored_statistics(),
+                      {shards[0], path("other_seed.h5"), shards[2]}, path("merged.h5"), false,
                       "merge", "0.1.0", "abc123");
         FAIL() << "merged shards of different seeds";
     } catch (const MergeError& e) {
@@ -327,7 +326,8 @@ TEST_F(MergeTest, ShardsOfAnotherSeedOrScenarioAreRefused) {
     prov_.scenario_text += "# edited\n";
     write(path("other_scenario.h5"), grid(), 4, 8);
     try {
-        merge_results({shards[0], path("other_scenario.h5"), shards[2]}, path("merged.h5"), false,
+        merge_results(sco::experiment::stored_statistics(),
+                      {shards[0], path("other_scenario.h5"), shards[2]}, path("merged.h5"), false,
                       "merge", "0.1.0", "abc123");
         FAIL() << "merged shards of different scenarios";
     } catch (const MergeError& e) {
@@ -345,7 +345,8 @@ TEST_F(MergeTest, ShardsOfAnotherDesignAreRefused) {
     d.factors[1].id = 0;
     write(path("other_design.h5"), d, 4, 8);
     try {
-        merge_results({shards[0], path("other_design.h5"), shards[2]}, path("merged.h5"), false,
+        merge_results(sco::experiment::stored_statistics(),
+                      {shards[0], path("other_design.h5"), shards[2]}, path("merged.h5"), false,
                       "merge", "0.1.0", "abc123");
         FAIL() << "merged shards of different designs";
     } catch (const MergeError& e) {
@@ -356,7 +357,8 @@ TEST_F(MergeTest, ShardsOfAnotherDesignAreRefused) {
     // Summary-only shards do not mix with full ones.
     write(path("summary_only.h5"), grid(), 4, 8, 11, true);
     try {
-        merge_results({shards[0], path("summary_only.h5"), shards[2]}, path("merged.h5"), false,
+        merge_results(sco::experiment::stored_statistics(),
+                      {shards[0], path("summary_only.h5"), shards[2]}, path("merged.h5"), false,
                       "merge", "0.1.0", "abc123");
         FAIL() << "merged summary-only with full shards";
     } catch (const MergeError& e) {
@@ -370,7 +372,8 @@ TEST_F(MergeTest, ExistingOutputIsRefusedWithoutForceAndUntouched) {
         std::ofstream o(path("merged.h5"));
         o << "keep me";
     }
-    EXPECT_THROW(merge_results(shards, path("merged.h5"), false, "merge", "0.1.0", "abc123"),
+    EXPECT_THROW(merge_results(sco::experiment::stored_statistics(), shards, path("merged.h5"),
+                               false, "merge", "0.1.0", "abc123"),
                  OutputExists);
     {
         std::ifstream i(path("merged.h5"));
@@ -378,17 +381,21 @@ TEST_F(MergeTest, ExistingOutputIsRefusedWithoutForceAndUntouched) {
         std::getline(i, s);
         EXPECT_EQ(s, "keep me");
     }
-    merge_results(shards, path("merged.h5"), true, "merge", "0.1.0", "abc123");
+    merge_results(sco::experiment::stored_statistics(), shards, path("merged.h5"), true, "merge",
+                  "0.1.0", "abc123");
     expect_identical(path("single.h5"), path("merged.h5"));
     // An input is never the output, even with force.
-    EXPECT_THROW(merge_results(shards, shards[0], true, "merge", "0.1.0", "abc123"), MergeError);
+    EXPECT_THROW(merge_results(sco::experiment::stored_statistics(), shards, shards[0], true,
+                               "merge", "0.1.0", "abc123"),
+                 MergeError);
     EXPECT_NO_THROW(read_results(shards[0]));
 }
 
 TEST_F(MergeTest, AStopRequestLeavesNothing) {
     const auto shards = write_sweep(grid(), 3);
     const std::atomic<bool> stop{true};
-    EXPECT_THROW(merge_results(shards, path("merged.h5"), false, "merge", "0.1.0", "abc123", &stop),
+    EXPECT_THROW(merge_results(sco::experiment::stored_statistics(), shards, path("merged.h5"),
+                               false, "merge", "0.1.0", "abc123", &stop),
                  MergeInterrupted);
     EXPECT_EQ(files(),
               (std::vector<std::string>{"shard0.h5", "shard1.h5", "shard2.h5", "single.h5"}));
@@ -401,13 +408,14 @@ TEST_F(MergeTest, InputsThatAreNotResultsFilesAreNamed) {
         o << "not hdf5";
     }
     try {
-        merge_results({shards[0], path("junk.h5")}, path("merged.h5"), false, "merge", "0.1.0",
-                      "abc123");
+        merge_results(sco::experiment::stored_statistics(), {shards[0], path("junk.h5")},
+                      path("merged.h5"), false, "merge", "0.1.0", "abc123");
         FAIL();
     } catch (const BadResults& e) {
         EXPECT_NE(std::string(e.what()).find("junk.h5"), std::string::npos) << e.what();
     }
-    EXPECT_THROW(merge_results({}, path("merged.h5"), false, "merge", "0.1.0", "abc123"),
+    EXPECT_THROW(merge_results(sco::experiment::stored_statistics(), {}, path("merged.h5"), false,
+                               "merge", "0.1.0", "abc123"),
                  MergeError);
     EXPECT_FALSE(fs::exists(path("merged.h5")));
 }
@@ -419,7 +427,7 @@ TEST_F(MergeTest, PlainRunRecordsAnEmptyDesign) {
     const auto runs = testing::make_runs(spec_, plan, 2, 4);
     const auto sums = testing::summarise(spec_, plan, runs, 2, 4);
     {
-        Hdf5Sink sink(path("plain.h5"), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), path("plain.h5"), false);
         sink.begin(spec_, plan, cfg, prov_);
         sink.write_block(0, runs);
         sink.finish(sums);

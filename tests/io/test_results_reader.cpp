@@ -12,10 +12,11 @@
 #include <functional>
 #include <span>
 
+#include "io/fixtures.h"
+#include "io/synthetic.h"
 #include "sim/experiment/design.h"
 #include "sim/io/h5.h"
 #include "sim/io/hdf5_sink.h"
-#include "tests/io/synthetic.h"
 
 namespace sco::io {
 namespace {
@@ -23,20 +24,13 @@ namespace {
 namespace fs = std::filesystem;
 using h5::Handle;
 
-class ResultsReaderTest : public ::testing::Test {
+class ResultsReaderTest : public sco::testing::ResultsFileTest {
   protected:
     void SetUp() override {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = fs::temp_directory_path() /
-               ("sco-reader-" + std::to_string(::getpid()) + "-" + info->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-        spec_ = testing::make_spec();
+        make_dir("reader");
         prov_ = {"0.1.0", "abc123", "sco-sim sweep x.yaml", "x.yaml",
                  "format: sco-sim/1\nname: synthetic\n"};
     }
-    void TearDown() override { fs::remove_all(dir_); }
-    [[nodiscard]] std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
     /// A 2 x 2 grid over two parameters, points [first, last), written by Hdf5Sink.
     void write(const std::string& file, std::int64_t first = 0, std::int64_t last = 4,
@@ -71,7 +65,7 @@ class ResultsReaderTest : public ::testing::Test {
                 sums_.back().add(runs.back());
             }
         }
-        Hdf5Sink sink(file, false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), file, false);
         sink.begin(spec_, plan, cfg, prov_);
         sink.write_block(0, std::span<const core::RunRecord>(runs.data(), runs.size()));
         sink.finish(sums_);
@@ -105,10 +99,6 @@ class ResultsReaderTest : public ::testing::Test {
     }
 
     static constexpr std::int64_t kReps = 4;
-    fs::path dir_;
-    core::ModelSpec spec_;
-    experiment::Provenance prov_;
-    std::vector<experiment::Summary> sums_;
 };
 
 void replace_string_attr(hid_t obj, const char* name, const std::string& value) {

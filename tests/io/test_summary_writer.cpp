@@ -11,13 +11,14 @@
 #include <filesystem>
 #include <span>
 
+#include "io/fixtures.h"
+#include "io/synthetic.h"
 #include "sim/experiment/statistics.h"
 #include "sim/io/h5.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/io/inspect.h"
 #include "sim/io/layout.h"
 #include "sim/io/results_reader.h"
-#include "tests/io/synthetic.h"
 
 namespace sco::io {
 namespace {
@@ -31,15 +32,10 @@ std::string bytes_of(const std::vector<T>& v) {
     return out;
 }
 
-class SummaryWriterTest : public ::testing::Test {
+class SummaryWriterTest : public sco::testing::ResultsFileTest {
   protected:
     void SetUp() override {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = fs::temp_directory_path() /
-               ("sco-sw-" + std::to_string(::getpid()) + "-" + info->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-        spec_ = testing::make_spec();
+        make_dir("sw");
         plan_.points.resize(3);
         plan_.total_points = 3;
         cfg_.replications = kReps;
@@ -51,7 +47,6 @@ class SummaryWriterTest : public ::testing::Test {
         sums_.assign(3, experiment::Summary(shape, kMaxRounds, {1}));
         for (std::size_t i = 0; i < runs_.size(); ++i) sums_[i / kReps].add(runs_[i]);
     }
-    void TearDown() override { fs::remove_all(dir_); }
     /// begin and every run (summary-only: only counted).
     void start(Hdf5Sink& sink) {
         sink.begin(spec_, plan_, cfg_, prov_);
@@ -61,18 +56,11 @@ class SummaryWriterTest : public ::testing::Test {
 
     static constexpr std::int64_t kReps = 7;
     static constexpr int kMaxRounds = 4;
-    fs::path dir_;
-    core::ModelSpec spec_;
-    experiment::Plan plan_;
-    experiment::RunConfig cfg_;
-    experiment::Provenance prov_;
-    std::vector<core::RunRecord> runs_;
-    std::vector<experiment::Summary> sums_;
 };
 
 TEST_F(SummaryWriterTest, StoresTheRawCountsAndTheDerivedArraysAsGiven) {
     {
-        Hdf5Sink sink(out("a.h5"), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out("a.h5"), false);
         start(sink);
         sink.finish(sums_);
     }
@@ -112,10 +100,10 @@ TEST_F(SummaryWriterTest, StoresTheRawCountsAndTheDerivedArraysAsGiven) {
 
 TEST_F(SummaryWriterTest, StreamingAndAllAtOnceStoreTheSameAndReadBack) {
     {
-        Hdf5Sink a(out("a.h5"), false);
+        Hdf5Sink a(sco::experiment::stored_statistics(), out("a.h5"), false);
         start(a);
         a.finish(sums_);
-        Hdf5Sink b(out("b.h5"), false);
+        Hdf5Sink b(sco::experiment::stored_statistics(), out("b.h5"), false);
         start(b);
         for (std::size_t k = 0; k < sums_.size(); ++k) {
             auto copy = sums_[k];
@@ -130,12 +118,12 @@ TEST_F(SummaryWriterTest, StreamingAndAllAtOnceStoreTheSameAndReadBack) {
     const Results r = read_results(out("b.h5"));
     EXPECT_EQ(r.tension_pairs, (std::vector<int>{1}));
     ASSERT_EQ(r.summaries.size(), 3u);
-    EXPECT_TRUE(r.summaries == sums_);
+    EXPECT_TRUE(r.summaries == sco::testing::counts_of(sums_));
 }
 
 TEST_F(SummaryWriterTest, ReadSummaryRowsRebuildsTheTrackedSummaries) {
     {
-        Hdf5Sink sink(out("a.h5"), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out("a.h5"), false);
         start(sink);
         sink.finish(sums_);
     }
@@ -162,7 +150,7 @@ TEST_F(SummaryWriterTest, SensitivityStoresTheGivenIndicesAndRefusesAMisfit) {
     cfg_.summary_only = true;
     // Store it in a file made by the sink, then add the group with the writer.
     {
-        Hdf5Sink sink(out("a.h5"), false);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out("a.h5"), false);
         start(sink);
         sink.finish(sums_);
     }

@@ -52,7 +52,8 @@ class SweepStoreTest : public ::testing::Test {
     }
 
     fs::path dir_;
-    io::FileSweepStore store_{"sco-sim sweep test", "0.1.0", "abc", nullptr};
+    io::FileSweepStore store_{sco::experiment::stored_statistics(), "sco-sim sweep test", "0.1.0",
+                              "abc", nullptr};
 };
 
 }  // namespace
