@@ -11,26 +11,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "capture.h"
 #include "sim/io/results_reader.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-    int status = -1;
-    std::string out;  // stdout and stderr together
-};
+using Result = sco::testing::BinaryResult;
 
 Result run_sco(const std::string& args) {
-    const std::string cmd = std::string(SCO_SIM_BIN) + " " + args + " 2>&1";
-    Result r;
-    FILE* p = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    while (fgets(buf.data(), buf.size(), p)) r.out += buf.data();
-    const int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    return r;
+    return sco::testing::run_binary(args);
 }
 
 std::string read(const fs::path& p) {
