@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <span>
+#include <vector>
 
 #include "sim/core/model.h"
 #include "sim/experiment/summary.h"
@@ -91,7 +93,8 @@ TEST(Statistics, DerivedArraysKnownAnswers) {
     EXPECT_DOUBLE_EQ(q[2], 100.5 / experiment::kTensionBins);
     EXPECT_NEAR(find(d, "tension_mean").reals[0], 0.35, 1e-7);  // floats 0.1f, 0.3f, 0.5f
     // Dims and names without values for an empty block.
-    const auto shapes = experiment::derived_arrays(shape(), 6, {});
+    const auto shapes =
+        experiment::derived_arrays(shape(), 6, std::span<const experiment::Summary>{});
     ASSERT_EQ(shapes.size(), d.size());
     EXPECT_EQ(find(shapes, "rounds_p").dims, (std::vector<std::size_t>{1, 2, 5}));
     EXPECT_TRUE(find(shapes, "rounds_p").reals.empty());
@@ -117,4 +120,38 @@ TEST(Statistics, PassProbabilitiesAndSensitivityShapes) {
     EXPECT_EQ(s.first.size(), 2u);
     EXPECT_TRUE(std::isnan(s.first[1]));  // proposal 1 never tabled
     EXPECT_EQ(s.bootstrap, experiment::kSensitivityBootstrap);
+}
+
+// What io's writers store comes from here: stored_statistics() on plain counts gives what
+// the functions above give on the Summaries built on them (io computes nothing itself).
+TEST(Statistics, StoredStatisticsAreTheseFunctionsOnPlainCounts) {
+    experiment::Summary a(shape(), 5), b(shape(), 5);
+    a.add(record(Outcome::Adopted, 0.0f, 0.2f, kJoined, 1));
+    a.add(record(Outcome::Diluted, 0.5f, 0.4f, kJoined | kReserved, 3));
+    b.add(record(Outcome::Blocked, 0.25f, 0.6f, kObjected, 2));
+    const std::vector<experiment::Summary> block{a, b};
+    const core::SummaryCounts ca = a, cb = b;  // the counts alone, as io reads them back
+    const std::vector<const core::SummaryCounts*> counts{&ca, &cb};
+    const core::SummaryStatistics& st = experiment::stored_statistics();
+    const auto want = experiment::derived_arrays(shape(), 6, block);
+    const auto got = st.derived(shape(), 6, counts);
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].name, want[i].name);
+        EXPECT_EQ(got[i].ints, want[i].ints) << got[i].name;
+        ASSERT_EQ(got[i].reals.size(), want[i].reals.size()) << got[i].name;
+        for (std::size_t k = 0; k < got[i].reals.size(); ++k) {
+            if (std::isnan(want[i].reals[k]))
+                EXPECT_TRUE(std::isnan(got[i].reals[k])) << got[i].name;
+            else
+                EXPECT_EQ(got[i].reals[k], want[i].reals[k]) << got[i].name;
+        }
+    }
+    std::vector<double> y1, y2;
+    std::vector<char> t1, t2;
+    st.append_pass_probabilities(counts, y1, t1);
+    experiment::append_pass_probabilities(block, y2, t2);
+    EXPECT_EQ(y1, y2);
+    EXPECT_EQ(t1, t2);
+    EXPECT_EQ(y1, (std::vector<double>{1.0, 0.0, 0.0, 0.0}));
 }
