@@ -248,17 +248,19 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
     const bool pipelined = sink == nullptr || cfg.summary_only;
     for (int i = 0; i < threads && !pipelined; ++i)
         ws.push_back(std::make_unique<core::Workspace>(spec));
-    // Two buffers: the sink writes one block on its own thread while the next is simulated.
+    // One buffer: the sink copies a block's rows when it is staged. The encoding of a
+    // block (the sink's jobs) is done by the run's threads while they simulate the next
+    // block; only staging and the ordered write stay serial, so `-j N` is N threads of work.
     const auto nbuf = pipelined ? std::size_t{0}
                                 : static_cast<std::size_t>(std::min<std::int64_t>(
                                       block, std::max<std::int64_t>(reps, 1)));
-    std::vector<core::RunRecord> bufs[2] = {std::vector<core::RunRecord>(nbuf, probe),
-                                            std::vector<core::RunRecord>(sink ? nbuf : 0, probe)};
-    std::future<void> writing;  // the one block being written, if any
+    std::vector<core::RunRecord> buf(nbuf, probe);
+    std::future<void> writing;  // the last point's summary being written, if any
     auto wait_writing = [&] {
         if (writing.valid()) writing.get();  // rethrows the sink's exception, if any
     };
-    std::int64_t decisions = 0, done = 0, blocks = 0;
+    std::int64_t decisions = 0, done = 0;
+    std::int64_t staged = 0;  // the sink's jobs of the last block staged, not yet encoded
     const bool stream = sink != nullptr && sink->streams_summaries();
 
     try {
@@ -275,23 +277,28 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
                 const std::uint64_t point = static_cast<std::uint64_t>(plan.first_point + k);
                 for (std::int64_t first = 0; first < reps; first += block) {
                     const std::int64_t nb = std::min<std::int64_t>(block, reps - first);
-                    std::vector<core::RunRecord>& buf = bufs[sink ? blocks++ % 2 : 0];
                     std::int64_t dec = 0;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 8) reduction(+ : dec)
-                    for (std::int64_t i = 0; i < nb; ++i) {
+                    // Iterations [0, staged) encode the previous block's jobs, the rest
+                    // simulate.
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) reduction(+ : dec)
+                    for (std::int64_t i = 0; i < staged + nb; ++i) {
+                        if (i < staged) {
+                            sink->encode_staged(static_cast<std::size_t>(i));
+                            continue;
+                        }
                         const int th = omp_get_thread_num();
+                        const std::int64_t r = i - staged;
                         const core::RunKey key{cfg.seed, point,
-                                               static_cast<std::uint64_t>(first + i)};
-                        dec += core::simulate(model, key, *ws[th], buf[i]);
-                        partial[th].add(buf[i]);
+                                               static_cast<std::uint64_t>(first + r)};
+                        dec += core::simulate(model, key, *ws[th], buf[r]);
+                        partial[th].add(buf[r]);
                     }
                     decisions += dec;
                     if (sink) {
-                        wait_writing();  // the previous block (in the other buffer) is on disk
-                        writing = std::async(std::launch::async, [sink, &buf, nb,
-                                                                  at = k * reps + first] {
-                            sink->write_block(at, std::span<const core::RunRecord>(buf.data(), nb));
-                        });
+                        wait_writing();  // a summary being written: the sink is called serially
+                        sink->commit_staged();
+                        staged = static_cast<std::int64_t>(sink->stage_block(
+                            k * reps + first, std::span<const core::RunRecord>(buf.data(), nb)));
                     }
                     done += nb;
                     if (hooks.progress) hooks.progress(done, total);
@@ -301,8 +308,8 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
                 for (const Summary& p : partial) s.merge(p);
                 if (stream) {
                     if (hooks.keep_summaries) summaries.push_back(s);
-                    // Written after the point's last block, on the writer thread: the sink is
-                    // never called concurrently, and the runner keeps no summary.
+                    // Written on a helper thread while the next point's first block runs
+                    // (the runner keeps no summary); waited for before the sink's next call.
                     writing = std::async(std::launch::async, [sink, k, prev = std::move(writing),
                                                               s = std::move(s)]() mutable {
                         if (prev.valid()) prev.get();
@@ -313,7 +320,13 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
                 }
             }
             wait_writing();
-            if (sink) sink->finish(stream ? std::vector<Summary>{} : summaries);
+            if (sink) {
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+                for (std::int64_t j = 0; j < staged; ++j)
+                    sink->encode_staged(static_cast<std::size_t>(j));
+                sink->commit_staged();
+                sink->finish(stream ? std::vector<Summary>{} : summaries);
+            }
             if (!hooks.keep_summaries) summaries.clear();
         }
     } catch (...) {

@@ -3,6 +3,7 @@
 // blocks of runs in global run order, then finish with the summaries; or abort if the
 // experiment stops early (error, signal), after which nothing may remain at the output.
 // Implementations: io::Hdf5Sink (results files); tests use in-memory sinks.
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -40,6 +41,21 @@ class Sink {
     [[nodiscard]] virtual bool streams_summaries() const { return false; }
     /// Point index within the plan (0-based).
     virtual void write_summary(std::int64_t /*point*/, Summary&& /*s*/) {}
+    /// The hand-off the runner uses, so that the encoding of per-run output runs on the
+    /// run's own threads (`-j N` is N threads of work in total). stage_block takes the
+    /// runs that write_block would (serially, in run order; the records may be reused once
+    /// it returns) and returns how many encoding jobs they made; the runner then calls
+    /// encode_staged(j) once for every j below that count, from any of its threads at
+    /// once (and while write_summary may run), and then commit_staged() (serially), which
+    /// writes what was encoded, in order. By default stage_block is write_block and makes
+    /// no job.
+    virtual std::size_t stage_block(std::int64_t first_run, std::span<const core::RunRecord> runs) {
+        write_block(first_run, runs);
+        return 0;
+    }
+    /// Must not throw: a failure is kept and rethrown by commit_staged.
+    virtual void encode_staged(std::size_t /*job*/) noexcept {}
+    virtual void commit_staged() {}
     /// Discard everything written so far. Must not throw.
     virtual void abort() noexcept = 0;
 };

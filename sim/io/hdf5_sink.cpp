@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include <zlib.h>
 
@@ -110,8 +111,10 @@ struct Hdf5Sink::Impl {
     std::unique_ptr<SummaryGroupWriter> summaries;  // once write_summary was called
     std::int64_t summarised = 0;
 
-    std::vector<ChunkJob> jobs;                   // reused between blocks
-    std::vector<std::vector<std::byte>> shuffle;  // one scratch buffer per encoding thread
+    std::vector<ChunkJob> jobs;         // the staged chunks (stage .. commit)
+    std::vector<std::size_t> consumed;  // bytes of each column's pending rows they cover
+    std::exception_ptr encode_error;    // the first failure of encode_one, for commit
+    std::mutex error_mutex;
 
     [[nodiscard]] std::runtime_error failure(const std::string& what) const {
         return std::runtime_error("results file '" + path + "': " + what);
@@ -127,7 +130,12 @@ struct Hdf5Sink::Impl {
     void write_labels(const core::ModelSpec& spec);
     void write_points(const core::ModelSpec& spec, const experiment::Plan& plan);
     void write_provenance(const core::ModelSpec& spec, const experiment::Provenance& prov);
-    void encode_and_write(const std::vector<std::size_t>& consumed);
+    template <class F>
+    void guarded(const char* what, F&& f);
+    void stage(std::int64_t first_run, std::span<const core::RunRecord> runs);
+    void encode_one(std::size_t j) noexcept;
+    void encode_all();
+    void commit();
     void flush_partial_chunks();
     void publish();
     void discard() noexcept;
@@ -469,115 +477,154 @@ void Hdf5Sink::Impl::create_runs() {
     }
 }
 
-void Hdf5Sink::write_block(std::int64_t first_run, std::span<const core::RunRecord> runs) {
-    Impl& m = *impl_;
-    if (m.state != Impl::State::Begun)
-        throw std::logic_error("Hdf5Sink::write_block outside begin..finish");
+// Runs `f` on a begun sink; any failure aborts the sink (HDF5's with the file's name).
+template <class F>
+void Hdf5Sink::Impl::guarded(const char* what, F&& f) {
+    if (state != State::Begun)
+        throw std::logic_error(std::string("Hdf5Sink::") + what + " outside begin..finish");
     h5::QuietErrors quiet;
     try {
-        if (first_run != m.written)
-            throw std::invalid_argument("write_block: expected run " + std::to_string(m.written) +
-                                        ", got " + std::to_string(first_run));
-        const auto n = static_cast<std::int64_t>(runs.size());
-        if (m.written + n > m.expected_runs)
-            throw std::invalid_argument("write_block: more runs than the plan has (" +
-                                        std::to_string(m.expected_runs) + ")");
-        if (!m.cfg.summary_only && n > 0) {
-            std::uintmax_t bytes = 0;
-            for (const auto& c : m.columns)
-                if (c.dset.valid())
-                    bytes += c.per_run * static_cast<std::uintmax_t>(n) * H5Tget_size(c.mem_type);
-            m.ensure_space(bytes, "writing runs");
-            const std::int64_t reps = std::max<std::int64_t>(m.cfg.replications, 1);
-            // Append the block's rows to each column's pending rows; every whole chunk
-            // becomes a job.
-            m.jobs.clear();
-            std::vector<std::size_t> consumed(m.columns.size(), 0);
-            for (std::size_t i = 0; i < m.columns.size(); ++i) {
-                RunColumn& c = m.columns[i];
-                if (!c.dset.valid()) continue;
-                const std::size_t esize = core::elem_size(c.out->elem);
-                const std::size_t at = c.pending.size();
-                c.pending.resize(at + static_cast<std::size_t>(n) * c.row_bytes);
-                std::byte* dst = c.pending.data() + at;
-                if (c.out->in_record) {
-                    for (std::int64_t r = 0; r < n; ++r) {
-                        const std::span<const std::byte> v = core::array_bytes(runs[r], i);
-                        if (v.size() != c.row_bytes)
-                            throw std::invalid_argument(
-                                "run " + std::to_string(m.written + r) + ": " + c.name + " has " +
-                                std::to_string(v.size() / esize) + " values, expected " +
-                                std::to_string(c.per_run));
-                        if (!v.empty()) std::memcpy(dst + r * c.row_bytes, v.data(), v.size());
-                    }
-                } else {
-                    const bool is_point = c.name == "point";
-                    for (std::int64_t r = 0; r < n; ++r) {
-                        const std::int64_t v = is_point ? m.first_point + (m.written + r) / reps
-                                                        : (m.written + r) % reps;
-                        std::memcpy(dst + r * 8, &v, 8);
-                    }
-                }
-                const std::size_t chunk_bytes = c.chunk_runs * c.row_bytes;
-                if (chunk_bytes == 0) continue;
-                while (c.pending.size() - consumed[i] >= chunk_bytes) {
-                    ChunkJob job;
-                    job.col = i;
-                    job.index = c.next_chunk++;
-                    job.src = c.pending.data() + consumed[i];
-                    job.bytes = chunk_bytes;
-                    m.jobs.push_back(std::move(job));
-                    consumed[i] += chunk_bytes;
-                }
-            }
-            for (auto& c : m.columns) {
-                if (!c.dset.valid()) continue;
-                std::vector<hsize_t> dims = h5::shape(c.dset.get());
-                dims[0] = hs(m.written + n);
-                h5::check_rc(H5Dset_extent(c.dset.get(), dims.data()), "writing /runs/" + c.name);
-            }
-            m.encode_and_write(consumed);
-        }
-        m.written += n;
+        f();
     } catch (const h5::Failure& e) {
-        abort();
-        throw m.failure(e.what());
+        discard();
+        state = State::Aborted;
+        throw failure(e.what());
     } catch (...) {
-        abort();
+        discard();
+        state = State::Aborted;
         throw;
     }
 }
 
-// Encodes the jobs on up to opt.threads threads (this one included), then writes them in
-// job order, which is run order within each column: the file is the same whatever the
-// thread count. Drops the `consumed` bytes from each column's pending rows.
-void Hdf5Sink::Impl::encode_and_write(const std::vector<std::size_t>& consumed) {
+void Hdf5Sink::write_block(std::int64_t first_run, std::span<const core::RunRecord> runs) {
+    Impl& m = *impl_;
+    m.guarded("write_block", [&] {
+        m.stage(first_run, runs);
+        m.encode_all();
+        m.commit();
+    });
+}
+
+std::size_t Hdf5Sink::stage_block(std::int64_t first_run, std::span<const core::RunRecord> runs) {
+    Impl& m = *impl_;
+    m.guarded("stage_block", [&] { m.stage(first_run, runs); });
+    return m.jobs.size();
+}
+
+void Hdf5Sink::encode_staged(std::size_t j) noexcept {
+    impl_->encode_one(j);
+}
+
+void Hdf5Sink::commit_staged() {
+    Impl& m = *impl_;
+    m.guarded("commit_staged", [&] { m.commit(); });
+}
+
+// Appends the block's rows to each column's pending rows; every whole chunk becomes a
+// job (encoded by encode_one, written by commit). The runs may be reused on return.
+void Hdf5Sink::Impl::stage(std::int64_t first_run, std::span<const core::RunRecord> runs) {
+    if (!jobs.empty()) throw std::logic_error("Hdf5Sink: a block staged before the last commit");
+    if (first_run != written)
+        throw std::invalid_argument("write_block: expected run " + std::to_string(written) +
+                                    ", got " + std::to_string(first_run));
+    const auto n = static_cast<std::int64_t>(runs.size());
+    if (written + n > expected_runs)
+        throw std::invalid_argument("write_block: more runs than the plan has (" +
+                                    std::to_string(expected_runs) + ")");
+    if (!cfg.summary_only && n > 0) {
+        std::uintmax_t bytes = 0;
+        for (const auto& c : columns)
+            if (c.dset.valid())
+                bytes += c.per_run * static_cast<std::uintmax_t>(n) * H5Tget_size(c.mem_type);
+        ensure_space(bytes, "writing runs");
+        const std::int64_t reps = std::max<std::int64_t>(cfg.replications, 1);
+        consumed.assign(columns.size(), 0);
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            RunColumn& c = columns[i];
+            if (!c.dset.valid()) continue;
+            const std::size_t esize = core::elem_size(c.out->elem);
+            const std::size_t at = c.pending.size();
+            c.pending.resize(at + static_cast<std::size_t>(n) * c.row_bytes);
+            std::byte* dst = c.pending.data() + at;
+            if (c.out->in_record) {
+                for (std::int64_t r = 0; r < n; ++r) {
+                    const std::span<const std::byte> v = core::array_bytes(runs[r], i);
+                    if (v.size() != c.row_bytes)
+                        throw std::invalid_argument(
+                            "run " + std::to_string(written + r) + ": " + c.name + " has " +
+                            std::to_string(v.size() / esize) + " values, expected " +
+                            std::to_string(c.per_run));
+                    if (!v.empty()) std::memcpy(dst + r * c.row_bytes, v.data(), v.size());
+                }
+            } else {
+                const bool is_point = c.name == "point";
+                for (std::int64_t r = 0; r < n; ++r) {
+                    const std::int64_t v =
+                        is_point ? first_point + (written + r) / reps : (written + r) % reps;
+                    std::memcpy(dst + r * 8, &v, 8);
+                }
+            }
+            const std::size_t chunk_bytes = c.chunk_runs * c.row_bytes;
+            if (chunk_bytes == 0) continue;
+            while (c.pending.size() - consumed[i] >= chunk_bytes) {
+                ChunkJob job;
+                job.col = i;
+                job.index = c.next_chunk++;
+                job.src = c.pending.data() + consumed[i];
+                job.bytes = chunk_bytes;
+                jobs.push_back(std::move(job));
+                consumed[i] += chunk_bytes;
+            }
+        }
+        for (auto& c : columns) {
+            if (!c.dset.valid()) continue;
+            std::vector<hsize_t> dims = h5::shape(c.dset.get());
+            dims[0] = hs(written + n);
+            h5::check_rc(H5Dset_extent(c.dset.get(), dims.data()), "writing /runs/" + c.name);
+        }
+    }
+    written += n;
+}
+
+// Encodes job j (shuffle, deflate) into its own buffer; safe to call for distinct jobs at
+// once. A failure is kept for commit.
+void Hdf5Sink::Impl::encode_one(std::size_t j) noexcept {
+    thread_local std::vector<std::byte> scratch;  // the shuffled bytes of one chunk
+    try {
+        ChunkJob& job = jobs.at(j);
+        encode_chunk(job, core::elem_size(columns[job.col].out->elem), opt.deflate, opt.shuffle,
+                     scratch);
+    } catch (...) {
+        const std::lock_guard<std::mutex> lock(error_mutex);
+        if (!encode_error) encode_error = std::current_exception();
+    }
+}
+
+// Every staged job on up to opt.threads threads (this one included).
+void Hdf5Sink::Impl::encode_all() {
     const int threads = static_cast<int>(std::clamp<std::size_t>(
         static_cast<std::size_t>(opt.threads), 1, std::max<std::size_t>(jobs.size(), 1)));
-    shuffle.resize(static_cast<std::size_t>(threads));
     std::atomic<std::size_t> next{0};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    auto work = [&](int t) {
-        try {
-            for (std::size_t j; (j = next.fetch_add(1)) < jobs.size();) {
-                ChunkJob& job = jobs[j];
-                encode_chunk(job, core::elem_size(columns[job.col].out->elem), opt.deflate,
-                             opt.shuffle, shuffle[static_cast<std::size_t>(t)]);
-            }
-        } catch (...) {
-            const std::lock_guard<std::mutex> lock(error_mutex);
-            if (!error) error = std::current_exception();
-            next = jobs.size();
-        }
+    auto work = [&] {
+        for (std::size_t j; (j = next.fetch_add(1)) < jobs.size();) encode_one(j);
     };
     std::vector<std::thread> helpers;
-    for (int t = 1; t < threads; ++t) helpers.emplace_back(work, t);
-    work(0);
+    for (int t = 1; t < threads; ++t) helpers.emplace_back(work);
+    work();
     for (auto& h : helpers) h.join();
-    if (error) std::rethrow_exception(error);
+}
+
+// Writes the encoded jobs in job order, which is run order within each column: the file
+// is the same whatever the thread count. Drops the staged bytes from the pending rows.
+void Hdf5Sink::Impl::commit() {
+    if (encode_error) {
+        jobs.clear();
+        std::rethrow_exception(std::exchange(encode_error, nullptr));
+    }
     for (const ChunkJob& job : jobs) {
         RunColumn& c = columns[job.col];
+        if (job.out.empty() && job.bytes > 0)
+            throw std::logic_error("Hdf5Sink: a staged chunk was not encoded");
         std::vector<hsize_t> offset(h5::shape(c.dset.get()).size(), 0);
         offset[0] = static_cast<hsize_t>(job.index) * c.chunk_runs;
         h5::check_rc(H5Dwrite_chunk(c.dset.get(), H5P_DEFAULT, 0, offset.data(), job.out.size(),
@@ -590,19 +637,20 @@ void Hdf5Sink::Impl::encode_and_write(const std::vector<std::size_t>& consumed) 
             columns[i].pending.erase(
                 columns[i].pending.begin(),
                 columns[i].pending.begin() + static_cast<std::ptrdiff_t>(consumed[i]));
+    consumed.clear();
 }
 
 // The last, partial chunk of each column, padded with zeros (HDF5 stores edge chunks
 // whole; the padding lies beyond the dataset's extent and is never read).
 void Hdf5Sink::Impl::flush_partial_chunks() {
     jobs.clear();
-    std::vector<std::size_t> consumed(columns.size(), 0);
+    consumed.assign(columns.size(), 0);
     for (std::size_t i = 0; i < columns.size(); ++i) {
         RunColumn& c = columns[i];
         if (!c.dset.valid() || c.pending.empty()) continue;
         const std::size_t chunk_bytes = c.chunk_runs * c.row_bytes;
-        consumed[i] = c.pending.size();
         c.pending.resize(chunk_bytes, std::byte{0});
+        consumed[i] = c.pending.size();
         ChunkJob job;
         job.col = i;
         job.index = c.next_chunk++;
@@ -610,9 +658,8 @@ void Hdf5Sink::Impl::flush_partial_chunks() {
         job.bytes = chunk_bytes;
         jobs.push_back(std::move(job));
     }
-    for (std::size_t i = 0; i < columns.size(); ++i)
-        if (consumed[i] > 0) consumed[i] = columns[i].pending.size();
-    encode_and_write(consumed);
+    encode_all();
+    commit();
 }
 
 void Hdf5Sink::write_summary(std::int64_t point, experiment::Summary&& s) {

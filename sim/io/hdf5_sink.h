@@ -30,8 +30,9 @@ inline constexpr const char* kResultsFormat = "sco-sim-results/2";
 struct ChunkOptions {
     int deflate = 4;      ///< zlib level 0..9; -1: no deflate filter
     bool shuffle = true;  ///< byte shuffle before deflate (elements wider than a byte)
-    /// Threads that encode chunks, the writer's own included; 0: the run's (RunConfig::threads,
-    /// or every core if that is 0).
+    /// Threads that encode chunks in write_block and finish, the caller's included; 0: the
+    /// run's (RunConfig::threads, or every core if that is 0). The runner does not use
+    /// write_block: it encodes staged chunks on its own threads (stage_block below).
     int threads = 0;
     int max_chunk_runs = 1 << 16;  ///< runs per chunk at most (rounded down to a power of 2)
 };
@@ -51,6 +52,13 @@ class Hdf5Sink final : public experiment::Sink {
     void begin(const core::ModelSpec& spec, const experiment::Plan& plan,
                const experiment::RunConfig& cfg, const experiment::Provenance& prov) override;
     void write_block(std::int64_t first_run, std::span<const core::RunRecord> runs) override;
+    /// Parallel hand-off (experiment::Sink): stage_block copies the rows and cuts the full
+    /// chunks, encode_staged shuffles and deflates one chunk (any thread), commit_staged
+    /// writes them in run order with H5Dwrite_chunk. write_block does all three, encoding
+    /// on ChunkOptions::threads threads.
+    std::size_t stage_block(std::int64_t first_run, std::span<const core::RunRecord> runs) override;
+    void encode_staged(std::size_t job) noexcept override;
+    void commit_staged() override;
     void finish(const std::vector<experiment::Summary>& per_point) override;
     /// Summaries are written as points complete (the runner then keeps none); finish also
     /// accepts all of them at once when none was written this way (the MPI sweep).

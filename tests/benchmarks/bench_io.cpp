@@ -80,6 +80,56 @@ BENCHMARK(BM_Hdf5Sink)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// The write's cost and file size per storage option (issue 13 item 2): a file of 8,192
+// runs (the 1,024 distinct records eight times: repeats lie beyond deflate's 32 KiB window
+// in every dataset but point and replication) on one thread, with
+// deflate level range(0) (-1: no deflate filter) and shuffle range(1). Counters: file
+// bytes per run. Instructions per run: run under callgrind with
+// --toggle-collect='*Hdf5Sink::*' (scripts/bench_writer.sh --options does).
+void BM_SinkOptions(benchmark::State& state) {
+    constexpr std::int64_t runs = 8192;
+    io::ChunkOptions opt;
+    opt.deflate = static_cast<int>(state.range(0));
+    opt.shuffle = state.range(1) != 0;
+    opt.threads = 1;
+    state.SetLabel("deflate " + std::to_string(opt.deflate) + ", shuffle " +
+                   (opt.shuffle ? "on" : "off"));
+    const auto& recs = block_of_records();
+    experiment::Summary sum(model().shape(), max_rounds());
+    for (const auto& r : recs) sum.add(r);
+    const std::vector<experiment::Summary> per_point{sum};
+    const experiment::Plan plan;
+    experiment::RunConfig cfg;
+    cfg.replications = runs;
+    cfg.threads = 1;
+    const experiment::Provenance prov{"bench", "bench", "sco-bench", "sco2014.yaml",
+                                      baseline().text};
+    const std::string path = temp_file("options.h5");
+    std::int64_t items = 0;
+    double bytes = 0;
+    for (auto _ : state) {
+        io::Hdf5Sink sink(path, true, opt);
+        sink.begin(spec(), plan, cfg, prov);
+        for (std::int64_t first = 0; first < runs; first += 1024) {
+            const auto at =
+                static_cast<std::size_t>(first % static_cast<std::int64_t>(recs.size()));
+            sink.write_block(first, std::span<const core::RunRecord>(recs.data() + at, 1024));
+        }
+        sink.finish(per_point);
+        items += runs;
+        bytes = static_cast<double>(fs::file_size(path));
+    }
+    fs::remove(path);
+    std::error_code ec;
+    fs::remove(fs::path(path).parent_path(), ec);
+    state.counters["file_bytes_per_run"] = bytes / runs;
+    report(state, items, 0);
+}
+BENCHMARK(BM_SinkOptions)
+    ->ArgsProduct({{6, 4, 1, 0, -1}, {1, 0}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 // A whole experiment through the runner: range(0) threads, range(1) = 0 no sink (the
 // runner's summaries only), 1 results file with per-run records, 2 summary-only file.
 void BM_RunPlan(benchmark::State& state) {

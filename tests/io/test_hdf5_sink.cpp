@@ -10,6 +10,7 @@
 #include <map>
 #include <span>
 #include <sstream>
+#include <thread>
 
 #include <hdf5.h>
 
@@ -190,6 +191,50 @@ TEST_F(Hdf5SinkTest, ThreadCountAndBlockSizeDoNotChangeTheStoredChunks) {
     std::memcpy(rep.data(), got[0].values.at("replication").data(), rep.size() * 8);
     for (std::size_t r = 0; r < rep.size(); ++r)
         EXPECT_EQ(rep[r], static_cast<std::int64_t>(r) % kReps);
+}
+
+TEST_F(Hdf5SinkTest, StagedHandOffStoresTheSameChunksAsWriteBlock) {
+    // The runner's path: stage_block, encode_staged from several threads in any order,
+    // commit_staged. The stored chunks equal write_block's.
+    ChunkOptions o;
+    o.max_chunk_runs = 2;
+    o.threads = 1;
+    cfg_.per_run_tension = true;
+    {
+        Hdf5Sink sink(out("w.h5"), false, o);
+        write_all(sink, 3);
+    }
+    std::size_t jobs_seen = 0;
+    {
+        Hdf5Sink sink(out("s.h5"), false, o);
+        sink.begin(spec_, plan_, cfg_, prov_);
+        for (std::size_t i = 0; i < runs_.size(); i += 3) {
+            const std::size_t n = std::min<std::size_t>(3, runs_.size() - i);
+            const std::size_t jobs = sink.stage_block(
+                static_cast<std::int64_t>(i), std::span<const core::RunRecord>(&runs_[i], n));
+            jobs_seen += jobs;
+            std::vector<std::thread> t;
+            for (std::size_t j = jobs; j-- > 0;)
+                t.emplace_back([&sink, j] { sink.encode_staged(j); });
+            for (auto& th : t) th.join();
+            sink.commit_staged();
+        }
+        sink.finish(sums_);
+    }
+    EXPECT_GT(jobs_seen, 0u);
+    const RunsBytes w = runs_bytes(out("w.h5")), s = runs_bytes(out("s.h5"));
+    EXPECT_TRUE(w.values == s.values);
+    EXPECT_TRUE(w.chunks == s.chunks);
+}
+
+TEST_F(Hdf5SinkTest, CommitWithoutEncodingIsRefusedAndLeavesNoFile) {
+    ChunkOptions o;
+    o.max_chunk_runs = 1;
+    Hdf5Sink sink(out(), false, o);
+    sink.begin(spec_, plan_, cfg_, prov_);
+    ASSERT_GT(sink.stage_block(0, std::span<const core::RunRecord>(runs_.data(), 2)), 0u);
+    EXPECT_THROW(sink.commit_staged(), std::logic_error);
+    EXPECT_TRUE(files().empty());
 }
 
 TEST_F(Hdf5SinkTest, FilterChoicesKeepTheValues) {
