@@ -28,8 +28,12 @@ inline constexpr const char* kResultsFormat = "sco-sim-results/2";
 /// threads and writes them in run order with H5Dwrite_chunk, so that the file is the same
 /// whatever the thread count. Readers see ordinary shuffle+deflate datasets.
 struct ChunkOptions {
-    int deflate = 4;      ///< zlib level 0..9; -1: no deflate filter
-    bool shuffle = true;  ///< byte shuffle before deflate (elements wider than a byte)
+    /// zlib level 0..9; -1: no deflate filter. Level 1 without shuffle (below): half the
+    /// instructions of level 4 with shuffle for 11% more bytes (docs/performance.md).
+    int deflate = 1;
+    /// Byte shuffle before deflate (elements wider than a byte). Off by default: on this
+    /// data it costs instructions and bytes.
+    bool shuffle = false;
     /// Threads that encode chunks in write_block and finish, the caller's included; 0: the
     /// run's (RunConfig::threads, or every core if that is 0). The runner does not use
     /// write_block: it encodes staged chunks on its own threads (stage_block below).
