@@ -91,6 +91,18 @@ class DeferredFinish final : public Sink {
         const std::lock_guard<std::mutex> lock(io_);
         in_->write_block(first_run, runs);
     }
+    // The runner's hand-off (Sink::stage_block): staging and committing touch HDF5, under
+    // `io`; encoding touches only the staged jobs, on the run's threads, without it.
+    std::size_t stage_block(std::int64_t first_run,
+                            std::span<const core::RunRecord> runs) override {
+        const std::lock_guard<std::mutex> lock(io_);
+        return in_->stage_block(first_run, runs);
+    }
+    void encode_staged(std::size_t job) noexcept override { in_->encode_staged(job); }
+    void commit_staged() override {
+        const std::lock_guard<std::mutex> lock(io_);
+        in_->commit_staged();
+    }
     void finish(const std::vector<Summary>& per_point) override { kept_ = per_point; }
     [[nodiscard]] bool streams_summaries() const override { return in_->streams_summaries(); }
     void write_summary(std::int64_t point, Summary&& s) override {
