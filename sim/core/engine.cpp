@@ -109,7 +109,7 @@ bool accepts(const World& w, const ProposalSpec& prop, const EngineScratch& s, i
 }  // namespace
 
 double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
-                                double ambition) const {
+                                double ambition, bool refused) const {
     const int D = w.dims;
     const double unc = w.uncertainty(p);
     const int sp = prop.sponsor;
@@ -171,6 +171,8 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         if (scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0)) continue;
         for (int k = kGrid - (scope >= 0 ? 1 : 0); k >= 0; --k) {
             if (scope < 0 && k == 0) break;  // the status quo itself is no offer
+            // A text a veto holder refused, unchanged for it since, is not offered again.
+            if (refused && scope < 0 && k == kGrid) continue;
             // The candidate's shares and text, its size, the share of the aim it achieves
             // (effect()) and the sponsor's policy gain (spatial()), term for term.
             double size = 0.0, progress = 0.0, gain = 0.0;
@@ -441,7 +443,20 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             // now those who joined: then the relations of step 1 are out of date.
             if (!relations_current) relations(w, s);
             relations_current = true;
-            if (!std::isfinite(win_set(w, prop, p, s, ambition))) {
+            // Did a member refuse this text for reasons that still stand? Its options on the
+            // same text, with this round's pressure and relations, are what they were when it
+            // chose; its disposition is kept through the summit, so it would refuse again
+            // (docs/model.md III.4.5). A refusal forced by a denied transit is not about the text.
+            bool refused = false;
+            for (int j = 0; j < n && !refused; ++j) {
+                if (!w.member(j) || s.forced[j] || s.outside[j] || s.choice[j] != Choice::Object ||
+                    (flags[j] & kDropped))
+                    continue;
+                const Options now = options(w, spatial(w, j, s.text.data()), s.terms[j], s.rel[j],
+                                            e, s.pressure[j], unc, prop.kind, prop.opt_out);
+                refused = now.v == s.opts[j].v;
+            }
+            if (!std::isfinite(win_set(w, prop, p, s, ambition, refused))) {
                 res.win_set_empty = true;
                 if (explain)
                     explain->rounds.back().next =

@@ -107,8 +107,13 @@ class ConsensusEngine {
     /// Reads from `s` the current offer (share), the tabled text (text0), the aim's
     /// direction (dir), and every agent's terms, relations, pressure and forced flag; uses
     /// named, cand, target and geo as buffers.
+    ///
+    /// `refused` (a veto holder refused the current offer and nothing has changed for it
+    /// since: docs/model.md III.4.5, "A refused text is not offered again") leaves the
+    /// current offer itself out of the candidates, so the sponsor concedes at least one
+    /// step of the grid or finds the win-set empty.
     double win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
-                   double ambition) const;
+                   double ambition, bool refused = false) const;
     static constexpr int kGrid = 10;  ///< steps of the win-set search's grid
 
   private:
