@@ -32,6 +32,7 @@ void EngineScratch::resize(const ModelSpec& spec) {
     party.resize(agents);
     outside.resize(agents);
     powers.reserve(agents);
+    refusers.reserve(agents);
     std::set<std::pair<int, int>> pairs;
     for (const ParamDef& d : spec.params.all())
         if ((d.field == Field::Tension || d.field == Field::Affinity ||
@@ -160,6 +161,25 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         }
         return accepts(w, prop, s, j, sj, e, unc);
     };
+    // Whether some member whose refusal stands has, on the candidate in s.target (effect
+    // e), the option utilities it refused the current offer on.
+    auto refused_again = [&](double e) {
+        for (const int j : s.refusers) {
+            const double* const x = g_agent(j);
+            Spatial sj;
+            for (int m = 0; m < named; ++m) {
+                const double t = s.target[s.named[m]];
+                const double g = x[D + m] * (x[2 * D + m] - std::abs(x[m] - t));
+                sj.gain += g;
+                if (g < 0.0) sj.loss -= g;
+                sj.stake += x[D + m] * std::abs(t - g_q[m]);
+            }
+            const Options o = options(w, sj, s.terms[j], s.rel[j], e, s.pressure[j], unc, prop.kind,
+                                      prop.opt_out);
+            if (o.v == s.opts[j].v) return true;
+        }
+        return false;
+    };
     double best_value = -std::numeric_limits<double>::infinity(), best_size = -1.0;
     int last_reject = -1;  // the member that refused the last candidate is asked first
     const double* const xs = g_agent(sp);
@@ -195,6 +215,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             // text it values below the status quo can never be its offer (it withdraws).
             const double v = gain + e * threat;
             if (!(v >= 0.0) || v < best_value || (v == best_value && size <= best_size)) continue;
+            // Nor is a text that, for a member whose refusal stands, is the refused text:
+            // the same four utilities, so by its kept disposition it would refuse again.
+            if (refused && refused_again(e)) continue;
             bool all = last_reject < 0 || accepted(last_reject, e);
             for (int j = 0; j < w.n && all; ++j) {
                 if (!w.member(j) || s.forced[j] || s.outside[j] || j == last_reject) continue;
@@ -447,15 +470,16 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             // same text, with this round's pressure and relations, are what they were when it
             // chose; its disposition is kept through the summit, so it would refuse again
             // (docs/model.md III.4.5). A refusal forced by a denied transit is not about the text.
-            bool refused = false;
-            for (int j = 0; j < n && !refused; ++j) {
+            s.refusers.clear();
+            for (int j = 0; j < n; ++j) {
                 if (!w.member(j) || s.forced[j] || s.outside[j] || s.choice[j] != Choice::Object ||
                     (flags[j] & kDropped))
                     continue;
                 const Options now = options(w, spatial(w, j, s.text.data()), s.terms[j], s.rel[j],
                                             e, s.pressure[j], unc, prop.kind, prop.opt_out);
-                refused = now.v == s.opts[j].v;
+                if (now.v == s.opts[j].v) s.refusers.push_back(j);
             }
+            const bool refused = !s.refusers.empty();
             if (!std::isfinite(win_set(w, prop, p, s, ambition, refused))) {
                 res.win_set_empty = true;
                 if (explain)

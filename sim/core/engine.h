@@ -36,6 +36,7 @@ struct EngineScratch {
     std::vector<unsigned char> party;    // [agent] expected party to the text (co-party relations)
     std::vector<unsigned char> outside;  // [agent] not in a closed text's circle (open_to)
     std::vector<int> powers;             // great powers, ascending (pressure)
+    std::vector<int> refusers;  // members whose refusal of the current offer stands (III.4.5)
     /// Agent pairs whose tension or affinity can be nonzero (a relation or a susceptibility
     /// in the spec): the only pairs the relations terms visit, so a round costs O(pairs).
     std::vector<std::pair<int, int>> related;
@@ -110,8 +111,11 @@ class ConsensusEngine {
     ///
     /// `refused` (a veto holder refused the current offer and nothing has changed for it
     /// since: docs/model.md III.4.5, "A refused text is not offered again") leaves the
-    /// current offer itself out of the candidates, so the sponsor concedes at least one
-    /// step of the grid or finds the win-set empty.
+    /// current offer itself out of the candidates, and with it every candidate on which
+    /// some member listed in s.refusers has the four option utilities it refused on (a text
+    /// that changes only what that member does not weigh is, for it, the refused text), so
+    /// the sponsor concedes at least one step of the grid where a refuser weighs it, or
+    /// finds the win-set empty.
     double win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
                    double ambition, bool refused = false) const;
     static constexpr int kGrid = 10;  ///< steps of the win-set search's grid

@@ -1450,3 +1450,54 @@ TEST(KnownAnswers, APressedObjectorMayBeOfferedTheSameTextAgain) {
     }
     EXPECT_GT(pressed, 100);  // BBB objected in round 1 in about 31% of runs
 }
+
+// A text that changes only what the refuser does not weigh is, for it, the refused text.
+// As near_indifferent, on two dimensions: AAA's plan moves d0 and d1 from 0.5 to 0.9; AAA
+// weighs d0 1.0 and d1 0.1; BBB weighs d0 0.2 and d1 not at all. Every text is in the
+// win-set (BBB's margin 0.1 - 0.08 w0 > 0), and the sponsor's cheapest concession is d1
+// alone (0.1 x 0.04 of its value against 0.4 x 0.1 for d0). Conceding d1 leaves BBB's four
+// utilities as they were, so by its kept disposition BBB refuses again: before the fix the
+// sponsor conceded d1 twice and the text was blocked with BBB's round-1 probability
+// 1/(1 + e^(40 x 0.02)) = 0.3100, as if III.4.5 did not exist (CLI: 0.312 of 6000 runs). A
+// candidate on which a standing refuser's utilities are unchanged is now no offer either:
+// the sponsor concedes d0 (0.9, then 0.81), and the text is blocked with probability
+// 1/(1 + e^(40 x (0.1 - 0.0648))) = 0.1966, as in the one-dimensional case. Under
+// deterministic choice BBB never objects and nothing changes. The same holds when the text
+// names d1 at its status quo: a concession of d1 is then no change of the text at all.
+TEST(KnownAnswers, ARefusedTextIsNotOfferedAgainUnderAnotherDimension) {
+    // null: the text names d1 at the status quo, so "conceding" d1 changes no word of it (the
+    // baseline's Afghan plan once its status quo reached the text on military_integration).
+    for (const bool null : {false, true}) {
+        SpecBuilder b(2, 0);
+        b.agent("AAA", Role::Member, 0.5);
+        b.agent("BBB");
+        b.set("status_quo.d0", 0.5).set("status_quo.d1", 0.5);
+        b.set(path("AAA", "position.d0"), 0.9).set(path("AAA", "position.d1"), 0.9);
+        b.set(path("AAA", "salience.d0"), 1.0).set(path("AAA", "salience.d1"), 0.1);
+        b.set(path("BBB", "position.d0"), 0.5).set(path("BBB", "position.d1"), 0.5);
+        b.set(path("BBB", "salience.d0"), 0.2).set(path("BBB", "salience.d1"), null ? 0.3 : 0.0);
+        b.proposal("text", Kind::Plan, 0);
+        b.set("agenda.text.position.d0", 0.9).set("agenda.text.position.d1", null ? 0.5 : 0.9);
+        b.spec().variants.amendment = AmendmentRule::WinSet;
+        b.spec().variants.choice = ChoiceRule::Logit;
+        const int M = 6000;
+        int blocked = 0;
+        for (int m = 0; m < M; ++m) {
+            const Resolved r = resolve_once(b.spec(), m);
+            if (r.res.outcome != Outcome::Blocked) continue;
+            ++blocked;
+            ASSERT_EQ(r.res.rounds, 3) << "run " << m << " null " << null;
+            ASSERT_NEAR((r.text[0] - 0.5) / 0.4, 0.81, 1e-5)
+                << "run " << m << " null " << null << ": d0 not conceded";
+        }
+        const Interval i = wilson(blocked, M);
+        const double p_last = 1.0 / (1.0 + std::exp(40.0 * (0.1 - 0.08 * 0.81)));
+        EXPECT_TRUE(i.lo <= p_last && p_last <= i.hi)
+            << blocked << " of " << M << ", expected " << p_last << " null " << null;
+
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        const Resolved d = resolve_once(b.spec(), 0);
+        EXPECT_EQ(d.res.outcome, Outcome::Adopted);
+        EXPECT_EQ(d.res.rounds, 1);
+    }
+}
