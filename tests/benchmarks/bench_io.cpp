@@ -108,7 +108,7 @@ void BM_SinkOptions(benchmark::State& state) {
     std::int64_t items = 0;
     double bytes = 0;
     for (auto _ : state) {
-        io::Hdf5Sink sink(path, true, opt);
+        io::Hdf5Sink sink(sco::experiment::stored_statistics(), path, true, opt);
         sink.begin(spec(), plan, cfg, prov);
         for (std::int64_t first = 0; first < runs; first += 1024) {
             const auto at =

@@ -201,12 +201,12 @@ TEST_F(Hdf5SinkTest, StagedHandOffStoresTheSameChunksAsWriteBlock) {
     o.threads = 1;
     cfg_.per_run_tension = true;
     {
-        Hdf5Sink sink(out("w.h5"), false, o);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out("w.h5"), false, o);
         write_all(sink, 3);
     }
     std::size_t jobs_seen = 0;
     {
-        Hdf5Sink sink(out("s.h5"), false, o);
+        Hdf5Sink sink(sco::experiment::stored_statistics(), out("s.h5"), false, o);
         sink.begin(spec_, plan_, cfg_, prov_);
         for (std::size_t i = 0; i < runs_.size(); i += 3) {
             const std::size_t n = std::min<std::size_t>(3, runs_.size() - i);
@@ -230,7 +230,7 @@ TEST_F(Hdf5SinkTest, StagedHandOffStoresTheSameChunksAsWriteBlock) {
 TEST_F(Hdf5SinkTest, CommitWithoutEncodingIsRefusedAndLeavesNoFile) {
     ChunkOptions o;
     o.max_chunk_runs = 1;
-    Hdf5Sink sink(out(), false, o);
+    Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false, o);
     sink.begin(spec_, plan_, cfg_, prov_);
     ASSERT_GT(sink.stage_block(0, std::span<const core::RunRecord>(runs_.data(), 2)), 0u);
     EXPECT_THROW(sink.commit_staged(), std::logic_error);
