@@ -147,9 +147,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             x[2 * D + m] = std::abs(x[m] - g_q[m]);
         }
     }
-    // Whether member j accepts the candidate in s.target (effect e): spatial() of it,
-    // term for term on the named dimensions, then the full test.
-    auto accepted = [&](int j, double e) {
+    // Member j's spatial() of the candidate in s.target, term for term on the named
+    // dimensions.
+    auto spatial_of = [&](int j) {
         const double* const x = g_agent(j);
         Spatial sj;
         for (int m = 0; m < named; ++m) {
@@ -159,23 +159,16 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             if (g < 0.0) sj.loss -= g;
             sj.stake += x[D + m] * std::abs(t - g_q[m]);
         }
-        return accepts(w, prop, s, j, sj, e, unc);
+        return sj;
     };
+    // Whether member j accepts the candidate in s.target (effect e): the full test.
+    auto accepted = [&](int j, double e) { return accepts(w, prop, s, j, spatial_of(j), e, unc); };
     // Whether some member whose refusal stands has, on the candidate in s.target (effect
     // e), the option utilities it refused the current offer on.
     auto refused_again = [&](double e) {
         for (const int j : s.refusers) {
-            const double* const x = g_agent(j);
-            Spatial sj;
-            for (int m = 0; m < named; ++m) {
-                const double t = s.target[s.named[m]];
-                const double g = x[D + m] * (x[2 * D + m] - std::abs(x[m] - t));
-                sj.gain += g;
-                if (g < 0.0) sj.loss -= g;
-                sj.stake += x[D + m] * std::abs(t - g_q[m]);
-            }
-            const Options o = options(w, sj, s.terms[j], s.rel[j], e, s.pressure[j], unc, prop.kind,
-                                      prop.opt_out);
+            const Options o = options(w, spatial_of(j), s.terms[j], s.rel[j], e, s.pressure[j], unc,
+                                      prop.kind, prop.opt_out);
             if (o.v == s.opts[j].v) return true;
         }
         return false;
