@@ -41,6 +41,25 @@ const std::vector<core::RunRecord>& block_of_records() {
     return recs;
 }
 
+// What a sink needs besides the runs: the block's summary as the one point's, an empty plan,
+// a configuration of `runs` runs on one thread and the baseline's provenance.
+struct SinkInputs {
+    std::vector<experiment::Summary> per_point;
+    experiment::Plan plan;
+    experiment::RunConfig cfg;
+    experiment::Provenance prov;
+};
+
+SinkInputs sink_inputs(std::int64_t runs, bool summary_only) {
+    experiment::Summary sum(model().shape(), max_rounds());
+    for (const auto& r : block_of_records()) sum.add(r);
+    SinkInputs in{{sum}, {}, {}, {"bench", "bench", "sco-bench", "sco2014.yaml", baseline().text}};
+    in.cfg.replications = runs;
+    in.cfg.threads = 1;
+    in.cfg.summary_only = summary_only;
+    return in;
+}
+
 // The HDF5 sink alone: a whole results file of range(0) runs (begin, blocks of 1024,
 // summaries, finish with fsync and rename). range(1) = 1: summary only.
 void BM_Hdf5Sink(benchmark::State& state) {
@@ -48,26 +67,17 @@ void BM_Hdf5Sink(benchmark::State& state) {
     const bool summary_only = state.range(1) != 0;
     state.SetLabel(summary_only ? "summary-only" : "per-run records");
     const auto& recs = block_of_records();
-    experiment::Summary sum(model().shape(), max_rounds());
-    for (const auto& r : recs) sum.add(r);
-    const std::vector<experiment::Summary> per_point{sum};
-    const experiment::Plan plan;
-    experiment::RunConfig cfg;
-    cfg.replications = runs;
-    cfg.threads = 1;
-    cfg.summary_only = summary_only;
-    const experiment::Provenance prov{"bench", "bench", "sco-bench", "sco2014.yaml",
-                                      baseline().text};
+    const SinkInputs in = sink_inputs(runs, summary_only);
     const std::string path = temp_file("sink.h5");
     std::int64_t items = 0;
     for (auto _ : state) {
         io::Hdf5Sink sink(sco::experiment::stored_statistics(), path, true);
-        sink.begin(spec(), plan, cfg, prov);
+        sink.begin(spec(), in.plan, in.cfg, in.prov);
         for (std::int64_t first = 0; first < runs; first += 1024) {
             const auto nb = static_cast<std::size_t>(std::min<std::int64_t>(1024, runs - first));
             sink.write_block(first, std::span<const core::RunRecord>(recs.data(), nb));
         }
-        sink.finish(per_point);
+        sink.finish(in.per_point);
         items += runs;
     }
     fs::remove(path);
@@ -95,27 +105,19 @@ void BM_SinkOptions(benchmark::State& state) {
     state.SetLabel("deflate " + std::to_string(opt.deflate) + ", shuffle " +
                    (opt.shuffle ? "on" : "off"));
     const auto& recs = block_of_records();
-    experiment::Summary sum(model().shape(), max_rounds());
-    for (const auto& r : recs) sum.add(r);
-    const std::vector<experiment::Summary> per_point{sum};
-    const experiment::Plan plan;
-    experiment::RunConfig cfg;
-    cfg.replications = runs;
-    cfg.threads = 1;
-    const experiment::Provenance prov{"bench", "bench", "sco-bench", "sco2014.yaml",
-                                      baseline().text};
+    const SinkInputs in = sink_inputs(runs, false);
     const std::string path = temp_file("options.h5");
     std::int64_t items = 0;
     double bytes = 0;
     for (auto _ : state) {
         io::Hdf5Sink sink(sco::experiment::stored_statistics(), path, true, opt);
-        sink.begin(spec(), plan, cfg, prov);
+        sink.begin(spec(), in.plan, in.cfg, in.prov);
         for (std::int64_t first = 0; first < runs; first += 1024) {
             const auto at =
                 static_cast<std::size_t>(first % static_cast<std::int64_t>(recs.size()));
             sink.write_block(first, std::span<const core::RunRecord>(recs.data() + at, 1024));
         }
-        sink.finish(per_point);
+        sink.finish(in.per_point);
         items += runs;
         bytes = static_cast<double>(fs::file_size(path));
     }
