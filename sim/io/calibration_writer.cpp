@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <utility>
 
 #include "sim/io/atomic_file.h"
 #include "sim/io/guard.h"
@@ -224,16 +225,17 @@ CalibrationData read_open(hid_t f) {
     const std::string format = h5::read_attr_string(f, "format", kVl);
     if (format != kCalibrationFormat)
         throw h5::Failure("format is '" + format + "', expected '" + kCalibrationFormat + "'");
-    d.tool_version = h5::read_attr_string(f, "tool_version", kVl);
-    d.git_commit = h5::read_attr_string(f, "git_commit", kVl);
-    d.command_line = h5::read_attr_string(f, "command_line", kVl);
-    d.created = h5::read_attr_string(f, "created", kVl);
-    d.scenario_path = h5::read_attr_string(f, "scenario_path", kVl);
-    d.scenario_text = h5::read_attr_string(f, "scenario_text", kVl);
-    d.scenario_sha256 = h5::read_attr_string(f, "scenario_sha256", kVl);
-    d.scenario_name = h5::read_attr_string(f, "scenario_name", kVl);
-    d.seed = h5::read_attr_uint(f, "seed");
-    d.replications = h5::read_attr_int(f, "replications");
+    h5::RootProvenance p = h5::read_root_provenance(f, kVl);
+    d.tool_version = std::move(p.tool_version);
+    d.git_commit = std::move(p.git_commit);
+    d.command_line = std::move(p.command_line);
+    d.created = std::move(p.created);
+    d.scenario_path = std::move(p.scenario_path);
+    d.scenario_text = std::move(p.scenario_text);
+    d.scenario_sha256 = std::move(p.scenario_sha256);
+    d.scenario_name = std::move(p.scenario_name);
+    d.seed = p.seed;
+    d.replications = p.replications;
 
     if (!h5::exists(f, kGroup)) throw h5::Failure("group /calibration is missing");
     Handle g = h5::group(H5Gopen2(f, kGroup, H5P_DEFAULT), "opening /calibration");

@@ -526,6 +526,21 @@ std::uint64_t read_attr_uint(hid_t obj, const std::string& name) {
     return read_scalar_attr<std::uint64_t>(obj, name);
 }
 
+RootProvenance read_root_provenance(hid_t f, Vlen vlen) {
+    RootProvenance p;
+    p.tool_version = read_attr_string(f, "tool_version", vlen);
+    p.git_commit = read_attr_string(f, "git_commit", vlen);
+    p.command_line = read_attr_string(f, "command_line", vlen);
+    p.scenario_path = read_attr_string(f, "scenario_path", vlen);
+    p.scenario_text = read_attr_string(f, "scenario_text", vlen);
+    p.scenario_name = read_attr_string(f, "scenario_name", vlen);
+    p.scenario_sha256 = read_attr_string(f, "scenario_sha256", vlen);
+    p.created = read_attr_string(f, "created", vlen);
+    p.seed = read_attr_uint(f, "seed");
+    p.replications = read_attr_int(f, "replications");
+    return p;
+}
+
 template <typename T>
 std::vector<T> read_array(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims) {
     Handle d = open_dataset(loc, path);

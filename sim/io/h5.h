@@ -203,6 +203,16 @@ std::vector<std::string> read_attr_strings(hid_t obj, const std::string& name,
 void check_plausible(hid_t dset, std::size_t bytes, const std::string& path);
 std::int64_t read_attr_int(hid_t obj, const std::string& name);
 std::uint64_t read_attr_uint(hid_t obj, const std::string& name);
+
+/// The provenance attributes at the root of every sco-sim file (results and calibration
+/// files: docs/hdf5-format.md, docs/calibration-format.md), read in this order.
+struct RootProvenance {
+    std::string tool_version, git_commit, command_line, scenario_path, scenario_text, scenario_name,
+        scenario_sha256, created;
+    std::uint64_t seed = 0;
+    std::int64_t replications = 0;
+};
+RootProvenance read_root_provenance(hid_t f, Vlen vlen);
 /// Reads a whole numeric dataset converted to T; throws Failure if its shape differs
 /// from `dims`, its type is not an integer, float or enum of at most 8 bytes, or its
 /// size is implausible for the file (check_plausible).

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 #include <string_view>
+#include <utility>
 
 #include "sim/io/guard.h"
 #include "sim/io/h5.h"
@@ -30,19 +31,20 @@ Results read_open(hid_t f, const std::string& path) {
     // reader refuses them before reading (no global heap is read).
     const h5::Vlen vl = r.format == kResultsFormatV1 ? h5::Vlen::Allow : h5::Vlen::Refuse;
     (void)h5::read_attr_string(f, "format", vl);
-    r.provenance.tool_version = h5::read_attr_string(f, "tool_version", vl);
-    r.provenance.git_commit = h5::read_attr_string(f, "git_commit", vl);
-    r.provenance.command_line = h5::read_attr_string(f, "command_line", vl);
-    r.provenance.scenario_path = h5::read_attr_string(f, "scenario_path", vl);
-    r.provenance.scenario_text = h5::read_attr_string(f, "scenario_text", vl);
-    r.scenario_name = h5::read_attr_string(f, "scenario_name", vl);
-    r.scenario_sha256 = h5::read_attr_string(f, "scenario_sha256", vl);
-    r.created = h5::read_attr_string(f, "created", vl);
+    h5::RootProvenance p = h5::read_root_provenance(f, vl);
+    r.provenance.tool_version = std::move(p.tool_version);
+    r.provenance.git_commit = std::move(p.git_commit);
+    r.provenance.command_line = std::move(p.command_line);
+    r.provenance.scenario_path = std::move(p.scenario_path);
+    r.provenance.scenario_text = std::move(p.scenario_text);
+    r.scenario_name = std::move(p.scenario_name);
+    r.scenario_sha256 = std::move(p.scenario_sha256);
+    r.created = std::move(p.created);
+    r.seed = p.seed;
+    r.replications = p.replications;
     r.variant_choice = h5::read_attr_string(f, "variant_choice", vl);
     r.variant_amendment = h5::read_attr_string(f, "variant_amendment", vl);
     r.variant_pressure = h5::read_attr_string(f, "variant_pressure", vl);
-    r.seed = h5::read_attr_uint(f, "seed");
-    r.replications = h5::read_attr_int(f, "replications");
     r.points = h5::read_attr_int(f, "points");
     r.first_point = h5::read_attr_int(f, "first_point");
     r.total_points = h5::read_attr_int(f, "total_points");

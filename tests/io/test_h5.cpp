@@ -220,6 +220,34 @@ TEST_F(H5Test, AttributeReadsRefuseWhatIsNotThere) {
                    "attribute 's' is not a 1-D list of strings");
 }
 
+TEST_F(H5Test, RootProvenanceReadsEveryAttributeAndNamesAMissingOne) {
+    const char* names[] = {"tool_version",  "git_commit",    "command_line",    "scenario_path",
+                           "scenario_text", "scenario_name", "scenario_sha256", "created"};
+    // The root has them all; group g lacks replications.
+    Handle g = group(H5Gcreate2(f(), "g", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "group");
+    for (hid_t obj : {f(), g.get()}) {
+        for (const char* n : names) set_attr(obj, n, std::string("v_") + n);
+        set_attr(obj, "seed", std::uint64_t{18446744073709551615ULL});
+    }
+    set_attr(f(), "replications", std::int64_t{500});
+    ASSERT_TRUE(g.close());
+    reopen();
+    const RootProvenance p = read_root_provenance(f(), Vlen::Refuse);
+    EXPECT_EQ(p.tool_version, "v_tool_version");
+    EXPECT_EQ(p.git_commit, "v_git_commit");
+    EXPECT_EQ(p.command_line, "v_command_line");
+    EXPECT_EQ(p.scenario_path, "v_scenario_path");
+    EXPECT_EQ(p.scenario_text, "v_scenario_text");
+    EXPECT_EQ(p.scenario_name, "v_scenario_name");
+    EXPECT_EQ(p.scenario_sha256, "v_scenario_sha256");
+    EXPECT_EQ(p.created, "v_created");
+    EXPECT_EQ(p.seed, 18446744073709551615ULL);
+    EXPECT_EQ(p.replications, 500);
+    Handle g2 = group(H5Gopen2(f(), "g", H5P_DEFAULT), "group");
+    expect_failure([&] { (void)read_root_provenance(g2.get(), Vlen::Refuse); },
+                   "attribute 'replications' is missing");
+}
+
 TEST_F(H5Test, StringDatasetsRoundTripAndVariableLengthIsRefusedUnlessAllowed) {
     {
         Handle d = write_strings(f(), "ids", {"UZB", "KAZ", "", "a longer one"});
