@@ -920,12 +920,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         if (!write_scenario.empty()) return write_scenario_file(fin, write_scenario, force, quiet);
     } catch (const experiment::Interrupted&) {
         progress.end();
-        std::cerr << "sco-sim: interrupted; "
-                  << (shard.count > 1 ? "nothing written to " + out
-                                      : "finished parts are kept in " + out +
-                                            ".parts; run the same command with --resume to finish")
-                  << "\n";
-        return 128 + caught_signal();
+        return report_interrupted(std::cerr, out, shard.count > 1);
     }
     return kExitOk;
 }

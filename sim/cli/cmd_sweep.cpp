@@ -303,12 +303,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         return kExitFailure;
     } catch (const experiment::Interrupted&) {
         progress.end();
-        std::cerr << "sco-sim: interrupted; "
-                  << (shard.count > 1 ? "nothing written to " + out
-                                      : "finished parts are kept in " + out +
-                                            ".parts; run the same command with --resume to finish")
-                  << "\n";
-        return 128 + caught_signal();
+        return report_interrupted(std::cerr, out, shard.count > 1);
     }
     progress.end();
     if (!rep.failed.empty()) {  // --error-level off: reported, not fatal

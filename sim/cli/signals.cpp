@@ -1,6 +1,7 @@
 #include "sim/cli/signals.h"
 
 #include <csignal>
+#include <ostream>
 
 namespace sco::cli {
 namespace {
@@ -38,6 +39,15 @@ const std::atomic<bool>* stop_flag() {
 
 int caught_signal() {
     return g_signal ? static_cast<int>(g_signal) : SIGINT;
+}
+
+int report_interrupted(std::ostream& err, const std::string& out, bool sharded) {
+    err << "sco-sim: interrupted; "
+        << (sharded ? "nothing written to " + out
+                    : "finished parts are kept in " + out +
+                          ".parts; run the same command with --resume to finish")
+        << "\n";
+    return 128 + caught_signal();
 }
 
 }  // namespace sco::cli

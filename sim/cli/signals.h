@@ -2,6 +2,8 @@
 // SIGINT and SIGTERM ask a running experiment to stop between blocks; the runner then
 // aborts its sink (no file at the output path) and the command exits 128 + signal.
 #include <atomic>
+#include <iosfwd>
+#include <string>
 
 namespace sco::cli {
 
@@ -19,5 +21,10 @@ const std::atomic<bool>* stop_flag();
 
 /// The signal that set the flag (SIGINT if none was recorded).
 int caught_signal();
+
+/// What `sweep` and `calibrate` say when a signal stopped them before `out` was written:
+/// with shards, that nothing was written; otherwise that the finished parts are kept in
+/// OUT.parts for --resume. Writes it to `err` and returns the exit status, 128 + signal.
+int report_interrupted(std::ostream& err, const std::string& out, bool sharded);
 
 }  // namespace sco::cli

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <sstream>
 
 using namespace sco;
 
@@ -54,3 +55,14 @@ TEST(Signals, SigintIsCaughtToo) {
 }
 
 }  // namespace
+
+TEST(Signals, AnInterruptedSweepSaysWhereItsPartsAreOrThatNothingWasWritten) {
+    std::ostringstream kept, sharded;
+    const int status = sco::cli::report_interrupted(kept, "out.h5", false);
+    EXPECT_GT(status, 128);  // 128 + the signal that stopped it (SIGINT if none was caught)
+    EXPECT_EQ(kept.str(),
+              "sco-sim: interrupted; finished parts are kept in out.h5.parts; run the same "
+              "command with --resume to finish\n");
+    EXPECT_EQ(sco::cli::report_interrupted(sharded, "out.h5", true), status);
+    EXPECT_EQ(sharded.str(), "sco-sim: interrupted; nothing written to out.h5\n");
+}
