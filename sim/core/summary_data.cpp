@@ -40,4 +40,11 @@ SummaryCounts::SummaryCounts(const RecordShape& s, int max_rounds_, std::vector<
     tension_sum.assign(T * K, 0);
 }
 
+void SummaryCounts::require_shape(const RecordShape& s, const std::string& what) const {
+    const RecordShape& a = shape;
+    if (a.periods != s.periods || a.proposals != s.proposals || a.agents != s.agents ||
+        a.dims != s.dims || a.pairs != s.pairs)
+        throw std::invalid_argument(what + ": a summary's shape differs from the model's");
+}
+
 }  // namespace sco::core

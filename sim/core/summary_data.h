@@ -59,6 +59,9 @@ struct SummaryCounts {
     /// (ascending pair indices below s.pairs; throws std::invalid_argument otherwise).
     SummaryCounts(const RecordShape& s, int max_rounds, std::vector<int> tension_pairs);
     bool operator==(const SummaryCounts&) const = default;
+    /// Throws std::invalid_argument("WHAT: a summary's shape differs from the model's")
+    /// unless the counts were sized for `s` (periods, proposals, agents, dims, pairs).
+    void require_shape(const RecordShape& s, const std::string& what) const;
 };
 
 /// Every pair index 0 .. pairs - 1.

@@ -44,10 +44,7 @@ std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rou
                      Q = std::size(kTensionQuantiles);
     for (const core::SummaryCounts* c : block) {
         const core::SummaryCounts& s = *c;
-        const auto& a = s.shape;
-        if (a.periods != shape.periods || a.proposals != shape.proposals ||
-            a.agents != shape.agents || a.dims != shape.dims || a.pairs != shape.pairs)
-            throw std::invalid_argument("finish: a summary's shape differs from the model's");
+        s.require_shape(shape, "finish");
         if (static_cast<size_t>(s.max_rounds) + 1 > RB)
             throw std::invalid_argument("finish: a summary has more rounds than the file");
     }

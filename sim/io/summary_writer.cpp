@@ -193,10 +193,7 @@ void SummaryGroupWriter::write(std::span<const core::SummaryCounts* const> block
     const core::RecordShape& shape = m.shape;
     for (const core::SummaryCounts* c : block) {
         const core::SummaryCounts& s = *c;
-        const auto& a = s.shape;
-        if (a.periods != shape.periods || a.proposals != shape.proposals ||
-            a.agents != shape.agents || a.dims != shape.dims || a.pairs != shape.pairs)
-            throw std::invalid_argument("finish: a summary's shape differs from the model's");
+        s.require_shape(shape, "finish");
         if (s.tension_pairs != m.tension_pairs)
             throw std::invalid_argument(
                 "finish: a summary keeps the tension histograms of other pairs than the file");

@@ -46,6 +46,25 @@ TEST(SummaryData, TensionPairsMustBeAscendingIndicesOfRealPairs) {
     EXPECT_THROW(SummaryCounts(kShape, 3, {4, 4}), std::invalid_argument);
 }
 
+TEST(SummaryData, RequireShapeAcceptsItsOwnShapeAndNamesTheCallerOtherwise) {
+    const SummaryCounts c(kShape, 4, {});
+    EXPECT_NO_THROW(c.require_shape(kShape, "finish"));
+    RecordShape other_draws = kShape;
+    other_draws.random_params = 9;  // not an axis of the counts
+    EXPECT_NO_THROW(c.require_shape(other_draws, "finish"));
+    for (int axis = 0; axis < 5; ++axis) {
+        RecordShape s = kShape;
+        int* const field[] = {&s.periods, &s.proposals, &s.agents, &s.dims, &s.pairs};
+        *field[axis] += 1;
+        try {
+            c.require_shape(s, "merge");
+            ADD_FAILURE() << "axis " << axis << " differs and was accepted";
+        } catch (const std::invalid_argument& e) {
+            EXPECT_STREQ(e.what(), "merge: a summary's shape differs from the model's");
+        }
+    }
+}
+
 TEST(SummaryData, AllPairsIsEveryIndexInOrder) {
     EXPECT_EQ(all_pairs(4), (std::vector<int>{0, 1, 2, 3}));
     EXPECT_TRUE(all_pairs(0).empty());
