@@ -1,6 +1,6 @@
 #pragma once
-// Small text helpers shared by the experiment layer's plain-text tables (report.cpp,
-// score.cpp). Internal to experiment: no other layer includes this header.
+// Internal to sim/experiment: small text helpers shared by the layer's plain-text tables
+// (report.cpp, score.cpp).
 
 #include <cstddef>
 #include <string>
