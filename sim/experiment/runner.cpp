@@ -22,7 +22,8 @@ constexpr std::int64_t kTaskRuns = 8;
 /// One point in flight: its model (built by the first worker to reach the point), its
 /// summary (the workers' partial summaries added in) and how many of its runs are in it.
 struct PointSlot {
-    std::int64_t k = -1;                    ///< the point this slot holds; -1: free
+    std::int64_t k = -1;     ///< the point this slot holds; -1: free
+    std::int64_t turn = -1;  ///< the only point that may take it next (its index, then + window)
     std::unique_ptr<core::ModelSpec> spec;  ///< the point's spec: the model refers to it
     std::unique_ptr<core::CompiledModel> model;
     std::unique_ptr<Summary> sum;
@@ -59,6 +60,11 @@ std::vector<Summary> run_pipelined(const core::ModelSpec& spec, const Plan& plan
     const bool stream = sink != nullptr && sink->streams_summaries();
 
     std::vector<PointSlot> slots(static_cast<std::size_t>(window));
+    // Slot j serves points j, j + window, j + 2 window, ... in that order: a worker that
+    // reached point k + window first must not take the slot before point k has had it, or
+    // the calling thread (which hands points over in order) and the worker holding point k
+    // would wait for each other forever.
+    for (std::size_t j = 0; j < slots.size(); ++j) slots[j].turn = static_cast<std::int64_t>(j);
     std::mutex mu;
     std::condition_variable cv_workers, cv_main;
     bool quit = false;  // under mu: the workers stop taking tasks
@@ -100,7 +106,7 @@ std::vector<Summary> run_pipelined(const core::ModelSpec& spec, const Plan& plan
                     std::unique_lock<std::mutex> lock(mu);
                     PointSlot& s = slot_of(k);
                     while (!quit && !(s.k == k && s.model)) {
-                        if (s.k >= 0) {
+                        if (s.k >= 0 || s.turn != k) {
                             cv_workers.wait(lock);
                             continue;
                         }
@@ -175,7 +181,8 @@ std::vector<Summary> run_pipelined(const core::ModelSpec& spec, const Plan& plan
                     sum = std::move(s.sum);
                     s.model.reset();
                     s.spec.reset();
-                    s.k = -1;  // free for point k + window
+                    s.k = -1;  // free for point k + window, and for it only
+                    s.turn = k + window;
                     lock.unlock();
                     cv_workers.notify_all();
                     break;

@@ -146,6 +146,37 @@ TEST(Runner, PointsUseTheirOverridesAndTheirOwnKeys) {
     EXPECT_GT(sums[0].flag_count(0, 0, 2, 0), sums[1].flag_count(0, 0, 2, 0) + 200);
 }
 
+TEST(Runner, PipelinedWorkersNeverTakeASlotOutOfTurn) {
+    // Points of one task each (1 run) on more threads than cores: a worker that reaches point
+    // k + window while the worker holding point k is descheduled must not take their shared
+    // slot first. Before the slot's turn was kept, it could, and the calling thread (waiting
+    // for point k) and the worker holding point k (waiting for the slot) waited for each
+    // other forever: about 5 in 100 runs of a 12-point calibration shard hung under load. A
+    // hang here shows as this test's ctest timeout; the summaries must also be those of one
+    // thread.
+    const ModelSpec spec = stochastic_spec();
+    const ParamId rel = spec.params.find("agents.CCC.military_reluctance");
+    ASSERT_NE(rel, kNoParam);
+    experiment::Plan plan;
+    plan.points.clear();
+    constexpr int kPoints = 400;
+    for (int k = 0; k < kPoints; ++k)
+        plan.points.push_back(experiment::Point{{{rel, Distribution::fixed((k % 7) / 6.0)}}});
+    plan.total_points = kPoints;
+    experiment::RunConfig cfg;
+    cfg.replications = 1;
+    cfg.seed = 5;
+    cfg.summary_only = true;
+    cfg.threads = 1;
+    const auto ref = experiment::run_plan(spec, plan, cfg, nullptr, {});
+    ASSERT_EQ(ref.size(), static_cast<std::size_t>(kPoints));
+    for (int rep = 0; rep < 20; ++rep)
+        for (int threads : {2, 5, 8}) {
+            cfg.threads = threads;
+            ASSERT_EQ(experiment::run_plan(spec, plan, cfg, nullptr, {}), ref) << threads;
+        }
+}
+
 TEST(Runner, SummaryOnlyPlansAreTheSameOnAnyThreadCountAsWithPerRunRecords) {
     // Summary-only plans (no sink, or cfg.summary_only) run in the pipelined runner, whose
     // threads take runs across point boundaries: 7 points of 37 runs (tasks of 8 runs
