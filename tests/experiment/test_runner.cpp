@@ -146,6 +146,21 @@ TEST(Runner, PointsUseTheirOverridesAndTheirOwnKeys) {
     EXPECT_GT(sums[0].flag_count(0, 0, 2, 0), sums[1].flag_count(0, 0, 2, 0) + 200);
 }
 
+namespace {
+/// `points` points of stochastic_spec() that fix CCC's military reluctance at 0, 1/6, ...,
+/// 1 in turn (point k: (k mod 7) / 6).
+experiment::Plan reluctance_points(const ModelSpec& spec, int points) {
+    const ParamId rel = spec.params.find("agents.CCC.military_reluctance");
+    EXPECT_NE(rel, kNoParam);
+    experiment::Plan plan;
+    plan.points.clear();
+    for (int k = 0; k < points; ++k)
+        plan.points.push_back(experiment::Point{{{rel, Distribution::fixed((k % 7) / 6.0)}}});
+    plan.total_points = points;
+    return plan;
+}
+}  // namespace
+
 TEST(Runner, PipelinedWorkersNeverTakeASlotOutOfTurn) {
     // Points of one task each (1 run) on more threads than cores: a worker that reaches point
     // k + window while the worker holding point k is descheduled must not take their shared
@@ -155,14 +170,8 @@ TEST(Runner, PipelinedWorkersNeverTakeASlotOutOfTurn) {
     // hang here shows as this test's ctest timeout; the summaries must also be those of one
     // thread.
     const ModelSpec spec = stochastic_spec();
-    const ParamId rel = spec.params.find("agents.CCC.military_reluctance");
-    ASSERT_NE(rel, kNoParam);
-    experiment::Plan plan;
-    plan.points.clear();
     constexpr int kPoints = 400;
-    for (int k = 0; k < kPoints; ++k)
-        plan.points.push_back(experiment::Point{{{rel, Distribution::fixed((k % 7) / 6.0)}}});
-    plan.total_points = kPoints;
+    const experiment::Plan plan = reluctance_points(spec, kPoints);
     experiment::RunConfig cfg;
     cfg.replications = 1;
     cfg.seed = 5;
@@ -183,13 +192,7 @@ TEST(Runner, SummaryOnlyPlansAreTheSameOnAnyThreadCountAsWithPerRunRecords) {
     // straddle the points) must give, point by point, the summaries of the block runner
     // with per-run records, and the sink must count every run in order.
     const ModelSpec spec = stochastic_spec();
-    const ParamId rel = spec.params.find("agents.CCC.military_reluctance");
-    ASSERT_NE(rel, kNoParam);
-    experiment::Plan plan;
-    plan.points.clear();
-    for (int k = 0; k < 7; ++k)
-        plan.points.push_back(experiment::Point{{{rel, Distribution::fixed(k / 6.0)}}});
-    plan.total_points = 7;
+    const experiment::Plan plan = reluctance_points(spec, 7);
     experiment::RunConfig cfg;
     cfg.replications = 37;
     cfg.seed = 99;
