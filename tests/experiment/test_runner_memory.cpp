@@ -172,9 +172,13 @@ TEST(RunnerMemory, PeakDoesNotGrowWithPointsWhenTheSinkStreamsSummaries) {
         bytes_per_summary += static_cast<std::int64_t>(v->size() * 8);
     const std::int64_t small = peak_bytes(spec, 20, false, nullptr);
     const std::int64_t large = peak_bytes(spec, 400, false, nullptr);
-    // 380 more points: kept summaries would add 380 x bytes_per_summary; streamed, the peak
-    // stays within a few summaries (allocator noise, the plan's point list).
-    EXPECT_LT(large, small + 4 * bytes_per_summary)
+    // 380 more points: kept summaries would add 380 x bytes_per_summary. Streamed, at most
+    // threads + 1 points are in flight (each a spec, a compiled model and a summary), plus
+    // the summary the calling thread hands to the sink and the worker's partial one. Whether
+    // the 20-point run happened to reach that maximum depends on scheduling (under load it
+    // may not: CI saw the 400-point peak 4.2 summaries above it), so the margin is the whole
+    // in-flight set with room to spare, still a twentieth of what 380 kept summaries add.
+    EXPECT_LT(large, small + 16 * bytes_per_summary)
         << "peak " << small << " B at 20 points, " << large << " B at 400 points; one Summary is "
         << bytes_per_summary << " B";
 }
