@@ -326,7 +326,10 @@ Scores scores_of(const std::vector<ScoredObservation>& items, const ScoreOptions
         if (!(fw[f] > 0)) continue;
         const double b = fy[f] / fw[f], qb = clipped(b, opt.clip);
         sc.brier_base += fw[f] * b * (1.0 - b) / w;
-        sc.log_base -= fw[f] * (b * std::log(qb) + (1.0 - b) * std::log(1.0 - qb)) / w;
+        // 0 ln 0 = 0: with --clip 0 a family whose observations all agree has qb = b = 0 or 1.
+        const double ll =
+            (b > 0.0 ? b * std::log(qb) : 0.0) + (b < 1.0 ? (1.0 - b) * std::log(1.0 - qb) : 0.0);
+        sc.log_base -= fw[f] * ll / w;
     }
     sc.skill = sc.brier_base > 0 ? 1.0 - sc.brier / sc.brier_base : kNaN;
     return sc;
@@ -362,8 +365,10 @@ Score score(const std::vector<Observation>& obs, const Summary& s, const ScoreOp
 
 namespace {
 
-// A score that could not be computed (no observation in a bin or category) prints as "-".
+// A score that could not be computed (no observation in a bin or category) prints as "-";
+// an infinite one (the log score with --clip 0 of a fact given probability 0) as "inf".
 std::string fmt(const char* f, double x) {
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
     return std::isfinite(x) ? text::fmt(f, x) : "-";
 }
 

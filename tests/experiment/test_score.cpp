@@ -206,6 +206,29 @@ TEST(Score, ClipBoundsTheLogScore) {
     EXPECT_THROW((void)experiment::score(bad, tiny()), std::invalid_argument);
 }
 
+// With --clip 0 a fact given probability 0 has an infinite log score: a computed value,
+// not an undefined one. The text printed it as "-", the mark of a score that could not be
+// computed (an empty category, a base rate of 0 or 1), so the two could not be told apart.
+TEST(Score, AnInfiniteLogScoreIsNotPrintedAsUndefined) {
+    const std::vector<Observation> v{obs("x", "A", ObsKind::TookPart, 1, 1, true, 1.0)};
+    const auto sc = experiment::score(v, tiny(), {0.0, 10});
+    ASSERT_TRUE(std::isinf(sc.overall.log_score) && sc.overall.log_score > 0);
+    // The base rate of one observation is 1, and the base-rate predictor's log score is
+    // -(1 ln 1 + 0 ln 0) = 0 (0 ln 0 = 0); unclipped, 0 x ln 0 gave NaN, printed "-".
+    EXPECT_DOUBLE_EQ(sc.overall.log_base, 0.0);
+    const std::string t = experiment::score_text(sc);
+    // "all" row: n, weight, brier, log, base, brier_b, log_b, skill; the base rate of one
+    // observation makes brier_b 0, so the skill (alone) is undefined.
+    const auto at = t.find("\nall ");
+    ASSERT_NE(at, std::string::npos) << t;
+    const std::string row = t.substr(at + 1, t.find('\n', at + 1) - at - 1);
+    EXPECT_NE(row.find(" inf "), std::string::npos) << row;
+    EXPECT_EQ(row.substr(row.size() - 1), "-") << row;
+    // JSON has no infinity: null, as documented (docs/cli.md, "score --json").
+    const auto j = nlohmann::json::parse(experiment::score_json(sc, {}));
+    EXPECT_TRUE(j["scores"]["log_score"].is_null());
+}
+
 TEST(Score, ResolveExpandsEvents) {
     scenario::Events ev;
     ev.path = "ev.yaml";
