@@ -9,7 +9,7 @@ disk would. A real failure of the same kind is also checked: a worker whose outp
 is unusable cannot happen (only rank 0 writes), but rank 0's can: an output whose folder is
 a regular file.
 
-Uses build-mpi/bin/sco-sim or SCO_SIM_MPI_BIN (an MPI build, -DSCO_WITH_MPI=ON); skips,
+Uses the MPI build test_mpi.mpi_bin finds (SCO_SIM_MPI_BIN, build/mpi/, build-mpi/); skips,
 saying why, only where no MPI build or mpirun exists. The subprocess timeout is a guard
 against the hang this test is about: reaching it fails the test."""
 import os
