@@ -20,7 +20,7 @@ SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=
 # -g1 (line tables, no variables) instead of RelWithDebInfo's -g: the reports' stacks keep
 # their file:line, and the build takes less time (docs/robustness.md, "CI time").
 cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCO_BUILD_TESTS=ON \
-      -DSCO_WERROR=OFF \
+      -DSCO_WERROR=OFF -DSCO_TEST_PCH=ON \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
       -DCMAKE_CXX_FLAGS="$SAN" -DCMAKE_C_FLAGS="$SAN" \
       -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
