@@ -165,34 +165,43 @@ SweepReport run_in_parts(SweepStore& store, const SweepRequest& req, const Runne
             rep.failed.push_back({finishing_part, e.what()});
         }
     };
-    // While the previous part is being finished the next one's sink waits for `io`: up to
-    // 64 MiB of finished points' summaries wait with it, and the threads go on.
+    // While the previous part is being finished the next one's sink waits for `io` in
+    // begin: up to 64 MiB of finished points' summaries wait with it, and the threads go on
+    // (run_plan starts its workers before it calls begin).
     RunnerHooks part_hooks = hooks;
     part_hooks.window_bytes = std::int64_t{64} << 20;
-    for (const Slice& s : parts) {
-        const std::string part = folder + "/" + part_name(s);
-        inputs.push_back(part);
-        const std::int64_t runs = s.size() * req.cfg.replications;
-        bool kept = false;
-        {
-            const std::lock_guard<std::mutex> lock(io);
-            kept =
-                req.resume && store.exists(part) && store.not_this_slice(part, req.id, s).empty();
+    // Which parts a resume keeps, decided up front (the files are read under `io`).
+    std::vector<char> keep(parts.size(), 0);
+    if (req.resume) {
+        const std::lock_guard<std::mutex> lock(io);
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            const std::string part = folder + "/" + part_name(parts[i]);
+            keep[i] = store.exists(part) && store.not_this_slice(part, req.id, parts[i]).empty();
         }
-        if (kept) {
+    }
+    auto open_part = [&](std::size_t i) {
+        const std::lock_guard<std::mutex> lock(io);
+        return std::make_unique<DeferredFinish>(
+            store.create_part(folder + "/" + part_name(parts[i])), io);
+    };
+    // The next part's sink, made while no part is being finished: its file is created
+    // before the previous part's finish takes `io`, so that its run starts at once.
+    std::unique_ptr<DeferredFinish> next;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const Slice& s = parts[i];
+        inputs.push_back(folder + "/" + part_name(s));
+        const std::int64_t runs = s.size() * req.cfg.replications;
+        if (keep[i]) {
             ++rep.skipped;
             if (on_part) on_part(runs, true);
             continue;
         }
-        std::unique_ptr<DeferredFinish> sink;
+        std::unique_ptr<DeferredFinish> sink = std::move(next);
         try {
             Plan plan = make_plan(req.design, s.first, s.last);
             plan.sweep.sweep_text = req.sweep_text;
             plan.sweep.id = req.id;
-            {
-                const std::lock_guard<std::mutex> lock(io);
-                sink = std::make_unique<DeferredFinish>(store.create(part, true), io);
-            }
+            if (!sink) sink = open_part(i);
             run_plan(*req.spec, plan, req.cfg, sink.get(), req.prov, part_hooks);
         } catch (const Interrupted&) {
             sink.reset();
@@ -207,6 +216,15 @@ SweepReport run_in_parts(SweepStore& store, const SweepRequest& req, const Runne
         }
         settle();
         if (on_part) on_part(runs, false);
+        std::size_t j = i + 1;
+        while (j < parts.size() && keep[j]) ++j;
+        if (j < parts.size()) {
+            try {
+                next = open_part(j);
+            } catch (const std::exception&) {
+                next.reset();  // made again (and its failure reported) in part j's turn
+            }
+        }
         finishing_part = s;
         finishing = std::async(std::launch::async, [f = std::move(sink)] { f->complete(); });
     }

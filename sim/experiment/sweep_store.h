@@ -32,6 +32,12 @@ class SweepStore {
     /// A sink writing the results `name`, published by its finish() (replacing an existing
     /// one only with `overwrite`), nothing left by its abort().
     virtual std::unique_ptr<Sink> create(const std::string& name, bool overwrite) = 0;
+    /// A sink for a temporary part of a local sweep (run_in_parts), replacing an existing
+    /// one: read back and merged like any results, but it may be stored more cheaply (the
+    /// merge writes the final file). By default create(name, true).
+    virtual std::unique_ptr<Sink> create_part(const std::string& name) {
+        return create(name, true);
+    }
     /// Makes the folder `name` (and its parents); none: nothing.
     virtual void make_folder(const std::string& name) = 0;
     /// Removes `name` and everything under it; none: nothing.

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <stdexcept>
+
+#include <zlib.h>
 
 namespace sco::io::h5 {
 
@@ -138,7 +141,8 @@ constexpr hsize_t kRunChunkHint = hsize_t{1} << 16;
 }  // namespace
 
 Handle create_dataset(hid_t loc, const std::string& name, hid_t file_type,
-                      const std::vector<hsize_t>& dims, bool extendible, bool chunked) {
+                      const std::vector<hsize_t>& dims, bool extendible, bool chunked,
+                      const Filters& filters) {
     const std::string what = "creating dataset " + name;
     const int rank = static_cast<int>(dims.size());
     std::vector<hsize_t> cur = dims, max = dims;
@@ -159,14 +163,39 @@ Handle create_dataset(hid_t loc, const std::string& name, hid_t file_type,
         check_rc(
             H5Pset_chunk(dcpl.get(), rank, chunk_dims(hint, esize ? esize : 1, kChunkBytes).data()),
             what);
-        if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
-            if (esize > 1) check_rc(H5Pset_shuffle(dcpl.get()), what);
-            check_rc(H5Pset_deflate(dcpl.get(), 4), what);
+        if (filters.deflate >= 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+            if (filters.shuffle && esize > 1) check_rc(H5Pset_shuffle(dcpl.get()), what);
+            check_rc(
+                H5Pset_deflate(dcpl.get(), static_cast<unsigned>(std::min(filters.deflate, 9))),
+                what);
         }
     }
     return dataset(
         H5Dcreate2(loc, name.c_str(), file_type, sp.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
         what);
+}
+
+void encode_chunk(const std::byte* src, std::size_t bytes, std::size_t esize, int level,
+                  bool shuffle, std::vector<std::byte>& out, std::vector<std::byte>& tmp) {
+    const std::byte* p = src;
+    if (shuffle && esize > 1) {
+        tmp.resize(bytes);
+        const std::size_t n = bytes / esize;
+        for (std::size_t b = 0; b < esize; ++b)
+            for (std::size_t k = 0; k < n; ++k) tmp[b * n + k] = src[k * esize + b];
+        p = tmp.data();
+    }
+    if (level < 0) {  // no compression
+        out.assign(p, p + bytes);
+        return;
+    }
+    uLongf len = compressBound(static_cast<uLong>(bytes));
+    out.resize(len);
+    const int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &len,
+                             reinterpret_cast<const Bytef*>(p), static_cast<uLong>(bytes), level);
+    if (rc != Z_OK)
+        throw std::runtime_error("deflate failed (zlib error " + std::to_string(rc) + ")");
+    out.resize(len);
 }
 
 void write_all(hid_t dset, hid_t mem_type, const void* buf, const std::string& what) {

@@ -4,6 +4,7 @@
 // and what HDF5 reported (innermost error first, e.g. "No space left on device").
 #include <hdf5.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -146,11 +147,26 @@ Handle create_group(hid_t loc, const std::string& name);
 std::vector<hsize_t> chunk_dims(std::vector<hsize_t> dims, std::size_t elem_size,
                                 std::size_t target_bytes);
 
+/// The filters of a chunked dataset: deflate level (-1: no deflate filter) and byte
+/// shuffle first (for multi-byte types). The default is what results files store.
+struct Filters {
+    int deflate = 4;
+    bool shuffle = true;
+};
+
 /// Creates a dataset. With extendible, the first axis is unlimited and starts at 0
 /// (dims[0] is then only a chunking hint). Non-empty datasets are chunked and
-/// deflate-compressed (with shuffle for multi-byte types) when chunked is true.
+/// filtered with `filters` (by default deflate 4 with shuffle) when chunked is true.
 Handle create_dataset(hid_t loc, const std::string& name, hid_t file_type,
-                      const std::vector<hsize_t>& dims, bool extendible, bool chunked);
+                      const std::vector<hsize_t>& dims, bool extendible, bool chunked,
+                      const Filters& filters = {});
+
+/// What HDF5's shuffle (if `shuffle` and esize > 1) and deflate (level 0..9; < 0: none)
+/// filters make of a chunk of `bytes` bytes: the bytes transposed by byte position, then
+/// zlib-compressed (compress2, as H5Z_deflate does), into `out` (`tmp`: scratch), ready
+/// for H5Dwrite_chunk. Any thread; throws std::runtime_error if zlib fails.
+void encode_chunk(const std::byte* src, std::size_t bytes, std::size_t esize, int level,
+                  bool shuffle, std::vector<std::byte>& out, std::vector<std::byte>& tmp);
 
 /// Writes `buf` (row-major, whole dataset) with memory type mem_type.
 void write_all(hid_t dset, hid_t mem_type, const void* buf, const std::string& what);

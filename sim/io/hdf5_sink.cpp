@@ -16,8 +16,6 @@
 #include <thread>
 #include <utility>
 
-#include <zlib.h>
-
 #include "sim/core/labels.h"
 #include "sim/io/atomic_file.h"
 #include "sim/io/h5.h"
@@ -58,30 +56,10 @@ struct ChunkJob {
     std::vector<std::byte> out;
 };
 
-/// What HDF5's shuffle (element size > 1) and deflate filters make of a chunk: the bytes
-/// are transposed by byte position, then zlib-compressed (compress2, as H5Z_deflate does).
+/// What HDF5's shuffle and deflate filters make of a chunk (h5::encode_chunk).
 void encode_chunk(ChunkJob& job, std::size_t esize, int level, bool shuffle,
                   std::vector<std::byte>& tmp) {
-    const std::byte* p = job.src;
-    if (shuffle && esize > 1) {
-        tmp.resize(job.bytes);
-        const std::size_t n = job.bytes / esize;
-        for (std::size_t b = 0; b < esize; ++b)
-            for (std::size_t k = 0; k < n; ++k) tmp[b * n + k] = job.src[k * esize + b];
-        p = tmp.data();
-    }
-    if (level < 0) {  // no compression
-        job.out.assign(p, p + job.bytes);
-        return;
-    }
-    uLongf len = compressBound(static_cast<uLong>(job.bytes));
-    job.out.resize(len);
-    const int rc =
-        compress2(reinterpret_cast<Bytef*>(job.out.data()), &len, reinterpret_cast<const Bytef*>(p),
-                  static_cast<uLong>(job.bytes), level);
-    if (rc != Z_OK)
-        throw std::runtime_error("deflate failed (zlib error " + std::to_string(rc) + ")");
-    job.out.resize(len);
+    h5::encode_chunk(job.src, job.bytes, esize, level, shuffle, job.out, tmp);
 }
 
 }  // namespace
@@ -679,7 +657,8 @@ void Hdf5Sink::write_summary(std::int64_t point, experiment::Summary&& s) {
         // is refused by the writer.
         if (!m.summaries)
             m.summaries = std::make_unique<SummaryGroupWriter>(
-                m.file.get(), *m.stats, m.shape, m.points, s.max_rounds, s.tension_pairs);
+                m.file.get(), *m.stats, m.shape, m.points, s.max_rounds, s.tension_pairs,
+                h5::Filters{m.opt.summary_deflate, m.opt.summary_shuffle});
         m.summaries->add(std::move(static_cast<core::SummaryCounts&>(s)));
         ++m.summarised;
     } catch (const h5::Failure& e) {
@@ -749,7 +728,8 @@ void Hdf5Sink::finish(const std::vector<experiment::Summary>& per_point) {
             }
             SummaryGroupWriter w(m.file.get(), *m.stats, m.shape, m.points, max_rounds,
                                  per_point.empty() ? core::all_pairs(m.shape.pairs)
-                                                   : per_point.front().tension_pairs);
+                                                   : per_point.front().tension_pairs,
+                                 h5::Filters{m.opt.summary_deflate, m.opt.summary_shuffle});
             w.write(counts);
             w.finish();
             if (has_sensitivity(m.sweep.design, m.first_point, m.points, m.total_points))

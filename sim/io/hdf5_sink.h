@@ -39,6 +39,12 @@ struct ChunkOptions {
     /// write_block: it encodes staged chunks on its own threads (stage_block below).
     int threads = 0;
     int max_chunk_runs = 1 << 16;  ///< runs per chunk at most (rounded down to a power of 2)
+    /// The /summary datasets' filters: zlib level (-1: none) and shuffle. By default those of
+    /// every results file (deflate 4 with shuffle); a local sweep's temporary parts use
+    /// deflate 1 without shuffle (io::FileSweepStore::create_part): the merge compresses
+    /// them again.
+    int summary_deflate = 4;
+    bool summary_shuffle = true;
 };
 
 class Hdf5Sink final : public experiment::Sink {

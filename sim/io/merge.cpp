@@ -1,5 +1,6 @@
 #include "sim/io/merge.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <numeric>
 #include <set>
 #include <system_error>
+#include <thread>
 
 #include "sim/io/atomic_file.h"
 #include "sim/io/guard.h"
@@ -52,6 +54,14 @@ std::string range_text(std::int64_t first, std::int64_t last) {
 void drop_summaries(Shard& s, int& max_rounds) {
     for (const auto& x : s.r.summaries) max_rounds = std::max(max_rounds, x.max_rounds);
     std::vector<core::SummaryCounts>().swap(s.r.summaries);
+}
+
+/// The cores this process may run on (its affinity mask: a Slurm task's allocation).
+int usable_cores() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+    return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 std::string shard_range(const Shard& s) {
@@ -617,8 +627,9 @@ MergeReport merge_results(const core::SummaryStatistics& stats,
         check_stop(stop);
         writing([&] {
             // One shard's summaries at a time (in point order), written as they are read.
-            SummaryGroupWriter summaries(root, stats, shape, total, max_rounds,
-                                         ref.r.tension_pairs);
+            // Compressed on every core this process may use (the merge runs alone).
+            SummaryGroupWriter summaries(root, stats, shape, total, max_rounds, ref.r.tension_pairs,
+                                         h5::Filters{}, usable_cores());
             // Blocks of points, so that memory does not grow with a shard's points either.
             constexpr std::int64_t kPointsPerRead = 64;
             for (const Shard& s : shards)

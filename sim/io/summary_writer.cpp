@@ -1,12 +1,17 @@
 #include "sim/io/summary_writer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
+#include <cstring>
+#include <exception>
 #include <iterator>
 #include <limits>
+#include <mutex>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 
 #include "sim/core/model.h"
 #include "sim/io/h5.h"
@@ -46,6 +51,183 @@ void write_rows(hid_t dset, std::size_t first, std::size_t rows, const std::vect
 /// Summaries are written in blocks of about this many bytes of raw counts.
 constexpr std::size_t kSummaryBlockBytes = std::size_t{32} << 20;
 
+/// A chunked /summary dataset written chunk by chunk: its rows are gathered until they fill
+/// a row of chunks (c0 points), whose chunks are then encoded (the dataset's own filters,
+/// by h5::encode_chunk, on the writer's threads) and written with H5Dwrite_chunk, so that
+/// no chunk is compressed twice and compression need not run on one thread inside HDF5.
+/// Datasets that are not chunked, or have filters other than shuffle and deflate, are
+/// written through H5Dwrite (`direct` false).
+struct ChunkedSet {
+    hid_t dset = -1;
+    std::string name;
+    bool direct = false;
+    std::vector<hsize_t> dims, chunk;
+    int deflate = -1;
+    bool shuffle = false;
+    std::size_t row_elems = 0;       ///< elements of one point's row
+    hsize_t first_row = 0;           ///< the file row of rows[0]
+    std::vector<std::int64_t> rows;  ///< buffered rows (8-byte elements, as raw bits)
+};
+
+/// One chunk to encode and write.
+struct SummaryChunk {
+    ChunkedSet* set = nullptr;
+    std::vector<hsize_t> offset;
+    std::vector<std::byte> raw, out;
+};
+
+ChunkedSet chunked_set(hid_t dset, const std::string& name) {
+    ChunkedSet c;
+    c.dset = dset;
+    c.name = name;
+    const std::string what = "reading the layout of " + name;
+    c.dims = h5::shape(dset);
+    c.row_elems = 1;
+    for (std::size_t i = 1; i < c.dims.size(); ++i) c.row_elems *= c.dims[i];
+    Handle dcpl = h5::plist(H5Dget_create_plist(dset), what);
+    if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED || c.dims.empty()) return c;
+    Handle type = h5::type(H5Dget_type(dset), what);
+    if (H5Tget_size(type.get()) != 8) return c;
+    c.chunk.assign(c.dims.size(), 0);
+    h5::check_id(H5Pget_chunk(dcpl.get(), static_cast<int>(c.chunk.size()), c.chunk.data()), what);
+    const int nf = H5Pget_nfilters(dcpl.get());
+    h5::check_id(nf, what);
+    for (int i = 0; i < nf; ++i) {
+        unsigned flags = 0, cd[8] = {};
+        std::size_t ncd = 8;
+        const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &ncd,
+                                               cd, 0, nullptr, nullptr);
+        if (id == H5Z_FILTER_SHUFFLE && c.deflate < 0) {
+            c.shuffle = true;
+        } else if (id == H5Z_FILTER_DEFLATE && ncd >= 1) {
+            c.deflate = static_cast<int>(cd[0]);
+        } else {
+            return c;  // another filter (or an order h5::encode_chunk does not make)
+        }
+    }
+    c.direct = true;
+    return c;
+}
+
+/// Cuts the buffered rows of `c` into chunks: whole rows of chunks (c0 points), and with
+/// `last` the remainder too, padded with zeros (HDF5 stores edge chunks whole; the padding
+/// lies beyond the dataset's extent and is never read).
+void cut_chunks(ChunkedSet& c, bool last, std::vector<SummaryChunk>& jobs) {
+    const std::size_t rank = c.dims.size();
+    const std::size_t c0 = c.chunk[0];
+    std::size_t tile_elems = 1;
+    for (hsize_t n : c.chunk) tile_elems *= n;
+    const std::size_t buffered = c.rows.size() / std::max<std::size_t>(c.row_elems, 1);
+    std::size_t at = 0;  // rows of c.rows consumed
+    while (buffered - at >= c0 || (last && at < buffered)) {
+        const std::size_t n0 = std::min(c0, buffered - at);  // rows present; the rest pad
+        const std::int64_t* slab = c.rows.data() + at * c.row_elems;
+        std::vector<hsize_t> o(rank, 0);  // the tile's offset along the inner axes
+        for (;;) {
+            SummaryChunk job;
+            job.set = &c;
+            job.offset = o;
+            job.offset[0] = c.first_row + at;
+            job.raw.assign(tile_elems * 8, std::byte{0});
+            auto* dst = reinterpret_cast<std::int64_t*>(job.raw.data());
+            if (rank == 1) {
+                std::copy_n(slab, n0, dst);
+            } else {
+                // Lines along the last axis; `line` runs row-major over the tile's other axes.
+                const std::size_t L = rank - 1, cl = c.chunk[L];
+                const std::size_t len = std::min<std::size_t>(cl, c.dims[L] - o[L]);
+                std::size_t lines = 1;
+                for (std::size_t x = 0; x < L; ++x) lines *= c.chunk[x];
+                std::vector<std::size_t> q(L, 0);
+                for (std::size_t line = 0; line < lines; ++line) {
+                    std::size_t rem = line;
+                    for (std::size_t x = L; x-- > 0;) {
+                        q[x] = rem % c.chunk[x];
+                        rem /= c.chunk[x];
+                    }
+                    bool inside = q[0] < n0;
+                    std::size_t src = q[0];
+                    for (std::size_t x = 1; x < L && inside; ++x) {
+                        const std::size_t pos = o[x] + q[x];
+                        inside = pos < c.dims[x];
+                        src = src * c.dims[x] + pos;
+                    }
+                    if (!inside) continue;
+                    src = src * c.dims[L] + o[L];
+                    std::copy_n(slab + src, len, dst + line * cl);
+                }
+            }
+            jobs.push_back(std::move(job));
+            // The next tile of the inner axes (axis 0 stays: one row of chunks).
+            std::size_t x = rank;
+            while (--x >= 1) {
+                o[x] += c.chunk[x];
+                if (o[x] < c.dims[x]) break;
+                o[x] = 0;
+            }
+            if (x == 0) break;
+        }
+        at += n0;
+    }
+    c.rows.erase(c.rows.begin(), c.rows.begin() + static_cast<std::ptrdiff_t>(at * c.row_elems));
+    c.first_row += at;
+}
+
+/// Encodes the jobs on `threads` threads (the caller's included), then writes them in
+/// order: the file is the same whatever the thread count.
+void encode_and_write(std::vector<SummaryChunk>& jobs, int threads) {
+    if (jobs.empty()) return;
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto work = [&] {
+        std::vector<std::byte> tmp;
+        for (std::size_t j; (j = next.fetch_add(1)) < jobs.size();) {
+            SummaryChunk& job = jobs[j];
+            try {
+                h5::encode_chunk(job.raw.data(), job.raw.size(), 8, job.set->deflate,
+                                 job.set->shuffle, job.out, tmp);
+            } catch (...) {
+                const std::lock_guard<std::mutex> lock(error_mutex);
+                if (!error) error = std::current_exception();
+            }
+            std::vector<std::byte>().swap(job.raw);
+        }
+    };
+    const int n = static_cast<int>(
+        std::clamp<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), 1, jobs.size()));
+    std::vector<std::thread> helpers;
+    for (int t = 1; t < n; ++t) helpers.emplace_back(work);
+    work();
+    for (auto& h : helpers) h.join();
+    if (error) std::rethrow_exception(error);
+    for (const SummaryChunk& job : jobs)
+        h5::check_rc(H5Dwrite_chunk(job.set->dset, H5P_DEFAULT, 0, job.offset.data(),
+                                    job.out.size(), job.out.data()),
+                     "writing " + job.set->name);
+    jobs.clear();
+}
+
+/// Rows [first, first + rows) of `c` from `buf`: buffered and cut into whole chunks (a
+/// dataset written directly), or written at once through H5Dwrite.
+template <typename T>
+void stage_rows(ChunkedSet& c, std::size_t first, std::size_t rows, const std::vector<T>& buf,
+                std::vector<SummaryChunk>& jobs) {
+    static_assert(sizeof(T) == 8);
+    if (!c.direct) {
+        write_rows(c.dset, first, rows, buf, "writing " + c.name);
+        return;
+    }
+    if (first != c.first_row + c.rows.size() / std::max<std::size_t>(c.row_elems, 1))
+        throw std::logic_error("summary rows out of order for " + c.name);
+    if (buf.size() != rows * c.row_elems)
+        throw std::logic_error("summary rows of the wrong size for " + c.name);
+    const std::size_t old = c.rows.size();
+    c.rows.resize(old + buf.size());
+    if (!buf.empty()) std::memcpy(c.rows.data() + old, buf.data(), buf.size() * 8);
+    cut_chunks(c, false, jobs);
+}
+
 }  // namespace
 
 struct SummaryGroupWriter::Impl {
@@ -63,6 +245,8 @@ struct SummaryGroupWriter::Impl {
     std::vector<std::pair<std::string, Handle>> derived;  // in the order they are filled
     std::vector<core::SummaryCounts> pending;
     std::size_t pending_bytes = 0;
+    std::vector<ChunkedSet> chunked;  // the raw sets, then the derived ones, in that order
+    int threads = 1;
     std::vector<double> pass_p;  // [point][t * P + p]
     std::vector<char> tabled_any;
 
@@ -96,18 +280,20 @@ struct SummaryGroupWriter::Impl {
                 throw std::logic_error("bad axis code");
         }
     }
-    hid_t set(const char* name) const {
-        for (const auto& [n, h] : derived)
-            if (n == name) return h.get();
+    std::size_t derived_index(const char* name) const {
+        for (std::size_t i = 0; i < derived.size(); ++i)
+            if (derived[i].first == name) return i;
         throw std::logic_error(std::string("no summary dataset ") + name);
     }
 };
 
 SummaryGroupWriter::SummaryGroupWriter(hid_t file, const core::SummaryStatistics& stats,
                                        const core::RecordShape& shape, std::int64_t points,
-                                       int max_rounds, std::vector<int> tension_pairs)
+                                       int max_rounds, std::vector<int> tension_pairs,
+                                       const h5::Filters& filters, int threads)
     : impl_(std::make_unique<Impl>()) {
     Impl& m = *impl_;
+    m.threads = std::max(threads, 1);
     m.file = file;
     m.stats = &stats;
     m.shape = shape;
@@ -135,8 +321,8 @@ SummaryGroupWriter::SummaryGroupWriter(hid_t file, const core::SummaryStatistics
     for (const auto& f : layout::raw_fields()) {
         std::vector<hsize_t> dims{Pt};
         for (char axis : std::string_view(f.axes_code)) dims.push_back(m.axis_len(axis));
-        Handle d =
-            h5::create_dataset(m.raw.get(), f.name, h5::native<std::int64_t>(), dims, false, true);
+        Handle d = h5::create_dataset(m.raw.get(), f.name, h5::native<std::int64_t>(), dims, false,
+                                      true, filters);
         describe(d.get(), f.axes, f.description);
         m.raw_sets.emplace_back(&f, std::move(d));
     }
@@ -154,10 +340,13 @@ SummaryGroupWriter::SummaryGroupWriter(hid_t file, const core::SummaryStatistics
         for (auto n : a.dims) dims.push_back(n);
         Handle d = h5::create_dataset(m.g.get(), a.name.c_str(),
                                       a.integer ? h5::native<std::int64_t>() : h5::native<double>(),
-                                      dims, false, true);
+                                      dims, false, true, filters);
         describe(d.get(), a.axes.c_str(), a.description.c_str());
         m.derived.emplace_back(a.name, std::move(d));
     }
+    for (const auto& [fp, d] : m.raw_sets)
+        m.chunked.push_back(chunked_set(d.get(), std::string("/summary/raw/") + fp->name));
+    for (const auto& [n, d] : m.derived) m.chunked.push_back(chunked_set(d.get(), "/summary/" + n));
 }
 
 SummaryGroupWriter::~SummaryGroupWriter() = default;
@@ -202,10 +391,11 @@ void SummaryGroupWriter::write(std::span<const core::SummaryCounts* const> block
     }
     const std::size_t at = m.done;
     const hsize_t T = m.T, P = m.P, RB = m.RB;
+    std::vector<SummaryChunk> jobs;
 
     // ---- raw arrays, concatenated along a leading point axis ----
-    for (const auto& [fp, d] : m.raw_sets) {
-        const layout::RawField& f = *fp;
+    for (std::size_t fi = 0; fi < m.raw_sets.size(); ++fi) {
+        const layout::RawField& f = *m.raw_sets[fi].first;
         std::size_t per = 1;
         for (char axis : std::string_view(f.axes_code)) per *= m.axis_len(axis);
         std::vector<std::int64_t> values;
@@ -231,7 +421,7 @@ void SummaryGroupWriter::write(std::span<const core::SummaryCounts* const> block
                 values.insert(values.end(), v.begin(), v.end());
             }
         }
-        write_rows(d.get(), at, npt, values, std::string("writing ") + f.name);
+        stage_rows(m.chunked[fi], at, npt, values, jobs);
     }
     {
         std::vector<std::int64_t> runs, mr;
@@ -245,12 +435,13 @@ void SummaryGroupWriter::write(std::span<const core::SummaryCounts* const> block
 
     // ---- derived datasets, computed by experiment (m.stats), stored as given ----
     for (const auto& a : m.stats->derived(shape, static_cast<int>(m.RB), block)) {
-        const std::string what = "writing " + a.name;
+        ChunkedSet& c = m.chunked[m.raw_sets.size() + m.derived_index(a.name.c_str())];
         if (a.integer)
-            write_rows(m.set(a.name.c_str()), at, npt, a.ints, what);
+            stage_rows(c, at, npt, a.ints, jobs);
         else
-            write_rows(m.set(a.name.c_str()), at, npt, a.reals, what);
+            stage_rows(c, at, npt, a.reals, jobs);
     }
+    encode_and_write(jobs, m.threads);
     // The compact per-point output of the sensitivity analysis.
     m.stats->append_pass_probabilities(block, m.pass_p, m.tabled_any);
     m.done += npt;
@@ -262,6 +453,12 @@ void SummaryGroupWriter::finish() {
     if (m.done != m.points)
         throw std::invalid_argument("finish: " + std::to_string(m.done) + " summaries for " +
                                     std::to_string(m.points) + " points");
+    {
+        std::vector<SummaryChunk> jobs;
+        for (ChunkedSet& c : m.chunked)
+            if (c.direct) cut_chunks(c, true, jobs);
+        encode_and_write(jobs, m.threads);
+    }
     Handle lg = h5::group(H5Gopen2(m.file, layout::kLabels, H5P_DEFAULT), "opening labels");
     std::vector<std::int64_t> rounds;
     for (hsize_t r = 1; r < m.RB; ++r) rounds.push_back(static_cast<std::int64_t>(r));

@@ -14,6 +14,7 @@
 
 #include "sim/core/record.h"
 #include "sim/core/summary_data.h"
+#include "sim/io/h5.h"
 
 namespace sco::io {
 
@@ -27,11 +28,16 @@ namespace sco::io {
 /// pairs whose tension histograms the summaries keep (every summary must keep the same);
 /// finish writes them as /labels/tension_pairs. The derived datasets and the pass
 /// probabilities are what `stats` returns for the counts (it must outlive the writer).
+/// `filters` compress the datasets (by default as every results file; a sweep's temporary
+/// parts use a cheaper setting, since the merge compresses their summaries again). The
+/// chunks are compressed on `threads` threads and written whole (H5Dwrite_chunk), each
+/// once; the stored chunks do not depend on the thread count.
 class SummaryGroupWriter {
   public:
     SummaryGroupWriter(hid_t file, const core::SummaryStatistics& stats,
                        const core::RecordShape& shape, std::int64_t points, int max_rounds,
-                       std::vector<int> tension_pairs);
+                       std::vector<int> tension_pairs, const h5::Filters& filters = {},
+                       int threads = 1);
     ~SummaryGroupWriter();
     SummaryGroupWriter(const SummaryGroupWriter&) = delete;
     SummaryGroupWriter& operator=(const SummaryGroupWriter&) = delete;

@@ -46,6 +46,13 @@ std::unique_ptr<experiment::Sink> FileSweepStore::create(const std::string& name
     return std::make_unique<Hdf5Sink>(*stats_, name, overwrite);
 }
 
+std::unique_ptr<experiment::Sink> FileSweepStore::create_part(const std::string& name) {
+    ChunkOptions opt;
+    opt.summary_deflate = 1;
+    opt.summary_shuffle = false;
+    return std::make_unique<Hdf5Sink>(*stats_, name, true, opt);
+}
+
 void FileSweepStore::make_folder(const std::string& name) {
     fs::create_directories(name);
 }

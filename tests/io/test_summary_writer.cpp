@@ -172,5 +172,48 @@ TEST_F(SummaryWriterTest, SensitivityStoresTheGivenIndicesAndRefusesAMisfit) {
     EXPECT_EQ(f.at("/sensitivity/first").dims, (std::vector<std::uint64_t>{2, 3, 2}));
 }
 
+TEST_F(SummaryWriterTest, ChunksAreTheSameOnAnyThreadCountAndBlockSplit) {
+    // The writer compresses whole chunks on its threads and writes them with H5Dwrite_chunk:
+    // the stored chunks (layout and values) do not depend on the threads or on how the
+    // points arrive (all at once, one at a time), with or without compression.
+    const auto shape = core::shape_of(spec_);
+    auto write = [&](const std::string& name, int threads, bool one_by_one, h5::Filters f) {
+        h5::Handle fapl = h5::file_access();
+        h5::Handle file = h5::file(
+            H5Fcreate(out(name).c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), "creating");
+        (void)h5::create_group(file.get(), layout::kLabels);
+        SummaryGroupWriter w(file.get(), sco::experiment::stored_statistics(), shape, 3, kMaxRounds,
+                             {1}, f, threads);
+        const auto counts = sco::testing::counts_of(sums_);
+        if (one_by_one) {
+            for (auto c : counts) w.add(std::move(c));
+        } else {
+            std::vector<const core::SummaryCounts*> block;
+            for (const auto& c : counts) block.push_back(&c);
+            w.write(block);
+        }
+        w.finish();
+        ASSERT_TRUE(file.close());
+    };
+    write("t1.h5", 1, false, {});
+    write("t4.h5", 4, false, {});
+    write("t3.h5", 3, true, {});
+    write("u1.h5", 1, false, {-1, false});
+    write("u2.h5", 2, true, {-1, false});
+    const auto t1 = inspect_file(out("t1.h5"));
+    EXPECT_TRUE(t1 == inspect_file(out("t4.h5")));
+    EXPECT_TRUE(t1 == inspect_file(out("t3.h5")));
+    const auto u1 = inspect_file(out("u1.h5"));
+    EXPECT_TRUE(u1 == inspect_file(out("u2.h5")));
+    // The same values compressed or not, and as given.
+    ASSERT_EQ(t1.size(), u1.size());
+    for (const auto& [name, o] : t1) EXPECT_EQ(o.data, u1.at(name).data) << name;
+    std::string raw;
+    for (const auto& s : sums_) raw += bytes_of(s.outcome_counts);
+    EXPECT_EQ(t1.at("/summary/raw/outcome_counts").data, raw);
+    EXPECT_NE(t1.at("/summary/raw/outcome_counts").layout.find("filters[2("), std::string::npos);
+    EXPECT_NE(u1.at("/summary/raw/outcome_counts").layout.find("filters[]"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sco::io

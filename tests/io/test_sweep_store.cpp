@@ -11,6 +11,8 @@
 
 #include "io/synthetic.h"
 #include "sim/io/errors.h"
+#include "sim/io/inspect.h"
+#include "sim/io/results_reader.h"
 
 using namespace sco;
 namespace fs = std::filesystem;
@@ -31,7 +33,7 @@ class SweepStoreTest : public ::testing::Test {
 
     /// Writes points [first, first + 2) of a 10-point sweep `id` through the store.
     void write(io::FileSweepStore& store, const std::string& name, const std::string& id,
-               std::int64_t first, bool overwrite = false) {
+               std::int64_t first, bool overwrite = false, bool part = false) {
         const core::ModelSpec spec = sco::testing::make_spec();
         experiment::Plan plan;
         plan.points.resize(2);
@@ -42,7 +44,7 @@ class SweepStoreTest : public ::testing::Test {
         cfg.replications = 3;
         const auto runs = sco::testing::make_runs(spec, plan, 3, 4);
         auto sums = sco::testing::summarise(spec, plan, runs, 3, 4);
-        auto sink = store.create(name, overwrite);
+        auto sink = part ? store.create_part(name) : store.create(name, overwrite);
         sink->begin(spec, plan, cfg, {"0.1.0", "abc", "test", "x.yaml", "name: x\n"});
         sink->write_block(0, runs);
         ASSERT_TRUE(sink->streams_summaries());  // io::Hdf5Sink
@@ -102,4 +104,53 @@ TEST_F(SweepStoreTest, RemoveAllRemovesAFolderWithItsPartsAndToleratesNone) {
     store_.remove_all(at("o.h5.parts"));
     EXPECT_FALSE(store_.exists(at("o.h5.parts")));
     EXPECT_NO_THROW(store_.remove_all(at("o.h5.parts")));
+}
+
+TEST_F(SweepStoreTest, PartsCompressSummariesCheaplyReadAndMergeAsResults) {
+    // A local sweep's temporary parts (create_part) compress /summary cheaply, since the
+    // merge compresses it again for the final file: they read back as the same results, pass
+    // the resume check, and merge into the very file that ordinary results files give.
+    store_.make_folder(at("a"));
+    store_.make_folder(at("b"));
+    std::vector<std::string> plain, parts;
+    for (std::int64_t first = 0; first < 10; first += 2) {
+        const std::string name = "points-" + std::to_string(first) + ".h5";
+        plain.push_back(at("a/" + name));
+        parts.push_back(at("b/" + name));
+        write(store_, plain.back(), "s", first);
+        write(store_, parts.back(), "s", first, false, /*part=*/true);
+        EXPECT_EQ(store_.not_this_slice(parts.back(), "s", {first, first + 2}), "");
+        const io::Results x = io::read_results(plain.back()), y = io::read_results(parts.back());
+        EXPECT_EQ(x.summaries, y.summaries);
+        EXPECT_EQ(x.runs, y.runs);
+        const auto a = io::inspect_file(plain.back()), b = io::inspect_file(parts.back());
+        for (const auto& [name, o] : b) {
+            if (name.rfind("/summary", 0) == 0 && o.kind == "dataset") {
+                EXPECT_EQ(o.data, a.at(name).data) << name;
+                if (o.layout.rfind("chunked", 0) == 0) {  // deflate 1 (id 1), no shuffle (2)
+                    EXPECT_NE(o.layout.find("filters[1(1 ),]"), std::string::npos) << name;
+                    EXPECT_NE(a.at(name).layout.find("filters[2("), std::string::npos) << name;
+                }
+            }
+            if (name.rfind("/runs/", 0) == 0) {
+                EXPECT_EQ(o.layout, a.at(name).layout) << name;
+            }
+        }
+    }
+    // Written twice: the second time over the existing part (create_part replaces it).
+    write(store_, parts.back(), "s", 8, false, /*part=*/true);
+    store_.merge(plain, at("a.h5"), false);
+    store_.merge(parts, at("b.h5"), false);
+    auto x = io::inspect_file(at("a.h5")), y = io::inspect_file(at("b.h5"));
+    for (const char* own : {"created", "merged_from"}) {
+        x["/"].attrs.erase(own);
+        y["/"].attrs.erase(own);
+    }
+    ASSERT_EQ(x.size(), y.size());
+    for (const auto& [name, o] : x) {
+        ASSERT_TRUE(y.contains(name)) << name;
+        EXPECT_TRUE(o == y.at(name)) << name;
+    }
+    EXPECT_NE(x.at("/summary/raw/outcome_counts").layout.find("filters[2"), std::string::npos)
+        << "the merged file's summaries are compressed as every results file's";
 }
