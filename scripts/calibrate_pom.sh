@@ -17,21 +17,33 @@
 #    - scenarios/history/sco2014_uzb_no_reluctance.yaml and sco2014_no_tension_tjk_uzb.yaml
 #      + facts_2014_fact1_counterfactual.yaml: fact 1's two counterfactual halves (each cause
 #      alone keeps Uzbekistan out);
+#    and three required comparisons (`--require-less LESS --than MORE`; docs/calibration.md,
+#    "Required comparisons"), fact 7 of docs/patterns.md as tests/python/test_patterns.py
+#    tests it, on the full copies scripts/pattern_variants.py writes into OUTDIR/variants:
+#    - 7a: the contested 2014 texts (patterns_2014_fact7_contested.yaml) pass less often in
+#      the SCO of eight (expansion_sco8.yaml) than with two neutral members (neutral.yaml),
+#      and less often than in the baseline;
+#    - 7b: with the deterministic choice rule they are adopted later in the SCO of eight
+#      (sco8_det.yaml) than with the neutral pair (neutral_det.yaml)
+#      (patterns_2014_fact7_adoption.yaml: P(adopted within k summits), k = 1..6).
+#    S2 (vetoes persist because of incidents) is not required: it is a difference of
+#    conditional frequencies within runs, which no comparison of two probabilities expresses.
 # 2. the posterior predictive on the record, with the posterior as distributions and with the
 #    posterior medians fixed (the port), and the facts on the baseline at the medians;
 # 3. with LOCO=1, leave one category out of the record (the required pairs always in): about
 #    as long again as step 1 at the default LOCO sizes, so off by default;
 # 4. the figures: posterior against prior; reliability of the port on the record.
-# SIZE: for a loaded 2-core machine: 800 points x 5 generations x 60 runs x 4 pairs, about
-# 1 million runs: 7 min 41 s wall for the whole script at a load of 12-13 (docs/calibration.md,
-# "Pattern-filtered calibration"); give POINTS, GENS, RUNS, PRED_RUNS, LOCO_POINTS, LOCO_GENS in the environment to
-# change them. Each point costs RUNS runs of the 2001 scenario and 3 x RUNS runs of the 2014
-# baseline (the baseline and the two fact-1 variants).
+# SIZE: for a loaded 2-core machine: 600 points x 5 generations x 60 runs x 9 pairs, about
+# 1.6 million runs (docs/calibration.md, "Required comparisons", gives the time measured);
+# give POINTS, GENS, RUNS, PRED_RUNS, LOCO_POINTS, LOCO_GENS in the environment to change
+# them. Each point costs RUNS runs of the 2001 scenario and 8 x RUNS runs of 2014 scenarios
+# (the baseline twice, the two fact-1 variants, the SCO of eight, the neutral copy and the
+# two deterministic copies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-results/calibration-pom}
 . scripts/calibrate_lib.sh
-POINTS=${POINTS:-800} GENS=${GENS:-5} RUNS=${RUNS:-60}
+POINTS=${POINTS:-600} GENS=${GENS:-5} RUNS=${RUNS:-60}
 LOCO_POINTS=${LOCO_POINTS:-300} LOCO_GENS=${LOCO_GENS:-4}
 PRED_RUNS=${PRED_RUNS:-4000}
 LEVEL=${LEVEL:-0.5}
@@ -51,20 +63,33 @@ REQUIRE=(--require "$BASE:$OUT/required_2014.yaml"
          --require "$H/sco2014_uzb_no_reluctance.yaml:$H/facts_2014_fact1_counterfactual.yaml"
          --require "$H/sco2014_no_tension_tjk_uzb.yaml:$H/facts_2014_fact1_counterfactual.yaml"
          --require-level "$LEVEL")
+# Fact 7's comparisons (the full copies of the baseline the pattern test makes).
+V=$OUT/variants
+"$PY" scripts/pattern_variants.py "$V" "$BASE" > /dev/null
+C7=$H/patterns_2014_fact7_contested.yaml A7=$H/patterns_2014_fact7_adoption.yaml
+REQUIRE+=(--require-less "scenarios/expansion_sco8.yaml:$C7" --than "$V/neutral.yaml:$C7"
+          --require-less "scenarios/expansion_sco8.yaml:$C7" --than "$BASE:$C7"
+          --require-less "$V/sco8_det.yaml:$A7" --than "$V/neutral_det.yaml:$A7")
 calib_vary 4
 
-calibrate() {  # calibrate NAME RECORD_EVENTS POINTS GENS
+calibrate() {  # calibrate NAME RECORD_EVENTS POINTS GENS; fails when no point holds everything
+  local ok=0
   "$SCO" calibrate "$SCEN" "$2" "${REQUIRE[@]}" "${VARY[@]}" --method smc --points "$3" \
     --generations "$4" -n "$RUNS" --seed 2015 -q -o "$OUT/$1.h5" --force \
-    --write-scenario "$OUT/$1-posterior.yaml"
+    --write-scenario "$OUT/$1-posterior.yaml" || ok=$?
   "$SCO" summary "$OUT/$1.h5" > "$OUT/$1-posterior.txt"
   "$SCO" summary "$OUT/$1.h5" --json > "$OUT/$1-posterior.json"
+  if [ "$ok" != 0 ]; then
+    echo "no point of the last generation holds every requirement: $OUT/$1-posterior.txt" \
+         "counts which each generation's points failed" >&2
+    return 1
+  fi
   mapfile -t MEDIANS < <(medians_of "$OUT/$1.h5")
   predict "$1-medians-record" "$SCEN" "$EVENTS" "$PRED_RUNS" "${MEDIANS[@]}"
 }
 
-echo "== pattern-filtered calibration ($POINTS points x $GENS generations x $RUNS runs; 1 + 3 required pairs)"
-calibrate all "$EVENTS" "$POINTS" "$GENS"
+echo "== pattern-filtered calibration ($POINTS points x $GENS generations x $RUNS runs; 1 + 3 required pairs + 3 required comparisons on 5 pairs)"
+calibrate all "$EVENTS" "$POINTS" "$GENS" || exit 1
 predict all-record "$OUT/all-posterior.yaml" "$EVENTS" "$PRED_RUNS"
 predict all-medians-facts "$BASE" "$FACTS" "$PRED_RUNS" "${MEDIANS[@]}"
 predict hand-record "$SCEN" "$EVENTS" "$PRED_RUNS"
@@ -77,7 +102,7 @@ if [ "${LOCO:-0}" = 1 ]; then
     cats=${keep%%:*}; left=${keep##*:}
     echo "== leaving out category $left of the record ($LOCO_POINTS x $LOCO_GENS x $RUNS)"
     subset "$OUT/events-without-$left.yaml" $cats
-    calibrate "without-$left" "$OUT/events-without-$left.yaml" "$LOCO_POINTS" "$LOCO_GENS"
+    calibrate "without-$left" "$OUT/events-without-$left.yaml" "$LOCO_POINTS" "$LOCO_GENS" || true
   done
 fi
 

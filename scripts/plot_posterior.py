@@ -43,10 +43,31 @@ def load(path):
         d["prior"] = [_s(v) for v in d["prior"]]
         d["method"] = _s(c.attrs["method"])
         d["events_name"] = _s(c.attrs["events_name"])
-        if "pair_events_name" in c:  # several (scenario, events) pairs (--also): name them all
-            names = [_s(v) for v in c["pair_events_name"][...]]
-            d["events_name"] = " + ".join(names)
+        if "pair_events_name" in c:  # several (scenario, events) pairs: name them all
+            d["events_name"] = _pairs_text(c)
     return d
+
+
+def _pairs_text(c):
+    """The pairs by role: the distance's events joined by '+'; the required pairs (--require)
+    as 'filtered by EVENTS (SCENARIO)', so that one events file scored on two scenarios is
+    named twice distinctly; the compared pairs (--require-less/--than) as the number of
+    comparisons and the scenarios they compare."""
+    names = [_s(v) for v in c["pair_events_name"][...]]
+    scen = ([_s(v) for v in c["pair_scenario_name"][...]] if "pair_scenario_name" in c
+            else [""] * len(names))
+    role = list(c["pair_required"][...]) if "pair_required" in c else [0] * len(names)
+    on = [n for n, r in zip(names, role) if r == 0]
+    by = [f"{n} ({s})" if s else n for n, s, r in zip(names, scen, role) if r == 1]
+    cmp_scen = list(dict.fromkeys(s for s, r in zip(scen, role) if r == 2))
+    n_cmp = sum(1 for v in c["required"][...] if _s(v).startswith("comparison ")) \
+        if "required" in c else 0
+    text = " + ".join(on)
+    if by:
+        text += "; filtered by " + ", ".join(by)
+    if n_cmp:
+        text += f"; {n_cmp} required comparisons of " + ", ".join(cmp_scen)
+    return text
 
 
 def prior_pdf(d, j, x):
@@ -113,7 +134,7 @@ def plot(d, out, bins=20):
                 ax.set_ylabel(sr.wrap(d["parameters"][i], 24))
     ess = float(d["ess"][-1]) if len(d["ess"]) else float("nan")
     fig.suptitle(f"Posterior ({d['method']}, {int(post.sum())} accepted points, ESS {ess:.0f}) "
-                 f"against the priors\nevents: {d['events_name']}")
+                 f"against the priors\n" + sr.wrap(f"events: {d['events_name']}", 110))
     fig.tight_layout()
     stem = os.path.splitext(os.path.basename(out))[0]
     return sr.save_figure(fig, os.path.dirname(os.path.abspath(out)), stem)

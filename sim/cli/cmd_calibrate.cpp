@@ -284,8 +284,9 @@ std::string calibration_report(const io::CalibrationData& d) {
     os << "scenario " << d.scenario_path << "; events " << d.events_path << " (" << d.observations
        << " observations, sha256 " << d.events_sha256.substr(0, 12) << ")\n";
     for (std::size_t q = 1; q < d.n_pairs(); ++q)
-        os << (q < d.pair_required.size() && d.pair_required[q] ? "required: scenario "
-                                                                : "also: scenario ")
+        os << (q < d.pair_required.size() && d.pair_required[q] == 2   ? "compared: scenario "
+               : q < d.pair_required.size() && d.pair_required[q] != 0 ? "required: scenario "
+                                                                       : "also: scenario ")
            << d.pair_scenario_path[q] << "; events " << d.pair_events_path[q] << " ("
            << d.pair_observations[q] << " observations, sha256 "
            << d.pair_events_sha256[q].substr(0, 12) << ", seed " << d.pair_seed[q] << ")\n";
@@ -302,12 +303,18 @@ std::string calibration_report(const io::CalibrationData& d) {
         // Pattern-oriented filtering: how many points held every required observation, per
         // generation, and which observations the first generation's points (the prior's, in
         // rejection and in SMC's generation 0) failed.
-        std::size_t npairs = 0;
-        for (const auto q : d.pair_required) npairs += q != 0 ? 1 : 0;
-        os << "required: " << r << " observations of " << npairs
-           << " pair(s) must hold (95% Wilson interval of the probability of the observed value "
-              "reaches "
-           << d.require_level << ")\n";
+        std::size_t npairs = 0, ncomp = 0;
+        for (const auto q : d.pair_required) npairs += q == 1 ? 1 : 0;
+        for (const auto& l : d.required_label) ncomp += l.rfind("comparison ", 0) == 0 ? 1 : 0;
+        if (r > ncomp)
+            os << "required: " << r - ncomp << " observations of " << npairs
+               << " pair(s) must hold (95% Wilson interval of the probability of the observed "
+                  "value reaches "
+               << d.require_level << ")\n";
+        if (ncomp > 0)
+            os << "required: " << ncomp
+               << " comparison(s) must hold (the 95% interval of the difference, the --than side "
+                  "minus the --require-less side, reaches 0)\n";
         std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> by_gen;  // points, feasible
         std::int32_t first_gen = std::numeric_limits<std::int32_t>::max();
         for (std::size_t i = 0; i < d.n_points(); ++i) {
@@ -417,7 +424,8 @@ std::string calibration_json(const io::CalibrationData& d) {
                          {"events_sha256", d.pair_events_sha256[q]},
                          {"observations", d.pair_observations[q]},
                          {"seed", d.pair_seed[q]},
-                         {"required", q < d.pair_required.size() && d.pair_required[q] != 0}});
+                         {"required", q < d.pair_required.size() && d.pair_required[q] == 1},
+                         {"compared", q < d.pair_required.size() && d.pair_required[q] == 2}});
     j["pairs"] = pairs;
     j["require_level"] = num(d.require_level);
     if (const std::size_t r = d.n_required(); r > 0 && d.required_held.size() == d.n_points() * r) {
@@ -488,6 +496,12 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                       "SCENARIO:EVENTS: a required pair, run at every point: a point is accepted "
                       "only if each of its observations holds (pattern-oriented filtering); "
                       "not part of the distance; repeatable")(
+        "require-less", po::value<std::vector<std::string>>()->composing(),
+        "SCENARIO:EVENTS[:ID,...]: a required comparison with the next --than: the probability "
+        "of the observed values (mean over the named events' observations, or all) must not be "
+        "significantly higher here than there; repeatable")(
+        "than", po::value<std::vector<std::string>>()->composing(),
+        "SCENARIO:EVENTS[:ID,...]: the other side of the matching --require-less")(
         "require-level", po::value<std::string>(),
         "a required observation holds when the 95% Wilson interval of the model's "
         "probability of the observed value reaches this level (default 0.5)")(
@@ -497,6 +511,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     const auto vmo = parse_command(
         "calibrate",
         "SCENARIO EVENTS [--also SCENARIO:EVENTS ...] [--require SCENARIO:EVENTS ...]\n"
+        "       [--require-less SCENARIO:EVENTS[:ID,...] --than SCENARIO:EVENTS[:ID,...] ...]\n"
         "       --vary PATH[=LO:HI] ... [--points N] [-n RUNS] [--method rejection|smc]\n"
         "       [--quantile Q | --tolerance T] [--generations G] [--shard K/N] [-o FILE]\n"
         "       sco-sim calibrate --merge SHARD.h5 ... -o FILE",
@@ -540,7 +555,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
 
     if (merging) {
         if (!vm.count("output")) throw UsageError("calibrate --merge: -o FILE is required");
-        for (const char* o : {"vary", "shard", "resume", "set", "also", "require", "require-level"})
+        for (const char* o : {"vary", "shard", "resume", "set", "also", "require", "require-level",
+                              "require-less", "than"})
             if (vm.count(o))
                 throw UsageError(std::string("calibrate --merge: --") + o +
                                  " does not apply to a merge");
@@ -594,11 +610,62 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         std::vector<experiment::Observation> obs;
         std::uint64_t seed = 0;
         bool required = false;  ///< --require: filters the points, not in the distance
+        bool compared = false;  ///< a side of --require-less/--than: not in the distance
     };
     struct PairFiles {
         std::string scenario, events;
         bool required = false;
+        bool compared = false;
     };
+    // --require-less LESS --than MORE: each side SCENARIO:EVENTS[:ID,...] (docs/cli.md).
+    struct Side {
+        std::string text, scenario, events;
+        std::vector<std::string> ids;  ///< empty: every observation of the events file
+        std::size_t pair = 0;
+        std::vector<std::size_t> obs;  ///< indices into the pair's observations
+    };
+    std::vector<std::pair<Side, Side>> comparisons;
+    {
+        const auto list = [&](const char* o) {
+            return vm.count(o) ? vm[o].as<std::vector<std::string>>() : std::vector<std::string>{};
+        };
+        const auto less = list("require-less"), more = list("than");
+        if (less.size() != more.size())
+            throw UsageError("calibrate: " + std::to_string(less.size()) + " --require-less but " +
+                             std::to_string(more.size()) +
+                             " --than; give each --require-less LESS its --than MORE");
+        const auto side = [](const std::string& a, const char* opt) {
+            // SCENARIO:EVENTS or SCENARIO:EVENTS:ID,...: the last part is the ids unless it
+            // names a YAML file (events files end in .yaml or .yml).
+            Side s;
+            s.text = a;
+            std::string rest = a;
+            const auto last = rest.rfind(':');
+            if (last != std::string::npos && last + 1 < rest.size()) {
+                const std::string tail = rest.substr(last + 1);
+                const auto ends = [&](const std::string& x) {
+                    return tail.size() >= x.size() &&
+                           tail.compare(tail.size() - x.size(), x.size(), x) == 0;
+                };
+                if (!ends(".yaml") && !ends(".yml")) {
+                    std::stringstream ss(tail);
+                    for (std::string id; std::getline(ss, id, ',');)
+                        if (!id.empty()) s.ids.push_back(id);
+                    rest = rest.substr(0, last);
+                }
+            }
+            const auto colon = rest.rfind(':');
+            if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size())
+                throw UsageError(std::string("calibrate: --") + opt +
+                                 " takes SCENARIO:EVENTS or SCENARIO:EVENTS:ID[,ID...], got '" + a +
+                                 "'");
+            s.scenario = rest.substr(0, colon);
+            s.events = rest.substr(colon + 1);
+            return s;
+        };
+        for (std::size_t c = 0; c < less.size(); ++c)
+            comparisons.emplace_back(side(less[c], "require-less"), side(more[c], "than"));
+    }
     std::vector<PairFiles> files{
         {vm["scenario"].as<std::string>(), vm["events"].as<std::string>(), false}};
     for (const char* opt : {"also", "require"})
@@ -612,15 +679,32 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                                      " takes SCENARIO:EVENTS (two files joined by "
                                      "':'), got '" +
                                      a + "'");
-                files.push_back(
-                    {a.substr(0, colon), a.substr(colon + 1), std::string(opt) == "require"});
+                files.push_back({a.substr(0, colon), a.substr(colon + 1),
+                                 std::string(opt) == "require", false});
             }
+    // The comparisons' sides run as pairs of their own (one per distinct scenario and events).
+    const auto same_file = [](const std::string& a, const std::string& b) {
+        std::error_code ec1, ec2;
+        const auto ca = fs::weakly_canonical(a, ec1), cb = fs::weakly_canonical(b, ec2);
+        return ec1 || ec2 ? a == b : ca == cb;
+    };
+    for (auto& [l, m] : comparisons)
+        for (Side* s : {&l, &m}) {
+            std::size_t q = 0;
+            while (q < files.size() &&
+                   !(files[q].compared && same_file(files[q].scenario, s->scenario) &&
+                     same_file(files[q].events, s->events)))
+                ++q;
+            if (q == files.size()) files.push_back({s->scenario, s->events, false, true});
+            s->pair = q;
+        }
     std::vector<Pair> pairs;
     Settings st;
     for (std::size_t q = 0; q < files.size(); ++q) {
         Pair P;
         P.sc = scenario::load_file(files[q].scenario);
         P.required = files[q].required;
+        P.compared = files[q].compared;
         apply_set_options(vm, P.sc.spec);
         if (q == 0) {
             for (const auto& v : vm["vary"].as<std::vector<std::string>>()) {
@@ -641,7 +725,9 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                     throw scenario::ScenarioError(
                         "--vary", 0, 0, pr.path,
                         "is not a parameter of " + P.sc.path +
-                            (P.required ? " (the --require pair " : " (the --also pair ") +
+                            (P.compared   ? " (a --require-less/--than side "
+                             : P.required ? " (the --require pair "
+                                          : " (the --also pair ") +
                             files[q].scenario + ":" + files[q].events +
                             "); every varied parameter must exist in every scenario: " + e.message);
                 }
@@ -674,11 +760,45 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         P.seed = abc::pair_seed(cfg.seed, q);
         pairs.push_back(std::move(P));
     }
+    // Each side's observations: the named events' (all of them without ids).
+    for (auto& [l, m] : comparisons) {
+        for (Side* s : {&l, &m}) {
+            const Pair& P = pairs[s->pair];
+            const char* opt = s == &l ? "--require-less" : "--than";
+            std::vector<std::string> known;
+            for (const auto& e : P.events.events) known.push_back(e.id);
+            for (const auto& id : s->ids) {
+                if (std::find(known.begin(), known.end(), id) == known.end())
+                    throw scenario::ScenarioError(P.events_path, 0, 0, opt,
+                                                  "no event '" + id + "' in this file" +
+                                                      scenario::suggestion_text(id, known) +
+                                                      " (in '" + s->text + "')");
+                const auto before = s->obs.size();
+                for (std::size_t k = 0; k < P.obs.size(); ++k)
+                    if (P.obs[k].event_id == id) s->obs.push_back(k);
+                if (s->obs.size() == before)
+                    throw scenario::ScenarioError(P.events_path, 0, 0, opt,
+                                                  "event '" + id + "' gives no observation " +
+                                                      P.sc.path + " can be scored on (in '" +
+                                                      s->text + "')");
+            }
+            if (s->ids.empty())
+                for (std::size_t k = 0; k < P.obs.size(); ++k) s->obs.push_back(k);
+        }
+        auto sorted = [](std::vector<std::string> v) {
+            std::sort(v.begin(), v.end());
+            return v;
+        };
+        if (l.pair == m.pair && sorted(l.ids) == sorted(m.ids))
+            throw UsageError("calibrate: --require-less " + l.text + " --than " + m.text +
+                             " compares a pair with itself (the same scenario, events and "
+                             "event ids on both sides): it can never differ");
+    }
     const auto& sc = pairs.front().sc;
     const experiment::ScoreOptions sopt;
     auto scorer_of = [&](const Pair& P) -> abc::Scorer {
         const auto* obs = &P.obs;
-        const bool required = P.required;
+        const bool required = P.required || P.compared;
         return [obs, &sopt, required, require_level](const experiment::Summary& s) {
             const experiment::Score r = experiment::score(*obs, s, sopt);
             abc::PointScore ps{abc::debiased_brier(r),
@@ -724,7 +844,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         h.pair_events_sha256.push_back(io::sha256_hex(P.events.text));
         h.pair_observations.push_back(static_cast<std::int64_t>(P.obs.size()));
         h.pair_seed.push_back(P.seed);
-        h.pair_required.push_back(P.required ? 1 : 0);
+        h.pair_required.push_back(P.compared ? 2 : P.required ? 1 : 0);
     }
     h.require_level = kNaN;
     for (std::size_t q = 0; q < pairs.size(); ++q) {
@@ -735,6 +855,12 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                                        ")");
             h.required_pair.push_back(static_cast<std::int32_t>(q));
         }
+    }
+    // One required row per comparison, after the required observations (docs/hdf5-format.md):
+    // required_p holds the difference (the --than side's probability minus the other's).
+    for (const auto& [l, m] : comparisons) {
+        h.required_label.push_back("comparison " + l.text + " < " + m.text);
+        h.required_pair.push_back(static_cast<std::int32_t>(l.pair));
     }
     fill_priors(h, st.priors);
     {
@@ -753,7 +879,16 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         for (std::size_t q = 1; q < pairs.size(); ++q)  // one pair: the id as before pairs
             id << "\npair " << q << " " << h.pair_scenario_sha256[q] << " "
                << experiment::sweep_fingerprint(pairs[q].sc.spec, experiment::Design{}, cfg)
-               << " events " << h.pair_events_sha256[q] << (pairs[q].required ? " required " : "");
+               << " events " << h.pair_events_sha256[q]
+               << (pairs[q].compared   ? " compared "
+                   : pairs[q].required ? " required "
+                                       : "");
+        for (const auto& [l, m] : comparisons) {
+            id << "\ncompare " << l.pair << " <";
+            for (const auto k : l.obs) id << " " << k;
+            id << " than " << m.pair << " <";
+            for (const auto k : m.obs) id << " " << k;
+        }
         if (!std::isnan(h.require_level)) id << "\nrequire level " << h.require_level;
         h.calibration_id = io::sha256_hex(id.str());
     }
@@ -800,20 +935,38 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             } else {
                 for (std::size_t i = 0; i < res.size(); ++i) {
                     auto& sc_q = got[i].score;
-                    res[i].required_p.insert(res[i].required_p.end(), sc_q.observed_p.begin(),
-                                             sc_q.observed_p.end());
-                    res[i].required_held.insert(res[i].required_held.end(), sc_q.held.begin(),
-                                                sc_q.held.end());
+                    if (pairs[q].required) {
+                        res[i].required_p.insert(res[i].required_p.end(), sc_q.observed_p.begin(),
+                                                 sc_q.observed_p.end());
+                        res[i].required_held.insert(res[i].required_held.end(), sc_q.held.begin(),
+                                                    sc_q.held.end());
+                    }
                     res[i].pairs.push_back(std::move(sc_q));
                 }
             }
         }
-        // The distance: the mean over the pairs that are not required (pair 0 always is one).
+        // The comparisons: one required row each, after the required observations.
+        for (auto& r : res)
+            for (const auto& [l, m] : comparisons) {
+                const auto side = [&](const Side& s) {
+                    abc::ComparisonSide cs;
+                    cs.runs = cfg.replications;
+                    for (const auto k : s.obs)
+                        cs.hits.push_back(std::llround(r.pairs[s.pair].observed_p[k] *
+                                                       static_cast<double>(cfg.replications)));
+                    return cs;
+                };
+                const abc::Comparison c = abc::compare(side(l), side(m));
+                r.required_p.push_back(c.diff);
+                r.required_held.push_back(c.held ? 1 : 0);
+            }
+        // The distance: the mean over the pairs that are neither required nor compared (pair 0
+        // always is one).
         if (pairs.size() > 1)
             for (auto& r : res) {
                 std::vector<abc::PointScore> in;
                 for (std::size_t q = 0; q < pairs.size(); ++q)
-                    if (!pairs[q].required) in.push_back(r.pairs[q]);
+                    if (!pairs[q].required && !pairs[q].compared) in.push_back(r.pairs[q]);
                 r.score = in.size() == 1 ? in.front() : abc::mean_score(in);
                 r.score.observed_p.clear();
                 r.score.held.clear();
@@ -1084,7 +1237,15 @@ int write_scenario_file(const io::CalibrationData& d, const std::string& out, bo
         };
         note << "calibrated on " << join(on);
         if (!by.empty())
-            note << " (pattern-filtered by " << join(by) << ", level " << d.require_level << ")";
+            note << " (pattern-filtered by " << join(by)
+                 << (std::isnan(d.require_level) ? std::string()
+                                                 : ", level " +
+                                                       [&] {
+                                                           std::ostringstream l;
+                                                           l << d.require_level;
+                                                           return l.str();
+                                                       }())
+                 << ")";
         note << "; prior " << d.prior_text[j] << "; posterior median " << d.post_median[j]
              << ", 90% [" << d.post_q05[j] << ", " << d.post_q95[j] << "] (" << d.method << ", "
              << d.points_per_generation << " points x " << d.replications << " runs)";

@@ -364,6 +364,45 @@ void judge_required(const Score& s, double level, PointScore& out) {
     }
 }
 
+namespace {
+struct SideMean {
+    double p = 0.0, lower = 0.0, upper = 0.0;  // mean and its lower and upper half-widths
+};
+SideMean side_mean(const ComparisonSide& s, const char* which) {
+    if (s.hits.empty() || s.runs <= 0)
+        throw std::invalid_argument(std::string("compare: the ") + which +
+                                    " side has no observation or no runs");
+    SideMean m;
+    for (const auto k : s.hits) {
+        if (k < 0 || k > s.runs)
+            throw std::invalid_argument(std::string("compare: the ") + which + " side has " +
+                                        std::to_string(k) + " hits of " + std::to_string(s.runs) +
+                                        " runs");
+        const auto w = wilson(k, s.runs);
+        m.p += w.p;
+        m.lower += (w.p - w.lo) * (w.p - w.lo);
+        m.upper += (w.hi - w.p) * (w.hi - w.p);
+    }
+    const auto n = static_cast<double>(s.hits.size());
+    m.p /= n;
+    m.lower = std::sqrt(m.lower) / n;
+    m.upper = std::sqrt(m.upper) / n;
+    return m;
+}
+}  // namespace
+
+Comparison compare(const ComparisonSide& less, const ComparisonSide& more) {
+    const SideMean a = side_mean(less, "less"), b = side_mean(more, "more");
+    Comparison c;
+    c.less = a.p;
+    c.more = b.p;
+    c.diff = b.p - a.p;
+    c.lo = c.diff - std::hypot(b.lower, a.upper);
+    c.hi = c.diff + std::hypot(b.upper, a.lower);
+    c.held = c.hi >= 0.0;
+    return c;
+}
+
 PointScore mean_score(const std::vector<PointScore>& pairs) {
     PointScore m{0.0, 0.0, 0.0, 0.0, {}, {}};
     if (pairs.empty()) return m;

@@ -161,6 +161,35 @@ bool holds(std::int64_t hits, std::int64_t runs, double level);
 /// value is true, else 1 - p) and held (holds() at `level`).
 void judge_required(const Score& s, double level, PointScore& out);
 
+/// One side of a required comparison (`calibrate --require-less LESS --than MORE`;
+/// docs/calibration.md, "Required comparisons"): per chosen observation of a pair, the runs
+/// (of `runs`) that give the observed value.
+struct ComparisonSide {
+    std::vector<std::int64_t> hits;
+    std::int64_t runs = 0;
+};
+
+/// The verdict on a required comparison. Each side's probability is the mean over its
+/// observations of the model's probability of the observed value (one observation: that
+/// probability); diff = more - less is wanted > 0. Its 95% interval is the MOVER interval
+/// (Zou and Donner 2008) built from the observations' Wilson intervals, which for one
+/// observation per side is Newcombe's hybrid score interval (1998, method 10), the one
+/// tests/python/test_patterns.py uses: lo = diff - sqrt(L_more^2 + U_less^2), hi = diff +
+/// sqrt(U_more^2 + L_less^2), where a side's L and U are the root sum of squares of its
+/// observations' lower and upper Wilson half-widths over their count (observations of one side
+/// treated as independent). The comparison holds unless the interval lies wholly below 0
+/// (hi < 0): a point is cut only when its runs show, beyond their Monte Carlo error, that the
+/// difference goes the wrong way, the rule of holds() for one observation.
+struct Comparison {
+    double less = 0.0, more = 0.0;
+    double diff = 0.0, lo = 0.0, hi = 0.0;
+    bool held = false;
+};
+
+/// Judges a comparison (above). Throws std::invalid_argument when a side has no observation,
+/// no runs, or a count of hits outside [0, runs].
+Comparison compare(const ComparisonSide& less, const ComparisonSide& more);
+
 /// The master seed of pair `pair`'s runs in a calibration over several (scenario, events)
 /// pairs (docs/calibration.md, "Several scenarios at once"): pair 0 keeps `seed` (so one
 /// pair is the plain calibration), pair p > 0 gets the SplitMix64 finaliser of

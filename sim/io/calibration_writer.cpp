@@ -183,18 +183,22 @@ void write_open(hid_t f, const CalibrationData& d) {
         put(c, "pair_required",
             d.pair_required.empty() ? std::vector<std::int32_t>(m, 0) : d.pair_required, "pair",
             "1: a required pair (--require): not in the distance; its observations filter the "
-            "points");
+            "points; 2: a side of a required comparison (--require-less/--than)");
     }
     h5::set_attr(c, "require_level", d.require_level);
     if (const std::size_t r = d.n_required(); r > 0) {
         put_strings(c, "required", d.required_label, "required",
-                    "each required observation: event id, observation, events file");
+                    "each required observation: event id, observation, events file; then each "
+                    "required comparison: 'comparison LESS < MORE'");
         put(c, "required_pair", d.required_pair, "required", "the pair it belongs to");
         put(c, "required_p", d.required_p, "point,required",
-            "the model's probability of the observed value at the point", r);
+            "the model's probability of the observed value at the point (a comparison: the "
+            "MORE side's probability minus the LESS side's)",
+            r);
         put(c, "required_held", d.required_held, "point,required",
             "1: the observation holds at the point (the 95% Wilson interval of required_p "
-            "reaches require_level); a point is accepted only if all hold",
+            "reaches require_level; a comparison: the 95% interval of the difference reaches "
+            "0); a point is accepted only if all hold",
             r);
     }
 

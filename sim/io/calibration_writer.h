@@ -48,11 +48,13 @@ struct CalibrationData {
     std::vector<std::uint64_t> pair_seed;  ///< master seed of the pair's runs
     /// 1: a required pair (--require): run at every point, not part of the distance; its
     /// observations filter the points (docs/calibration.md, "Pattern-filtered calibration").
+    /// 2: a side of a required comparison (--require-less/--than; "Required comparisons").
     /// Empty reads as all 0.
     std::vector<std::int32_t> pair_required;
 
     // pattern-oriented filtering (--require): the required observations of every required
-    // pair, in pair order; empty when there is none
+    // pair, in pair order, then one row per required comparison ("comparison LESS < MORE",
+    // required_p the MORE side's probability minus the LESS side's); empty when there is none
     double require_level = 0.0;               ///< NaN without --require
     std::vector<std::string> required_label;  ///< "EVENT what (events file)"
     std::vector<std::int32_t> required_pair;  ///< the pair each observation belongs to

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 #include "sim/core/rng.h"
 
@@ -287,6 +288,55 @@ TEST(Abc, JudgeRequiredUsesTheObservedValue) {
     EXPECT_DOUBLE_EQ(ps.observed_p[0], 0.3);
     EXPECT_DOUBLE_EQ(ps.observed_p[1], 0.7);
     EXPECT_EQ(ps.held, (std::vector<int>{0, 1}));
+}
+
+TEST(Abc, ComparisonReproducesNewcombesIntervalForOneObservationPerSide) {
+    // Newcombe (1998, Stat. Med. 17:873), table II, example (a): 56/70 - 48/80 = 0.2, method
+    // 10 (hybrid score interval) 0.0524 to 0.3339.
+    const Comparison c = compare({{48}, 80}, {{56}, 70});
+    EXPECT_DOUBLE_EQ(c.less, 0.6);
+    EXPECT_DOUBLE_EQ(c.more, 0.8);
+    EXPECT_NEAR(c.diff, 0.2, 1e-12);
+    EXPECT_NEAR(c.lo, 0.0524, 5e-5);
+    EXPECT_NEAR(c.hi, 0.3339, 5e-5);
+    EXPECT_TRUE(c.held);
+}
+
+TEST(Abc, ComparisonFailsOnlyWhenSignificantlyTheWrongWay) {
+    // Two scenarios whose rates are known (k of 100 runs), the wanted order less < more.
+    const Comparison right = compare({{30}, 100}, {{50}, 100});  // 0.3 < 0.5: holds
+    EXPECT_NEAR(right.lo, 0.064223, 1e-6);
+    EXPECT_NEAR(right.hi, 0.325768, 1e-6);
+    EXPECT_TRUE(right.held);
+    const Comparison wrong = compare({{60}, 100}, {{40}, 100});  // 0.6 > 0.4: cut
+    EXPECT_NEAR(wrong.diff, -0.2, 1e-12);
+    EXPECT_NEAR(wrong.hi, -0.061411, 1e-6);
+    EXPECT_FALSE(wrong.held);
+    // the wrong way, but within the Monte Carlo error of 100 runs: not cut
+    const Comparison close = compare({{50}, 100}, {{45}, 100});
+    EXPECT_LT(close.diff, 0.0);
+    EXPECT_NEAR(close.hi, 0.086986, 1e-6);
+    EXPECT_TRUE(close.held);
+    // the same shares with 100 times the runs are cut
+    EXPECT_FALSE(compare({{5000}, 10000}, {{4500}, 10000}).held);
+    // equal rates hold
+    EXPECT_TRUE(compare({{7}, 10}, {{7}, 10}).held);
+}
+
+TEST(Abc, ComparisonOfMeansCombinesTheObservationsIntervals) {
+    // two observations per side: the mean of each side, half-widths in quadrature over 2
+    const Comparison c = compare({{30, 50}, 100}, {{50, 70}, 100});
+    EXPECT_NEAR(c.less, 0.4, 1e-12);
+    EXPECT_NEAR(c.more, 0.6, 1e-12);
+    EXPECT_NEAR(c.lo, 0.103991, 1e-6);
+    EXPECT_NEAR(c.hi, 0.288932, 1e-6);
+    const Comparison w = compare({{40, 40}, 60}, {{20, 20}, 60});
+    EXPECT_NEAR(w.diff, -1.0 / 3.0, 1e-12);
+    EXPECT_NEAR(w.hi, -0.207235, 1e-6);
+    EXPECT_FALSE(w.held);
+    EXPECT_THROW(compare({{}, 100}, {{1}, 100}), std::invalid_argument);
+    EXPECT_THROW(compare({{1}, 0}, {{1}, 100}), std::invalid_argument);
+    EXPECT_THROW(compare({{101}, 100}, {{1}, 100}), std::invalid_argument);
 }
 
 TEST(Abc, SettleNeverAcceptsAPointThatFailsARequiredObservation) {

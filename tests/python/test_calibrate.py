@@ -460,3 +460,132 @@ def test_require_errors(events, bbb_joins, tmp_path):
             check=False)
     assert p.returncode == 2 and "--require-level" in p.stderr
     assert not out.exists()
+
+
+# ---- --require-less/--than: required comparisons between scenarios (docs/calibration.md,
+# "Required comparisons") ----
+
+@pytest.fixture(scope="module")
+def bbb_keen(tmp_path_factory):
+    """The recovery scenario with BBB's military reluctance removed: BBB's participation can
+    only rise. Requiring it to be LOWER here than in the recovery scenario (the wrong way) is
+    a comparison with a known answer: it holds where reluctance changes nothing (a low
+    military weight, which scales it) and fails where it keeps BBB out."""
+    out = tmp_path_factory.mktemp("cmp") / "keen.yaml"
+    out.write_text(f"format: sco-sim/1\nextends: {SCENARIO}\nname: BBB keen\n"
+                   "set:\n  agents.BBB.military_reluctance: 0.0\n")
+    return out
+
+
+def _wilson(k, n, z=1.959963984540054):
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return p, c - h, c + h
+
+
+def test_require_less_cuts_the_points_where_the_comparison_goes_the_wrong_way(
+        events, bbb_joins, bbb_keen, tmp_path):
+    # The known answer, measured directly (400 runs): at military weight 0.05 the reluctance
+    # hardly matters; at 1.2 it keeps BBB out of exercise_d and removing it lets BBB in.
+    lo_plain = _p_direct(tmp_path, bbb_joins, 0.05, 0.3)
+    hi_plain = _p_direct(tmp_path, bbb_joins, 1.2, 0.3)
+    res = tmp_path / "keen-hi.h5"
+    sco("run", bbb_keen, "--set", "dynamics.military_weight=1.2", "--set",
+        "dynamics.objection_cost=0.3", "-n", 400, "--seed", 9, "-q", "--summary-only", "-o", res)
+    import json
+    hi_keen = [o["p"] for o in json.loads(sco("score", res, bbb_joins, "--json").stdout)
+               ["observations"]]
+    assert np.mean(hi_keen) - np.mean(hi_plain) > 0.3, (hi_keen, hi_plain)
+    assert np.mean(lo_plain) > 0.5
+    n = 30
+    args = [SCENARIO, events, *VARY, "--points", 60, "-n", n, "--seed", 3, "--quantile", 0.5,
+            "-q"]
+    free, cut = tmp_path / "free.h5", tmp_path / "cut.h5"
+    sco("calibrate", *args, "-o", free)
+    less, more = f"{bbb_keen}:{bbb_joins}", f"{SCENARIO}:{bbb_joins}:Q2001,Q2002,Q2003"
+    sco("calibrate", *args, "--require-less", less, "--than", more, "-o", cut)
+    f, _, _ = read(free)
+    d, a, _ = read(cut)
+    # the comparison does not touch the distance: the points and distances are the plain ones
+    assert np.array_equal(d["theta"], f["theta"])
+    assert np.array_equal(d["distance"], f["distance"])
+    # two compared pairs (role 2), one required row: the comparison, with its label
+    assert list(d["pair_required"]) == [0, 2, 2]
+    assert [s.decode() for s in d["required"]] == [f"comparison {less} < {more}"]
+    assert list(d["required_pair"]) == [1]
+    diff = d["required_p"][:, 0]
+    held = d["required_held"][:, 0] == 1
+    # the rule: a point fails only when the difference (more minus less) is significantly
+    # negative; the interval needs both sides' counts, so check its consequences: every cut
+    # point has a clearly negative difference, and every clearly negative one is cut
+    assert np.all(diff[~held] < -0.1)
+    assert np.all(held[diff > 0])
+    assert np.all(~held[diff < -0.5])
+    # the known answer: cut at high military weight, kept at low
+    mw = d["theta"][:, 1]
+    assert held[mw < 0.1].all()
+    assert (~held).sum() >= 5 and mw[~held].min() > 0.1
+    assert np.median(mw[~held]) > np.median(mw[held])
+    # a point the plain calibration accepts is rejected for the comparison alone
+    acc_free, acc_cut = f["accepted"] == 1, d["accepted"] == 1
+    assert np.all(held[acc_cut])
+    assert (acc_free & ~acc_cut & ~held).sum() >= 1
+    # the pairs' own scores are kept: pair 1 is the keen scenario's, pair 2 the plain one's
+    assert d["pair_distance"].shape == (60, 3)
+    # the summary counts the points failing the comparison
+    p = sco("summary", cut)
+    assert "compared: scenario" in p.stdout and "comparison(s) must hold" in p.stdout
+    assert re.search(r"comparison .*: \d+ of 60", p.stdout), p.stdout
+    j = json.loads(sco("summary", cut, "--json").stdout)
+    assert [q["compared"] for q in j["pairs"]] == [False, True, True]
+    assert j["required"][0]["points_failing"] == int((~held).sum())
+
+
+def test_require_less_known_answer_per_side(events, bbb_joins, bbb_keen, tmp_path):
+    """One side is a subset of events by id; its probability is the mean of the named
+    observations, the same numbers `score` gives for the pair at that point."""
+    out = tmp_path / "one.h5"
+    sco("calibrate", SCENARIO, events, "--vary", "dynamics.objection_cost=0.29:0.31", "--set",
+        "dynamics.military_weight=1.2", "--points", 2, "-n", 200, "--seed", 4, "-q",
+        "--require-less", f"{SCENARIO}:{bbb_joins}:Q2001", "--than", f"{bbb_keen}:{bbb_joins}",
+        "-o", out)
+    d, _, _ = read(out)
+    # removing the reluctance raises BBB's participation at military weight 1.2: holds, and
+    # clearly positive
+    assert d["required_held"].all()
+    assert np.all(d["required_p"][:, 0] > 0.2)
+
+
+def test_require_less_errors(events, bbb_joins, bbb_keen, tmp_path):
+    out = tmp_path / "e.h5"
+    ok = f"{SCENARIO}:{bbb_joins}"
+
+    def run(*extra):
+        return sco("calibrate", SCENARIO, events, *VARY, "--points", 4, "-n", 2, "-o", out,
+                   *extra, check=False)
+    # an unknown event id: the events file and the option named, with a suggestion
+    p = run("--require-less", f"{ok}:Q2010", "--than", f"{bbb_keen}:{bbb_joins}")
+    assert p.returncode == 2 and str(bbb_joins) in p.stderr and "--require-less" in p.stderr \
+        and "no event 'Q2010'" in p.stderr and "Q2001" in p.stderr, p.stderr
+    p = run("--require-less", ok, "--than", f"{bbb_keen}:{bbb_joins}:Q200")
+    assert p.returncode == 2 and "--than" in p.stderr and "no event 'Q200'" in p.stderr, p.stderr
+    # a missing file
+    p = run("--require-less", f"{SCENARIO}:{tmp_path / 'none.yaml'}", "--than", ok)
+    assert p.returncode == 2 and "none.yaml" in p.stderr, p.stderr
+    p = run("--require-less", f"{tmp_path / 'none.yaml'}:{bbb_joins}", "--than", ok)
+    assert p.returncode == 2 and "none.yaml" in p.stderr, p.stderr
+    # a pair compared with itself
+    p = run("--require-less", ok, "--than", ok)
+    assert p.returncode == 2 and "compares a pair with itself" in p.stderr, p.stderr
+    p = run("--require-less", f"{ok}:Q2001,Q2002", "--than", f"{ok}:Q2002,Q2001")
+    assert p.returncode == 2 and "compares a pair with itself" in p.stderr, p.stderr
+    # unmatched sides, a malformed side
+    p = run("--require-less", ok)
+    assert p.returncode == 2 and "--than" in p.stderr, p.stderr
+    p = run("--than", ok)
+    assert p.returncode == 2 and "--require-less" in p.stderr, p.stderr
+    p = run("--require-less", "nocolon", "--than", ok)
+    assert p.returncode == 2 and "--require-less takes SCENARIO:EVENTS" in p.stderr, p.stderr
+    assert not out.exists()
