@@ -18,25 +18,46 @@ the scenarios the test compares:
 (the SCO of eight itself is scenarios/expansion_sco8.yaml). They are written from the
 baseline at run time, not committed, so they cannot drift from it.
 """
+import argparse
+import importlib.util
 import pathlib
+import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "python"), str(ROOT / "scripts")]
-from test_patterns import derived_copy  # noqa: E402  (the pattern test's own copies)
+
+
+def _load(name, path):
+    """Imports a module from its file (the pattern test and its conftest), without touching
+    sys.path; test_patterns finds sco_results in this script's own folder."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
-        sys.exit(__doc__)
-    out = pathlib.Path(sys.argv[1])
-    base = pathlib.Path(sys.argv[2]) if len(sys.argv) == 3 else ROOT / "scenarios" / "sco2014.yaml"
+    ap = argparse.ArgumentParser(description="Write fact 7's full-copy scenario variants "
+                                 "(docs/calibration.md, \"Required comparisons\").")
+    ap.add_argument("outdir", help="folder to write neutral.yaml, sco8_det.yaml, neutral_det.yaml")
+    ap.add_argument("base", nargs="?", default=str(ROOT / "scenarios" / "sco2014.yaml"),
+                    help="the baseline to copy (default scenarios/sco2014.yaml)")
+    a = ap.parse_args()
+    tests = ROOT / "tests" / "python"
+    _load("conftest", tests / "conftest.py")
+    derived_copy = _load("test_patterns", tests / "test_patterns.py").derived_copy
+    out, base = pathlib.Path(a.outdir), pathlib.Path(a.base)
     out.mkdir(parents=True, exist_ok=True)
     text = base.read_text()
     files = {"neutral.yaml": derived_copy(text, neutral=True),
              "sco8_det.yaml": derived_copy(text, deterministic=True),
              "neutral_det.yaml": derived_copy(text, neutral=True, deterministic=True)}
+    names = {"neutral.yaml": "two neutral members admitted (fact 7a)",
+             "sco8_det.yaml": "SCO of eight, deterministic choice (fact 7b)",
+             "neutral_det.yaml": "two neutral members admitted, deterministic choice (fact 7b)"}
     for name, body in files.items():
+        body = re.sub(r"^name:.*$", f"name: {names[name]}", body, count=1, flags=re.M)
         (out / name).write_text(f"# Written by scripts/pattern_variants.py from {base.name}; "
                                 "do not edit.\n" + body)
         print(out / name)

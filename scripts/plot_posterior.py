@@ -52,14 +52,18 @@ def _pairs_text(c):
     """The pairs by role: the distance's events joined by '+'; the required pairs (--require)
     as 'filtered by EVENTS (SCENARIO)', so that one events file scored on two scenarios is
     named twice distinctly; the compared pairs (--require-less/--than) as the number of
-    comparisons and the scenarios they compare."""
+    comparisons and the scenario files they compare."""
     names = [_s(v) for v in c["pair_events_name"][...]]
     scen = ([_s(v) for v in c["pair_scenario_name"][...]] if "pair_scenario_name" in c
             else [""] * len(names))
     role = list(c["pair_required"][...]) if "pair_required" in c else [0] * len(names)
     on = [n for n, r in zip(names, role) if r == 0]
     by = [f"{n} ({s})" if s else n for n, s, r in zip(names, scen, role) if r == 1]
-    cmp_scen = list(dict.fromkeys(s for s, r in zip(scen, role) if r == 2))
+    # compared pairs by file name: fact 7's copies of the baseline keep the baseline's name
+    paths = ([_s(v) for v in c["pair_scenario_path"][...]] if "pair_scenario_path" in c
+             else scen)
+    cmp_scen = list(dict.fromkeys(os.path.splitext(os.path.basename(p))[0]
+                                  for p, r in zip(paths, role) if r == 2))
     n_cmp = sum(1 for v in c["required"][...] if _s(v).startswith("comparison ")) \
         if "required" in c else 0
     text = " + ".join(on)
