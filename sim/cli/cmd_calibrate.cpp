@@ -231,7 +231,12 @@ io::CalibrationData final_data(const Settings& st, const std::vector<abc::Genera
         d.ess.push_back(G.ess);
         d.n_accepted.push_back(G.n_accepted());
         d.candidates.push_back(static_cast<std::int64_t>(G.points.size()));
+        d.n_feasible.push_back(G.n_feasible);
+        d.n_feasible_accepted.push_back(G.n_feasible_accepted);
     }
+    if (!gens.empty())
+        d.warning = abc::posterior_warning(gens.back().ess, gens.back().n_feasible,
+                                           gens.back().n_feasible_accepted, d.n_required() > 0);
     const auto post = abc::summarize(abc::population_of(gens.back()));
     for (std::size_t j = 0; j < st.priors.size(); ++j) {
         const abc::Marginal pm = abc::prior_marginal(st.priors[j]);
@@ -306,11 +311,21 @@ std::string calibration_report(const io::CalibrationData& d) {
         std::size_t npairs = 0, ncomp = 0;
         for (const auto q : d.pair_required) npairs += q == 1 ? 1 : 0;
         for (const auto& l : d.required_label) ncomp += l.rfind("comparison ", 0) == 0 ? 1 : 0;
-        if (r > ncomp)
+        if (r > ncomp) {
             os << "required: " << r - ncomp << " observations of " << npairs
-               << " pair(s) must hold (95% Wilson interval of the probability of the observed "
-                  "value reaches "
-               << d.require_level << ")\n";
+               << " pair(s) must hold ("
+               << (d.require_rule == "wilson"
+                       ? "95% Wilson interval of the probability of the observed value reaches "
+                       : "the share of the point's runs giving the observed value reaches ")
+               << d.require_level;
+            if (d.required_level.size() == r)
+                for (std::size_t k = 0; k + ncomp < r; ++k)
+                    if (d.required_level[k] != d.require_level &&
+                        (k == 0 || d.required_level[k] != d.required_level[k - 1]))
+                        os << "; " << d.required_level[k] << " for the pair of "
+                           << d.required_label[k].substr(d.required_label[k].rfind(" (") + 1);
+            os << ")\n";
+        }
         if (ncomp > 0)
             os << "required: " << ncomp
                << " comparison(s) must hold (the 95% interval of the difference, the --than side "
@@ -345,10 +360,23 @@ std::string calibration_report(const io::CalibrationData& d) {
            << " points); a shard or part has no posterior: merge the shards\n";
         return os.str();
     }
-    for (std::size_t g = 0; g < d.epsilon.size(); ++g)
-        os << "generation " << g << ": " << d.candidates[g] << " points, " << d.n_accepted[g]
-           << " accepted, epsilon " << std::setprecision(4) << d.epsilon[g] << ", ESS "
+    const bool per_gen =
+        d.n_feasible.size() == d.epsilon.size() && d.n_feasible_accepted.size() == d.epsilon.size();
+    for (std::size_t g = 0; g < d.epsilon.size(); ++g) {
+        os << "generation " << g << ": " << d.candidates[g] << " points, ";
+        if (per_gen && d.n_required() > 0) os << d.n_feasible[g] << " feasible, ";
+        os << d.n_accepted[g] << " accepted";
+        if (per_gen && d.n_required() > 0 && d.n_accepted[g] != d.n_feasible_accepted[g])
+            os << " (" << d.n_feasible_accepted[g] << " feasible)";
+        if (per_gen)
+            os << (d.n_feasible_accepted[g] < d.n_feasible[g]
+                       ? ", the distance cut " +
+                             std::to_string(d.n_feasible[g] - d.n_feasible_accepted[g])
+                       : std::string(", the distance cut none"));
+        os << ", epsilon " << std::setprecision(4) << d.epsilon[g] << ", ESS "
            << std::setprecision(4) << d.ess[g] << "\n";
+    }
+    if (!d.warning.empty()) os << "WARNING: " << d.warning << "\n";
     double best = kNaN, best_skill = kNaN, best_log = kNaN;
     std::size_t best_i = 0;
     const std::size_t nreq =
@@ -428,6 +456,8 @@ std::string calibration_json(const io::CalibrationData& d) {
                          {"compared", q < d.pair_required.size() && d.pair_required[q] == 2}});
     j["pairs"] = pairs;
     j["require_level"] = num(d.require_level);
+    j["require_rule"] = d.n_required() > 0 ? Json(d.require_rule) : Json(nullptr);
+    j["warning"] = d.warning.empty() ? Json(nullptr) : Json(d.warning);
     if (const std::size_t r = d.n_required(); r > 0 && d.required_held.size() == d.n_points() * r) {
         Json req = Json::array();
         for (std::size_t k = 0; k < r; ++k) {
@@ -441,11 +471,19 @@ std::string calibration_json(const io::CalibrationData& d) {
         j["required"] = req;
     }
     Json gens = Json::array();
-    for (std::size_t g = 0; g < d.epsilon.size(); ++g)
-        gens.push_back({{"points", d.candidates[g]},
-                        {"accepted", d.n_accepted[g]},
-                        {"epsilon", num(d.epsilon[g])},
-                        {"ess", num(d.ess[g])}});
+    for (std::size_t g = 0; g < d.epsilon.size(); ++g) {
+        Json e = {{"points", d.candidates[g]},
+                  {"accepted", d.n_accepted[g]},
+                  {"epsilon", num(d.epsilon[g])},
+                  {"ess", num(d.ess[g])}};
+        if (d.n_feasible.size() == d.epsilon.size() &&
+            d.n_feasible_accepted.size() == d.epsilon.size()) {
+            e["feasible"] = d.n_feasible[g];
+            e["feasible_accepted"] = d.n_feasible_accepted[g];
+            e["distance_cut"] = d.n_feasible_accepted[g] < d.n_feasible[g];
+        }
+        gens.push_back(e);
+    }
     j["generation"] = gens;
     Json params = Json::array();
     for (std::size_t k = 0; k < d.n_params(); ++k)
@@ -503,9 +541,13 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         "than", po::value<std::vector<std::string>>()->composing(),
         "SCENARIO:EVENTS[:ID,...]: the other side of the matching --require-less")(
         "require-level", po::value<std::string>(),
-        "a required observation holds when the 95% Wilson interval of the model's "
-        "probability of the observed value reaches this level (default 0.5)")(
-        "quiet,q", "print nothing but errors")(
+        "a required observation holds when the model's probability of the observed value "
+        "(the share of the point's runs) reaches this level (default 0.5); "
+        "--require SCENARIO:EVENTS:LEVEL gives one pair its own")(
+        "require-rule", po::value<std::string>(),
+        "share (k/n >= level, the default) or wilson (the 95% Wilson interval's upper end "
+        "reaches the level: lenient, the rule before session 5)")("quiet,q",
+                                                                  "print nothing but errors")(
         "progress", "report progress on stderr even when it is not a terminal");
     const bool merging = std::find(args.begin(), args.end(), std::string("--merge")) != args.end();
     const auto vmo = parse_command(
@@ -552,11 +594,21 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         if (!vm.count("require") && !merging)
             throw UsageError("calibrate: --require-level applies to --require pairs; none given");
     }
+    abc::RequireRule require_rule = abc::RequireRule::Share;
+    if (vm.count("require-rule")) {
+        const auto r = abc::kRequireRuleNames.parse(vm["require-rule"].as<std::string>());
+        if (!r)
+            throw UsageError("calibrate: unknown --require-rule '" +
+                             vm["require-rule"].as<std::string>() + "'; one of share, wilson");
+        require_rule = *r;
+        if (!vm.count("require") && !merging)
+            throw UsageError("calibrate: --require-rule applies to --require pairs; none given");
+    }
 
     if (merging) {
         if (!vm.count("output")) throw UsageError("calibrate --merge: -o FILE is required");
         for (const char* o : {"vary", "shard", "resume", "set", "also", "require", "require-level",
-                              "require-less", "than"})
+                              "require-rule", "require-less", "than"})
             if (vm.count(o))
                 throw UsageError(std::string("calibrate --merge: --") + o +
                                  " does not apply to a merge");
@@ -611,11 +663,13 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         std::uint64_t seed = 0;
         bool required = false;  ///< --require: filters the points, not in the distance
         bool compared = false;  ///< a side of --require-less/--than: not in the distance
+        double level = 0.5;     ///< --require: the level its observations are judged at
     };
     struct PairFiles {
         std::string scenario, events;
         bool required = false;
         bool compared = false;
+        double level = kNaN;  ///< --require SCENARIO:EVENTS:LEVEL; NaN: --require-level
     };
     // --require-less LESS --than MORE: each side SCENARIO:EVENTS[:ID,...] (docs/cli.md).
     struct Side {
@@ -670,17 +724,38 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         {vm["scenario"].as<std::string>(), vm["events"].as<std::string>(), false}};
     for (const char* opt : {"also", "require"})
         if (vm.count(opt))
-            for (const auto& a : vm[opt].as<std::vector<std::string>>()) {
+            for (const auto& arg : vm[opt].as<std::vector<std::string>>()) {
                 // SCENARIO:EVENTS, split at the last ':' (a scenario path may hold one; an
-                // events path may not).
+                // events path may not). --require SCENARIO:EVENTS:LEVEL: a last part that is
+                // a number is the pair's own level.
+                std::string a = arg;
+                double level = kNaN;
+                if (const auto last = a.rfind(':');
+                    std::string(opt) == "require" && last != std::string::npos) {
+                    const std::string tail = a.substr(last + 1);
+                    std::size_t used = 0;
+                    double v = kNaN;
+                    try {
+                        v = std::stod(tail, &used);
+                    } catch (const std::exception&) {
+                        used = 0;
+                    }
+                    if (used == tail.size() && !tail.empty()) {
+                        if (!(v > 0 && v < 1))
+                            throw UsageError("calibrate: --require " + arg +
+                                             ": the level after the last ':' must be in (0, 1)");
+                        level = v;
+                        a = a.substr(0, last);
+                    }
+                }
                 const auto colon = a.rfind(':');
                 if (colon == std::string::npos || colon == 0 || colon + 1 == a.size())
                     throw UsageError(std::string("calibrate: --") + opt +
                                      " takes SCENARIO:EVENTS (two files joined by "
                                      "':'), got '" +
-                                     a + "'");
+                                     arg + "'");
                 files.push_back({a.substr(0, colon), a.substr(colon + 1),
-                                 std::string(opt) == "require", false});
+                                 std::string(opt) == "require", false, level});
             }
     // The comparisons' sides run as pairs of their own (one per distinct scenario and events).
     const auto same_file = [](const std::string& a, const std::string& b) {
@@ -705,6 +780,22 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         P.sc = scenario::load_file(files[q].scenario);
         P.required = files[q].required;
         P.compared = files[q].compared;
+        P.level = std::isnan(files[q].level) ? require_level : files[q].level;
+        if (P.required && abc::vacuous(cfg.replications, P.level, require_rule)) {
+            // Finding 3 of session 5: the Wilson upper end of 0 of n reaches the level, so
+            // every observation would hold, even one the model never gives.
+            std::int64_t n_min = cfg.replications;
+            while (abc::vacuous(n_min, P.level, require_rule)) ++n_min;
+            std::ostringstream m;
+            m << "calibrate: with -n " << cfg.replications
+              << " runs every required observation holds under --require-rule wilson at level "
+              << P.level << ", even one the model never gives (the 95% Wilson interval of 0 of "
+              << cfg.replications << " reaches " << experiment::wilson(0, cfg.replications).hi
+              << "); give -n " << n_min
+              << " or more, a higher --require-level, or "
+                 "--require-rule share";
+            throw UsageError(m.str());
+        }
         apply_set_options(vm, P.sc.spec);
         if (q == 0) {
             for (const auto& v : vm["vary"].as<std::vector<std::string>>()) {
@@ -799,7 +890,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     auto scorer_of = [&](const Pair& P) -> abc::Scorer {
         const auto* obs = &P.obs;
         const bool required = P.required || P.compared;
-        return [obs, &sopt, required, require_level](const experiment::Summary& s) {
+        const double level = P.level;
+        return [obs, &sopt, required, level, require_rule](const experiment::Summary& s) {
             const experiment::Score r = experiment::score(*obs, s, sopt);
             abc::PointScore ps{abc::debiased_brier(r),
                                r.overall.brier,
@@ -807,7 +899,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                                r.overall.skill,
                                {},
                                {}};
-            if (required) abc::judge_required(r, require_level, ps);
+            if (required) abc::judge_required(r, level, ps, require_rule);
             return ps;
         };
     };
@@ -847,10 +939,12 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         h.pair_required.push_back(P.compared ? 2 : P.required ? 1 : 0);
     }
     h.require_level = kNaN;
+    h.require_rule = std::string(abc::kRequireRuleNames.name(require_rule));
     for (std::size_t q = 0; q < pairs.size(); ++q) {
         if (!pairs[q].required) continue;
         h.require_level = require_level;
         for (const auto& o : pairs[q].obs) {
+            h.required_level.push_back(pairs[q].level);
             h.required_label.push_back(o.event_id + " " + o.what + " (" + pairs[q].events_path +
                                        ")");
             h.required_pair.push_back(static_cast<std::int32_t>(q));
@@ -861,6 +955,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     for (const auto& [l, m] : comparisons) {
         h.required_label.push_back("comparison " + l.text + " < " + m.text);
         h.required_pair.push_back(static_cast<std::int32_t>(l.pair));
+        h.required_level.push_back(0.0);  // the difference's interval must reach 0
     }
     fill_priors(h, st.priors);
     {
@@ -889,7 +984,14 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             id << " than " << m.pair << " <";
             for (const auto k : m.obs) id << " " << k;
         }
-        if (!std::isnan(h.require_level)) id << "\nrequire level " << h.require_level;
+        if (!std::isnan(h.require_level)) {
+            id << "\nrequire level " << h.require_level;
+            // the rule and the pairs' own levels (not in the ids of calibrations before them)
+            if (require_rule != abc::RequireRule::Wilson) id << " rule " << h.require_rule;
+            for (std::size_t q = 0; q < pairs.size(); ++q)
+                if (pairs[q].required && pairs[q].level != require_level)
+                    id << " pair " << q << " level " << pairs[q].level;
+        }
         h.calibration_id = io::sha256_hex(id.str());
     }
 
@@ -1070,6 +1172,10 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         fs::remove_all(parts);
         progress.end();
         if (!quiet) std::cout << calibration_report(fin) << "wrote " << out << "\n";
+        // On stderr (not with -q; the file and `summary` keep it): the posterior may not
+        // mean what its table suggests.
+        if (!fin.warning.empty() && !quiet)
+            std::cerr << "sco-sim: warning: " << fin.warning << "\n";
         if (!write_scenario.empty()) return write_scenario_file(fin, write_scenario, force, quiet);
     } catch (const experiment::Interrupted&) {
         progress.end();
@@ -1143,6 +1249,9 @@ int merge_shards(const std::vector<std::string>& inputs, const std::string& out,
         h.accepted.clear();
         h.n_accepted.clear();
         h.candidates.clear();
+        h.n_feasible.clear();
+        h.n_feasible_accepted.clear();
+        h.warning.clear();
     }
     st.head.command_line = command_line;
     if (rule_given) {  // else the acceptance rule the shards were run with
@@ -1157,6 +1266,7 @@ int merge_shards(const std::vector<std::string>& inputs, const std::string& out,
     if (!quiet)
         std::cout << calibration_report(fin) << "merged " << inputs.size() << " shards -> " << out
                   << "\n";
+    if (!fin.warning.empty() && !quiet) std::cerr << "sco-sim: warning: " << fin.warning << "\n";
     if (!write_scenario.empty()) return write_scenario_file(fin, write_scenario, force, quiet);
     return kExitOk;
 }

@@ -348,19 +348,33 @@ std::uint64_t pair_seed(std::uint64_t seed, std::size_t pair) {
     return z ^ (z >> 31U);
 }
 
-bool holds(std::int64_t hits, std::int64_t runs, double level) {
+bool holds(std::int64_t hits, std::int64_t runs, double level, RequireRule rule) {
     if (runs <= 0) return false;
-    return wilson(hits, runs).hi >= level;
+    if (rule == RequireRule::Wilson) return wilson(hits, runs).hi >= level;
+    // hits / runs >= level, with a relative slack of 1e-12 so that a share written exactly
+    // (60 of 100 at level 0.6) is not lost to rounding
+    return static_cast<double>(hits) >= level * static_cast<double>(runs) * (1.0 - 1e-12);
 }
 
-void judge_required(const Score& s, double level, PointScore& out) {
+double effective_threshold(std::int64_t runs, double level, RequireRule rule) {
+    if (runs <= 0) return std::numeric_limits<double>::quiet_NaN();
+    for (std::int64_t k = 0; k <= runs; ++k)
+        if (holds(k, runs, level, rule)) return static_cast<double>(k) / static_cast<double>(runs);
+    return 1.0 + 1e-9;
+}
+
+bool vacuous(std::int64_t runs, double level, RequireRule rule) {
+    return runs > 0 && holds(0, runs, level, rule);
+}
+
+void judge_required(const Score& s, double level, PointScore& out, RequireRule rule) {
     out.observed_p.clear();
     out.held.clear();
     for (const auto& it : s.items) {
         const std::int64_t hits = it.obs.value ? it.hits : s.runs - it.hits;
         out.observed_p.push_back(
             s.runs > 0 ? static_cast<double>(hits) / static_cast<double>(s.runs) : std::nan(""));
-        out.held.push_back(holds(hits, s.runs, level) ? 1 : 0);
+        out.held.push_back(holds(hits, s.runs, level, rule) ? 1 : 0);
     }
 }
 
@@ -437,19 +451,31 @@ Generation settle(std::vector<PointResult> points, const std::vector<Prior>& pri
                   double tolerance, const Population* prev, const Kernel* kernel, bool hard) {
     Generation g;
     std::vector<double> d, dacc;
-    for (const auto& p : points) {
+    std::vector<std::size_t> feasible;  // hard: the points that take part, in order
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const auto& p = points[i];
         d.push_back(p.score.distance);
-        // A debiased Brier score lies in (-1, 1]: a penalty of 4 per failed observation ranks
-        // by failures first, then by distance.
-        dacc.push_back(hard ? (p.feasible() ? p.score.distance : std::nan(""))
-                            : p.score.distance + 4.0 * static_cast<double>(p.n_failed()));
+        if (p.feasible()) ++g.n_feasible;
+        if (hard) {
+            if (p.feasible()) {
+                feasible.push_back(i);
+                dacc.push_back(p.score.distance);
+            }
+        } else {
+            // A debiased Brier score lies in (-1, 1]: a penalty of 4 per failed observation
+            // ranks by failures first, then by distance.
+            dacc.push_back(p.score.distance + 4.0 * static_cast<double>(p.n_failed()));
+        }
     }
-    const auto acc = accept(dacc, q, tolerance);
+    auto acc = accept(dacc, q, tolerance);
+    if (hard)  // indices among the feasible points -> indices among all points
+        for (std::size_t& i : acc) i = feasible[i];
     g.accepted.assign(points.size(), 0);
     g.weight.assign(points.size(), 0.0);
     g.epsilon = -kInf;
     for (std::size_t i : acc) {
         g.accepted[i] = 1;
+        if (points[i].feasible()) ++g.n_feasible_accepted;
         g.epsilon = std::max(g.epsilon, d[i]);
         g.weight[i] =
             (prev && kernel) ? importance_weight(priors, *prev, *kernel, points[i].theta) : 1.0;
@@ -461,6 +487,24 @@ Generation settle(std::vector<PointResult> points, const std::vector<Prior>& pri
     g.ess = effective_sample_size(g.weight);
     g.points = std::move(points);
     return g;
+}
+
+std::string posterior_warning(double ess, std::int64_t feasible, std::int64_t feasible_accepted,
+                              bool required) {
+    std::ostringstream os;
+    os.precision(3);
+    if (!(ess >= kMinEss))
+        os << "the posterior rests on an effective sample of " << ess << " points (ESS < "
+           << kMinEss << "): its medians and 90% intervals are rough; run more points";
+    if (feasible > 0 && feasible_accepted >= feasible) {
+        if (os.tellp() > 0) os << "; and ";
+        os << "every one of the " << feasible
+           << (required ? " points that hold every required observation" : " points")
+           << " was accepted: the distance to the events decided nothing (the posterior is the "
+              "prior"
+           << (required ? " restricted to those points)" : ")");
+    }
+    return os.str();
 }
 
 Population population_of(const Generation& g) {

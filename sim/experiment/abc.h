@@ -150,16 +150,40 @@ struct PointResult {
     }
 };
 
+/// How a required observation is judged (`calibrate --require-rule`; docs/calibration.md,
+/// "Pattern-filtered calibration", "The acceptance rule").
+enum class RequireRule : unsigned char {
+    /// k / n >= level: the point estimate of the model's probability of the observed value
+    /// reaches the level. The boundary of the feasible set is the level at every n; more runs
+    /// only sharpen it (the default).
+    Share,
+    /// the upper end of the 95% Wilson interval of k / n reaches the level (the rule before
+    /// the attack of session 5): lenient, and its effective threshold depends on n (at 60
+    /// runs and level 0.5 a share of 0.383 holds); vacuous when wilson(0, n).hi >= level.
+    Wilson,
+};
+inline constexpr core::NameTable<RequireRule, 2> kRequireRuleNames{{"share", "wilson"}};
+
 /// Whether a required observation holds at a point (pattern-oriented filtering): the model
-/// gives the observed value probability `hits / runs`, and the 95% Wilson interval of that
-/// probability does not lie wholly below `level`, i.e. its upper end is >= level. The
-/// interval accounts for the Monte Carlo error of a point's few runs: a point is cut only
-/// when its runs show, beyond that error, that it misses the fact. runs <= 0 never holds.
-bool holds(std::int64_t hits, std::int64_t runs, double level);
+/// gives the observed value probability `hits / runs`; Share: hits / runs >= level; Wilson:
+/// the 95% Wilson interval of that probability does not lie wholly below `level` (its upper
+/// end is >= level). runs <= 0 never holds.
+bool holds(std::int64_t hits, std::int64_t runs, double level,
+           RequireRule rule = RequireRule::Share);
+
+/// The smallest share k / n that holds at `runs` runs and `level` under `rule` (1.0 + tiny
+/// if none does): the rule's effective threshold (Share: ceil(level * n) / n).
+double effective_threshold(std::int64_t runs, double level, RequireRule rule);
+
+/// Whether the rule is vacuous at `runs` runs: an observation the model never gives (0 of
+/// n) holds. Never for Share (level > 0); for Wilson when wilson(0, n).hi >= level, i.e.
+/// n <= z^2 (1 - level) / level.
+bool vacuous(std::int64_t runs, double level, RequireRule rule);
 
 /// The per-observation verdicts of a scored required pair: observed_p (p if the observed
-/// value is true, else 1 - p) and held (holds() at `level`).
-void judge_required(const Score& s, double level, PointScore& out);
+/// value is true, else 1 - p) and held (holds() at `level` under `rule`).
+void judge_required(const Score& s, double level, PointScore& out,
+                    RequireRule rule = RequireRule::Share);
 
 /// One side of a required comparison (`calibrate --require-less LESS --than MORE`;
 /// docs/calibration.md, "Required comparisons"): per chosen observation of a pair, the runs
@@ -230,25 +254,47 @@ struct Generation {
     std::vector<int> accepted;
     std::vector<double> weight;
     double ess = 0.0;
+    std::int64_t n_feasible = 0;           ///< points that hold every required observation
+    std::int64_t n_feasible_accepted = 0;  ///< of them, accepted
     [[nodiscard]] std::int64_t n_accepted() const;
+    /// Whether the distance rejected any feasible point (false: every feasible point was
+    /// accepted, and the distance to the events decided nothing in this generation).
+    [[nodiscard]] bool distance_cut() const { return n_feasible_accepted < n_feasible; }
 };
 
-/// Accepts the points (accept(q, tolerance) on their distances; a point that is not
-/// feasible() is never accepted: its distance counts as NaN, so the quantile still takes
-/// ceil(q * n) of all n points, or fewer if fewer are feasible) and weights them: equal
-/// weights without a previous generation (rejection, or SMC's first generation), else the
-/// importance weights against `prev` and its kernel. Weights are normalised to sum 1.
+/// Accepts the points and weights them: equal weights without a previous generation
+/// (rejection, or SMC's first generation), else the importance weights against `prev` and
+/// its kernel. Weights are normalised to sum 1.
+///
+/// `hard` true (rejection, and ABC-SMC's last generation, the posterior): only the points
+/// that hold every required observation (feasible()) take part; accept(q, tolerance) is
+/// applied to them alone, so the quantile takes ceil(q * n_feasible) of the feasible points
+/// (all points without --require). Taking ceil(q * n) of all n points among the feasible
+/// ones, as before session 5's attack, accepted every feasible point whenever fewer than
+/// q * n were feasible, and the events then decided nothing (the posterior was the prior
+/// restricted to the feasible set; docs/calibration.md, "Pattern-filtered calibration").
+/// Its importance weights make the posterior a sample of the prior restricted to the
+/// feasible points within the threshold, whatever the earlier generations accepted.
 ///
 /// `hard` false (ABC-SMC's generations before the last, which only shape the next proposal):
 /// feasibility first (Deb 2000): the points are ranked by the number of required
 /// observations they fail, then by distance, and the ceil(q * n) first are accepted, so that
 /// a generation in which fewer points hold every observation still passes on those that fail
-/// the fewest. The last generation and rejection are hard: the posterior holds only points
-/// that hold every observation, and its importance weights make it a sample of the prior
-/// restricted to them (within the threshold), whatever the earlier generations accepted.
+/// the fewest.
 Generation settle(std::vector<PointResult> points, const std::vector<Prior>& priors, double q,
                   double tolerance, const Population* prev = nullptr,
                   const Kernel* kernel = nullptr, bool hard = true);
+
+/// Below this effective sample size the posterior's 90% intervals rest on too few points to
+/// be read: calibrate and summary warn (docs/calibration.md, "Posterior summaries").
+inline constexpr double kMinEss = 30.0;
+
+/// The warning for a posterior (the last generation): its ESS is below kMinEss, or the
+/// distance rejected no feasible point (every feasible point accepted: the events decided
+/// nothing), or both; "" if neither. `feasible`, `feasible_accepted` as in Generation;
+/// `required`: the calibration has required observations (--require).
+std::string posterior_warning(double ess, std::int64_t feasible, std::int64_t feasible_accepted,
+                              bool required);
 
 /// The accepted points of a generation with their weights.
 Population population_of(const Generation& g);

@@ -93,6 +93,10 @@ void check_sizes(const CalibrationData& d) {
     same(d.ess.size(), g, "ess");
     same(d.n_accepted.size(), g, "n_accepted");
     same(d.candidates.size(), g, "candidates");
+    if (!d.n_feasible.empty()) same(d.n_feasible.size(), g, "n_feasible");
+    if (!d.n_feasible_accepted.empty())
+        same(d.n_feasible_accepted.size(), g, "n_feasible_accepted");
+    if (!d.required_level.empty()) same(d.required_level.size(), r, "required_level");
     for (const auto* v : {&d.post_mean, &d.post_sd, &d.post_median, &d.post_q05, &d.post_q95,
                           &d.prior_median, &d.prior_q05, &d.prior_q95})
         if (!v->empty()) same(v->size(), k, "a posterior array");
@@ -186,6 +190,8 @@ void write_open(hid_t f, const CalibrationData& d) {
             "points; 2: a side of a required comparison (--require-less/--than)");
     }
     h5::set_attr(c, "require_level", d.require_level);
+    h5::set_attr(c, "require_rule", d.require_rule);
+    h5::set_attr(c, "warning", d.warning);
     if (const std::size_t r = d.n_required(); r > 0) {
         put_strings(c, "required", d.required_label, "required",
                     "each required observation: event id, observation, events file; then each "
@@ -196,9 +202,9 @@ void write_open(hid_t f, const CalibrationData& d) {
             "MORE side's probability minus the LESS side's)",
             r);
         put(c, "required_held", d.required_held, "point,required",
-            "1: the observation holds at the point (the 95% Wilson interval of required_p "
-            "reaches require_level; a comparison: the 95% interval of the difference reaches "
-            "0); a point is accepted only if all hold",
+            "1: the observation holds at the point (required_p reaches its required_level, "
+            "require_rule share; its 95% Wilson interval does, wilson; a comparison: the 95% "
+            "interval of the difference reaches 0); a point is accepted only if all hold",
             r);
     }
 
@@ -206,6 +212,16 @@ void write_open(hid_t f, const CalibrationData& d) {
     put(c, "ess", d.ess, "generation", "effective sample size of the accepted weights");
     put(c, "n_accepted", d.n_accepted, "generation", "accepted points");
     put(c, "candidates", d.candidates, "generation", "points run");
+    if (!d.n_feasible.empty()) {
+        put(c, "n_feasible", d.n_feasible, "generation",
+            "points that held every required observation (all points without --require)");
+        put(c, "n_feasible_accepted", d.n_feasible_accepted, "generation",
+            "of them, the accepted; equal to n_feasible: the distance cut no feasible point");
+    }
+    if (!d.required_level.empty()) {
+        put(c, "required_level", d.required_level, "required",
+            "the level each required observation is judged at (require_rule)");
+    }
 
     auto opt = [&](const char* name, const std::vector<double>& v, const char* desc) {
         put(c, name, v.empty() ? std::vector<double>(k, h5::kNaN) : v, "param", desc);
@@ -364,6 +380,15 @@ CalibrationData read_open(hid_t f) {
     d.ess = get<double>(c, "ess", ng);
     d.n_accepted = get<std::int64_t>(c, "n_accepted", ng);
     d.candidates = get<std::int64_t>(c, "candidates", ng);
+    if (h5::exists(c, "n_feasible")) {
+        d.n_feasible = get<std::int64_t>(c, "n_feasible", ng);
+        d.n_feasible_accepted = get<std::int64_t>(c, "n_feasible_accepted", ng);
+    }
+    d.require_rule =
+        H5Aexists(c, "require_rule") > 0 ? h5::read_attr_string(c, "require_rule", kVl) : "wilson";
+    d.warning = H5Aexists(c, "warning") > 0 ? h5::read_attr_string(c, "warning", kVl) : "";
+    if (h5::exists(c, "required_level"))
+        d.required_level = get<double>(c, "required_level", d.n_required());
 
     d.post_mean = get<double>(c, "posterior_mean", k);
     d.post_sd = get<double>(c, "posterior_sd", k);

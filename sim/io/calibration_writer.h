@@ -55,7 +55,13 @@ struct CalibrationData {
     // pattern-oriented filtering (--require): the required observations of every required
     // pair, in pair order, then one row per required comparison ("comparison LESS < MORE",
     // required_p the MORE side's probability minus the LESS side's); empty when there is none
-    double require_level = 0.0;               ///< NaN without --require
+    double require_level = 0.0;  ///< NaN without --require
+    /// "share" (k / n >= level) or "wilson" (the Wilson upper end reaches the level; files
+    /// written before the attribute existed read as "wilson")
+    std::string require_rule = "share";
+    /// the level of each required observation (--require SCENARIO:EVENTS:LEVEL gives a pair
+    /// its own); empty reads as require_level for every one
+    std::vector<double> required_level;
     std::vector<std::string> required_label;  ///< "EVENT what (events file)"
     std::vector<std::int32_t> required_pair;  ///< the pair each observation belongs to
 
@@ -87,6 +93,11 @@ struct CalibrationData {
     // per generation (final only)
     std::vector<double> epsilon, ess;
     std::vector<std::int64_t> n_accepted, candidates;
+    /// points that held every required observation, and of them the accepted (all points
+    /// without --require); empty in files written before they existed
+    std::vector<std::int64_t> n_feasible, n_feasible_accepted;
+    /// the posterior's warning (abc::posterior_warning; final only), "" if none
+    std::string warning;
 
     // posterior (final only): the last generation's weighted marginals, and the priors'
     std::vector<double> post_mean, post_sd, post_median, post_q05, post_q95;

@@ -258,19 +258,48 @@ TEST(Abc, MeanScoreIsTheMeanOfEachField) {
     EXPECT_DOUBLE_EQ(one.skill, 0.4);
 }
 
-TEST(Abc, RequiredObservationHoldsUnlessItsWilsonIntervalLiesBelowTheLevel) {
-    // 95% Wilson upper ends at n = 100: 40 hits -> 0.498, 41 -> 0.508.
-    EXPECT_FALSE(holds(40, 100, 0.5));
-    EXPECT_TRUE(holds(41, 100, 0.5));
+TEST(Abc, RequiredObservationHoldsWhenItsShareReachesTheLevel) {
+    // the default rule: k / n >= level, at every n
+    EXPECT_FALSE(holds(49, 100, 0.5));
+    EXPECT_TRUE(holds(50, 100, 0.5));
     EXPECT_TRUE(holds(100, 100, 0.5));
     EXPECT_FALSE(holds(0, 100, 0.5));
-    // the same share with more runs is cut: 4,000 of 10,000 lies wholly below 0.5
-    EXPECT_FALSE(holds(4000, 10000, 0.5));
-    EXPECT_TRUE(holds(4950, 10000, 0.5));
-    // a stricter level
-    EXPECT_FALSE(holds(80, 100, 0.95));
-    EXPECT_TRUE(holds(92, 100, 0.95));
+    EXPECT_TRUE(holds(60, 100, 0.6));  // a share written exactly is not lost to rounding
+    EXPECT_FALSE(holds(94, 100, 0.95));
+    EXPECT_TRUE(holds(95, 100, 0.95));
+    // a fact the model never gives never holds, however few the runs (session 5, finding 3)
+    for (std::int64_t n = 1; n <= 100; ++n) {
+        EXPECT_FALSE(holds(0, n, 0.05)) << n;
+        EXPECT_FALSE(vacuous(n, 0.05, RequireRule::Share)) << n;
+    }
     EXPECT_FALSE(holds(1, 0, 0.5));  // no runs: nothing holds
+    // the effective threshold is the level (rounded up to a share of n), at every n
+    EXPECT_DOUBLE_EQ(effective_threshold(60, 0.5, RequireRule::Share), 0.5);
+    EXPECT_DOUBLE_EQ(effective_threshold(1000, 0.5, RequireRule::Share), 0.5);
+    EXPECT_DOUBLE_EQ(effective_threshold(7, 0.5, RequireRule::Share), 4.0 / 7.0);
+}
+
+TEST(Abc, TheWilsonRuleIsLenientDependsOnRunsAndIsVacuousWithFewRuns) {
+    // 95% Wilson upper ends at n = 100: 40 hits -> 0.498, 41 -> 0.508.
+    EXPECT_FALSE(holds(40, 100, 0.5, RequireRule::Wilson));
+    EXPECT_TRUE(holds(41, 100, 0.5, RequireRule::Wilson));
+    EXPECT_TRUE(holds(100, 100, 0.5, RequireRule::Wilson));
+    EXPECT_FALSE(holds(0, 100, 0.5, RequireRule::Wilson));
+    // the same share with more runs is cut: 4,000 of 10,000 lies wholly below 0.5
+    EXPECT_FALSE(holds(4000, 10000, 0.5, RequireRule::Wilson));
+    EXPECT_TRUE(holds(4950, 10000, 0.5, RequireRule::Wilson));
+    EXPECT_FALSE(holds(80, 100, 0.95, RequireRule::Wilson));
+    EXPECT_TRUE(holds(92, 100, 0.95, RequireRule::Wilson));
+    // its effective threshold at level 0.5 (the attack's finding 2): 23 of 60 = 0.383
+    EXPECT_DOUBLE_EQ(effective_threshold(60, 0.5, RequireRule::Wilson), 23.0 / 60.0);
+    EXPECT_LT(effective_threshold(1000, 0.5, RequireRule::Wilson), 0.5);
+    EXPECT_GT(effective_threshold(1000, 0.5, RequireRule::Wilson), 0.46);
+    // vacuous where wilson(0, n).hi = z^2 / (n + z^2) >= level: n <= 3 at 0.5, n <= 72 at 0.05
+    EXPECT_TRUE(vacuous(3, 0.5, RequireRule::Wilson));
+    EXPECT_FALSE(vacuous(4, 0.5, RequireRule::Wilson));
+    EXPECT_TRUE(vacuous(72, 0.05, RequireRule::Wilson));
+    EXPECT_FALSE(vacuous(73, 0.05, RequireRule::Wilson));
+    EXPECT_TRUE(holds(0, 3, 0.5, RequireRule::Wilson));
 }
 
 TEST(Abc, JudgeRequiredUsesTheObservedValue) {
@@ -351,34 +380,86 @@ TEST(Abc, SettleNeverAcceptsAPointThatFailsARequiredObservation) {
         p.required_held = {i % 2 == 1 ? 1 : 0, 1};  // only odd points hold both
         pts.push_back(p);
     }
-    // quantile 0.3 takes ceil(0.3 * 10) = 3 of all points, here the 3 closest odd ones
+    // quantile 0.3 takes ceil(0.3 * 5) = 2 of the 5 feasible points, the 2 closest
     const Generation g = settle(pts, priors, 0.3, NAN);
-    EXPECT_EQ(g.accepted, (std::vector<int>{0, 1, 0, 1, 0, 1, 0, 0, 0, 0}));
-    EXPECT_DOUBLE_EQ(g.epsilon, 0.05);
+    EXPECT_EQ(g.accepted, (std::vector<int>{0, 1, 0, 1, 0, 0, 0, 0, 0, 0}));
+    EXPECT_DOUBLE_EQ(g.epsilon, 0.03);
+    EXPECT_EQ(g.n_feasible, 5);
+    EXPECT_EQ(g.n_feasible_accepted, 2);
+    EXPECT_TRUE(g.distance_cut());
     // a tolerance accepts every feasible point below it, and no other
     const Generation t = settle(pts, priors, 0.1, 0.045);
     EXPECT_EQ(t.accepted, (std::vector<int>{0, 1, 0, 1, 0, 0, 0, 0, 0, 0}));
-    // fewer feasible points than the quantile asks for: all of them, no infeasible one
+    // quantile 0.9 of the 5 feasible points: ceil(4.5) = 5, all of them, no infeasible one;
+    // the distance cut none
     const Generation all = settle(pts, priors, 0.9, NAN);
     EXPECT_EQ(all.n_accepted(), 5);
+    EXPECT_FALSE(all.distance_cut());
     for (std::size_t i = 0; i < pts.size(); ++i) {
         if (all.accepted[i]) {
             EXPECT_TRUE(pts[i].feasible());
         }
     }
     // feasibility first (SMC before its last generation): 5 points hold, the quantile asks
-    // for 7: the 5 feasible, then the 2 infeasible that fail the fewest (here 1 each; the
-    // closest of them by distance)
+    // for 7 of all 10: the 5 feasible, then the 2 infeasible that fail the fewest (here 1
+    // each; the closest of them by distance)
     std::vector<PointResult> soft = pts;
     soft[2].required_held = {0, 0};  // fails two: ranked after every one-failure point
     const Generation s = settle(soft, priors, 0.7, NAN, nullptr, nullptr, false);
     EXPECT_EQ(s.accepted, (std::vector<int>{1, 1, 0, 1, 1, 1, 0, 1, 0, 1}));
     EXPECT_DOUBLE_EQ(s.epsilon, 0.09);  // the largest plain distance accepted
-    // enough feasible points: the same as the hard rule
-    EXPECT_EQ(settle(pts, priors, 0.3, NAN, nullptr, nullptr, false).accepted, g.accepted);
+    EXPECT_EQ(s.n_feasible_accepted, 5);
+    // enough feasible points: ceil(0.3 * 10) = 3 of all points, the 3 closest feasible ones
+    EXPECT_EQ(settle(pts, priors, 0.3, NAN, nullptr, nullptr, false).accepted,
+              (std::vector<int>{0, 1, 0, 1, 0, 1, 0, 0, 0, 0}));
     // without required observations every point is feasible
     PointResult free;
     EXPECT_TRUE(free.feasible());
+}
+
+TEST(Abc, TheFilteredPosteriorDependsOnTheEventsWhenFewPointsAreFeasible) {
+    // Session 5, finding 5: 4 of 20 points feasible, quantile 0.5 (10 of all points). The old
+    // rule accepted all 4 whatever the distance, so events and their opposite (the distance
+    // reversed) gave the same posterior. The quantile of the feasible points: 2 of 4, the
+    // closest, which the events decide.
+    const std::vector<Prior> priors = {
+        Prior{"x", 0, core::Distribution::uniform(0.0, 1.0), core::Range{0.0, 1.0}, false}};
+    std::vector<PointResult> data, flipped;
+    for (int i = 0; i < 20; ++i) {
+        PointResult p;
+        p.point = i;
+        p.theta = {0.05 * i};
+        p.required_held = {i % 5 == 0 ? 1 : 0};  // points 0, 5, 10, 15
+        p.score.distance = p.theta[0];           // the events favour small x
+        data.push_back(p);
+        p.score.distance = 1.0 - p.theta[0];  // the flipped events favour large x
+        flipped.push_back(p);
+    }
+    const Generation a = settle(data, priors, 0.5, NAN);
+    const Generation b = settle(flipped, priors, 0.5, NAN);
+    EXPECT_EQ(a.n_feasible, 4);
+    EXPECT_EQ(a.n_accepted(), 2);
+    EXPECT_NE(a.accepted, b.accepted);
+    EXPECT_EQ(a.accepted[0] + a.accepted[5], 2);
+    EXPECT_EQ(b.accepted[10] + b.accepted[15], 2);
+    EXPECT_LT(summarize(population_of(a))[0].median, summarize(population_of(b))[0].median);
+}
+
+TEST(Abc, PosteriorWarningNamesFewPointsAndAnUncutPosterior) {
+    EXPECT_EQ(posterior_warning(30.0, 300, 30, true), "");
+    EXPECT_EQ(posterior_warning(60.0, 300, 60, false), "");
+    const std::string few = posterior_warning(2.98, 30, 3, true);
+    EXPECT_NE(few.find("effective sample of 2.98 points (ESS < 30)"), std::string::npos) << few;
+    EXPECT_EQ(few.find("decided nothing"), std::string::npos);
+    const std::string uncut = posterior_warning(100.0, 100, 100, true);
+    EXPECT_NE(uncut.find("every one of the 100 points that hold every required observation was "
+                         "accepted: the distance to the events decided nothing"),
+              std::string::npos)
+        << uncut;
+    EXPECT_EQ(uncut.find("ESS"), std::string::npos);
+    const std::string both = posterior_warning(14.0, 14, 14, true);
+    EXPECT_NE(both.find("ESS < 30"), std::string::npos);
+    EXPECT_NE(both.find("decided nothing"), std::string::npos);
 }
 
 }  // namespace
