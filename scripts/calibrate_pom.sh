@@ -3,9 +3,9 @@
 # docs/calibration.md, "Pattern-filtered calibration"): pattern-oriented modelling (Grimm et
 # al. 2005, Science 310:987) as the acceptance rule of ABC-SMC. The distance is the record
 # 2001-2013's Brier score alone; the 2014 stylized facts and the patterns the last
-# calibrations broke are hard constraints (`calibrate --require`): a point whose runs make
-# any of them less likely than not (its 95% Wilson interval wholly below 0.5) is never
-# accepted, whatever its distance.
+# calibrations broke are hard constraints (`calibrate --require`): a point whose runs give
+# any of them in fewer than half its runs (k/n < 0.5, the share rule since session 5's
+# attack; the Wilson rule before it) is never accepted, whatever its distance.
 #
 #   scripts/calibrate_pom.sh [OUTDIR]        default results/calibration-pom
 #
