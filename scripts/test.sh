@@ -15,5 +15,8 @@ sco_configure
 # (-DSCO_BUILD_MPI_VARIANT=ON; a separate -DSCO_WITH_MPI=ON tree compiled everything again).
 cmake -S . -B build -DSCO_BUILD_BENCHMARKS=ON -DSCO_BUILD_MPI_VARIANT=ON >/dev/null
 cmake --build build -j"$(nproc)"
+# Every public and interface header of sim/ compiles on its own, with only what its library
+# links (CMake's VERIFY_INTERFACE_HEADER_SETS, set by sco_layer() in sim/CMakeLists.txt).
+cmake --build build -j"$(nproc)" --target all_verify_interface_header_sets
 cd build
 ctest --output-on-failure -j"$(nproc)" "$@"

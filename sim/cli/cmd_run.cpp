@@ -227,7 +227,7 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     io::Hdf5Sink sink(experiment::stored_statistics(), out,
                       vm.count("force") > 0);  // refuses an existing file before any run
 
-    experiment::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
+    io::Provenance prov{kVersion, kGitCommit, command_line, sc.path, sc.text};
     Progress progress(progress_wanted(vm), cfg.replications, std::cerr);
     experiment::RunnerHooks hooks;
     hooks.stop = stop_flag();

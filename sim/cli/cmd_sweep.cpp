@@ -14,10 +14,10 @@
 #include "sim/experiment/runner.h"
 #include "sim/experiment/statistics.h"
 #include "sim/experiment/sweep.h"
+#include "sim/io/file_sweep_store.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/io/merge.h"
 #include "sim/io/sha256.h"
-#include "sim/io/sweep_store.h"
 #include "sim/scenario/loader.h"
 #include "sim/scenario/sweep_file.h"
 
@@ -221,7 +221,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                          std::to_string(total) + " points; use at most " + std::to_string(total) +
                          " shards");
     const auto [first, last] = experiment::shard_range(total, shard.index, shard.count);
-    const experiment::Slice slice{first, last};
+    const io::Slice slice{first, last};
     experiment::SweepRequest req;
     req.spec = &sc.spec;
     req.design = design;

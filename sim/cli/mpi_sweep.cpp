@@ -31,7 +31,7 @@ int world_rank() {
     return 0;
 }
 int run_sweep(const core::ModelSpec&, const experiment::Design&, const experiment::RunConfig&,
-              const std::string&, bool, const experiment::Provenance&, const std::string&,
+              const std::string&, bool, const io::Provenance&, const std::string&,
               const std::string&, bool) {
     return 1;  // never called: world_size() is 1
 }
@@ -83,24 +83,24 @@ int status_of(const std::exception& e) {
 }
 
 /// Keeps one point's runs in memory for sending.
-class PointSink : public experiment::Sink {
+class PointSink : public io::Sink {
   public:
     std::vector<core::RunRecord> runs;
-    void begin(const core::ModelSpec&, const experiment::Plan&, const experiment::RunConfig&,
-               const experiment::Provenance&) override {
+    void begin(const core::ModelSpec&, const core::Plan&, const core::RunConfig&,
+               const io::Provenance&) override {
         runs.clear();
     }
     void write_block(std::int64_t, std::span<const core::RunRecord> b) override {
         runs.insert(runs.end(), b.begin(), b.end());
     }
-    void finish(const std::vector<experiment::Summary>&) override {}
+    void finish(std::span<const core::SummaryCounts* const>) override {}
     void abort() noexcept override {}
 };
 
 /// Asks for points until told to stop. A failure (any exception) is sent to rank 0 as a
 /// message, and the worker stops: rank 0 then stops the others and exits with its status.
 void worker(const core::ModelSpec& spec, const experiment::Design& design,
-            experiment::RunConfig cfg, const experiment::Provenance& prov, const Fault& fault) {
+            experiment::RunConfig cfg, const io::Provenance& prov, const Fault& fault) {
     PointSink sink;
     std::vector<char> bytes;
     for (;;) {
@@ -179,7 +179,7 @@ int world_rank() {
 
 int run_sweep(const core::ModelSpec& spec, const experiment::Design& design,
               const experiment::RunConfig& cfg, const std::string& out, bool force,
-              const experiment::Provenance& prov, const std::string& sweep_id,
+              const io::Provenance& prov, const std::string& sweep_id,
               const std::string& sweep_text, bool quiet) {
     const Fault fault = fault_from_env();  // every rank reads the same environment
     if (world_rank() != 0) {

@@ -9,7 +9,7 @@
 
 #include "sim/core/model.h"
 #include "sim/experiment/design.h"
-#include "sim/experiment/sink.h"
+#include "sim/io/sink.h"
 
 namespace sco::cli::mpi {
 
@@ -21,7 +21,7 @@ int world_rank();
 /// Returns the process's exit status.
 int run_sweep(const core::ModelSpec& spec, const experiment::Design& design,
               const experiment::RunConfig& cfg, const std::string& out, bool force,
-              const experiment::Provenance& prov, const std::string& sweep_id,
+              const io::Provenance& prov, const std::string& sweep_id,
               const std::string& sweep_text, bool quiet);
 
 }  // namespace sco::cli::mpi

@@ -273,7 +273,9 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
     try {
         if (pipelined) {
             summaries = run_pipelined(spec, plan, cfg, sink, prov, hooks, threads, decisions, done);
-            if (sink) sink->finish(stream ? std::vector<Summary>{} : summaries);
+            if (sink)
+                sink->finish(stream ? std::vector<const core::SummaryCounts*>{}
+                                    : count_pointers(summaries));
             if (!hooks.keep_summaries) summaries.clear();
         } else {
             if (sink) sink->begin(spec, plan, cfg, prov);
@@ -332,7 +334,8 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
                 for (std::int64_t j = 0; j < staged; ++j)
                     sink->encode_staged(static_cast<std::size_t>(j));
                 sink->commit_staged();
-                sink->finish(stream ? std::vector<Summary>{} : summaries);
+                sink->finish(stream ? std::vector<const core::SummaryCounts*>{}
+                                    : count_pointers(summaries));
             }
             if (!hooks.keep_summaries) summaries.clear();
         }

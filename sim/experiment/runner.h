@@ -10,10 +10,14 @@
 #include "sim/core/model.h"
 #include "sim/core/simulate.h"
 #include "sim/experiment/plan.h"
-#include "sim/experiment/sink.h"
 #include "sim/experiment/summary.h"
+#include "sim/io/sink.h"
 
 namespace sco::experiment {
+
+// Where finished runs go: io's interface (io/sink.h), named here for the runner's users.
+using io::Provenance;
+using io::Sink;
 
 struct RunStats {
     std::int64_t runs = 0;

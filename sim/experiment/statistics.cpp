@@ -283,13 +283,6 @@ SensitivityArrays sensitivity_arrays(int factors, std::int64_t samples, std::uin
 
 namespace {
 
-std::vector<const core::SummaryCounts*> counts_of(std::span<const Summary> block) {
-    std::vector<const core::SummaryCounts*> out;
-    out.reserve(block.size());
-    for (const Summary& s : block) out.push_back(&s);
-    return out;
-}
-
 /// What io's writers store, computed here (core::SummaryStatistics).
 class StoredStatistics final : public core::SummaryStatistics {
   public:
@@ -315,12 +308,12 @@ class StoredStatistics final : public core::SummaryStatistics {
 
 std::vector<DerivedArray> derived_arrays(const core::RecordShape& shape, int rounds_bins,
                                          std::span<const Summary> block) {
-    return derived_arrays(shape, rounds_bins, counts_of(block));
+    return derived_arrays(shape, rounds_bins, count_pointers(block));
 }
 
 void append_pass_probabilities(std::span<const Summary> block, std::vector<double>& out,
                                std::vector<char>& tabled_anywhere) {
-    append_pass_probabilities(counts_of(block), out, tabled_anywhere);
+    append_pass_probabilities(count_pointers(block), out, tabled_anywhere);
 }
 
 const core::SummaryStatistics& stored_statistics() {

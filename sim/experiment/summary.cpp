@@ -254,4 +254,11 @@ double Summary::tension_sd(int t, int k) const {
 double Summary::tension_quantile(int t, int k, double q) const {
     return experiment::tension_quantile(*this, t, k, q);
 }
+std::vector<const core::SummaryCounts*> count_pointers(std::span<const Summary> summaries) {
+    std::vector<const core::SummaryCounts*> out;
+    out.reserve(summaries.size());
+    for (const Summary& s : summaries) out.push_back(&s);
+    return out;
+}
+
 }  // namespace sco::experiment

@@ -3,6 +3,7 @@
 // they are exact, bounded in memory, and identical however the runs were split across
 // threads, shards or processes (merging is integer addition).
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -76,6 +77,10 @@ double tension_quantile(const core::SummaryCounts& s, int t, int k, double q);
 
 /// Every pair index 0 .. pairs - 1.
 using core::all_pairs;
+
+/// Pointers to the counts of `summaries`, in order: what io::Sink::finish and
+/// statistics.h's functions on plain counts take.
+std::vector<const core::SummaryCounts*> count_pointers(std::span<const Summary> summaries);
 
 /// The pairs whose tension can be nonzero in some run of `spec`, ascending: a pair with a
 /// tension parameter (a `relations.tension` entry, which shocks may also set), and, when

@@ -103,9 +103,12 @@ class DeferredFinish final : public Sink {
         const std::lock_guard<std::mutex> lock(io_);
         in_->commit_staged();
     }
-    void finish(const std::vector<Summary>& per_point) override { kept_ = per_point; }
+    void finish(std::span<const core::SummaryCounts* const> per_point) override {
+        kept_.clear();
+        for (const core::SummaryCounts* s : per_point) kept_.emplace_back(core::SummaryCounts(*s));
+    }
     [[nodiscard]] bool streams_summaries() const override { return in_->streams_summaries(); }
-    void write_summary(std::int64_t point, Summary&& s) override {
+    void write_summary(std::int64_t point, core::SummaryCounts&& s) override {
         const std::lock_guard<std::mutex> lock(io_);
         in_->write_summary(point, std::move(s));
     }
@@ -116,7 +119,7 @@ class DeferredFinish final : public Sink {
     /// The kept finish, then the store's sink destroyed (its file closed); under `io`.
     void complete() {
         const std::lock_guard<std::mutex> lock(io_);
-        in_->finish(kept_);
+        in_->finish(count_pointers(kept_));
         kept_.clear();
         in_.reset();
     }

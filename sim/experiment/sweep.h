@@ -2,8 +2,9 @@
 // Sweep orchestration (docs/architecture.md, "Sweeps, parts, shards and merging"): the
 // sweep's identity, the parts a local sweep runs in, which parts a resume keeps, the order
 // they are merged in, and what a failed part does (ErrorLevel). Storage is behind
-// SweepStore (sweep_store.h), which io implements on files (io::FileSweepStore) and tests
-// in memory: this layer includes no io header.
+// io's interface io::SweepStore (io/sweep_store.h), which io implements on files
+// (io::FileSweepStore) and tests in memory: this layer includes io's interface headers
+// only, never HDF5 or io's implementations.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,10 +17,14 @@
 #include "sim/experiment/design.h"
 #include "sim/experiment/plan.h"
 #include "sim/experiment/runner.h"
-#include "sim/experiment/sink.h"
-#include "sim/experiment/sweep_store.h"
+#include "sim/io/sink.h"
+#include "sim/io/sweep_store.h"
 
 namespace sco::experiment {
+
+// The storage interface is io's (io/sweep_store.h), named here for this layer's users.
+using io::Slice;
+using io::SweepStore;
 
 /// A hash of a text as hex (io::sha256_hex in the program).
 using Digest = std::function<std::string(const std::string&)>;

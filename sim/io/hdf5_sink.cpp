@@ -79,11 +79,11 @@ struct Hdf5Sink::Impl {
     std::vector<RunColumn> columns;
 
     core::RecordShape shape;
-    experiment::RunConfig cfg;
+    core::RunConfig cfg;
     std::int64_t points = 0;
     std::int64_t first_point = 0;
     std::int64_t total_points = 0;
-    experiment::SweepInfo sweep;
+    core::SweepInfo sweep;
     std::int64_t expected_runs = 0;
     std::int64_t written = 0;
     std::unique_ptr<SummaryGroupWriter> summaries;  // once write_summary was called
@@ -106,8 +106,8 @@ struct Hdf5Sink::Impl {
 
     void create_runs();
     void write_labels(const core::ModelSpec& spec);
-    void write_points(const core::ModelSpec& spec, const experiment::Plan& plan);
-    void write_provenance(const core::ModelSpec& spec, const experiment::Provenance& prov);
+    void write_points(const core::ModelSpec& spec, const core::Plan& plan);
+    void write_provenance(const core::ModelSpec& spec, const Provenance& prov);
     template <class F>
     void guarded(const char* what, F&& f);
     void stage(std::int64_t first_run, std::span<const core::RunRecord> runs);
@@ -160,8 +160,8 @@ const std::string& Hdf5Sink::temp_path() const {
     return impl_->tmp;
 }
 
-void Hdf5Sink::begin(const core::ModelSpec& spec, const experiment::Plan& plan,
-                     const experiment::RunConfig& cfg, const experiment::Provenance& prov) {
+void Hdf5Sink::begin(const core::ModelSpec& spec, const core::Plan& plan,
+                     const core::RunConfig& cfg, const Provenance& prov) {
     Impl& m = *impl_;
     if (m.state != Impl::State::Open)
         throw std::logic_error("Hdf5Sink::begin called twice or after finish/abort");
@@ -223,8 +223,7 @@ void Hdf5Sink::begin(const core::ModelSpec& spec, const experiment::Plan& plan,
     }
 }
 
-void Hdf5Sink::Impl::write_provenance(const core::ModelSpec& spec,
-                                      const experiment::Provenance& prov) {
+void Hdf5Sink::Impl::write_provenance(const core::ModelSpec& spec, const Provenance& prov) {
     const hid_t root = file.get();
     h5::set_attr(root, "tool_version", prov.tool_version);
     h5::set_attr(root, "git_commit", prov.git_commit);
@@ -298,7 +297,7 @@ void Hdf5Sink::Impl::write_labels(const core::ModelSpec& spec) {
     }
 }
 
-void Hdf5Sink::Impl::write_points(const core::ModelSpec& spec, const experiment::Plan& plan) {
+void Hdf5Sink::Impl::write_points(const core::ModelSpec& spec, const core::Plan& plan) {
     // The union of overridden parameters, in parameter order.
     std::set<core::ParamId> ids;
     for (const auto& pt : plan.points)
@@ -640,7 +639,7 @@ void Hdf5Sink::Impl::flush_partial_chunks() {
     commit();
 }
 
-void Hdf5Sink::write_summary(std::int64_t point, experiment::Summary&& s) {
+void Hdf5Sink::write_summary(std::int64_t point, core::SummaryCounts&& s) {
     Impl& m = *impl_;
     if (m.state != Impl::State::Begun)
         throw std::logic_error("Hdf5Sink::write_summary outside begin..finish");
@@ -659,7 +658,7 @@ void Hdf5Sink::write_summary(std::int64_t point, experiment::Summary&& s) {
             m.summaries = std::make_unique<SummaryGroupWriter>(
                 m.file.get(), *m.stats, m.shape, m.points, s.max_rounds, s.tension_pairs,
                 h5::Filters{m.opt.summary_deflate, m.opt.summary_shuffle});
-        m.summaries->add(std::move(static_cast<core::SummaryCounts&>(s)));
+        m.summaries->add(std::move(s));
         ++m.summarised;
     } catch (const h5::Failure& e) {
         abort();
@@ -689,7 +688,7 @@ void Hdf5Sink::Impl::publish() {
     publish_file(tmp, path, force);
 }
 
-void Hdf5Sink::finish(const std::vector<experiment::Summary>& per_point) {
+void Hdf5Sink::finish(std::span<const core::SummaryCounts* const> per_point) {
     Impl& m = *impl_;
     if (m.state != Impl::State::Begun)
         throw std::logic_error("Hdf5Sink::finish without begin, or twice");
@@ -716,21 +715,19 @@ void Hdf5Sink::finish(const std::vector<experiment::Summary>& per_point) {
             m.summaries.reset();
         } else {
             std::uintmax_t bytes = 0;
-            for (const auto& s : per_point)
-                for (const auto& f : layout::raw_fields()) bytes += 3 * 8 * (s.*f.member).size();
+            for (const core::SummaryCounts* s : per_point)
+                for (const auto& f : layout::raw_fields()) bytes += 3 * 8 * (s->*f.member).size();
             m.ensure_space(bytes, "writing the summaries");
-            // All at once (the MPI sweep): the same writer, through the same statistics.
-            std::vector<const core::SummaryCounts*> counts;
+            // All at once (a sink that was not streamed to): the same writer, through the
+            // same statistics.
             int max_rounds = 0;
-            for (const core::SummaryCounts& s : per_point) {
-                counts.push_back(&s);
-                max_rounds = std::max(max_rounds, s.max_rounds);
-            }
+            for (const core::SummaryCounts* s : per_point)
+                max_rounds = std::max(max_rounds, s->max_rounds);
             SummaryGroupWriter w(m.file.get(), *m.stats, m.shape, m.points, max_rounds,
                                  per_point.empty() ? core::all_pairs(m.shape.pairs)
-                                                   : per_point.front().tension_pairs,
+                                                   : per_point.front()->tension_pairs,
                                  h5::Filters{m.opt.summary_deflate, m.opt.summary_shuffle});
-            w.write(counts);
+            w.write(per_point);
             w.finish();
             if (has_sensitivity(m.sweep.design, m.first_point, m.points, m.total_points))
                 write_sensitivity(m.file.get(), m.stats->sensitivity(

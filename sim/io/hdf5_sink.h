@@ -1,5 +1,5 @@
 #pragma once
-// Results files: an experiment::Sink that streams per-run arrays and writes the
+// Results files: an io::Sink (sink.h) that streams per-run arrays and writes the
 // per-point summaries into one HDF5 file. Layout: docs/hdf5-format.md. The plan's sweep
 // (design, factors, values) is recorded; a file that holds a whole Sobol sweep also gets
 // /sensitivity (the same code as merge_results, sim/io/summary_writer.h).
@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "sim/core/summary_data.h"
-#include "sim/experiment/sink.h"
 #include "sim/io/errors.h"
+#include "sim/io/sink.h"
 
 namespace sco::io {
 
@@ -47,7 +47,7 @@ struct ChunkOptions {
     bool summary_shuffle = true;
 };
 
-class Hdf5Sink final : public experiment::Sink {
+class Hdf5Sink final : public Sink {
   public:
     /// Throws OutputExists if `path` exists and !force, std::runtime_error if the
     /// temporary file cannot be created (e.g. the directory does not exist). The statistics
@@ -59,21 +59,21 @@ class Hdf5Sink final : public experiment::Sink {
     Hdf5Sink(const Hdf5Sink&) = delete;
     Hdf5Sink& operator=(const Hdf5Sink&) = delete;
 
-    void begin(const core::ModelSpec& spec, const experiment::Plan& plan,
-               const experiment::RunConfig& cfg, const experiment::Provenance& prov) override;
+    void begin(const core::ModelSpec& spec, const core::Plan& plan, const core::RunConfig& cfg,
+               const Provenance& prov) override;
     void write_block(std::int64_t first_run, std::span<const core::RunRecord> runs) override;
-    /// Parallel hand-off (experiment::Sink): stage_block copies the rows and cuts the full
+    /// Parallel hand-off (Sink): stage_block copies the rows and cuts the full
     /// chunks, encode_staged shuffles and deflates one chunk (any thread), commit_staged
     /// writes them in run order with H5Dwrite_chunk. write_block does all three, encoding
     /// on ChunkOptions::threads threads.
     std::size_t stage_block(std::int64_t first_run, std::span<const core::RunRecord> runs) override;
     void encode_staged(std::size_t job) noexcept override;
     void commit_staged() override;
-    void finish(const std::vector<experiment::Summary>& per_point) override;
+    void finish(std::span<const core::SummaryCounts* const> per_point) override;
     /// Summaries are written as points complete (the runner then keeps none); finish also
     /// accepts all of them at once when none was written this way (the MPI sweep).
     [[nodiscard]] bool streams_summaries() const override { return true; }
-    void write_summary(std::int64_t point, experiment::Summary&& s) override;
+    void write_summary(std::int64_t point, core::SummaryCounts&& s) override;
     void abort() noexcept override;
 
     [[nodiscard]] const std::string& path() const;

@@ -8,8 +8,8 @@
 
 #include "sim/core/labels.h"
 #include "sim/core/summary_data.h"
-#include "sim/experiment/sink.h"
 #include "sim/io/errors.h"
+#include "sim/io/sink.h"
 
 namespace sco::io {
 
@@ -18,7 +18,7 @@ struct Results {
     std::string format;  ///< "sco-sim-results/2" (or /1 for a file of an earlier version)
     core::Labels labels;
     std::vector<std::string> params;  ///< paths of the non-fixed parameters
-    experiment::Provenance provenance;
+    Provenance provenance;
     std::string scenario_name;
     std::string scenario_sha256;
     std::string created;  ///< UTC, ISO 8601

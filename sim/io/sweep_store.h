@@ -1,44 +1,50 @@
 #pragma once
-// experiment::SweepStore on files: results files (io::Hdf5Sink), read back with
-// io::read_results, merged with io::merge_results. The command line wires it to
-// experiment::run_in_parts / run_slice.
-#include <atomic>
+// Interface of sim/io: where a sweep's results are stored, for experiment/sweep.h's
+// orchestration (parts, resume, merge). io implements it on files (io::FileSweepStore,
+// file_sweep_store.h), tests in memory. Core types and io's Sink only (no HDF5).
+#include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
-#include "sim/core/summary_data.h"
-#include "sim/experiment/sweep_store.h"
+#include "sim/io/sink.h"
 
 namespace sco::io {
 
-/// Merges record `command_line`, `tool_version` and `git_commit`; `stop` (may be null)
-/// interrupts a merge (io::MergeInterrupted). Results files store the statistics `stats`
-/// computes (experiment::stored_statistics(); it must outlive the store and its sinks).
-class FileSweepStore final : public experiment::SweepStore {
-  public:
-    FileSweepStore(const core::SummaryStatistics& stats, std::string command_line,
-                   std::string tool_version, std::string git_commit, const std::atomic<bool>* stop);
-    [[nodiscard]] bool exists(const std::string& name) const override;
-    /// "it is not a regular file", "it belongs to another sweep (...)", "it holds other
-    /// points", or the reader's message for a file that cannot be read.
-    [[nodiscard]] std::string not_this_slice(const std::string& name, const std::string& id,
-                                             const experiment::Slice& s) const override;
-    /// Throws io::OutputExists.
-    void refuse_existing(const std::string& name, bool overwrite) const override;
-    std::unique_ptr<experiment::Sink> create(const std::string& name, bool overwrite) override;
-    /// A results file whose /summary datasets are compressed cheaply (deflate 1 without
-    /// shuffle: about half the instructions of the final file's deflate 4 with shuffle, for
-    /// about the same size), since the merge compresses them again for the final file;
-    /// per-run datasets as create's.
-    std::unique_ptr<experiment::Sink> create_part(const std::string& name) override;
-    void make_folder(const std::string& name) override;
-    void remove_all(const std::string& name) override;
-    void merge(const std::vector<std::string>& inputs, const std::string& output,
-               bool overwrite) override;
+/// Points [first, last) of a sweep.
+struct Slice {
+    std::int64_t first = 0;
+    std::int64_t last = 0;
+    [[nodiscard]] std::int64_t size() const { return last - first; }
+    bool operator==(const Slice&) const = default;
+};
 
-  private:
-    const core::SummaryStatistics* stats_;
-    std::string command_line_, tool_version_, git_commit_;
-    const std::atomic<bool>* stop_;
+/// Where a sweep's results are stored. Names are paths ("OUT.parts/points-...h5").
+class SweepStore {
+  public:
+    virtual ~SweepStore() = default;
+    [[nodiscard]] virtual bool exists(const std::string& name) const = 0;
+    /// Why `name` is not the complete results of slice `s` of sweep `id` ("" if it is).
+    [[nodiscard]] virtual std::string not_this_slice(const std::string& name, const std::string& id,
+                                                     const Slice& s) const = 0;
+    /// Throws the store's "output exists" error if `name` exists and not `overwrite`.
+    virtual void refuse_existing(const std::string& name, bool overwrite) const = 0;
+    /// A sink writing the results `name`, published by its finish() (replacing an existing
+    /// one only with `overwrite`), nothing left by its abort().
+    virtual std::unique_ptr<Sink> create(const std::string& name, bool overwrite) = 0;
+    /// A sink for a temporary part of a local sweep (run_in_parts), replacing an existing
+    /// one: read back and merged like any results, but it may be stored more cheaply (the
+    /// merge writes the final file). By default create(name, true).
+    virtual std::unique_ptr<Sink> create_part(const std::string& name) {
+        return create(name, true);
+    }
+    /// Makes the folder `name` (and its parents); none: nothing.
+    virtual void make_folder(const std::string& name) = 0;
+    /// Removes `name` and everything under it; none: nothing.
+    virtual void remove_all(const std::string& name) = 0;
+    /// Merges `inputs` (in this order: point order) into `output`, a whole sweep's results.
+    virtual void merge(const std::vector<std::string>& inputs, const std::string& output,
+                       bool overwrite) = 0;
 };
 
 }  // namespace sco::io

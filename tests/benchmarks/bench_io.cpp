@@ -47,7 +47,7 @@ struct SinkInputs {
     std::vector<experiment::Summary> per_point;
     experiment::Plan plan;
     experiment::RunConfig cfg;
-    experiment::Provenance prov;
+    io::Provenance prov;
 };
 
 SinkInputs sink_inputs(std::int64_t runs, bool summary_only) {
@@ -77,7 +77,7 @@ void BM_Hdf5Sink(benchmark::State& state) {
             const auto nb = static_cast<std::size_t>(std::min<std::int64_t>(1024, runs - first));
             sink.write_block(first, std::span<const core::RunRecord>(recs.data(), nb));
         }
-        sink.finish(in.per_point);
+        sink.finish(experiment::count_pointers(in.per_point));
         items += runs;
     }
     fs::remove(path);
@@ -117,7 +117,7 @@ void BM_SinkOptions(benchmark::State& state) {
                 static_cast<std::size_t>(first % static_cast<std::int64_t>(recs.size()));
             sink.write_block(first, std::span<const core::RunRecord>(recs.data() + at, 1024));
         }
-        sink.finish(in.per_point);
+        sink.finish(experiment::count_pointers(in.per_point));
         items += runs;
         bytes = static_cast<double>(fs::file_size(path));
     }
@@ -144,8 +144,7 @@ void BM_RunPlan(benchmark::State& state) {
     cfg.replications = 32768;
     cfg.threads = threads;
     cfg.summary_only = mode == 2;
-    const experiment::Provenance prov{"bench", "bench", "sco-bench", "sco2014.yaml",
-                                      baseline().text};
+    const io::Provenance prov{"bench", "bench", "sco-bench", "sco2014.yaml", baseline().text};
     const std::string path = temp_file("plan.h5");
     std::int64_t items = 0, decisions = 0;
     for (auto _ : state) {

@@ -10,18 +10,17 @@ using namespace sco::core;
 namespace {
 
 /// Keeps every run in memory, in the order the runner delivers them.
-class MemorySink : public experiment::Sink {
+class MemorySink : public io::Sink {
   public:
     std::vector<RunRecord> runs;
     std::vector<std::int64_t> firsts;
     bool finished = false, aborted = false;
-    void begin(const ModelSpec&, const experiment::Plan&, const experiment::RunConfig&,
-               const experiment::Provenance&) override {}
+    void begin(const ModelSpec&, const Plan&, const RunConfig&, const io::Provenance&) override {}
     void write_block(std::int64_t first, std::span<const RunRecord> b) override {
         firsts.push_back(first);
         runs.insert(runs.end(), b.begin(), b.end());
     }
-    void finish(const std::vector<experiment::Summary>&) override { finished = true; }
+    void finish(std::span<const SummaryCounts* const>) override { finished = true; }
     void abort() noexcept override { aborted = true; }
 };
 

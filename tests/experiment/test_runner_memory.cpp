@@ -110,17 +110,17 @@ using namespace sco::core;
 namespace {
 
 /// Takes each point's Summary as it completes and keeps only a checksum of it.
-class StreamingSink : public experiment::Sink {
+class StreamingSink : public io::Sink {
   public:
     std::int64_t summaries = 0, runs = 0;
-    void begin(const ModelSpec&, const experiment::Plan&, const experiment::RunConfig&,
-               const experiment::Provenance&) override {}
+    void begin(const ModelSpec&, const core::Plan&, const core::RunConfig&,
+               const io::Provenance&) override {}
     void write_block(std::int64_t, std::span<const RunRecord>) override {}
-    void finish(const std::vector<experiment::Summary>& per_point) override {
+    void finish(std::span<const core::SummaryCounts* const> per_point) override {
         EXPECT_TRUE(per_point.empty());
     }
     [[nodiscard]] bool streams_summaries() const override { return true; }
-    void write_summary(std::int64_t point, experiment::Summary&& s) override {
+    void write_summary(std::int64_t point, core::SummaryCounts&& s) override {
         EXPECT_EQ(point, summaries);
         ++summaries;
         runs += s.runs;

@@ -14,15 +14,15 @@ using namespace sco::core;
 namespace {
 
 /// Keeps every run, in the order the runner delivers them.
-class MemorySink : public experiment::Sink {
+class MemorySink : public io::Sink {
   public:
     std::vector<RunRecord> runs;
-    void begin(const ModelSpec&, const experiment::Plan&, const experiment::RunConfig&,
-               const experiment::Provenance&) override {}
+    void begin(const ModelSpec&, const core::Plan&, const core::RunConfig&,
+               const io::Provenance&) override {}
     void write_block(std::int64_t, std::span<const RunRecord> b) override {
         runs.insert(runs.end(), b.begin(), b.end());
     }
-    void finish(const std::vector<experiment::Summary>&) override {}
+    void finish(std::span<const core::SummaryCounts* const>) override {}
     void abort() noexcept override {}
 };
 
@@ -304,4 +304,18 @@ TEST(Summary, MergeOfTwoEqualsTheSummaryOfTheConcatenatedRuns) {
     EXPECT_THROW(a.merge(other_rounds), std::invalid_argument);
     experiment::Summary other_pairs(sh, 5);  // every pair
     EXPECT_THROW(a.merge(other_pairs), std::invalid_argument);
+}
+
+// ---- what io::Sink::finish takes ----
+
+TEST(Summary, CountPointersPointAtEachSummarysCountsInOrder) {
+    const RecordShape shape{1, 1, 2, 1, 1};
+    std::vector<experiment::Summary> sums(3, experiment::Summary(shape, 2));
+    sums[1].runs = 7;
+    const std::vector<const SummaryCounts*> p = experiment::count_pointers(sums);
+    ASSERT_EQ(p.size(), 3u);
+    for (std::size_t i = 0; i < p.size(); ++i)
+        EXPECT_EQ(p[i], static_cast<const SummaryCounts*>(&sums[i]));
+    EXPECT_EQ(p[1]->runs, 7);
+    EXPECT_TRUE(experiment::count_pointers({}).empty());
 }

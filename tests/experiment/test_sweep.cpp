@@ -13,7 +13,7 @@
 #include "support/spec_builder.h"
 
 using namespace sco;
-using experiment::Slice;
+using io::Slice;
 
 namespace {
 
@@ -33,12 +33,12 @@ class MemoryStore;
 
 /// Writes into the store on finish, nothing on abort; throws writing a block of a plan
 /// whose first point is in `fail_at`.
-class MemorySink : public experiment::Sink {
+class MemorySink : public io::Sink {
   public:
     MemorySink(MemoryStore& store, std::string name, bool overwrite, bool fail)
         : store_(store), name_(std::move(name)), overwrite_(overwrite), fail_(fail) {}
-    void begin(const core::ModelSpec&, const experiment::Plan& plan, const experiment::RunConfig&,
-               const experiment::Provenance&) override {
+    void begin(const core::ModelSpec&, const core::Plan& plan, const core::RunConfig&,
+               const io::Provenance&) override {
         item_.id = plan.sweep.id;
         item_.points = {plan.first_point, plan.first_point + plan.n_points()};
     }
@@ -47,9 +47,9 @@ class MemorySink : public experiment::Sink {
         item_.first_runs.push_back(first_run);
         item_.runs += static_cast<std::int64_t>(runs.size());
     }
-    void finish(const std::vector<experiment::Summary>&) override;
+    void finish(std::span<const core::SummaryCounts* const>) override;
     [[nodiscard]] bool streams_summaries() const override { return true; }
-    void write_summary(std::int64_t, experiment::Summary&&) override {}
+    void write_summary(std::int64_t, core::SummaryCounts&&) override {}
     void abort() noexcept override { aborted_ = true; }
 
   private:
@@ -59,7 +59,7 @@ class MemorySink : public experiment::Sink {
     Stored item_;
 };
 
-class MemoryStore : public experiment::SweepStore {
+class MemoryStore : public io::SweepStore {
   public:
     std::map<std::string, Stored> files;
     std::set<std::string> folders;
@@ -81,7 +81,7 @@ class MemoryStore : public experiment::SweepStore {
     void refuse_existing(const std::string& name, bool overwrite) const override {
         if (exists(name) && !overwrite) throw StoreExists(name + " exists");
     }
-    std::unique_ptr<experiment::Sink> create(const std::string& name, bool overwrite) override {
+    std::unique_ptr<io::Sink> create(const std::string& name, bool overwrite) override {
         refuse_existing(name, overwrite);
         created.push_back(name);
         const auto slash = name.rfind('/');
@@ -121,7 +121,7 @@ class MemoryStore : public experiment::SweepStore {
     void put(const std::string& name, Stored s) { files[name] = std::move(s); }
 };
 
-void MemorySink::finish(const std::vector<experiment::Summary>&) {
+void MemorySink::finish(std::span<const core::SummaryCounts* const>) {
     if (aborted_) return;
     store_.refuse_existing(name_, overwrite_);  // published only now, as a file store does
     store_.put(name_, item_);

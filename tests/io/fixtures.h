@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "io/synthetic.h"
-#include "sim/experiment/sink.h"
+#include "sim/io/sink.h"
 
 namespace sco::testing {
 
@@ -31,7 +31,7 @@ class ResultsFileTest : public ::testing::Test {
     core::ModelSpec spec_;
     experiment::Plan plan_;
     experiment::RunConfig cfg_;
-    experiment::Provenance prov_;
+    io::Provenance prov_;
     std::vector<core::RunRecord> runs_;
     std::vector<experiment::Summary> sums_;
 };

@@ -258,7 +258,7 @@ TEST_F(CalibrationWriterTest, OnlyCalibrationFilesAreRecognised) {
         Hdf5Sink sink(sco::experiment::stored_statistics(), path("r.h5"), false);
         sink.begin(spec, plan, cfg, {"0.1.0", "abc", "cmd", "x.yaml", "text"});
         sink.write_block(0, std::span<const core::RunRecord>(runs.data(), runs.size()));
-        sink.finish(testing::summarise(spec, plan, runs, 2, 3));
+        sink.finish(experiment::count_pointers(testing::summarise(spec, plan, runs, 2, 3)));
     }
     std::ofstream(path("t.txt")) << "format: sco-sim-calibration/1\n";
     for (const std::string& p : {path("r.h5"), path("t.txt"), path("none.h5"), dir_.string()}) {

@@ -55,7 +55,7 @@ class Hdf5SinkTest : public sco::testing::ResultsFileTest {
             sink.write_block(static_cast<std::int64_t>(i),
                              std::span<const core::RunRecord>(runs_.data() + i, n));
         }
-        sink.finish(sums_);
+        sink.finish(experiment::count_pointers(sums_));
     }
 
     static constexpr std::int64_t kReps = 5;
@@ -219,7 +219,7 @@ TEST_F(Hdf5SinkTest, StagedHandOffStoresTheSameChunksAsWriteBlock) {
             for (auto& th : t) th.join();
             sink.commit_staged();
         }
-        sink.finish(sums_);
+        sink.finish(experiment::count_pointers(sums_));
     }
     EXPECT_GT(jobs_seen, 0u);
     const RunsBytes w = runs_bytes(out("w.h5")), s = runs_bytes(out("s.h5"));
@@ -316,7 +316,7 @@ TEST_F(Hdf5SinkTest, ForceReplacesTheOutputOnlyAtFinish) {
         sink.begin(spec_, plan_, cfg_, prov_);
         EXPECT_EQ(fs::file_size(out()), 3u) << "the old file must stay until finish";
         sink.write_block(0, std::span<const core::RunRecord>(runs_));
-        sink.finish(sums_);
+        sink.finish(experiment::count_pointers(sums_));
     }
     EXPECT_TRUE(read_results(out()).summaries == sco::testing::counts_of(sums_));
 }
@@ -326,7 +326,7 @@ TEST_F(Hdf5SinkTest, OutputCreatedByOthersMeanwhileIsNotOverwritten) {
     sink.begin(spec_, plan_, cfg_, prov_);
     sink.write_block(0, std::span<const core::RunRecord>(runs_));
     { std::ofstream(out()) << "other"; }
-    EXPECT_THROW(sink.finish(sums_), OutputExists);
+    EXPECT_THROW(sink.finish(experiment::count_pointers(sums_)), OutputExists);
     EXPECT_EQ(fs::file_size(out()), 5u);
     EXPECT_EQ(files().size(), 1u) << "the temporary file must be removed";
 }
@@ -341,7 +341,7 @@ TEST_F(Hdf5SinkTest, TemporaryFileIsNeverAtThePath) {
     EXPECT_FALSE(fs::exists(out()));
     sink.write_block(4, std::span<const core::RunRecord>(runs_.data() + 4, runs_.size() - 4));
     EXPECT_FALSE(fs::exists(out()));
-    sink.finish(sums_);
+    sink.finish(experiment::count_pointers(sums_));
     EXPECT_TRUE(fs::exists(out()));
     EXPECT_FALSE(fs::exists(sink.temp_path()));
 }
@@ -390,7 +390,8 @@ TEST_F(Hdf5SinkTest, MisuseThrowsAndLeavesNothing) {
         Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
         sink.begin(spec_, plan_, cfg_, prov_);
         sink.write_block(0, std::span<const core::RunRecord>(runs_.data(), 3));
-        EXPECT_THROW(sink.finish(sums_), std::invalid_argument);  // runs missing
+        EXPECT_THROW(sink.finish(experiment::count_pointers(sums_)),
+                     std::invalid_argument);  // runs missing
     }
     EXPECT_TRUE(files().empty());
     {
@@ -406,7 +407,9 @@ TEST_F(Hdf5SinkTest, MisuseThrowsAndLeavesNothing) {
         Hdf5Sink sink(sco::experiment::stored_statistics(), out(), false);
         sink.begin(spec_, plan_, cfg_, prov_);
         sink.write_block(0, std::span<const core::RunRecord>(runs_));
-        EXPECT_THROW(sink.finish({sums_[0]}), std::invalid_argument);  // one point short
+        EXPECT_THROW(
+            sink.finish(experiment::count_pointers(std::vector<experiment::Summary>{sums_[0]})),
+            std::invalid_argument);  // one point short
     }
     EXPECT_TRUE(files().empty());
 }

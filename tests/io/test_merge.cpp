@@ -109,7 +109,7 @@ class MergeTest : public sco::testing::ResultsFileTest {
             sink.write_block(static_cast<std::int64_t>(i),
                              std::span<const core::RunRecord>(runs.data() + i, n));
         }
-        sink.finish(sums);
+        sink.finish(experiment::count_pointers(sums));
     }
 
     /// The whole design in one file plus `count` shards; returns the shard paths.
@@ -430,7 +430,7 @@ TEST_F(MergeTest, PlainRunRecordsAnEmptyDesign) {
         Hdf5Sink sink(sco::experiment::stored_statistics(), path("plain.h5"), false);
         sink.begin(spec_, plan, cfg, prov_);
         sink.write_block(0, runs);
-        sink.finish(sums);
+        sink.finish(experiment::count_pointers(sums));
     }
     const Results r = read_results(path("plain.h5"));
     EXPECT_EQ(r.design, "");

@@ -68,7 +68,7 @@ class ResultsReaderTest : public sco::testing::ResultsFileTest {
         Hdf5Sink sink(sco::experiment::stored_statistics(), file, false);
         sink.begin(spec_, plan, cfg, prov_);
         sink.write_block(0, std::span<const core::RunRecord>(runs.data(), runs.size()));
-        sink.finish(sums_);
+        sink.finish(experiment::count_pointers(sums_));
     }
 
     /// Writes the file, then changes it with the HDF5 C API.

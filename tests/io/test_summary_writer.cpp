@@ -62,7 +62,7 @@ TEST_F(SummaryWriterTest, StoresTheRawCountsAndTheDerivedArraysAsGiven) {
     {
         Hdf5Sink sink(sco::experiment::stored_statistics(), out("a.h5"), false);
         start(sink);
-        sink.finish(sums_);
+        sink.finish(experiment::count_pointers(sums_));
     }
     const auto f = inspect_file(out("a.h5"));
     // Raw counts: each point's Summary member, one row per point.
@@ -102,7 +102,7 @@ TEST_F(SummaryWriterTest, StreamingAndAllAtOnceStoreTheSameAndReadBack) {
     {
         Hdf5Sink a(sco::experiment::stored_statistics(), out("a.h5"), false);
         start(a);
-        a.finish(sums_);
+        a.finish(experiment::count_pointers(sums_));
         Hdf5Sink b(sco::experiment::stored_statistics(), out("b.h5"), false);
         start(b);
         for (std::size_t k = 0; k < sums_.size(); ++k) {
@@ -125,7 +125,7 @@ TEST_F(SummaryWriterTest, ReadSummaryRowsRebuildsTheTrackedSummaries) {
     {
         Hdf5Sink sink(sco::experiment::stored_statistics(), out("a.h5"), false);
         start(sink);
-        sink.finish(sums_);
+        sink.finish(experiment::count_pointers(sums_));
     }
     const Results r = read_results(out("a.h5"));
     EXPECT_EQ(r.summaries[2].tension_hist.size(),
@@ -152,7 +152,7 @@ TEST_F(SummaryWriterTest, SensitivityStoresTheGivenIndicesAndRefusesAMisfit) {
     {
         Hdf5Sink sink(sco::experiment::stored_statistics(), out("a.h5"), false);
         start(sink);
-        sink.finish(sums_);
+        sink.finish(experiment::count_pointers(sums_));
     }
     {
         h5::Handle file = h5::file(H5Fopen(out("a.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open");

@@ -1,7 +1,7 @@
-// sim/io/sweep_store.cpp: experiment::SweepStore on files (exists, the slice check that
+// sim/io/file_sweep_store.cpp: io::SweepStore on files (exists, the slice check that
 // --resume trusts, refusing an existing output, folders). The merge is io::merge_results,
 // tested in test_merge.cpp.
-#include "sim/io/sweep_store.h"
+#include "sim/io/file_sweep_store.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "sim/io/sweep_store.h"
+#include "sim/io/file_sweep_store.h"
 
 #include <filesystem>
 
@@ -25,7 +25,7 @@ bool FileSweepStore::exists(const std::string& name) const {
 }
 
 std::string FileSweepStore::not_this_slice(const std::string& name, const std::string& id,
-                                           const experiment::Slice& s) const {
+                                           const Slice& s) const {
     if (!fs::is_regular_file(name)) return "it is not a regular file";
     try {
         const Results r = read_results(name);
@@ -42,11 +42,11 @@ void FileSweepStore::refuse_existing(const std::string& name, bool overwrite) co
     if (fs::exists(name) && !overwrite) throw OutputExists(name);
 }
 
-std::unique_ptr<experiment::Sink> FileSweepStore::create(const std::string& name, bool overwrite) {
+std::unique_ptr<Sink> FileSweepStore::create(const std::string& name, bool overwrite) {
     return std::make_unique<Hdf5Sink>(*stats_, name, overwrite);
 }
 
-std::unique_ptr<experiment::Sink> FileSweepStore::create_part(const std::string& name) {
+std::unique_ptr<Sink> FileSweepStore::create_part(const std::string& name) {
     ChunkOptions opt;
     opt.summary_deflate = 1;
     opt.summary_shuffle = false;
