@@ -92,3 +92,16 @@ def fake_missing_module(tmp_path, name):
     (d / name).mkdir(parents=True, exist_ok=True)
     (d / name / "__init__.py").write_text(f'raise ImportError("No module named {name}")\n')
     return str(d)
+
+
+def write_pass_events(path, passed, name, source):
+    """An events file (docs/history-format.md) of one `passed` observation per plan:
+    `passed` is (k, bool) pairs for the proposals t00, t01, ... of the known-answer
+    scenarios in tests/data/calibration/."""
+    lines = ["format: sco-sim-events/1", f"name: {name}", f"record: {source}", "events:"]
+    for k, v in passed:
+        lines += [f"  - id: K{k:02d}", "    year: 2014", f"    proposal: t{k:02d}",
+                  "    confidence: high", f"    source: {source}", "    observed:",
+                  f"      passed: {'true' if v else 'false'}"]
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -27,7 +27,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import ROOT, sco
+from conftest import ROOT, sco, write_pass_events
 
 SCENARIO = ROOT / "tests" / "data" / "calibration" / "filter_known_answer.yaml"
 PRIOR = "dynamics.objection_cost=0:0.2"
@@ -35,13 +35,7 @@ PASSED = 5  # of 40 plans in the "record": best explained at 0.08 + ln(5/35)/20 
 
 
 def write_events(path, passed, name):
-    lines = ["format: sco-sim-events/1", f"name: {name}", "record: constructed", "events:"]
-    for k, v in passed:
-        lines += [f"  - id: K{k:02d}", "    year: 2014", f"    proposal: t{k:02d}",
-                  "    confidence: high", "    source: constructed", "    observed:",
-                  f"      passed: {'true' if v else 'false'}"]
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return write_pass_events(path, passed, name, "constructed")
 
 
 @pytest.fixture(scope="module")

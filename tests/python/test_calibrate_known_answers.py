@@ -26,7 +26,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import ROOT, sco
+from conftest import ROOT, sco, write_pass_events
 
 SCENARIO = ROOT / "tests" / "data" / "calibration" / "known_answer.yaml"
 PLANS = 40
@@ -52,13 +52,7 @@ def wilson(k, n, z=Z):
 
 
 def write_events(path, passed, name):
-    lines = ["format: sco-sim-events/1", f"name: {name}", "record: a simulated run", "events:"]
-    for k, v in passed:
-        lines += [f"  - id: K{k:02d}", "    year: 2014", f"    proposal: t{k:02d}",
-                  "    confidence: high", "    source: a simulated run", "    observed:",
-                  f"      passed: {'true' if v else 'false'}"]
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return write_pass_events(path, passed, name, "a simulated run")
 
 
 @pytest.fixture(scope="module")
