@@ -7,6 +7,7 @@ session 6"). Each subcommand is one small experiment; they print what the sectio
     /usr/bin/python3 scripts/review_session6.py BIN dup-likelihood    # 15 s (needs --posterior)
     /usr/bin/python3 scripts/review_session6.py BIN prior-predictive  # 45 s
     /usr/bin/python3 scripts/review_session6.py BIN concession-cap    # 30 s
+    /usr/bin/python3 scripts/review_session6.py BIN pressure-monotonicity  # 10 s
 
 BIN is the built sco-sim. Files go to a temporary directory that is removed afterwards.
 """
@@ -141,10 +142,31 @@ def concession_cap(binary, tmp):
               f"bank blocked {bank['blocked']['p']:.3f}")
 
 
+def pressure_monotonicity(binary, tmp):
+    """The Afghan plan at its first summit against Uzbekistan's position on
+    afghanistan_engagement (baseline 0.4; the plan moves it 0.1 -> 0.8), with pressure as in
+    the baseline and disabled. 2,000 runs a point, seed 5."""
+    nopress = tmp / "nopress.yaml"
+    text = BASE.read_text()
+    assert "pressure: enabled" in text
+    nopress.write_text(text.replace("pressure: enabled", "pressure: disabled"))
+    for name, scen in (("pressure enabled", BASE), ("pressure disabled", nopress)):
+        h5 = tmp / "m.h5"
+        sco(binary, "sweep", scen, "--vary", "agents.UZB.position.afghanistan_engagement=0:0.5:6",
+            "-n", 2000, "--seed", 5, "-q", "--summary-only", "-o", h5, "--force")
+        row = []
+        for k in range(6):
+            js = json.loads(sco(binary, "summary", h5, "--json", "--point", k))
+            p = [p for p in js["proposals"]
+                 if p["id"] == "afghan_buffer_plan" and p["period"] == 2014][0]
+            row.append(f"{0.1 * k:.1f}: {p['passed']['p']:.3f}")
+        print(f"{name:18s} UZB position: pass in 2014  " + ", ".join(row))
+
+
 if __name__ == "__main__":
     cmds = {"joint-require": joint_require, "marginal-joint": marginal_joint,
             "dup-likelihood": dup_likelihood, "prior-predictive": prior_predictive,
-            "concession-cap": concession_cap}
+            "concession-cap": concession_cap, "pressure-monotonicity": pressure_monotonicity}
     usage = f"usage: {sys.argv[0]} SCO_SIM_BIN {{{'|'.join(cmds)}}}"
     if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
         print(usage + "\n" + __doc__)
