@@ -8,6 +8,7 @@ session 6"). Each subcommand is one small experiment; they print what the sectio
     /usr/bin/python3 scripts/review_session6.py BIN prior-predictive  # 45 s
     /usr/bin/python3 scripts/review_session6.py BIN concession-cap    # 30 s
     /usr/bin/python3 scripts/review_session6.py BIN pressure-monotonicity  # 10 s
+    /usr/bin/python3 scripts/review_session6.py BIN sponsor-tie       # 1 s
 
 BIN is the built sco-sim. Files go to a temporary directory that is removed afterwards.
 """
@@ -163,10 +164,42 @@ def pressure_monotonicity(binary, tmp):
         print(f"{name:18s} UZB position: pass in 2014  " + ", ".join(row))
 
 
+TIE = """format: sco-sim/1
+name: tie
+description: the sponsor is indifferent between 0.6 of both dimensions and all of one and 0.2 of the other
+periods: {first: 2014, count: 1}
+dimensions: [DIMS]
+threats: [terrorism]
+status_quo: {d0: 0.5, d1: 0.5}
+model: {choice: deterministic, amendment: win_set, pressure: disabled}
+dynamics: {objection_cost: 0.1, wait_value: 0.0, incident_rate: 0.0, amendment_step: 1.0}
+agents:
+  - {id: AAA, name: Alpha, great_power: true, capability: 0.5, position: {d0: 0.9, d1: 0.9},
+     salience: {d0: 1.0, d1: 1.0}, threat: {terrorism: 0.0}}
+  - {id: BBB, name: Beta, capability: 0.5, position: {d0: 0.5, d1: 0.5},
+     salience: {d0: 0.2, d1: 0.2}, threat: {terrorism: 0.0}}
+agenda:
+  - {id: t, kind: plan, sponsor: AAA, position: {d0: 0.9, d1: 0.9}}
+"""
+
+
+def sponsor_tie(binary, tmp):
+    """Offers the sponsor values alike (0.48: shares 0.6 and 0.6, or 0.2 and 1.0, or 1.0 and
+    0.2; the same size 1.2) are told apart by floating-point rounding and the file order of
+    the dimensions: listing them [d1, d0] instead of [d0, d1] changes which one is conceded."""
+    for dims in ("d0, d1", "d1, d0"):
+        f = tmp / "tie.yaml"
+        f.write_text(TIE.replace("DIMS", dims))
+        out = sco(binary, "run", f, "--replay", 0)
+        amended = [ln.strip() for ln in out.splitlines() if "round 2" in ln]
+        print(f"dimensions [{dims}]: {amended[0] if amended else out}")
+
+
 if __name__ == "__main__":
     cmds = {"joint-require": joint_require, "marginal-joint": marginal_joint,
             "dup-likelihood": dup_likelihood, "prior-predictive": prior_predictive,
-            "concession-cap": concession_cap, "pressure-monotonicity": pressure_monotonicity}
+            "concession-cap": concession_cap, "pressure-monotonicity": pressure_monotonicity,
+            "sponsor-tie": sponsor_tie}
     usage = f"usage: {sys.argv[0]} SCO_SIM_BIN {{{'|'.join(cmds)}}}"
     if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
         print(usage + "\n" + __doc__)
