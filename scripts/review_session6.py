@@ -24,6 +24,16 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 KNOWN = ROOT / "tests" / "data" / "calibration" / "known_answer.yaml"
 BASE = ROOT / "scenarios" / "sco2014.yaml"
+# The six weights at their hand values (sco2014.yaml before the port of 93b42cc), which the
+# review measured first; each experiment on the baseline runs at these and at the file's.
+HAND = ["dynamics.threat_weight=0.5", "dynamics.objection_cost=0.1",
+        "dynamics.remote_stake=0.3", "dynamics.tension_weight=0.5",
+        "dynamics.sponsor_floor=0", "dynamics.wait_value=6"]
+WEIGHTS = (("hand values", HAND), ("sco2014.yaml", []))
+
+
+def sets(values):
+    return [x for v in values for x in ("--set", v)]
 
 
 def sco(binary, *args):
@@ -63,8 +73,14 @@ def joint_require(binary, tmp):
 def marginal_joint(binary, tmp):
     """F1 and F3 of facts_2014.yaml at the hand values: each observation's share of runs
     against the share of runs in which all of the event's observations hold together."""
+    for label, values in WEIGHTS:
+        print(label)
+        marginal_joint_at(binary, tmp, values)
+
+
+def marginal_joint_at(binary, tmp, values):
     h5 = tmp / "b.h5"
-    sco(binary, "run", BASE, "-n", 2000, "--seed", 9, "-q", "-o", h5, "--force")
+    sco(binary, "run", BASE, "-n", 2000, "--seed", 9, "-q", "-o", h5, "--force", *sets(values))
     with h5py.File(h5, "r") as f:
         lab = {k: [x.decode() for x in f["labels"][k][()]]
                for k in ("flags", "outcomes", "proposals", "agents")}
@@ -130,17 +146,18 @@ def prior_predictive(binary, tmp):
 def concession_cap(binary, tmp):
     """Facts 4 and 5 at the first summit against the within-summit concession cap
     (rounds - 1) x amendment_step (hand values 3 and 0.2: cap 0.4). 4,000 runs each."""
-    for s in ("dynamics.amendment_step=0.2", "dynamics.amendment_step=0.3",
-              "dynamics.amendment_step=0.4", "dynamics.amendment_step=0.6",
-              "dynamics.rounds=4", "dynamics.rounds=5"):
-        h5 = tmp / "c.h5"
-        sco(binary, "run", BASE, "-n", 4000, "--seed", 20140615, "-q", "--summary-only",
-            "--set", s, "-o", h5, "--force")
-        js = json.loads(sco(binary, "summary", h5, "--json"))
-        row = {p["id"]: p for p in js["proposals"] if p["period"] == 2014}
-        afg, bank = row["afghan_buffer_plan"]["outcome"], row["development_bank"]["outcome"]
-        print(f"{s:30s} Afghan plan deferred {afg['deferred']['p']:.3f}; "
-              f"bank blocked {bank['blocked']['p']:.3f}")
+    for label, values in WEIGHTS:
+        for s in ("dynamics.amendment_step=0.2", "dynamics.amendment_step=0.3",
+                  "dynamics.amendment_step=0.4", "dynamics.amendment_step=0.6",
+                  "dynamics.rounds=4", "dynamics.rounds=5"):
+            h5 = tmp / "c.h5"
+            sco(binary, "run", BASE, "-n", 4000, "--seed", 20140615, "-q", "--summary-only",
+                *sets(values + [s]), "-o", h5, "--force")
+            js = json.loads(sco(binary, "summary", h5, "--json"))
+            row = {p["id"]: p for p in js["proposals"] if p["period"] == 2014}
+            afg, bank = row["afghan_buffer_plan"]["outcome"], row["development_bank"]["outcome"]
+            print(f"{label:12s} {s:30s} Afghan plan deferred {afg['deferred']['p']:.3f}; "
+                  f"bank blocked {bank['blocked']['p']:.3f}")
 
 
 def pressure_monotonicity(binary, tmp):
@@ -151,17 +168,19 @@ def pressure_monotonicity(binary, tmp):
     text = BASE.read_text()
     assert "pressure: enabled" in text
     nopress.write_text(text.replace("pressure: enabled", "pressure: disabled"))
-    for name, scen in (("pressure enabled", BASE), ("pressure disabled", nopress)):
+    for (name, scen), (label, values) in [(c, w) for w in WEIGHTS for c in
+                                          (("pressure enabled", BASE), ("pressure disabled", nopress))]:
         h5 = tmp / "m.h5"
         sco(binary, "sweep", scen, "--vary", "agents.UZB.position.afghanistan_engagement=0:0.5:6",
-            "-n", 2000, "--seed", 5, "-q", "--summary-only", "-o", h5, "--force")
+            "-n", 2000, "--seed", 5, "-q", "--summary-only", "-o", h5, "--force", *sets(values))
+        name = f"{label}, {name}"
         row = []
         for k in range(6):
             js = json.loads(sco(binary, "summary", h5, "--json", "--point", k))
             p = [p for p in js["proposals"]
                  if p["id"] == "afghan_buffer_plan" and p["period"] == 2014][0]
             row.append(f"{0.1 * k:.1f}: {p['passed']['p']:.3f}")
-        print(f"{name:18s} UZB position: pass in 2014  " + ", ".join(row))
+        print(f"{name:32s} UZB position: pass in 2014  " + ", ".join(row))
 
 
 TIE = """format: sco-sim/1
