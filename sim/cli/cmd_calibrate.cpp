@@ -112,7 +112,7 @@ std::string part_name(std::int64_t gen, std::int64_t first, std::int64_t last) {
 /// Why the calibration file at `path` is not the complete slice [first, first + n) of
 /// generation `gen` of the calibration `id`, or "" if it is.
 std::string not_this_slice(const std::string& path, const std::string& id, std::int64_t gen,
-                           std::int64_t first, std::int64_t n) {
+                           std::int64_t first, std::int64_t n, bool need_loglik = false) {
     if (!fs::is_regular_file(path)) return "it is not a regular file";
     try {
         const io::CalibrationData d = io::read_calibration(path);
@@ -122,6 +122,10 @@ std::string not_this_slice(const std::string& path, const std::string& id, std::
         if (d.generation != gen || d.first_point != first ||
             static_cast<std::int64_t>(d.n_points()) != n)
             return "it holds other points";
+        if (need_loglik && std::any_of(d.log_likelihood.begin(), d.log_likelihood.end(),
+                                       [](double x) { return std::isnan(x); }))
+            return "it was written without the points' log-likelihoods (by an earlier sco-sim), "
+                   "which --posterior likelihood needs";
         return "";
     } catch (const std::exception& e) {
         return e.what();
@@ -151,6 +155,8 @@ void put_points(io::CalibrationData& d, const std::vector<abc::PointResult>& pts
         d.brier.push_back(p.score.brier);
         d.log_score.push_back(p.score.log_score);
         d.skill.push_back(p.score.skill);
+        d.log_likelihood.push_back(p.score.log_lik);
+        d.log_likelihood_sd.push_back(std::sqrt(p.score.log_lik_var));
         d.weight.push_back(0.0);
         d.accepted.push_back(0);
         for (std::size_t r = 0; r < d.n_required(); ++r) {
@@ -168,7 +174,14 @@ std::vector<abc::PointResult> get_points(const io::CalibrationData& d) {
         p.point = d.point_index[i];
         p.theta.assign(d.theta.begin() + static_cast<std::ptrdiff_t>(i * k),
                        d.theta.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
-        p.score = {d.distance_value[i], d.brier[i], d.log_score[i], d.skill[i], {}, {}};
+        p.score = {d.distance_value[i],
+                   d.brier[i],
+                   d.log_score[i],
+                   d.skill[i],
+                   d.log_likelihood[i],
+                   d.log_likelihood_sd[i] * d.log_likelihood_sd[i],
+                   {},
+                   {}};
         const std::size_t m = d.n_pairs();
         if (d.pair_distance.size() == d.n_points() * m)
             for (std::size_t q = 0; q < m; ++q) {
@@ -177,6 +190,8 @@ std::vector<abc::PointResult> get_points(const io::CalibrationData& d) {
                                                   d.pair_brier[at],
                                                   d.pair_log_score[at],
                                                   d.pair_skill[at],
+                                                  kNaN,
+                                                  kNaN,
                                                   {},
                                                   {}});
             }
@@ -234,9 +249,26 @@ io::CalibrationData final_data(const Settings& st, const std::vector<abc::Genera
         d.n_feasible.push_back(G.n_feasible);
         d.n_feasible_accepted.push_back(G.n_feasible_accepted);
     }
+    const bool likelihood = d.posterior == "likelihood";
+    d.posterior_loglik_sd = kNaN;
+    if (likelihood && !gens.empty()) {
+        // how noisy the weights are where the posterior is: the weighted median of the
+        // points' Monte Carlo sd of their log-likelihood
+        std::vector<double> sd, w;
+        const auto& G = gens.back();
+        for (std::size_t i = 0; i < G.points.size(); ++i)
+            if (G.accepted[i] && G.weight[i] > 0) {
+                sd.push_back(std::sqrt(G.points[i].score.log_lik_var));
+                w.push_back(G.weight[i]);
+            }
+        if (!sd.empty()) d.posterior_loglik_sd = abc::weighted_quantile(sd, w, 0.5);
+    }
     if (!gens.empty())
-        d.warning = abc::posterior_warning(gens.back().ess, gens.back().n_feasible,
-                                           gens.back().n_feasible_accepted, d.n_required() > 0);
+        d.warning = abc::posterior_warning(
+            gens.back().ess, gens.back().n_feasible, gens.back().n_feasible_accepted,
+            d.n_required() > 0,
+            likelihood ? abc::PosteriorKind::Likelihood : abc::PosteriorKind::Distance,
+            d.posterior_loglik_sd);
     const auto post = abc::summarize(abc::population_of(gens.back()));
     for (std::size_t j = 0; j < st.priors.size(); ++j) {
         const abc::Marginal pm = abc::prior_marginal(st.priors[j]);
@@ -273,7 +305,8 @@ void fill_priors(io::CalibrationData& d, const std::vector<abc::Prior>& priors) 
 /// Merges rejection shards (any order) into the final file.
 int merge_shards(const std::vector<std::string>& inputs, const std::string& out, bool force,
                  bool rule_given, double quantile, double tolerance, bool quiet,
-                 const std::string& command_line, const std::string& write_scenario);
+                 const std::string& command_line, const std::string& write_scenario,
+                 const std::string& posterior);
 
 int write_scenario_file(const io::CalibrationData& d, const std::string& out, bool force,
                         bool quiet);
@@ -298,12 +331,30 @@ std::string calibration_report(const io::CalibrationData& d) {
     std::size_t in_distance = 0;
     for (std::size_t q = 0; q < d.n_pairs(); ++q)
         in_distance += q < d.pair_required.size() && d.pair_required[q] ? 0 : 1;
-    os << (in_distance > 1 ? "distance: the mean over the pairs of their weighted Brier scores; "
-                           : "distance: the weighted Brier score; ");
-    if (!std::isnan(d.tolerance))
-        os << "tolerance " << d.tolerance << "\n";
-    else
-        os << "quantile " << d.quantile << "\n";
+    const bool likelihood = d.posterior == "likelihood";
+    if (likelihood) {
+        os << "posterior: likelihood-weighted (every " << (d.n_required() > 0 ? "feasible " : "")
+           << "point of the " << (d.method == "smc" ? "last generation" : "calibration")
+           << " weighted by its estimated likelihood of the observed events"
+           << (in_distance > 1 ? ", the product over the pairs," : "")
+           << (d.method == "smc" ? " x prior / proposal" : "") << ")\n";
+        if (d.method == "smc")
+            os << "generations before the last: distance the "
+               << (in_distance > 1 ? "mean over the pairs of their weighted Brier scores"
+                                   : "weighted Brier score")
+               << "; quantile " << d.quantile << "\n";
+    } else {
+        os << (in_distance > 1
+                   ? "distance: the mean over the pairs of their weighted Brier scores; "
+                   : "distance: the weighted Brier score; ");
+        if (!std::isnan(d.tolerance))
+            os << "tolerance " << d.tolerance << "\n";
+        else
+            os << "quantile " << d.quantile << "\n";
+        os << "posterior: distance (the points within the distance cut"
+           << (d.method == "smc" ? ", importance-weighted" : "")
+           << "; not a Bayesian posterior: --posterior likelihood is one)\n";
+    }
     if (const std::size_t r = d.n_required(); r > 0 && d.required_held.size() == d.n_points() * r) {
         // Pattern-oriented filtering: how many points held every required observation, per
         // generation, and which observations the first generation's points (the prior's, in
@@ -368,14 +419,21 @@ std::string calibration_report(const io::CalibrationData& d) {
         os << d.n_accepted[g] << " accepted";
         if (per_gen && d.n_required() > 0 && d.n_accepted[g] != d.n_feasible_accepted[g])
             os << " (" << d.n_feasible_accepted[g] << " feasible)";
-        if (per_gen)
+        const bool weighted = likelihood && g + 1 == d.epsilon.size();
+        if (weighted)
+            os << ", likelihood-weighted";
+        else if (per_gen)
             os << (d.n_feasible_accepted[g] < d.n_feasible[g]
                        ? ", the distance cut " +
                              std::to_string(d.n_feasible[g] - d.n_feasible_accepted[g])
                        : std::string(", the distance cut none"));
-        os << ", epsilon " << std::setprecision(4) << d.epsilon[g] << ", ESS "
-           << std::setprecision(4) << d.ess[g] << "\n";
+        if (!weighted) os << ", epsilon " << std::setprecision(4) << d.epsilon[g];
+        os << ", ESS " << std::setprecision(4) << d.ess[g] << "\n";
     }
+    if (likelihood && !std::isnan(d.posterior_loglik_sd))
+        os << "log-likelihood: Monte Carlo sd " << std::setprecision(3) << d.posterior_loglik_sd
+           << " at the posterior's points (weighted median; above " << abc::kMaxLogLikSd
+           << " the weights are mostly noise)\n";
     if (!d.warning.empty()) os << "WARNING: " << d.warning << "\n";
     double best = kNaN, best_skill = kNaN, best_log = kNaN;
     std::size_t best_i = 0;
@@ -431,6 +489,8 @@ std::string calibration_json(const io::CalibrationData& d) {
     j["kind"] = d.kind;
     j["method"] = d.method;
     j["distance"] = d.distance;
+    j["posterior"] = d.posterior;
+    j["log_likelihood_sd"] = num(d.posterior_loglik_sd);
     j["quantile"] = num(d.quantile);
     j["tolerance"] = num(d.tolerance);
     j["points_per_generation"] = d.points_per_generation;
@@ -514,6 +574,9 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         "accept this share of the points with the smallest distance (default 0.1)")(
         "tolerance", po::value<std::string>(),
         "accept points with distance <= T (SMC: in the last generation)")(
+        "posterior", po::value<std::string>(),
+        "distance (the points within the distance cut, the default) or likelihood (every point "
+        "weighted by its estimated likelihood of the events: a Bayesian posterior)")(
         "generations", po::value<std::int64_t>()->default_value(3), "SMC generations")(
         "seed", po::value<std::string>(), "master seed (runs and the ABC draws)")(
         "threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")(
@@ -555,11 +618,13 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         "SCENARIO EVENTS [--also SCENARIO:EVENTS ...] [--require SCENARIO:EVENTS ...]\n"
         "       [--require-less SCENARIO:EVENTS[:ID,...] --than SCENARIO:EVENTS[:ID,...] ...]\n"
         "       --vary PATH[=LO:HI] ... [--points N] [-n RUNS] [--method rejection|smc]\n"
-        "       [--quantile Q | --tolerance T] [--generations G] [--shard K/N] [-o FILE]\n"
-        "       sco-sim calibrate --merge SHARD.h5 ... -o FILE",
+        "       [--quantile Q | --tolerance T] [--posterior distance|likelihood]\n"
+        "       [--generations G] [--shard K/N] [-o FILE]\n"
+        "       sco-sim calibrate --merge SHARD.h5 ... [--posterior P] -o FILE",
         "Approximate Bayesian computation: draw points from the priors, run each as a sweep\n"
         "point (run r of point k keyed by (seed, k, r)), score it against the events (the\n"
-        "weighted Brier score is the distance) and keep the closest points as the posterior.",
+        "weighted Brier score is the distance) and keep the closest points as the posterior,\n"
+        "or (--posterior likelihood) weight every point by its estimated likelihood.",
         args, desc,
         merging ? std::vector<std::string>{"inputs"}
                 : std::vector<std::string>{"scenario", "events"},
@@ -583,6 +648,19 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             throw UsageError("calibrate: --tolerance must be >= 0, got " +
                              vm["tolerance"].as<std::string>());
     }
+    abc::PosteriorKind posterior = abc::PosteriorKind::Distance;
+    if (vm.count("posterior")) {
+        const auto pk = abc::kPosteriorNames.parse(vm["posterior"].as<std::string>());
+        if (!pk)
+            throw UsageError("calibrate: unknown --posterior '" +
+                             vm["posterior"].as<std::string>() + "'; one of distance, likelihood");
+        posterior = *pk;
+    }
+    const bool likelihood = posterior == abc::PosteriorKind::Likelihood;
+    if (likelihood && vm.count("tolerance"))
+        throw UsageError(
+            "calibrate: --tolerance cuts the posterior by distance; --posterior likelihood "
+            "weights every point instead (give one of them)");
     const std::string write_scenario =
         vm.count("write-scenario") ? vm["write-scenario"].as<std::string>() : "";
     double require_level = 0.5;
@@ -612,10 +690,15 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             if (vm.count(o))
                 throw UsageError(std::string("calibrate --merge: --") + o +
                                  " does not apply to a merge");
+        if (likelihood && vm.count("quantile"))
+            throw UsageError(
+                "calibrate --merge: --quantile cuts the posterior by distance; --posterior "
+                "likelihood weights every point instead (give one of them)");
         return merge_shards(
             vm["inputs"].as<std::vector<std::string>>(), vm["output"].as<std::string>(), force,
             vm.count("quantile") || vm.count("tolerance"), vm.count("tolerance") ? kNaN : quantile,
-            tolerance, quiet, command_line, write_scenario);
+            tolerance, quiet, command_line, write_scenario,
+            vm.count("posterior") ? std::string(abc::kPosteriorNames.name(posterior)) : "");
     }
 
     if (!vm.count("vary"))
@@ -627,6 +710,11 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     const std::int64_t points = vm["points"].as<std::int64_t>();
     if (points < 1 || points > 10'000'000)
         throw UsageError("calibrate: --points must be between 1 and 10000000");
+    if (likelihood && *method == abc::Method::Rejection && vm.count("quantile"))
+        throw UsageError(
+            "calibrate: --quantile cuts the posterior by distance; with --method rejection "
+            "--posterior likelihood weights every point instead (with smc, --quantile shapes "
+            "the generations before the last)");
     const std::int64_t gens =
         *method == abc::Method::Smc ? vm["generations"].as<std::int64_t>() : 1;
     if (gens < 1 || gens > 100)
@@ -893,10 +981,13 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         const double level = P.level;
         return [obs, &sopt, required, level, require_rule](const experiment::Summary& s) {
             const experiment::Score r = experiment::score(*obs, s, sopt);
+            const abc::LogLikelihood ll = abc::log_likelihood(r);
             abc::PointScore ps{abc::debiased_brier(r),
                                r.overall.brier,
                                r.overall.log_score,
                                r.overall.skill,
+                               ll.value,
+                               ll.var,
                                {},
                                {}};
             if (required) abc::judge_required(r, level, ps, require_rule);
@@ -914,9 +1005,11 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     h.scenario_name = sc.spec.name;
     h.method = std::string(abc::kMethodNames.name(*method));
     h.distance = "brier";
+    h.posterior = std::string(abc::kPosteriorNames.name(posterior));
     h.quantile = quantile;
     h.tolerance = tolerance;
     if (!std::isnan(tolerance)) h.quantile = *method == abc::Method::Smc ? quantile : kNaN;
+    if (likelihood && *method == abc::Method::Rejection) h.quantile = kNaN;  // not used
     h.generations = gens;
     h.points_per_generation = points;
     h.replications = cfg.replications;
@@ -1141,7 +1234,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                 const std::string part = (parts / part_name(g, a, b)).string();
                 ++total_parts;
                 if (resume && fs::exists(part) &&
-                    not_this_slice(part, h.calibration_id, g, a, b - a).empty()) {
+                    not_this_slice(part, h.calibration_id, g, a, b - a, likelihood).empty()) {
                     auto got = get_points(io::read_calibration(part));
                     gen_points.insert(gen_points.end(), got.begin(), got.end());
                     ++reused;
@@ -1160,10 +1253,12 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             const double tol = last ? tolerance : kNaN;
             // --require: hard in the last generation only; before it, feasibility first
             // (abc::settle), so that the filter cannot stop the sequence before its end.
+            // --posterior likelihood: the last generation is weighted by the likelihood.
+            const auto post = last ? posterior : abc::PosteriorKind::Distance;
             settled.push_back(g == 0 ? abc::settle(std::move(gen_points), st.priors, quantile, tol,
-                                                   nullptr, nullptr, last)
+                                                   nullptr, nullptr, last, post)
                                      : abc::settle(std::move(gen_points), st.priors, quantile, tol,
-                                                   &prev, &kernel, last));
+                                                   &prev, &kernel, last, post));
         }
         if (resume && !quiet)
             std::cout << "resumed: " << reused << " of " << total_parts << " parts were complete\n";
@@ -1188,7 +1283,8 @@ namespace {
 
 int merge_shards(const std::vector<std::string>& inputs, const std::string& out, bool force,
                  bool rule_given, double quantile, double tolerance, bool quiet,
-                 const std::string& command_line, const std::string& write_scenario) {
+                 const std::string& command_line, const std::string& write_scenario,
+                 const std::string& posterior) {
     if (fs::exists(out) && !force) throw io::OutputExists(out);
     if (!write_scenario.empty() && fs::exists(write_scenario) && !force)
         throw io::OutputExists(write_scenario);
@@ -1236,11 +1332,12 @@ int merge_shards(const std::vector<std::string>& inputs, const std::string& out,
     {
         // Keep the settings, provenance and priors; the points and posterior are rebuilt.
         io::CalibrationData& h = st.head;
-        for (auto* v : {&h.theta,          &h.distance_value, &h.brier,         &h.log_score,
-                        &h.skill,          &h.weight,         &h.pair_distance, &h.pair_brier,
-                        &h.pair_log_score, &h.pair_skill,     &h.epsilon,       &h.ess,
-                        &h.post_mean,      &h.post_sd,        &h.post_median,   &h.post_q05,
-                        &h.post_q95,       &h.prior_median,   &h.prior_q05,     &h.prior_q95})
+        for (auto* v : {&h.theta,          &h.distance_value,   &h.brier,         &h.log_score,
+                        &h.skill,          &h.weight,           &h.pair_distance, &h.pair_brier,
+                        &h.pair_log_score, &h.pair_skill,       &h.epsilon,       &h.ess,
+                        &h.post_mean,      &h.post_sd,          &h.post_median,   &h.post_q05,
+                        &h.post_q95,       &h.prior_median,     &h.prior_q05,     &h.prior_q95,
+                        &h.log_likelihood, &h.log_likelihood_sd})
             v->clear();
         h.point_generation.clear();
         h.point_index.clear();
@@ -1254,13 +1351,30 @@ int merge_shards(const std::vector<std::string>& inputs, const std::string& out,
         h.warning.clear();
     }
     st.head.command_line = command_line;
+    if (!posterior.empty()) st.head.posterior = posterior;  // else the shards'
     if (rule_given) {  // else the acceptance rule the shards were run with
         st.head.quantile = quantile;
         st.head.tolerance = tolerance;
+        st.head.posterior = "distance";
+    }
+    const bool likelihood = st.head.posterior == "likelihood";
+    if (likelihood) {
+        st.head.quantile = kNaN;
+        st.head.tolerance = kNaN;
+        if (std::any_of(pts.begin(), pts.end(),
+                        [](const abc::PointResult& p) { return std::isnan(p.score.log_lik); }))
+            throw io::MergeError(
+                "calibrate --merge: --posterior likelihood needs the points' log-likelihoods, "
+                "and the shards were written without them (by an earlier sco-sim); run them again "
+                "or merge with --posterior distance");
+    } else if (std::isnan(st.head.quantile) && std::isnan(st.head.tolerance)) {
+        st.head.quantile = 0.1;  // shards run for a likelihood posterior, merged by distance
     }
     st.priors = priors_of(st.head);
     std::vector<abc::Generation> gens;
-    gens.push_back(abc::settle(std::move(pts), st.priors, st.head.quantile, st.head.tolerance));
+    gens.push_back(abc::settle(
+        std::move(pts), st.priors, st.head.quantile, st.head.tolerance, nullptr, nullptr, true,
+        likelihood ? abc::PosteriorKind::Likelihood : abc::PosteriorKind::Distance));
     const io::CalibrationData fin = final_data(st, gens);
     io::write_calibration(out, fin, force);
     if (!quiet)
@@ -1299,6 +1413,20 @@ int write_scenario_file(const io::CalibrationData& d, const std::string& out, bo
                 w.push_back(d.weight[i]);
             }
         if (v.empty()) throw UsageError("calibrate: --write-scenario: the posterior is empty");
+        if (d.posterior == "likelihood") {
+            // Likelihood weights span hundreds of orders of magnitude: the points below 1e-12
+            // of the largest weight change no printed digit of the posterior, and their
+            // weights would not survive the scenario's number format.
+            const double top = *std::max_element(w.begin(), w.end());
+            std::vector<double> kv, kw;
+            for (std::size_t i = 0; i < v.size(); ++i)
+                if (w[i] >= 1e-12 * top) {
+                    kv.push_back(v[i]);
+                    kw.push_back(w[i]);
+                }
+            v = std::move(kv);
+            w = std::move(kw);
+        }
         const abc::Fitted f = abc::fit_posterior(v, w, priors[j]);
         // A fitted beta (or normal) where it follows the posterior; else the posterior's
         // points themselves (docs/scenario-format.md, "empirical").
@@ -1357,7 +1485,8 @@ int write_scenario_file(const io::CalibrationData& d, const std::string& out, bo
                                                        }())
                  << ")";
         note << "; prior " << d.prior_text[j] << "; posterior median " << d.post_median[j]
-             << ", 90% [" << d.post_q05[j] << ", " << d.post_q95[j] << "] (" << d.method << ", "
+             << ", 90% [" << d.post_q05[j] << ", " << d.post_q95[j] << "] ("
+             << (d.posterior == "likelihood" ? "likelihood-weighted, " : "") << d.method << ", "
              << d.points_per_generation << " points x " << d.replications << " runs)";
         if (empirical)
             note << "; empirical: the posterior's " << v.size() << " points, since a fitted "

@@ -418,16 +418,25 @@ Comparison compare(const ComparisonSide& less, const ComparisonSide& more) {
 }
 
 PointScore mean_score(const std::vector<PointScore>& pairs) {
-    PointScore m{0.0, 0.0, 0.0, 0.0, {}, {}};
+    PointScore m{0.0, 0.0, 0.0, 0.0, 0.0, 0.0, {}, {}};
     if (pairs.empty()) return m;
     for (const auto& p : pairs) {
         m.distance += p.distance;
         m.brier += p.brier;
         m.log_score += p.log_score;
         m.skill += p.skill;
+        m.log_lik += p.log_lik;
+        m.log_lik_var += p.log_lik_var;
     }
     const auto n = static_cast<double>(pairs.size());
-    return PointScore{m.distance / n, m.brier / n, m.log_score / n, m.skill / n, {}, {}};
+    return PointScore{m.distance / n,
+                      m.brier / n,
+                      m.log_score / n,
+                      m.skill / n,
+                      m.log_lik,
+                      m.log_lik_var,
+                      {},
+                      {}};
 }
 
 double debiased_brier(const Score& s) {
@@ -443,12 +452,75 @@ double debiased_brier(const Score& s) {
     return den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN();
 }
 
+LogLikelihood log_likelihood(const Score& s) {
+    if (s.runs <= 0)
+        return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    const double n = static_cast<double>(s.runs);
+    LogLikelihood out;
+    for (const auto& it : s.items) {
+        const double p = (static_cast<double>(it.hits) + 0.5) / (n + 1.0);
+        const double w = it.obs.weight;
+        // the probability the model gives the observed value, and Var(ln of it) by the delta
+        // method: Var(p) / p^2 with Var(p) = n p (1 - p) / (n + 1)^2
+        const double q = it.obs.value ? p : 1.0 - p;
+        out.value += w * std::log(q);
+        out.var += w * w * n * (1.0 - q) / ((n + 1.0) * (n + 1.0) * q);
+    }
+    return out;
+}
+
 std::int64_t Generation::n_accepted() const {
     return std::count(accepted.begin(), accepted.end(), 1);
 }
 
+namespace {
+
+/// settle() for a likelihood-weighted posterior: every feasible point, weighted by
+/// exp(log_lik - max) x prior / proposal, in log space.
+Generation settle_likelihood(std::vector<PointResult> points, const std::vector<Prior>& priors,
+                             const Population* prev, const Kernel* kernel) {
+    Generation g;
+    g.accepted.assign(points.size(), 0);
+    g.weight.assign(points.size(), 0.0);
+    std::vector<double> logw(points.size(), -kInf);
+    double top = -kInf;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const auto& p = points[i];
+        if (!p.feasible()) continue;
+        ++g.n_feasible;
+        if (std::isnan(p.score.log_lik)) continue;
+        double lw = p.score.log_lik;
+        if (prev && kernel) {
+            const double iw = importance_weight(priors, *prev, *kernel, p.theta);
+            if (!(iw > 0)) continue;
+            lw += std::log(iw);
+        }
+        logw[i] = lw;
+        top = std::max(top, lw);
+    }
+    constexpr double kFloor = -700.0;  // exp(-700) of the largest weight: 0
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        if (!std::isfinite(logw[i]) || logw[i] - top < kFloor) continue;
+        g.weight[i] = std::exp(logw[i] - top);
+        g.accepted[i] = 1;
+        ++g.n_feasible_accepted;
+    }
+    const double W = std::accumulate(g.weight.begin(), g.weight.end(), 0.0);
+    if (W > 0)
+        for (double& w : g.weight) w /= W;
+    g.ess = effective_sample_size(g.weight);
+    g.epsilon = std::numeric_limits<double>::quiet_NaN();
+    g.points = std::move(points);
+    return g;
+}
+
+}  // namespace
+
 Generation settle(std::vector<PointResult> points, const std::vector<Prior>& priors, double q,
-                  double tolerance, const Population* prev, const Kernel* kernel, bool hard) {
+                  double tolerance, const Population* prev, const Kernel* kernel, bool hard,
+                  PosteriorKind posterior) {
+    if (hard && posterior == PosteriorKind::Likelihood)
+        return settle_likelihood(std::move(points), priors, prev, kernel);
     Generation g;
     std::vector<double> d, dacc;
     std::vector<std::size_t> feasible;  // hard: the points that take part, in order
@@ -490,12 +562,22 @@ Generation settle(std::vector<PointResult> points, const std::vector<Prior>& pri
 }
 
 std::string posterior_warning(double ess, std::int64_t feasible, std::int64_t feasible_accepted,
-                              bool required) {
+                              bool required, PosteriorKind posterior, double loglik_sd) {
     std::ostringstream os;
     os.precision(3);
     if (!(ess >= kMinEss))
         os << "the posterior rests on an effective sample of " << ess << " points (ESS < "
            << kMinEss << "): its medians and 90% intervals are rough; run more points";
+    if (posterior == PosteriorKind::Likelihood) {
+        if (loglik_sd > kMaxLogLikSd) {
+            if (os.tellp() > 0) os << "; and ";
+            os << "the estimated log-likelihood's Monte Carlo sd at the posterior's points is "
+               << loglik_sd << " (> " << kMaxLogLikSd
+               << "): the weights are mostly run-to-run noise, which flattens the posterior; "
+                  "raise -n";
+        }
+        return os.str();
+    }
     if (feasible > 0 && feasible_accepted >= feasible) {
         if (os.tellp() > 0) os << "; and ";
         os << "every one of the " << feasible

@@ -26,6 +26,20 @@ namespace sco::experiment::abc {
 enum class Method : unsigned char { Rejection, Smc };
 inline constexpr core::NameTable<Method, 2> kMethodNames{{"rejection", "smc"}};
 
+/// Which posterior the last generation holds (`calibrate --posterior`; docs/calibration.md,
+/// "The likelihood-weighted posterior").
+enum class PosteriorKind : unsigned char {
+    /// the points within the distance cut (--quantile or --tolerance), equal weights in
+    /// rejection, importance weights in ABC-SMC: a neighbourhood of the minimum-Brier region
+    /// whose width depends on -n and the quantile (the default)
+    Distance,
+    /// every (feasible) point, weighted by its estimated likelihood of the observed events
+    /// times prior / proposal: the Bayesian posterior under independent Bernoulli
+    /// observations, with the likelihood estimated from the point's n runs
+    Likelihood,
+};
+inline constexpr core::NameTable<PosteriorKind, 2> kPosteriorNames{{"distance", "likelihood"}};
+
 /// One calibrated parameter and its prior.
 struct Prior {
     std::string path;
@@ -120,6 +134,11 @@ struct PointScore {
     double brier = 0.0;
     double log_score = 0.0;
     double skill = 0.0;
+    /// The estimated log-likelihood of the observed events (log_likelihood()) and the
+    /// delta-method variance of that estimate over the point's runs; with several pairs, the
+    /// sums over the pairs that make the distance (independent data).
+    double log_lik = 0.0;
+    double log_lik_var = 0.0;
     /// A required pair's observations (--require; docs/calibration.md, "Pattern-filtered
     /// calibration"): per observation the model's probability of the observed value and
     /// whether it holds (holds()). Empty for the pairs that make the distance.
@@ -222,7 +241,9 @@ Comparison compare(const ComparisonSide& less, const ComparisonSide& more);
 std::uint64_t pair_seed(std::uint64_t seed, std::size_t pair);
 
 /// The mean of the pairs' scores, field by field (the distance ABC compares is the mean
-/// of the pairs' distances: every pair counts alike, whatever its number of observations).
+/// of the pairs' distances: every pair counts alike, whatever its number of observations),
+/// except log_lik and log_lik_var, which are summed: the pairs are independent data, and
+/// their likelihood is the product of theirs.
 PointScore mean_score(const std::vector<PointScore>& pairs);
 
 using Scorer = std::function<PointScore(const Summary&)>;
@@ -234,6 +255,19 @@ using Scorer = std::function<PointScore(const Summary&)>;
 /// are near 0 or 1; the correction is the unbiased estimate of that variance. With n = 1
 /// it is the plain Brier score.
 double debiased_brier(const Score& s);
+
+/// The estimated log-likelihood of the observed values (`calibrate --posterior likelihood`):
+/// sum w [y ln p + (1 - y) ln(1 - p)] over the scored observations with p = (k + 1/2) /
+/// (n + 1), k of the point's n runs giving the observation (the +1/2 keeps it finite when
+/// the runs never or always give it, and makes the estimate's first-order bias, -1/(2n) per
+/// observation, the same at every p). `var` is the delta-method variance of the estimate
+/// over the runs, sum w^2 Var(ln p): n (1 - p) / ((n + 1)^2 p) where y = 1, n p / ((n + 1)^2
+/// (1 - p)) where y = 0. No runs: value NaN.
+struct LogLikelihood {
+    double value = 0.0;
+    double var = 0.0;
+};
+LogLikelihood log_likelihood(const Score& s);
 
 /// Runs the global points first.. (theta[i] is point first + i) with cfg.replications runs
 /// each, keyed (cfg.seed, point, rep), in chunks of a few points so that memory does not
@@ -276,6 +310,11 @@ struct Generation {
 /// Its importance weights make the posterior a sample of the prior restricted to the
 /// feasible points within the threshold, whatever the earlier generations accepted.
 ///
+/// `posterior` Likelihood (with `hard` only; `q` and `tolerance` are then not used): every
+/// feasible point is accepted with the weight exp(log_lik - max) x (prior / proposal: the
+/// importance weight against `prev`, 1 without it), computed in log space; a weight below
+/// exp(-700) of the largest is 0 (not accepted). epsilon is NaN (no threshold).
+///
 /// `hard` false (ABC-SMC's generations before the last, which only shape the next proposal):
 /// feasibility first (Deb 2000): the points are ranked by the number of required
 /// observations they fail, then by distance, and the ceil(q * n) first are accepted, so that
@@ -283,18 +322,27 @@ struct Generation {
 /// the fewest.
 Generation settle(std::vector<PointResult> points, const std::vector<Prior>& priors, double q,
                   double tolerance, const Population* prev = nullptr,
-                  const Kernel* kernel = nullptr, bool hard = true);
+                  const Kernel* kernel = nullptr, bool hard = true,
+                  PosteriorKind posterior = PosteriorKind::Distance);
 
 /// Below this effective sample size the posterior's 90% intervals rest on too few points to
 /// be read: calibrate and summary warn (docs/calibration.md, "Posterior summaries").
 inline constexpr double kMinEss = 30.0;
 
+/// Above this Monte Carlo standard deviation of the estimated log-likelihood (at the
+/// posterior's points) the likelihood weights are mostly noise: calibrate and summary warn
+/// (docs/calibration.md, "The likelihood-weighted posterior": choosing -n).
+inline constexpr double kMaxLogLikSd = 1.0;
+
 /// The warning for a posterior (the last generation): its ESS is below kMinEss, or the
 /// distance rejected no feasible point (every feasible point accepted: the events decided
-/// nothing), or both; "" if neither. `feasible`, `feasible_accepted` as in Generation;
-/// `required`: the calibration has required observations (--require).
+/// nothing; not for a likelihood-weighted posterior, which accepts every feasible point by
+/// design), or the estimated log-likelihood's Monte Carlo sd `loglik_sd` exceeds
+/// kMaxLogLikSd (likelihood only); "" if none. `feasible`, `feasible_accepted` as in
+/// Generation; `required`: the calibration has required observations (--require).
 std::string posterior_warning(double ess, std::int64_t feasible, std::int64_t feasible_accepted,
-                              bool required);
+                              bool required, PosteriorKind posterior = PosteriorKind::Distance,
+                              double loglik_sd = 0.0);
 
 /// The accepted points of a generation with their weights.
 Population population_of(const Generation& g);

@@ -74,6 +74,8 @@ void check_sizes(const CalibrationData& d) {
     same(d.theta.size(), n * k, "theta");
     for (const auto* v : {&d.distance_value, &d.brier, &d.log_score, &d.skill, &d.weight})
         same(v->size(), n, "a per-point array");
+    for (const auto* v : {&d.log_likelihood, &d.log_likelihood_sd})  // empty: NaN
+        if (!v->empty()) same(v->size(), n, "a per-point array");
     same(d.point_generation.size(), n, "point_generation");
     same(d.accepted.size(), n, "accepted");
     const std::size_t m = d.n_pairs();
@@ -121,6 +123,8 @@ void write_open(hid_t f, const CalibrationData& d) {
     h5::set_attr(c, "calibration_id", d.calibration_id);
     h5::set_attr(c, "method", d.method);
     h5::set_attr(c, "distance", d.distance);
+    h5::set_attr(c, "posterior", d.posterior);
+    h5::set_attr(c, "posterior_log_likelihood_sd", d.posterior_loglik_sd);
     h5::set_attr(c, "quantile", d.quantile);
     h5::set_attr(c, "tolerance", d.tolerance);
     h5::set_attr(c, "generations", d.generations);
@@ -157,6 +161,14 @@ void write_open(hid_t f, const CalibrationData& d) {
     put(c, "brier", d.brier, "point", "weighted Brier score");
     put(c, "log_score", d.log_score, "point", "weighted logarithmic score (clipped)");
     put(c, "skill", d.skill, "point", "Brier skill against the base-rate predictor");
+    const auto or_nan = [&](const std::vector<double>& v) {
+        return v.empty() ? std::vector<double>(d.n_points(), h5::kNaN) : v;
+    };
+    put(c, "log_likelihood", or_nan(d.log_likelihood), "point",
+        "estimated log-likelihood of the events: sum w [y ln p + (1 - y) ln(1 - p)], p = (k + "
+        "1/2) / (n + 1) (summed over the pairs in the distance)");
+    put(c, "log_likelihood_sd", or_nan(d.log_likelihood_sd), "point",
+        "Monte Carlo standard deviation of log_likelihood (delta method)");
     put(c, "weight", d.weight, "point",
         "posterior weight within its generation, normalised to sum 1 (0: rejected)");
     put(c, "accepted", d.accepted, "point", "1: accepted in its generation");
@@ -307,6 +319,20 @@ CalibrationData read_open(hid_t f) {
     d.skill = get<double>(c, "skill", n);
     d.weight = get<double>(c, "weight", n);
     d.accepted = get<std::int32_t>(c, "accepted", n);
+    // written before the likelihood posterior: NaN (such points cannot be likelihood-weighted)
+    d.log_likelihood = h5::exists(c, "log_likelihood") ? get<double>(c, "log_likelihood", n)
+                                                       : std::vector<double>(n, h5::kNaN);
+    d.log_likelihood_sd = h5::exists(c, "log_likelihood_sd")
+                              ? get<double>(c, "log_likelihood_sd", n)
+                              : std::vector<double>(n, h5::kNaN);
+    d.posterior =
+        H5Aexists(c, "posterior") > 0 ? h5::read_attr_string(c, "posterior", kVl) : "distance";
+    if (d.posterior != "distance" && d.posterior != "likelihood")
+        throw h5::Failure("/calibration: posterior is '" + d.posterior +
+                          "', expected 'distance' or 'likelihood'");
+    d.posterior_loglik_sd = H5Aexists(c, "posterior_log_likelihood_sd") > 0
+                                ? read_attr_double(c, "posterior_log_likelihood_sd")
+                                : h5::kNaN;
 
     if (h5::exists(c, "pair_events_path")) {
         d.pair_events_path = h5::read_strings(c, "pair_events_path", kVl);

@@ -6,6 +6,7 @@
 // point, the accepted sets and weights per generation, the posterior summaries).
 // Per point only its parameters and scores are stored, never its Summary.
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,12 @@ struct CalibrationData {
     std::string calibration_id;  ///< SHA-256 of what the points' scores depend on
     std::string method;          ///< rejection, smc
     std::string distance;        ///< "brier"
-    double quantile = 0.0;       ///< NaN when a tolerance is given
-    double tolerance = 0.0;      ///< NaN when a quantile is given
+    /// which posterior the last generation holds (calibrate --posterior): "distance" (the
+    /// points within the distance cut) or "likelihood" (every feasible point weighted by its
+    /// estimated likelihood); files written before the attribute existed read as "distance"
+    std::string posterior = "distance";
+    double quantile = 0.0;   ///< NaN when a tolerance is given
+    double tolerance = 0.0;  ///< NaN when a quantile is given
     std::int64_t generations = 1;
     std::int64_t points_per_generation = 0;
     std::int64_t replications = 0;
@@ -80,6 +85,10 @@ struct CalibrationData {
     std::vector<std::int64_t> point_index;  ///< global point index (the runs' key)
     std::vector<double> theta;              ///< [point][param], row-major
     std::vector<double> distance_value, brier, log_score, skill;
+    /// the estimated log-likelihood of the events (abc::log_likelihood; the sum over the pairs
+    /// in the distance) and the Monte Carlo sd of that estimate; NaN in files written before
+    /// they existed
+    std::vector<double> log_likelihood, log_likelihood_sd;
     std::vector<double> weight;          ///< posterior weight in its generation (0 rejected)
     std::vector<std::int32_t> accepted;  ///< 1 if accepted in its generation
     /// [point][pair], row-major: each pair's own distance and scores (distance_value is
@@ -98,6 +107,9 @@ struct CalibrationData {
     std::vector<std::int64_t> n_feasible, n_feasible_accepted;
     /// the posterior's warning (abc::posterior_warning; final only), "" if none
     std::string warning;
+    /// likelihood posterior (final only): the weighted median over the posterior's points of
+    /// log_likelihood_sd; NaN otherwise
+    double posterior_loglik_sd = std::numeric_limits<double>::quiet_NaN();
 
     // posterior (final only): the last generation's weighted marginals, and the priors'
     std::vector<double> post_mean, post_sd, post_median, post_q05, post_q95;

@@ -188,7 +188,7 @@ PointScore toy_score(const std::vector<double>& th, std::int64_t point) {
     for (int i = 0; i < 40; ++i)
         ones += core::Rng::to_unit(rng.words(core::Purpose::Test, i, 0)[0]) < th[0];
     const double d = std::abs(ones / 40.0 - 0.6);
-    return {d, d, d, 0.0, {}, {}};
+    return {d, d, d, 0.0, 0.0, 0.0, {}, {}};
 }
 
 std::vector<PointResult> toy_points(const std::vector<std::vector<double>>& th,
@@ -233,6 +233,133 @@ TEST(Abc, RejectionAndSmcRecoverAKnownPosterior) {
     EXPECT_GT(ms[0].q95, 0.5952);
 }
 
+// --posterior likelihood: the same toy with its exact log-likelihood, 24 ln t + 16 ln(1 - t),
+// in place of the distance. Rejection weights the prior points by it; SMC's last generation
+// weights its proposal points by it times prior / proposal. Both give Beta(25, 17) (mean
+// 0.5952, sd 0.0748, 90% [0.4703, 0.7155]) up to sampling error: with ESS >= 300 the mean is
+// within 4 sd / sqrt(300) = 0.017. Wrong weights fail: without prior / proposal the SMC
+// posterior is the proposal times the likelihood, narrower than Beta(25, 17).
+std::vector<PointResult> exact_points(const std::vector<std::vector<double>>& th,
+                                      std::int64_t first) {
+    auto out = toy_points(th, first);
+    for (auto& p : out) {
+        const double t = p.theta[0];
+        p.score.log_lik = 24.0 * std::log(t) + 16.0 * std::log1p(-t);
+    }
+    return out;
+}
+
+TEST(Abc, LikelihoodWeightsGiveTheExactPosteriorInRejectionAndSmc) {
+    const std::vector<Prior> priors{uniform_prior(0.0, 1.0)};
+    const Generation rej = settle(exact_points(draw_prior(priors, 5, 0, 4000), 0), priors, 0.1, NAN,
+                                  nullptr, nullptr, true, PosteriorKind::Likelihood);
+    EXPECT_EQ(rej.n_accepted(), 4000);  // every point takes part, weighted
+    EXPECT_TRUE(std::isnan(rej.epsilon));
+    // the weights are exp(log_lik - max), normalised: the ratio of two points' weights is
+    // the ratio of their likelihoods
+    const double r = rej.weight[1] / rej.weight[2];
+    EXPECT_NEAR(std::log(r), rej.points[1].score.log_lik - rej.points[2].score.log_lik, 1e-9);
+    EXPECT_NEAR(std::accumulate(rej.weight.begin(), rej.weight.end(), 0.0), 1.0, 1e-12);
+    ASSERT_GT(rej.ess, 300.0);
+    const auto m = summarize(population_of(rej));
+    EXPECT_NEAR(m[0].mean, 0.5952, 0.017);
+    EXPECT_NEAR(m[0].sd, 0.0748, 0.01);
+    EXPECT_NEAR(m[0].q05, 0.4703, 0.03);
+    EXPECT_NEAR(m[0].q95, 0.7155, 0.03);
+
+    // SMC: two distance generations shape the proposal, the last is likelihood-weighted.
+    std::vector<Generation> gens;
+    gens.push_back(settle(toy_points(draw_prior(priors, 5, 0, 1000), 0), priors, 0.2, NAN));
+    Population prev = population_of(gens.back());
+    Kernel k = make_kernel(prev, priors);
+    gens.push_back(settle(toy_points(draw_proposal(priors, prev, k, 5, 1000, 2000), 1000), priors,
+                          0.2, NAN, &prev, &k, false));
+    prev = population_of(gens.back());
+    k = make_kernel(prev, priors);
+    const auto th = draw_proposal(priors, prev, k, 5, 2000, 3000);
+    const Generation last = settle(exact_points(th, 2000), priors, 0.2, NAN, &prev, &k, true,
+                                   PosteriorKind::Likelihood);
+    ASSERT_GT(last.ess, 300.0);
+    const auto ms = summarize(population_of(last));
+    EXPECT_NEAR(ms[0].mean, 0.5952, 0.017);
+    EXPECT_NEAR(ms[0].sd, 0.0748, 0.01);
+    // each weight is the likelihood times the importance weight (prior / proposal)
+    const double w0 = std::exp(last.points[0].score.log_lik) *
+                      importance_weight(priors, prev, k, last.points[0].theta);
+    const double w1 = std::exp(last.points[1].score.log_lik) *
+                      importance_weight(priors, prev, k, last.points[1].theta);
+    EXPECT_NEAR(last.weight[0] / last.weight[1], w0 / w1, 1e-9 * w0 / w1);
+    // without prior / proposal (the proposal's own density left in) it is narrower
+    const Generation bare = settle(exact_points(th, 2000), priors, 0.2, NAN, nullptr, nullptr, true,
+                                   PosteriorKind::Likelihood);
+    EXPECT_LT(summarize(population_of(bare))[0].sd, 0.9 * 0.0748);
+}
+
+TEST(Abc, LikelihoodSettleTakesOnlyFeasiblePointsAndSkipsUnderflow) {
+    const std::vector<Prior> priors{uniform_prior(0.0, 1.0)};
+    std::vector<PointResult> pts;
+    for (int i = 0; i < 4; ++i) {
+        PointResult p;
+        p.point = i;
+        p.theta = {0.2 * (i + 1)};
+        p.score.log_lik = -1.0 * i;
+        pts.push_back(p);
+    }
+    pts[1].required_held = {0};   // infeasible: never takes part
+    pts[3].score.log_lik = -1e4;  // exp(-1e4 + 0) underflows: weight 0, not accepted
+    const Generation g =
+        settle(pts, priors, 0.5, NAN, nullptr, nullptr, true, PosteriorKind::Likelihood);
+    EXPECT_EQ(g.accepted, (std::vector<int>{1, 0, 1, 0}));
+    EXPECT_EQ(g.n_feasible, 3);
+    EXPECT_EQ(g.n_feasible_accepted, 2);
+    EXPECT_NEAR(g.weight[0], 1.0 / (1.0 + std::exp(-2.0)), 1e-12);
+    EXPECT_NEAR(g.weight[2], std::exp(-2.0) / (1.0 + std::exp(-2.0)), 1e-12);
+    // log space: log-likelihoods of -1e5 and -1e5 - 1 still give weights e : 1
+    pts[0].score.log_lik = -1e5;
+    pts[2].score.log_lik = -1e5 - 1.0;
+    pts[3].score.log_lik = -1e5 - 2.0;
+    const Generation h =
+        settle(pts, priors, 0.5, NAN, nullptr, nullptr, true, PosteriorKind::Likelihood);
+    EXPECT_NEAR(h.weight[0] / h.weight[2], std::exp(1.0), 1e-9);
+    EXPECT_EQ(h.accepted, (std::vector<int>{1, 0, 1, 1}));  // point 3 now within range
+}
+
+TEST(Abc, LogLikelihoodIsThePlugInBernoulliLikelihood) {
+    Score s;
+    s.runs = 10;
+    ScoredObservation a;  // observed true, 3 of 10 runs give it, weight 1
+    a.obs.value = true;
+    a.obs.weight = 1.0;
+    a.hits = 3;
+    ScoredObservation b;  // observed false, every run gives it true, weight 0.5
+    b.obs.value = false;
+    b.obs.weight = 0.5;
+    b.hits = 10;
+    s.items = {a, b};
+    const LogLikelihood ll = log_likelihood(s);
+    const double pa = 3.5 / 11.0, qb = 1.0 - 10.5 / 11.0;
+    EXPECT_NEAR(ll.value, std::log(pa) + 0.5 * std::log(qb), 1e-12);
+    EXPECT_TRUE(std::isfinite(ll.value));  // 10 of 10 against an observed false stays finite
+    EXPECT_NEAR(ll.var, 10.0 * (1.0 - pa) / (121.0 * pa) + 0.25 * 10.0 * (1.0 - qb) / (121.0 * qb),
+                1e-12);
+    s.runs = 0;
+    EXPECT_TRUE(std::isnan(log_likelihood(s).value));
+}
+
+TEST(Abc, LikelihoodWarningNamesNoisyWeightsNotAnUncutPosterior) {
+    // every feasible point is accepted by design: no "decided nothing"
+    EXPECT_EQ(posterior_warning(100.0, 100, 100, true, PosteriorKind::Likelihood, 0.5), "");
+    const std::string noisy =
+        posterior_warning(100.0, 100, 100, false, PosteriorKind::Likelihood, 1.7);
+    EXPECT_NE(noisy.find("Monte Carlo sd at the posterior's points is 1.7 (> 1)"),
+              std::string::npos)
+        << noisy;
+    EXPECT_NE(noisy.find("raise -n"), std::string::npos);
+    EXPECT_NE(
+        posterior_warning(12.0, 100, 100, false, PosteriorKind::Likelihood, 0.5).find("ESS < 30"),
+        std::string::npos);
+}
+
 // Several (scenario, events) pairs: pair 0 keeps the master seed (one pair is the plain
 // calibration), the others get distinct seeds that depend only on (seed, pair).
 TEST(Abc, PairSeedsKeepPairZeroAndSeparateTheOthers) {
@@ -248,12 +375,18 @@ TEST(Abc, PairSeedsKeepPairZeroAndSeparateTheOthers) {
 }
 
 TEST(Abc, MeanScoreIsTheMeanOfEachField) {
-    const PointScore m = mean_score({{0.1, 0.2, 0.3, 0.4, {}, {}}, {0.3, 0.4, 0.5, -0.2, {}, {}}});
+    const PointScore m = mean_score(
+        {{0.1, 0.2, 0.3, 0.4, 0.0, 0.0, {}, {}}, {0.3, 0.4, 0.5, -0.2, 0.0, 0.0, {}, {}}});
     EXPECT_DOUBLE_EQ(m.distance, 0.2);
     EXPECT_DOUBLE_EQ(m.brier, 0.3);
     EXPECT_DOUBLE_EQ(m.log_score, 0.4);
     EXPECT_DOUBLE_EQ(m.skill, 0.1);
-    const PointScore one = mean_score({{0.1, 0.2, 0.3, 0.4, {}, {}}});
+    // the log-likelihoods of independent pairs add
+    const PointScore ll = mean_score(
+        {{0.1, 0.2, 0.3, 0.4, -2.0, 0.5, {}, {}}, {0.3, 0.4, 0.5, -0.2, -3.0, 0.25, {}, {}}});
+    EXPECT_DOUBLE_EQ(ll.log_lik, -5.0);
+    EXPECT_DOUBLE_EQ(ll.log_lik_var, 0.75);
+    const PointScore one = mean_score({{0.1, 0.2, 0.3, 0.4, 0.0, 0.0, {}, {}}});
     EXPECT_DOUBLE_EQ(one.distance, 0.1);
     EXPECT_DOUBLE_EQ(one.skill, 0.4);
 }

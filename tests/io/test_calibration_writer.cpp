@@ -156,6 +156,32 @@ TEST_F(CalibrationWriterTest, WhatIsWrittenIsReadBack) {
     EXPECT_EQ(r.prior_q05, d.prior_q05);
 }
 
+TEST_F(CalibrationWriterTest, TheLikelihoodPosteriorRoundTripsAndMissingLogLikelihoodsAreNaN) {
+    CalibrationData d = sample();
+    EXPECT_EQ(d.posterior, "distance");  // the default
+    d.posterior = "likelihood";
+    d.log_likelihood = {-3.5, -1.25, -700.0};
+    d.log_likelihood_sd = {0.5, 0.25, 2.0};
+    d.posterior_loglik_sd = 0.375;
+    write_calibration(path("l.h5"), d, false);
+    const CalibrationData r = read_calibration(path("l.h5"));
+    EXPECT_EQ(r.posterior, "likelihood");
+    EXPECT_EQ(r.log_likelihood, d.log_likelihood);
+    EXPECT_EQ(r.log_likelihood_sd, d.log_likelihood_sd);
+    EXPECT_EQ(r.posterior_loglik_sd, 0.375);
+    // not given: NaN per point (as a file written before them reads)
+    d.log_likelihood.clear();
+    d.log_likelihood_sd.clear();
+    write_calibration(path("m.h5"), d, false);
+    const CalibrationData m = read_calibration(path("m.h5"));
+    ASSERT_EQ(m.log_likelihood.size(), 3u);
+    EXPECT_TRUE(std::isnan(m.log_likelihood[2]) && std::isnan(m.log_likelihood_sd[0]));
+    // a wrong length is refused, nothing written
+    d.log_likelihood = {1.0};
+    EXPECT_THROW(write_calibration(path("n.h5"), d, false), std::runtime_error);
+    EXPECT_FALSE(fs::exists(path("n.h5")));
+}
+
 TEST_F(CalibrationWriterTest, MissingPosteriorsAreStoredAsNaN) {
     CalibrationData d = sample();
     d.kind = "part";

@@ -18,7 +18,9 @@ What this test does not claim: that the 90% interval is a posterior credible int
 is not: the distance compares the model's probabilities (means over n runs) with the data,
 so the accepted set narrows towards the minimum-distance point as n grows and the quantile
 falls (on this scenario, 4,000 runs and quantile 0.01 gave an interval 3.8 times narrower
-than the exact posterior's, 0.014 against 0.054). Fixed seeds; about 15 s of CPU.
+than the exact posterior's, 0.014 against 0.054); `--posterior likelihood` keeps a posterior
+interval, checked against the exact one in test_calibrate_likelihood.py. Fixed seeds; about
+15 s of CPU.
 """
 import math
 
