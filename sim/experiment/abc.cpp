@@ -4,6 +4,7 @@
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -456,10 +457,15 @@ LogLikelihood log_likelihood(const Score& s) {
     if (s.runs <= 0)
         return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
     const double n = static_cast<double>(s.runs);
+    // An event's observations are not independent (passed: false and outcome: blocked are one
+    // fact): each counts 1/m of its weight, m the event's scored observations (a composite
+    // likelihood; review of session 6, finding 1).
+    std::map<std::string, int> per_event;
+    for (const auto& it : s.items) ++per_event[it.obs.event_id];
     LogLikelihood out;
     for (const auto& it : s.items) {
         const double p = (static_cast<double>(it.hits) + 0.5) / (n + 1.0);
-        const double w = it.obs.weight;
+        const double w = it.obs.weight / static_cast<double>(per_event[it.obs.event_id]);
         // the probability the model gives the observed value, and Var(ln of it) by the delta
         // method: Var(p) / p^2 with Var(p) = n p (1 - p) / (n + 1)^2
         const double q = it.obs.value ? p : 1.0 - p;

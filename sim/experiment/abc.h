@@ -257,12 +257,17 @@ using Scorer = std::function<PointScore(const Summary&)>;
 double debiased_brier(const Score& s);
 
 /// The estimated log-likelihood of the observed values (`calibrate --posterior likelihood`):
-/// sum w [y ln p + (1 - y) ln(1 - p)] over the scored observations with p = (k + 1/2) /
+/// sum (w / m) [y ln p + (1 - y) ln(1 - p)] over the scored observations with p = (k + 1/2) /
 /// (n + 1), k of the point's n runs giving the observation (the +1/2 keeps it finite when
 /// the runs never or always give it, and makes the estimate's first-order bias, -1/(2n) per
-/// observation, the same at every p). `var` is the delta-method variance of the estimate
-/// over the runs, sum w^2 Var(ln p): n (1 - p) / ((n + 1)^2 p) where y = 1, n p / ((n + 1)^2
-/// (1 - p)) where y = 0. No runs: value NaN.
+/// observation, the same at every p), w the event's weight and m the number of the event's
+/// observations scored: the observations of one event are one fact or nearly (passed: false
+/// and outcome: blocked), and counting each fully would multiply that fact's likelihood m
+/// times (a posterior too narrow by up to sqrt(m)); with 1/m it is a composite likelihood,
+/// exact where the observations are one fact and flatter than the exact one where they are
+/// independent. `var` is the delta-method variance of the estimate over the runs,
+/// sum (w / m)^2 Var(ln p): n (1 - p) / ((n + 1)^2 p) where y = 1, n p / ((n + 1)^2 (1 - p))
+/// where y = 0. No runs: value NaN.
 struct LogLikelihood {
     double value = 0.0;
     double var = 0.0;

@@ -165,8 +165,8 @@ void write_open(hid_t f, const CalibrationData& d) {
         return v.empty() ? std::vector<double>(d.n_points(), h5::kNaN) : v;
     };
     put(c, "log_likelihood", or_nan(d.log_likelihood), "point",
-        "estimated log-likelihood of the events: sum w [y ln p + (1 - y) ln(1 - p)], p = (k + "
-        "1/2) / (n + 1) (summed over the pairs in the distance)");
+        "estimated log-likelihood of the events: sum w / m [y ln p + (1 - y) ln(1 - p)], p = (k "
+        "+ 1/2) / (n + 1), m the event's observations (summed over the pairs in the distance)");
     put(c, "log_likelihood_sd", or_nan(d.log_likelihood_sd), "point",
         "Monte Carlo standard deviation of log_likelihood (delta method)");
     put(c, "weight", d.weight, "point",

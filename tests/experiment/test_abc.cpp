@@ -328,10 +328,12 @@ TEST(Abc, LogLikelihoodIsThePlugInBernoulliLikelihood) {
     Score s;
     s.runs = 10;
     ScoredObservation a;  // observed true, 3 of 10 runs give it, weight 1
+    a.obs.event_id = "A01";
     a.obs.value = true;
     a.obs.weight = 1.0;
     a.hits = 3;
     ScoredObservation b;  // observed false, every run gives it true, weight 0.5
+    b.obs.event_id = "B01";
     b.obs.value = false;
     b.obs.weight = 0.5;
     b.hits = 10;
@@ -341,6 +343,16 @@ TEST(Abc, LogLikelihoodIsThePlugInBernoulliLikelihood) {
     EXPECT_NEAR(ll.value, std::log(pa) + 0.5 * std::log(qb), 1e-12);
     EXPECT_TRUE(std::isfinite(ll.value));  // 10 of 10 against an observed false stays finite
     EXPECT_NEAR(ll.var, 10.0 * (1.0 - pa) / (121.0 * pa) + 0.25 * 10.0 * (1.0 - qb) / (121.0 * qb),
+                1e-12);
+    // Two observations of one event (passed and its outcome: one fact) count half each, so
+    // that the fact's likelihood is counted once: the same as observing it once.
+    ScoredObservation a2 = a;
+    a2.obs.what = "outcome:adopted";
+    s.items = {a, a2, b};
+    const LogLikelihood twice = log_likelihood(s);
+    EXPECT_NEAR(twice.value, ll.value, 1e-12);
+    EXPECT_NEAR(twice.var,
+                10.0 * (1.0 - pa) / (121.0 * pa) / 2.0 + 0.25 * 10.0 * (1.0 - qb) / (121.0 * qb),
                 1e-12);
     s.runs = 0;
     EXPECT_TRUE(std::isnan(log_likelihood(s).value));

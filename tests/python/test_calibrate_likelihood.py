@@ -209,6 +209,30 @@ def test_the_check_fails_for_wrong_weights(record, rejection):
     assert not ok, info
 
 
+def test_an_events_observations_count_once(record, tmp_path):
+    """Each plan observed twice, as `passed` and as its `outcome` (one fact): the exact
+    posterior is the same, and so must the likelihood posterior be (review of session 6,
+    finding 1: counted as independent, the two made it sqrt(2) too narrow, the L^2 of the
+    test above). Each observation of an event counts 1/m of it."""
+    with h5py.File(record["dir"] / "obs.h5", "r") as f:
+        passed = [bool(x > 0.5) for x in f["summary/passed"][0, 0, :]]
+    lines = ["format: sco-sim-events/1", "name: twice", "record: a simulated run", "events:"]
+    for k, v in enumerate(passed):
+        lines += [f"  - id: K{k:02d}", "    year: 2014", f"    proposal: t{k:02d}",
+                  "    confidence: high", "    source: a simulated run", "    observed:",
+                  f"      passed: {'true' if v else 'false'}",
+                  f"      outcome: {'adopted' if v else 'blocked'}"]
+    ev = tmp_path / "twice.yaml"
+    ev.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "twice.h5"
+    sco("calibrate", SCENARIO, ev, "--vary", PRIOR, "--seed", 11, "--points", 6000, "-n", RUNS,
+        "--posterior", "likelihood", "-j", 2, "-q", "-o", out)
+    r = read(out)
+    ok, info = ends_match(record["exact"], r["theta"], r["weight"])
+    assert ok, info
+    assert info["ess"] > 600, info
+
+
 def test_smc_likelihood_posterior_matches_the_exact_posterior(record):
     """ABC-SMC: two distance generations shape the proposal, the last is weighted by
     likelihood x prior / proposal."""
