@@ -571,6 +571,14 @@ std::string posterior_warning(double ess, std::int64_t feasible, std::int64_t fe
                               bool required, PosteriorKind posterior, double loglik_sd) {
     std::ostringstream os;
     os.precision(3);
+    if (!(ess > 0)) {  // review of session 6, finding 7: say so, not "rough"
+        if (required && feasible == 0)
+            return "the posterior is empty: no point holds every required observation (its "
+                   "medians and intervals are NaN); see which observations the points fail, "
+                   "and run more points or revise the requirements";
+        return "the posterior is empty: no point was accepted (its medians and intervals are "
+               "NaN)";
+    }
     if (!(ess >= kMinEss))
         os << "the posterior rests on an effective sample of " << ess << " points (ESS < "
            << kMinEss << "): its medians and 90% intervals are rough; run more points";

@@ -344,7 +344,8 @@ inline constexpr double kMaxLogLikSd = 1.0;
 /// nothing; not for a likelihood-weighted posterior, which accepts every feasible point by
 /// design), or the estimated log-likelihood's Monte Carlo sd `loglik_sd` exceeds
 /// kMaxLogLikSd (likelihood only); "" if none. `feasible`, `feasible_accepted` as in
-/// Generation; `required`: the calibration has required observations (--require).
+/// Generation; `required`: the calibration has required observations (--require). An empty
+/// posterior (ESS 0) is said to be empty, and why, instead.
 std::string posterior_warning(double ess, std::int64_t feasible, std::int64_t feasible_accepted,
                               bool required, PosteriorKind posterior = PosteriorKind::Distance,
                               double loglik_sd = 0.0);

@@ -358,6 +358,18 @@ TEST(Abc, LogLikelihoodIsThePlugInBernoulliLikelihood) {
     EXPECT_TRUE(std::isnan(log_likelihood(s).value));
 }
 
+TEST(Abc, AnEmptyPosteriorIsSaidToBeEmpty) {
+    // review of session 6, finding 7: no feasible point gave "rests on 0 points ... rough"
+    const std::string none = posterior_warning(0.0, 0, 0, true);
+    EXPECT_NE(none.find("the posterior is empty: no point holds every required observation"),
+              std::string::npos)
+        << none;
+    EXPECT_EQ(none.find("rough"), std::string::npos);
+    EXPECT_NE(posterior_warning(0.0, 100, 0, false, PosteriorKind::Likelihood)
+                  .find("the posterior is empty: no point was accepted"),
+              std::string::npos);
+}
+
 TEST(Abc, LikelihoodWarningNamesNoisyWeightsNotAnUncutPosterior) {
     // every feasible point is accepted by design: no "decided nothing"
     EXPECT_EQ(posterior_warning(100.0, 100, 100, true, PosteriorKind::Likelihood, 0.5), "");
