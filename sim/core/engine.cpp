@@ -15,12 +15,15 @@ void EngineScratch::resize(const ModelSpec& spec) {
     text.resize(dims);
     text0.resize(dims);
     target.resize(dims);
+    cand_dist.resize(dims);
     dir.resize(dims);
     share.resize(dims);
     cand.resize(dims);
     best.resize(dims);
     named.resize(dims);
     geo.resize(static_cast<std::size_t>(4 + 3 * agents) * dims);
+    round_geo.resize(static_cast<std::size_t>(2 + 3 * agents) * dims);
+    rnamed.resize(dims);
     terms.resize(agents);
     rel.resize(agents);
     opts.resize(agents);
@@ -79,6 +82,23 @@ double ConsensusEngine::effect(const World& w, const ProposalSpec& prop, const E
 }
 
 namespace {
+/// Agent i's spatial() of the round's text, term for term on the named dimensions only: a
+/// dimension the text does not name is at the status quo in the text (q + 0 x 0 = q), so
+/// its gain, loss and stake terms are exactly zero and adding them changes no sum. The
+/// position, salience and |position - status quo| of each named dimension are read from
+/// s.round_geo (set once per proposal), the text and |text - status quo| from its tail
+/// (set once per round).
+Spatial spatial_named(const double* x, const double* t, int named, int D) {
+    Spatial sp;
+    for (int m = 0; m < named; ++m) {
+        const double g = x[D + m] * (x[2 * D + m] - std::abs(x[m] - t[m]));
+        sp.gain += g;
+        if (g < 0.0) sp.loss -= g;
+        sp.stake += x[D + m] * t[D + m];
+    }
+    return sp;
+}
+
 /// Whether veto holder j prefers a text of spatial terms `sp` and effect `e` to withholding
 /// consensus (the win-set test), computing the option value of waiting only where it can
 /// change the answer.
@@ -120,7 +140,6 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             s.named[named++] = d;
         } else {  // a dimension the text does not name stays at the status quo
             s.cand[d] = 0.0;
-            s.target[d] = w.status_quo(d) + 0.0 * (s.text0[d] - w.status_quo(d));
         }
     }
     // Constants of this search on the named dimensions (a dimension the text does not name
@@ -147,29 +166,39 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             x[2 * D + m] = std::abs(x[m] - g_q[m]);
         }
     }
-    // Member j's spatial() of the candidate in s.target, term for term on the named
-    // dimensions.
+    // The candidate's text on the named dimensions (index m), and its distance from the
+    // status quo, the same for every member: set once per candidate.
+    double* const c_text = s.target.data();
+    double* const c_dist = s.cand_dist.data();
+    // Member j's spatial() of the candidate, term for term on the named dimensions.
     auto spatial_of = [&](int j) {
         const double* const x = g_agent(j);
         Spatial sj;
         for (int m = 0; m < named; ++m) {
-            const double t = s.target[s.named[m]];
-            const double g = x[D + m] * (x[2 * D + m] - std::abs(x[m] - t));
+            const double g = x[D + m] * (x[2 * D + m] - std::abs(x[m] - c_text[m]));
             sj.gain += g;
             if (g < 0.0) sj.loss -= g;
-            sj.stake += x[D + m] * std::abs(t - g_q[m]);
+            sj.stake += x[D + m] * c_dist[m];
         }
         return sj;
     };
-    // Whether member j accepts the candidate in s.target (effect e): the full test.
+    // Whether member j accepts the candidate (effect e): the full test.
     auto accepted = [&](int j, double e) { return accepts(w, prop, s, j, spatial_of(j), e, unc); };
-    // Whether some member whose refusal stands has, on the candidate in s.target (effect
+    // Whether some member whose refusal stands has, on the candidate (effect
     // e), the option utilities it refused the current offer on.
     auto refused_again = [&](double e) {
         for (const int j : s.refusers) {
-            const Options o = options(w, spatial_of(j), s.terms[j], s.rel[j], e, s.pressure[j], unc,
-                                      prop.kind, prop.opt_out);
-            if (o.v == s.opts[j].v) return true;
+            // options() differs from options_now() only in the objection's value of waiting:
+            // where the other three utilities differ already, the value of waiting (exp and
+            // erfc) cannot make the four equal and is not computed.
+            const Spatial sj = spatial_of(j);
+            const Options o0 =
+                options_now(w, sj, s.terms[j], s.rel[j], e, s.pressure[j], prop.kind, prop.opt_out);
+            const auto& ref = s.opts[j].v;
+            if (o0.v[0] != ref[0] || o0.v[1] != ref[1] || o0.v[2] != ref[2]) continue;
+            const Options o = options(w, sj, s.terms[j], s.rel[j], e, s.pressure[j], unc, prop.kind,
+                                      prop.opt_out);
+            if (o.v == ref) return true;
         }
         return false;
     };
@@ -194,7 +223,8 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                 const double c = (scope < 0 || scope == d) ? g_share[m] * k / kGrid : g_share[m];
                 const double t = g_q[m] + c * g_a[m];
                 s.cand[d] = c;
-                s.target[d] = t;
+                c_text[m] = t;
+                c_dist[m] = std::abs(t - g_q[m]);
                 size += c;
                 progress += (t - g_q[m]) * g_dir[m];
                 gain += xs[D + m] * (xs[2 * D + m] - std::abs(xs[m] - t));
@@ -254,6 +284,31 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         s.dir[d] = aim > 0.0 ? 1.0 : (aim < 0.0 ? -1.0 : 0.0);
         ambition += std::abs(aim);
     }
+    // The named dimensions and each agent's constants on them, once per proposal (the
+    // status quo, positions and saliences do not change during a summit).
+    int rnamed = 0;
+    for (int d = 0; d < D; ++d)
+        if (prop.position[d] != kNoParam) s.rnamed[rnamed++] = d;
+    double* const round_text = s.round_geo.data() + static_cast<std::size_t>(3 * n) * D;
+    auto agent_geo = [&](int i) {
+        return s.round_geo.data() + static_cast<std::size_t>(3 * i) * D;
+    };
+    for (int i = 0; i < n; ++i) {
+        double* const x = agent_geo(i);
+        for (int m = 0; m < rnamed; ++m) {
+            const int d = s.rnamed[m];
+            x[m] = w.position(i, d);
+            x[D + m] = w.salience(i, d);
+            x[2 * D + m] = std::abs(x[m] - w.status_quo(d));
+        }
+    }
+    auto set_round_text = [&] {
+        for (int m = 0; m < rnamed; ++m) {
+            const int d = s.rnamed[m];
+            round_text[m] = s.text[d];
+            round_text[D + m] = std::abs(s.text[d] - w.status_quo(d));
+        }
+    };
     // A closed format (open_to): everyone outside its circle is marked once, O(n + circle),
     // not by a search of the circle per agent.
     const unsigned char closed = prop.open_to.empty() ? 0 : 1;
@@ -290,10 +345,24 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         if (!relations_current) relations(w, s);
         relations_current = true;
         const double e = effect(w, prop, s, s.text.data(), ambition);
+        set_round_text();
         for (int i = 0; i < n; ++i) {
-            const Spatial sp = spatial(w, i, s.text.data());
-            s.opts[i] = options(w, sp, s.terms[i], s.rel[i], e, s.pressure[i], unc, prop.kind,
-                                prop.opt_out);
+            if (s.forced[i] && !explain) {
+                // A forced supporter's stay-out and objection are closed below, so the value
+                // of waiting (inside the objection only) cannot matter: its join and reserve
+                // utilities are options_now's, bit for bit.
+                s.opts[i] =
+                    options_now(w, spatial_named(agent_geo(i), round_text, rnamed, D), s.terms[i],
+                                s.rel[i], e, s.pressure[i], prop.kind, prop.opt_out);
+            } else if (s.outside[i] && !explain) {
+                // Outside a closed format every utility is fixed below: nothing to compute
+                // (the explanation shows the computed terms, so it computes them).
+                s.opts[i] = Options{};
+            } else {
+                s.opts[i] =
+                    options(w, spatial_named(agent_geo(i), round_text, rnamed, D), s.terms[i],
+                            s.rel[i], e, s.pressure[i], unc, prop.kind, prop.opt_out);
+            }
             if (s.forced[i]) {
                 // The sponsor tabled the text, the host agreed to host it, the candidates
                 // applied: they support it (plainly or with a reservation).
@@ -311,7 +380,12 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 s.opts[i].v[0] = s.opts[i].v[1] = kNever;
                 s.opts[i].v[2] = 0.0;
             }
-            if (r == 0)
+            // The disposition is drawn where it can matter: a deterministic choice does not
+            // read it, and a forced supporter or an agent outside a closed format has one
+            // open option (the others' utilities are -inf, so their logit weights are 0 and
+            // the open one's probability is 1 or NaN), chosen whatever u is. The draws are
+            // counter-based, so leaving one out changes no other.
+            if (r == 0 && !det && !s.forced[i] && !s.outside[i])
                 s.disposition[i] = Rng::to_unit(rng.words(Purpose::Choice, Rng::pack(t, p), i)[0]);
             s.choice[i] = choose(s.opts[i], beta, det, s.disposition[i]);
             flags[i] &= (kPressured | kPressurer);
@@ -468,8 +542,9 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 if (!w.member(j) || s.forced[j] || s.outside[j] || s.choice[j] != Choice::Object ||
                     (flags[j] & kDropped))
                     continue;
-                const Options now = options(w, spatial(w, j, s.text.data()), s.terms[j], s.rel[j],
-                                            e, s.pressure[j], unc, prop.kind, prop.opt_out);
+                const Options now =
+                    options(w, spatial_named(agent_geo(j), round_text, rnamed, D), s.terms[j],
+                            s.rel[j], e, s.pressure[j], unc, prop.kind, prop.opt_out);
                 if (now.v == s.opts[j].v) s.refusers.push_back(j);
             }
             const bool refused = !s.refusers.empty();

@@ -18,13 +18,20 @@ namespace sco::core {
 
 /// Per-thread buffers of the engine, sized once.
 struct EngineScratch {
-    std::vector<double> text, text0, target, dir;  // [dimension]
-    std::vector<double> share, cand, best;         // [dimension] offer shares (win-set search)
-    std::vector<int> named;                        // [dimension] dimensions the text names
+    std::vector<double> text, text0, dir;  // [dimension]
+    /// [named dimension] the win-set candidate's text and its distance from the status quo
+    std::vector<double> target, cand_dist;
+    std::vector<double> share, cand, best;  // [dimension] offer shares (win-set search)
+    std::vector<int> named;                 // [dimension] dimensions the text names
     /// [(4 + 3 x agent) x dimension] the win-set search's per-call constants on the named
     /// dimensions: status quo, way to the tabled text, aim's direction, current share; then
     /// per agent its position, salience and distance from the status quo.
     std::vector<double> geo;
+    /// [(3 x agent + 2) x dimension] resolve's per-proposal constants on the named
+    /// dimensions (rnamed): per agent its position, salience and distance from the status
+    /// quo; then the round's text and its distance from the status quo.
+    std::vector<double> round_geo;
+    std::vector<int> rnamed;               // [dimension] dimensions the text names (resolve)
     std::vector<AgentTerms> terms;         // [agent]
     std::vector<Relations> rel;            // [agent]
     std::vector<Options> opts;             // [agent]

@@ -39,7 +39,7 @@ struct Relations {
     double principal = 0.0;  ///< sponsor, host and candidates only
 };
 
-AgentTerms agent_terms(const World& w, const ProposalSpec& prop, int p, int i);
+inline AgentTerms agent_terms(const World& w, const ProposalSpec& prop, int p, int i);
 
 /// Salience-weighted spatial gain of moving from the current status quo to `text`
 /// (positive: closer to the agent's ideal), the part of it that is loss, and the stake.
@@ -92,6 +92,21 @@ inline double binary_probability(double v_yes, double v_no, double beta);
 
 // ---- definitions of the functions the engine calls per agent and round ----
 // They are here, not in utility.cpp, so that the engine's inner loop can inline them.
+
+inline AgentTerms agent_terms(const World& w, const ProposalSpec& prop, int p, int i) {
+    AgentTerms t;
+    double thr = 0.0;
+    for (int k = 0; k < w.threats; ++k) thr += w.threat(i, k) * w.relevance(p, k);
+    t.threat = w.d(Dyn::ThreatWeight) * thr;
+    if (prop.kind == Kind::Exercise) {
+        // An exercise held in another region answers the agent's own threats only in part.
+        if (prop.region >= 0 && w.regions[i] != 0 && !((w.regions[i] >> prop.region) & 1u))
+            t.share = w.d(Dyn::RemoteStake);
+        t.cost += w.d(Dyn::MilitaryWeight) * w.reluctance(i);
+        if (i == prop.host) t.cost += w.d(Dyn::SovereigntyWeight) * w.sovereignty(i);
+    }
+    return t;
+}
 
 inline Spatial spatial(const World& w, int i, const double* text) {
     Spatial s;
@@ -157,9 +172,15 @@ inline Options options(const World& w, const Spatial& sp, const AgentTerms& at,
     // Where the text's value is uncertain, withholding to wait for clarity adds the option
     // value of deciding later, less the cost of one summit's delay.
     if (uncertainty > 0.0) {
+        const double spread = waiting_spread(w, sp, uncertainty);
+        const double delay = delay_cost(w, effect * at.threat);
+        // option_value(v, spread) is at most fl(spread * kInvSqrt2Pi) in floating point too
+        // (exp of a non-positive number is at most 1, the erfc term is not negative, and
+        // rounding is monotone): where that bound does not exceed the delay, the net value
+        // computed below is not positive and changes nothing, so exp and erfc are skipped.
+        if (spread * 0.3989422804014327 - delay <= 0.0) return o;
         const double support = std::max({o.v[0], o.v[1], o.v[2]}), object = o.v[3];
-        const double net = option_value(support - object, waiting_spread(w, sp, uncertainty)) -
-                           delay_cost(w, effect * at.threat);
+        const double net = option_value(support - object, spread) - delay;
         if (net > 0.0) {
             o.wait = net;
             // The reason is judged without pressure: a member that prefers the status quo

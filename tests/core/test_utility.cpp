@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 using namespace sco::core;
@@ -69,4 +71,62 @@ TEST(Utility, BinaryProbability) {
     EXPECT_DOUBLE_EQ(binary_probability(1.0, 1.0, 3.0), 0.5);
     EXPECT_NEAR(binary_probability(1.0, 0.0, 2.0), 1.0 / (1.0 + std::exp(-2.0)), 1e-15);
     EXPECT_NEAR(binary_probability(0.0, 1.0, 2.0) + binary_probability(1.0, 0.0, 2.0), 1.0, 1e-15);
+}
+
+// options() skips the value of waiting (exp and erfc) where spread * phi(0) - delay <= 0,
+// because the computed option value never exceeds fl(spread * phi(0)). Against the
+// unconditional computation, bit for bit, on random members whose delay cost sits close to
+// that bound (the cases a bound too low, e.g. 0.39 x spread, would get wrong: the option
+// value at small z lies between 0.39 and 0.3989 x spread) and on arbitrary ones.
+TEST(Utility, TheValueOfWaitingIsSkippedOnlyWhereItCannotChangeTheOptions) {
+    World w;
+    std::uint64_t state = 12345;
+    auto unit = [&] {  // xorshift64*: a fixed sequence, enough for a test's inputs
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        return static_cast<double>((state * 0x2545F4914F6CDD1DULL) >> 11) * 0x1.0p-53;
+    };
+    int near_bound = 0, changed = 0;
+    for (int c = 0; c < 200000; ++c) {
+        w.dyn[static_cast<int>(Dyn::WaitValue)] = 2.0 * unit();
+        w.dyn[static_cast<int>(Dyn::ObjectionCost)] = 0.3 * unit();
+        w.dyn[static_cast<int>(Dyn::ReservationGain)] = unit();
+        w.dyn[static_cast<int>(Dyn::ReservationCost)] = 0.1 * unit();
+        Spatial sp;
+        sp.stake = unit();
+        sp.loss = 0.5 * unit();
+        AgentTerms at;
+        at.threat = unit() - 0.5;
+        const Relations rel{0.2 * (unit() - 0.5), 0.0};
+        const double effect = unit(), uncertainty = unit();
+        const double spread = waiting_spread(w, sp, uncertainty);
+        // Support close to the objection (z near 0, option value near spread * phi(0)).
+        const double obj = -w.d(Dyn::ObjectionCost);
+        sp.gain = obj + rel.all - effect * at.threat + (unit() - 0.5) * 0.02 * spread;
+        // The delay cost: half the cases just below or above the bound, half anywhere.
+        const double benefit = std::abs(effect * at.threat);
+        const double target = c % 2 == 0 ? spread * (0.38 + 0.02 * unit()) : spread * unit();
+        w.dyn[static_cast<int>(Dyn::DelayCost)] = benefit > 0.0 ? target / benefit : 0.0;
+        const Options got = options(w, sp, at, rel, effect, 0.0, uncertainty, Kind::Plan, false);
+        Options want = options_now(w, sp, at, rel, effect, 0.0, Kind::Plan, false);
+        const double support = std::max({want.v[0], want.v[1], want.v[2]}), object = want.v[3];
+        const double net =
+            option_value(support - object, spread) - delay_cost(w, effect * at.threat);
+        if (net > 0.0) {
+            want.wait = net;
+            want.for_time = support >= -w.d(Dyn::ObjectionCost);
+            want.v[3] = object + net;
+            ++changed;
+        }
+        near_bound += std::abs(delay_cost(w, effect * at.threat) - 0.3989422804014327 * spread) <
+                      0.01 * spread;
+        ASSERT_EQ(got.v, want.v) << "case " << c;
+        ASSERT_EQ(got.wait, want.wait) << "case " << c;
+        ASSERT_EQ(got.for_time, want.for_time) << "case " << c;
+    }
+    // The cases do reach both sides of the bound.
+    EXPECT_GT(near_bound, 10000);
+    EXPECT_GT(changed, 10000);
+    EXPECT_LT(changed, 190000);
 }
