@@ -21,9 +21,13 @@ std::string run_id(const Digest& digest, const std::string& scenario_text,
 
 std::vector<Slice> sweep_parts(std::int64_t total, std::int64_t replications,
                                std::int64_t runs_per_part) {
-    const std::int64_t per_part =
+    std::int64_t per_part =
         std::max<std::int64_t>({1, runs_per_part / std::max<std::int64_t>(1, replications),
                                 (total + kMaxParts - 1) / kMaxParts});
+    // A multiple of the summary chunk rows when a part is that large: every part then begins
+    // at a chunk boundary of the merged file, whose merge copies the stored chunks.
+    const std::int64_t q = io::kSummaryChunkPoints;
+    if (per_part > q) per_part = (per_part + q - 1) / q * q;
     std::vector<Slice> parts;
     for (std::int64_t a = 0; a < total; a += per_part)
         parts.push_back({a, std::min(total, a + per_part)});

@@ -52,7 +52,9 @@ inline constexpr std::int64_t kRunsPerPart = 50'000;  ///< at least, unless one 
 inline constexpr std::int64_t kMaxParts = 256;
 
 /// The parts a local sweep of `total` points with `replications` runs each runs in, in
-/// point order: at least `runs_per_part` runs (and one point) each, at most kMaxParts.
+/// point order: at least `runs_per_part` runs (and one point) each, at most kMaxParts;
+/// parts of more than io::kSummaryChunkPoints points hold a multiple of it (the last part
+/// excepted), so that the merge copies their stored summary chunks.
 std::vector<Slice> sweep_parts(std::int64_t total, std::int64_t replications,
                                std::int64_t runs_per_part = kRunsPerPart);
 

@@ -25,10 +25,9 @@ class FileSweepStore final : public SweepStore {
     /// Throws io::OutputExists.
     void refuse_existing(const std::string& name, bool overwrite) const override;
     std::unique_ptr<Sink> create(const std::string& name, bool overwrite) override;
-    /// A results file whose /summary datasets are compressed cheaply (deflate 1 without
-    /// shuffle: about half the instructions of the final file's deflate 4 with shuffle, for
-    /// about the same size), since the merge compresses them again for the final file;
-    /// per-run datasets as create's.
+    /// A results file as create's (/summary datasets compressed with deflate 1 without
+    /// shuffle, io::kSummaryFilters, as in every results file), always overwritten: a part
+    /// whose chunks the merge copies into the final file (io::merge_results).
     std::unique_ptr<Sink> create_part(const std::string& name) override;
     void make_folder(const std::string& name) override;
     void remove_all(const std::string& name) override;

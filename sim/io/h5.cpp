@@ -142,7 +142,7 @@ constexpr hsize_t kRunChunkHint = hsize_t{1} << 16;
 
 Handle create_dataset(hid_t loc, const std::string& name, hid_t file_type,
                       const std::vector<hsize_t>& dims, bool extendible, bool chunked,
-                      const Filters& filters) {
+                      const Filters& filters, hsize_t chunk_rows) {
     const std::string what = "creating dataset " + name;
     const int rank = static_cast<int>(dims.size());
     std::vector<hsize_t> cur = dims, max = dims;
@@ -159,10 +159,11 @@ Handle create_dataset(hid_t loc, const std::string& name, hid_t file_type,
     if (extendible || (chunked && !empty)) {
         std::vector<hsize_t> hint = dims;
         if (extendible) hint[0] = kRunChunkHint;
+        if (!extendible && chunk_rows > 0 && rank > 0) hint[0] = chunk_rows;
         const std::size_t esize = H5Tget_size(file_type);
-        check_rc(
-            H5Pset_chunk(dcpl.get(), rank, chunk_dims(hint, esize ? esize : 1, kChunkBytes).data()),
-            what);
+        std::vector<hsize_t> chunk = chunk_dims(hint, esize ? esize : 1, kChunkBytes);
+        if (!extendible && rank > 0) chunk[0] = std::min(chunk[0], std::max<hsize_t>(dims[0], 1));
+        check_rc(H5Pset_chunk(dcpl.get(), rank, chunk.data()), what);
         if (filters.deflate >= 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
             if (filters.shuffle && esize > 1) check_rc(H5Pset_shuffle(dcpl.get()), what);
             check_rc(

@@ -157,9 +157,12 @@ struct Filters {
 /// Creates a dataset. With extendible, the first axis is unlimited and starts at 0
 /// (dims[0] is then only a chunking hint). Non-empty datasets are chunked and
 /// filtered with `filters` (by default deflate 4 with shuffle) when chunked is true.
+/// With chunk_rows > 0 (fixed-size datasets) the chunk shape does not depend on dims[0]:
+/// it is chosen as for chunk_rows rows (so chunk[0] divides chunk_rows if that is a power
+/// of two), then chunk[0] is cut to dims[0].
 Handle create_dataset(hid_t loc, const std::string& name, hid_t file_type,
                       const std::vector<hsize_t>& dims, bool extendible, bool chunked,
-                      const Filters& filters = {});
+                      const Filters& filters = {}, hsize_t chunk_rows = 0);
 
 /// What HDF5's shuffle (if `shuffle` and esize > 1) and deflate (level 0..9; < 0: none)
 /// filters make of a chunk of `bytes` bytes: the bytes transposed by byte position, then

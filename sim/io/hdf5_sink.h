@@ -40,11 +40,10 @@ struct ChunkOptions {
     int threads = 0;
     int max_chunk_runs = 1 << 16;  ///< runs per chunk at most (rounded down to a power of 2)
     /// The /summary datasets' filters: zlib level (-1: none) and shuffle. By default those of
-    /// every results file (deflate 4 with shuffle); a local sweep's temporary parts use
-    /// deflate 1 without shuffle (io::FileSweepStore::create_part): the merge compresses
-    /// them again.
-    int summary_deflate = 4;
-    bool summary_shuffle = true;
+    /// every results file (kSummaryFilters in summary_writer.h: deflate 1 without shuffle),
+    /// the same in a sweep's parts, so that the merge copies their stored chunks.
+    int summary_deflate = 1;
+    bool summary_shuffle = false;
 };
 
 class Hdf5Sink final : public Sink {

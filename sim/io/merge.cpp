@@ -48,14 +48,6 @@ std::string range_text(std::int64_t first, std::int64_t last) {
                          : "points " + std::to_string(first) + "-" + std::to_string(last);
 }
 
-/// Keeps only the largest max_rounds of a shard's summaries and frees them: they are read
-/// again one shard at a time while the merged file is written, so that memory does not grow
-/// with the number of points (issue 13).
-void drop_summaries(Shard& s, int& max_rounds) {
-    for (const auto& x : s.r.summaries) max_rounds = std::max(max_rounds, x.max_rounds);
-    std::vector<core::SummaryCounts>().swap(s.r.summaries);
-}
-
 /// The cores this process may run on (its affinity mask: a Slurm task's allocation).
 int usable_cores() {
     cpu_set_t set;
@@ -522,13 +514,16 @@ MergeReport merge_results(const core::SummaryStatistics& stats,
     // Each input is first read whole in a child process (every attribute and dataset,
     // types and sizes checked: sim/io/guard.h), so that a crafted or damaged shard cannot
     // crash or hang the merge; then the reads below are the same the child survived.
+    // The summaries are not read here: the merge copies their stored chunks (checking that
+    // each decodes) or reads them block by block while writing, so that each input's
+    // summaries are decoded once in the child (read_every_object) and at most once here.
     for (const auto& in : inputs) {
         check_in_child(in, [&] {
-            (void)read_results_unguarded(in);
+            (void)read_results_header_unguarded(in);
             read_every_object(in);
         });
-        shards.push_back({in, read_results_unguarded(in), Handle()});
-        drop_summaries(shards.back(), max_rounds);
+        shards.push_back({in, read_results_header_unguarded(in), Handle()});
+        max_rounds = std::max(max_rounds, shards.back().r.max_rounds);
     }
     std::stable_sort(shards.begin(), shards.end(), [](const Shard& a, const Shard& b) {
         return a.r.first_point < b.r.first_point;
@@ -629,17 +624,26 @@ MergeReport merge_results(const core::SummaryStatistics& stats,
             // One shard's summaries at a time (in point order), written as they are read.
             // Compressed on every core this process may use (the merge runs alone).
             SummaryGroupWriter summaries(root, stats, shape, total, max_rounds, ref.r.tension_pairs,
-                                         h5::Filters{}, usable_cores());
+                                         kSummaryFilters, usable_cores());
             // Blocks of points, so that memory does not grow with a shard's points either.
             constexpr std::int64_t kPointsPerRead = 64;
-            for (const Shard& s : shards)
+            for (const Shard& s : shards) {
+                // The shard's stored chunks where they line up with the output's (same
+                // filters and chunk shape, the shard starting at a chunk row: a sweep's
+                // parts); the other datasets' rows are decoded and encoded again.
+                check_stop(stop);
+                (void)summaries.copy_chunks(s.file.get(), s.path, s.r.points);
                 for (std::int64_t a = 0; a < s.r.points; a += kPointsPerRead) {
                     check_stop(stop);
-                    for (auto& x :
-                         read_summary_rows(s.file.get(), shape, ref.r.tension_pairs, s.r.points, a,
-                                           std::min(kPointsPerRead, s.r.points - a)))
+                    const std::int64_t n = std::min(kPointsPerRead, s.r.points - a);
+                    for (auto& x : summaries.needs_rows(n)
+                                       ? read_summary_rows(s.file.get(), shape, ref.r.tension_pairs,
+                                                           s.r.points, a, n)
+                                       : read_summary_light(s.file.get(), shape,
+                                                            ref.r.tension_pairs, s.r.points, a, n))
                         summaries.add(std::move(x));
                 }
+            }
             summaries.finish();
             if (has_sensitivity(ref.r.design, 0, total, total))
                 write_sensitivity(root, stats.sensitivity(static_cast<int>(ref.r.factors.size()),

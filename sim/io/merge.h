@@ -58,7 +58,12 @@ struct MergeReport {
 /// the number of runs. If `stop` is given and becomes true (a signal handler's flag), the
 /// merge stops between blocks, removes its temporary file and throws MergeInterrupted.
 /// /summary and /sensitivity are recomputed from the summed counts by `stats`
-/// (experiment::stored_statistics()).
+/// (experiment::stored_statistics()), except the /summary datasets whose stored chunks line
+/// up with the output's (same type, chunk shape and filters, the input beginning at a chunk
+/// row: a sweep's parts), which are copied chunk by chunk, each checked to decode first
+/// (SummaryGroupWriter::copy_chunks); the file is the same either way. Each input is read
+/// whole once in the guard's child; the merge itself reads its header and what it does not
+/// copy.
 MergeReport merge_results(const core::SummaryStatistics& stats,
                           const std::vector<std::string>& inputs, const std::string& out,
                           bool force, const std::string& command_line,

@@ -20,7 +20,7 @@ std::string join(std::string_view a, std::string_view b) {
     return std::string(a) + "/" + std::string(b);
 }
 
-Results read_open(hid_t f, const std::string& path) {
+Results read_open(hid_t f, const std::string& path, bool summaries = true) {
     Results r;
     r.path = path;
     r.format = h5::read_attr_string(f, "format", h5::Vlen::Allow);
@@ -151,10 +151,15 @@ Results read_open(hid_t f, const std::string& path) {
         if (m < 0 || m > 255) throw h5::Failure("/summary/raw/max_rounds is out of range");
         max_all = std::max(max_all, m);
     }
-    r.summaries.reserve(Pt);
-    for (hsize_t k = 0; k < Pt; ++k) {
-        r.summaries.emplace_back(shape, static_cast<int>(max_rounds[k]), r.tension_pairs);
-        r.summaries.back().runs = runs[k];
+    r.max_rounds = static_cast<int>(max_all);
+    // Sizes of one point's counts (every summary has them, but for the rounds histogram).
+    const core::SummaryCounts proto(shape, 0, r.tension_pairs);
+    if (summaries) {
+        r.summaries.reserve(Pt);
+        for (hsize_t k = 0; k < Pt; ++k) {
+            r.summaries.emplace_back(shape, static_cast<int>(max_rounds[k]), r.tension_pairs);
+            r.summaries.back().runs = runs[k];
+        }
     }
     for (const auto& field : layout::raw_fields()) {
         const std::string name = join(raw, field.name);
@@ -163,13 +168,14 @@ Results read_open(hid_t f, const std::string& path) {
         // padded rounds histogram.
         const std::size_t per =
             rounds ? static_cast<std::size_t>(shape.periods) * shape.proposals * (max_all + 1)
-                   : (r.summaries[0].*field.member).size();
+                   : (proto.*field.member).size();
         Handle d = h5::open_dataset(f, name);
         const auto dims = h5::shape(d.get());
         std::size_t got = 1;
         for (std::size_t i = 1; i < dims.size(); ++i) got *= dims[i];
         if (dims.empty() || dims[0] != Pt || got != per)
             throw h5::Failure(name + " has the wrong shape for the labels");
+        if (!summaries) continue;
         const auto all = h5::read_array<std::int64_t>(f, name, dims);
         for (hsize_t k = 0; k < Pt; ++k) {
             auto& dst = r.summaries[k].*field.member;
@@ -408,6 +414,10 @@ void read_dataset_blocks(hid_t f, const std::string& path, h5::Vlen vl, const Ax
 
 Results read_results_unguarded(const std::string& path) {
     return with_file(path, [&](hid_t f) { return read_open(f, path); });
+}
+
+Results read_results_header_unguarded(const std::string& path) {
+    return with_file(path, [&](hid_t f) { return read_open(f, path, false); });
 }
 
 void read_every_object(const std::string& path) {

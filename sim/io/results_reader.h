@@ -46,6 +46,7 @@ struct Results {
     /// a file written before it existed).
     std::vector<int> tension_pairs;
     std::vector<std::string> point_descriptions;  ///< per point: "PATH=VALUE; ..."
+    int max_rounds = 0;  ///< the largest of the points' max_rounds (/summary/raw/max_rounds)
     /// Per point: the counts of its Summary (experiment::Summary(std::move(counts)) gives
     /// the Summary back, without copying).
     std::vector<core::SummaryCounts> summaries;
@@ -64,6 +65,11 @@ Results read_results(const std::string& path);
 /// read_results without the child process: for the child itself and the fuzz targets.
 /// A crafted file can crash or hang the calling process.
 Results read_results_unguarded(const std::string& path);
+
+/// read_results_unguarded without the summaries (`summaries` stays empty): every check
+/// but the reading of /summary/raw's counts, whose shapes are still checked. For a merge,
+/// which copies the summaries' stored chunks (validated by read_every_object in a child).
+Results read_results_header_unguarded(const std::string& path);
 
 /// Reads every group's and dataset's attributes and every dataset's values (in blocks),
 /// checking each type (numbers, fixed-length strings; variable-length strings only in a

@@ -13,7 +13,10 @@
 #include <string_view>
 #include <thread>
 
+#include <zlib.h>
+
 #include "sim/core/model.h"
+#include "sim/io/errors.h"
 #include "sim/io/h5.h"
 #include "sim/io/layout.h"
 
@@ -218,14 +221,67 @@ void stage_rows(ChunkedSet& c, std::size_t first, std::size_t rows, const std::v
         write_rows(c.dset, first, rows, buf, "writing " + c.name);
         return;
     }
-    if (first != c.first_row + c.rows.size() / std::max<std::size_t>(c.row_elems, 1))
-        throw std::logic_error("summary rows out of order for " + c.name);
     if (buf.size() != rows * c.row_elems)
         throw std::logic_error("summary rows of the wrong size for " + c.name);
+    // Rows below c.first_row were copied as stored chunks (copy_chunks): skipped.
+    std::size_t skip = 0;
+    if (first < c.first_row && c.rows.empty())
+        skip = std::min<std::size_t>(rows, static_cast<std::size_t>(c.first_row - first));
+    if (skip == rows) return;
+    if (first + skip != c.first_row + c.rows.size() / std::max<std::size_t>(c.row_elems, 1))
+        throw std::logic_error("summary rows out of order for " + c.name);
+    const std::size_t n = (rows - skip) * c.row_elems;
+    if (n == 0) return;
     const std::size_t old = c.rows.size();
-    c.rows.resize(old + buf.size());
-    if (!buf.empty()) std::memcpy(c.rows.data() + old, buf.data(), buf.size() * 8);
+    c.rows.resize(old + n);
+    std::memcpy(c.rows.data() + old, buf.data() + skip * c.row_elems, n * 8);
     cut_chunks(c, false, jobs);
+}
+
+/// The offsets of every chunk of `c` in chunk rows [r0, r1) of the file (chunk row =
+/// c.chunk[0] points), row-major over the inner tiles as cut_chunks makes them.
+std::vector<std::vector<hsize_t>> chunk_offsets(const ChunkedSet& c, hsize_t r0, hsize_t r1) {
+    std::vector<std::vector<hsize_t>> out;
+    const std::size_t rank = c.dims.size();
+    for (hsize_t row = r0; row < r1; row += c.chunk[0]) {
+        std::vector<hsize_t> o(rank, 0);
+        o[0] = row;
+        for (;;) {
+            out.push_back(o);
+            std::size_t x = rank;
+            while (--x >= 1) {
+                o[x] += c.chunk[x];
+                if (o[x] < c.dims[x]) break;
+                o[x] = 0;
+            }
+            if (x == 0) break;
+        }
+    }
+    return out;
+}
+
+/// Checks that a stored chunk decodes (inflate, when the set is deflated) to exactly
+/// `tile_bytes` bytes: copied chunks are untrusted bytes. Throws BadResults naming `path`.
+void check_chunk(const std::vector<std::byte>& stored, std::size_t tile_bytes, int deflate,
+                 std::vector<std::byte>& scratch, const std::string& path,
+                 const std::string& dataset, const std::vector<hsize_t>& offset) {
+    auto bad = [&](const std::string& why) {
+        std::string at;
+        for (hsize_t v : offset) at += (at.empty() ? "" : ",") + std::to_string(v);
+        throw BadResults(path, dataset + ": the stored chunk at (" + at + ") " + why);
+    };
+    if (deflate < 0) {
+        if (stored.size() != tile_bytes) bad("has the wrong size");
+        return;
+    }
+    scratch.resize(tile_bytes + 1);
+    uLongf len = static_cast<uLongf>(scratch.size());
+    const int rc = uncompress(reinterpret_cast<Bytef*>(scratch.data()), &len,
+                              reinterpret_cast<const Bytef*>(stored.data()),
+                              static_cast<uLong>(stored.size()));
+    if (rc != Z_OK) bad("does not decode (zlib error " + std::to_string(rc) + ")");
+    if (len != tile_bytes)
+        bad("decodes to " + std::to_string(len) + " bytes, not " + std::to_string(tile_bytes));
 }
 
 }  // namespace
@@ -322,7 +378,7 @@ SummaryGroupWriter::SummaryGroupWriter(hid_t file, const core::SummaryStatistics
         std::vector<hsize_t> dims{Pt};
         for (char axis : std::string_view(f.axes_code)) dims.push_back(m.axis_len(axis));
         Handle d = h5::create_dataset(m.raw.get(), f.name, h5::native<std::int64_t>(), dims, false,
-                                      true, filters);
+                                      true, filters, kSummaryChunkPoints);
         describe(d.get(), f.axes, f.description);
         m.raw_sets.emplace_back(&f, std::move(d));
     }
@@ -340,7 +396,7 @@ SummaryGroupWriter::SummaryGroupWriter(hid_t file, const core::SummaryStatistics
         for (auto n : a.dims) dims.push_back(n);
         Handle d = h5::create_dataset(m.g.get(), a.name.c_str(),
                                       a.integer ? h5::native<std::int64_t>() : h5::native<double>(),
-                                      dims, false, true, filters);
+                                      dims, false, true, filters, kSummaryChunkPoints);
         describe(d.get(), a.axes.c_str(), a.description.c_str());
         m.derived.emplace_back(a.name, std::move(d));
     }
@@ -350,6 +406,109 @@ SummaryGroupWriter::SummaryGroupWriter(hid_t file, const core::SummaryStatistics
 }
 
 SummaryGroupWriter::~SummaryGroupWriter() = default;
+
+std::size_t SummaryGroupWriter::copy_chunks(hid_t src, const std::string& src_path,
+                                            std::int64_t rows) {
+    Impl& m = *impl_;
+    write_pending();
+    const hsize_t at = m.done, n = h5::hs(rows);
+    if (rows <= 0 || at + n > m.points) return 0;
+    std::size_t copied = 0;
+    for (ChunkedSet& c : m.chunked) {
+        // The rows must start a chunk row of this file, with nothing buffered before them.
+        if (!c.direct || !c.rows.empty() || c.first_row != at || at % c.chunk[0] != 0) continue;
+        const std::string what = "reading " + c.name + " of '" + src_path + "'";
+        if (!h5::exists(src, c.name)) continue;
+        Handle d = h5::open_dataset(src, c.name);
+        ChunkedSet sc = chunked_set(d.get(), c.name);
+        std::vector<hsize_t> want = c.dims;
+        want[0] = n;
+        if (!sc.direct || sc.dims != want || sc.chunk != c.chunk || sc.deflate != c.deflate ||
+            sc.shuffle != c.shuffle)
+            continue;
+        {
+            Handle ft = h5::type(H5Dget_type(d.get()), what);
+            Handle ft0 = h5::type(H5Dget_type(c.dset), what);
+            if (H5Tequal(ft.get(), ft0.get()) <= 0) continue;
+        }
+        // Whole chunk rows, and the last (edge) one if the shard ends where this file does.
+        const hsize_t c0 = c.chunk[0];
+        const hsize_t end = at + n == m.points ? n : n / c0 * c0;
+        if (end == 0) continue;
+        // Every chunk must be stored (a missing one reads as fill values: not copied).
+        // A failure to read the input is the input's (BadResults), not the output's.
+        const auto rd = [&](herr_t rc) {
+            if (rc < 0) throw BadResults(src_path, what + ": " + h5::error_detail());
+        };
+        const auto all = chunk_offsets(sc, 0, end);
+        std::vector<hsize_t> sizes(all.size(), 0);
+        for (std::size_t i = 0; i < all.size(); ++i)
+            rd(H5Dget_chunk_storage_size(d.get(), all[i].data(), &sizes[i]));
+        if (std::find(sizes.begin(), sizes.end(), hsize_t{0}) != sizes.end()) continue;
+        std::size_t tile_bytes = 8;
+        for (hsize_t v : c.chunk) tile_bytes *= v;
+        const std::size_t bound = compressBound(static_cast<uLong>(tile_bytes)) + 64;
+        // Read in order (libhdf5 is not thread-safe), checked on the writer's threads, written
+        // in order: the file does not depend on the thread count.
+        std::vector<std::vector<std::byte>> stored(all.size());
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            if (sizes[i] > bound)
+                throw BadResults(src_path, c.name + ": a stored chunk of " +
+                                               std::to_string(sizes[i]) + " bytes cannot hold " +
+                                               std::to_string(tile_bytes));
+            stored[i].resize(static_cast<std::size_t>(sizes[i]));
+            std::uint32_t mask = 0;
+            rd(H5Dread_chunk(d.get(), H5P_DEFAULT, all[i].data(), &mask, stored[i].data()));
+            if (mask != 0)
+                throw BadResults(src_path, c.name + ": a stored chunk skipped its filters");
+        }
+        {
+            std::atomic<std::size_t> next{0};
+            std::exception_ptr error;
+            std::mutex error_mutex;
+            auto work = [&] {
+                std::vector<std::byte> scratch;
+                for (std::size_t j; (j = next.fetch_add(1)) < all.size();) {
+                    try {
+                        check_chunk(stored[j], tile_bytes, c.deflate, scratch, src_path, c.name,
+                                    all[j]);
+                    } catch (...) {
+                        const std::lock_guard<std::mutex> lock(error_mutex);
+                        if (!error) error = std::current_exception();
+                    }
+                }
+            };
+            const int nt = static_cast<int>(std::clamp<std::size_t>(
+                static_cast<std::size_t>(std::max(m.threads, 1)), 1, all.size()));
+            std::vector<std::thread> helpers;
+            for (int t = 1; t < nt; ++t) helpers.emplace_back(work);
+            work();
+            for (auto& h : helpers) h.join();
+            if (error) std::rethrow_exception(error);
+        }
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            std::vector<hsize_t> out = all[i];
+            out[0] += at;
+            h5::check_rc(H5Dwrite_chunk(c.dset, H5P_DEFAULT, 0, out.data(), stored[i].size(),
+                                        stored[i].data()),
+                         "writing " + c.name);
+        }
+        c.first_row = at + std::min(end, n);
+        ++copied;
+    }
+    return copied;
+}
+
+bool SummaryGroupWriter::needs_rows(std::int64_t n) const {
+    const Impl& m = *impl_;
+    const std::size_t at = m.done + m.pending.size();
+    for (const ChunkedSet& c : m.chunked) {
+        if (!c.direct && c.row_elems == 0) continue;  // an empty dataset: nothing to write
+        if (!c.direct || !c.rows.empty() || c.first_row < at + static_cast<std::size_t>(n))
+            return true;
+    }
+    return false;
+}
 
 void SummaryGroupWriter::add(core::SummaryCounts&& s) {
     Impl& m = *impl_;
@@ -394,7 +553,13 @@ void SummaryGroupWriter::write(std::span<const core::SummaryCounts* const> block
     std::vector<SummaryChunk> jobs;
 
     // ---- raw arrays, concatenated along a leading point axis ----
+    // A set whose rows [at, at + npt) were all copied as stored chunks needs none of them.
+    const auto copied = [&](const ChunkedSet& c) {
+        if (!c.direct) return c.row_elems == 0;  // an empty dataset: nothing to write
+        return c.rows.empty() && c.first_row >= at + npt;
+    };
     for (std::size_t fi = 0; fi < m.raw_sets.size(); ++fi) {
+        if (copied(m.chunked[fi])) continue;
         const layout::RawField& f = *m.raw_sets[fi].first;
         std::size_t per = 1;
         for (char axis : std::string_view(f.axes_code)) per *= m.axis_len(axis);
@@ -434,7 +599,11 @@ void SummaryGroupWriter::write(std::span<const core::SummaryCounts* const> block
     }
 
     // ---- derived datasets, computed by experiment (m.stats), stored as given ----
-    for (const auto& a : m.stats->derived(shape, static_cast<int>(m.RB), block)) {
+    const bool derive =
+        std::any_of(m.chunked.begin() + static_cast<std::ptrdiff_t>(m.raw_sets.size()),
+                    m.chunked.end(), [&](const ChunkedSet& c) { return !copied(c); });
+    for (const auto& a : derive ? m.stats->derived(shape, static_cast<int>(m.RB), block)
+                                : std::vector<core::DerivedArray>{}) {
         ChunkedSet& c = m.chunked[m.raw_sets.size() + m.derived_index(a.name.c_str())];
         if (a.integer)
             stage_rows(c, at, npt, a.ints, jobs);
@@ -490,10 +659,12 @@ void write_summary_group(hid_t file, const core::SummaryStatistics& stats,
     w.finish();
 }
 
-std::vector<core::SummaryCounts> read_summary_rows(hid_t file, const core::RecordShape& shape,
-                                                   const std::vector<int>& tension_pairs,
-                                                   std::int64_t points, std::int64_t first,
-                                                   std::int64_t n) {
+namespace {
+
+std::vector<core::SummaryCounts> read_rows(hid_t file, const core::RecordShape& shape,
+                                           const std::vector<int>& tension_pairs,
+                                           std::int64_t points, std::int64_t first, std::int64_t n,
+                                           bool light) {
     if (first < 0 || n < 0 || first + n > points)
         throw h5::Failure("summary rows " + std::to_string(first) + "+" + std::to_string(n) +
                           " are outside the file's " + std::to_string(points) + " points");
@@ -536,6 +707,7 @@ std::vector<core::SummaryCounts> read_summary_rows(hid_t file, const core::Recor
         out.back().runs = runs[k];
     }
     for (const auto& field : layout::raw_fields()) {
+        if (light && std::string_view(field.name) != "outcome_counts") continue;
         const bool rounds = std::string_view(field.name) == "rounds_hist";
         std::size_t per = 0;
         const auto all =
@@ -558,6 +730,22 @@ std::vector<core::SummaryCounts> read_summary_rows(hid_t file, const core::Recor
         }
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<core::SummaryCounts> read_summary_rows(hid_t file, const core::RecordShape& shape,
+                                                   const std::vector<int>& tension_pairs,
+                                                   std::int64_t points, std::int64_t first,
+                                                   std::int64_t n) {
+    return read_rows(file, shape, tension_pairs, points, first, n, false);
+}
+
+std::vector<core::SummaryCounts> read_summary_light(hid_t file, const core::RecordShape& shape,
+                                                    const std::vector<int>& tension_pairs,
+                                                    std::int64_t points, std::int64_t first,
+                                                    std::int64_t n) {
+    return read_rows(file, shape, tension_pairs, points, first, n, true);
 }
 
 bool has_sensitivity(const std::string& design, std::int64_t first_point, std::int64_t points,

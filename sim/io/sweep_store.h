@@ -11,6 +11,12 @@
 
 namespace sco::io {
 
+/// The /summary datasets of a results file are chunked by at most this many points (a
+/// divisor of it: a power of two), whatever the file's number of points, so that a merge
+/// can copy the stored chunks of a shard whose first point is a multiple of it
+/// (io::merge_results); experiment::sweep_parts cuts a sweep's parts in multiples of it.
+inline constexpr std::int64_t kSummaryChunkPoints = 64;
+
 /// Points [first, last) of a sweep.
 struct Slice {
     std::int64_t first = 0;

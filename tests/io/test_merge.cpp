@@ -3,6 +3,7 @@
 #include "sim/io/merge.h"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -188,6 +189,77 @@ TEST_F(MergeTest, GridShardsGivenOutOfOrderMergeToTheSingleRunFile) {
     EXPECT_EQ(files(), (std::vector<std::string>{"merged.h5", "shard0.h5", "shard1.h5", "shard2.h5",
                                                  "single.h5"}))
         << "a temporary file was left behind";
+}
+
+/// Flips bytes in the middle of the first stored chunk of `dataset` in `file`.
+void corrupt_first_chunk(const std::string& file, const std::string& dataset) {
+    haddr_t addr = 0;
+    hsize_t size = 0;
+    {
+        const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+        ASSERT_GE(f, 0);
+        const hid_t d = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+        ASSERT_GE(d, 0);
+        hsize_t offset[8] = {};
+        unsigned mask = 0;
+        const hid_t sp = H5Dget_space(d);
+        ASSERT_GE(H5Dget_chunk_info(d, sp, 0, offset, &mask, &addr, &size), 0);
+        H5Sclose(sp);
+        H5Dclose(d);
+        H5Fclose(f);
+    }
+    ASSERT_GT(size, 16u);
+    std::fstream io(file, std::ios::in | std::ios::out | std::ios::binary);
+    io.seekg(static_cast<std::streamoff>(addr + size / 2));
+    char bytes[8];
+    io.read(bytes, sizeof bytes);
+    for (char& b : bytes) b = static_cast<char>(b ^ 0x5a);
+    io.seekp(static_cast<std::streamoff>(addr + size / 2));
+    io.write(bytes, sizeof bytes);
+}
+
+TEST_F(MergeTest, ShardsOnChunkRowsMergeByCopyingTheirStoredChunksWhichAreChecked) {
+    // 128 points in two shards of kSummaryChunkPoints (64): the /summary datasets whose type,
+    // chunk shape and filters equal the output's are copied as stored, the others (those
+    // with a rounds axis: the shards' max_rounds differ) decoded and encoded again; the
+    // merged file is the single run's all the same.
+    experiment::Design d = grid();
+    d.factors[0].levels = {0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45,
+                           0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85};
+    d.factors[1].levels = {0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.24};
+    ASSERT_EQ(experiment::design_size(d), 128);
+    write(path("single.h5"), d, 0, 128, 11, true);
+    write(path("s0.h5"), d, 0, 64, 11, true);
+    write(path("s1.h5"), d, 64, 128, 11, true);
+    merge_results(sco::experiment::stored_statistics(), {path("s0.h5"), path("s1.h5")},
+                  path("merged.h5"), false, "merge", "0.1.0", "abc123");
+    expect_identical(path("single.h5"), path("merged.h5"));
+    const auto shard = inspect_file(path("s1.h5"));
+    EXPECT_EQ(shard.at("/summary/raw/outcome_counts").layout,
+              inspect_file(path("merged.h5")).at("/summary/raw/outcome_counts").layout)
+        << "the chunks of a 64-point shard line up with the merged file's";
+
+    // A copied chunk is untrusted: with the child's reading skipped (SCO_SIM_READ_UNGUARDED,
+    // as in the fuzz targets), a stored chunk that does not decode is still refused, as the
+    // input's fault (not a write failure), naming the shard; only the copy says "stored chunk".
+    corrupt_first_chunk(path("s1.h5"), "/summary/raw/outcome_counts");
+    ASSERT_EQ(setenv("SCO_SIM_READ_UNGUARDED", "1", 1), 0);
+    try {
+        merge_results(sco::experiment::stored_statistics(), {path("s0.h5"), path("s1.h5")},
+                      path("m2.h5"), false, "merge", "0.1.0", "abc123");
+        ADD_FAILURE() << "a corrupt stored chunk was copied";
+    } catch (const MergeWriteError& e) {
+        ADD_FAILURE() << "reported as a write failure: " << e.what();
+    } catch (const MergeError& e) {
+        EXPECT_NE(std::string(e.what()).find(path("s1.h5")), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("stored chunk"), std::string::npos) << e.what();
+    }
+    ASSERT_EQ(unsetenv("SCO_SIM_READ_UNGUARDED"), 0);
+    // Guarded (the default), the child's reading of every object refuses it first.
+    EXPECT_THROW(merge_results(sco::experiment::stored_statistics(), {path("s0.h5"), path("s1.h5")},
+                               path("m2.h5"), false, "merge", "0.1.0", "abc123"),
+                 BadResults);
+    EXPECT_FALSE(fs::exists(path("m2.h5")));
 }
 
 TEST_F(MergeTest, TheComparisonSeesEveryDifference) {
