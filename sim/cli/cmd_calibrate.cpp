@@ -181,6 +181,8 @@ std::vector<abc::PointResult> get_points(const io::CalibrationData& d) {
                    d.log_likelihood[i],
                    d.log_likelihood_sd[i] * d.log_likelihood_sd[i],
                    {},
+                   {},
+                   {},
                    {}};
         const std::size_t m = d.n_pairs();
         if (d.pair_distance.size() == d.n_points() * m)
@@ -192,6 +194,8 @@ std::vector<abc::PointResult> get_points(const io::CalibrationData& d) {
                                                   d.pair_skill[at],
                                                   kNaN,
                                                   kNaN,
+                                                  {},
+                                                  {},
                                                   {},
                                                   {}});
             }
@@ -363,11 +367,12 @@ std::string calibration_report(const io::CalibrationData& d) {
         for (const auto q : d.pair_required) npairs += q == 1 ? 1 : 0;
         for (const auto& l : d.required_label) ncomp += l.rfind("comparison ", 0) == 0 ? 1 : 0;
         if (r > ncomp) {
-            os << "required: " << r - ncomp << " observations of " << npairs
-               << " pair(s) must hold ("
+            os << "required: " << r - ncomp << " events of " << npairs << " pair(s) must hold ("
                << (d.require_rule == "wilson"
-                       ? "95% Wilson interval of the probability of the observed value reaches "
-                       : "the share of the point's runs giving the observed value reaches ")
+                       ? "95% Wilson interval of the share of runs giving the event's whole "
+                         "observed pattern reaches "
+                       : "the share of the point's runs giving the event's whole observed "
+                         "pattern reaches ")
                << d.require_level;
             if (d.required_level.size() == r)
                 for (std::size_t k = 0; k + ncomp < r; ++k)
@@ -393,7 +398,7 @@ std::string calibration_report(const io::CalibrationData& d) {
         }
         for (const auto& [g, c] : by_gen)
             os << "  generation " << g << ": " << c.second << " of " << c.first
-               << " points hold every required observation\n";
+               << " points hold every required event\n";
         os << "  failed by the points of generation " << first_gen << ":\n";
         for (std::size_t k = 0; k < r; ++k) {
             std::int64_t fails = 0, n = 0;
@@ -449,9 +454,9 @@ std::string calibration_report(const io::CalibrationData& d) {
             best_i = i;
         }
     }
-    os << "best point" << (nreq ? " (of those holding every required observation)" : "")
-       << ": Brier " << std::setprecision(4) << best << ", log score " << best_log << ", skill "
-       << best_skill << (in_distance > 1 ? " (means over the pairs in the distance)" : "") << "\n";
+    os << "best point" << (nreq ? " (of those holding every required event)" : "") << ": Brier "
+       << std::setprecision(4) << best << ", log score " << best_log << ", skill " << best_skill
+       << (in_distance > 1 ? " (means over the pairs in the distance)" : "") << "\n";
     if (const std::size_t m = d.n_pairs(); m > 1 && !std::isnan(best) && d.n_points() > 0 &&
                                            d.pair_distance.size() == d.n_points() * m)
         for (std::size_t q = 0; q < m; ++q)
@@ -604,8 +609,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         "than", po::value<std::vector<std::string>>()->composing(),
         "SCENARIO:EVENTS[:ID,...]: the other side of the matching --require-less")(
         "require-level", po::value<std::string>(),
-        "a required observation holds when the model's probability of the observed value "
-        "(the share of the point's runs) reaches this level (default 0.5); "
+        "a required event holds when the share of the point's runs giving all its observations "
+        "together reaches this level (default 0.5); "
         "--require SCENARIO:EVENTS:LEVEL gives one pair its own")(
         "require-rule", po::value<std::string>(),
         "share (k/n >= level, the default) or wilson (the 95% Wilson interval's upper end "
@@ -989,6 +994,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                                ll.value,
                                ll.var,
                                {},
+                               {},
+                               {},
                                {}};
             if (required) abc::judge_required(r, level, ps, require_rule);
             return ps;
@@ -1036,9 +1043,13 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     for (std::size_t q = 0; q < pairs.size(); ++q) {
         if (!pairs[q].required) continue;
         h.require_level = require_level;
-        for (const auto& o : pairs[q].obs) {
+        // One required row per event: its observations hold together or not (the share of
+        // runs giving the whole observed pattern; docs/calibration.md, "The acceptance rule").
+        for (const auto& ev : experiment::events_of(pairs[q].obs)) {
+            std::string what;
+            for (const auto k : ev.obs) what += (what.empty() ? "" : " & ") + pairs[q].obs[k].what;
             h.required_level.push_back(pairs[q].level);
-            h.required_label.push_back(o.event_id + " " + o.what + " (" + pairs[q].events_path +
+            h.required_label.push_back(ev.event_id + " " + what + " (" + pairs[q].events_path +
                                        ")");
             h.required_pair.push_back(static_cast<std::int32_t>(q));
         }
@@ -1078,7 +1089,9 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             for (const auto k : m.obs) id << " " << k;
         }
         if (!std::isnan(h.require_level)) {
-            id << "\nrequire level " << h.require_level;
+            // "events": an event is judged jointly (its runs giving the whole pattern), not
+            // observation by observation as before session 6's review
+            id << "\nrequire level " << h.require_level << " events";
             // the rule and the pairs' own levels (not in the ids of calibrations before them)
             if (require_rule != abc::RequireRule::Wilson) id << " rule " << h.require_rule;
             for (std::size_t q = 0; q < pairs.size(); ++q)
@@ -1120,9 +1133,13 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         for (std::size_t q = 0; q < pairs.size(); ++q) {
             experiment::RunConfig cq = cfg;
             cq.seed = pairs[q].seed;
+            // Per event, the runs giving all its observations at once, counted as the runs
+            // are summarised (no per-run storage): what --require judges.
+            experiment::RunnerHooks hq = hooks;
+            hq.counter = std::make_shared<const experiment::EventCounter>(pairs[q].obs);
             auto got =
                 abc::evaluate_points(pairs[q].sc.spec, pairs[q].priors, theta, g * points + a,
-                                     gens * points, cq, scorer_of(pairs[q]), hooks);
+                                     gens * points, cq, scorer_of(pairs[q]), hq);
             progress.advance((b - a) * cfg.replications);
             if (q == 0) {
                 res = std::move(got);
@@ -1131,10 +1148,10 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                 for (std::size_t i = 0; i < res.size(); ++i) {
                     auto& sc_q = got[i].score;
                     if (pairs[q].required) {
-                        res[i].required_p.insert(res[i].required_p.end(), sc_q.observed_p.begin(),
-                                                 sc_q.observed_p.end());
-                        res[i].required_held.insert(res[i].required_held.end(), sc_q.held.begin(),
-                                                    sc_q.held.end());
+                        res[i].required_p.insert(res[i].required_p.end(), sc_q.event_p.begin(),
+                                                 sc_q.event_p.end());
+                        res[i].required_held.insert(res[i].required_held.end(),
+                                                    sc_q.event_held.begin(), sc_q.event_held.end());
                     }
                     res[i].pairs.push_back(std::move(sc_q));
                 }

@@ -53,8 +53,32 @@ int cmd_score(const std::vector<std::string>& args) {
     if (obs.empty())
         throw UsageError("score: no observation of " + events.path +
                          " is left to score (every event was skipped)");
-    const auto sc = experiment::score(
-        obs, experiment::Summary(std::move(res.summaries[static_cast<std::size_t>(point)])), opt);
+    experiment::Summary sum(std::move(res.summaries[static_cast<std::size_t>(point)]));
+    // Per event, the runs giving all its observations together: counted from the file's
+    // per-run records (a summary-only file has none; its events are then listed without a
+    // joint probability).
+    if (!res.summary_only) {
+        const io::RunFacts facts = io::read_run_facts(res, point);
+        core::RecordShape shape;
+        shape.periods = static_cast<int>(res.labels.periods.size());
+        shape.proposals = static_cast<int>(res.labels.proposals.size());
+        shape.agents = static_cast<int>(res.labels.agents.size());
+        core::RunRecord rec;
+        rec.shape = shape;
+        const auto tp = static_cast<std::size_t>(shape.periods) * shape.proposals;
+        const auto tpi = tp * static_cast<std::size_t>(shape.agents);
+        const experiment::EventCounter counter(obs);
+        sum.counted.assign(counter.size(), 0);
+        for (std::int64_t k = 0; k < facts.runs; ++k) {
+            const auto at = static_cast<std::size_t>(k);
+            rec.outcome.assign(facts.outcome.begin() + static_cast<std::ptrdiff_t>(at * tp),
+                               facts.outcome.begin() + static_cast<std::ptrdiff_t>((at + 1) * tp));
+            rec.flags.assign(facts.flags.begin() + static_cast<std::ptrdiff_t>(at * tpi),
+                             facts.flags.begin() + static_cast<std::ptrdiff_t>((at + 1) * tpi));
+            counter.count(rec, sum.counted.data());
+        }
+    }
+    const auto sc = experiment::score(obs, sum, opt);
     if (vm->count("json")) {
         using Json = nlohmann::ordered_json;
         const Json body = Json::parse(experiment::score_json(sc, skipped));

@@ -329,6 +329,7 @@ std::vector<PointResult> evaluate_points(const core::ModelSpec& spec,
         }
         RunnerHooks h;
         h.stop = hooks.stop;
+        h.counter = hooks.counter;
         if (hooks.progress)
             h.progress = [&](std::int64_t d, std::int64_t) {
                 hooks.progress(done + d, n * cfg.replications);
@@ -377,6 +378,15 @@ void judge_required(const Score& s, double level, PointScore& out, RequireRule r
             s.runs > 0 ? static_cast<double>(hits) / static_cast<double>(s.runs) : std::nan(""));
         out.held.push_back(holds(hits, s.runs, level, rule) ? 1 : 0);
     }
+    out.event_p.clear();
+    out.event_held.clear();
+    for (const auto& ev : s.events) {
+        if (ev.hits < 0)
+            throw std::invalid_argument("judge_required: event " + ev.group.event_id +
+                                        " has no joint count (no EventCounter in the summary)");
+        out.event_p.push_back(ev.p);
+        out.event_held.push_back(holds(ev.hits, s.runs, level, rule) ? 1 : 0);
+    }
 }
 
 namespace {
@@ -419,7 +429,7 @@ Comparison compare(const ComparisonSide& less, const ComparisonSide& more) {
 }
 
 PointScore mean_score(const std::vector<PointScore>& pairs) {
-    PointScore m{0.0, 0.0, 0.0, 0.0, 0.0, 0.0, {}, {}};
+    PointScore m{0.0, 0.0, 0.0, 0.0, 0.0, 0.0, {}, {}, {}, {}};
     if (pairs.empty()) return m;
     for (const auto& p : pairs) {
         m.distance += p.distance;
@@ -436,6 +446,8 @@ PointScore mean_score(const std::vector<PointScore>& pairs) {
                       m.skill / n,
                       m.log_lik,
                       m.log_lik_var,
+                      {},
+                      {},
                       {},
                       {}};
 }
@@ -457,12 +469,24 @@ LogLikelihood log_likelihood(const Score& s) {
     if (s.runs <= 0)
         return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
     const double n = static_cast<double>(s.runs);
-    // An event's observations are not independent (passed: false and outcome: blocked are one
-    // fact): each counts 1/m of its weight, m the event's scored observations (a composite
-    // likelihood; review of session 6, finding 1).
+    LogLikelihood out;
+    if (s.has_joint()) {
+        // An event is one fact: its probability is the share of runs giving all its observed
+        // values together (the joint count; review of session 6, finding 1), weighted by the
+        // event's confidence weight.
+        for (const auto& ev : s.events) {
+            const double q = (static_cast<double>(ev.hits) + 0.5) / (n + 1.0);
+            const double w = ev.group.weight;
+            out.value += w * std::log(q);
+            out.var += w * w * n * (1.0 - q) / ((n + 1.0) * (n + 1.0) * q);
+        }
+        return out;
+    }
+    // Without joint counts (a summary without an EventCounter): an event's observations are
+    // not independent (passed: false and outcome: blocked are one fact), so each counts 1/m of
+    // its weight, m the event's scored observations (a composite likelihood).
     std::map<std::string, int> per_event;
     for (const auto& it : s.items) ++per_event[it.obs.event_id];
-    LogLikelihood out;
     for (const auto& it : s.items) {
         const double p = (static_cast<double>(it.hits) + 0.5) / (n + 1.0);
         const double w = it.obs.weight / static_cast<double>(per_event[it.obs.event_id]);

@@ -144,6 +144,11 @@ struct PointScore {
     /// whether it holds (holds()). Empty for the pairs that make the distance.
     std::vector<double> observed_p;
     std::vector<int> held;
+    /// The same per event (Score::events order), jointly: the share of runs giving the
+    /// event's whole observed pattern, and whether that share holds. Feasibility is judged on
+    /// these (docs/calibration.md, "The acceptance rule").
+    std::vector<double> event_p;
+    std::vector<int> event_held;
 };
 
 /// One evaluated point: its global index, parameters and scores.
@@ -199,8 +204,11 @@ double effective_threshold(std::int64_t runs, double level, RequireRule rule);
 /// n <= z^2 (1 - level) / level.
 bool vacuous(std::int64_t runs, double level, RequireRule rule);
 
-/// The per-observation verdicts of a scored required pair: observed_p (p if the observed
-/// value is true, else 1 - p) and held (holds() at `level` under `rule`).
+/// The verdicts of a scored required pair: per observation observed_p (p if the observed
+/// value is true, else 1 - p) and held (holds() at `level` under `rule`), kept for reports and
+/// comparisons; per event (s.events) event_p, the share of runs giving the whole observed
+/// pattern, and event_held (holds() on the joint count), which is what --require judges.
+/// Throws std::invalid_argument when s has events without joint counts (hits -1).
 void judge_required(const Score& s, double level, PointScore& out,
                     RequireRule rule = RequireRule::Share);
 
@@ -256,7 +264,13 @@ using Scorer = std::function<PointScore(const Summary&)>;
 /// it is the plain Brier score.
 double debiased_brier(const Score& s);
 
-/// The estimated log-likelihood of the observed values (`calibrate --posterior likelihood`):
+/// The estimated log-likelihood of the observed events (`calibrate --posterior likelihood`).
+/// With joint counts (s.has_joint(): calibrate attaches an EventCounter to every point's
+/// summary): sum over events of w_e ln p_e, p_e = (j_e + 1/2) / (n + 1), j_e of the point's n
+/// runs giving ALL the event's observed values together, w_e the event's confidence weight;
+/// `var` = sum w_e^2 n (1 - p_e) / ((n + 1)^2 p_e) (delta method). Events are treated as
+/// independent given the parameters (docs/calibration.md). Without joint counts, the
+/// composite likelihood:
 /// sum (w / m) [y ln p + (1 - y) ln(1 - p)] over the scored observations with p = (k + 1/2) /
 /// (n + 1), k of the point's n runs giving the observation (the +1/2 keeps it finite when
 /// the runs never or always give it, and makes the estimate's first-order bias, -1/(2n) per
@@ -277,7 +291,9 @@ LogLikelihood log_likelihood(const Score& s);
 /// Runs the global points first.. (theta[i] is point first + i) with cfg.replications runs
 /// each, keyed (cfg.seed, point, rep), in chunks of a few points so that memory does not
 /// grow with the number of points; scores each point's Summary and drops it. `hooks`
-/// as for run_plan (progress counts the runs of this call).
+/// as for run_plan (progress counts the runs of this call; hooks.counter, e.g. an
+/// EventCounter of the scorer's observations, is counted in every point's Summary, so
+/// that the scorer sees the per-event joint counts).
 std::vector<PointResult> evaluate_points(const core::ModelSpec& spec,
                                          const std::vector<Prior>& priors,
                                          const std::vector<std::vector<double>>& theta,

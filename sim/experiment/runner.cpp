@@ -79,6 +79,7 @@ std::vector<Summary> run_pipelined(const core::ModelSpec& spec, const Plan& plan
             core::Workspace ws(spec);
             core::RunRecord rec(shape);
             Summary local(shape, max_rounds(), tracked);
+            local.attach(hooks.counter);
             std::int64_t cur = -1;
             auto flush = [&] {
                 if (cur < 0) return;
@@ -117,6 +118,7 @@ std::vector<Summary> run_pipelined(const core::ModelSpec& spec, const Plan& plan
                         auto m =
                             std::make_unique<core::CompiledModel>(*sp, spec.params.random_ids());
                         auto sum = std::make_unique<Summary>(shape, max_rounds(), tracked);
+                        sum->attach(hooks.counter);
                         lock.lock();
                         s.spec = std::move(sp);
                         s.model = std::move(m);
@@ -283,6 +285,7 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
                 const core::ModelSpec spec_k = apply_point(spec, plan.points[k]);
                 const core::CompiledModel model(spec_k, spec.params.random_ids());
                 partial.assign(threads, Summary(shape, max_rounds(), tracked));
+                for (Summary& p : partial) p.attach(hooks.counter);
                 const std::uint64_t point = static_cast<std::uint64_t>(plan.first_point + k);
                 for (std::int64_t first = 0; first < reps; first += block) {
                     const std::int64_t nb = std::min<std::int64_t>(block, reps - first);
@@ -314,6 +317,7 @@ std::vector<Summary> run_plan(const core::ModelSpec& spec, const Plan& plan, con
                     if (hooks.stop && hooks.stop->load()) throw Interrupted();
                 }
                 Summary s(shape, max_rounds(), tracked);
+                s.attach(hooks.counter);
                 for (const Summary& p : partial) s.merge(p);
                 if (stream) {
                     if (hooks.keep_summaries) summaries.push_back(s);

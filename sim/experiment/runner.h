@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "sim/core/model.h"
@@ -38,6 +39,9 @@ struct RunnerHooks {
     /// sink while the threads go on (run_in_parts finishes the previous part's file
     /// meanwhile). 0: at most threads + 1 points in flight, however slow the sink.
     std::int64_t window_bytes = 0;
+    /// Counted in every point's summary (Summary::attach): per-run tests the Summary's
+    /// arrays cannot answer (calibrate's per-event joint counts). Null: none.
+    std::shared_ptr<const RunCounter> counter;
 };
 
 struct Interrupted : std::exception {

@@ -243,6 +243,72 @@ std::int64_t successes(const Observation& o, const Summary& s) {
     return 0;
 }
 
+bool holds_in_run(const Observation& o, const core::RunRecord& r) {
+    const auto& sh = r.shape;
+    const std::size_t tp = static_cast<std::size_t>(o.period) * sh.proposals + o.proposal;
+    const auto passed_at = [&](std::size_t k) {
+        return core::passed(static_cast<core::Outcome>(r.outcome[k]));
+    };
+    const auto flags = [&] {
+        return static_cast<unsigned>(r.flags[tp * sh.agents + static_cast<std::size_t>(o.agent)]);
+    };
+    bool fact = false;
+    switch (o.kind) {
+        case ObsKind::Passed:
+            fact = passed_at(tp);
+            break;
+        case ObsKind::Outcome:
+            fact = (o.outcome_mask & (1u << r.outcome[tp])) != 0;
+            break;
+        case ObsKind::TookPart:  // as Summary::participated: joined and the text passed
+        case ObsKind::StayedOut:
+            fact = passed_at(tp) && (flags() & core::kJoined) != 0;
+            if (o.kind == ObsKind::StayedOut) fact = !fact;
+            break;
+        case ObsKind::Objected:
+            fact = (flags() & core::kObjected) != 0;
+            break;
+        case ObsKind::TransitDenied:
+            fact = (flags() & core::kTransitDenied) != 0;
+            break;
+        case ObsKind::PassedWithin: {
+            // first adopted inside the window: not adopted before it, adopted in it
+            int first = sh.periods;
+            for (int t = 0; t < sh.periods && first == sh.periods; ++t)
+                if (passed_at(static_cast<std::size_t>(t) * sh.proposals + o.proposal)) first = t;
+            fact = first >= o.period && first < o.period + o.summits;
+            break;
+        }
+    }
+    return fact == o.value;
+}
+
+std::vector<EventGroup> events_of(const std::vector<Observation>& obs) {
+    std::vector<EventGroup> out;
+    std::map<std::string, std::size_t> at;
+    for (std::size_t k = 0; k < obs.size(); ++k) {
+        const auto [it, fresh] = at.emplace(obs[k].event_id, out.size());
+        if (fresh) out.push_back(EventGroup{obs[k].event_id, obs[k].category, obs[k].weight, {}});
+        out[it->second].obs.push_back(k);
+    }
+    return out;
+}
+
+EventCounter::EventCounter(std::vector<Observation> obs)
+    : obs_(std::move(obs)), groups_(events_of(obs_)) {}
+
+void EventCounter::count(const core::RunRecord& r, std::int64_t* hits) const {
+    for (std::size_t e = 0; e < groups_.size(); ++e) {
+        bool all = true;
+        for (const std::size_t k : groups_[e].obs)
+            if (!holds_in_run(obs_[k], r)) {
+                all = false;
+                break;
+            }
+        hits[e] += all ? 1 : 0;
+    }
+}
+
 static_assert(core::kObjected == 1 << 3, "successes() reads bit 3 for objected");
 static_assert(core::kTransitDenied == 1 << 4, "successes() reads bit 4 for transit_denied");
 
@@ -354,6 +420,26 @@ Score score(const std::vector<Observation>& obs, const Summary& s, const ScoreOp
                                         " has a weight outside (0, 1]");
         sc.items.push_back(std::move(it));
     }
+    const std::vector<EventGroup> groups = events_of(obs);
+    const bool joint = s.counted.size() == groups.size() && !groups.empty();
+    for (const auto& g : groups) {
+        ScoredEvent ev;
+        ev.group = g;
+        ev.p_independent = 1.0;
+        for (const std::size_t k : g.obs) {
+            const auto& it = sc.items[k];
+            ev.p_independent *= it.obs.value ? it.p : 1.0 - it.p;
+        }
+        if (joint) {
+            ev.hits = s.counted[sc.events.size()];
+            ev.p = static_cast<double>(ev.hits) / static_cast<double>(s.runs);
+            ev.ci = wilson(ev.hits, s.runs);
+        } else {
+            ev.p = kNaN;
+            ev.ci = Proportion{kNaN, kNaN, kNaN};
+        }
+        sc.events.push_back(std::move(ev));
+    }
     sc.overall = scores_of(sc.items, opt);
     std::map<std::string, std::vector<ScoredObservation>> by;
     for (const auto& it : sc.items) by[it.obs.category].push_back(it);
@@ -400,6 +486,34 @@ std::string score_text(const Score& sc, const std::vector<Skipped>& skipped) {
            << pad(it.obs.value ? "yes" : "no", 9) << pad(fmt("%.2f", it.obs.weight), 7, true)
            << "  " << pad(fmt("%.3f", it.p), 7, true) << "  [" << fmt("%.3f", it.ci.lo) << ", "
            << fmt("%.3f", it.ci.hi) << "]\n";
+    }
+    if (!sc.events.empty()) {
+        std::size_t wev = 5;
+        for (const auto& ev : sc.events) wev = std::max(wev, ev.group.event_id.size());
+        os << "\nEvents (" << sc.events.size() << "), jointly: ";
+        if (sc.has_joint())
+            os << "the share of the " << sc.runs
+               << " runs giving all the event's observations at once (joint p, 95% Wilson "
+                  "interval);";
+        else
+            os << "no joint probability (the results hold no per-run records: "
+                  "--summary-only);";
+        os << " indep p = the product of its observations' probabilities of the observed "
+              "values, what it would be were they independent:\n";
+        os << pad("event", wev + 2) << pad("obs", 4, true) << pad("weight", 8, true)
+           << pad("joint p", 9, true) << "  " << pad("[lo, hi]", 15) << pad("indep p", 8, true)
+           << "\n";
+        for (const auto& ev : sc.events) {
+            os << pad(ev.group.event_id, wev + 2)
+               << pad(std::to_string(ev.group.obs.size()), 4, true)
+               << pad(fmt("%.2f", ev.group.weight), 8, true) << pad(fmt("%.3f", ev.p), 9, true)
+               << "  "
+               << pad(ev.hits < 0
+                          ? std::string("-")
+                          : "[" + fmt("%.3f", ev.ci.lo) + ", " + fmt("%.3f", ev.ci.hi) + "]",
+                      15)
+               << pad(fmt("%.3f", ev.p_independent), 8, true) << "\n";
+        }
     }
     if (!skipped.empty()) {
         os << "\nSkipped (--skip-missing), " << skipped.size() << ":\n";
@@ -477,6 +591,19 @@ std::string score_json(const Score& sc, const std::vector<Skipped>& skipped) {
                              {"hits", it.hits},
                              {"p", number(it.p)},
                              {"ci", Json::array({number(it.ci.lo), number(it.ci.hi)})}});
+    Json events = Json::array();
+    for (const auto& ev : sc.events) {
+        Json obs = Json::array();
+        for (const auto k : ev.group.obs) obs.push_back(sc.items[k].obs.what);
+        events.push_back(Json{{"event", ev.group.event_id},
+                              {"category", ev.group.category},
+                              {"weight", ev.group.weight},
+                              {"observations", obs},
+                              {"hits", ev.hits < 0 ? Json(nullptr) : Json(ev.hits)},
+                              {"p", number(ev.p)},
+                              {"ci", Json::array({number(ev.ci.lo), number(ev.ci.hi)})},
+                              {"p_independent", number(ev.p_independent)}});
+    }
     Json cats = Json::object();
     for (const auto& [cat, s] : sc.categories) cats[cat] = scores_json(s);
     Json skip = Json::array();
@@ -487,6 +614,8 @@ std::string score_json(const Score& sc, const std::vector<Skipped>& skipped) {
              {"clip", sc.clip},
              {"bins", sc.bins},
              {"observations", items},
+             {"joint", sc.has_joint()},
+             {"joint_events", events},
              {"scores", scores_json(sc.overall)},
              {"categories", cats},
              {"skipped", skip}};

@@ -73,6 +73,39 @@ std::vector<Observation> resolve(const scenario::Events& events, const Labels& l
 /// Runs (out of summary.runs, all runs of the point) in which the observation is true.
 std::int64_t successes(const Observation& o, const Summary& s);
 
+/// Whether observation `o` gives its observed value in one run (the per-run form of
+/// successes(): o.value true, the fact is true in the run; false, it is not). The record must
+/// have the shape the observation was resolved against.
+bool holds_in_run(const Observation& o, const core::RunRecord& r);
+
+/// One observed event: its observations (indices into the observation list, in order).
+struct EventGroup {
+    std::string event_id;
+    std::string category;
+    double weight = 1.0;  ///< the event's confidence weight (its observations share it)
+    std::vector<std::size_t> obs;
+};
+
+/// The events of a list of observations, in the order of their first observation (an
+/// event's observations are consecutive in resolve()'s output, but need not be).
+std::vector<EventGroup> events_of(const std::vector<Observation>& obs);
+
+/// The per-event joint count (docs/history-format.md, "Events, jointly"): for each event of
+/// `obs`, the runs in which ALL its observations give their observed values together.
+/// O(observations) per run, no per-run storage: attach it to the summaries of a point
+/// (RunnerHooks::counter) and read Summary::counted, one count per event (events_of order).
+class EventCounter : public RunCounter {
+  public:
+    explicit EventCounter(std::vector<Observation> obs);
+    [[nodiscard]] std::size_t size() const override { return groups_.size(); }
+    void count(const core::RunRecord& r, std::int64_t* hits) const override;
+    [[nodiscard]] const std::vector<EventGroup>& groups() const { return groups_; }
+
+  private:
+    std::vector<Observation> obs_;
+    std::vector<EventGroup> groups_;
+};
+
 struct ScoreOptions {
     double clip = 0.01;  ///< log score: probabilities clipped to [clip, 1 - clip]; in [0, 0.5)
     int bins = 10;       ///< reliability table: equal-width bins of the model probability
@@ -83,6 +116,19 @@ struct ScoredObservation {
     std::int64_t hits = 0;  ///< runs in which it is true
     double p = 0.0;         ///< hits / runs (unclipped)
     Proportion ci;          ///< 95% Wilson interval of p over the runs (Monte Carlo error)
+};
+
+/// One event scored jointly: the share of runs that give its whole observed pattern.
+struct ScoredEvent {
+    EventGroup group;
+    /// Runs giving every observation of the event at once; -1 when the summary has no
+    /// joint counts (a Summary without an EventCounter, e.g. one read from a results file).
+    std::int64_t hits = -1;
+    double p = 0.0;  ///< hits / runs (NaN when hits is -1)
+    Proportion ci;   ///< 95% Wilson interval of p
+    /// The product of the observations' probabilities of their observed values: what the
+    /// event's probability would be were its observations independent (for comparison).
+    double p_independent = 0.0;
 };
 
 /// One bin of the reliability table: [lo, hi) ([lo, 1] for the last).
@@ -113,13 +159,17 @@ struct Score {
     int bins = 10;
     std::int64_t runs = 0;                 ///< runs of the point the probabilities come from
     std::vector<ScoredObservation> items;  ///< in the order of the observations
+    /// The events, jointly (events_of order); hits -1 without joint counts in the summary.
+    std::vector<ScoredEvent> events;
+    [[nodiscard]] bool has_joint() const { return !events.empty() && events.front().hits >= 0; }
     Scores overall;
     std::vector<std::pair<std::string, Scores>> categories;  ///< by category, sorted by name
 };
 
-/// Scores `obs` against `s`. Pure and cheap (no allocation beyond the result): calibrate
-/// calls it once per point. Throws std::invalid_argument for options out of range
-/// (clip not in [0, 0.5), bins < 1) or an observation whose indices do not fit `s`.
+/// Scores `obs` against `s`; the events jointly when s.counted holds one count per event of
+/// `obs` (an EventCounter of `obs` attached to the summary). Pure and cheap (no allocation beyond
+/// the result): calibrate calls it once per point. Throws std::invalid_argument for options out of
+/// range (clip not in [0, 0.5), bins < 1) or an observation whose indices do not fit `s`.
 Score score(const std::vector<Observation>& obs, const Summary& s, const ScoreOptions& opt = {});
 
 /// The scores of already-scored items (pass a subset: one category, or all but one for a

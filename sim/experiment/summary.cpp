@@ -50,7 +50,13 @@ Summary::Summary(const core::RecordShape& s, int max_rounds_)
 Summary::Summary(const core::RecordShape& s, int max_rounds_, std::vector<int> tension_pairs_)
     : core::SummaryCounts(s, max_rounds_, std::move(tension_pairs_)) {}
 
+void Summary::attach(std::shared_ptr<const RunCounter> c) {
+    counter = std::move(c);
+    counted.assign(counter ? counter->size() : 0, 0);
+}
+
 void Summary::add(const core::RunRecord& r) {
+    if (counter) counter->count(r, counted.data());
     const int T = shape.periods, P = shape.proposals, N = shape.agents, D = shape.dims,
               K = shape.pairs;
     ++runs;
@@ -113,7 +119,10 @@ std::vector<std::vector<std::int64_t>*> Summary::arrays() {
 void Summary::merge(const Summary& o) {
     if (!(o.shape == shape && o.max_rounds == max_rounds && o.tension_pairs == tension_pairs))
         throw std::invalid_argument("summaries of different shapes cannot be merged");
+    if (!o.counted.empty() && o.counted.size() != counted.size())
+        throw std::invalid_argument("summaries with different run counters cannot be merged");
     runs += o.runs;
+    for (std::size_t j = 0; j < o.counted.size(); ++j) counted[j] += o.counted[j];
     const auto mine = arrays();
     const auto theirs = const_cast<Summary&>(o).arrays();
     for (std::size_t k = 0; k < mine.size(); ++k)
@@ -123,6 +132,7 @@ void Summary::merge(const Summary& o) {
 void Summary::clear() {
     runs = 0;
     for (std::vector<std::int64_t>* a : arrays()) std::fill(a->begin(), a->end(), 0);
+    std::fill(counted.begin(), counted.end(), 0);
 }
 
 std::int64_t outcome_count(const core::SummaryCounts& s, int t, int p, int o) {

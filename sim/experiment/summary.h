@@ -3,6 +3,7 @@
 // they are exact, bounded in memory, and identical however the runs were split across
 // threads, shards or processes (merging is integer addition).
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -21,6 +22,19 @@ using core::kFixedScale;
 using core::kOutcomes;
 using core::kTensionBins;
 
+/// What a Summary's fixed arrays cannot count: per run, tests over the whole record of the
+/// run (score.h's EventCounter: per event of an events file, whether all its observations
+/// hold together in the run). count() adds 1 to hits[j] for every test j the run passes; it
+/// is called by Summary::add on the runner's threads, so it must be const and keep no state.
+/// The counts are integers like the Summary's and merge by addition (any thread or shard
+/// count gives the same). They are not part of core::SummaryCounts: io neither stores nor
+/// reads them (a results file has no per-event counts).
+struct RunCounter {
+    virtual ~RunCounter() = default;
+    [[nodiscard]] virtual std::size_t size() const = 0;
+    virtual void count(const core::RunRecord& r, std::int64_t* hits) const = 0;
+};
+
 struct Summary : core::SummaryCounts {
     Summary() = default;
     /// A Summary that keeps the tension histogram of every pair.
@@ -31,9 +45,16 @@ struct Summary : core::SummaryCounts {
     /// The Summary of counts read back (io::read_results): takes them over without copying.
     explicit Summary(core::SummaryCounts&& counts) : core::SummaryCounts(std::move(counts)) {}
     void add(const core::RunRecord& r);
+    /// Counts `c`'s tests in every run added from now on (counted: c->size() zeros); null
+    /// detaches. Attach before the first add: merge needs equal counters on both sides.
+    void attach(std::shared_ptr<const RunCounter> c);
+    /// The counter's tests passed, by test (empty without a counter).
+    std::vector<std::int64_t> counted;
+    std::shared_ptr<const RunCounter> counter;
     /// Every count array, in a fixed order (serialization and merging walk it).
     std::vector<std::vector<std::int64_t>*> arrays();
-    /// Adds another summary of the same shape; throws std::invalid_argument otherwise.
+    /// Adds another summary of the same shape (and as many counted tests, if `o` has any);
+    /// throws std::invalid_argument otherwise.
     void merge(const Summary& o);
     /// Back to zero runs (every count 0), keeping the shape and the allocations.
     void clear();

@@ -1,5 +1,6 @@
 #include "sim/io/results_reader.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <string_view>
@@ -449,6 +450,82 @@ void read_every_object(const std::string& path) {
         }
         return 0;
     });
+}
+
+namespace {
+
+/// Rows [first, first + rows) of a dataset whose shape is {total rows, row...}, in the file's
+/// own type when `mem` is negative (an 8-bit enum read as its codes), else converted.
+template <typename T>
+std::vector<T> read_rows(hid_t f, const std::string& path, std::vector<hsize_t> dims, hsize_t first,
+                         hsize_t rows, hid_t mem) {
+    Handle d = h5::open_dataset(f, path);
+    const auto got = h5::shape(d.get());
+    if (got.size() != dims.size() || got.empty() || got[0] < first + rows ||
+        !std::equal(got.begin() + 1, got.end(), dims.begin() + 1))
+        throw h5::Failure(path + " does not have the shape of the results' labels");
+    Handle ft = h5::type(H5Dget_type(d.get()), "reading " + path);
+    const H5T_class_t cls = H5Tget_class(ft.get());
+    if (cls != H5T_INTEGER && cls != H5T_ENUM) throw h5::Failure(path + " is not integer");
+    if (mem < 0 && H5Tget_size(ft.get()) != sizeof(T))
+        throw h5::Failure(path + " has elements of " + std::to_string(H5Tget_size(ft.get())) +
+                          " bytes");
+    std::vector<hsize_t> start(dims.size(), 0), count = got;
+    start[0] = first;
+    count[0] = rows;
+    std::size_t n = 1;
+    for (const hsize_t c : count) {
+        if (c != 0 && n > (std::size_t{1} << 36) / c)
+            throw h5::Failure(path + " has an implausible shape");
+        n *= static_cast<std::size_t>(c);
+    }
+    std::vector<T> out(n);
+    if (n == 0) return out;
+    h5::check_plausible(d.get(), n * sizeof(T), path);
+    Handle fsp = h5::space(H5Dget_space(d.get()), "reading " + path);
+    h5::check_rc(H5Sselect_hyperslab(fsp.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                                     nullptr),
+                 "reading " + path);
+    Handle msp = h5::space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                           "reading " + path);
+    h5::check_rc(
+        H5Dread(d.get(), mem < 0 ? ft.get() : mem, msp.get(), fsp.get(), H5P_DEFAULT, out.data()),
+        "reading " + path);
+    return out;
+}
+
+RunFacts read_run_facts_unguarded(const Results& r, std::int64_t point) {
+    return with_file(r.path, [&](hid_t f) {
+        if (r.summary_only || !h5::exists(f, layout::kRuns))
+            throw h5::Failure("holds no per-run records (written with --summary-only)");
+        const auto T = static_cast<hsize_t>(r.labels.periods.size()),
+                   P = static_cast<hsize_t>(r.labels.proposals.size()),
+                   N = static_cast<hsize_t>(r.labels.agents.size());
+        const auto first = static_cast<hsize_t>(point * r.replications),
+                   reps = static_cast<hsize_t>(r.replications);
+        const auto pts = read_rows<std::int64_t>(f, std::string(layout::kRuns) + "/point", {0},
+                                                 first, reps, h5::native<std::int64_t>());
+        for (const auto g : pts)
+            if (g != r.first_point + point)
+                throw h5::Failure("the runs of point " + std::to_string(point) + " are not rows " +
+                                  std::to_string(first) + " onwards of /runs");
+        RunFacts out;
+        out.runs = r.replications;
+        out.outcome = read_rows<std::uint8_t>(f, std::string(layout::kRuns) + "/outcome", {0, T, P},
+                                              first, reps, -1);
+        const auto fl =
+            read_rows<std::int32_t>(f, std::string(layout::kRuns) + "/flags", {0, T, P, N}, first,
+                                    reps, h5::native<std::int32_t>());
+        out.flags.assign(fl.begin(), fl.end());
+        return out;
+    });
+}
+
+}  // namespace
+
+RunFacts read_run_facts(const Results& r, std::int64_t point) {
+    check_in_child(r.path, [&] { (void)read_run_facts_unguarded(r, point); });
+    return read_run_facts_unguarded(r, point);
 }
 
 Results read_results(const std::string& path) {

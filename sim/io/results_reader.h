@@ -62,6 +62,20 @@ inline constexpr const char* kResultsFormatV1 = "sco-sim-results/1";
 /// read in a child process (sim/io/guard.h), then here.
 Results read_results(const std::string& path);
 
+/// What the per-event joint count of `sco-sim score` reads of one point's runs: per run its
+/// outcome [period][proposal] and flags [period][proposal][agent], the RunRecord layout.
+struct RunFacts {
+    std::int64_t runs = 0;
+    std::vector<std::uint8_t> outcome;
+    std::vector<std::uint16_t> flags;
+};
+
+/// Reads /runs/outcome and /runs/flags of point `point` (0-based within the file) of a
+/// results file `r` read by read_results (its rows point * replications onwards, which
+/// /runs/point must confirm), first in a child process as read_results does. Throws
+/// BadResults for a summary-only file (no /runs) or rows that are not the point's runs.
+RunFacts read_run_facts(const Results& r, std::int64_t point);
+
 /// read_results without the child process: for the child itself and the fuzz targets.
 /// A crafted file can crash or hang the calling process.
 Results read_results_unguarded(const std::string& path);

@@ -188,7 +188,7 @@ PointScore toy_score(const std::vector<double>& th, std::int64_t point) {
     for (int i = 0; i < 40; ++i)
         ones += core::Rng::to_unit(rng.words(core::Purpose::Test, i, 0)[0]) < th[0];
     const double d = std::abs(ones / 40.0 - 0.6);
-    return {d, d, d, 0.0, 0.0, 0.0, {}, {}};
+    return {d, d, d, 0.0, 0.0, 0.0, {}, {}, {}, {}};
 }
 
 std::vector<PointResult> toy_points(const std::vector<std::vector<double>>& th,
@@ -399,18 +399,18 @@ TEST(Abc, PairSeedsKeepPairZeroAndSeparateTheOthers) {
 }
 
 TEST(Abc, MeanScoreIsTheMeanOfEachField) {
-    const PointScore m = mean_score(
-        {{0.1, 0.2, 0.3, 0.4, 0.0, 0.0, {}, {}}, {0.3, 0.4, 0.5, -0.2, 0.0, 0.0, {}, {}}});
+    const PointScore m = mean_score({{0.1, 0.2, 0.3, 0.4, 0.0, 0.0, {}, {}, {}, {}},
+                                     {0.3, 0.4, 0.5, -0.2, 0.0, 0.0, {}, {}, {}, {}}});
     EXPECT_DOUBLE_EQ(m.distance, 0.2);
     EXPECT_DOUBLE_EQ(m.brier, 0.3);
     EXPECT_DOUBLE_EQ(m.log_score, 0.4);
     EXPECT_DOUBLE_EQ(m.skill, 0.1);
     // the log-likelihoods of independent pairs add
-    const PointScore ll = mean_score(
-        {{0.1, 0.2, 0.3, 0.4, -2.0, 0.5, {}, {}}, {0.3, 0.4, 0.5, -0.2, -3.0, 0.25, {}, {}}});
+    const PointScore ll = mean_score({{0.1, 0.2, 0.3, 0.4, -2.0, 0.5, {}, {}, {}, {}},
+                                      {0.3, 0.4, 0.5, -0.2, -3.0, 0.25, {}, {}, {}, {}}});
     EXPECT_DOUBLE_EQ(ll.log_lik, -5.0);
     EXPECT_DOUBLE_EQ(ll.log_lik_var, 0.75);
-    const PointScore one = mean_score({{0.1, 0.2, 0.3, 0.4, 0.0, 0.0, {}, {}}});
+    const PointScore one = mean_score({{0.1, 0.2, 0.3, 0.4, 0.0, 0.0, {}, {}, {}, {}}});
     EXPECT_DOUBLE_EQ(one.distance, 0.1);
     EXPECT_DOUBLE_EQ(one.skill, 0.4);
 }
@@ -620,4 +620,67 @@ TEST(Abc, PosteriorWarningNamesFewPointsAndAnUncutPosterior) {
 }
 
 }  // namespace
+}  // namespace sco::experiment::abc
+
+namespace sco::experiment::abc {
+
+TEST(Abc, JudgeRequiredJudgesEachEventOnItsJointShare) {
+    // Two observations of one event, each holding in 50 of 100 runs (each holds at level
+    // 0.5), never together (0 of 100): the event fails; a second event whose observations
+    // hold together in 60 runs holds. Observation by observation both would hold.
+    Score s;
+    s.runs = 100;
+    ScoredObservation a, b;
+    a.obs.value = b.obs.value = true;
+    a.hits = b.hits = 50;
+    s.items = {a, b};
+    ScoredEvent never, often;
+    never.group.event_id = "X";
+    never.hits = 0;
+    never.p = 0.0;
+    often.group.event_id = "E";
+    often.hits = 60;
+    often.p = 0.6;
+    s.events = {never, often};
+    PointScore ps;
+    judge_required(s, 0.5, ps);
+    EXPECT_EQ(ps.held, (std::vector<int>{1, 1}));  // each observation alone
+    EXPECT_EQ(ps.event_held, (std::vector<int>{0, 1}));
+    EXPECT_EQ(ps.event_p, (std::vector<double>{0.0, 0.6}));
+    s.events[0].hits = -1;  // no joint count: never judged as held
+    EXPECT_THROW(judge_required(s, 0.5, ps), std::invalid_argument);
+}
+
+}  // namespace sco::experiment::abc
+
+namespace sco::experiment::abc {
+
+TEST(Abc, TheLikelihoodOfAnEventIsTheShareOfRunsGivingItsWholePattern) {
+    // Two observations of one event (weight 0.6), each true in 50 of 100 runs, never together:
+    // log L = 0.6 ln((0 + 1/2) / 101). The composite likelihood of the observations (each
+    // 1/2 of the weight) would give 0.6 ln(50.5 / 101), and independent observations 1.2 ln of
+    // it: neither is the event's probability.
+    Score s;
+    s.runs = 100;
+    ScoredObservation a, b;
+    a.obs.event_id = b.obs.event_id = "X";
+    a.obs.value = b.obs.value = true;
+    a.obs.weight = b.obs.weight = 0.6;
+    a.hits = b.hits = 50;
+    s.items = {a, b};
+    const LogLikelihood composite = log_likelihood(s);  // no joint counts: the fallback
+    EXPECT_NEAR(composite.value, 0.6 * std::log(50.5 / 101.0), 1e-12);
+    ScoredEvent ev;
+    ev.group = EventGroup{"X", "", 0.6, {0, 1}};
+    ev.hits = 0;
+    s.events = {ev};
+    const LogLikelihood joint = log_likelihood(s);
+    const double q = 0.5 / 101.0;
+    EXPECT_NEAR(joint.value, 0.6 * std::log(q), 1e-12);
+    EXPECT_NEAR(joint.var, 0.36 * 100.0 * (1.0 - q) / (101.0 * 101.0 * q), 1e-9);
+    // an event always given (100 of 100): ln((100.5) / 101), whatever its observations' counts
+    s.events[0].hits = 100;
+    EXPECT_NEAR(log_likelihood(s).value, 0.6 * std::log(100.5 / 101.0), 1e-12);
+}
+
 }  // namespace sco::experiment::abc

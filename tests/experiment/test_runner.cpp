@@ -215,3 +215,52 @@ TEST(Runner, SummaryOnlyPlansAreTheSameOnAnyThreadCountAsWithPerRunRecords) {
             EXPECT_GT(counted.firsts[b], counted.firsts[b - 1]);
     }
 }
+
+namespace {
+
+/// Two per-run tests: the first proposal passed at summit 0; it passed with agent 1 joined.
+struct PassedCounter : experiment::RunCounter {
+    [[nodiscard]] std::size_t size() const override { return 2; }
+    void count(const RunRecord& r, std::int64_t* hits) const override {
+        const bool passed = core::passed(static_cast<Outcome>(r.outcome[0]));
+        hits[0] += passed ? 1 : 0;
+        hits[1] += passed && (r.flags[1] & kJoined) != 0 ? 1 : 0;
+    }
+};
+
+}  // namespace
+
+TEST(Runner, AHooksCounterCountsEveryRunOnAnyThreadCountInBothRunners) {
+    // The per-event joint counts of calibrate ride on the summaries (RunnerHooks::counter):
+    // they must be what the per-run records give, whatever the threads, and the same in the
+    // pipelined runner (summary only) as in the block runner (per-run records).
+    const ModelSpec spec = stochastic_spec();
+    const experiment::Plan plan = reluctance_points(spec, 5);
+    experiment::RunConfig cfg;
+    cfg.replications = 41;
+    cfg.seed = 7;
+    cfg.threads = 1;
+    experiment::RunnerHooks hooks;
+    hooks.counter = std::make_shared<const PassedCounter>();
+    MemorySink records;
+    const auto ref = experiment::run_plan(spec, plan, cfg, &records, {}, hooks);
+    ASSERT_EQ(ref.size(), 5u);
+    for (std::size_t k = 0; k < 5; ++k) {
+        std::vector<std::int64_t> want(2, 0);
+        for (std::size_t r = k * 41; r < (k + 1) * 41; ++r)
+            PassedCounter{}.count(records.runs[r], want.data());
+        EXPECT_EQ(ref[k].counted, want) << k;
+        EXPECT_EQ(ref[k].counted[0], ref[k].passed(0, 0)) << k;  // the summary's own count
+    }
+    EXPECT_GT(ref[0].counted[1], 0);
+    EXPECT_LE(ref[0].counted[1], ref[0].counted[0]);  // joined and passed: at most passed
+    cfg.summary_only = true;
+    for (int threads : {1, 2, 3}) {
+        cfg.threads = threads;
+        const auto got = experiment::run_plan(spec, plan, cfg, nullptr, {}, hooks);
+        ASSERT_EQ(got.size(), 5u);
+        for (std::size_t k = 0; k < 5; ++k) EXPECT_EQ(got[k].counted, ref[k].counted) << threads;
+    }
+    // without a counter, nothing is counted
+    EXPECT_TRUE(experiment::run_plan(spec, plan, cfg, nullptr, {})[0].counted.empty());
+}

@@ -340,3 +340,115 @@ TEST(Score, TransitDeniedCountsTheFlag) {
     EXPECT_EQ(v[0].what, "transit_denied:UZB");
     EXPECT_EQ(v[0].agent, 1);
 }
+
+namespace {
+
+/// The four runs of tiny(), one by one.
+std::vector<core::RunRecord> four_runs() {
+    return {run(O::Adopted, O::NotTabled, core::kJoined, core::kObjected, 0, 0),
+            run(O::Blocked, O::Coalition, 0, core::kObjected, core::kJoined, 0),
+            run(O::Deferred, O::Deferred, 0, 0, 0, 0),
+            run(O::Diluted, O::NotTabled, core::kJoined, core::kJoined, 0, 0)};
+}
+
+Observation of_event(Observation o, const char* event) {
+    o.event_id = event;
+    return o;
+}
+
+}  // namespace
+
+TEST(JointCount, OneRunAtATimeAgreesWithTheSummaryForEveryKind) {
+    // holds_in_run is successes() run by run: for each observation kind, the runs in which it
+    // gives its observed value are the summary's count (or its complement when observed false)
+    const auto s = tiny();
+    auto v = seven();
+    auto within1 = obs("w", "C", ObsKind::PassedWithin, 1, -1, true, 1.0);
+    within1.summits = 1;
+    v.push_back(within1);
+    auto denied = obs("d", "C", ObsKind::TransitDenied, 0, 0, false, 1.0);
+    v.push_back(denied);
+    for (const auto& o : v) {
+        std::int64_t n = 0;
+        for (const auto& r : four_runs()) n += experiment::holds_in_run(o, r) ? 1 : 0;
+        const std::int64_t k = experiment::successes(o, s);
+        EXPECT_EQ(n, o.value ? k : s.runs - k) << o.event_id;
+    }
+}
+
+TEST(JointCount, AnEventIsCountedWhenAllItsObservationsHoldInOneRun) {
+    // Event E: passed in 2001 and UZB (agent 1) stayed out: runs 1 (adopted, UZB objected)
+    // only; the marginals are 2/4 and 3/4 (product 0.375), the joint share 1/4.
+    // Event X: passed in 2001 and CHN (agent 0) stayed out: CHN joins whatever passes, so no
+    // run gives both, while each holds in 2 of 4 runs (what --require judged before).
+    // Event S: one observation (2002 not passed): its joint count is its own count, 3 of 4.
+    std::vector<Observation> v = {
+        of_event(obs("e1", "A", ObsKind::Passed, 0, -1, true, 0.6), "E"),
+        of_event(obs("x1", "A", ObsKind::Passed, 0, -1, true, 1.0), "X"),
+        of_event(obs("s1", "C", ObsKind::Passed, 1, -1, false, 1.0), "S"),
+        of_event(obs("e2", "A", ObsKind::StayedOut, 0, 1, true, 0.6), "E"),
+        of_event(obs("x2", "A", ObsKind::StayedOut, 0, 0, true, 1.0), "X"),
+    };
+    const auto counter = std::make_shared<const experiment::EventCounter>(v);
+    ASSERT_EQ(counter->size(), 3u);
+    const auto& g = counter->groups();
+    EXPECT_EQ(g[0].event_id, "E");
+    EXPECT_EQ(g[0].obs, (std::vector<std::size_t>{0, 3}));  // grouped though not consecutive
+    EXPECT_DOUBLE_EQ(g[0].weight, 0.6);
+    EXPECT_EQ(g[1].event_id, "X");
+    EXPECT_EQ(g[2].event_id, "S");
+
+    experiment::Summary s(shape(), 3);
+    s.attach(counter);
+    for (const auto& r : four_runs()) s.add(r);
+    EXPECT_EQ(s.counted, (std::vector<std::int64_t>{1, 0, 3}));
+
+    const auto sc = experiment::score(v, s);
+    ASSERT_TRUE(sc.has_joint());
+    ASSERT_EQ(sc.events.size(), 3u);
+    EXPECT_EQ(sc.events[0].hits, 1);
+    EXPECT_DOUBLE_EQ(sc.events[0].p, 0.25);
+    EXPECT_DOUBLE_EQ(sc.events[0].p_independent, 0.5 * 0.75);
+    EXPECT_DOUBLE_EQ(sc.events[0].ci.lo, experiment::wilson(1, 4).lo);
+    EXPECT_EQ(sc.events[1].hits, 0);
+    EXPECT_DOUBLE_EQ(sc.events[1].p_independent, 0.25);
+    EXPECT_EQ(sc.events[2].hits, 3);
+    EXPECT_DOUBLE_EQ(sc.events[2].p, sc.events[2].p_independent);  // one observation
+}
+
+TEST(JointCount, MergedPartsGiveTheCountsOfOneSummary) {
+    // how the runner adds the threads' partial summaries: any split gives the same counts
+    const std::vector<Observation> v = {
+        of_event(obs("e1", "A", ObsKind::Passed, 0, -1, true, 1.0), "E"),
+        of_event(obs("e2", "A", ObsKind::StayedOut, 0, 1, true, 1.0), "E")};
+    const auto counter = std::make_shared<const experiment::EventCounter>(v);
+    const auto runs = four_runs();
+    experiment::Summary whole(shape(), 3), a(shape(), 3), b(shape(), 3);
+    for (auto* s : {&whole, &a, &b}) s->attach(counter);
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+        whole.add(runs[k]);
+        (k % 2 ? a : b).add(runs[k]);
+    }
+    experiment::Summary m(shape(), 3);
+    m.attach(counter);
+    m.merge(b);
+    m.merge(a);
+    EXPECT_EQ(m.counted, whole.counted);
+    EXPECT_EQ(m.runs, whole.runs);
+    m.clear();
+    EXPECT_EQ(m.counted, (std::vector<std::int64_t>{0}));
+    // summaries with different counters do not merge
+    experiment::Summary other(shape(), 3);
+    other.attach(std::make_shared<const experiment::EventCounter>(seven()));
+    EXPECT_THROW(m.merge(other), std::invalid_argument);
+}
+
+TEST(JointCount, WithoutACounterTheEventsHaveNoJointCount) {
+    // a Summary read from a results file has no per-event counts: the events are listed with
+    // their independent products, and no joint probability is made up
+    const auto sc = experiment::score(seven(), tiny());
+    ASSERT_EQ(sc.events.size(), 7u);
+    EXPECT_FALSE(sc.has_joint());
+    EXPECT_EQ(sc.events[0].hits, -1);
+    EXPECT_TRUE(std::isnan(sc.events[0].p));
+}

@@ -405,7 +405,7 @@ def test_require_cuts_the_posterior_to_the_part_of_the_prior_that_holds(events, 
     # the summary says which observations the points failed
     p = sco("summary", cut)
     assert "required: scenario" in p.stdout
-    assert "points hold every required observation" in p.stdout
+    assert "points hold every required event" in p.stdout
     for y in (2001, 2002, 2003):
         assert re.search(rf"Q{y} took_part:BBB .*: \d+ of 80", p.stdout), p.stdout
     import json

@@ -209,11 +209,21 @@ def test_the_check_fails_for_wrong_weights(record, rejection):
     assert not ok, info
 
 
-def test_an_events_observations_count_once(record, tmp_path):
+def test_an_events_observations_count_once(record, rejection, tmp_path):
     """Each plan observed twice, as `passed` and as its `outcome` (one fact): the exact
     posterior is the same, and so must the likelihood posterior be (review of session 6,
     finding 1: counted as independent, the two made it sqrt(2) too narrow, the L^2 of the
-    test above). Each observation of an event counts 1/m of it."""
+    test above). An event's likelihood is the share of runs giving its whole pattern (the
+    joint count).
+
+    The tolerance of the comparison with the `passed`-only posterior: the same seed, points
+    and runs give the same runs; in this scenario a plan that passes is `adopted` and one
+    that fails is `blocked` (no amendment, no waiting), so each event's joint count is its
+    `passed` count at every point, each point's log-likelihood the same sum of the same
+    terms, and the weights and interval the same numbers: equal up to floating-point
+    rounding (1e-9 on the log-likelihoods, 1e-12 on the interval's ends). Counted as
+    independent observations the log-likelihoods would be twice the passed-only ones (the
+    L^2 of the test above, whose interval fails the exact check)."""
     with h5py.File(record["dir"] / "obs.h5", "r") as f:
         passed = [bool(x > 0.5) for x in f["summary/passed"][0, 0, :]]
     lines = ["format: sco-sim-events/1", "name: twice", "record: a simulated run", "events:"]
@@ -231,6 +241,9 @@ def test_an_events_observations_count_once(record, tmp_path):
     ok, info = ends_match(record["exact"], r["theta"], r["weight"])
     assert ok, info
     assert info["ess"] > 600, info
+    assert np.array_equal(r["theta"], rejection["theta"])
+    np.testing.assert_allclose(r["loglik"], rejection["loglik"], rtol=0, atol=1e-9)
+    assert abs(r["q05"] - rejection["q05"]) < 1e-12 and abs(r["q95"] - rejection["q95"]) < 1e-12
 
 
 def test_smc_likelihood_posterior_matches_the_exact_posterior(record):

@@ -11,8 +11,8 @@ from conftest import ROOT, RUNS, SCRIPTS, make_results, run_python, sco
 
 EVENTS = ROOT / "tests" / "data" / "events" / "small_events.yaml"
 FIELDS = ["format", "results", "point", "point_description", "events", "events_name",
-          "events_count", "runs", "clip", "bins", "observations", "scores", "categories",
-          "skipped"]
+          "events_count", "runs", "clip", "bins", "observations", "joint", "joint_events",
+          "scores", "categories", "skipped"]
 SCORE_FIELDS = ["count", "weight", "brier", "log_score", "base_rate", "brier_base", "log_base",
                 "skill", "reliability"]
 
@@ -39,6 +39,68 @@ def from_file(path):
     names = ["adopted", "adopted_with_reservations", "coalition", "diluted", "deferred",
              "blocked", "not_tabled"]
     return years, props, agents, flags, outcome, fl, names
+
+
+def true_in_runs(o, data):
+    """Per run, whether observation o (an item of score --json's observations) is true."""
+    years, props, agents, flags, outcome, fl, names = data
+    joined = 1 << flags.index("joined")
+    objected = 1 << flags.index("objected")
+    passed = outcome <= names.index("diluted")
+    event_at = {"A01": (2014, "peace_mission_uzb"), "B01": (2014, "counter_terrorism_declaration"),
+                "C01": (2015, "admit_india")}
+    y, pr = event_at[o["event"]]
+    t, p = years.index(y), props.index(pr)
+    what = o["what"]
+    if what == "passed":
+        return passed[:, t, p]
+    if what.startswith("outcome:"):
+        forms = what.split(":")[1].split("|")
+        idx = [names.index(f) for f in forms if f != "failed"]
+        if "failed" in forms:
+            idx += [names.index("deferred"), names.index("blocked")]
+        return np.isin(outcome[:, t, p], idx)
+    if what.startswith(("took_part:", "stayed_out:")):
+        i = agents.index(what.split(":")[1])
+        took = ((fl[:, t, p, i] & joined) != 0) & passed[:, t, p]
+        return took if what.startswith("took_part") else ~took
+    if what.startswith("objected:"):
+        return (fl[:, t, p, agents.index(what.split(":")[1])] & objected) != 0
+    k = int(what.split(":")[1])
+    adopted_at = np.where(passed[:, :, p].any(axis=1), passed[:, :, p].argmax(axis=1), -1)
+    return (adopted_at >= t) & (adopted_at < t + k)
+
+
+def test_events_are_scored_jointly_from_the_per_run_data(results, tmp_path):
+    """Per event, the runs giving ALL its observed values at once (review session 6,
+    finding 1), recomputed from /runs; A01's four observations are not independent, so its
+    joint probability differs from their product. A summary-only file has no joint count."""
+    j = score_json(results, EVENTS)
+    data = from_file(results)
+    assert j["joint"] is True
+    assert [e["event"] for e in j["joint_events"]] == ["A01", "B01", "C01"]
+    differ = 0
+    for e in j["joint_events"]:
+        mine = [o for o in j["observations"] if o["event"] == e["event"]]
+        assert e["observations"] == [o["what"] for o in mine]
+        together = np.ones(RUNS, dtype=bool)
+        product = 1.0
+        for o in mine:
+            gives = true_in_runs(o, data) == o["observed"]
+            together &= gives
+            product *= gives.mean()
+        assert e["hits"] == together.sum(), e["event"]
+        assert e["p"] == pytest.approx(together.sum() / RUNS)
+        assert e["ci"][0] <= e["p"] <= e["ci"][1]
+        assert e["p_independent"] == pytest.approx(product)
+        differ += abs(e["p"] - product) > 1e-9
+    assert differ > 0  # the test can tell a joint count from a product
+    text = sco("score", results, EVENTS).stdout
+    assert "jointly" in text and "joint p" in text
+    summary_only = make_results(tmp_path / "summary_only.h5", "--summary-only")
+    k = score_json(summary_only, EVENTS)
+    assert k["joint"] is False and all(e["hits"] is None for e in k["joint_events"])
+    assert "no joint probability" in sco("score", summary_only, EVENTS).stdout
 
 
 def test_probabilities_match_the_per_run_data(results):
