@@ -112,6 +112,17 @@ ChunkedSet chunked_set(hid_t dset, const std::string& name) {
     return c;
 }
 
+/// Moves `o` to the next tile of the inner axes in row-major order (axis 0 stays: one row of
+/// chunks); false when the row's last tile was passed.
+bool next_tile(const ChunkedSet& c, std::vector<hsize_t>& o) {
+    for (std::size_t x = o.size(); --x >= 1;) {
+        o[x] += c.chunk[x];
+        if (o[x] < c.dims[x]) return true;
+        o[x] = 0;
+    }
+    return false;
+}
+
 /// Cuts the buffered rows of `c` into chunks: whole rows of chunks (c0 points), and with
 /// `last` the remainder too, padded with zeros (HDF5 stores edge chunks whole; the padding
 /// lies beyond the dataset's extent and is never read).
@@ -161,14 +172,7 @@ void cut_chunks(ChunkedSet& c, bool last, std::vector<SummaryChunk>& jobs) {
                 }
             }
             jobs.push_back(std::move(job));
-            // The next tile of the inner axes (axis 0 stays: one row of chunks).
-            std::size_t x = rank;
-            while (--x >= 1) {
-                o[x] += c.chunk[x];
-                if (o[x] < c.dims[x]) break;
-                o[x] = 0;
-            }
-            if (x == 0) break;
+            if (!next_tile(c, o)) break;
         }
         at += n0;
     }
@@ -246,16 +250,9 @@ std::vector<std::vector<hsize_t>> chunk_offsets(const ChunkedSet& c, hsize_t r0,
     for (hsize_t row = r0; row < r1; row += c.chunk[0]) {
         std::vector<hsize_t> o(rank, 0);
         o[0] = row;
-        for (;;) {
+        do {
             out.push_back(o);
-            std::size_t x = rank;
-            while (--x >= 1) {
-                o[x] += c.chunk[x];
-                if (o[x] < c.dims[x]) break;
-                o[x] = 0;
-            }
-            if (x == 0) break;
-        }
+        } while (next_tile(c, o));
     }
     return out;
 }
