@@ -371,9 +371,12 @@ std::string calibration_report(const io::CalibrationData& d) {
                << (d.require_rule == "wilson"
                        ? "95% Wilson interval of the share of runs giving the event's whole "
                          "observed pattern reaches "
+                   : d.require_rule == "mode"
+                       ? "the event's whole observed pattern is the most frequent pattern of its "
+                         "observations in the point's runs, ties holding"
                        : "the share of the point's runs giving the event's whole observed "
-                         "pattern reaches ")
-               << d.require_level;
+                         "pattern reaches ");
+            if (d.require_rule != "mode") os << d.require_level;
             if (d.required_level.size() == r)
                 for (std::size_t k = 0; k + ncomp < r; ++k)
                     if (d.required_level[k] != d.require_level &&
@@ -613,9 +616,10 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         "together reaches this level (default 0.5); "
         "--require SCENARIO:EVENTS:LEVEL gives one pair its own")(
         "require-rule", po::value<std::string>(),
-        "share (k/n >= level, the default) or wilson (the 95% Wilson interval's upper end "
-        "reaches the level: lenient, the rule before session 5)")("quiet,q",
-                                                                  "print nothing but errors")(
+        "share (k/n >= level, the default), wilson (the 95% Wilson interval's upper end "
+        "reaches the level: lenient, the rule before session 5) or mode (the observed pattern "
+        "is the most frequent pattern of the event's observations; no level)")(
+        "quiet,q", "print nothing but errors")(
         "progress", "report progress on stderr even when it is not a terminal");
     const bool merging = std::find(args.begin(), args.end(), std::string("--merge")) != args.end();
     const auto vmo = parse_command(
@@ -639,8 +643,13 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     const bool quiet = vm.count("quiet") > 0, force = vm.count("force") > 0,
                resume = vm.count("resume") > 0;
     double quantile = 0.1, tolerance = kNaN;
-    if (vm.count("quantile") && vm.count("tolerance"))
-        throw UsageError("calibrate: give --quantile or --tolerance, not both");
+    // Both only in smc: the quantile cuts the generations before the last, the tolerance the
+    // last (a small quantile keeps the earlier populations in the feasible region).
+    if (vm.count("quantile") && vm.count("tolerance") &&
+        (merging || vm["method"].as<std::string>() != "smc"))
+        throw UsageError(
+            "calibrate: give --quantile or --tolerance, not both (both only with --method smc: "
+            "the quantile for the generations before the last, the tolerance for the last)");
     if (vm.count("quantile")) {
         quantile = parse_number("--quantile", vm["quantile"].as<std::string>());
         if (!(quantile > 0 && quantile <= 1))
@@ -682,10 +691,15 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         const auto r = abc::kRequireRuleNames.parse(vm["require-rule"].as<std::string>());
         if (!r)
             throw UsageError("calibrate: unknown --require-rule '" +
-                             vm["require-rule"].as<std::string>() + "'; one of share, wilson");
+                             vm["require-rule"].as<std::string>() +
+                             "'; one of share, wilson, mode");
         require_rule = *r;
         if (!vm.count("require") && !merging)
             throw UsageError("calibrate: --require-rule applies to --require pairs; none given");
+        if (require_rule == abc::RequireRule::Mode && vm.count("require-level"))
+            throw UsageError(
+                "calibrate: --require-level does not apply to --require-rule mode (an event "
+                "holds when its observed pattern is the most frequent one; there is no level)");
     }
 
     if (merging) {
@@ -834,6 +848,10 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                         used = 0;
                     }
                     if (used == tail.size() && !tail.empty()) {
+                        if (require_rule == abc::RequireRule::Mode)
+                            throw UsageError("calibrate: --require " + arg +
+                                             ": a pair's own level does not apply to "
+                                             "--require-rule mode (there is no level)");
                         if (!(v > 0 && v < 1))
                             throw UsageError("calibrate: --require " + arg +
                                              ": the level after the last ':' must be in (0, 1)");
@@ -941,6 +959,15 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         if (P.obs.empty())
             throw UsageError("calibrate: " + P.events_path + " gives no observation " + P.sc.path +
                              " can be scored on");
+        if ((P.required || P.compared) && require_rule == abc::RequireRule::Mode)
+            for (const auto& g : experiment::events_of(P.obs))
+                if (g.obs.size() > experiment::EventCounter::kMaxPatternObservations)
+                    throw UsageError(
+                        "calibrate: --require-rule mode: event " + g.event_id + " of " +
+                        P.events_path + " has " + std::to_string(g.obs.size()) +
+                        " observations; the patterns of at most " +
+                        std::to_string(experiment::EventCounter::kMaxPatternObservations) +
+                        " are counted (split the event, or use --require-rule share)");
         P.seed = abc::pair_seed(cfg.seed, q);
         pairs.push_back(std::move(P));
     }
@@ -1136,7 +1163,10 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             // Per event, the runs giving all its observations at once, counted as the runs
             // are summarised (no per-run storage): what --require judges.
             experiment::RunnerHooks hq = hooks;
-            hq.counter = std::make_shared<const experiment::EventCounter>(pairs[q].obs);
+            // --require-rule mode: also every pattern of each event's observations.
+            hq.counter = std::make_shared<const experiment::EventCounter>(
+                pairs[q].obs,
+                (pairs[q].required || pairs[q].compared) && require_rule == abc::RequireRule::Mode);
             auto got =
                 abc::evaluate_points(pairs[q].sc.spec, pairs[q].priors, theta, g * points + a,
                                      gens * points, cq, scorer_of(pairs[q]), hq);
@@ -1494,12 +1524,13 @@ int write_scenario_file(const io::CalibrationData& d, const std::string& out, bo
         if (!by.empty())
             note << " (pattern-filtered by " << join(by)
                  << (std::isnan(d.require_level) ? std::string()
+                     : d.require_rule == "mode"  ? std::string(", mode rule")
                                                  : ", level " +
-                                                       [&] {
-                                                           std::ostringstream l;
-                                                           l << d.require_level;
-                                                           return l.str();
-                                                       }())
+                                                      [&] {
+                                                          std::ostringstream l;
+                                                          l << d.require_level;
+                                                          return l.str();
+                                                      }())
                  << ")";
         note << "; prior " << d.prior_text[j] << "; posterior median " << d.post_median[j]
              << ", 90% [" << d.post_q05[j] << ", " << d.post_q95[j] << "] ("

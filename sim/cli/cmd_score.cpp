@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -67,7 +68,14 @@ int cmd_score(const std::vector<std::string>& args) {
         rec.shape = shape;
         const auto tp = static_cast<std::size_t>(shape.periods) * shape.proposals;
         const auto tpi = tp * static_cast<std::size_t>(shape.agents);
-        const experiment::EventCounter counter(obs);
+        // With every pattern of each event's observations counted (when every event has at
+        // most EventCounter::kMaxPatternObservations), so that the table can say whether the
+        // observed pattern is the model's most likely one.
+        const auto groups = experiment::events_of(obs);
+        const bool patterns = std::all_of(groups.begin(), groups.end(), [](const auto& g) {
+            return g.obs.size() <= experiment::EventCounter::kMaxPatternObservations;
+        });
+        const experiment::EventCounter counter(obs, patterns);
         sum.counted.assign(counter.size(), 0);
         for (std::int64_t k = 0; k < facts.runs; ++k) {
             const auto at = static_cast<std::size_t>(k);

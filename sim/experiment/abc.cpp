@@ -353,6 +353,8 @@ std::uint64_t pair_seed(std::uint64_t seed, std::size_t pair) {
 bool holds(std::int64_t hits, std::int64_t runs, double level, RequireRule rule) {
     if (runs <= 0) return false;
     if (rule == RequireRule::Wilson) return wilson(hits, runs).hi >= level;
+    // one binary observation: its observed value is the mode (ties hold); no level
+    if (rule == RequireRule::Mode) return 2 * hits >= runs;
     // hits / runs >= level, with a relative slack of 1e-12 so that a share written exactly
     // (60 of 100 at level 0.6) is not lost to rounding
     return static_cast<double>(hits) >= level * static_cast<double>(runs) * (1.0 - 1e-12);
@@ -385,7 +387,15 @@ void judge_required(const Score& s, double level, PointScore& out, RequireRule r
             throw std::invalid_argument("judge_required: event " + ev.group.event_id +
                                         " has no joint count (no EventCounter in the summary)");
         out.event_p.push_back(ev.p);
-        out.event_held.push_back(holds(ev.hits, s.runs, level, rule) ? 1 : 0);
+        if (rule == RequireRule::Mode) {
+            if (ev.runner_up < 0)
+                throw std::invalid_argument("judge_required: event " + ev.group.event_id +
+                                            " has no pattern counts (an EventCounter without "
+                                            "patterns), which --require-rule mode needs");
+            out.event_held.push_back(ev.hits > 0 && ev.hits >= ev.runner_up ? 1 : 0);
+        } else {
+            out.event_held.push_back(holds(ev.hits, s.runs, level, rule) ? 1 : 0);
+        }
     }
 }
 

@@ -185,8 +185,14 @@ enum class RequireRule : unsigned char {
     /// the attack of session 5): lenient, and its effective threshold depends on n (at 60
     /// runs and level 0.5 a share of 0.383 holds); vacuous when wilson(0, n).hi >= level.
     Wilson,
+    /// the event's observed pattern is the most frequent pattern of its observations among
+    /// the point's runs (ties hold): the model's most likely outcome, whatever its share
+    /// (calibration.md, "The mode rule"). No level: for an event of one observation it is the
+    /// share rule at 0.5 (k >= n - k); for an event of m observations the observed pattern is
+    /// compared with the 2^m - 1 others (counted by an EventCounter with patterns).
+    Mode,
 };
-inline constexpr core::NameTable<RequireRule, 2> kRequireRuleNames{{"share", "wilson"}};
+inline constexpr core::NameTable<RequireRule, 3> kRequireRuleNames{{"share", "wilson", "mode"}};
 
 /// Whether a required observation holds at a point (pattern-oriented filtering): the model
 /// gives the observed value probability `hits / runs`; Share: hits / runs >= level; Wilson:
@@ -207,8 +213,9 @@ bool vacuous(std::int64_t runs, double level, RequireRule rule);
 /// The verdicts of a scored required pair: per observation observed_p (p if the observed
 /// value is true, else 1 - p) and held (holds() at `level` under `rule`), kept for reports and
 /// comparisons; per event (s.events) event_p, the share of runs giving the whole observed
-/// pattern, and event_held (holds() on the joint count), which is what --require judges.
-/// Throws std::invalid_argument when s has events without joint counts (hits -1).
+/// pattern, and event_held (holds() on the joint count; Mode: hits >= runner_up and hits > 0),
+/// which is what --require judges. Throws std::invalid_argument when s has events without joint
+/// counts (hits -1), or, under Mode, without pattern counts (runner_up -1).
 void judge_required(const Score& s, double level, PointScore& out,
                     RequireRule rule = RequireRule::Share);
 

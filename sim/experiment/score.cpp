@@ -294,18 +294,48 @@ std::vector<EventGroup> events_of(const std::vector<Observation>& obs) {
     return out;
 }
 
-EventCounter::EventCounter(std::vector<Observation> obs)
-    : obs_(std::move(obs)), groups_(events_of(obs_)) {}
+std::size_t pattern_counter_size(const std::vector<EventGroup>& groups) {
+    std::size_t n = groups.size();
+    for (const auto& g : groups) {
+        if (g.obs.size() > EventCounter::kMaxPatternObservations) return 0;
+        n += std::size_t{1} << g.obs.size();
+    }
+    return n;
+}
+
+EventCounter::EventCounter(std::vector<Observation> obs, bool patterns)
+    : obs_(std::move(obs)), groups_(events_of(obs_)), patterns_(patterns), size_(groups_.size()) {
+    if (!patterns_) return;
+    for (const auto& g : groups_)
+        if (g.obs.size() > kMaxPatternObservations)
+            throw std::invalid_argument("event " + g.event_id + " has " +
+                                        std::to_string(g.obs.size()) +
+                                        " observations; the patterns of at most " +
+                                        std::to_string(kMaxPatternObservations) + " are counted");
+    size_ = pattern_counter_size(groups_);
+}
 
 void EventCounter::count(const core::RunRecord& r, std::int64_t* hits) const {
+    std::size_t at = groups_.size();  // the first pattern slot of event e
     for (std::size_t e = 0; e < groups_.size(); ++e) {
-        bool all = true;
-        for (const std::size_t k : groups_[e].obs)
-            if (!holds_in_run(obs_[k], r)) {
-                all = false;
-                break;
-            }
-        hits[e] += all ? 1 : 0;
+        const auto& g = groups_[e];
+        if (!patterns_) {
+            bool all = true;
+            for (const std::size_t k : g.obs)
+                if (!holds_in_run(obs_[k], r)) {
+                    all = false;
+                    break;
+                }
+            hits[e] += all ? 1 : 0;
+            continue;
+        }
+        std::size_t bits = 0;
+        for (std::size_t i = 0; i < g.obs.size(); ++i)
+            bits |= holds_in_run(obs_[g.obs[i]], r) ? std::size_t{1} << i : 0;
+        const std::size_t all = (std::size_t{1} << g.obs.size()) - 1;
+        hits[e] += bits == all ? 1 : 0;
+        hits[at + bits] += 1;
+        at += all + 1;
     }
 }
 
@@ -421,7 +451,11 @@ Score score(const std::vector<Observation>& obs, const Summary& s, const ScoreOp
         sc.items.push_back(std::move(it));
     }
     const std::vector<EventGroup> groups = events_of(obs);
-    const bool joint = s.counted.size() == groups.size() && !groups.empty();
+    const bool with_patterns = !groups.empty() &&
+                               s.counted.size() == pattern_counter_size(groups) &&
+                               s.counted.size() > groups.size();
+    const bool joint = !groups.empty() && (s.counted.size() == groups.size() || with_patterns);
+    std::size_t at = groups.size();  // the first pattern slot of the event
     for (const auto& g : groups) {
         ScoredEvent ev;
         ev.group = g;
@@ -434,6 +468,13 @@ Score score(const std::vector<Observation>& obs, const Summary& s, const ScoreOp
             ev.hits = s.counted[sc.events.size()];
             ev.p = static_cast<double>(ev.hits) / static_cast<double>(s.runs);
             ev.ci = wilson(ev.hits, s.runs);
+            if (with_patterns) {
+                const std::size_t all = (std::size_t{1} << g.obs.size()) - 1;
+                ev.runner_up = 0;
+                for (std::size_t b = 0; b < all; ++b)
+                    ev.runner_up = std::max(ev.runner_up, s.counted[at + b]);
+                at += all + 1;
+            }
         } else {
             ev.p = kNaN;
             ev.ci = Proportion{kNaN, kNaN, kNaN};
@@ -499,10 +540,16 @@ std::string score_text(const Score& sc, const std::vector<Skipped>& skipped) {
             os << "no joint probability (the results hold no per-run records: "
                   "--summary-only);";
         os << " indep p = the product of its observations' probabilities of the observed "
-              "values, what it would be were they independent:\n";
+              "values, what it would be were they independent";
+        const bool modes = sc.has_joint() && sc.events.front().runner_up >= 0;
+        if (modes)
+            os << "; next p = the share of the most frequent OTHER pattern of the event's "
+                  "observations, mode = whether the observed pattern is the most frequent "
+                  "(ties: yes)";
+        os << ":\n";
         os << pad("event", wev + 2) << pad("obs", 4, true) << pad("weight", 8, true)
            << pad("joint p", 9, true) << "  " << pad("[lo, hi]", 15) << pad("indep p", 8, true)
-           << "\n";
+           << (modes ? pad("next p", 8, true) + "  mode" : std::string()) << "\n";
         for (const auto& ev : sc.events) {
             os << pad(ev.group.event_id, wev + 2)
                << pad(std::to_string(ev.group.obs.size()), 4, true)
@@ -512,7 +559,13 @@ std::string score_text(const Score& sc, const std::vector<Skipped>& skipped) {
                           ? std::string("-")
                           : "[" + fmt("%.3f", ev.ci.lo) + ", " + fmt("%.3f", ev.ci.hi) + "]",
                       15)
-               << pad(fmt("%.3f", ev.p_independent), 8, true) << "\n";
+               << pad(fmt("%.3f", ev.p_independent), 8, true);
+            if (modes)
+                os << pad(fmt("%.3f",
+                              static_cast<double>(ev.runner_up) / static_cast<double>(sc.runs)),
+                          8, true)
+                   << "  " << (ev.hits > 0 && ev.hits >= ev.runner_up ? "yes" : "no");
+            os << "\n";
         }
     }
     if (!skipped.empty()) {
@@ -595,14 +648,20 @@ std::string score_json(const Score& sc, const std::vector<Skipped>& skipped) {
     for (const auto& ev : sc.events) {
         Json obs = Json::array();
         for (const auto k : ev.group.obs) obs.push_back(sc.items[k].obs.what);
-        events.push_back(Json{{"event", ev.group.event_id},
-                              {"category", ev.group.category},
-                              {"weight", ev.group.weight},
-                              {"observations", obs},
-                              {"hits", ev.hits < 0 ? Json(nullptr) : Json(ev.hits)},
-                              {"p", number(ev.p)},
-                              {"ci", Json::array({number(ev.ci.lo), number(ev.ci.hi)})},
-                              {"p_independent", number(ev.p_independent)}});
+        events.push_back(
+            Json{{"event", ev.group.event_id},
+                 {"category", ev.group.category},
+                 {"weight", ev.group.weight},
+                 {"observations", obs},
+                 {"hits", ev.hits < 0 ? Json(nullptr) : Json(ev.hits)},
+                 {"p", number(ev.p)},
+                 {"ci", Json::array({number(ev.ci.lo), number(ev.ci.hi)})},
+                 {"p_independent", number(ev.p_independent)},
+                 {"p_runner_up", ev.runner_up < 0 ? Json(nullptr)
+                                                  : number(static_cast<double>(ev.runner_up) /
+                                                           static_cast<double>(sc.runs))},
+                 {"mode", ev.runner_up < 0 ? Json(nullptr)
+                                           : Json(ev.hits > 0 && ev.hits >= ev.runner_up)}});
     }
     Json cats = Json::object();
     for (const auto& [cat, s] : sc.categories) cats[cat] = scores_json(s);

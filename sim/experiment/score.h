@@ -94,17 +94,31 @@ std::vector<EventGroup> events_of(const std::vector<Observation>& obs);
 /// `obs`, the runs in which ALL its observations give their observed values together.
 /// O(observations) per run, no per-run storage: attach it to the summaries of a point
 /// (RunnerHooks::counter) and read Summary::counted, one count per event (events_of order).
+///
+/// With `patterns`, it also counts, per event, every pattern of its observations (2^m slots
+/// for an event of m observations, bit i set when observation i gives its observed value),
+/// after the joint counts: what `calibrate --require-rule mode` judges (is the observed
+/// pattern the most frequent one?). Events of more than kMaxPatternObservations observations
+/// are refused (std::invalid_argument naming the event).
 class EventCounter : public RunCounter {
   public:
-    explicit EventCounter(std::vector<Observation> obs);
-    [[nodiscard]] std::size_t size() const override { return groups_.size(); }
+    static constexpr std::size_t kMaxPatternObservations = 12;
+    explicit EventCounter(std::vector<Observation> obs, bool patterns = false);
+    [[nodiscard]] std::size_t size() const override { return size_; }
     void count(const core::RunRecord& r, std::int64_t* hits) const override;
     [[nodiscard]] const std::vector<EventGroup>& groups() const { return groups_; }
 
   private:
     std::vector<Observation> obs_;
     std::vector<EventGroup> groups_;
+    bool patterns_ = false;
+    std::size_t size_ = 0;
 };
+
+/// The length of Summary::counted an EventCounter of `groups` with patterns fills: one joint
+/// count per event, then 2^m pattern counts per event of m observations (0 when an event has
+/// more than EventCounter::kMaxPatternObservations).
+std::size_t pattern_counter_size(const std::vector<EventGroup>& groups);
 
 struct ScoreOptions {
     double clip = 0.01;  ///< log score: probabilities clipped to [clip, 1 - clip]; in [0, 0.5)
@@ -129,6 +143,10 @@ struct ScoredEvent {
     /// The product of the observations' probabilities of their observed values: what the
     /// event's probability would be were its observations independent (for comparison).
     double p_independent = 0.0;
+    /// The most runs any OTHER pattern of the event's observations got (EventCounter with
+    /// patterns); -1 without pattern counts. The observed pattern is the model's most likely
+    /// one (a mode) when hits >= runner_up.
+    std::int64_t runner_up = -1;
 };
 
 /// One bin of the reliability table: [lo, hi) ([lo, 1] for the last).

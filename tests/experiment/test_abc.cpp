@@ -651,6 +651,36 @@ TEST(Abc, JudgeRequiredJudgesEachEventOnItsJointShare) {
     EXPECT_THROW(judge_required(s, 0.5, ps), std::invalid_argument);
 }
 
+TEST(Abc, TheModeRuleAsksForTheMostFrequentPattern) {
+    // An event like F3 (one participation set of many): its observed pattern in 20 of 100
+    // runs, the next most frequent in 18: the model's most likely outcome, so it holds under
+    // mode, while the share rule at 0.5 (or any level above 0.2) cuts it. Ties hold (one
+    // binary observation at 50 of 100 holds, as under share at 0.5); a pattern seen in no
+    // run never holds; one the runner-up beats fails.
+    Score s;
+    s.runs = 100;
+    ScoredEvent f3, tie, beaten, never;
+    f3.hits = 20, f3.runner_up = 18;
+    tie.hits = 50, tie.runner_up = 50;
+    beaten.hits = 30, beaten.runner_up = 31;
+    never.hits = 0, never.runner_up = 0;
+    s.events = {f3, tie, beaten, never};
+    PointScore ps;
+    judge_required(s, 0.5, ps, RequireRule::Mode);
+    EXPECT_EQ(ps.event_held, (std::vector<int>{1, 1, 0, 0}));
+    judge_required(s, 0.5, ps, RequireRule::Share);
+    EXPECT_EQ(ps.event_held, (std::vector<int>{0, 1, 0, 0}));
+    // per observation (reports): the observed value is the mode of a binary, k >= n - k
+    EXPECT_TRUE(holds(50, 100, 0.9, RequireRule::Mode));  // no level
+    EXPECT_FALSE(holds(49, 100, 0.1, RequireRule::Mode));
+    EXPECT_FALSE(vacuous(1, 0.5, RequireRule::Mode));
+    EXPECT_DOUBLE_EQ(effective_threshold(7, 0.5, RequireRule::Mode), 4.0 / 7.0);
+    // without pattern counts the mode cannot be judged
+    s.events[0].runner_up = -1;
+    EXPECT_THROW(judge_required(s, 0.5, ps, RequireRule::Mode), std::invalid_argument);
+    EXPECT_EQ(kRequireRuleNames.parse("mode"), RequireRule::Mode);
+}
+
 }  // namespace sco::experiment::abc
 
 namespace sco::experiment::abc {

@@ -416,6 +416,66 @@ TEST(JointCount, AnEventIsCountedWhenAllItsObservationsHoldInOneRun) {
     EXPECT_DOUBLE_EQ(sc.events[2].p, sc.events[2].p_independent);  // one observation
 }
 
+TEST(JointCount, WithPatternsEveryPatternOfAnEventIsCounted) {
+    // The events of the test above, with every pattern counted (bit i: observation i of the
+    // event gives its observed value). E (e1 passed, e2 UZB out): runs 1 both (11), run 4
+    // passed with UZB in (01), runs 2 and 3 neither passed nor UZB in (10): the observed
+    // pattern (1 run) is not the mode (2 runs). X: 01 twice, 10 twice, never 11. S: its one
+    // observation holds in 3 runs, fails in 1: the mode.
+    std::vector<Observation> v = {
+        of_event(obs("e1", "A", ObsKind::Passed, 0, -1, true, 0.6), "E"),
+        of_event(obs("x1", "A", ObsKind::Passed, 0, -1, true, 1.0), "X"),
+        of_event(obs("s1", "C", ObsKind::Passed, 1, -1, false, 1.0), "S"),
+        of_event(obs("e2", "A", ObsKind::StayedOut, 0, 1, true, 0.6), "E"),
+        of_event(obs("x2", "A", ObsKind::StayedOut, 0, 0, true, 1.0), "X"),
+    };
+    const auto counter = std::make_shared<const experiment::EventCounter>(v, true);
+    ASSERT_EQ(counter->size(), 3u + 4u + 4u + 2u);
+    EXPECT_EQ(experiment::pattern_counter_size(counter->groups()), counter->size());
+    experiment::Summary s(shape(), 3);
+    s.attach(counter);
+    for (const auto& r : four_runs()) s.add(r);
+    //                       joint     E: 00 01 10 11  X: 00 01 10 11  S: 0 1
+    EXPECT_EQ(s.counted, (std::vector<std::int64_t>{1, 0, 3, 0, 1, 2, 1, 0, 2, 2, 0, 1, 3}));
+    const auto sc = experiment::score(v, s);
+    ASSERT_TRUE(sc.has_joint());
+    EXPECT_EQ(sc.events[0].hits, 1);
+    EXPECT_EQ(sc.events[0].runner_up, 2);
+    EXPECT_EQ(sc.events[1].hits, 0);
+    EXPECT_EQ(sc.events[1].runner_up, 2);
+    EXPECT_EQ(sc.events[2].hits, 3);
+    EXPECT_EQ(sc.events[2].runner_up, 1);
+    // the text and JSON say whether the observed pattern is the mode
+    const std::string t = experiment::score_text(sc);
+    EXPECT_NE(t.find("next p"), std::string::npos) << t;
+    const std::string j = experiment::score_json(sc);
+    EXPECT_NE(j.find("\"p_runner_up\":0.5,\"mode\":false"), std::string::npos) << j;
+    EXPECT_NE(j.find("\"p_runner_up\":0.25,\"mode\":true"), std::string::npos) << j;
+    // without patterns the same counter layout as before, and no runner-up
+    experiment::Summary plain(shape(), 3);
+    plain.attach(std::make_shared<const experiment::EventCounter>(v));
+    for (const auto& r : four_runs()) plain.add(r);
+    EXPECT_EQ(experiment::score(v, plain).events[0].runner_up, -1);
+    EXPECT_EQ(experiment::score_text(experiment::score(v, plain)).find("next p"),
+              std::string::npos);
+}
+
+TEST(JointCount, PatternsOfTooManyObservationsAreRefused) {
+    std::vector<Observation> v;
+    for (int a = 0; a < 13; ++a)
+        v.push_back(of_event(obs("b", "A", ObsKind::Passed, 0, -1, true, 1.0), "B"));
+    EXPECT_NO_THROW(experiment::EventCounter(v, false));
+    try {
+        experiment::EventCounter c(v, true);
+        ADD_FAILURE() << "13 observations accepted";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("event B has 13 observations"), std::string::npos)
+            << e.what();
+    }
+    v.pop_back();
+    EXPECT_EQ(experiment::EventCounter(v, true).size(), 1u + 4096u);
+}
+
 TEST(JointCount, MergedPartsGiveTheCountsOfOneSummary) {
     // how the runner adds the threads' partial summaries: any split gives the same counts
     const std::vector<Observation> v = {

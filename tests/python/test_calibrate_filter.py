@@ -192,3 +192,40 @@ def test_a_required_pair_can_have_its_own_level(files):
         _, p = calibrate(files, "badlvl", files["events"], "--require",
                          f"{SCENARIO}:{files['required']}:{bad}", check=False)
         assert p.returncode == 2 and "must be in (0, 1)" in p.stderr, p.stderr
+
+
+def test_the_mode_rule_is_the_share_rule_at_one_half_for_one_observation(files):
+    # Session 7: `--require-rule mode` holds an event when its observed pattern is the most
+    # frequent pattern of its observations in the point's runs. An event of one binary
+    # observation has two patterns, so mode is k >= n - k: the share rule at 0.5, point by
+    # point on the same runs (same seed). Multi-observation events: tests/experiment.
+    req = f"{SCENARIO}:{files['required']}"
+    share, _ = calibrate(files, "share", files["events"], "--points", 80, "-n", 30,
+                         "--require", req, "-q")
+    mode, _ = calibrate(files, "mode", files["events"], "--points", 80, "-n", 30,
+                        "--require", req, "--require-rule", "mode", "-q")
+    ds, _ = read(share)
+    dm, am = read(mode)
+    assert am["require_rule"] == "mode"
+    assert np.array_equal(ds["required_held"], dm["required_held"])
+    assert 0 < dm["required_held"].sum() < 80  # the rule cuts some points, not all
+    assert "most frequent pattern" in sco("summary", mode).stdout
+    # no level under mode; both --quantile and --tolerance only in smc
+    for extra in (["--require-level", "0.6"], []):
+        r = req + (":0.6" if not extra else "")
+        _, p = calibrate(files, "modelvl", files["events"], "--require", r, "--require-rule",
+                         "mode", *extra, check=False)
+        assert p.returncode == 2 and "does not apply to --require-rule mode" in p.stderr, p.stderr
+    _, p = calibrate(files, "qt", files["events"], "--quantile", 0.2, "--tolerance", 0.1,
+                     check=False)
+    assert p.returncode == 2 and "both only with --method smc" in p.stderr, p.stderr
+    out = files["dir"] / "qt-smc.h5"
+    p = sco("calibrate", SCENARIO, files["events"], "--vary", PRIOR, "--seed", 11, "-j", 2,
+            "--method", "smc", "--generations", 2, "--points", 40, "-n", 20, "--quantile", 0.2,
+            "--tolerance", 1.0, "-o", out, "--force", "-q")
+    d, a = read(out)
+    assert a["quantile"] == 0.2 and a["tolerance"] == 1.0
+    gen = d["point_generation"]
+    # generation 0 kept its quantile (8 of 40); the last every point within the tolerance
+    assert (d["accepted"][gen == 0] == 1).sum() == 8
+    assert (d["accepted"][gen == 1] == 1).sum() == 40
