@@ -18,9 +18,17 @@ void EngineScratch::resize(const ModelSpec& spec) {
     cand_dist.resize(dims);
     dir.resize(dims);
     share.resize(dims);
-    cand.resize(dims);
     best.resize(dims);
     named.resize(dims);
+    // The dimensions ranked by id once, so that the win-set's tie-break reads no string and
+    // not the file's order.
+    std::vector<int> by_id(dims);
+    for (int d = 0; d < dims; ++d) by_id[d] = d;
+    std::sort(by_id.begin(), by_id.end(),
+              [&](int a, int b) { return spec.dimensions[a] < spec.dimensions[b]; });
+    dim_rank.resize(dims);
+    for (int r = 0; r < dims; ++r) dim_rank[by_id[r]] = r;
+    offers.resize(static_cast<std::size_t>(dims + 1) * (ConsensusEngine::kGrid + 1));
     geo.resize(static_cast<std::size_t>(4 + 3 * agents) * dims);
     round_geo.resize(static_cast<std::size_t>(2 + 3 * agents) * dims);
     rnamed.resize(dims);
@@ -135,13 +143,8 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     const double unc = w.uncertainty(p);
     const int sp = prop.sponsor;
     int named = 0;
-    for (int d = 0; d < D; ++d) {
-        if (prop.position[d] != kNoParam) {
-            s.named[named++] = d;
-        } else {  // a dimension the text does not name stays at the status quo
-            s.cand[d] = 0.0;
-        }
-    }
+    for (int d = 0; d < D; ++d)
+        if (prop.position[d] != kNoParam) s.named[named++] = d;
     // Constants of this search on the named dimensions (a dimension the text does not name
     // adds exactly zero to every sum below, so leaving it out changes no result).
     double* const g_q = s.geo.data();
@@ -202,7 +205,16 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         }
         return false;
     };
-    double best_value = -std::numeric_limits<double>::infinity(), best_size = -1.0;
+    // Values and sizes tie within kTie (relative, and absolute below 1: the rounding of a
+    // sum scales with its terms, each at most about 1, not with the sum).
+    auto below_tie = [](double x) { return x - kTie * std::max(1.0, std::abs(x)); };
+    // The accepted candidates are kept (s.offers) and the offer chosen among them at the end,
+    // by rules that read neither the order of the search nor the file's (docs/model.md
+    // III.4.5, ties). `top` is the accepted candidate of the largest value so far (of those,
+    // the largest size): a candidate worth less than the tie below it can never be chosen
+    // and is not tested; nor is one worth no more than it and smaller beyond the tie.
+    int offers = 0;
+    double top_value = -std::numeric_limits<double>::infinity(), top_size = -1.0;
     int last_reject = -1;  // the member that refused the last candidate is asked first
     const double* const xs = g_agent(sp);
     const double threat = s.terms[sp].threat;
@@ -222,7 +234,6 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                 const int d = s.named[m];
                 const double c = (scope < 0 || scope == d) ? g_share[m] * k / kGrid : g_share[m];
                 const double t = g_q[m] + c * g_a[m];
-                s.cand[d] = c;
                 c_text[m] = t;
                 c_dist[m] = std::abs(t - g_q[m]);
                 size += c;
@@ -237,7 +248,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             // The sponsor's value of the text: its policy gain and the threat benefit. A
             // text it values below the status quo can never be its offer (it withdraws).
             const double v = gain + e * threat;
-            if (!(v >= 0.0) || v < best_value || (v == best_value && size <= best_size)) continue;
+            if (!(v >= 0.0) || v < below_tie(top_value) ||
+                (v <= top_value && size < below_tie(top_size)))
+                continue;
             // Nor is a text that, for a member whose refusal stands, is the refused text:
             // the same four utilities, so by its kept disposition it would refuse again.
             if (refused && refused_again(e)) continue;
@@ -252,13 +265,45 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                 }
             }
             if (!all) continue;
-            best_value = v;
-            best_size = size;
-            std::copy(s.cand.begin(), s.cand.end(), s.best.begin());
+            s.offers[offers++] = {v, size, scope, k};
+            if (v > top_value || (v == top_value && size > top_size)) {
+                top_value = v;
+                top_size = size;
+            }
         }
     }
-    // A sponsor that values the status quo above every text in the win-set withdraws.
-    return best_value >= 0.0 ? best_value : -std::numeric_limits<double>::infinity();
+    // A sponsor that values the status quo above every text in the win-set withdraws (no
+    // candidate worth less than the status quo was kept).
+    if (offers == 0) return -std::numeric_limits<double>::infinity();
+    // The offer: of the candidates the sponsor values most (within the tie), the largest
+    // (within the tie); then the even concession (scope -1, every share scaled together)
+    // before a one-dimension concession, and of these the one on the dimension whose id comes
+    // first; last, on one line of the grid, the larger k (the larger offer).
+    const double value_cut = below_tie(top_value);
+    double size_max = -1.0;
+    for (int i = 0; i < offers; ++i)
+        if (s.offers[i].value >= value_cut) size_max = std::max(size_max, s.offers[i].size);
+    const double size_cut = below_tie(size_max);
+    auto rank = [&](const EngineScratch::Offer& o) {
+        return o.scope < 0 ? -1 : s.dim_rank[o.scope];
+    };
+    int pick = -1;
+    for (int i = 0; i < offers; ++i) {
+        const EngineScratch::Offer& o = s.offers[i];
+        if (o.value < value_cut || o.size < size_cut) continue;
+        if (pick < 0) {
+            pick = i;
+            continue;
+        }
+        const EngineScratch::Offer& b = s.offers[pick];
+        if (rank(o) < rank(b) || (rank(o) == rank(b) && o.k > b.k)) pick = i;
+    }
+    const EngineScratch::Offer& o = s.offers[pick];
+    for (int d = 0; d < D; ++d)
+        s.best[d] = prop.position[d] == kNoParam    ? 0.0
+                    : (o.scope < 0 || o.scope == d) ? s.share[d] * o.k / kGrid
+                                                    : s.share[d];
+    return o.value;
 }
 
 ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int p, int t,

@@ -21,8 +21,21 @@ struct EngineScratch {
     std::vector<double> text, text0, dir;  // [dimension]
     /// [named dimension] the win-set candidate's text and its distance from the status quo
     std::vector<double> target, cand_dist;
-    std::vector<double> share, cand, best;  // [dimension] offer shares (win-set search)
-    std::vector<int> named;                 // [dimension] dimensions the text names
+    std::vector<double> share, best;  // [dimension] offer shares (win-set search)
+    std::vector<int> named;           // [dimension] dimensions the text names
+    /// [dimension] the rank of the dimension's id in byte order: the win-set's tie-break
+    /// between one-dimension concessions, which must not read the file's order (III.4.5)
+    std::vector<int> dim_rank;
+    /// One candidate of the win-set search that every veto holder accepts: the sponsor's
+    /// value, the offer's size (sum of its shares) and where it lies on the grid (scope -1:
+    /// every share scaled by k / kGrid; scope d: dimension d's alone).
+    struct Offer {
+        double value = 0.0, size = 0.0;
+        int scope = -1, k = 0;
+    };
+    /// [(dimension + 1) x (kGrid + 1)] the accepted candidates of one search (no allocation:
+    /// sized by resize)
+    std::vector<Offer> offers;
     /// [(4 + 3 x agent) x dimension] the win-set search's per-call constants on the named
     /// dimensions: status quo, way to the tabled text, aim's direction, current share; then
     /// per agent its position, salience and distance from the status quo.
@@ -108,13 +121,17 @@ class ConsensusEngine {
     /// a share of the way from the status quo to the tabled text no larger than the current
     /// offer's (all shares scaled together, or one dimension's alone, on a grid of kGrid
     /// steps), the one every veto holder prefers to withholding consensus that the sponsor
-    /// values most (ties: the larger offer, then the first in the order of the grid). Writes
-    /// its shares into s.best; returns the sponsor's value of it, or -inf if there is none or
-    /// the sponsor prefers the status quo to all of them.
+    /// values most. Ties (docs/model.md III.4.5), values and sizes compared within kTie
+    /// relative: the larger offer; then the even concession (every share scaled together)
+    /// before a one-dimension one; then the concession on the dimension whose id comes
+    /// first in byte order (s.dim_rank); never the file's order of the dimensions. Writes its
+    /// shares into s.best; returns the sponsor's value of it, or -inf if there is none or the
+    /// sponsor prefers the status quo to all of them.
     ///
     /// Reads from `s` the current offer (share), the tabled text (text0), the aim's
-    /// direction (dir), and every agent's terms, relations, pressure and forced flag; uses
-    /// named, cand, target and geo as buffers.
+    /// direction (dir), the dimensions' id ranks (dim_rank), and every agent's terms,
+    /// relations, pressure and forced flag; uses named, target, cand_dist, geo and offers as
+    /// buffers.
     ///
     /// `refused` (a veto holder refused the current offer and nothing has changed for it
     /// since: docs/model.md III.4.5, "A refused text is not offered again") leaves the
@@ -126,6 +143,11 @@ class ConsensusEngine {
     double win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
                    double ambition, bool refused = false) const;
     static constexpr int kGrid = 10;  ///< steps of the win-set search's grid
+    /// Relative tolerance within which the win-set search counts two sponsor values (or two
+    /// offer sizes) as equal: a and b tie when |a - b| <= kTie x max(1, |a|, |b|), so that
+    /// rounding (and with it the file's order of the dimensions, the order of the sums)
+    /// cannot pick the offer.
+    static constexpr double kTie = 1e-12;
 
   private:
     /// Relations of every agent with the text's principals and parties, this round.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -422,13 +423,22 @@ namespace {
 
 /// The win-set search as docs/model.md III.4.5 states it, written out plainly: every
 /// candidate of the grid, every veto holder, the full utilities (`options`, with the value
-/// of waiting computed every time). The engine's search must find the same offer.
+/// of waiting computed every time); then, among the accepted candidates, the sponsor's
+/// choice with its ties (values and sizes within ConsensusEngine::kTie; the even concession
+/// first; then the dimension id, compared as strings here). The engine's search must find
+/// the same offer.
 double plain_win_set(const World& w, const ProposalSpec& prop, const EngineScratch& s,
-                     double ambition, std::vector<double>& best, int& waits_decided) {
+                     const std::vector<std::string>& dim_ids, double ambition,
+                     std::vector<double>& best, int& waits_decided) {
     const int D = w.dims, sp = prop.sponsor, grid = ConsensusEngine::kGrid;
     int named = 0;
     for (int d = 0; d < D; ++d) named += prop.position[d] != kNoParam;
-    double best_value = -std::numeric_limits<double>::infinity(), best_size = -1.0;
+    struct Accepted {
+        double value, size;
+        int scope, k;
+        std::vector<double> cand;
+    };
+    std::vector<Accepted> accepted;
     std::vector<double> cand(D), text(D);
     for (int scope = -1; scope < (named > 1 ? D : 0); ++scope) {
         if (scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0)) continue;
@@ -456,14 +466,29 @@ double plain_win_set(const World& w, const ProposalSpec& prop, const EngineScrat
                 all = support >= o.v[3];
                 waits_decided += !all && support >= o.v[3] - o.wait;
             }
-            if (all && (v > best_value || (v == best_value && size > best_size))) {
-                best_value = v;
-                best_size = size;
-                best = cand;
-            }
+            if (all && v >= 0.0) accepted.push_back({v, size, scope, k, cand});
         }
     }
-    return best_value >= 0.0 ? best_value : -std::numeric_limits<double>::infinity();
+    if (accepted.empty()) return -std::numeric_limits<double>::infinity();
+    const double tie = ConsensusEngine::kTie;
+    double top = 0.0;
+    for (const Accepted& a : accepted) top = std::max(top, a.value);
+    double largest = 0.0;
+    for (const Accepted& a : accepted)
+        if (top - a.value <= tie * std::max(1.0, top)) largest = std::max(largest, a.size);
+    const Accepted* pick = nullptr;
+    for (const Accepted& a : accepted) {
+        if (top - a.value > tie * std::max(1.0, top)) continue;
+        if (largest - a.size > tie * std::max(1.0, largest)) continue;
+        auto before = [&](const Accepted& x, const Accepted& y) {  // x is preferred to y
+            if ((x.scope < 0) != (y.scope < 0)) return x.scope < 0;
+            if (x.scope >= 0 && x.scope != y.scope) return dim_ids[x.scope] < dim_ids[y.scope];
+            return x.k > y.k;
+        };
+        if (!pick || before(a, *pick)) pick = &a;
+    }
+    best = pick->cand;
+    return pick->value;
 }
 
 }  // namespace
@@ -487,6 +512,10 @@ TEST(Engine, TheWinSetSearchFindsThePlainGridSearchsOffer) {
         const Kind kind = kinds[gen() % 4];
         b.proposal("x", kind, 0, /*opt_out=*/kind == Kind::Exercise);
         ModelSpec& spec = b.spec();
+        // The dimensions' ids in a random order (their parameters keep the file order), so
+        // that the tie-break by id is not the file's order in disguise.
+        std::mt19937_64 ids_gen(static_cast<std::uint64_t>(c));
+        std::shuffle(spec.dimensions.begin(), spec.dimensions.end(), ids_gen);
         Workspace ws(spec);
         const Rng rng({1, 0, static_cast<std::uint64_t>(c)});
         sample_params(spec, rng, ws.values);
@@ -535,7 +564,7 @@ TEST(Engine, TheWinSetSearchFindsThePlainGridSearchsOffer) {
             s.forced[i] = i == 0;
         }
         std::vector<double> expected(D, -1.0);
-        const double want = plain_win_set(w, prop, s, ambition, expected, waits);
+        const double want = plain_win_set(w, prop, s, spec.dimensions, ambition, expected, waits);
         const double got = ConsensusEngine(spec.variants).win_set(w, prop, 0, s, ambition);
         ASSERT_EQ(std::isfinite(got), std::isfinite(want)) << "case " << c;
         if (!std::isfinite(want)) {
@@ -550,4 +579,63 @@ TEST(Engine, TheWinSetSearchFindsThePlainGridSearchsOffer) {
     EXPECT_GT(empty, 200);
     EXPECT_GT(waits, 200);  // candidates refused for time only: the waiting bounds are used
     EXPECT_GT(multi, 500);
+}
+
+namespace {
+
+// finding 11 of review session 6 (docs/calibration.md): the sponsor AAA at 0.9 on d0 and d1
+// (salience 1), the veto holder BBB at the status quo 0.5 (salience 0.2 on each), the text
+// 0.9 on both, the deterministic rule and one concession to the chosen offer. The sponsor's
+// value is 0.4 x (size of the offer) and BBB accepts a loss of 0.08 x size up to
+// `objection_cost`. `reversed` lists the dimensions as [d1, d0] instead of [d0, d1] (the
+// case is symmetric, so only the ids trade places). Returns the adopted text by id.
+std::map<std::string, float> tie_case(double objection_cost, bool reversed) {
+    SpecBuilder b(2, 1);
+    b.agent("AAA", Role::Member, 0.5, true);
+    b.agent("BBB", Role::Member, 0.5);
+    b.proposal("t", Kind::Plan, 0);
+    for (const char* d : {"d0", "d1"}) {
+        const std::string dim(d);
+        b.set("status_quo." + dim, 0.5).set("agenda.t.position." + dim, 0.9);
+        b.set("agents.AAA.position." + dim, 0.9).set("agents.AAA.salience." + dim, 1.0);
+        b.set("agents.BBB.position." + dim, 0.5).set("agents.BBB.salience." + dim, 0.2);
+    }
+    b.dyn(Dyn::ObjectionCost, objection_cost).dyn(Dyn::WaitValue, 0.0);
+    b.dyn(Dyn::IncidentRate, 0.0).dyn(Dyn::AmendmentStep, 1.0);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.spec().variants.amendment = AmendmentRule::WinSet;
+    b.spec().variants.pressure = PressureRule::Disabled;
+    if (reversed) b.spec().dimensions = {"d1", "d0"};
+    const Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_EQ(r.res.outcome, Outcome::Diluted);
+    EXPECT_EQ(r.res.rounds, 2);
+    std::map<std::string, float> text;
+    for (int d = 0; d < 2; ++d) text[b.spec().dimensions[d]] = r.text[d];
+    return text;
+}
+
+}  // namespace
+
+// Three offers are worth 0.48 to the sponsor and have size 1.2: 0.6 of both dimensions, and
+// all of one with 0.2 of the other. Computed, the one-dimension offers are worth one unit in
+// the last place more (0.4800000000000001), and the old rule conceded the first dimension
+// of the file: d0 0.58 with [d0, d1], d1 0.58 with [d1, d0]. Within the tie the even
+// concession is adopted, in either order.
+TEST(Engine, AnEvenConcessionWinsATieWithOneDimensionConcessionsInEitherOrder) {
+    const auto forward = tie_case(0.1, false), backward = tie_case(0.1, true);
+    EXPECT_EQ(forward, backward);
+    EXPECT_NEAR(forward.at("d0"), 0.74, 1e-6);  // 0.5 + 0.6 x 0.4
+    EXPECT_NEAR(forward.at("d1"), 0.74, 1e-6);
+}
+
+// At objection_cost 0.11 BBB accepts size up to 1.375: the even offers stop at 1.2 (0.6 of
+// each), the one-dimension offers reach 1.3 (0.3 of one, all of the other), worth 0.52 to the
+// sponsor and exactly equal to each other (the same two terms summed in either order). The
+// tie goes by dimension id: the concession on d0, in either order of the file (the old rule
+// conceded the file's first dimension).
+TEST(Engine, ATieBetweenOneDimensionConcessionsGoesByDimensionIdInEitherOrder) {
+    const auto forward = tie_case(0.11, false), backward = tie_case(0.11, true);
+    EXPECT_EQ(forward, backward);
+    EXPECT_NEAR(forward.at("d0"), 0.62, 1e-6);  // 0.5 + 0.3 x 0.4
+    EXPECT_NEAR(forward.at("d1"), 0.9, 1e-6);
 }
