@@ -104,6 +104,10 @@ inline hid_t native<std::int8_t>() {
     return H5T_NATIVE_INT8;
 }
 template <>
+inline hid_t native<std::uint16_t>() {
+    return H5T_NATIVE_UINT16;
+}
+template <>
 inline hid_t native<std::int32_t>() {
     return H5T_NATIVE_INT32;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 
@@ -454,23 +455,69 @@ void read_every_object(const std::string& path) {
 
 namespace {
 
-/// Rows [first, first + rows) of a dataset whose shape is {total rows, row...}, in the file's
-/// own type when `mem` is negative (an 8-bit enum read as its codes), else converted.
+std::string shape_text(const std::vector<hsize_t>& d) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
+    return s + "]";
+}
+
+/// What a per-run dataset that read_run_facts reads must be (docs/hdf5-format.md, "Per-run
+/// datasets"; core::kRunOutputs): its class (an integer, or the outcome enum) and, for an
+/// integer, its signedness; the element size is that of T.
+struct RunColumn {
+    const char* name;
+    H5T_class_t cls;
+    H5T_sign_t sign;
+};
+
+/// The outcome enum must be this version's: a 1-byte enum whose members are the outcome
+/// names with the codes 0, 1, ... in order (the stored codes are then what core::Outcome
+/// means).
+void check_outcome_enum(hid_t t, const std::string& path) {
+    const int n = H5Tget_nmembers(t);
+    h5::check_id(n, "reading the enum type of " + path);
+    bool same = static_cast<std::size_t>(n) == core::kOutcomeNames.names.size();
+    for (int i = 0; same && i < n; ++i) {
+        char* name = H5Tget_member_name(t, static_cast<unsigned>(i));
+        if (!name) h5::check_rc(-1, "reading the enum type of " + path);
+        same = std::string_view(name) == core::kOutcomeNames.names[static_cast<std::size_t>(i)];
+        H5free_memory(name);
+        unsigned char v = 0xff;
+        h5::check_rc(H5Tget_member_value(t, static_cast<unsigned>(i), &v),
+                     "reading the enum type of " + path);
+        same = same && v == i;
+    }
+    if (!same)
+        throw h5::Failure(path + " is not stored as the enum of this version's outcomes (" +
+                          std::to_string(core::kOutcomeNames.names.size()) + " names, codes 0 to " +
+                          std::to_string(core::kOutcomeNames.names.size() - 1) + ")");
+}
+
+/// Rows [first, first + rows) of the per-run dataset `col`, whose shape must be `dims`
+/// exactly (dims[0]: the runs in the file) and whose type must be `col`'s with elements of
+/// sizeof(T) bytes; all checked before anything is read. The outcome enum is read as its
+/// codes (the file's own type), integers as T.
 template <typename T>
-std::vector<T> read_rows(hid_t f, const std::string& path, std::vector<hsize_t> dims, hsize_t first,
-                         hsize_t rows, hid_t mem) {
+std::vector<T> read_run_rows(hid_t f, const RunColumn& col, const std::vector<hsize_t>& dims,
+                             hsize_t first, hsize_t rows) {
+    const std::string path = std::string(layout::kRuns) + "/" + col.name;
     Handle d = h5::open_dataset(f, path);
     const auto got = h5::shape(d.get());
-    if (got.size() != dims.size() || got.empty() || got[0] < first + rows ||
-        !std::equal(got.begin() + 1, got.end(), dims.begin() + 1))
-        throw h5::Failure(path + " does not have the shape of the results' labels");
+    if (got != dims)
+        throw h5::Failure(path + " has shape " + shape_text(got) + ", expected " +
+                          shape_text(dims) + " (the attribute 'runs' and the /labels)");
     Handle ft = h5::type(H5Dget_type(d.get()), "reading " + path);
     const H5T_class_t cls = H5Tget_class(ft.get());
-    if (cls != H5T_INTEGER && cls != H5T_ENUM) throw h5::Failure(path + " is not integer");
-    if (mem < 0 && H5Tget_size(ft.get()) != sizeof(T))
-        throw h5::Failure(path + " has elements of " + std::to_string(H5Tget_size(ft.get())) +
-                          " bytes");
-    std::vector<hsize_t> start(dims.size(), 0), count = got;
+    const std::size_t esize = H5Tget_size(ft.get());
+    if (cls != col.cls || esize != sizeof(T) ||
+        (cls == H5T_INTEGER && H5Tget_sign(ft.get()) != col.sign))
+        throw h5::Failure(path + " is not stored as " +
+                          (col.cls == H5T_ENUM        ? std::string("an enum")
+                           : col.sign == H5T_SGN_NONE ? "an unsigned integer"
+                                                      : "a signed integer") +
+                          " of " + std::to_string(sizeof(T)) + " bytes");
+    if (cls == H5T_ENUM) check_outcome_enum(ft.get(), path);
+    std::vector<hsize_t> start(dims.size(), 0), count = dims;
     start[0] = first;
     count[0] = rows;
     std::size_t n = 1;
@@ -488,42 +535,73 @@ std::vector<T> read_rows(hid_t f, const std::string& path, std::vector<hsize_t> 
                  "reading " + path);
     Handle msp = h5::space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
                            "reading " + path);
-    h5::check_rc(
-        H5Dread(d.get(), mem < 0 ? ft.get() : mem, msp.get(), fsp.get(), H5P_DEFAULT, out.data()),
-        "reading " + path);
+    h5::check_rc(H5Dread(d.get(), cls == H5T_ENUM ? ft.get() : h5::native<T>(), msp.get(),
+                         fsp.get(), H5P_DEFAULT, out.data()),
+                 "reading " + path);
     return out;
 }
 
-RunFacts read_run_facts_unguarded(const Results& r, std::int64_t point) {
-    return with_file(r.path, [&](hid_t f) {
-        if (r.summary_only || !h5::exists(f, layout::kRuns))
-            throw h5::Failure("holds no per-run records (written with --summary-only)");
-        const auto T = static_cast<hsize_t>(r.labels.periods.size()),
-                   P = static_cast<hsize_t>(r.labels.proposals.size()),
-                   N = static_cast<hsize_t>(r.labels.agents.size());
-        const auto first = static_cast<hsize_t>(point * r.replications),
-                   reps = static_cast<hsize_t>(r.replications);
-        const auto pts = read_rows<std::int64_t>(f, std::string(layout::kRuns) + "/point", {0},
-                                                 first, reps, h5::native<std::int64_t>());
-        for (const auto g : pts)
-            if (g != r.first_point + point)
-                throw h5::Failure("the runs of point " + std::to_string(point) + " are not rows " +
-                                  std::to_string(first) + " onwards of /runs");
-        RunFacts out;
-        out.runs = r.replications;
-        out.outcome = read_rows<std::uint8_t>(f, std::string(layout::kRuns) + "/outcome", {0, T, P},
-                                              first, reps, -1);
-        const auto fl =
-            read_rows<std::int32_t>(f, std::string(layout::kRuns) + "/flags", {0, T, P, N}, first,
-                                    reps, h5::native<std::int32_t>());
-        out.flags.assign(fl.begin(), fl.end());
-        return out;
-    });
+void check_point(const Results& r, std::int64_t point) {
+    if (point < 0 || point >= r.points)
+        throw std::out_of_range("read_run_facts: point " + std::to_string(point) + " of " + r.path +
+                                " is out of range: the file holds points 0 to " +
+                                std::to_string(r.points - 1));
 }
 
 }  // namespace
 
+RunFacts read_run_facts_unguarded(const Results& r, std::int64_t point) {
+    check_point(r, point);
+    return with_file(r.path, [&](hid_t f) {
+        if (r.summary_only || !h5::exists(f, layout::kRuns))
+            throw h5::Failure("holds no per-run records (written with --summary-only)");
+        // The run axis: `runs` rows, the replications of each point in turn (the rows of
+        // point k are k * replications onwards).
+        if (r.replications < 0 || r.runs < 0 ||
+            (r.replications > 0 && r.points > r.runs / r.replications) ||
+            r.points * r.replications != r.runs)
+            throw h5::Failure("the attributes say runs=" + std::to_string(r.runs) +
+                              ", points=" + std::to_string(r.points) +
+                              " and replications=" + std::to_string(r.replications) +
+                              ", but runs must be points x replications");
+        const auto R = static_cast<hsize_t>(r.runs),
+                   T = static_cast<hsize_t>(r.labels.periods.size()),
+                   P = static_cast<hsize_t>(r.labels.proposals.size()),
+                   N = static_cast<hsize_t>(r.labels.agents.size());
+        const auto first = static_cast<hsize_t>(point * r.replications),
+                   reps = static_cast<hsize_t>(r.replications);
+        const auto pts =
+            read_run_rows<std::int64_t>(f, {"point", H5T_INTEGER, H5T_SGN_2}, {R}, first, reps);
+        for (const auto g : pts)
+            if (g != r.first_point + point)
+                throw h5::Failure("the runs of point " + std::to_string(point) + " are not rows " +
+                                  std::to_string(first) + " onwards of /runs (/runs/point holds " +
+                                  std::to_string(g) + ")");
+        RunFacts out;
+        out.runs = r.replications;
+        out.outcome = read_run_rows<std::uint8_t>(f, {"outcome", H5T_ENUM, H5T_SGN_NONE}, {R, T, P},
+                                                  first, reps);
+        for (std::size_t k = 0; k < out.outcome.size(); ++k)
+            if (out.outcome[k] >= core::kOutcomeNames.names.size())
+                throw h5::Failure("/runs/outcome holds the code " + std::to_string(out.outcome[k]) +
+                                  " in row " + std::to_string(first + k / (T * P)) +
+                                  ", which is no outcome (codes 0 to " +
+                                  std::to_string(core::kOutcomeNames.names.size() - 1) + ")");
+        out.flags = read_run_rows<std::uint16_t>(f, {"flags", H5T_INTEGER, H5T_SGN_NONE},
+                                                 {R, T, P, N}, first, reps);
+        constexpr unsigned kDefined = (1u << core::kFlagBits) - 1;
+        for (std::size_t k = 0; k < out.flags.size(); ++k)
+            if ((out.flags[k] & ~kDefined) != 0)
+                throw h5::Failure("/runs/flags holds " + std::to_string(out.flags[k]) + " in row " +
+                                  std::to_string(first + k / (T * P * N)) +
+                                  ", with bits beyond the " + std::to_string(core::kFlagBits) +
+                                  " of /labels/flags");
+        return out;
+    });
+}
+
 RunFacts read_run_facts(const Results& r, std::int64_t point) {
+    check_point(r, point);
     check_in_child(r.path, [&] { (void)read_run_facts_unguarded(r, point); });
     return read_run_facts_unguarded(r, point);
 }

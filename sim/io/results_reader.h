@@ -1,7 +1,8 @@
 #pragma once
 // Reads a results file written by Hdf5Sink back into labels, provenance and the
-// per-point Summaries (reconstructed exactly from /summary/raw). Per-run datasets are
-// not read (scripts/sco_results.py does that for analysis).
+// per-point Summaries (reconstructed exactly from /summary/raw). Of the per-run datasets
+// only what `sco-sim score` counts is read (read_run_facts); scripts/sco_results.py reads
+// them all for analysis.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -72,9 +73,20 @@ struct RunFacts {
 
 /// Reads /runs/outcome and /runs/flags of point `point` (0-based within the file) of a
 /// results file `r` read by read_results (its rows point * replications onwards, which
-/// /runs/point must confirm), first in a child process as read_results does. Throws
-/// BadResults for a summary-only file (no /runs) or rows that are not the point's runs.
+/// /runs/point must confirm), first in a child process as read_results does. Before reading,
+/// /runs/point, /runs/outcome and /runs/flags are checked against the format
+/// (docs/hdf5-format.md, "Per-run datasets"): shapes [runs], [runs, periods, proposals] and
+/// [runs, periods, proposals, agents] exactly, with runs = points x replications; types
+/// int64, the 1-byte enum of the outcome names (codes 0..6 in order) and uint16; sizes
+/// plausible for the file. The codes read must be outcomes and the flags only the bits of
+/// /labels/flags. Throws BadResults naming the file for a summary-only file ("holds no
+/// per-run records (written with --summary-only)"), rows that are not the point's runs, or
+/// any of these checks; std::out_of_range (a caller's mistake: checked before the file is
+/// opened) for a point outside 0 .. r.points - 1. Formats 1 and 2 alike (no strings are read).
 RunFacts read_run_facts(const Results& r, std::int64_t point);
+
+/// read_run_facts without the child process: for the child itself and the fuzz targets.
+RunFacts read_run_facts_unguarded(const Results& r, std::int64_t point);
 
 /// read_results without the child process: for the child itself and the fuzz targets.
 /// A crafted file can crash or hang the calling process.
