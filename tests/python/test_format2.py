@@ -5,7 +5,8 @@ The crafted files of tests/fuzz/known/ (three format-1 files that crashed, hung 
 readers inside libhdf5, and a format-2 one on which libhdf5 frees an invalid pointer
 while iterating a group, found by the 30-minute fuzz run of issue 13), and a generated set of truncated, bit-flipped and
 shape-mismatched files, are each answered by `sco-sim summary`, `sco-sim merge`,
-`sco-sim sweep --resume` (over a shard output) and `scripts/sco_results.py` with exit
+`sco-sim sweep --resume` (over a shard output), `sco-sim score` (which also reads the per-run
+records of /runs, io::read_run_facts) and `scripts/sco_results.py` with exit
 status 2 and a one-line error naming the file (a bit flip that misses everything a
 command reads may also give exit 0; never anything else). Format-1 files (committed in
 tests/io/data/, written by the binary of main before format 2) stay readable.
@@ -30,6 +31,7 @@ from conftest import PYTHON, ROOT, SCRIPTS, SMALL, sco_bin
 VARY = ["--vary", "dynamics.rounds=1:2:2"]  # 2 points
 SEED = 5
 KNOWN = ROOT / "tests" / "fuzz" / "known"
+EVENTS = ROOT / "tests" / "data" / "events" / "small_events.yaml"
 V1 = ROOT / "tests" / "io" / "data"
 FLIP_SEED = 20010615
 CRASH = ("terminate called", "what():", "Assertion", "HDF5-DIAG", "Segmentation fault",
@@ -303,3 +305,57 @@ def test_sco_results_load_raises_bad_results(bad):
         with pytest.raises(sco_results.BadResults) as e:
             sco_results.load(f)
         assert str(f) in str(e.value)
+
+
+#: What score does not read: it reads what summary reads, and /runs/point, /runs/outcome and
+#: /runs/flags (io::read_run_facts), so a wrong /runs/outcome shape is refused by score too.
+UNREAD_BY_SCORE = ("shape-points-values-shape.h5",)
+
+
+def per_run_files(src, d):
+    """Files read_results accepts (/runs is not its concern) whose per-run records score's
+    joint count reads are damaged."""
+    def bad_code(f):
+        v = f["runs/outcome"][()]
+        v[0, 0, 0] = 9  # no outcome (codes 0 to 6)
+        f["runs/outcome"][...] = v
+
+    edits = {
+        "runs-flags-rows": lambda f: _replace(f, "runs/flags", f["runs/flags"][:-1]),
+        "runs-flags-int32": lambda f: _replace(f, "runs/flags",
+                                               f["runs/flags"][()].astype(np.int32)),
+        "runs-outcome-code": bad_code,
+    }
+    out = []
+    for name, edit in edits.items():
+        dst = d / f"perrun-{name}.h5"
+        shutil.copy(src, dst)
+        with h5py.File(dst, "r+") as f:
+            edit(f)
+        out.append(dst)
+    return out
+
+
+def test_score_answers_every_bad_file(good, bad, tmp_path):
+    """`sco-sim score` on the known crafted files, the truncated per-run shards and the
+    rest: exit 2 naming the file, never a crash; and on damage only in /runs, which summary
+    does not read, exit 2 too (the per-run records are read for the joint counts)."""
+    ok = run("score", good["shard1"], EVENTS)
+    assert ok.returncode == 0, ok.stderr
+    assert "jointly" in ok.stdout  # the per-run shard is scored with its joint counts
+    for kind, f in all_bad(bad):
+        p = run("score", f, EVENTS)
+        answered(p, f, f"score {f.name}", "sco-sim:",
+                 allow_ok=kind == "flipped" or f.name in UNREAD_BY_SCORE)
+    p = run("score", bad["shape"][[f.name for f in bad["shape"]].index(
+        "shape-runs-outcome-shape.h5")], EVENTS)
+    assert p.returncode == 2 and "/runs/outcome has shape [3, 2, 1], expected" in p.stderr, \
+        p.stderr
+    expect = {"perrun-runs-flags-rows.h5": "/runs/flags has shape [19, ",
+              "perrun-runs-flags-int32.h5": "/runs/flags is not stored as an unsigned integer",
+              "perrun-runs-outcome-code.h5": "/runs/outcome holds the code 9 in row 0"}
+    for f in per_run_files(good["shard1"], tmp_path):
+        assert run("summary", f).returncode == 0  # read_results accepts it
+        p = run("score", f, EVENTS)
+        answered(p, f, f"score {f.name}", "sco-sim:")
+        assert expect[f.name] in p.stderr, p.stderr
