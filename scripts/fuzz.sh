@@ -38,8 +38,10 @@ for f in scenarios/*.yaml $(find tests/data -type f \( -name '*.yaml' -o -name '
   cp -f "$f" "$C/scenario/seed-$(echo "$f" | tr '/' '_')"
 done
 # Seeds of the current format (sco-sim-results/2); seeds of format 1 from earlier runs
-# stay in the corpus (format 1 is still read).
-if [ ! -e "$C/results/seed-v2-run.h5" ]; then
+# stay in the corpus (format 1 is still read). sweep-runs: two points with per-run records,
+# so that read_run_facts reads a point other than the first (a corpus made before it
+# existed gets the seeds again).
+if [ ! -e "$C/results/seed-v2-sweep-runs.h5" ]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   sco="$B/bin/sco-sim"
@@ -47,6 +49,7 @@ if [ ! -e "$C/results/seed-v2-run.h5" ]; then
   "$sco" run "$small" -n 2 -j 1 -q --summary-only -o "$tmp/run-summary.h5"
   "$sco" run "$small" -n 3 -j 1 -q -o "$tmp/run.h5"
   "$sco" sweep "$small" --vary dynamics.rounds=1:2:2 -n 2 -j 1 -q --summary-only -o "$tmp/sweep.h5"
+  "$sco" sweep "$small" --vary dynamics.rounds=1:2:2 -n 2 -j 1 -q -o "$tmp/sweep-runs.h5"
   "$sco" sweep "$small" --vary dynamics.rounds=1:2:2 -n 2 -j 1 -q --summary-only --shard 1/2 -o "$tmp/shard.h5"
   for f in "$tmp"/*.h5; do cp "$f" "$C/results/seed-v2-$(basename "$f")"; done
 fi

@@ -1,5 +1,6 @@
-// libFuzzer target: io::read_results, io::read_every_object, io::is_calibration_file and
-// io::merge_results on arbitrary bytes written to a file.
+// libFuzzer target: io::read_results, io::read_run_facts (the per-run records of
+// `sco-sim score`), io::read_every_object, io::is_calibration_file and io::merge_results on
+// arbitrary bytes written to a file.
 //
 // The readers run in this process (SCO_SIM_READ_UNGUARDED=1): the child-process guard
 // (sim/io/guard.h) that sco-sim puts around every read of an untrusted file is skipped,
@@ -9,7 +10,10 @@
 //
 // Contract (sim/io/results_reader.h, sim/io/merge.h): a bad file gives BadResults,
 // MergeError or OutputExists; nothing else escapes, nothing crashes, HDF5 prints no
-// error stack, and a failed merge leaves nothing at the output or beside it.
+// error stack, and a failed merge leaves nothing at the output or beside it. The run facts
+// read_run_facts returns have the point's runs and the labels' sizes, outcome codes that
+// are outcomes and only the flag bits of /labels/flags (what score's joint count indexes
+// by); a point outside the file is std::out_of_range, whatever the file.
 //
 // The HDF5 check: our own "automatic error printer" is installed before each input.
 // The code under test silences HDF5 (h5::QuietErrors) around its calls; if HDF5 ever
@@ -24,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <new>
+#include <stdexcept>
 #include <string>
 
 #include "sim/experiment/statistics.h"
@@ -65,6 +70,39 @@ namespace {
 
 fs::path g_dir;
 
+[[noreturn]] void fail(const char* what) {
+    std::fprintf(stderr, "fuzz_results: %s\n", what);
+    std::abort();
+}
+
+/// read_run_facts on the first and the last point of a file read_results accepted.
+void run_facts(const sco::io::Results& r) {
+    const std::size_t tp = r.labels.periods.size() * r.labels.proposals.size();
+    const std::size_t n = r.labels.agents.size();
+    for (const std::int64_t k : {std::int64_t{0}, r.points - 1}) {
+        try {
+            const sco::io::RunFacts facts = sco::io::read_run_facts(r, k);
+            const auto runs = static_cast<std::size_t>(facts.runs);
+            if (facts.runs != r.replications || facts.outcome.size() != runs * tp ||
+                facts.flags.size() != runs * tp * n)
+                fail("read_run_facts returned sizes that are not the point's runs and labels");
+            for (const auto o : facts.outcome)
+                if (o >= sco::core::kOutcomeNames.names.size())
+                    fail("read_run_facts returned an outcome code that is no outcome");
+            for (const auto b : facts.flags)
+                if (b >> sco::core::kFlagBits)
+                    fail("read_run_facts returned flag bits /labels/flags does not name");
+        } catch (const sco::io::BadResults&) {
+        }
+        if (r.points == 1) break;
+    }
+    try {
+        (void)sco::io::read_run_facts(r, r.points);
+        fail("read_run_facts read a point past the file's last");
+    } catch (const std::out_of_range&) {
+    }
+}
+
 herr_t on_hdf5_error(hid_t stack, void*) {
     std::fprintf(stderr, "fuzz_results: HDF5 would have printed an error stack:\n");
     H5Eprint2(stack, stderr);
@@ -97,8 +135,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     bool readable = false;
     try {
-        (void)sco::io::read_results(in.string());
+        const sco::io::Results r = sco::io::read_results(in.string());
         readable = true;
+        run_facts(r);
     } catch (const sco::io::BadResults&) {
     }
     try {
