@@ -39,6 +39,15 @@
 # environment to change them. Each point costs RUNS runs of the 2001 scenario and 8 x RUNS
 # runs of 2014 scenarios (the baseline twice, the two fact-1 variants, the SCO of eight, the
 # neutral copy and the two deterministic copies).
+# SESSION 7 (docs/calibration.md, "Two stages"): the mode rule and amendment_step are the
+# defaults; at the defaults' sizes SMC rarely finds a feasible point. The posterior of session
+# 7 was made in two stages:
+#   POINTS=1800 GENS=12 QUANTILE=0.005 TOLERANCE=0.0705 scripts/calibrate_pom.sh OUT1
+#   (locates the feasible region; ESS about 9) then rejection inside a box around it:
+#   POINTS=36000 TOLERANCE=0.0705 BOX="threat_weight=0.15:1.25 objection_cost=0:0.35
+#   remote_stake=0:0.72 tension_weight=0:1.6 wait_value=2.5:10 sponsor_floor=0:1
+#   amendment_step=0.05:1" scripts/calibrate_pom.sh OUT2        (about 16 min on 2 cores)
+# and scripts/loco_box.py OUT2/all.h5 ... checks it out of category.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-results/calibration-pom}
@@ -89,11 +98,24 @@ REQUIRE+=(--require-less "scenarios/expansion_sco8.yaml:$C7" --than "$V/neutral.
           --require-less "$V/sco8_det.yaml:$A7" --than "$V/neutral_det.yaml:$A7")
 calib_vary 4
 [ "$AMEND" = 0 ] || VARY+=(--vary dynamics.amendment_step=0.05:1)
+# BOX (session 7, docs/calibration.md, "Two stages"): instead of ABC-SMC, rejection ABC from
+# the priors above restricted to a box (space-separated NAME=LO:HI, the dynamics names) that a
+# first SMC stage showed to hold every feasible point, with the tolerance alone: equal weights,
+# so the effective sample is the number accepted. GENS and QUANTILE are then not used.
+METHOD=(--method smc)
+if [ -n "${BOX:-}" ]; then
+  read -ra box <<< "$BOX"
+  VARY=()
+  for b in "${box[@]}"; do VARY+=(--vary "dynamics.$b"); done
+  METHOD=(--method rejection)
+  ACCEPT=()
+  [ -z "${TOLERANCE:-}" ] || ACCEPT=(--tolerance "$TOLERANCE")
+fi
 
 calibrate() {  # calibrate NAME RECORD_EVENTS POINTS GENS; fails when no point holds everything
   local ok=0
-  "$SCO" calibrate "$SCEN" "$2" "${REQUIRE[@]}" "${VARY[@]}" "${ACCEPT[@]}" --method smc \
-    --points "$3" --generations "$4" -n "$RUNS" --seed 2015 -q -o "$OUT/$1.h5" --force \
+  "$SCO" calibrate "$SCEN" "$2" "${REQUIRE[@]}" "${VARY[@]}" "${ACCEPT[@]}" "${METHOD[@]}" \
+    --points "$3" $([ -n "${BOX:-}" ] || echo --generations "$4") -n "$RUNS" --seed 2015 -q -o "$OUT/$1.h5" --force \
     --write-scenario "$OUT/$1-posterior.yaml" || ok=$?
   "$SCO" summary "$OUT/$1.h5" > "$OUT/$1-posterior.txt"
   "$SCO" summary "$OUT/$1.h5" --json > "$OUT/$1-posterior.json"
