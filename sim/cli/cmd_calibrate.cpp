@@ -381,7 +381,8 @@ std::string calibration_report(const io::CalibrationData& d) {
                 for (std::size_t k = 0; k + ncomp < r; ++k)
                     if (d.required_level[k] != d.require_level &&
                         (k == 0 || d.required_level[k] != d.required_level[k - 1]))
-                        os << "; " << d.required_level[k] << " for the pair of "
+                        os << (d.require_rule == "mode" ? "; the share reaching " : "; ")
+                           << d.required_level[k] << " for the pair of "
                            << d.required_label[k].substr(d.required_label[k].rfind(" (") + 1);
             os << ")\n";
         }
@@ -771,6 +772,9 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         bool required = false;  ///< --require: filters the points, not in the distance
         bool compared = false;  ///< a side of --require-less/--than: not in the distance
         double level = 0.5;     ///< --require: the level its observations are judged at
+        /// how its events are judged: --require-rule, except that under mode a pair given its
+        /// own level (SCENARIO:EVENTS:LEVEL) is judged by the share rule at that level
+        abc::RequireRule rule = abc::RequireRule::Share;
     };
     struct PairFiles {
         std::string scenario, events;
@@ -848,10 +852,6 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                         used = 0;
                     }
                     if (used == tail.size() && !tail.empty()) {
-                        if (require_rule == abc::RequireRule::Mode)
-                            throw UsageError("calibrate: --require " + arg +
-                                             ": a pair's own level does not apply to "
-                                             "--require-rule mode (there is no level)");
                         if (!(v > 0 && v < 1))
                             throw UsageError("calibrate: --require " + arg +
                                              ": the level after the last ':' must be in (0, 1)");
@@ -892,6 +892,9 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         P.required = files[q].required;
         P.compared = files[q].compared;
         P.level = std::isnan(files[q].level) ? require_level : files[q].level;
+        P.rule = require_rule == abc::RequireRule::Mode && !std::isnan(files[q].level)
+                     ? abc::RequireRule::Share
+                     : require_rule;
         if (P.required && abc::vacuous(cfg.replications, P.level, require_rule)) {
             // Finding 3 of session 5: the Wilson upper end of 0 of n reaches the level, so
             // every observation would hold, even one the model never gives.
@@ -959,7 +962,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         if (P.obs.empty())
             throw UsageError("calibrate: " + P.events_path + " gives no observation " + P.sc.path +
                              " can be scored on");
-        if ((P.required || P.compared) && require_rule == abc::RequireRule::Mode)
+        if ((P.required || P.compared) && P.rule == abc::RequireRule::Mode)
             for (const auto& g : experiment::events_of(P.obs))
                 if (g.obs.size() > experiment::EventCounter::kMaxPatternObservations)
                     throw UsageError(
@@ -1011,7 +1014,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         const auto* obs = &P.obs;
         const bool required = P.required || P.compared;
         const double level = P.level;
-        return [obs, &sopt, required, level, require_rule](const experiment::Summary& s) {
+        const abc::RequireRule rule = P.rule;
+        return [obs, &sopt, required, level, rule](const experiment::Summary& s) {
             const experiment::Score r = experiment::score(*obs, s, sopt);
             const abc::LogLikelihood ll = abc::log_likelihood(r);
             abc::PointScore ps{abc::debiased_brier(r),
@@ -1024,7 +1028,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                                {},
                                {},
                                {}};
-            if (required) abc::judge_required(r, level, ps, require_rule);
+            if (required) abc::judge_required(r, level, ps, rule);
             return ps;
         };
     };
@@ -1165,8 +1169,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             experiment::RunnerHooks hq = hooks;
             // --require-rule mode: also every pattern of each event's observations.
             hq.counter = std::make_shared<const experiment::EventCounter>(
-                pairs[q].obs,
-                (pairs[q].required || pairs[q].compared) && require_rule == abc::RequireRule::Mode);
+                pairs[q].obs, (pairs[q].required || pairs[q].compared) &&
+                                  pairs[q].rule == abc::RequireRule::Mode);
             auto got =
                 abc::evaluate_points(pairs[q].sc.spec, pairs[q].priors, theta, g * points + a,
                                      gens * points, cq, scorer_of(pairs[q]), hq);

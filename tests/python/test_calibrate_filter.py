@@ -210,12 +210,19 @@ def test_the_mode_rule_is_the_share_rule_at_one_half_for_one_observation(files):
     assert np.array_equal(ds["required_held"], dm["required_held"])
     assert 0 < dm["required_held"].sum() < 80  # the rule cuts some points, not all
     assert "most frequent pattern" in sco("summary", mode).stdout
-    # no level under mode; both --quantile and --tolerance only in smc
-    for extra in (["--require-level", "0.6"], []):
-        r = req + (":0.6" if not extra else "")
-        _, p = calibrate(files, "modelvl", files["events"], "--require", r, "--require-rule",
-                         "mode", *extra, check=False)
-        assert p.returncode == 2 and "does not apply to --require-rule mode" in p.stderr, p.stderr
+    # no global level under mode; a pair's own level is the share rule at it for that pair
+    _, p = calibrate(files, "modelvl", files["events"], "--require", req, "--require-rule",
+                     "mode", "--require-level", "0.6", check=False)
+    assert p.returncode == 2 and "does not apply to --require-rule mode" in p.stderr, p.stderr
+    own, _ = calibrate(files, "modeown", files["events"], "--points", 80, "-n", 30, "--require",
+                       req + ":0.9", "--require", req, "--require-rule", "mode", "-q")
+    do, ao = read(own)
+    k = np.rint(do["required_p"] * 30)
+    assert ao["require_rule"] == "mode" and list(do["required_level"]) == [0.9, 0.5]
+    assert np.array_equal(do["required_held"][:, 0] == 1, k[:, 0] >= 27)
+    assert np.array_equal(do["required_held"][:, 1] == 1, k[:, 1] >= 15)
+    assert (do["required_held"][:, 1] > do["required_held"][:, 0]).any()
+    assert "the share reaching 0.9 for the pair of" in sco("summary", own).stdout
     _, p = calibrate(files, "qt", files["events"], "--quantile", 0.2, "--tolerance", 0.1,
                      check=False)
     assert p.returncode == 2 and "both only with --method smc" in p.stderr, p.stderr
