@@ -356,6 +356,16 @@ Observation of_event(Observation o, const char* event) {
     return o;
 }
 
+/// Events E (2001 passed, UZB out), X (2001 passed, CHN out) and S (2002 not passed), their
+/// observations interleaved, for the joint-count tests.
+std::vector<Observation> three_events() {
+    return {of_event(obs("e1", "A", ObsKind::Passed, 0, -1, true, 0.6), "E"),
+            of_event(obs("x1", "A", ObsKind::Passed, 0, -1, true, 1.0), "X"),
+            of_event(obs("s1", "C", ObsKind::Passed, 1, -1, false, 1.0), "S"),
+            of_event(obs("e2", "A", ObsKind::StayedOut, 0, 1, true, 0.6), "E"),
+            of_event(obs("x2", "A", ObsKind::StayedOut, 0, 0, true, 1.0), "X")};
+}
+
 }  // namespace
 
 TEST(JointCount, OneRunAtATimeAgreesWithTheSummaryForEveryKind) {
@@ -382,13 +392,7 @@ TEST(JointCount, AnEventIsCountedWhenAllItsObservationsHoldInOneRun) {
     // Event X: passed in 2001 and CHN (agent 0) stayed out: CHN joins whatever passes, so no
     // run gives both, while each holds in 2 of 4 runs (what --require judged before).
     // Event S: one observation (2002 not passed): its joint count is its own count, 3 of 4.
-    std::vector<Observation> v = {
-        of_event(obs("e1", "A", ObsKind::Passed, 0, -1, true, 0.6), "E"),
-        of_event(obs("x1", "A", ObsKind::Passed, 0, -1, true, 1.0), "X"),
-        of_event(obs("s1", "C", ObsKind::Passed, 1, -1, false, 1.0), "S"),
-        of_event(obs("e2", "A", ObsKind::StayedOut, 0, 1, true, 0.6), "E"),
-        of_event(obs("x2", "A", ObsKind::StayedOut, 0, 0, true, 1.0), "X"),
-    };
+    const std::vector<Observation> v = three_events();
     const auto counter = std::make_shared<const experiment::EventCounter>(v);
     ASSERT_EQ(counter->size(), 3u);
     const auto& g = counter->groups();
@@ -422,13 +426,7 @@ TEST(JointCount, WithPatternsEveryPatternOfAnEventIsCounted) {
     // passed with UZB in (01), runs 2 and 3 neither passed nor UZB in (10): the observed
     // pattern (1 run) is not the mode (2 runs). X: 01 twice, 10 twice, never 11. S: its one
     // observation holds in 3 runs, fails in 1: the mode.
-    std::vector<Observation> v = {
-        of_event(obs("e1", "A", ObsKind::Passed, 0, -1, true, 0.6), "E"),
-        of_event(obs("x1", "A", ObsKind::Passed, 0, -1, true, 1.0), "X"),
-        of_event(obs("s1", "C", ObsKind::Passed, 1, -1, false, 1.0), "S"),
-        of_event(obs("e2", "A", ObsKind::StayedOut, 0, 1, true, 0.6), "E"),
-        of_event(obs("x2", "A", ObsKind::StayedOut, 0, 0, true, 1.0), "X"),
-    };
+    const std::vector<Observation> v = three_events();
     const auto counter = std::make_shared<const experiment::EventCounter>(v, true);
     ASSERT_EQ(counter->size(), 3u + 4u + 4u + 2u);
     EXPECT_EQ(experiment::pattern_counter_size(counter->groups()), counter->size());

@@ -203,6 +203,18 @@ def _replace(f, path, value, **kw):
         ds.attrs[k] = v
 
 
+def _edited_copies(src, d, prefix, edits):
+    """One copy of `src` in `d` per edit, named PREFIX-NAME.h5, with the edit applied."""
+    out = []
+    for name, edit in edits.items():
+        dst = d / f"{prefix}-{name}.h5"
+        shutil.copy(src, dst)
+        with h5py.File(dst, "r+") as f:
+            edit(f)
+        out.append(dst)
+    return out
+
+
 def shape_files(src, d):
     """Valid HDF5 whose datasets disagree with the format in shape or type."""
     edits = {
@@ -223,14 +235,7 @@ def shape_files(src, d):
         "points-values-shape": lambda f: _replace(f, "points/values", np.zeros((5, 5))),
         "labels-2d": lambda f: _replace(f, "labels/proposals", np.array([[b"a", b"b"]] * 3)),
     }
-    out = []
-    for name, edit in edits.items():
-        dst = d / f"shape-{name}.h5"
-        shutil.copy(src, dst)
-        with h5py.File(dst, "r+") as f:
-            edit(f)
-        out.append(dst)
-    return out
+    return _edited_copies(src, d, "shape", edits)
 
 
 @pytest.fixture(scope="module")
@@ -326,14 +331,7 @@ def per_run_files(src, d):
                                                f["runs/flags"][()].astype(np.int32)),
         "runs-outcome-code": bad_code,
     }
-    out = []
-    for name, edit in edits.items():
-        dst = d / f"perrun-{name}.h5"
-        shutil.copy(src, dst)
-        with h5py.File(dst, "r+") as f:
-            edit(f)
-        out.append(dst)
-    return out
+    return _edited_copies(src, d, "perrun", edits)
 
 
 def test_score_answers_every_bad_file(good, bad, tmp_path):
