@@ -13,7 +13,10 @@ them, and for each category L of the record:
    calibration's tolerance on the whole record: 0.0705 = 0.4 x 0.1763);
 2. takes the accepted points' medians (equal weights: rejection) and runs the scenario there
    (PRED_RUNS runs);
-3. scores category L alone, out of sample.
+3. scores category L alone, out of sample;
+4. scores it too at the medians of ALL the feasible points (the control: the filters alone,
+   none of the record; review session 7, finding 1). A fit that does not beat the control
+   has learnt nothing about L from the other categories.
 
 It also repeats step 1 on the whole record, to show how well these runs (another seed) agree
 with the calibration's own acceptance.
@@ -26,7 +29,7 @@ accepted instead (a fit set without the exercises has a base rate so low that no
 reaches skill 0.6 on it).
 
 Writes OUTDIR/loco.json and prints a markdown table. Cost: (feasible points x RUNS + 4 x
-PRED_RUNS) runs of SCENARIO.
+PRED_RUNS) runs of SCENARIO, and PRED_RUNS more per category for the control.
 """
 import argparse
 import json
@@ -133,6 +136,10 @@ def main():
               "calibration_accepted": int(accepted.sum()), "runs": a.runs, "skill": a.skill,
               "seed": a.seed, "pred_runs": a.pred_runs, "parameters": names, "sets": []}
     rows = []
+    # the control (review session 7, finding 1): the category scored at the medians of ALL
+    # feasible points, chosen by the filters alone without any of the record; a fit that
+    # does not beat it has learnt nothing from the other categories
+    control_med = np.median(theta[feasible], axis=0)
     for L in [None] + cats:
         keep = tuple(x for x in cats if x != L)
         d = np.array([debiased([o for o in obs if o["category"] in keep], a.runs)
@@ -147,10 +154,10 @@ def main():
         if L is None:
             agree = int(np.sum(accepted[acc]))
             entry["also_accepted_by_calibration"] = agree
-            rows.append(f"| none (whole record) | {tol:.4f} | {len(acc)} | - | - | - | "
+            rows.append(f"| none (whole record) | {tol:.4f} | {len(acc)} | - | - | - | - | "
                         f"{agree} of them accepted by the calibration too |")
         elif len(acc) == 0:
-            rows.append(f"| {L} | {tol:.4f} | 0 | - | - | - | no point accepted |")
+            rows.append(f"| {L} | {tol:.4f} | 0 | - | - | - | - | no point accepted |")
         else:
             med = np.median(theta[acc], axis=0)
             entry["medians"] = [float(x) for x in med]
@@ -159,16 +166,22 @@ def main():
                                out / f"pred-without-{L}.h5")
             s = sc["scores"]
             entry["out_of_sample"] = s
-            skill = s["skill"]
+            ctl = run_and_score(a.sco, a.scenario, path, sets_of(control_med), a.pred_runs,
+                                a.seed, out / f"control-{L}.h5")["scores"]
+            entry["control"] = ctl
+            entry["control_medians"] = [float(x) for x in control_med]
+
+            def sk(x):
+                return "undefined" if x is None else f"{x:.3f}"
             rows.append(f"| {L} | {tol:.4f} | {len(acc)} | {s['brier']:.4f} | "
-                        f"{s['brier_base']:.4f} | "
-                        f"{'undefined' if skill is None else f'{skill:.3f}'} | medians "
-                        + ", ".join(f"{x:.3g}" for x in med) + " |")
+                        f"{s['brier_base']:.4f} | {sk(s['skill'])} | {ctl['brier']:.4f} "
+                        f"({sk(ctl['skill'])}) | medians " + ", ".join(f"{x:.3g}" for x in med)
+                        + " |")
         result["sets"].append(entry)
     json.dump(result, open(out / "loco.json", "w"), indent=1)
     print("| left out | tolerance (fit set) | accepted | Brier on it (out of sample) | "
-          "base-rate Brier | skill | note |")
-    print("|---|---|---|---|---|---|---|")
+          "base-rate Brier | skill | control: Brier (skill) at the feasible medians | note |")
+    print("|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 

@@ -40,7 +40,8 @@ def test_loco_box_takes_the_feasible_points_and_scores_the_category_left_out(tmp
         f"{SCENARIO}:{required}", "--tolerance", 1.0, "-o", cal, "-q")
     with h5py.File(cal, "r") as f:
         c = f["/calibration"]
-        feasible = int((c["required_held"][...] == 1).all(axis=1).sum())
+        feas = (c["required_held"][...] == 1).all(axis=1)
+        feasible = int(feas.sum())
         theta = c["theta"][...][:, 0]
     assert 5 < feasible < 40  # the filter cuts some points, not all
     out = tmp_path / "loco"
@@ -60,6 +61,9 @@ def test_loco_box_takes_the_feasible_points_and_scores_the_category_left_out(tmp
         assert theta.min() <= s["medians"][0] <= theta.max()
         o = s["out_of_sample"]
         assert o["count"] == 20 and 0 <= o["brier"] <= 1, o
+        # the control: the same category at the medians of every feasible point
+        assert s["control"]["count"] == 20 and 0 <= s["control"]["brier"] <= 1
+        assert s["control_medians"][0] == float(np.median(theta[feas]))
     # a calibration that is not a rejection one is refused
     smc = tmp_path / "smc.h5"
     sco("calibrate", SCENARIO, events, "--vary", "dynamics.objection_cost=0:0.2", "--seed", 5,
