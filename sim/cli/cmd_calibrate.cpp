@@ -895,11 +895,11 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         P.rule = require_rule == abc::RequireRule::Mode && !std::isnan(files[q].level)
                      ? abc::RequireRule::Share
                      : require_rule;
-        if (P.required && abc::vacuous(cfg.replications, P.level, require_rule)) {
+        if (P.required && abc::vacuous(cfg.replications, P.level, P.rule)) {
             // Finding 3 of session 5: the Wilson upper end of 0 of n reaches the level, so
             // every observation would hold, even one the model never gives.
             std::int64_t n_min = cfg.replications;
-            while (abc::vacuous(n_min, P.level, require_rule)) ++n_min;
+            while (abc::vacuous(n_min, P.level, P.rule)) ++n_min;
             std::ostringstream m;
             m << "calibrate: with -n " << cfg.replications
               << " runs every required observation holds under --require-rule wilson at level "

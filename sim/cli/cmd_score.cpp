@@ -1,4 +1,3 @@
-#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -71,10 +70,7 @@ int cmd_score(const std::vector<std::string>& args) {
         // With every pattern of each event's observations counted (when every event has at
         // most EventCounter::kMaxPatternObservations), so that the table can say whether the
         // observed pattern is the model's most likely one.
-        const auto groups = experiment::events_of(obs);
-        const bool patterns = std::all_of(groups.begin(), groups.end(), [](const auto& g) {
-            return g.obs.size() <= experiment::EventCounter::kMaxPatternObservations;
-        });
+        const bool patterns = experiment::pattern_counter_size(experiment::events_of(obs)) > 0;
         const experiment::EventCounter counter(obs, patterns);
         sum.counted.assign(counter.size(), 0);
         for (std::int64_t k = 0; k < facts.runs; ++k) {

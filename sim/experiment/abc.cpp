@@ -392,7 +392,7 @@ void judge_required(const Score& s, double level, PointScore& out, RequireRule r
                 throw std::invalid_argument("judge_required: event " + ev.group.event_id +
                                             " has no pattern counts (an EventCounter without "
                                             "patterns), which --require-rule mode needs");
-            out.event_held.push_back(ev.hits > 0 && ev.hits >= ev.runner_up ? 1 : 0);
+            out.event_held.push_back(ev.is_mode() ? 1 : 0);
         } else {
             out.event_held.push_back(holds(ev.hits, s.runs, level, rule) ? 1 : 0);
         }

@@ -564,7 +564,7 @@ std::string score_text(const Score& sc, const std::vector<Skipped>& skipped) {
                 os << pad(fmt("%.3f",
                               static_cast<double>(ev.runner_up) / static_cast<double>(sc.runs)),
                           8, true)
-                   << "  " << (ev.hits > 0 && ev.hits >= ev.runner_up ? "yes" : "no");
+                   << "  " << (ev.is_mode() ? "yes" : "no");
             os << "\n";
         }
     }
@@ -660,8 +660,7 @@ std::string score_json(const Score& sc, const std::vector<Skipped>& skipped) {
                  {"p_runner_up", ev.runner_up < 0 ? Json(nullptr)
                                                   : number(static_cast<double>(ev.runner_up) /
                                                            static_cast<double>(sc.runs))},
-                 {"mode", ev.runner_up < 0 ? Json(nullptr)
-                                           : Json(ev.hits > 0 && ev.hits >= ev.runner_up)}});
+                 {"mode", ev.runner_up < 0 ? Json(nullptr) : Json(ev.is_mode())}});
     }
     Json cats = Json::object();
     for (const auto& [cat, s] : sc.categories) cats[cat] = scores_json(s);

@@ -147,6 +147,9 @@ struct ScoredEvent {
     /// patterns); -1 without pattern counts. The observed pattern is the model's most likely
     /// one (a mode) when hits >= runner_up.
     std::int64_t runner_up = -1;
+    /// Whether the observed pattern is the most frequent one (ties hold; a pattern no run
+    /// gives never is); meaningful only with pattern counts (runner_up >= 0).
+    [[nodiscard]] bool is_mode() const { return hits > 0 && hits >= runner_up; }
 };
 
 /// One bin of the reliability table: [lo, hi) ([lo, 1] for the last).

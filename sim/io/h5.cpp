@@ -342,13 +342,13 @@ Handle open_dataset(hid_t loc, const std::string& path) {
     return dataset(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "opening " + path);
 }
 
-namespace {
-
 std::string dims_text(const std::vector<hsize_t>& d) {
     std::string s = "[";
     for (std::size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
     return s + "]";
 }
+
+namespace {
 
 void reclaim(hid_t t, hid_t sp, void* buf) {
 #if H5_VERSION_GE(1, 12, 0)

@@ -209,6 +209,9 @@ bool exists(hid_t loc, const std::string& path);
 Handle open_dataset(hid_t loc, const std::string& path);
 /// Dimensions of a dataset.
 std::vector<hsize_t> shape(hid_t dset);
+
+/// A shape as text, "[3, 4]", for messages.
+std::string dims_text(const std::vector<hsize_t>& d);
 /// Whether a reader accepts variable-length strings (format 1 files) or refuses them
 /// before reading (format 2: no global heap is ever read).
 enum class Vlen { Refuse, Allow };

@@ -455,12 +455,6 @@ void read_every_object(const std::string& path) {
 
 namespace {
 
-std::string shape_text(const std::vector<hsize_t>& d) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
-    return s + "]";
-}
-
 /// What a per-run dataset that read_run_facts reads must be (docs/hdf5-format.md, "Per-run
 /// datasets"; core::kRunOutputs): its class (an integer, or the outcome enum) and, for an
 /// integer, its signedness; the element size is that of T.
@@ -504,8 +498,8 @@ std::vector<T> read_run_rows(hid_t f, const RunColumn& col, const std::vector<hs
     Handle d = h5::open_dataset(f, path);
     const auto got = h5::shape(d.get());
     if (got != dims)
-        throw h5::Failure(path + " has shape " + shape_text(got) + ", expected " +
-                          shape_text(dims) + " (the attribute 'runs' and the /labels)");
+        throw h5::Failure(path + " has shape " + h5::dims_text(got) + ", expected " +
+                          h5::dims_text(dims) + " (the attribute 'runs' and the /labels)");
     Handle ft = h5::type(H5Dget_type(d.get()), "reading " + path);
     const H5T_class_t cls = H5Tget_class(ft.get());
     const std::size_t esize = H5Tget_size(ft.get());
