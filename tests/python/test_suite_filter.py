@@ -1,0 +1,106 @@
+"""scripts/suite_filter.py: the pattern suite as the last filter of a rejection calibration
+(docs/calibration.md, "Stage 3"). The value writer is checked on the baseline's own text; the
+filter end to end on a real calibration file, with a small suite of two tests in place of
+test_patterns.py (one a threshold on the value written, one named like S4, which the filter
+must leave out), so that which points are kept is known in advance."""
+import json
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+import yaml
+
+from conftest import PYTHON, ROOT, sco, sco_bin, write_pass_events
+
+SCRIPT = ROOT / "scripts" / "suite_filter.py"
+SCENARIO = ROOT / "tests" / "data" / "calibration" / "filter_known_answer.yaml"
+BASE = ROOT / "scenarios" / "sco2014.yaml"
+
+import suite_filter  # noqa: E402 (scripts/ is on the path: pytest.ini)
+
+
+def dynamics(text):
+    return yaml.safe_load(text)["dynamics"]
+
+
+def test_write_values_sets_each_value_keeps_comments_and_adds_a_missing_name():
+    text = BASE.read_text()
+    before = dynamics(text)
+    assert "amendment_step" not in before  # the baseline keeps its default; it is added
+    out = suite_filter.write_values(text, {"dynamics.threat_weight": 0.123456789012,
+                                           "dynamics.amendment_step": 0.3})
+    d = dynamics(out)
+    assert d["threat_weight"] == 0.123456789012 and d["amendment_step"] == 0.3
+    assert {k: v for k, v in d.items() if k not in ("threat_weight", "amendment_step")} == \
+        {k: v for k, v in before.items() if k != "threat_weight"}
+    line = next(ln for ln in out.splitlines() if ln.strip().startswith("threat_weight:"))
+    assert "calibrated on the record 2001-2013" in line  # the comment is kept
+    # only the dynamics block changes: every other line is the same
+    assert len(out.splitlines()) == len(text.splitlines()) + 1
+
+
+def test_write_values_replaces_a_distribution_whole():
+    text = "name: x\ndynamics:\n  threat_weight: {beta: [2, 5]}  # prior\n  wait_value: 3\n"
+    out = suite_filter.write_values(text, {"dynamics.threat_weight": 0.5})
+    assert out == "name: x\ndynamics:\n  threat_weight: 0.5  # prior\n  wait_value: 3\n"
+
+
+@pytest.mark.parametrize("path", ["agents.UZB.reluctance", "dynamics.", "threat_weight"])
+def test_write_values_refuses_what_it_cannot_write(path):
+    with pytest.raises(ValueError, match="dynamics.NAME"):
+        suite_filter.write_values(BASE.read_text(), {path: 1.0})
+
+
+SMALL_SUITE = '''
+import os, pathlib, yaml
+ROOT = pathlib.Path(os.environ["SCO_ROOT"])
+def test_objection_cost_at_most_0_1():
+    d = yaml.safe_load((ROOT / "scenarios" / "sco2014.yaml").read_text())["dynamics"]
+    assert d["objection_cost"] <= 0.1
+def test_s4_left_out():
+    assert False
+'''
+
+
+def test_the_filter_keeps_exactly_the_points_that_pass_and_resumes(tmp_path):
+    events = write_pass_events(tmp_path / "events.yaml", [(0, False), (1, False)], "two",
+                               "constructed")
+    cal = tmp_path / "cal.h5"
+    sco("calibrate", SCENARIO, events, "--vary", "dynamics.objection_cost=0:0.2", "--seed", 5,
+        "--method", "rejection", "--points", 12, "-n", 20, "--tolerance", 0.5, "-o", cal, "-q")
+    with h5py.File(cal, "r") as f:
+        c = f["/calibration"]
+        theta = c["theta"][...][:, 0]
+        acc = np.flatnonzero(c["accepted"][...] == 1)
+    expect = sorted(int(i) for i in acc if theta[i] <= 0.1)
+    assert 0 < len(expect) < len(acc), (theta, acc)  # the small suite cuts some, not all
+    suite = tmp_path / "small_suite.py"
+    suite.write_text(SMALL_SUITE)
+    out = tmp_path / "filter"
+    cmd = [PYTHON, str(SCRIPT), str(cal), "-o", str(out), "--runs", "50", "--sco", sco_bin(),
+           "--suite", str(suite)]
+    p = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    state = json.loads((out / "suite.json").read_text())
+    assert sorted(state["kept"]) == expect
+    assert set(state["points"]) == {str(int(i)) for i in acc}
+    for i, r in state["points"].items():
+        # S4 is left out: one test per point
+        assert r["tests"] == 1
+        assert r["failed"] == ([] if int(i) in expect else ["test_objection_cost_at_most_0_1"])
+        assert r["values"] == {"dynamics.objection_cost": float(theta[int(i)])}
+    assert f"{len(expect)} of {len(acc)} points pass" in p.stdout
+    # a second call resumes: nothing is run again
+    p = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    assert "point" not in p.stderr, p.stderr
+    assert sorted(json.loads((out / "suite.json").read_text())["kept"]) == expect
+
+
+def test_the_filter_refuses_a_calibration_that_is_not_rejection(tmp_path):
+    events = write_pass_events(tmp_path / "events.yaml", [(0, False)], "one", "constructed")
+    cal = tmp_path / "cal.h5"
+    sco("calibrate", SCENARIO, events, "--vary", "dynamics.objection_cost=0:0.2", "--seed", 5,
+        "--method", "smc", "--points", 20, "--generations", 2, "-n", 10, "-o", cal, "-q")
+    p = subprocess.run([PYTHON, str(SCRIPT), str(cal), "-o", str(tmp_path / "f"), "--sco",
+                        sco_bin()], capture_output=True, text=True)
+    assert p.returncode != 0 and "rejection" in p.stderr, p.stderr
