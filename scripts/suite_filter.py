@@ -49,11 +49,16 @@ def text(x):
     return x.decode() if isinstance(x, bytes) else str(x)
 
 
+def fmt(v):
+    return v if isinstance(v, str) else repr(float(v))
+
+
 def write_values(scenario_text, values):
-    """The scenario's text with each `dynamics.NAME` of `values` set to its value (repr, full
-    precision) on its line of the top-level `dynamics:` block, its comment kept; a name the
-    block does not hold is added as the block's first line. Anything but dynamics.* is an
-    error. The result is checked by loading it."""
+    """The scenario's text with each `dynamics.NAME` of `values` set to its value on its line
+    of the top-level `dynamics:` block, its comment kept; a name the block does not hold is
+    added as the block's first line. A number is written as its repr (full precision); a
+    string is written as it is (a distribution in YAML flow style, `{empirical: [...]}`).
+    Anything but dynamics.* is an error. The result is checked by loading it."""
     lines = scenario_text.splitlines(keepends=True)
     start = next((i for i, ln in enumerate(lines) if re.match(r"dynamics:\s*(#.*)?$", ln)), None)
     if start is None:
@@ -73,15 +78,18 @@ def write_values(scenario_text, values):
         if hit:
             i = hit[0]
             m = pat.match(lines[i])
-            lines[i] = f"{m.group(1)}{v!r}{m.group(3)}{m.group(5) or ''}"
+            lines[i] = f"{m.group(1)}{fmt(v)}{m.group(3)}{m.group(5) or ''}"
         else:
-            lines.insert(start + 1, f"{indent}{name}: {v!r}  # written by suite_filter.py\n")
+            lines.insert(start + 1, f"{indent}{name}: {fmt(v)}  # written by suite_filter.py\n")
             end += 1
     out = "".join(lines)
     d = yaml.safe_load(out)["dynamics"]
     for path, v in values.items():
         got = d.get(path.partition(".")[2])
-        if not isinstance(got, (int, float)) or float(got) != float(v):
+        if isinstance(v, str):
+            if got != yaml.safe_load(v):
+                raise ValueError(f"{path}: wrote {v}, the file reads back {got!r}")
+        elif not isinstance(got, (int, float)) or float(got) != float(v):
             raise ValueError(f"{path}: wrote {v!r}, the file reads back {got!r}")
     return out
 

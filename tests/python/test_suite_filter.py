@@ -104,3 +104,28 @@ def test_the_filter_refuses_a_calibration_that_is_not_rejection(tmp_path):
     p = subprocess.run([PYTHON, str(SCRIPT), str(cal), "-o", str(tmp_path / "f"), "--sco",
                         sco_bin()], capture_output=True, text=True)
     assert p.returncode != 0 and "rejection" in p.stderr, p.stderr
+
+
+def test_port_candidates_follow_the_rule_in_order():
+    import port_candidates
+    state = {"parameters": ["dynamics.threat_weight", "dynamics.wait_value"], "kept": [7, 3, 9],
+             "points": {"7": {"values": {"dynamics.threat_weight": 0.123456,
+                                         "dynamics.wait_value": 9.87654}, "distance": 0.03},
+                        "3": {"values": {"dynamics.threat_weight": 0.5,
+                                         "dynamics.wait_value": 5.0}, "distance": 0.01},
+                        "9": {"values": {"dynamics.threat_weight": 1.0,
+                                         "dynamics.wait_value": 2.0}, "distance": 0.02},
+                        "4": {"values": {"dynamics.threat_weight": 3.0,
+                                         "dynamics.wait_value": 1.0}, "distance": 0.0}}}
+    c = port_candidates.candidates(state, max_points=2)
+    assert [t for t, _, _ in c] == ["a", "b", "c1", "c2"]  # at most 2 points, point 4 not kept
+    assert c[0][2] == {"dynamics.threat_weight": 0.5, "dynamics.wait_value": 5.0}
+    b = {k: yaml.safe_load(v) for k, v in c[1][2].items()}
+    assert b == {"dynamics.threat_weight": {"empirical": [0.5, 1.0, 0.123456]},
+                 "dynamics.wait_value": {"empirical": [5.0, 2.0, 9.87654]}}
+    assert c[2][2] == {"dynamics.threat_weight": 0.5, "dynamics.wait_value": 5.0}
+    assert c[3][2] == {"dynamics.threat_weight": 1.0, "dynamics.wait_value": 2.0}
+    assert port_candidates.candidates(dict(state, kept=[]), 4) == []
+    # the distributions are written whole and read back
+    out = suite_filter.write_values(BASE.read_text(), c[1][2])
+    assert dynamics(out)["wait_value"] == {"empirical": [5.0, 2.0, 9.87654]}
