@@ -3,6 +3,7 @@
 session 7"). Each subcommand is one small experiment; they print what the section quotes.
 
     /usr/bin/python3 scripts/review_session7.py BIN encoding      # 50 s
+    /usr/bin/python3 scripts/review_session7.py BIN facts         # 1 min
     /usr/bin/python3 scripts/review_session7.py BIN flat          # 5 s (no runs of BIN)
     /usr/bin/python3 scripts/review_session7.py BIN noise         # 10 s
     /usr/bin/python3 scripts/review_session7.py BIN posterior CALIBRATION.h5   # 1 s
@@ -52,16 +53,70 @@ def run_score(binary, tmp, scenario, events, sets=(), runs=400, seed=7):
     return json.loads(sco(binary, "score", out, events, "--json"))
 
 
+OUTCOMES = ["adopted", "adopted_with_reservations", "coalition", "diluted", "deferred",
+            "blocked", "not_tabled"]
+
+
+def per_run(path):
+    """The per-run datasets of a results file: labels, outcome [run, period, proposal] and
+    flags [run, period, proposal, agent]."""
+    with h5py.File(path, "r") as f:
+        def names(k):
+            return [x.decode() if isinstance(x, bytes) else str(x) for x in f[k][()]]
+        return {"years": [int(y) for y in f["labels/periods"][()]],
+                "props": names("labels/proposals"), "agents": names("labels/agents"),
+                "flags": names("labels/flags"), "outcome": f["runs/outcome"][()].astype(int),
+                "fl": f["runs/flags"][()].astype(int)}
+
+
+def old_mode(d, score, event, year, proposal):
+    """The verdict of the mode rule before the fix (review 7, finding 3): over the 2^m patterns
+    of the event's m binary observations as written, from the per-run datasets."""
+    t, p = d["years"].index(year), d["props"].index(proposal)
+    out = d["outcome"][:, t, p]
+    passed = out <= OUTCOMES.index("diluted")
+    bit = {n: 1 << d["flags"].index(n) for n in ("joined", "objected", "transit_denied")}
+    bits = []
+    for o in score["observations"]:
+        if o["event"] != event:
+            continue
+        what = o["what"]
+        kind, _, arg = what.partition(":")
+        if kind == "passed":
+            fact = passed
+        elif kind == "outcome":
+            forms = arg.split("|")
+            forms = [f for f in forms if f != "failed"] + (
+                ["deferred", "blocked"] if "failed" in forms else [])
+            fact = np.isin(out, [OUTCOMES.index(f) for f in forms])
+        elif kind in ("took_part", "stayed_out"):
+            fact = passed & ((d["fl"][:, t, p, d["agents"].index(arg)] & bit["joined"]) != 0)
+            fact = fact if kind == "took_part" else ~fact
+        elif kind in ("objected", "transit_denied"):
+            fact = (d["fl"][:, t, p, d["agents"].index(arg)] & bit[kind]) != 0
+        else:  # passed_within:K
+            ever = d["outcome"][:, :, p] <= OUTCOMES.index("diluted")
+            first = np.where(ever.any(axis=1), ever.argmax(axis=1), 10 ** 6)
+            fact = (first >= t) & (first < t + int(arg))
+        bits.append(fact == o["observed"])
+    code = sum(b.astype(np.int64) << i for i, b in enumerate(bits))
+    c = np.bincount(code, minlength=2 ** len(bits))
+    return bool(c[-1] > 0 and c[-1] >= c[:-1].max())
+
+
 def encoding(binary, tmp):
     """One fact written two ways that say the same thing: `outcome: deferred` alone, and
     `passed: false` + `outcome: deferred` (deferred implies not passed; F4 in facts_2014.yaml
-    is written the second way). Under the mode rule the first holds when deferred is at least
-    half the runs; the second when deferred is at least as frequent as each of "not passed, not
-    deferred" (blocked) and "passed" (any form): a logically implied observation splits the
-    complement and lowers the bar. The same for `outcome: adopted` against `passed: true` +
-    `outcome: adopted` (the complement: passed in another form; failed). The Afghan plan
-    (F4's proposal, whose outcomes at sco2014.yaml are adopted, diluted and deferred) at 200
-    points drawn uniformly from the session-7 box, 200 runs each, seed 7."""
+    is written the second way). Under the mode rule as the review found it (the 2^m patterns
+    of the observations as written) the first held when deferred is at least half the runs;
+    the second when deferred is at least as frequent as each of "not passed, not deferred"
+    (blocked) and "passed" (any form): a logically implied observation split the complement
+    and lowered the bar. The same for `outcome: adopted` against `passed: true` + `outcome:
+    adopted` (the complement: passed in another form; failed). Since the fix (the rule reads
+    the variables, docs/calibration.md, "The mode rule") both ways are the outcome, allowed or
+    not. The Afghan plan (F4's proposal, whose outcomes at sco2014.yaml are adopted, diluted
+    and deferred) at 200 points drawn uniformly from the session-7 box, 200 runs each, seed 7;
+    the old verdicts recomputed from the per-run datasets, the new ones `sco-sim score`'s."""
     ev = tmp / "afghan.yaml"
     head = "  - {year: 2014, proposal: afghan_buffer_plan, confidence: high, source: review, "
     ev.write_text("format: sco-sim-events/1\nname: one fact, two ways\nevents:\n"
@@ -71,28 +126,84 @@ def encoding(binary, tmp):
                   + head + "id: TWOa, observed: {passed: true, outcome: adopted}}\n")
     rng = np.random.default_rng(2026)
     names = list(BOX)
-    differ, rows = [], []
+    differ, rows, differ_now = [], [], []
     for k in range(200):
         vals = [rng.uniform(*BOX[n]) for n in names]
         s = run_score(binary, tmp, BASE, ev, [f"{n}={v:.4g}" for n, v in zip(names, vals)],
                       runs=200)
+        d = per_run(tmp / "r.h5")
+        old = {e: old_mode(d, s, e, 2014, "afghan_buffer_plan") for e in ("ONE", "TWO", "ONEa",
+                                                                          "TWOa")}
         je = {e["event"]: e for e in s["joint_events"]}
-        for one, two in ((je["ONE"], je["TWO"]), (je["ONEa"], je["TWOa"])):
-            rows.append((one["p"], two["p_runner_up"], 1 - one["p"] - two["p_runner_up"]))
-            if one["mode"] != two["mode"]:
-                differ.append((one["event"], one["p"], two["p_runner_up"],
-                               1 - one["p"] - two["p_runner_up"], one["mode"], two["mode"]))
+        for one, two in (("ONE", "TWO"), ("ONEa", "TWOa")):
+            p = je[one]["p"]
+            rows.append((p, 1 - p))
+            if old[one] != old[two]:
+                differ.append((one, p, old[one], old[two]))
+            if je[one]["mode"] != je[two]["mode"] or \
+                    je[one]["p_runner_up"] != je[two]["p_runner_up"]:
+                differ_now.append((one, p, je[one]["mode"], je[two]["mode"]))
     r = np.array(rows)
     middle = int(np.sum((r[:, 0] >= 0.3) & (r[:, 0] < 0.5)))
-    print(f"observed outcome's share: min {r[:, 0].min():.3f} max {r[:, 0].max():.3f}; the "
-          f"third pattern (neither the observed nor the next): max {r[:, 2].max():.3f}; "
+    print(f"observed outcome's share: min {r[:, 0].min():.3f} max {r[:, 0].max():.3f}; "
           f"(event, point) pairs with the share in [0.3, 0.5): {middle}")
-    print(f"the two encodings disagree at {len(differ)} of {len(rows)} (event, point) pairs:")
-    for e, b, nxt, rest, m1, m2 in differ:
-        print(f"  {'deferred' if e == 'ONE' else 'adopted'} {b:.3f}, next pattern {nxt:.3f}, "
-              f"third {rest:.3f}: "
-              f"outcome alone {'holds' if m1 else 'fails'}, with the implied passed "
+    print(f"the rule as the review found it (patterns of the observations as written): the two "
+          f"encodings disagree at {len(differ)} of {len(rows)} (event, point) pairs:")
+    for e, b, m1, m2 in differ:
+        print(f"  {'deferred' if e == 'ONE' else 'adopted'} {b:.3f}: outcome alone "
+              f"{'holds' if m1 else 'fails'}, with the implied passed "
               f"{'holds' if m2 else 'fails'}")
+    print(f"the rule now (the variables read, sco-sim score): the two encodings disagree (mode "
+          f"or next p) at {len(differ_now)} of {len(rows)} pairs")
+    for e, b, m1, m2 in differ_now:
+        print(f"  {e} {b:.3f}: {m1} against {m2}")
+
+
+def facts(binary, tmp):
+    """The current filters' required events under the rule before and after the fix: the 2014
+    facts and S1b on sco2014.yaml (the counterfactual pairs are one observation each, whose
+    verdict the fix leaves alone) at 200 points drawn uniformly from the session-7 box, 200
+    runs each, seed 7, and at sco2014.yaml itself (4,000 runs, seed 7). The old verdicts are
+    recomputed from the per-run datasets (the 2^m patterns of the observations as written), the
+    new ones are `sco-sim score`'s."""
+    import yaml
+    ev = tmp / "required.yaml"
+    d0 = yaml.safe_load(FACTS.read_text())
+    d0["events"] += yaml.safe_load(
+        (ROOT / "scenarios" / "history" / "patterns_2014_bank_later.yaml").read_text())["events"]
+    ev.write_text(yaml.safe_dump(d0, sort_keys=False))
+    at = {e["id"]: (e["year"], e["proposal"]) for e in d0["events"]}
+    rng = np.random.default_rng(2026)
+    names = list(BOX)
+    changed = {}
+    held = {}
+    points = [None] + [[rng.uniform(*BOX[n]) for n in names] for _ in range(200)]
+    for k, vals in enumerate(points):
+        sets = [] if vals is None else [f"{n}={v:.4g}" for n, v in zip(names, vals)]
+        s = run_score(binary, tmp, BASE, ev, sets, runs=4000 if vals is None else 200)
+        d = per_run(tmp / "r.h5")
+        for e in s["joint_events"]:
+            old = old_mode(d, s, e["event"], *at[e["event"]])
+            held.setdefault(e["event"], [0, 0])
+            if vals is not None:
+                held[e["event"]][0] += old
+                held[e["event"]][1] += e["mode"]
+            if old != e["mode"]:
+                changed.setdefault(e["event"], []).append(
+                    (k, e["p"], e["p_runner_up"], old, e["mode"]))
+            if vals is None:
+                print(f"sco2014.yaml, 4,000 runs: {e['event']} {e['p']:.4f} against next "
+                      f"{e['p_runner_up']:.4f}: {'holds' if e['mode'] else 'fails'} (before "
+                      f"the fix: {'holds' if old else 'fails'}); variables "
+                      f"{', '.join(e['mode_variables'])}")
+    print("at the 200 box points (200 runs each), points where the event holds, before the fix "
+          "-> now: " + ", ".join(f"{e} {a} -> {b}" for e, (a, b) in held.items()))
+    print(f"(event, point) pairs whose verdict the fix changed: "
+          f"{sum(len(v) for v in changed.values())}")
+    for e, v in changed.items():
+        for k, p, nxt, a, b in v:
+            print(f"  {e} at point {k}: observed {p:.3f}, next {nxt:.3f}: "
+                  f"{'held' if a else 'failed'} before, {'holds' if b else 'fails'} now")
 
 
 def p_mode(probs, n, observed=0, reps=20000, seed=1):
@@ -235,7 +346,7 @@ def loco(binary, tmp, path):
 
 
 if __name__ == "__main__":
-    cmds = {"encoding": encoding, "flat": flat, "noise": noise, "posterior": posterior,
+    cmds = {"encoding": encoding, "facts": facts, "flat": flat, "noise": noise, "posterior": posterior,
             "loco": loco}
     usage = f"usage: {sys.argv[0]} SCO_SIM_BIN {{{'|'.join(cmds)}}} [CALIBRATION.h5]"
     if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):

@@ -372,11 +372,14 @@ std::string calibration_report(const io::CalibrationData& d) {
                        ? "95% Wilson interval of the share of runs giving the event's whole "
                          "observed pattern reaches "
                    : d.require_rule == "mode"
-                       ? "the event's whole observed pattern is the most frequent pattern of its "
-                         "observations in the point's runs, ties holding"
+                       ? "the event's observed pattern is the most frequent pattern of the "
+                         "variables its observations read (allowed or not) in the point's "
+                         "runs, ties holding"
                        : "the share of the point's runs giving the event's whole observed "
                          "pattern reaches ");
             if (d.require_rule != "mode") os << d.require_level;
+            if (d.require_rule == "mode" && d.require_floor > 0)
+                os << ", and its share at least " << d.require_floor;
             if (d.required_level.size() == r)
                 for (std::size_t k = 0; k + ncomp < r; ++k)
                     if (d.required_level[k] != d.require_level &&
@@ -526,6 +529,8 @@ std::string calibration_json(const io::CalibrationData& d) {
     j["pairs"] = pairs;
     j["require_level"] = num(d.require_level);
     j["require_rule"] = d.n_required() > 0 ? Json(d.require_rule) : Json(nullptr);
+    j["require_floor"] =
+        d.n_required() > 0 && d.require_floor > 0 ? Json(d.require_floor) : Json(nullptr);
     j["warning"] = d.warning.empty() ? Json(nullptr) : Json(d.warning);
     if (const std::size_t r = d.n_required(); r > 0 && d.required_held.size() == d.n_points() * r) {
         Json req = Json::array();
@@ -619,8 +624,11 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         "require-rule", po::value<std::string>(),
         "share (k/n >= level, the default), wilson (the 95% Wilson interval's upper end "
         "reaches the level: lenient, the rule before session 5) or mode (the observed pattern "
-        "is the most frequent pattern of the event's observations; no level)")(
-        "quiet,q", "print nothing but errors")(
+        "is the most frequent cell of the variables the event's observations read; no level)")(
+        "require-floor", po::value<std::string>(),
+        "with --require-rule mode: a required event also needs its observed cell's share of the "
+        "point's runs to be at least this (in (0, 1]; default none)")("quiet,q",
+                                                                      "print nothing but errors")(
         "progress", "report progress on stderr even when it is not a terminal");
     const bool merging = std::find(args.begin(), args.end(), std::string("--merge")) != args.end();
     const auto vmo = parse_command(
@@ -702,11 +710,22 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                 "calibrate: --require-level does not apply to --require-rule mode (an event "
                 "holds when its observed pattern is the most frequent one; there is no level)");
     }
+    double require_floor = 0.0;  // none
+    if (vm.count("require-floor")) {
+        require_floor = parse_number("--require-floor", vm["require-floor"].as<std::string>());
+        if (!(require_floor > 0 && require_floor <= 1))
+            throw UsageError("calibrate: --require-floor must be in (0, 1], got " +
+                             vm["require-floor"].as<std::string>());
+        if (!merging && require_rule != abc::RequireRule::Mode)
+            throw UsageError(
+                "calibrate: --require-floor applies to --require-rule mode (the share and "
+                "wilson rules have their level, --require-level)");
+    }
 
     if (merging) {
         if (!vm.count("output")) throw UsageError("calibrate --merge: -o FILE is required");
         for (const char* o : {"vary", "shard", "resume", "set", "also", "require", "require-level",
-                              "require-rule", "require-less", "than"})
+                              "require-rule", "require-floor", "require-less", "than"})
             if (vm.count(o))
                 throw UsageError(std::string("calibrate --merge: --") + o +
                                  " does not apply to a merge");
@@ -963,14 +982,23 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             throw UsageError("calibrate: " + P.events_path + " gives no observation " + P.sc.path +
                              " can be scored on");
         if ((P.required || P.compared) && P.rule == abc::RequireRule::Mode)
-            for (const auto& g : experiment::events_of(P.obs))
-                if (g.obs.size() > experiment::EventCounter::kMaxPatternObservations)
+            for (const auto& g : experiment::events_of(P.obs)) {
+                std::size_t v = 0;
+                try {
+                    v = experiment::mode_variables(P.obs, g).size();
+                } catch (const std::invalid_argument& e) {
+                    throw UsageError("calibrate: --require-rule mode: " + P.events_path + ": " +
+                                     e.what());
+                }
+                if (v > experiment::EventCounter::kMaxModeVariables)
                     throw UsageError(
                         "calibrate: --require-rule mode: event " + g.event_id + " of " +
-                        P.events_path + " has " + std::to_string(g.obs.size()) +
-                        " observations; the patterns of at most " +
-                        std::to_string(experiment::EventCounter::kMaxPatternObservations) +
+                        P.events_path + " reads " + std::to_string(v) +
+                        " variables (its outcome, agents' participation or flags); the cells of "
+                        "at most " +
+                        std::to_string(experiment::EventCounter::kMaxModeVariables) +
                         " are counted (split the event, or use --require-rule share)");
+            }
         P.seed = abc::pair_seed(cfg.seed, q);
         pairs.push_back(std::move(P));
     }
@@ -1015,7 +1043,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
         const bool required = P.required || P.compared;
         const double level = P.level;
         const abc::RequireRule rule = P.rule;
-        return [obs, &sopt, required, level, rule](const experiment::Summary& s) {
+        return [obs, &sopt, required, level, rule, require_floor](const experiment::Summary& s) {
             const experiment::Score r = experiment::score(*obs, s, sopt);
             const abc::LogLikelihood ll = abc::log_likelihood(r);
             abc::PointScore ps{abc::debiased_brier(r),
@@ -1028,7 +1056,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                                {},
                                {},
                                {}};
-            if (required) abc::judge_required(r, level, ps, rule);
+            if (required) abc::judge_required(r, level, ps, rule, require_floor);
             return ps;
         };
     };
@@ -1071,6 +1099,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     }
     h.require_level = kNaN;
     h.require_rule = std::string(abc::kRequireRuleNames.name(require_rule));
+    h.require_floor = require_floor;
     for (std::size_t q = 0; q < pairs.size(); ++q) {
         if (!pairs[q].required) continue;
         h.require_level = require_level;
@@ -1125,6 +1154,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
             id << "\nrequire level " << h.require_level << " events";
             // the rule and the pairs' own levels (not in the ids of calibrations before them)
             if (require_rule != abc::RequireRule::Wilson) id << " rule " << h.require_rule;
+            // the floor (not in the ids of calibrations without one)
+            if (require_floor > 0) id << " floor " << require_floor;
             for (std::size_t q = 0; q < pairs.size(); ++q)
                 if (pairs[q].required && pairs[q].level != require_level)
                     id << " pair " << q << " level " << pairs[q].level;

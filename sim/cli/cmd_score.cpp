@@ -67,10 +67,10 @@ int cmd_score(const std::vector<std::string>& args) {
         rec.shape = shape;
         const auto tp = static_cast<std::size_t>(shape.periods) * shape.proposals;
         const auto tpi = tp * static_cast<std::size_t>(shape.agents);
-        // With every pattern of each event's observations counted (when every event has at
-        // most EventCounter::kMaxPatternObservations), so that the table can say whether the
-        // observed pattern is the model's most likely one.
-        const bool patterns = experiment::pattern_counter_size(experiment::events_of(obs)) > 0;
+        // With every cell of each event's mode variables counted (when every event reads at
+        // most EventCounter::kMaxModeVariables), so that the table can say whether the
+        // observed cell is the model's most likely one.
+        const bool patterns = experiment::pattern_counter_size(obs) > 0;
         const experiment::EventCounter counter(obs, patterns);
         sum.counted.assign(counter.size(), 0);
         for (std::int64_t k = 0; k < facts.runs; ++k) {

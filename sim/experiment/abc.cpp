@@ -371,14 +371,21 @@ bool vacuous(std::int64_t runs, double level, RequireRule rule) {
     return runs > 0 && holds(0, runs, level, rule);
 }
 
-void judge_required(const Score& s, double level, PointScore& out, RequireRule rule) {
+void judge_required(const Score& s, double level, PointScore& out, RequireRule rule, double floor) {
+    // Mode's floor: the share reaches it (the share rule's comparison, at the floor)
+    const auto above_floor = [&](std::int64_t hits) {
+        return !(floor > 0.0) || holds(hits, s.runs, floor, RequireRule::Share);
+    };
     out.observed_p.clear();
     out.held.clear();
     for (const auto& it : s.items) {
         const std::int64_t hits = it.obs.value ? it.hits : s.runs - it.hits;
         out.observed_p.push_back(
             s.runs > 0 ? static_cast<double>(hits) / static_cast<double>(s.runs) : std::nan(""));
-        out.held.push_back(holds(hits, s.runs, level, rule) ? 1 : 0);
+        out.held.push_back(holds(hits, s.runs, level, rule) &&
+                                   (rule != RequireRule::Mode || above_floor(hits))
+                               ? 1
+                               : 0);
     }
     out.event_p.clear();
     out.event_held.clear();
@@ -392,7 +399,7 @@ void judge_required(const Score& s, double level, PointScore& out, RequireRule r
                 throw std::invalid_argument("judge_required: event " + ev.group.event_id +
                                             " has no pattern counts (an EventCounter without "
                                             "patterns), which --require-rule mode needs");
-            out.event_held.push_back(ev.is_mode() ? 1 : 0);
+            out.event_held.push_back(ev.is_mode() && above_floor(ev.hits) ? 1 : 0);
         } else {
             out.event_held.push_back(holds(ev.hits, s.runs, level, rule) ? 1 : 0);
         }

@@ -213,11 +213,14 @@ bool vacuous(std::int64_t runs, double level, RequireRule rule);
 /// The verdicts of a scored required pair: per observation observed_p (p if the observed
 /// value is true, else 1 - p) and held (holds() at `level` under `rule`), kept for reports and
 /// comparisons; per event (s.events) event_p, the share of runs giving the whole observed
-/// pattern, and event_held (holds() on the joint count; Mode: hits >= runner_up and hits > 0),
-/// which is what --require judges. Throws std::invalid_argument when s has events without joint
-/// counts (hits -1), or, under Mode, without pattern counts (runner_up -1).
+/// pattern, and event_held (holds() on the joint count; Mode: the observed cell is a mode,
+/// ScoredEvent::is_mode()), which is what --require judges. Under Mode, `floor` (0: none;
+/// `calibrate --require-floor`) is also asked of every share: an observation or event holds
+/// only if its share is at least the floor too (docs/calibration.md, "The mode rule"). Throws
+/// std::invalid_argument when s has events without joint counts (hits -1), or, under Mode,
+/// without pattern counts (runner_up -1).
 void judge_required(const Score& s, double level, PointScore& out,
-                    RequireRule rule = RequireRule::Share);
+                    RequireRule rule = RequireRule::Share, double floor = 0.0);
 
 /// One side of a required comparison (`calibrate --require-less LESS --than MORE`;
 /// docs/calibration.md, "Required comparisons"): per chosen observation of a pair, the runs

@@ -294,11 +294,251 @@ std::vector<EventGroup> events_of(const std::vector<Observation>& obs) {
     return out;
 }
 
-std::size_t pattern_counter_size(const std::vector<EventGroup>& groups) {
+namespace {
+
+constexpr int kCodes = static_cast<int>(core::kOutcomeNames.size());
+constexpr unsigned kAllCodes = (1u << kCodes) - 1;
+
+unsigned passing_codes() {
+    unsigned m = 0;
+    for (int k = 0; k < kCodes; ++k)
+        if (core::passed(static_cast<core::Outcome>(k))) m |= 1u << k;
+    return m;
+}
+
+unsigned domain_of(ModeVariable::Kind k) {
+    switch (k) {
+        case ModeVariable::Kind::Outcome:
+            return kAllCodes;
+        case ModeVariable::Kind::Window:
+            return 7u;  // before, inside, after
+        default:
+            return 3u;  // 0, 1
+    }
+}
+
+/// Whether some joint value of the variables lies in every allowed set and is consistent
+/// under the vocabulary's definitions (docs/history-format.md, "Expansion"): an agent takes
+/// part only in a proposal that passed; a proposal that passed at the window's first summit
+/// was first adopted by then (not after the window); a one-summit window is first adopted at
+/// that summit, so it passed there. Flags constrain nothing else.
+bool feasible(const std::vector<ModeVariable>& vars, const std::vector<unsigned>& allowed) {
+    unsigned codes = kAllCodes;
+    for (std::size_t i = 0; i < vars.size(); ++i)
+        if (vars[i].kind == ModeVariable::Kind::Outcome) codes &= allowed[i];
+    const unsigned pass = passing_codes();
+    for (int o = 0; o < kCodes; ++o) {
+        if (!((codes >> o) & 1u)) continue;
+        const bool passed = ((pass >> o) & 1u) != 0;
+        bool ok = true;
+        for (std::size_t i = 0; i < vars.size() && ok; ++i) {
+            unsigned a = allowed[i];
+            switch (vars[i].kind) {
+                case ModeVariable::Kind::Outcome:
+                    break;
+                case ModeVariable::Kind::Participation:
+                    if (!passed) a &= 1u;  // took part implies passed
+                    break;
+                case ModeVariable::Kind::Flag:
+                    break;
+                case ModeVariable::Kind::Window:
+                    if (passed) a &= ~4u;                           // first adopted by this summit
+                    if (vars[i].summits == 1 && !passed) a &= ~2u;  // inside = adopted here
+                    break;
+            }
+            ok = a != 0;
+        }
+        if (ok) return true;
+    }
+    return false;
+}
+
+std::string agent_name(const Observation& o) {
+    const auto c = o.what.find(':');
+    return c == std::string::npos ? "agent " + std::to_string(o.agent) : o.what.substr(c + 1);
+}
+
+std::string mode_label(const ModeVariable& v) {
+    switch (v.kind) {
+        case ModeVariable::Kind::Outcome: {
+            if (v.allowed == passing_codes()) return "passed";
+            if (v.allowed == (kAllCodes & ~passing_codes())) return "not passed";
+            std::string s = "outcome ";
+            for (int k = 0, n = 0; k < kCodes; ++k)
+                if ((v.allowed >> k) & 1u)
+                    s += (n++ ? "|" : "") +
+                         std::string(core::kOutcomeNames.name(static_cast<core::Outcome>(k)));
+            return s;
+        }
+        case ModeVariable::Kind::Participation:
+            return (v.allowed == 2u ? "took_part:" : "stayed_out:") + v.label;
+        case ModeVariable::Kind::Flag:
+            return std::string(v.allowed == 2u ? "" : "not ") +
+                   (v.flag == core::kObjected ? "objected:" : "transit_denied:") + v.label;
+        case ModeVariable::Kind::Window: {
+            std::string s = "first adopted ";
+            const char* part[] = {"before", "inside", "after"};
+            for (int k = 0, n = 0; k < 3; ++k)
+                if ((v.allowed >> k) & 1u) s += std::string(n++ ? "|" : "") + part[k];
+            return s + " the window of " + std::to_string(v.summits);
+        }
+    }
+    return "";
+}
+
+}  // namespace
+
+unsigned ModeVariable::value(const core::RunRecord& r) const {
+    const auto& sh = r.shape;
+    const std::size_t tp = static_cast<std::size_t>(period) * sh.proposals + proposal;
+    const auto flags = [&] {
+        return static_cast<unsigned>(r.flags[tp * sh.agents + static_cast<std::size_t>(agent)]);
+    };
+    switch (kind) {
+        case Kind::Outcome:
+            return r.outcome[tp];
+        case Kind::Participation:
+            return core::passed(static_cast<core::Outcome>(r.outcome[tp])) &&
+                           (flags() & core::kJoined) != 0
+                       ? 1u
+                       : 0u;
+        case Kind::Flag:
+            return (flags() & flag) != 0 ? 1u : 0u;
+        case Kind::Window: {
+            int first = sh.periods;
+            for (int t = 0; t < sh.periods && first == sh.periods; ++t)
+                if (core::passed(static_cast<core::Outcome>(
+                        r.outcome[static_cast<std::size_t>(t) * sh.proposals + proposal])))
+                    first = t;
+            return first < period ? 0u : first < period + summits ? 1u : 2u;
+        }
+    }
+    return 0;
+}
+
+std::vector<ModeVariable> mode_variables(const std::vector<Observation>& obs, const EventGroup& g) {
+    using Kind = ModeVariable::Kind;
+    std::vector<ModeVariable> vars;
+    std::vector<unsigned> allowed;
+    const auto var = [&](const Observation& o, Kind k, int agent, unsigned flag) -> unsigned& {
+        for (std::size_t i = 0; i < vars.size(); ++i)
+            if (vars[i].kind == k && vars[i].agent == agent && vars[i].flag == flag)
+                return allowed[i];
+        ModeVariable v;
+        v.kind = k;
+        v.period = o.period;
+        v.proposal = o.proposal;
+        v.agent = agent;
+        v.flag = flag;
+        if (agent >= 0) v.label = agent_name(o);
+        vars.push_back(v);
+        allowed.push_back(domain_of(k));
+        return allowed.back();
+    };
+    const unsigned pass = passing_codes();
+    for (const std::size_t k : g.obs) {
+        const Observation& o = obs[k];
+        const Observation& first = obs[g.obs.front()];
+        if (o.period != first.period || o.proposal != first.proposal)
+            throw std::invalid_argument("event " + g.event_id +
+                                        ": its observations read more than one (summit, "
+                                        "proposal); the mode rule needs one");
+        const unsigned bit = o.value ? 2u : 1u;  // the observed value of a 0/1 variable
+        switch (o.kind) {
+            case ObsKind::Passed:
+                var(o, Kind::Outcome, -1, 0) &= o.value ? pass : kAllCodes & ~pass;
+                break;
+            case ObsKind::Outcome:
+                var(o, Kind::Outcome, -1, 0) &=
+                    o.value ? o.outcome_mask & kAllCodes : kAllCodes & ~o.outcome_mask;
+                break;
+            case ObsKind::TookPart:
+                var(o, Kind::Outcome, -1, 0);  // took part reads whether it passed
+                var(o, Kind::Participation, o.agent, 0) &= bit;
+                break;
+            case ObsKind::StayedOut:
+                var(o, Kind::Outcome, -1, 0);
+                var(o, Kind::Participation, o.agent, 0) &= o.value ? 1u : 2u;
+                break;
+            case ObsKind::Objected:
+                var(o, Kind::Flag, o.agent, core::kObjected) &= bit;
+                break;
+            case ObsKind::TransitDenied:
+                var(o, Kind::Flag, o.agent, core::kTransitDenied) &= bit;
+                break;
+            case ObsKind::PassedWithin: {
+                for (const auto& v : vars)
+                    if (v.kind == Kind::Window && v.summits != o.summits)
+                        throw std::invalid_argument(
+                            "event " + g.event_id +
+                            ": passed_within windows of different lengths; the mode rule "
+                            "needs one");
+                var(o, Kind::Outcome, -1, 0);  // the window reads the outcome at its start
+                unsigned& a = var(o, Kind::Window, -1, 0);
+                vars[static_cast<std::size_t>(&a - allowed.data())].summits = o.summits;
+                a &= o.value ? 2u : 5u;
+                break;
+            }
+        }
+    }
+    if (!feasible(vars, allowed)) {
+        // no run can give every observed value: one variable no run satisfies
+        ModeVariable v = vars.empty() ? ModeVariable{} : vars.front();
+        v.kind = Kind::Outcome;
+        v.agent = -1;
+        v.flag = 0;
+        v.allowed = 0;
+        v.label = "contradictory";
+        return {v};
+    }
+    // Leave out each variable whose allowed set the others already imply: freeing it (any
+    // value) keeps the same set of consistent joint values. (Under the definitions above no
+    // two variables imply each other, so the order does not matter.)
+    std::vector<bool> kept(vars.size(), true);
+    for (std::size_t i = 0; i < vars.size(); ++i) {
+        const unsigned dom = domain_of(vars[i].kind), was = allowed[i];
+        bool implied = true;
+        for (unsigned x = 0; x < 8 && implied; ++x) {
+            if (!((dom >> x) & 1u) || ((was >> x) & 1u)) continue;
+            allowed[i] = 1u << x;
+            implied = !feasible(vars, allowed);
+        }
+        allowed[i] = implied ? dom : was;
+        kept[i] = !implied;
+    }
+    // Each kept variable's allowed values: those some consistent joint value has (the
+    // projection), so that an allowed value the others exclude does not count as allowed.
+    std::vector<ModeVariable> out;
+    for (std::size_t i = 0; i < vars.size(); ++i) {
+        if (!kept[i]) continue;
+        const unsigned was = allowed[i];
+        unsigned proj = 0;
+        for (unsigned x = 0; x < 8; ++x) {
+            if (!((was >> x) & 1u)) continue;
+            allowed[i] = 1u << x;
+            if (feasible(vars, allowed)) proj |= 1u << x;
+        }
+        allowed[i] = was;
+        ModeVariable v = vars[i];
+        v.allowed = proj;
+        v.label = mode_label(v);
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+std::size_t pattern_counter_size(const std::vector<Observation>& obs) {
+    const auto groups = events_of(obs);
     std::size_t n = groups.size();
     for (const auto& g : groups) {
-        if (g.obs.size() > EventCounter::kMaxPatternObservations) return 0;
-        n += std::size_t{1} << g.obs.size();
+        std::size_t v = 0;
+        try {
+            v = mode_variables(obs, g).size();
+        } catch (const std::invalid_argument&) {
+            return 0;
+        }
+        if (v > EventCounter::kMaxModeVariables) return 0;
+        n += std::size_t{1} << v;
     }
     return n;
 }
@@ -306,36 +546,36 @@ std::size_t pattern_counter_size(const std::vector<EventGroup>& groups) {
 EventCounter::EventCounter(std::vector<Observation> obs, bool patterns)
     : obs_(std::move(obs)), groups_(events_of(obs_)), patterns_(patterns), size_(groups_.size()) {
     if (!patterns_) return;
-    for (const auto& g : groups_)
-        if (g.obs.size() > kMaxPatternObservations)
-            throw std::invalid_argument("event " + g.event_id + " has " +
-                                        std::to_string(g.obs.size()) +
-                                        " observations; the patterns of at most " +
-                                        std::to_string(kMaxPatternObservations) + " are counted");
-    size_ = pattern_counter_size(groups_);
+    for (const auto& g : groups_) {
+        mode_.push_back(mode_variables(obs_, g));
+        if (mode_.back().size() > kMaxModeVariables)
+            throw std::invalid_argument(
+                "event " + g.event_id + " reads " + std::to_string(mode_.back().size()) +
+                " variables (its outcome, agents' participation or flags); the mode rule counts "
+                "the cells of at most " +
+                std::to_string(kMaxModeVariables));
+        size_ += std::size_t{1} << mode_.back().size();
+    }
 }
 
 void EventCounter::count(const core::RunRecord& r, std::int64_t* hits) const {
-    std::size_t at = groups_.size();  // the first pattern slot of event e
+    std::size_t at = groups_.size();  // the first cell slot of event e
     for (std::size_t e = 0; e < groups_.size(); ++e) {
         const auto& g = groups_[e];
-        if (!patterns_) {
-            bool all = true;
-            for (const std::size_t k : g.obs)
-                if (!holds_in_run(obs_[k], r)) {
-                    all = false;
-                    break;
-                }
-            hits[e] += all ? 1 : 0;
-            continue;
-        }
-        std::size_t bits = 0;
-        for (std::size_t i = 0; i < g.obs.size(); ++i)
-            bits |= holds_in_run(obs_[g.obs[i]], r) ? std::size_t{1} << i : 0;
-        const std::size_t all = (std::size_t{1} << g.obs.size()) - 1;
-        hits[e] += bits == all ? 1 : 0;
-        hits[at + bits] += 1;
-        at += all + 1;
+        bool all = true;
+        for (const std::size_t k : g.obs)
+            if (!holds_in_run(obs_[k], r)) {
+                all = false;
+                break;
+            }
+        hits[e] += all ? 1 : 0;
+        if (!patterns_) continue;
+        const auto& vars = mode_[e];
+        std::size_t cell = 0;
+        for (std::size_t i = 0; i < vars.size(); ++i)
+            cell |= ((vars[i].allowed >> vars[i].value(r)) & 1u) != 0 ? std::size_t{1} << i : 0;
+        hits[at + cell] += 1;
+        at += std::size_t{1} << vars.size();
     }
 }
 
@@ -451,11 +691,14 @@ Score score(const std::vector<Observation>& obs, const Summary& s, const ScoreOp
         sc.items.push_back(std::move(it));
     }
     const std::vector<EventGroup> groups = events_of(obs);
-    const bool with_patterns = !groups.empty() &&
-                               s.counted.size() == pattern_counter_size(groups) &&
-                               s.counted.size() > groups.size();
+    // With cell counts, each event's mode variables (their number is the layout of s.counted).
+    std::vector<std::vector<ModeVariable>> vars;
+    if (!groups.empty() && s.counted.size() > groups.size() &&
+        s.counted.size() == pattern_counter_size(obs))
+        for (const auto& g : groups) vars.push_back(mode_variables(obs, g));
+    const bool with_patterns = !vars.empty();
     const bool joint = !groups.empty() && (s.counted.size() == groups.size() || with_patterns);
-    std::size_t at = groups.size();  // the first pattern slot of the event
+    std::size_t at = groups.size();  // the first cell slot of the event
     for (const auto& g : groups) {
         ScoredEvent ev;
         ev.group = g;
@@ -469,7 +712,10 @@ Score score(const std::vector<Observation>& obs, const Summary& s, const ScoreOp
             ev.p = static_cast<double>(ev.hits) / static_cast<double>(s.runs);
             ev.ci = wilson(ev.hits, s.runs);
             if (with_patterns) {
-                const std::size_t all = (std::size_t{1} << g.obs.size()) - 1;
+                const auto& mv = vars[sc.events.size()];
+                const std::size_t all = (std::size_t{1} << mv.size()) - 1;  // the observed cell
+                ev.mode_variables = static_cast<int>(mv.size());
+                for (const auto& x : mv) ev.mode_labels.push_back(x.label);
                 ev.runner_up = 0;
                 for (std::size_t b = 0; b < all; ++b)
                     ev.runner_up = std::max(ev.runner_up, s.counted[at + b]);
@@ -543,9 +789,10 @@ std::string score_text(const Score& sc, const std::vector<Skipped>& skipped) {
               "values, what it would be were they independent";
         const bool modes = sc.has_joint() && sc.events.front().runner_up >= 0;
         if (modes)
-            os << "; next p = the share of the most frequent OTHER pattern of the event's "
-                  "observations, mode = whether the observed pattern is the most frequent "
-                  "(ties: yes)";
+            os << "; next p = the share of the most frequent OTHER pattern of the variables "
+                  "the event's observations read (each allowed by them or not: the outcome, "
+                  "the named agents' participation or flags), mode = whether the observed "
+                  "pattern is the most frequent (ties: yes)";
         os << ":\n";
         os << pad("event", wev + 2) << pad("obs", 4, true) << pad("weight", 8, true)
            << pad("joint p", 9, true) << "  " << pad("[lo, hi]", 15) << pad("indep p", 8, true)
@@ -660,7 +907,8 @@ std::string score_json(const Score& sc, const std::vector<Skipped>& skipped) {
                  {"p_runner_up", ev.runner_up < 0 ? Json(nullptr)
                                                   : number(static_cast<double>(ev.runner_up) /
                                                            static_cast<double>(sc.runs))},
-                 {"mode", ev.runner_up < 0 ? Json(nullptr) : Json(ev.is_mode())}});
+                 {"mode", ev.runner_up < 0 ? Json(nullptr) : Json(ev.is_mode())},
+                 {"mode_variables", ev.runner_up < 0 ? Json(nullptr) : Json(ev.mode_labels)}});
     }
     Json cats = Json::object();
     for (const auto& [cat, s] : sc.categories) cats[cat] = scores_json(s);

@@ -90,35 +90,77 @@ struct EventGroup {
 /// event's observations are consecutive in resolve()'s output, but need not be).
 std::vector<EventGroup> events_of(const std::vector<Observation>& obs);
 
+/// One variable of an event under the mode rule (docs/calibration.md, "The mode rule"): a
+/// quantity of a run that the event's observations read, and the set of its values the
+/// observations allow (the projection of the observed facts onto it). A run's cell is, for
+/// each variable of the event, whether its value is in that set.
+struct ModeVariable {
+    enum class Kind : unsigned char {
+        Outcome,        ///< the proposal's outcome code at the event's summit (7 values)
+        Participation,  ///< an agent took part (Summary::participated): 0 or 1
+        Flag,           ///< an agent's flag `flag` (objected, transit_denied): 0 or 1
+        Window          ///< first adopted before (0), inside (1), after or never (2) the window
+    };
+    Kind kind = Kind::Outcome;
+    int period = 0;
+    int proposal = 0;
+    int agent = -1;        ///< Participation, Flag
+    unsigned flag = 0;     ///< Flag: the bit (core::kObjected, core::kTransitDenied)
+    int summits = 0;       ///< Window: its length
+    unsigned allowed = 0;  ///< bit v set: value v is consistent with the observations
+    /// What the allowed values say: "outcome deferred", "outcome adopted|coalition|diluted"
+    /// (the forms of passed), "took_part:CHN", "stayed_out:UZB", "objected:RUS",
+    /// "passed_within:5", "contradictory".
+    std::string label;
+    /// The variable's value in one run (the record must have the event's shape).
+    [[nodiscard]] unsigned value(const core::RunRecord& r) const;
+};
+
+/// The variables whose joint values the mode rule compares for event `g` of `obs`
+/// (docs/calibration.md, "The mode rule"): the values of the proposal's outcome, of each named
+/// agent's participation or flag and of a passed_within window that the observations allow
+/// (their projection, under the vocabulary's definitions: took part implies passed, passed
+/// implies not "first adopted after the window", a one-summit window implies passed), each
+/// variable's values split into allowed and not; a variable the others' constraints already
+/// fix (passed, given an agent took part) is left out. The result depends only on the set of
+/// outcomes the observations allow, not on how they are written. Contradictory observations
+/// give one variable that allows nothing. Throws std::invalid_argument when the event's
+/// observations read more than one (summit, proposal) or windows of different lengths.
+std::vector<ModeVariable> mode_variables(const std::vector<Observation>& obs, const EventGroup& g);
+
 /// The per-event joint count (docs/history-format.md, "Events, jointly"): for each event of
 /// `obs`, the runs in which ALL its observations give their observed values together.
 /// O(observations) per run, no per-run storage: attach it to the summaries of a point
 /// (RunnerHooks::counter) and read Summary::counted, one count per event (events_of order).
 ///
-/// With `patterns`, it also counts, per event, every pattern of its observations (2^m slots
-/// for an event of m observations, bit i set when observation i gives its observed value),
-/// after the joint counts: what `calibrate --require-rule mode` judges (is the observed
-/// pattern the most frequent one?). Events of more than kMaxPatternObservations observations
-/// are refused (std::invalid_argument naming the event).
+/// With `patterns`, it also counts, per event, the runs in each cell of its mode variables
+/// (mode_variables(): 2^v slots for an event of v variables, bit i set when variable i has an
+/// allowed value; the last slot is the observed cell, the runs of the joint count), after the
+/// joint counts: what `calibrate --require-rule mode` judges (is the observed cell the most
+/// frequent one?). Events of more than kMaxModeVariables variables are refused
+/// (std::invalid_argument naming the event).
 class EventCounter : public RunCounter {
   public:
-    static constexpr std::size_t kMaxPatternObservations = 12;
+    static constexpr std::size_t kMaxModeVariables = 12;
     explicit EventCounter(std::vector<Observation> obs, bool patterns = false);
     [[nodiscard]] std::size_t size() const override { return size_; }
     void count(const core::RunRecord& r, std::int64_t* hits) const override;
     [[nodiscard]] const std::vector<EventGroup>& groups() const { return groups_; }
+    /// With patterns, each event's mode variables (groups() order); empty without.
+    [[nodiscard]] const std::vector<std::vector<ModeVariable>>& mode() const { return mode_; }
 
   private:
     std::vector<Observation> obs_;
     std::vector<EventGroup> groups_;
+    std::vector<std::vector<ModeVariable>> mode_;
     bool patterns_ = false;
     std::size_t size_ = 0;
 };
 
-/// The length of Summary::counted an EventCounter of `groups` with patterns fills: one joint
-/// count per event, then 2^m pattern counts per event of m observations (0 when an event has
-/// more than EventCounter::kMaxPatternObservations).
-std::size_t pattern_counter_size(const std::vector<EventGroup>& groups);
+/// The length of Summary::counted an EventCounter of `obs` with patterns fills: one joint
+/// count per event, then 2^v cell counts per event of v mode variables (0 when an event has
+/// more than EventCounter::kMaxModeVariables, or its mode variables cannot be formed).
+std::size_t pattern_counter_size(const std::vector<Observation>& obs);
 
 struct ScoreOptions {
     double clip = 0.01;  ///< log score: probabilities clipped to [clip, 1 - clip]; in [0, 0.5)
@@ -143,12 +185,16 @@ struct ScoredEvent {
     /// The product of the observations' probabilities of their observed values: what the
     /// event's probability would be were its observations independent (for comparison).
     double p_independent = 0.0;
-    /// The most runs any OTHER pattern of the event's observations got (EventCounter with
-    /// patterns); -1 without pattern counts. The observed pattern is the model's most likely
-    /// one (a mode) when hits >= runner_up.
+    /// The most runs any OTHER cell of the event's mode variables got (EventCounter with
+    /// patterns; mode_variables()); -1 without pattern counts. The observed cell is the
+    /// model's most likely one (a mode) when hits >= runner_up.
     std::int64_t runner_up = -1;
-    /// Whether the observed pattern is the most frequent one (ties hold; a pattern no run
-    /// gives never is); meaningful only with pattern counts (runner_up >= 0).
+    /// The number of mode variables the cells are formed of (0 without pattern counts), and
+    /// what each allows (ModeVariable::label).
+    int mode_variables = 0;
+    std::vector<std::string> mode_labels;
+    /// Whether the observed cell is the most frequent one (ties hold; a cell no run gives
+    /// never is); meaningful only with pattern counts (runner_up >= 0).
     [[nodiscard]] bool is_mode() const { return hits > 0 && hits >= runner_up; }
 };
 

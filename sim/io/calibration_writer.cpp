@@ -203,6 +203,7 @@ void write_open(hid_t f, const CalibrationData& d) {
     }
     h5::set_attr(c, "require_level", d.require_level);
     h5::set_attr(c, "require_rule", d.require_rule);
+    h5::set_attr(c, "require_floor", d.require_floor);
     h5::set_attr(c, "warning", d.warning);
     if (const std::size_t r = d.n_required(); r > 0) {
         put_strings(c, "required", d.required_label, "required",
@@ -412,6 +413,8 @@ CalibrationData read_open(hid_t f) {
     }
     d.require_rule =
         H5Aexists(c, "require_rule") > 0 ? h5::read_attr_string(c, "require_rule", kVl) : "wilson";
+    d.require_floor =
+        H5Aexists(c, "require_floor") > 0 ? read_attr_double(c, "require_floor") : 0.0;
     d.warning = H5Aexists(c, "warning") > 0 ? h5::read_attr_string(c, "warning", kVl) : "";
     if (h5::exists(c, "required_level"))
         d.required_level = get<double>(c, "required_level", d.n_required());

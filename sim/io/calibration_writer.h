@@ -64,6 +64,9 @@ struct CalibrationData {
     /// "share" (k / n >= level) or "wilson" (the Wilson upper end reaches the level; files
     /// written before the attribute existed read as "wilson")
     std::string require_rule = "share";
+    /// --require-floor under require_rule "mode": the share a required event's observed cell
+    /// must also reach; 0: none (and in files written before the attribute existed)
+    double require_floor = 0.0;
     /// the level of each required observation (--require SCENARIO:EVENTS:LEVEL gives a pair
     /// its own); empty reads as require_level for every one
     std::vector<double> required_level;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/core/model.h"
+#include "sim/experiment/abc.h"
 
 using namespace sco;
 using experiment::Observation;
@@ -429,7 +430,7 @@ TEST(JointCount, WithPatternsEveryPatternOfAnEventIsCounted) {
     const std::vector<Observation> v = three_events();
     const auto counter = std::make_shared<const experiment::EventCounter>(v, true);
     ASSERT_EQ(counter->size(), 3u + 4u + 4u + 2u);
-    EXPECT_EQ(experiment::pattern_counter_size(counter->groups()), counter->size());
+    EXPECT_EQ(experiment::pattern_counter_size(v), counter->size());
     experiment::Summary s(shape(), 3);
     s.attach(counter);
     for (const auto& r : four_runs()) s.add(r);
@@ -458,20 +459,26 @@ TEST(JointCount, WithPatternsEveryPatternOfAnEventIsCounted) {
               std::string::npos);
 }
 
-TEST(JointCount, PatternsOfTooManyObservationsAreRefused) {
+TEST(JointCount, PatternsOfTooManyVariablesAreRefused) {
+    // The limit is on the variables the observations read (2^v cells), not on the number of
+    // observations: 13 agents' participation is refused, 13 times "passed" is one variable.
     std::vector<Observation> v;
     for (int a = 0; a < 13; ++a)
-        v.push_back(of_event(obs("b", "A", ObsKind::Passed, 0, -1, true, 1.0), "B"));
+        v.push_back(of_event(obs("b", "A", ObsKind::StayedOut, 0, a, true, 1.0), "B"));
     EXPECT_NO_THROW(experiment::EventCounter(v, false));
+    EXPECT_EQ(experiment::pattern_counter_size(v), 0u);
     try {
         experiment::EventCounter c(v, true);
-        ADD_FAILURE() << "13 observations accepted";
+        ADD_FAILURE() << "13 variables accepted";
     } catch (const std::invalid_argument& e) {
-        EXPECT_NE(std::string(e.what()).find("event B has 13 observations"), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("event B reads 13 variables"), std::string::npos)
             << e.what();
     }
     v.pop_back();
     EXPECT_EQ(experiment::EventCounter(v, true).size(), 1u + 4096u);
+    std::vector<Observation> same(13,
+                                  of_event(obs("b", "A", ObsKind::Passed, 0, -1, true, 1.0), "B"));
+    EXPECT_EQ(experiment::EventCounter(same, true).size(), 1u + 2u);
 }
 
 TEST(JointCount, MergedPartsGiveTheCountsOfOneSummary) {
@@ -509,4 +516,194 @@ TEST(JointCount, WithoutACounterTheEventsHaveNoJointCount) {
     EXPECT_FALSE(sc.has_joint());
     EXPECT_EQ(sc.events[0].hits, -1);
     EXPECT_TRUE(std::isnan(sc.events[0].p));
+}
+
+namespace {
+
+/// `k` copies of one run.
+void add_runs(std::vector<core::RunRecord>& v, std::size_t k, const core::RunRecord& r) {
+    v.insert(v.end(), k, r);
+}
+
+/// The events of `v` scored on `runs` with every cell of their mode variables counted.
+experiment::Score with_cells(const std::vector<Observation>& v,
+                             const std::vector<core::RunRecord>& runs) {
+    experiment::Summary s(shape(), 3);
+    s.attach(std::make_shared<const experiment::EventCounter>(v, true));
+    for (const auto& r : runs) s.add(r);
+    return experiment::score(v, s);
+}
+
+Observation outcome_is(const char* event, O o, bool y = true) {
+    auto x = of_event(obs("o", "A", ObsKind::Outcome, 0, -1, y, 1.0), event);
+    x.outcome_mask = 1u << static_cast<int>(o);
+    return x;
+}
+
+Observation passed_is(const char* event, bool y) {
+    return of_event(obs("p", "A", ObsKind::Passed, 0, -1, y, 1.0), event);
+}
+
+}  // namespace
+
+TEST(ModeRule, AnImpliedObservationDoesNotChangeTheVerdict) {
+    // Review 7, finding 3: each pair below writes one fact two ways (the second adds what the
+    // first implies). Under the old indicator patterns "adopted" (9 of 20) failed alone (9
+    // against 11 not adopted) but held with passed: true (9 against 6 diluted and 5 deferred).
+    // Over the variables read, both are the outcome, allowed {adopted} or not: 9 against 11.
+    std::vector<core::RunRecord> fewer, more;  // agent 0 joins what passes; agent 1 never
+    add_runs(fewer, 9, run(O::Adopted, O::NotTabled, core::kJoined, 0, 0, 0));
+    add_runs(fewer, 6, run(O::Diluted, O::NotTabled, core::kJoined, 0, 0, 0));
+    add_runs(fewer, 5, run(O::Deferred, O::NotTabled, 0, 0, 0, 0));
+    add_runs(more, 12, run(O::Adopted, O::Adopted, core::kJoined, 0, 0, 0));
+    add_runs(more, 3, run(O::Diluted, O::NotTabled, core::kJoined, 0, 0, 0));
+    add_runs(more, 5, run(O::Deferred, O::Deferred, 0, 0, 0, 0));
+    auto within = [](const char* event, int summits) {
+        auto w = of_event(obs("w", "C", ObsKind::PassedWithin, 0, -1, true, 1.0), event);
+        w.summits = summits;
+        return w;
+    };
+    const auto took = [](const char* e, int a) {
+        return of_event(obs("t", "A", ObsKind::TookPart, 0, a, true, 1.0), e);
+    };
+    const auto out = [](const char* e, int a) {
+        return of_event(obs("s", "A", ObsKind::StayedOut, 0, a, true, 1.0), e);
+    };
+    const std::vector<Observation> v = {
+        outcome_is("ADa", O::Adopted),  // adopted
+        passed_is("ADb", true),
+        outcome_is("ADb", O::Adopted),
+        outcome_is("DEa", O::Deferred),  // deferred
+        passed_is("DEb", false),
+        outcome_is("DEb", O::Deferred),
+        took("PTa", 0),
+        out("PTa", 1),  // agent 0 took part, agent 1 stayed out
+        passed_is("PTb", true),
+        took("PTb", 0),
+        out("PTb", 1),
+        passed_is("NPa", false),  // not passed (and so agent 1 stayed out)
+        passed_is("NPb", false),
+        out("NPb", 1),
+        within("W1a", 1),  // first adopted at the summit (so passed there)
+        passed_is("W1b", true),
+        within("W1b", 1)};
+    const std::vector<int> nvars = {1, 1, 2, 1, 1};
+    for (const auto* runs : {&fewer, &more}) {
+        const auto sc = with_cells(v, *runs);
+        ASSERT_EQ(sc.events.size(), 10u);
+        for (std::size_t k = 0; k < 10; k += 2) {
+            const auto& a = sc.events[k];
+            const auto& b = sc.events[k + 1];
+            SCOPED_TRACE(a.group.event_id + " / " + b.group.event_id);
+            EXPECT_EQ(a.hits, b.hits);
+            EXPECT_EQ(a.runner_up, b.runner_up);
+            EXPECT_EQ(a.is_mode(), b.is_mode());
+            EXPECT_EQ(a.mode_variables, nvars[k / 2]);
+            EXPECT_EQ(b.mode_variables, nvars[k / 2]);
+            // every run is in some cell; the observed cell's runs are the joint count
+            EXPECT_GE(a.hits + a.runner_up, 1);
+        }
+    }
+    const auto sf = with_cells(v, fewer);
+    EXPECT_EQ(sf.events[0].hits, 9);
+    EXPECT_EQ(sf.events[0].runner_up, 11);  // one cell: not adopted
+    EXPECT_FALSE(sf.events[1].is_mode());   // the old rule held this one (9 >= 6, 5)
+    EXPECT_EQ(sf.events[2].runner_up, 15);
+    EXPECT_EQ(sf.events[4].hits, 15);  // passed with agent 0 in; passed is implied, left out
+    EXPECT_EQ(sf.events[4].runner_up, 5);
+    EXPECT_TRUE(sf.events[5].is_mode());
+    EXPECT_NE(experiment::score_json(sf).find("\"mode_variables\":[\"outcome adopted\"]"),
+              std::string::npos);
+    const auto sm = with_cells(v, more);
+    EXPECT_TRUE(sm.events[0].is_mode());  // 12 against 8
+    EXPECT_TRUE(sm.events[1].is_mode());
+    EXPECT_EQ(sm.events[8].hits, 15);  // first adopted in 2001: the runs that passed there
+    // what the variables are
+    const auto groups = experiment::events_of(v);
+    const auto adb = experiment::mode_variables(v, groups[1]);
+    ASSERT_EQ(adb.size(), 1u);
+    EXPECT_EQ(adb[0].label, "outcome adopted");
+    const auto npb = experiment::mode_variables(v, groups[7]);
+    ASSERT_EQ(npb.size(), 1u);
+    EXPECT_EQ(npb[0].label, "not passed");  // stayed_out is implied by not passed
+    // an allowed value the other observations exclude is not allowed: adopted|deferred with
+    // agent 0 taking part is adopted (took part implies passed)
+    auto either = outcome_is("E", O::Adopted);
+    either.outcome_mask |= 1u << static_cast<int>(O::Deferred);
+    const std::vector<Observation> w = {either, took("E", 0)};
+    const auto ev = experiment::mode_variables(w, experiment::events_of(w)[0]);
+    ASSERT_EQ(ev.size(), 2u);
+    EXPECT_EQ(ev[0].label, "outcome adopted");
+    EXPECT_EQ(ev[1].label, "took_part:agent 0");
+}
+
+TEST(ModeRule, OneObservationIsTheShareRuleAtOneHalf) {
+    // An event of one observation reads one variable, allowed or not: two cells, so the mode
+    // is k >= n - k (k > 0), the share rule at 0.5, for every kind and either observed value.
+    auto v = seven();
+    auto denied = obs("d", "C", ObsKind::TransitDenied, 0, 0, true, 1.0);
+    v.push_back(denied);
+    auto within1 = obs("w", "C", ObsKind::PassedWithin, 1, -1, true, 1.0);
+    within1.summits = 1;
+    v.push_back(within1);
+    int checked = 0;
+    for (const bool flip : {false, true})
+        for (auto o : v) {
+            if (o.kind == ObsKind::Outcome && flip) continue;  // an outcome is observed true
+            o.value = flip ? !o.value : o.value;
+            o.event_id = "E";
+            const auto sc = with_cells({o}, four_runs());
+            ASSERT_EQ(sc.events.size(), 1u);
+            const auto& ev = sc.events[0];
+            SCOPED_TRACE(o.what + (flip ? " flipped" : ""));
+            EXPECT_EQ(ev.mode_variables, 1);
+            EXPECT_EQ(ev.hits + ev.runner_up, 4);
+            EXPECT_EQ(ev.is_mode(),
+                      experiment::abc::holds(ev.hits, 4, 0.5, experiment::abc::RequireRule::Mode));
+            ++checked;
+        }
+    EXPECT_EQ(checked, 17);
+}
+
+TEST(ModeRule, ContradictoryObservationsNeverHold) {
+    const std::vector<Observation> v = {passed_is("X", true), outcome_is("X", O::Deferred)};
+    const auto vars = experiment::mode_variables(v, experiment::events_of(v)[0]);
+    ASSERT_EQ(vars.size(), 1u);
+    EXPECT_EQ(vars[0].label, "contradictory");
+    const auto sc = with_cells(v, four_runs());
+    EXPECT_EQ(sc.events[0].hits, 0);
+    EXPECT_EQ(sc.events[0].runner_up, 4);
+    EXPECT_FALSE(sc.events[0].is_mode());
+}
+
+TEST(ModeRule, TheFloorAsksTheObservedCellsShareToo) {
+    // Passed and agent 1 objected: 9 of 20 runs, against 6 (passed, no objection) and 5 (not
+    // passed): the mode at a share of 0.45. Review 7, finding 4: without a floor a mode holds
+    // whatever its share; with --require-floor P it needs a share of at least P too.
+    std::vector<core::RunRecord> runs;
+    add_runs(runs, 9, run(O::Adopted, O::NotTabled, 0, core::kObjected, 0, 0));
+    add_runs(runs, 6, run(O::Adopted, O::NotTabled, 0, 0, 0, 0));
+    add_runs(runs, 5, run(O::Deferred, O::NotTabled, 0, 0, 0, 0));
+    const std::vector<Observation> v = {
+        passed_is("E", true), of_event(obs("x", "A", ObsKind::Objected, 0, 1, true, 1.0), "E")};
+    const auto sc = with_cells(v, runs);
+    ASSERT_EQ(sc.events[0].hits, 9);
+    ASSERT_EQ(sc.events[0].runner_up, 6);
+    using experiment::abc::RequireRule;
+    const auto held = [&](RequireRule rule, double floor) {
+        experiment::abc::PointScore ps;
+        experiment::abc::judge_required(sc, 0.5, ps, rule, floor);
+        return std::make_pair(ps.event_held.at(0), ps.held);
+    };
+    EXPECT_EQ(held(RequireRule::Mode, 0.0).first, 1);   // no floor
+    EXPECT_EQ(held(RequireRule::Mode, 0.45).first, 1);  // exactly at it
+    EXPECT_EQ(held(RequireRule::Mode, 0.46).first, 0);
+    EXPECT_EQ(held(RequireRule::Mode, 0.5).first, 0);
+    // per observation: passed (15 of 20) is a mode above 0.7, not above 0.8; objected (9)
+    // is not a mode
+    EXPECT_EQ(held(RequireRule::Mode, 0.7).second, (std::vector<int>{1, 0}));
+    EXPECT_EQ(held(RequireRule::Mode, 0.8).second, (std::vector<int>{0, 0}));
+    // the floor is the mode rule's: the share rule has its level
+    EXPECT_EQ(held(RequireRule::Share, 0.99).first, 0);  // 0.45 < 0.5
+    EXPECT_EQ(held(RequireRule::Share, 0.99).second, (std::vector<int>{1, 0}));
 }

@@ -236,3 +236,29 @@ def test_the_mode_rule_is_the_share_rule_at_one_half_for_one_observation(files):
     # generation 0 kept its quantile (8 of 40); the last every point within the tolerance
     assert (d["accepted"][gen == 0] == 1).sum() == 8
     assert (d["accepted"][gen == 1] == 1).sum() == 40
+
+
+def test_the_floor_asks_the_mode_for_a_share_too(files):
+    # Review 7, finding 4: under the mode rule a required event also needs its observed
+    # pattern's share to reach --require-floor (none by default: the verdicts above). One
+    # observation (t00 blocked) in 30 runs: a mode from 15, and with the floor 0.7 from 21.
+    req = f"{SCENARIO}:{files['required']}"
+    floor, _ = calibrate(files, "floor", files["events"], "--points", 80, "-n", 30,
+                         "--require", req, "--require-rule", "mode", "--require-floor", "0.7",
+                         "-q")
+    d, a = read(floor)
+    k = np.rint(d["required_p"][:, 0] * 30)
+    assert a["require_rule"] == "mode" and a["require_floor"] == 0.7
+    assert np.array_equal(d["required_held"][:, 0] == 1, k >= 21)
+    assert ((k >= 15) & (k < 21)).any()  # the floor cut modes
+    assert "and its share at least 0.7" in sco("summary", floor).stdout
+    mode, _ = calibrate(files, "mode", files["events"], "--points", 80, "-n", 30,
+                        "--require", req, "--require-rule", "mode", "-q")
+    dm, am = read(mode)
+    assert am["require_floor"] == 0  # none
+    assert np.array_equal(dm["required_held"][:, 0] == 1, k >= 15)  # the same runs (seed)
+    for extra, msg in [(["--require-floor", "0.7"], "applies to --require-rule mode"),
+                       (["--require-rule", "mode", "--require-floor", "0"], "in (0, 1]"),
+                       (["--require-rule", "mode", "--require-floor", "1.5"], "in (0, 1]")]:
+        _, p = calibrate(files, "bad", files["events"], "--require", req, *extra, check=False)
+        assert p.returncode == 2 and msg in p.stderr, (extra, p.stderr)

@@ -228,3 +228,86 @@ def test_plot_reliability_writes_a_png(results, tmp_path):
     notjson.write_text("{}")
     proc = run_python(SCRIPTS / "plot_reliability.py", notjson, "-o", tmp_path / "x.png")
     assert proc.returncode == 2 and "sco-sim score" in proc.stderr
+
+
+ENCODINGS = """format: sco-sim-events/1
+name: one fact, two ways
+events:
+""" + "".join(
+    f"  - {{id: {i}, year: {y}, proposal: {p}, confidence: high, source: test, "
+    f"observed: {{{o}}}}}\n" for i, y, p, o in [
+        ("A", 2014, "peace_mission_uzb",
+         "passed: true, outcome: [coalition, diluted], took_part: [RUS, KAZ], stayed_out: [UZB]"),
+        ("Ab", 2014, "peace_mission_uzb",
+         "outcome: [coalition, diluted], took_part: [RUS, KAZ], stayed_out: [UZB]"),
+        ("B", 2014, "counter_terrorism_declaration", "passed: true, objected: [UZB]"),
+        ("Bb", 2014, "counter_terrorism_declaration",
+         "passed: true, outcome: [adopted, adopted_with_reservations, coalition, diluted], "
+         "objected: [UZB]"),
+        ("C", 2015, "admit_india",
+         "passed: false, outcome: failed, passed_within: {summits: 3, value: true}"),
+        ("Cb", 2015, "admit_india", "outcome: failed, passed_within: {summits: 3, value: true}"),
+        ("D", 2014, "peace_mission_uzb", "outcome: coalition"),
+        ("Db", 2014, "peace_mission_uzb", "passed: true, outcome: coalition"),
+        ("E", 2014, "peace_mission_uzb", "passed: false"),
+        ("Eb", 2014, "peace_mission_uzb", "passed: false, stayed_out: [UZB, RUS]")])
+
+
+def test_the_mode_rule_reads_the_variables_not_the_wording(results, tmp_path):
+    # Review 7, finding 3: each pair of events says one fact two ways (the second adds or
+    # drops what the rest implies). `next p` and `mode` are those of the variables the
+    # observations read (docs/calibration.md, "The mode rule"), recomputed here from the
+    # per-run datasets, so both ways give one verdict.
+    ev = tmp_path / "encodings.yaml"
+    ev.write_text(ENCODINGS)
+    j = score_json(results, ev)
+    years, props, agents, flags, outcome, fl, names = from_file(results)
+    joined = 1 << flags.index("joined")
+    objected = 1 << flags.index("objected")
+    passed = outcome <= names.index("diluted")
+
+    def at(y, p):
+        return years.index(y), props.index(p)
+
+    def took(y, p, a):
+        t, q = at(y, p)
+        return ((fl[:, t, q, agents.index(a)] & joined) != 0) & passed[:, t, q]
+
+    def outcome_in(y, p, forms):
+        t, q = at(y, p)
+        return np.isin(outcome[:, t, q], [names.index(f) for f in forms])
+
+    t, q = at(2015, "admit_india")
+    first = np.where(passed[:, :, q].any(axis=1), passed[:, :, q].argmax(axis=1), 99)
+    tb, qb = at(2014, "counter_terrorism_declaration")
+    # per event: the variables the rule keeps, each "allowed" per run (its observed cell is
+    # every one allowed)
+    cells = {
+        "A": [outcome_in(2014, "peace_mission_uzb", ["coalition", "diluted"]),
+              took(2014, "peace_mission_uzb", "RUS"), took(2014, "peace_mission_uzb", "KAZ"),
+              ~took(2014, "peace_mission_uzb", "UZB")],
+        "B": [passed[:, tb, qb], (fl[:, tb, qb, agents.index("UZB")] & objected) != 0],
+        "C": [outcome_in(2015, "admit_india", ["deferred", "blocked"]),
+              (first >= t) & (first < t + 3)],
+        "D": [outcome_in(2014, "peace_mission_uzb", ["coalition"])],
+        "E": [~outcome_in(2014, "peace_mission_uzb", names[:4])],
+    }
+    je = {e["event"]: e for e in j["joint_events"]}
+    for name, allowed in cells.items():
+        code = sum(a.astype(int) << i for i, a in enumerate(allowed))
+        counts = np.bincount(code, minlength=2 ** len(allowed))
+        observed = counts[-1]
+        runner_up = counts[:-1].max()
+        for e in (je[name], je[name + "b"]):
+            assert len(e["mode_variables"]) == len(allowed), e
+            assert e["hits"] == observed, e
+            assert e["p_runner_up"] == pytest.approx(runner_up / RUNS), e
+            assert e["mode"] == bool(observed > 0 and observed >= runner_up), e
+        assert je[name]["mode_variables"] == je[name + "b"]["mode_variables"]
+    assert je["E"]["mode_variables"] == ["not passed"]
+    assert je["D"]["mode_variables"] == ["outcome coalition"]
+    # The verdicts of this fixture are far from the boundary (tests/experiment's ModeRule tests
+    # construct counts where the old rule's verdict changed with the wording); its counts still
+    # tell the rules apart: written with `passed`, D's next pattern under the old rule was
+    # "passed in another form" (89 of 400 runs, seed 7), now "not coalition" (140).
+    assert "variables the event's observations read" in sco("score", results, ev).stdout
