@@ -25,17 +25,24 @@ from conftest import ROOT, sco_bin
 from test_sweep_cli import assert_same_results
 
 BASE = str(ROOT / "scenarios" / "sco2014.yaml")
-GRID = ["--vary", "agents.UZB.military_reluctance=0.2:0.8:3", "--vary", "relations.tension.TJK-UZB=0.1:0.5:2"]
+SMALL = str(ROOT / "tests" / "data" / "scenario" / "small.yaml")
+# The killed sweep: the small test scenario, whose runs cost a seventh of the baseline's
+# (what is checked, the parts, the resume and the merge, does not depend on the scenario;
+# docs/robustness.md, "CI time").
+GRID = ["--vary", "agents.UZB.military_reluctance=0.2:0.8:3", "--vary", "relations.tension.KAZ-UZB=0.1:0.5:2"]
 POINTS = 6
-# More than 25,000 runs a point: the local sweep then puts every point in its own part
-# (sim/cli/cmd_sweep.cpp: at least 50,000 runs, at most 256 parts), 6 parts in all.
-RUNS = 26000
+BASE_GRID = ["--vary", "agents.UZB.military_reluctance=0.2:0.8:3",
+             "--vary", "relations.tension.TJK-UZB=0.1:0.5:2"]
+# 50,000 runs a point: the local sweep then puts every point in its own part
+# (sim/experiment/sweep.cpp, sweep_parts: at least 50,000 runs, at most 256 parts), 6 parts
+# in all, each about 0.2 CPU s in a release build, 40 of the 5 ms polls of kill_when.
+RUNS = 50000
 SEED = 11
 HANG = 600  # seconds: a guard against a hang that fails the test, not a timing assertion
 
 
-def sweep_cmd(out, *extra, runs=RUNS):
-    return [sco_bin(), "sweep", BASE, *GRID, "-n", str(runs), "--seed", str(SEED), "--summary-only",
+def sweep_cmd(out, *extra, runs=RUNS, scenario=SMALL, grid=GRID):
+    return [sco_bin(), "sweep", scenario, *grid, "-n", str(runs), "--seed", str(SEED), "--summary-only",
             "-j", "2", "-o", str(out), *extra]
 
 
@@ -145,11 +152,14 @@ def test_resume_refuses_a_complete_output_of_another_sweep(uninterrupted, tmp_pa
 
 
 def test_a_killed_shard_resumed_then_resumed_again(tmp_path):
+    # The baseline (a shard of 2 points x 4000 runs, about 0.3 s): long enough for the kill
+    # to land while it runs.
     runs = 4000
+    base = dict(scenario=BASE, grid=BASE_GRID)
     ref = tmp_path / "ref.h5"
-    ok(run(sweep_cmd(ref, "--shard", "2/3", "-q", runs=runs)), "the uninterrupted shard")
+    ok(run(sweep_cmd(ref, "--shard", "2/3", "-q", runs=runs, **base)), "the uninterrupted shard")
     out = tmp_path / "s.h5"
-    cmd = sweep_cmd(out, "--shard", "2/3", runs=runs)
+    cmd = sweep_cmd(out, "--shard", "2/3", runs=runs, **base)
     # The shard is written under a hidden temporary name: kill once it exists.
     landed = kill_when(cmd + ["--resume"],
                        lambda: any(p.name.startswith(".s.h5.tmp-") for p in tmp_path.iterdir()), "shard kill")
@@ -161,7 +171,7 @@ def test_a_killed_shard_resumed_then_resumed_again(tmp_path):
     again = ok(run(cmd + ["--resume"]), "--resume of a complete shard")
     assert "already complete; nothing to do" in again.stdout, again.stdout
     assert (out.stat().st_mtime_ns, out.read_bytes()) == before
-    other = run(sweep_cmd(out, "--shard", "2/3", "--resume", runs=runs + 1))
+    other = run(sweep_cmd(out, "--shard", "2/3", "--resume", runs=runs + 1, **base))
     assert other.returncode == 2 and "another sweep" in other.stderr, other.stdout + other.stderr
 
 

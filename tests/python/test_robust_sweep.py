@@ -41,8 +41,12 @@ def finished_parts(parts):
 
 # ------------------------------------------------------------------ signals
 
-# 4 points of 50000 runs: one point per part, each part a few seconds (longer under ASan).
-SWEEP = ["sweep", BASE, "--vary", "agents.UZB.military_reluctance=0.2:0.8:4", "-n", 50000,
+# 4 points of 50000 runs: one point per part (50,000 / 50,000 points a part,
+# sim/experiment/sweep.cpp, sweep_parts). The small test scenario: a part takes about
+# 0.2 s here (longer under ASan), so after the first part the signal, sent within one
+# 5 ms poll, has 3 parts' time to land; the baseline took 7 times as long for the same
+# check (docs/robustness.md, "CI time").
+SWEEP = ["sweep", SMALL, "--vary", "agents.UZB.military_reluctance=0.2:0.8:4", "-n", 50000,
          "--seed", 3, "--summary-only", "-j", 1, "-q"]
 
 
@@ -56,7 +60,7 @@ def test_signal_stops_a_sweep_and_keeps_the_finished_parts(tmp_path, sig, status
     # caught by ctest's timeout, not by a clock here).
     while not finished_parts(parts):
         assert proc.poll() is None, f"the sweep ended before a part was done: {proc.communicate()}"
-        time.sleep(0.05)
+        time.sleep(0.005)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     if proc.returncode == 0:
