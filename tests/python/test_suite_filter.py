@@ -25,9 +25,11 @@ def dynamics(text):
 
 
 def test_write_values_sets_each_value_keeps_comments_and_adds_a_missing_name():
-    text = BASE.read_text()
+    # the baseline without its amendment_step line, so that the name is missing and is added
+    text = "".join(ln for ln in BASE.read_text().splitlines(keepends=True)
+                   if not ln.strip().startswith("amendment_step:"))
     before = dynamics(text)
-    assert "amendment_step" not in before  # the baseline keeps its default; it is added
+    assert "amendment_step" not in before
     out = suite_filter.write_values(text, {"dynamics.threat_weight": 0.123456789012,
                                            "dynamics.amendment_step": 0.3})
     d = dynamics(out)
