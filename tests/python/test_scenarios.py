@@ -1,6 +1,7 @@
 """Every scenario shipped in scenarios/ is valid and runs, and the calibrated variant
-changes the baseline in exactly the six weights of the joint calibration (docs/calibration.md,
-"Joint calibration: the record and the 2014 facts")."""
+changes the baseline in exactly the seven calibrated parameters, each drawn from the
+posterior whose medians the baseline holds (docs/calibration.md, "The run and the port
+(session 8)")."""
 import re
 import subprocess
 
@@ -12,7 +13,8 @@ from conftest import ROOT, sco_bin
 SCENARIOS = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml")
                    if re.search(r"^format: sco-sim/1$", p.read_text(), re.M))
 CALIBRATED = ["dynamics.threat_weight", "dynamics.objection_cost", "dynamics.remote_stake",
-              "dynamics.tension_weight", "dynamics.wait_value", "dynamics.sponsor_floor"]
+              "dynamics.tension_weight", "dynamics.wait_value", "dynamics.sponsor_floor",
+              "dynamics.amendment_step"]
 
 
 def params(path):
@@ -38,7 +40,7 @@ def test_every_scenario_checks_and_runs(path, tmp_path):
         assert int(f.attrs["runs"]) == 50
 
 
-def test_the_calibrated_variant_differs_in_the_six_weights_only():
+def test_the_calibrated_variant_differs_in_the_seven_parameters_only():
     base = params(ROOT / "scenarios" / "sco2014.yaml")
     cal = params(ROOT / "scenarios" / "sco2014_calibrated.yaml")
     assert base.keys() == cal.keys()
@@ -47,3 +49,17 @@ def test_the_calibrated_variant_differs_in_the_six_weights_only():
     # Each is a distribution (the posterior), not a number.
     for k in CALIBRATED:
         assert re.match(r"(beta|empirical)\(", cal[k]), (k, cal[k])
+
+
+def test_the_baseline_holds_the_medians_of_the_calibrated_variant():
+    """Session 8's port: the baseline's fixed value of each calibrated parameter is the
+    median of the variant's empirical posterior (the kept points), at 3 significant digits."""
+    import numpy as np
+    import yaml
+    var = yaml.safe_load((ROOT / "scenarios" / "sco2014_calibrated.yaml").read_text())
+    dyn = yaml.safe_load((ROOT / "scenarios" / "sco2014.yaml").read_text())["dynamics"]
+    for k in CALIBRATED:
+        pts = var["set"][k]["empirical"]
+        assert len(pts) == 6, k
+        name = k.split(".", 1)[1]
+        assert float(f"{np.median(pts):.3g}") == dyn[name], (k, np.median(pts), dyn[name])
