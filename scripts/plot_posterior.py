@@ -1,19 +1,34 @@
 #!/usr/bin/env python3
 """The posterior of a calibration (`sco-sim calibrate`) against its priors.
 
-    plot_posterior.py CALIBRATION.h5 [-o FIG.png] [--bins N]
+    plot_posterior.py CALIBRATION.h5 [-o FIG.png] [--bins N] [--keep SUITE.json]
+                      [--prior NAME=LO:HI ...]
 
 On the diagonal, each parameter's marginal: the weighted posterior histogram (the last
 generation's accepted points with their weights) over the prior's density, with the
-posterior's 90% interval and median marked. Below the diagonal, the pairwise posterior
-densities (weighted 2-D histograms) with every prior point run in generation 0 as gray
-dots, so that the posterior's place within the prior's box shows. Writes FIG.png and
+posterior's 90% interval and median marked. Below the diagonal, the pairwise posterior:
+its accepted points as open circles (a weighted 2-D histogram when there are more than 300)
+over the prior points run in generation 0 as gray dots (a fixed subsample of 2,000 when
+there are more), so that the posterior's place within the prior's box shows. Writes FIG.png and
 FIG.pdf (default: CALIBRATION-posterior.png beside the file). File layout:
 docs/hdf5-format.md, "Calibration files".
+
+--keep SUITE.json marks the points `scripts/suite_filter.py` kept (its state file, the
+field "kept": rows of the calibration's points that pass the whole pattern suite): black
+dots in the pairwise panels, and on the diagonal their histogram drawn inside the accepted
+points' (same scale, so the kept bars are the subset they are) with their median.
+
+--prior NAME=LO:HI (repeatable; NAME the parameter's path or its last component) draws the
+prior as uniform on [LO, HI] instead of the prior the file records. A calibration run over
+a box (`--vary NAME=LO:HI` narrower than the prior) records its box as the prior; the true
+prior is then given here. The axes stay the box the points were drawn from, and each
+diagonal panel names the prior drawn.
 """
 import argparse
+import json
 import math
 import os
+import re
 import sys
 
 try:
@@ -23,6 +38,11 @@ except ImportError as e:
     sys.exit(2)
 
 np = sr.np
+
+#: At most this many prior points (generation 0) are drawn as dots in a pairwise panel.
+MAX_PRIOR_DOTS = 2000
+#: Up to this many accepted points are drawn as dots; more as a weighted 2-D histogram.
+MAX_POSTERIOR_DOTS = 300
 
 
 def _s(v):
@@ -74,14 +94,71 @@ def _pairs_text(c):
     return text
 
 
+def parse_prior(spec, names):
+    """(index, lo, hi) of a --prior NAME=LO:HI; ValueError naming the problem."""
+    m = re.fullmatch(r"\s*([^=\s]+)\s*=\s*([^:]+):(.+)", spec)
+    if not m:
+        raise ValueError(f"--prior {spec!r}: expected NAME=LO:HI")
+    name = m.group(1)
+    hits = [j for j, n in enumerate(names) if n == name or n.rsplit(".", 1)[-1] == name]
+    if len(hits) != 1:
+        raise ValueError(f"--prior {spec!r}: '{name}' is "
+                         + ("ambiguous" if hits else "not a parameter")
+                         + " of the calibration (" + ", ".join(names) + ")")
+    try:
+        lo, hi = float(m.group(2)), float(m.group(3))
+    except ValueError:
+        raise ValueError(f"--prior {spec!r}: LO and HI must be numbers") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"--prior {spec!r}: needs finite LO < HI")
+    return hits[0], lo, hi
+
+
+def set_priors(d, specs):
+    """Replace the recorded prior of each --prior NAME=LO:HI by uniform(LO, HI)."""
+    for spec in specs or []:
+        j, lo, hi = parse_prior(spec, d["parameters"])
+        d["prior_kind"][j] = "uniform"
+        d["prior_a"][j], d["prior_b"][j] = lo, hi
+        d["prior"][j] = f"uniform({lo:g}, {hi:g})"
+        d["prior_overridden"] = True
+    return d
+
+
+def load_keep(path, d):
+    """The rows of the calibration's points that SUITE.json (suite_filter.py's state) kept,
+    checked against the calibration: same parameters, rows in range and accepted."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            j = json.load(f)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}: not JSON ({e})") from e
+    if not isinstance(j, dict) or not isinstance(j.get("kept"), list):
+        raise ValueError(f"{path}: no list 'kept' (write it with scripts/suite_filter.py)")
+    if "parameters" in j and list(j["parameters"]) != list(d["parameters"]):
+        raise ValueError(f"{path}: its parameters ({', '.join(j['parameters'])}) are not the "
+                         f"calibration's ({', '.join(d['parameters'])})")
+    n = len(d["theta"])
+    rows = []
+    for i in j["kept"]:
+        if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < n:
+            raise ValueError(f"{path}: kept point {i!r} is not a row of the calibration "
+                             f"(0 to {n - 1})")
+        if d["accepted"][i] != 1:
+            raise ValueError(f"{path}: kept point {i} was not accepted by the calibration "
+                             "(a state file of another calibration?)")
+        rows.append(i)
+    return np.array(rows, dtype=int)
+
+
 def prior_pdf(d, j, x):
     """The prior density of parameter j at x (uniform, beta on the range, truncated normal)."""
     kind, a, b = d["prior_kind"][j], float(d["prior_a"][j]), float(d["prior_b"][j])
     lo, hi = float(d["support_lo"][j]), float(d["support_hi"][j])
     x = np.asarray(x, dtype=float)
     inside = (x >= lo) & (x <= hi)
-    if kind == "uniform":
-        return np.where(inside, 1.0 / (b - a), 0.0)
+    if kind == "uniform":  # on its own range, which --prior may set wider than the box
+        return np.where((x >= a) & (x <= b), 1.0 / (b - a), 0.0)
     if kind == "beta":
         u = np.clip((x - lo) / (hi - lo), 1e-12, 1 - 1e-12)
         logb = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
@@ -93,7 +170,8 @@ def prior_pdf(d, j, x):
                     0.0)
 
 
-def plot(d, out, bins=20):
+def plot(d, out, bins=20, keep=None, keep_name="the pattern suite"):
+    overridden = d.get("prior_overridden", False)
     plt = sr.pyplot()
     k = len(d["parameters"])
     gen = d["point_generation"]
@@ -101,7 +179,11 @@ def plot(d, out, bins=20):
     post = (gen == last) & (d["accepted"] == 1) & (d["weight"] > 0)
     th, w = d["theta"][post], d["weight"][post]
     prior_pts = d["theta"][gen == 0]
-    size = 2.3 * k + 0.6
+    if len(prior_pts) > MAX_PRIOR_DOTS:  # a fixed subsample: 36,000 dots fill the panel
+        prior_pts = prior_pts[np.random.default_rng(0).choice(len(prior_pts), MAX_PRIOR_DOTS,
+                                                              replace=False)]
+    kept = d["theta"][keep] if keep is not None and len(keep) else None
+    size = min(2.3 * k + 0.6, sr.MAX_WIDTH_PX / sr.DPI)  # within the width limit
     fig, axes = plt.subplots(k, k, figsize=(size, size), squeeze=False)
     for i in range(k):
         lo, hi = float(d["support_lo"][i]), float(d["support_hi"][i])
@@ -112,36 +194,95 @@ def plot(d, out, bins=20):
                 continue
             if i == j:
                 edges = np.linspace(lo, hi, bins + 1)
-                ax.hist(th[:, i], bins=edges, weights=w, density=True, color="0.55",
-                        edgecolor="black", linewidth=0.5, label="posterior")
+                # density of the accepted points; the kept ones at the same scale (a subset)
+                scale = 1.0 / (w.sum() * (edges[1] - edges[0]))
+                ax.hist(th[:, i], bins=edges, weights=w * scale,
+                        color="0.75" if kept is not None else "0.55",
+                        edgecolor="black", linewidth=0.5,
+                        label="accepted" if kept is not None else "posterior")
+                if kept is not None:
+                    wk = np.full(len(kept), w.sum() / len(th) if len(th) else 0.0)
+                    ax.hist(kept[:, i], bins=edges, weights=wk * scale, color="black",
+                            edgecolor="black", linewidth=0.5, label=f"kept ({len(kept)})")
                 xs = np.linspace(lo, hi, 400)
                 ax.plot(xs, prior_pdf(d, i, xs), color="black", linestyle="--", linewidth=1.2,
                         label="prior")
                 q05, med, q95 = (float(d[f"posterior_{q}"][i]) for q in ("q05", "median", "q95"))
-                ax.axvspan(q05, q95, color="0.85", zorder=0, label="90% interval")
-                ax.axvline(med, color="black", linewidth=1.0)
+                ax.axvspan(q05, q95, color="0.9", zorder=0,
+                           label="90% interval" if kept is None else "90% interval, accepted")
+                ax.axvline(med, color="black", linewidth=1.0,
+                           label="median" if kept is None else "median, accepted")
+                if kept is not None:
+                    ax.axvline(float(np.median(kept[:, i])), color="black", linewidth=2.2,
+                               linestyle=":", label="median, kept")
                 ax.set_xlim(lo, hi)
                 ax.set_yticks([])
+                ax.set_title("prior " + _prior_text(d, i), fontsize=8)
                 if i == 0:
-                    ax.legend(loc="upper right", frameon=False)
+                    h, lab = ax.get_legend_handles_labels()
+                    from matplotlib.lines import Line2D
+                    h.append(Line2D([], [], linestyle="none", marker="o", markersize=3,
+                                    color="0.7", label="prior points (pairs)"))
+                    lab.append("prior points (pairs)")
+                    if len(th) <= MAX_POSTERIOR_DOTS:
+                        h.append(Line2D([], [], linestyle="none", marker="o", markersize=5,
+                                        markerfacecolor="none", markeredgecolor="0.35"))
+                        lab.append("accepted points (pairs)")
+                    if kept is not None:
+                        h.append(Line2D([], [], linestyle="none", marker="o", markersize=6,
+                                        color="black", markeredgecolor="white"))
+                        lab.append("kept points (pairs)")
+                    fig.legend(h, lab, loc="upper right", bbox_to_anchor=(0.98, 0.9),
+                               frameon=False, fontsize=10)
             else:
                 lo_j, hi_j = float(d["support_lo"][j]), float(d["support_hi"][j])
-                ax.scatter(prior_pts[:, j], prior_pts[:, i], s=3, color="0.8", linewidths=0)
-                ax.hist2d(th[:, j], th[:, i], bins=[np.linspace(lo_j, hi_j, bins + 1),
-                                                    np.linspace(lo, hi, bins + 1)],
-                          weights=w, cmap="Greys", cmin=1e-12)
+                ax.scatter(prior_pts[:, j], prior_pts[:, i], s=2, color="0.8", linewidths=0)
+                if len(th) <= MAX_POSTERIOR_DOTS:
+                    ax.scatter(th[:, j], th[:, i], s=14, facecolors="none", edgecolors="0.35",
+                               linewidths=0.8, zorder=2)
+                else:
+                    ax.hist2d(th[:, j], th[:, i], bins=[np.linspace(lo_j, hi_j, bins + 1),
+                                                        np.linspace(lo, hi, bins + 1)],
+                              weights=w, cmap="Greys", cmin=1e-12)
+                if kept is not None:
+                    ax.scatter(kept[:, j], kept[:, i], s=22, color="black", edgecolors="white",
+                               linewidths=0.6, zorder=3)
                 ax.set_xlim(lo_j, hi_j)
                 ax.set_ylim(lo, hi)
             if i == k - 1:
-                ax.set_xlabel(sr.wrap(d["parameters"][j], 24))
+                ax.set_xlabel(_label(d["parameters"][j]))
             if j == 0 and i > 0:
-                ax.set_ylabel(sr.wrap(d["parameters"][i], 24))
+                ax.set_ylabel(_label(d["parameters"][i]))
     ess = float(d["ess"][-1]) if len(d["ess"]) else float("nan")
-    fig.suptitle(f"Posterior ({d['method']}, {int(post.sum())} accepted points, ESS {ess:.0f}) "
-                 f"against the priors\n" + sr.wrap(f"events: {d['events_name']}", 110))
+    title = (f"Posterior ({d['method']}, {int(post.sum())} accepted points, ESS {ess:.0f}) "
+             "against the priors")
+    if kept is not None:
+        title += f"; black: the {len(kept)} points kept by {keep_name}"
+    if overridden:
+        title += ("; the axes are the box the points were drawn from, the dashed line the "
+                  "prior named above each marginal")
+    fig.suptitle(sr.wrap(title, 130) + "\n" + sr.wrap(f"events: {d['events_name']}", 130))
     fig.tight_layout()
     stem = os.path.splitext(os.path.basename(out))[0]
     return sr.save_figure(fig, os.path.dirname(os.path.abspath(out)), stem)
+
+
+def _label(name):
+    """A parameter path for an axis: broken after its last dot when long, so that it stays
+    within its panel (`dynamics.\namendment_step`)."""
+    if len(name) > 16 and "." in name:
+        head, tail = name.rsplit(".", 1)
+        return f"{head}.\n{tail}"
+    return name
+
+
+def _prior_text(d, j):
+    kind, a, b = d["prior_kind"][j], float(d["prior_a"][j]), float(d["prior_b"][j])
+    if kind == "uniform":
+        return f"U({a:g}, {b:g})"
+    if kind == "beta":
+        return f"beta({a:g}, {b:g})"
+    return f"N({a:g}, {b:g}) truncated"
 
 
 def main(argv=None):
@@ -149,11 +290,18 @@ def main(argv=None):
     ap.add_argument("file", help="a calibration file (sco-sim calibrate)")
     ap.add_argument("-o", "--output", help="the figure, .png (a .pdf is written beside it)")
     ap.add_argument("--bins", type=int, default=20, help="histogram bins per parameter")
+    ap.add_argument("--keep", metavar="SUITE.json",
+                    help="mark the points scripts/suite_filter.py kept (its state file)")
+    ap.add_argument("--prior", metavar="NAME=LO:HI", action="append", default=[],
+                    help="draw NAME's prior as uniform(LO, HI) instead of the recorded one "
+                         "(repeatable)")
     a = ap.parse_args(argv)
     out = a.output or os.path.splitext(a.file)[0] + "-posterior.png"
     try:
-        paths = plot(load(a.file), out, a.bins)
-    except (sr.Skip, OSError, KeyError) as e:
+        d = set_priors(load(a.file), a.prior)
+        keep = load_keep(a.keep, d) if a.keep else None
+        paths = plot(d, out, a.bins, keep)
+    except (sr.Skip, ValueError, OSError, KeyError) as e:
         print(f"plot_posterior.py: error: {e}", file=sys.stderr)
         return 2
     for p in paths:

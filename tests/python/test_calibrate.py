@@ -216,6 +216,72 @@ def test_plot_posterior(whole, tmp_path):
     assert p.returncode == 2 and "error" in p.stderr
 
 
+def test_plot_posterior_keep_and_prior(whole, tmp_path, monkeypatch):
+    """--keep SUITE.json marks suite_filter.py's kept points (black dots in the pairs, a
+    black histogram inside the accepted one); --prior NAME=LO:HI draws the true prior of a
+    box calibration (review 7, finding 8); bad input is a one-line error, exit 2."""
+    import json
+    import subprocess
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.colors as mcolors
+    import plot_posterior
+    import sco_results
+    from conftest import PYTHON, SCRIPTS
+    d, _, _ = read(whole)
+    acc = [int(i) for i in np.flatnonzero(d["accepted"] == 1)]
+    rejected = int(np.flatnonzero(d["accepted"] == 0)[0])
+    names = [_s(v) for v in d["parameters"]]
+    suite = tmp_path / "suite.json"
+    suite.write_text(json.dumps({"parameters": names, "kept": acc[:2]}))
+    png = tmp_path / "post.png"
+    args = [PYTHON, SCRIPTS / "plot_posterior.py", whole, "-o", png, "--keep", suite,
+            "--prior", "objection_cost=0:2", "--prior", "dynamics.military_weight=0:3"]
+    p = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert png.exists() and (tmp_path / "post.pdf").exists()
+
+    # what is drawn: the priors as given, the kept points in black
+    cal = plot_posterior.set_priors(plot_posterior.load(str(whole)),
+                                    ["objection_cost=0:2", "dynamics.military_weight=0:3"])
+    assert cal["prior_kind"] == ["uniform", "uniform"]
+    assert np.allclose(plot_posterior.prior_pdf(cal, 0, [0.1, 1.5, 2.5]), [0.5, 0.5, 0.0])
+    assert np.allclose(plot_posterior.prior_pdf(cal, 1, [0.1]), [1 / 3])
+    keep = plot_posterior.load_keep(str(suite), cal)
+    assert list(keep) == acc[:2]
+    figs = []
+    monkeypatch.setattr(sco_results, "save_figure", lambda fig, o, s: figs.append(fig) or [])
+    plot_posterior.plot(cal, str(png), keep=keep)
+    ax = figs[0].axes
+    titles = [a.get_title() for a in ax]
+    assert "prior U(0, 2)" in titles and "prior U(0, 3)" in titles
+    pair = ax[2]  # row 1, column 0 (the 2 x 2 grid, row-major)
+    black = [c for c in pair.collections
+             if len(c.get_offsets()) == 2 and len(c.get_facecolors())
+             and mcolors.to_hex(c.get_facecolors()[0]) == "#000000"]
+    assert len(black) == 1
+    assert np.allclose(black[0].get_offsets(), d["theta"][acc[:2]])
+    diag = ax[0]
+    dark = [r for r in diag.patches if mcolors.to_hex(r.get_facecolor()) == "#000000"
+            and r.get_height() > 0]
+    assert len(dark) >= 1  # the kept points' bars
+
+    def fails(extra, text, suite_data=None):
+        if suite_data is not None:
+            suite.write_text(json.dumps(suite_data))
+        p = subprocess.run([PYTHON, SCRIPTS / "plot_posterior.py", whole, "-o", png, *extra],
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 2 and text in p.stderr and "Traceback" not in p.stderr, p.stderr
+
+    fails(["--prior", "nosuch=0:1"], "not a parameter")
+    fails(["--prior", "objection_cost=1:0"], "LO < HI")
+    fails(["--prior", "objection_cost"], "NAME=LO:HI")
+    fails(["--keep", suite], "was not accepted", {"parameters": names, "kept": [rejected]})
+    fails(["--keep", suite], "not a row", {"parameters": names, "kept": [10 ** 6]})
+    fails(["--keep", suite], "are not the calibration's", {"parameters": ["x"], "kept": []})
+    fails(["--keep", suite], "no list 'kept'", {"parameters": names})
+
+
 # ---- several (scenario, events) pairs: --also SCENARIO:EVENTS ----
 
 def _calib_args(seed):
