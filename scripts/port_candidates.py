@@ -87,6 +87,7 @@ def main():
             (root / d).symlink_to(ROOT / d)
         (root / "scenarios" / "sco2014.yaml").write_text(suite_filter.write_values(pristine, values))
         xml = out / f"junit-{tag}.xml"
+        xml.unlink(missing_ok=True)  # an earlier call's file must not stand for this one's
         env = dict(os.environ, SCO_SIM_BIN=a.sco, SCO_ROOT=str(root), MPLBACKEND="Agg",
                    SCO_PATTERN_RUNS=str(a.runs), SCO_PATTERN_REPORT=str(out / f"report-{tag}.json"))
         p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",

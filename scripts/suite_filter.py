@@ -175,6 +175,10 @@ def main():
         base_path.write_text(write_values(pristine, values))
         xml = out / "junit.xml"
         report = out / f"report-{i}.json"
+        # the previous point's files must not stand for this one's (a pytest that exits 1
+        # without writing its JUnit file, e.g. an interpreter without pytest)
+        xml.unlink(missing_ok=True)
+        report.unlink(missing_ok=True)
         p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             a.suite, *deselect, f"--junitxml={xml}"],
                            env=dict(env, SCO_PATTERN_REPORT=str(report)),

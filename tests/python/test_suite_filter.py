@@ -4,6 +4,7 @@ filter end to end on a real calibration file, with a small suite of two tests in
 test_patterns.py (one a threshold on the value written, one named like S4, which the filter
 must leave out), so that which points are kept is known in advance."""
 import json
+import os
 import subprocess
 
 import h5py
@@ -96,6 +97,37 @@ def test_the_filter_keeps_exactly_the_points_that_pass_and_resumes(tmp_path):
     p = subprocess.run(cmd, capture_output=True, text=True, check=True)
     assert "point" not in p.stderr, p.stderr
     assert sorted(json.loads((out / "suite.json").read_text())["kept"]) == expect
+
+
+def test_a_suite_that_writes_no_junit_file_is_not_read_as_the_previous_points(tmp_path):
+    """Review 8, finding 8: the filter ran pytest with one JUnit path for every point and
+    accepted exit 1 if the file existed, so a pytest that exits 1 without writing it (here a
+    stand-in `pytest` package that exits 1, as an interpreter without pytest does) was read
+    as the previous point's verdict and the point kept untested."""
+    cal = tmp_path / "cal.h5"
+    with h5py.File(cal, "w") as f:
+        c = f.create_group("calibration")
+        c.attrs["method"] = "rejection"
+        c["parameters"] = np.array([b"dynamics.objection_cost"])
+        c["theta"] = np.array([[0.05], [0.06]])
+        c["distance"] = np.array([0.1, 0.2])
+        c["accepted"] = np.array([1, 1], dtype=np.int8)
+    suite = tmp_path / "small_suite.py"
+    suite.write_text(SMALL_SUITE)
+    out = tmp_path / "filter"
+    cmd = [PYTHON, str(SCRIPT), str(cal), "-o", str(out), "--runs", "50", "--sco", sco_bin(),
+           "--suite", str(suite)]
+    subprocess.run(cmd + ["--limit", "1"], capture_output=True, text=True, check=True)
+    assert json.loads((out / "suite.json").read_text())["kept"] == [0]
+    fake = tmp_path / "fake" / "pytest"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "__main__.py").write_text("import sys\nsys.exit(1)\n")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "fake"))
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert p.returncode != 0 and "did not run at point 1" in p.stderr, p.stdout + p.stderr
+    state = json.loads((out / "suite.json").read_text())
+    assert "1" not in state["points"] and state.get("kept") == [0]
 
 
 def test_the_filter_refuses_a_calibration_that_is_not_rejection(tmp_path):
