@@ -95,12 +95,18 @@ def write_values(scenario_text, values):
 
 
 def junit_failures(xml_path):
-    """(names of the tests that failed or errored, number of tests run) from a JUnit file."""
+    """(names of the tests that did not pass, number of tests run) from a JUnit file. A test
+    that failed or errored does not pass; nor does one that was skipped (a claim the suite did
+    not check at the point is not held: review session 8, finding 6), except an expected
+    failure (pytest's xfail, reported as skipped of type pytest.xfail)."""
     tree = ET.parse(xml_path)
     failed, n = [], 0
     for tc in tree.iter("testcase"):
         n += 1
+        sk = tc.find("skipped")
         if tc.find("failure") is not None or tc.find("error") is not None:
+            failed.append(tc.get("name"))
+        elif sk is not None and sk.get("type") != "pytest.xfail":
             failed.append(tc.get("name"))
     return failed, n
 
@@ -187,6 +193,10 @@ def main():
             sys.exit(f"error: the suite did not run at point {i} (pytest exit {p.returncode}):\n"
                      f"{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
         failed, n = junit_failures(xml)
+        others = {r["tests"] for r in state["points"].values()}
+        if others and others != {n}:
+            sys.exit(f"error: the suite ran {n} tests at point {i} but {sorted(others)} at the "
+                     "points before: a test was not collected; nothing is kept")
         state["points"][str(i)] = {"values": values, "distance": float(dist[i]),
                                    "failed": failed, "tests": n}
         state_path.write_text(json.dumps(state, indent=1))

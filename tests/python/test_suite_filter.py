@@ -163,3 +163,20 @@ def test_port_candidates_follow_the_rule_in_order():
     # the distributions are written whole and read back
     out = suite_filter.write_values(BASE.read_text(), c[1][2])
     assert dynamics(out)["wait_value"] == {"empirical": [5.0, 2.0, 9.87654]}
+
+
+def test_a_skipped_test_is_not_passed_an_expected_failure_is(tmp_path):
+    """Review session 8, finding 6: a claim the suite skipped was counted as held."""
+    t = tmp_path / "test_kinds.py"
+    t.write_text("import pytest\n"
+                 "def test_pass():\n    pass\n"
+                 "def test_fail():\n    assert False\n"
+                 "def test_skip():\n    pytest.skip('no data')\n"
+                 "@pytest.mark.xfail(strict=True)\n"
+                 "def test_xfail():\n    assert False\n")
+    xml = tmp_path / "j.xml"
+    subprocess.run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(t),
+                    f"--junitxml={xml}"], capture_output=True, text=True)
+    failed, n = suite_filter.junit_failures(xml)
+    assert n == 4
+    assert sorted(failed) == ["test_fail", "test_skip"]
