@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 
@@ -79,12 +78,7 @@ def main():
     period = PERIOD.read_text()
     results = []
     for tag, what, values in cands:
-        if root.exists():
-            shutil.rmtree(root)
-        root.mkdir()
-        shutil.copytree(ROOT / "scenarios", root / "scenarios")
-        for d in ("scripts", "tests"):
-            (root / d).symlink_to(ROOT / d)
+        suite_filter.make_root(root)
         (root / "scenarios" / "sco2014.yaml").write_text(suite_filter.write_values(pristine, values))
         xml = out / f"junit-{tag}.xml"
         xml.unlink(missing_ok=True)  # an earlier call's file must not stand for this one's

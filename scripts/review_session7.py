@@ -31,25 +31,11 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "sco2014.yaml"
 BASE = BASELINE  # the session-6 port's copy once the script runs (see below)
-# The baseline as session 7's review measured it: sco2014.yaml at the session-6 port
-# (93b42cc to 9b1a73a; docs/patterns.md, "After the port of the calibrated weights"), with
-# amendment_step at its hand value 0.2. Since 9b1a73a the file holds the session-8 port, so
-# each run of "sco2014.yaml" here runs a copy of it with these values written in
-# (session6_port), and the numbers the review quotes are reproduced.
-SESSION6_PORT = {"dynamics.threat_weight": 0.671, "dynamics.objection_cost": 0.0549,
-                 "dynamics.remote_stake": 0.403, "dynamics.tension_weight": 0.437,
-                 "dynamics.wait_value": 7.95, "dynamics.sponsor_floor": 0.158,
-                 "dynamics.amendment_step": 0.2}
+# The baseline as session 7's review measured it: the session-6 port, as session 6's review
+# measured it (review_session6.SESSION6_PORT; sco2014.yaml holds the session-8 port since
+# 9b1a73a), so the numbers the review quotes are reproduced.
+from review_session6 import SESSION6_PORT, session6_port  # noqa: E402,F401 (beside this script)
 
-
-def session6_port(tmp):
-    """A copy of sco2014.yaml (under TMP/session6/, same file name) at SESSION6_PORT."""
-    from suite_filter import write_values
-    d = tmp / "session6"
-    d.mkdir(exist_ok=True)
-    path = d / "sco2014.yaml"
-    path.write_text(write_values(BASELINE.read_text(), SESSION6_PORT))
-    return path
 FACTS = ROOT / "scenarios" / "history" / "facts_2014.yaml"
 PERIOD = ROOT / "scenarios" / "history" / "sco2001.yaml"
 RECORD = ROOT / "scenarios" / "history" / "events_2001_2013.yaml"

@@ -111,6 +111,18 @@ def junit_failures(xml_path):
     return failed, n
 
 
+def make_root(root):
+    """A fresh root for the suite (SCO_ROOT): a copy of scenarios/ (rewritten per point), the
+    rest of the repository as links. Returns it."""
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir()
+    shutil.copytree(ROOT / "scenarios", root / "scenarios")
+    for d in ("scripts", "tests"):
+        (root / d).symlink_to(ROOT / d)
+    return root
+
+
 def fingerprint(path):
     return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()[:16]
 
@@ -153,14 +165,7 @@ def main():
     if a.limit is not None:
         pick = pick[:a.limit]
 
-    # the suite's root: a copy of scenarios/ (rewritten per point), the rest as links
-    root = out / "root"
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir()
-    shutil.copytree(ROOT / "scenarios", root / "scenarios")
-    for d in ("scripts", "tests"):
-        (root / d).symlink_to(ROOT / d)
+    root = make_root(out / "root")
     base_path = root / "scenarios" / "sco2014.yaml"
     pristine = (ROOT / "scenarios" / "sco2014.yaml").read_text()
 
