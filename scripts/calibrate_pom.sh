@@ -48,6 +48,10 @@
 #   remote_stake=0:0.72 tension_weight=0:1.6 wait_value=2.5:10 sponsor_floor=0:1
 #   amendment_step=0.05:1" scripts/calibrate_pom.sh OUT2        (about 16 min on 2 cores)
 # and scripts/loco_box.py OUT2/all.h5 ... checks it out of category.
+# SESSION 8 (docs/calibration.md, "Stage 3"): the posterior of the baseline is stage 2's
+# accepted points that pass the whole pattern suite, and the port follows a fixed rule:
+#   scripts/suite_filter.py OUT2/all.h5 -o OUT3        (one suite per point, about 15 min)
+#   scripts/port_candidates.py OUT3 -o OUT4            (the candidates, in the rule's order)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-results/calibration-pom}
