@@ -26,6 +26,7 @@ CORE=(
   python3 python3-numpy python3-h5py python3-matplotlib python3-pytest  # plotting, Python tests
   python3-pil                   # PNG sizes in the figure tests (matplotlib depends on it too)
   libssl-dev                    # SHA-256 of the scenario text (OpenSSL libcrypto)
+  libdeflate-dev                # the results files' chunks (zlib streams, faster than zlib)
   nlohmann-json3-dev            # summary --json and its tests (header-only)
 )
 SLURM=(slurmctld slurmd slurm-client munge)

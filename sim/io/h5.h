@@ -170,8 +170,10 @@ Handle create_dataset(hid_t loc, const std::string& name, hid_t file_type,
 
 /// What HDF5's shuffle (if `shuffle` and esize > 1) and deflate (level 0..9; < 0: none)
 /// filters make of a chunk of `bytes` bytes: the bytes transposed by byte position, then
-/// zlib-compressed (compress2, as H5Z_deflate does), into `out` (`tmp`: scratch), ready
-/// for H5Dwrite_chunk. Any thread; throws std::runtime_error if zlib fails.
+/// compressed into a zlib stream (the format H5Z_deflate writes and reads; made by
+/// libdeflate, so the compressed bytes are not zlib's compress2's, the values are the same),
+/// into `out` (`tmp`: scratch), ready for H5Dwrite_chunk. Any thread; throws
+/// std::runtime_error if the compressor fails.
 void encode_chunk(const std::byte* src, std::size_t bytes, std::size_t esize, int level,
                   bool shuffle, std::vector<std::byte>& out, std::vector<std::byte>& tmp);
 

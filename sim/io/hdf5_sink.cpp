@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include "sim/core/labels.h"
@@ -31,6 +32,25 @@ using h5::Handle;
 using h5::hs;
 using h5::kNaN;
 
+/// An allocator whose value-initialising construct (resize(n)) default-initialises
+/// instead, so that a byte buffer grows without being zero-filled first.
+template <class T>
+struct DefaultInit : std::allocator<T> {
+    using std::allocator<T>::allocator;
+    template <class U>
+    struct rebind {
+        using other = DefaultInit<U>;
+    };
+    template <class U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... A>
+    void construct(U* p, A&&... a) {
+        ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+    }
+};
+
 /// One per-run output (core::kRunOutputs, same index): its dataset (invalid if this file
 /// does not store it) and how many values one run contributes.
 struct RunColumn {
@@ -39,10 +59,12 @@ struct RunColumn {
     Handle dset;
     hid_t mem_type = H5I_INVALID_HID;
     std::size_t per_run = 0;
-    std::size_t row_bytes = 0;       ///< bytes one run takes (per_run x element size)
-    std::size_t chunk_runs = 0;      ///< runs per chunk
-    std::vector<std::byte> pending;  ///< runs not yet in a written chunk (< chunk_runs)
-    std::int64_t next_chunk = 0;     ///< index along `run` of the next chunk to write
+    std::size_t row_bytes = 0;   ///< bytes one run takes (per_run x element size)
+    std::size_t chunk_runs = 0;  ///< runs per chunk
+    /// Runs not yet in a written chunk (< chunk_runs); grown without zero-filling, since
+    /// stage writes every byte it adds.
+    std::vector<std::byte, DefaultInit<std::byte>> pending;
+    std::int64_t next_chunk = 0;  ///< index along `run` of the next chunk to write
 };
 
 namespace {
@@ -91,6 +113,7 @@ struct Hdf5Sink::Impl {
 
     std::vector<ChunkJob> jobs;         // the staged chunks (stage .. commit)
     std::vector<std::size_t> consumed;  // bytes of each column's pending rows they cover
+    std::vector<std::byte*> dst;        // stage: where each column's new rows go
     std::exception_ptr encode_error;    // the first failure of encode_one, for commit
     std::mutex error_mutex;
 
@@ -516,29 +539,40 @@ void Hdf5Sink::Impl::stage(std::int64_t first_run, std::span<const core::RunReco
         ensure_space(bytes, "writing runs");
         const std::int64_t reps = std::max<std::int64_t>(cfg.replications, 1);
         consumed.assign(columns.size(), 0);
+        // Room for the block's rows (left uninitialised: every byte is written below).
+        dst.assign(columns.size(), nullptr);
         for (std::size_t i = 0; i < columns.size(); ++i) {
             RunColumn& c = columns[i];
             if (!c.dset.valid()) continue;
-            const std::size_t esize = core::elem_size(c.out->elem);
             const std::size_t at = c.pending.size();
             c.pending.resize(at + static_cast<std::size_t>(n) * c.row_bytes);
-            std::byte* dst = c.pending.data() + at;
-            if (c.out->in_record) {
-                for (std::int64_t r = 0; r < n; ++r) {
-                    const std::span<const std::byte> v = core::array_bytes(runs[r], i);
-                    if (v.size() != c.row_bytes)
-                        throw std::invalid_argument(
-                            "run " + std::to_string(written + r) + ": " + c.name + " has " +
-                            std::to_string(v.size() / esize) + " values, expected " +
-                            std::to_string(c.per_run));
-                    if (!v.empty()) std::memcpy(dst + r * c.row_bytes, v.data(), v.size());
-                }
-            } else {
+            dst[i] = c.pending.data() + at;
+        }
+        // The record's arrays, one pass over each run's arrays.
+        for (std::int64_t r = 0; r < n; ++r) {
+            std::size_t i = 0;
+            runs[static_cast<std::size_t>(r)].each_array([&](const core::RunOutput&,
+                                                             const auto& a) {
+                const RunColumn& c = columns[i];
+                std::byte* to = dst[i++];
+                if (!to) return;
+                const std::span<const std::byte> v = std::as_bytes(std::span(a));
+                if (v.size() != c.row_bytes)
+                    throw std::invalid_argument("run " + std::to_string(written + r) + ": " +
+                                                c.name + " has " + std::to_string(a.size()) +
+                                                " values, expected " + std::to_string(c.per_run));
+                if (!v.empty()) std::memcpy(to + r * c.row_bytes, v.data(), v.size());
+            });
+        }
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            RunColumn& c = columns[i];
+            if (!c.dset.valid()) continue;
+            if (!c.out->in_record) {  // point, replication: from the run's index
                 const bool is_point = c.name == "point";
                 for (std::int64_t r = 0; r < n; ++r) {
                     const std::int64_t v =
                         is_point ? first_point + (written + r) / reps : (written + r) % reps;
-                    std::memcpy(dst + r * 8, &v, 8);
+                    std::memcpy(dst[i] + r * 8, &v, 8);
                 }
             }
             const std::size_t chunk_bytes = c.chunk_runs * c.row_bytes;

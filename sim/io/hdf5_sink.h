@@ -28,8 +28,10 @@ inline constexpr const char* kResultsFormat = "sco-sim-results/2";
 /// threads and writes them in run order with H5Dwrite_chunk, so that the file is the same
 /// whatever the thread count. Readers see ordinary shuffle+deflate datasets.
 struct ChunkOptions {
-    /// zlib level 0..9; -1: no deflate filter. Level 1 without shuffle (below): half the
-    /// instructions of level 4 with shuffle for 11% more bytes (docs/performance.md).
+    /// Deflate level 0..9; -1: no deflate filter. Level 1 without shuffle (below): the
+    /// cheapest level that compresses (libdeflate's; 27.4 MB for 100,000 baseline runs,
+    /// level 4 21.9 MB for 7% more instructions per decision: docs/performance.md, "4. The
+    /// per-run records path").
     int deflate = 1;
     /// Byte shuffle before deflate (elements wider than a byte). Off by default: on this
     /// data it costs instructions and bytes.

@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
+#include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sco::io::h5 {
@@ -116,6 +120,122 @@ TEST(ChunkDims, HalvesTheLargestAxisUntilTheChunkFits) {
     // Ties: the first of the largest axes is halved first.
     EXPECT_EQ(chunk_dims({4, 4}, 1, 8), (std::vector<hsize_t>{2, 4}));
     for (auto d : chunk_dims({65536, 7, 300}, 4, 1 << 18)) EXPECT_GE(d, 1u);
+}
+
+/// Chunk contents of the kinds the results files hold, `bytes` long: zeros, a short period
+/// (repeated values), float32 positions with NaN, and random bytes that do not compress.
+std::vector<std::vector<std::byte>> sample_chunks(std::size_t bytes) {
+    std::vector<std::vector<std::byte>> out(4, std::vector<std::byte>(bytes));
+    std::mt19937_64 rng(17);
+    for (std::size_t i = 0; i < bytes; ++i) {
+        out[1][i] = static_cast<std::byte>((i * 7) % 13);
+        out[3][i] = static_cast<std::byte>(rng() & 0xff);
+    }
+    for (std::size_t i = 0; i + 4 <= bytes; i += 4) {
+        const float v = (i / 4) % 5 == 0 ? std::nanf("") : static_cast<float>((rng() % 100) / 8.0);
+        std::memcpy(out[2].data() + i, &v, 4);
+    }
+    return out;
+}
+
+/// What HDF5's shuffle filter makes of `in` (the layout encode_chunk must deflate).
+std::vector<std::byte> shuffled(const std::vector<std::byte>& in, std::size_t esize) {
+    std::vector<std::byte> s(in.size());
+    const std::size_t n = in.size() / esize;
+    for (std::size_t b = 0; b < esize; ++b)
+        for (std::size_t k = 0; k < n; ++k) s[b * n + k] = in[k * esize + b];
+    return s;
+}
+
+// The chunks the sinks write are zlib streams (RFC 1950) whatever the level: zlib's own
+// decoder, the one HDF5's deflate filter calls, gives back exactly the (shuffled) input,
+// including data that does not compress (the output bound) and an empty chunk.
+TEST(EncodeChunk, EveryLevelMakesAZlibStreamThatZlibDecodesToTheInput) {
+    std::vector<std::byte> out, tmp, back;
+    for (std::size_t bytes :
+         {std::size_t{0}, std::size_t{24}, std::size_t{70000}, std::size_t{262144}})
+        for (const auto& in : sample_chunks(bytes))
+            for (std::size_t esize : {1, 2, 4, 8})
+                for (bool shuffle : {false, true})
+                    for (int level = -1; level <= 9; ++level) {
+                        SCOPED_TRACE(std::to_string(bytes) + " bytes, esize " +
+                                     std::to_string(esize) + ", shuffle " +
+                                     std::to_string(shuffle) + ", level " + std::to_string(level));
+                        encode_chunk(in.data(), in.size(), esize, level, shuffle, out, tmp);
+                        const std::vector<std::byte> want =
+                            shuffle && esize > 1 ? shuffled(in, esize) : in;
+                        if (level < 0) {
+                            EXPECT_TRUE(out == want);
+                            continue;
+                        }
+                        ASSERT_GE(out.size(), 6u);
+                        EXPECT_EQ(static_cast<int>(out[0]) & 0x0f, 8);  // CM = deflate
+                        back.assign(bytes + 1, std::byte{0xee});
+                        uLongf len = static_cast<uLongf>(back.size());
+                        ASSERT_EQ(uncompress(reinterpret_cast<Bytef*>(back.data()), &len,
+                                             reinterpret_cast<const Bytef*>(out.data()),
+                                             static_cast<uLong>(out.size())),
+                                  Z_OK);
+                        ASSERT_EQ(len, bytes);
+                        back.resize(len);
+                        EXPECT_TRUE(back == want);
+                    }
+}
+
+// Each thread keeps its own compressors: the same chunk encodes to the same bytes on any
+// thread and at any time (the files do not depend on the thread count).
+TEST(EncodeChunk, ThreadsAndRepeatsGiveTheSameBytes) {
+    const auto chunks = sample_chunks(100000);
+    std::vector<std::vector<std::byte>> ref(chunks.size());
+    std::vector<std::byte> tmp;
+    for (std::size_t c = 0; c < chunks.size(); ++c)
+        encode_chunk(chunks[c].data(), chunks[c].size(), 4, 1, false, ref[c], tmp);
+    std::vector<int> bad(4, 0);
+    std::vector<std::thread> pool;
+    for (int t = 0; t < 4; ++t)
+        pool.emplace_back([&, t] {
+            std::vector<std::byte> out, scratch;
+            for (int rep = 0; rep < 3; ++rep)
+                for (int level : {4, 1, 9, 1})  // other levels between, on the same thread
+                    for (std::size_t c = 0; c < chunks.size(); ++c) {
+                        encode_chunk(chunks[c].data(), chunks[c].size(), 4, level, false, out,
+                                     scratch);
+                        if (level == 1 && out != ref[c]) ++bad[static_cast<std::size_t>(t)];
+                    }
+        });
+    for (auto& th : pool) th.join();
+    for (int b : bad) EXPECT_EQ(b, 0);
+}
+
+// HDF5 itself reads what encode_chunk makes, written as raw chunks (H5Dwrite_chunk), under
+// the standard filters the dataset declares: no plugin is needed to read the files.
+TEST_F(H5Test, Hdf5ReadsEncodedChunksUnderItsStandardFilters) {
+    const auto chunks = sample_chunks(4096 * 4);
+    int n = 0;
+    for (bool shuffle : {false, true})
+        for (int level : {0, 1, 4, 9}) {
+            const auto& in = chunks[static_cast<std::size_t>(n % 4)];
+            const std::string name = "d" + std::to_string(n++);
+            Handle d = create_dataset(f(), name, H5T_NATIVE_FLOAT, {4096}, false, true,
+                                      Filters{level, shuffle}, 4096);
+            std::vector<std::byte> out, tmp;
+            encode_chunk(in.data(), in.size(), 4, level, shuffle, out, tmp);
+            const hsize_t offset[1] = {0};
+            ASSERT_GE(H5Dwrite_chunk(d.get(), H5P_DEFAULT, 0, offset, out.size(), out.data()), 0);
+        }
+    reopen();
+    n = 0;
+    for (bool shuffle : {false, true})
+        for (int level : {0, 1, 4, 9}) {
+            SCOPED_TRACE("shuffle " + std::to_string(shuffle) + ", level " + std::to_string(level));
+            const auto& in = chunks[static_cast<std::size_t>(n % 4)];
+            Handle d =
+                dataset(H5Dopen2(f(), ("d" + std::to_string(n++)).c_str(), H5P_DEFAULT), "opening");
+            std::vector<std::byte> got(in.size());
+            ASSERT_GE(H5Dread(d.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, got.data()),
+                      0);
+            EXPECT_TRUE(got == in);
+        }
 }
 
 TEST_F(H5Test, ArraysRoundTripWithTheirLayout) {
