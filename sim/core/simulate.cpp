@@ -8,6 +8,41 @@
 #include "sim/core/reference.h"
 
 namespace sco::core {
+namespace {
+
+/// Where apply_param writes a parameter's value: two parameters with the same place write
+/// the same number (tension and affinity are symmetric: (a, b) and (b, a) are one place).
+struct Place {
+    Field field;
+    int a, b;
+    bool operator==(const Place&) const = default;
+};
+
+Place place_of(const ParamDef& d) {
+    switch (d.field) {
+        case Field::Position:
+        case Field::Salience:
+        case Field::Threat:
+        case Field::Susceptibility:
+        case Field::ProposalPosition:
+        case Field::Relevance:
+            return {d.field, d.a, d.b};
+        case Field::Tension:
+        case Field::Affinity:
+            return {d.field, std::min(d.a, d.b), std::max(d.a, d.b)};
+        default:
+            return {d.field, d.a, -1};  // one index: b is not read
+    }
+}
+
+/// The value of non-fixed parameter k in the run of `rng`.
+double draw_param(const ParamDef& d, const Rng& rng, std::size_t k) {
+    RngStream s(rng, Purpose::SampleParams, k);
+    const double v = sample(d.dist, d.range, s);
+    return d.integer ? std::round(v) : v;
+}
+
+}  // namespace
 
 CompiledModel::CompiledModel(const ModelSpec& spec)
     : CompiledModel(spec, spec.params.random_ids()) {}
@@ -18,6 +53,76 @@ CompiledModel::CompiledModel(const ModelSpec& spec, std::vector<ParamId> recorde
     shock_param_.assign(spec.params.size(), 0);
     for (const Shock& sh : spec.shocks)
         for (ParamId id : sh.set) shock_param_[id] = 1;
+
+    // What start_run needs: the fixed values, the parameters each run draws, and the World
+    // the fixed values give (the drawn ones at a placeholder that start_run overwrites).
+    const auto& defs = spec.params.all();
+    const int n = spec.params.size();
+    fixed_values_.resize(defs.size());
+    for (int k = 0; k < n; ++k) {
+        fixed_values_[k] = defs[k].dist.a;  // what sample_params gives a fixed parameter
+        if (defs[k].dist.is_fixed()) continue;
+        drawn_.push_back(k);
+        if (!shock_param_[k]) placed_.push_back(k);
+    }
+    // reset places every parameter in index order, so a later one wins a shared place. A
+    // drawn parameter placed over the base World wins over every fixed one: the same only
+    // if no fixed parameter after it shares its place (drawn ones are placed in order).
+    base_exact_ = true;
+    for (const ParamId k : placed_)
+        for (int j = k + 1; j < n && base_exact_; ++j)
+            if (!shock_param_[j] && defs[j].dist.is_fixed() &&
+                place_of(defs[j]) == place_of(defs[k]))
+                base_exact_ = false;
+    base_.resize(spec);
+    base_.reset(spec, fixed_values_, shock_param_);
+
+    // Period 0's reference predictions read the members (roles at the start, unchanged by
+    // the period's summit) and their capabilities, saliences and positions: fixed unless a
+    // run draws one of them or a shock of period 0 changes them.
+    ref0_ = base_exact_;
+    for (const ParamId k : placed_) {
+        const Field f = defs[k].field;
+        if (f == Field::Capability || f == Field::Salience || f == Field::Position) ref0_ = false;
+    }
+    for (const Shock& sh : spec.shocks)
+        if (sh.period == 0) ref0_ = false;
+    if (ref0_) {
+        const auto D = static_cast<std::size_t>(spec.n_dims());
+        ref0_compromise_.resize(D);
+        ref0_median_.resize(D);
+        ref0_weighted_.resize(D);
+        std::vector<std::pair<double, double>> scratch;
+        reference_predictions(base_, scratch, ref0_compromise_.data(), ref0_median_.data(),
+                              ref0_weighted_.data());
+    }
+}
+
+void CompiledModel::start_run(const Rng& rng, Workspace& ws) const {
+    const auto& defs = spec_.params.all();
+    ws.values = fixed_values_;  // same size: copies, no allocation
+    for (const ParamId k : drawn_)
+        ws.values[k] = draw_param(defs[k], rng, static_cast<std::size_t>(k));
+    if (!base_exact_) {
+        ws.world.reset(spec_, ws.values, shock_param_);
+        return;
+    }
+    World& w = ws.world;
+    w = base_;  // same sizes: copies, no allocation
+    for (const ParamId k : placed_) apply_param(w, defs[k], ws.values[k]);
+    w.finish_reset(spec_);
+}
+
+void reference_predictions(const World& w, std::vector<std::pair<double, double>>& scratch,
+                           float* compromise, float* median, unsigned char* weighted) {
+    for (int d = 0; d < w.dims; ++d) {
+        double total = 0.0;  // the sum both functions test, in their order
+        for (int i = 0; i < w.n; ++i)
+            if (w.member(i)) total += w.capability(i) * w.salience(i, d);
+        weighted[d] = total > 0.0 ? 1 : 0;
+        compromise[d] = static_cast<float>(compromise_position(w, d));
+        median[d] = static_cast<float>(weighted_median_position(w, d, scratch));
+    }
 }
 
 Workspace::Workspace(const ModelSpec& spec) {
@@ -39,10 +144,7 @@ void sample_params(const ModelSpec& spec, const Rng& rng, std::vector<double>& v
             values[k] = d.dist.a;
             continue;
         }
-        RngStream s(rng, Purpose::SampleParams, k);
-        double v = sample(d.dist, d.range, s);
-        if (d.integer) v = std::round(v);
-        values[k] = v;
+        values[k] = draw_param(d, rng, k);
     }
 }
 
@@ -79,10 +181,9 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
     const ModelSpec& spec = m.spec();
     const Rng rng(key);
     World& w = ws.world;
-    sample_params(spec, rng, ws.values);
+    m.start_run(rng, ws);  // sample_params and World::reset, at less cost
     for (std::size_t k = 0; k < m.random_ids().size(); ++k)
         out.params[k] = ws.values[m.random_ids()[k]];
-    w.reset(spec, ws.values, m.shock_param());
 
     const ConsensusEngine engine(spec.variants);
     const int T = spec.periods, P = spec.n_proposals(), N = spec.n_agents(), D = spec.n_dims();
@@ -182,15 +283,15 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
         // they read only roles, capabilities, saliences and positions, which no summit
         // changes (a candidate stays a non-member): the values of the period's start hold.
         // Without one they are the status quo, which a summit's texts move: computed anew.
-        if (members_changed)
-            for (int d = 0; d < D; ++d) {
-                double total = 0.0;  // the sum both functions test, in their order
-                for (int i = 0; i < N; ++i)
-                    if (w.member(i)) total += w.capability(i) * w.salience(i, d);
-                ws.ref_weighted[d] = total > 0.0 ? 1 : 0;
-                ws.ref_compromise[d] = static_cast<float>(compromise_position(w, d));
-                ws.ref_median[d] = static_cast<float>(weighted_median_position(w, d, ws.sort_buf));
-            }
+        // Period 0's are the model's when their inputs are fixed (computed once per model).
+        if (t == 0 && m.fixed_period0_reference()) {
+            ws.ref_compromise = m.ref0_compromise();  // same sizes: copies, no allocation
+            ws.ref_median = m.ref0_median();
+            ws.ref_weighted = m.ref0_weighted();
+        } else if (members_changed) {
+            reference_predictions(w, ws.sort_buf, ws.ref_compromise.data(), ws.ref_median.data(),
+                                  ws.ref_weighted.data());
+        }
         for (int d = 0; d < D; ++d) {
             const std::size_t td = static_cast<std::size_t>(t) * D + d;
             const bool held = ws.ref_weighted[d] != 0;

@@ -52,6 +52,10 @@ void World::reset(const ModelSpec& spec, const std::vector<double>& values,
     const auto& defs = spec.params.all();
     for (std::size_t k = 0; k < defs.size(); ++k)
         if (!is_shock_param[k]) apply_param(*this, defs[k], values[k]);
+    finish_reset(spec);
+}
+
+void World::finish_reset(const ModelSpec& spec) {
     status_quo0 = status_quo;
     // Dimensions a proposal leaves alone stay at the status quo.
     for (int p = 0; p < proposals; ++p)

@@ -46,6 +46,9 @@ struct World {
     /// values (one per ParamTable entry). Parameters set by shocks are skipped.
     void reset(const ModelSpec& spec, const std::vector<double>& values,
                const std::vector<unsigned char>& is_shock_param);
+    /// The last step of reset, after every parameter is placed: the status quo at the start
+    /// of the run, and the dimensions a proposal leaves alone at the status quo.
+    void finish_reset(const ModelSpec& spec);
 };
 
 /// Writes one parameter value into the place its ParamDef names.

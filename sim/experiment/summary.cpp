@@ -68,12 +68,15 @@ void Summary::add(const core::RunRecord& r) {
             ++rounds_hist[tp * (max_rounds + 1) + std::min<int>(r.rounds[tp], max_rounds)];
             pressure_sum[tp] += r.pressure[tp];
             pressure_runs[tp] += r.pressure[tp] > 0;
-            for (int i = 0; i < N; ++i) {
-                // Only the set bits: the same counts as testing every bit, fewer operations.
-                auto f = static_cast<unsigned>(r.flags[tp * N + i]) & ((1u << core::kFlagBits) - 1);
-                std::int64_t* counts = &flag_counts[(tp * N + i) * core::kFlagBits];
-                for (; f != 0; f &= f - 1) ++counts[std::countr_zero(f)];
-            }
+            // Only the set bits: the same counts as testing every bit, fewer operations; and
+            // nothing where no agent has a flag (every proposal not tabled: about half).
+            const core::Flags* fl = &r.flags[tp * N];
+            if (std::any_of(fl, fl + N, [](core::Flags f) { return f != 0; }))
+                for (int i = 0; i < N; ++i) {
+                    auto f = static_cast<unsigned>(fl[i]) & ((1u << core::kFlagBits) - 1);
+                    std::int64_t* counts = &flag_counts[(tp * N + i) * core::kFlagBits];
+                    for (; f != 0; f &= f - 1) ++counts[std::countr_zero(f)];
+                }
             if (core::passed(static_cast<core::Outcome>(o))) {
                 for (int i = 0; i < N; ++i)
                     participated[tp * N + i] += (r.flags[tp * N + i] & core::kJoined) != 0;

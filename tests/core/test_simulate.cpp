@@ -328,3 +328,183 @@ TEST(Simulate, ChinaAgainstTheRestIsNotAdoptedAsTabled) {
         }
     }
 }
+
+// ---- start_run: the World built once from the fixed parameters (docs/performance.md,
+// "Third pass") ----
+
+namespace {
+
+/// Every part of the World that reset sets (pending_text is written before it is read).
+void expect_same_world(const World& a, const World& b) {
+    EXPECT_EQ(a.capability, b.capability);
+    EXPECT_EQ(a.reluctance, b.reluctance);
+    EXPECT_EQ(a.sovereignty, b.sovereignty);
+    EXPECT_EQ(a.position, b.position);
+    EXPECT_EQ(a.salience, b.salience);
+    EXPECT_EQ(a.threat, b.threat);
+    EXPECT_EQ(a.susceptibility, b.susceptibility);
+    EXPECT_EQ(a.tension, b.tension);
+    EXPECT_EQ(a.affinity, b.affinity);
+    EXPECT_EQ(a.role, b.role);
+    EXPECT_EQ(a.great_power, b.great_power);
+    EXPECT_EQ(a.regions, b.regions);
+    EXPECT_EQ(a.status_quo, b.status_quo);
+    EXPECT_EQ(a.status_quo0, b.status_quo0);
+    EXPECT_EQ(a.prop_position, b.prop_position);
+    EXPECT_EQ(a.relevance, b.relevance);
+    EXPECT_EQ(a.uncertainty, b.uncertainty);
+    EXPECT_EQ(a.min_participants, b.min_participants);
+    EXPECT_EQ(a.offer, b.offer);
+    EXPECT_EQ(a.adopted_at, b.adopted_at);
+    EXPECT_EQ(a.pending_at, b.pending_at);
+    EXPECT_EQ(a.pending_ok, b.pending_ok);
+    for (int k = 0; k < kDynCount; ++k) EXPECT_EQ(a.dyn[k], b.dyn[k]) << k;
+}
+
+/// Three agents, two dimensions (the proposal names d0 only), one threat, a shock at
+/// period 1; drawn parameters of most fields, each also set by a shock or a relation.
+SpecBuilder drawn_spec() {
+    SpecBuilder b(2, 1, 2);
+    b.agent("AAA", Role::Member, 0.5, true);
+    b.agent("BBB");
+    b.agent("CCC", Role::Observer);
+    const int p = b.proposal("p", Kind::Plan, 0);
+    b.spec().proposals[p].position[1] = kNoParam;  // left alone: at the status quo
+    b.set("agenda.p.position.d0", {DistKind::Uniform, 0.2, 0.9})
+        .set("agenda.p.uncertainty", {DistKind::Beta, 8, 2})
+        .set("agenda.p.relevance.h0", {DistKind::Uniform, 0.0, 1.0});
+    b.set("status_quo.d1", {DistKind::Uniform, 0.1, 0.5});
+    b.set("agents.BBB.capability", {DistKind::Uniform, 0.1, 0.3})
+        .set("agents.BBB.position.d0", {DistKind::Normal, 0.5, 0.2})
+        .set("agents.BBB.salience.d0", {DistKind::Beta, 2, 2})
+        .set("agents.CCC.sovereignty", {DistKind::Uniform, 0.8, 1.0})
+        .set("agents.CCC.threat.h0", {DistKind::Uniform, 0.0, 1.0});
+    b.relation(Field::Tension, 1, 2, 0.5);
+    b.set("relations.tension.BBB-CCC", {DistKind::Uniform, 0.4, 0.8});
+    b.susceptibility(1, 0, 0.5);
+    b.set("dynamics.dialogue_rate", {DistKind::Beta, 0.5, 3});
+    ParamDef d = b.spec().params[b.spec().agents[1].position[0]];
+    d.path = "shocks.0." + d.path;
+    d.dist = {DistKind::Uniform, 0.0, 1.0};
+    Shock sh;
+    sh.period = 1;
+    sh.set.push_back(b.spec().params.add(d));
+    sh.targets.push_back(b.spec().agents[1].position[0]);
+    b.spec().shocks.push_back(sh);
+    return b;
+}
+
+/// start_run's values and World against sample_params and World::reset, run by run, on one
+/// Workspace that keeps the last run's World (a shock moves it) between runs.
+void expect_start_run_is_sample_and_reset(const ModelSpec& spec, int runs) {
+    const CompiledModel m(spec);
+    Workspace ws(spec), ref(spec);
+    RunRecord rec(m.shape());
+    for (int r = 0; r < runs; ++r) {
+        const Rng rng({5, 0, static_cast<std::uint64_t>(r)});
+        m.start_run(rng, ws);
+        sample_params(spec, rng, ref.values);
+        ref.world.reset(spec, ref.values, m.shock_param());
+        EXPECT_EQ(ws.values, ref.values) << r;
+        expect_same_world(ws.world, ref.world);
+        simulate(m, {5, 0, static_cast<std::uint64_t>(r)}, ws, rec);  // leaves a used World
+    }
+}
+
+}  // namespace
+
+TEST(Simulate, StartRunGivesTheValuesAndTheWorldOfSampleParamsAndReset) {
+    SpecBuilder b = drawn_spec();
+    const ModelSpec& spec = b.spec();
+    ASSERT_TRUE(CompiledModel(spec).copies_base_world());
+    expect_start_run_is_sample_and_reset(spec, 50);
+}
+
+// reset places the parameters in order: a fixed parameter after a drawn one with the same
+// place wins. Placing the drawn one over a World built from the fixed ones would let the
+// drawn one win, so start_run must reset there (and may copy where the fixed one is first).
+TEST(Simulate, StartRunResetsWhereAFixedParameterFollowsADrawnOneInTheSamePlace) {
+    SpecBuilder b = drawn_spec();
+    ModelSpec& spec = b.spec();
+    const ParamId drawn = spec.params.find("relations.tension.BBB-CCC");
+    ASSERT_NE(drawn, kNoParam);
+    ParamDef later = spec.params[drawn];
+    later.path = "relations.tension.again";
+    later.dist = Distribution::fixed(0.3);
+    std::swap(later.a, later.b);  // (CCC, BBB): the same place
+    spec.params.add(later);
+    EXPECT_FALSE(CompiledModel(spec).copies_base_world());
+    expect_start_run_is_sample_and_reset(spec, 20);
+    // The fixed one first: the drawn one wins in both.
+    SpecBuilder b2 = drawn_spec();
+    ModelSpec& spec2 = b2.spec();
+    const ParamId first = spec2.params.find("agents.BBB.sovereignty");  // fixed at 0
+    spec2.params[first].dist = Distribution::fixed(0.7);
+    ParamDef after = spec2.params[first];
+    after.path = "agents.BBB.sovereignty.again";
+    after.dist = {DistKind::Uniform, 0.0, 0.5};
+    spec2.params.add(after);
+    EXPECT_TRUE(CompiledModel(spec2).copies_base_world());
+    expect_start_run_is_sample_and_reset(spec2, 20);
+}
+
+// Period 0's reference predictions are kept in the model where their inputs are fixed: a
+// drawn position, or a shock in period 0, must still show in them.
+TEST(Simulate, PeriodZeroReferencePredictionsFollowDrawnInputsAndShocks) {
+    auto compromise0 = [](const ModelSpec& spec, std::uint64_t rep) {
+        return sco::test::simulate_once(spec, rep, 7).compromise[0];
+    };
+    SpecBuilder b(1, 0, 2);
+    b.agent("AAA", Role::Member, 0.5);
+    b.agent("BBB", Role::Member, 0.5);
+    b.proposal("p", Kind::Declaration, 0);
+    b.set("agents.AAA.position.d0", 0.2).set("agents.AAA.salience.d0", 1.0);
+    b.set("agents.BBB.position.d0", 0.6).set("agents.BBB.salience.d0", 1.0);
+    EXPECT_TRUE(CompiledModel(b.spec()).fixed_period0_reference());
+    EXPECT_FLOAT_EQ(compromise0(b.spec(), 0), 0.4f);
+    // BBB's position drawn: the compromise is (0.2 + x) / 2, x recorded in params.
+    SpecBuilder drawn = b;
+    drawn.set("agents.BBB.position.d0", {DistKind::Uniform, 0.0, 1.0});
+    EXPECT_FALSE(CompiledModel(drawn.spec()).fixed_period0_reference());
+    for (std::uint64_t rep = 0; rep < 5; ++rep) {
+        const RunRecord r = sco::test::simulate_once(drawn.spec(), rep, 7);
+        EXPECT_FLOAT_EQ(r.compromise[0], static_cast<float>((0.2 + r.params[0]) / 2.0)) << rep;
+    }
+    // A shock in period 0 moves BBB to 1.0 before the first summit: (0.2 + 1.0) / 2.
+    SpecBuilder shocked = b;
+    ParamDef d = shocked.spec().params[shocked.spec().agents[1].position[0]];
+    d.path = "shocks.0." + d.path;
+    d.dist = Distribution::fixed(1.0);
+    Shock sh;
+    sh.period = 0;
+    sh.set.push_back(shocked.spec().params.add(d));
+    sh.targets.push_back(shocked.spec().agents[1].position[0]);
+    shocked.spec().shocks.push_back(sh);
+    EXPECT_FALSE(CompiledModel(shocked.spec()).fixed_period0_reference());
+    EXPECT_FLOAT_EQ(compromise0(shocked.spec(), 0), 0.6f);
+}
+
+// What a model keeps (the base World, period 0's reference predictions) is its own: one
+// Workspace running two models in turn (as the runner's threads do across sweep points)
+// gives each model's records.
+TEST(Simulate, AWorkspaceSharedByTwoModelsGivesEachModelsRecords) {
+    SpecBuilder b = drawn_spec();
+    SpecBuilder b2 = drawn_spec();
+    b2.set("agents.AAA.position.d0", 0.9).set("agents.AAA.salience.d0", 1.0);
+    b2.set("agents.AAA.capability", 0.8).set("status_quo.d0", 0.3);
+    const CompiledModel m1(b.spec()), m2(b2.spec());
+    Workspace shared(b.spec());
+    RunRecord r(m1.shape());
+    for (std::uint64_t rep = 0; rep < 10; ++rep)
+        for (const ModelSpec* spec : {&b.spec(), &b2.spec()}) {
+            const CompiledModel& m = spec == &b.spec() ? m1 : m2;
+            simulate(m, {3, 0, rep}, shared, r);
+            const RunRecord alone = sco::test::simulate_once(*spec, rep, 3);
+            EXPECT_EQ(r.compromise, alone.compromise) << rep;
+            EXPECT_EQ(r.weighted_median, alone.weighted_median) << rep;
+            EXPECT_EQ(r.status_quo, alone.status_quo) << rep;
+            EXPECT_EQ(r.outcome, alone.outcome) << rep;
+            EXPECT_EQ(r.flags, alone.flags) << rep;
+            EXPECT_EQ(r.tension, alone.tension) << rep;
+        }
+}

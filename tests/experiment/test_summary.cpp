@@ -159,6 +159,36 @@ TEST(Summary, TrackedHistogramKnownAnswer) {
     EXPECT_EQ(s.tension_sd(0, 0), 0.0);
 }
 
+// add skips the flag bits of a (summit, proposal) where no agent has a flag: a flag of any
+// agent (the last one alone, one in the middle) must still count, every bit of it.
+TEST(Summary, FlagCountsKnownAnswerWhereOnlyOneAgentHasFlags) {
+    experiment::Summary s(small_shape(), 3, {});
+    RunRecord r(small_shape());
+    r.outcome = {static_cast<std::uint8_t>(Outcome::Blocked)};
+    const std::vector<std::vector<Flags>> runs = {
+        {0, 0, 0, 0},                            // none: nothing counted
+        {0, 0, 0, kObjected | kVeto | kWaited},  // the last agent only
+        {0, kJoined | kReserved, 0, 0},          // one in the middle
+        {kPressurer, 0, 0, kPressured | kObjected}};
+    for (const auto& f : runs) {
+        r.flags = f;
+        s.add(r);
+    }
+    auto count = [&](int i, AgentFlag bit) {
+        return s.flag_count(0, 0, i, std::countr_zero(unsigned{bit}));
+    };
+    EXPECT_EQ(count(3, kObjected), 2);
+    EXPECT_EQ(count(3, kVeto), 1);
+    EXPECT_EQ(count(3, kWaited), 1);
+    EXPECT_EQ(count(3, kPressured), 1);
+    EXPECT_EQ(count(1, kJoined), 1);
+    EXPECT_EQ(count(1, kReserved), 1);
+    EXPECT_EQ(count(0, kPressurer), 1);
+    std::int64_t total = 0;
+    for (const std::int64_t c : s.flag_counts) total += c;
+    EXPECT_EQ(total, 8);
+}
+
 TEST(Summary, QuantileOfAKnownHistogram) {
     experiment::Summary s(small_shape(), 3, {2});
     // Ten runs, one in each of bins 0..9.
