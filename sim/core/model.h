@@ -3,7 +3,8 @@
 //
 // Every number that can vary lives in the ParamTable under a dotted path (for example
 // `agents.UZB.sovereignty`); the structures below refer to it by ParamId. A run
-// samples the whole table once (sample_params) and builds its World from the values.
+// samples the whole table once (sample_params) and builds its World from the values
+// (simulate: CompiledModel::start_run, the same at less cost).
 #include <array>
 #include <cmath>
 #include <cstddef>
