@@ -14,8 +14,7 @@ void EngineScratch::resize(const ModelSpec& spec) {
     const int agents = spec.n_agents(), dims = spec.n_dims();
     text.resize(dims);
     text0.resize(dims);
-    target.resize(dims);
-    cand_dist.resize(dims);
+    cand_rows.resize(dims);
     dir.resize(dims);
     share.resize(dims);
     best.resize(dims);
@@ -30,6 +29,8 @@ void EngineScratch::resize(const ModelSpec& spec) {
     for (int r = 0; r < dims; ++r) dim_rank[by_id[r]] = r;
     offers.resize(static_cast<std::size_t>(dims + 1) * (ConsensusEngine::kGrid + 1));
     geo.resize(static_cast<std::size_t>(4 + 3 * agents) * dims);
+    holders.reserve(agents);
+    cand_terms.resize(static_cast<std::size_t>(dims) * (ConsensusEngine::kGrid + 2) * 5);
     round_geo.resize(static_cast<std::size_t>(2 + 3 * agents) * dims);
     rnamed.resize(dims);
     terms.resize(agents);
@@ -107,16 +108,28 @@ Spatial spatial_named(const double* x, const double* t, int named, int D) {
     return sp;
 }
 
-/// Whether veto holder j prefers a text of spatial terms `sp` and effect `e` to withholding
-/// consensus (the win-set test), computing the option value of waiting only where it can
+/// Per-search constants of the win-set test (the same values options_now(), waiting_spread()
+/// and delay_cost() compute from the World every call).
+struct TestConsts {
+    double reservation_gain, reservation_cost, wait_unc, delay_cost;
+    bool declaration, opt_out, uncertain;
+};
+
+/// Whether veto holder h prefers a candidate of spatial terms `sp` and effect `e` to
+/// withholding consensus (the win-set test): options_now()'s utilities, operation for
+/// operation, from the holder's constants; the option value of waiting only where it can
 /// change the answer.
-bool accepts(const World& w, const ProposalSpec& prop, const EngineScratch& s, int j,
-             const Spatial& sp, double e, double unc) {
-    const Options o =
-        options_now(w, sp, s.terms[j], s.rel[j], e, s.pressure[j], prop.kind, prop.opt_out);
-    const double support = std::max({o.v[0], o.v[1], o.v[2]}), object = o.v[3];
+inline bool accepts(const TestConsts& c, const EngineScratch::Holder& h, const Spatial& sp,
+                    double e) {
+    const double benefit = e * h.threat;
+    const double join = h.share * (sp.gain + benefit) - h.cost - h.rel_all;
+    const double reserve =
+        (c.declaration ? join + c.reservation_gain * sp.loss : join) - c.reservation_cost;
+    const double stay = c.opt_out ? h.stay * (sp.gain + benefit) - h.spill
+                                  : -std::numeric_limits<double>::infinity();
+    const double support = std::max({join, reserve, stay}), object = h.object;
     if (support < object) return false;
-    if (!(unc > 0.0)) return true;
+    if (!c.uncertain) return true;
     // The option value lies between its tangents s phi(z0) - (1 - Phi(z0)) |v| (the unit
     // normal loss integral is convex) and s phi(0): decide without it where that is enough
     // (the lower bound only by a margin far above the rounding of the exact value).
@@ -124,8 +137,8 @@ bool accepts(const World& w, const ProposalSpec& prop, const EngineScratch& s, i
                                0.12951759566589174, 0.05399096651318806};
     constexpr double kTail[] = {0.5, 0.3085375387259869, 0.15865525393145707, 0.06680720126885809,
                                 0.02275013194817922};
-    const double spread = waiting_spread(w, sp, unc);
-    const double delay = delay_cost(w, e * s.terms[j].threat);
+    const double spread = c.wait_unc * sp.stake;
+    const double delay = c.delay_cost * std::abs(benefit);
     const double net = support - object;
     if (net >= kPhi[0] * spread - delay) return true;
     double low = 0.0;
@@ -147,46 +160,77 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         if (prop.position[d] != kNoParam) s.named[named++] = d;
     // Constants of this search on the named dimensions (a dimension the text does not name
     // adds exactly zero to every sum below, so leaving it out changes no result).
-    double* const g_q = s.geo.data();
-    double* const g_a = g_q + D;
-    double* const g_dir = g_a + D;
-    double* const g_share = g_dir + D;
     auto g_agent = [&](int j) { return s.geo.data() + static_cast<std::size_t>(4 + 3 * j) * D; };
-    for (int m = 0; m < named; ++m) {
-        const int d = s.named[m];
-        g_q[m] = w.status_quo(d);
-        g_a[m] = s.text0[d] - w.status_quo(d);
-        g_dir[m] = s.dir[d];
-        g_share[m] = s.share[d];
-    }
-    for (int j = 0; j < w.n; ++j) {
-        if (j != sp && (!w.member(j) || s.forced[j] || s.outside[j])) continue;
+    auto set_geo = [&](int j) {
         double* const x = g_agent(j);
         for (int m = 0; m < named; ++m) {
             const int d = s.named[m];
             x[m] = w.position(j, d);
             x[D + m] = w.salience(j, d);
-            x[2 * D + m] = std::abs(x[m] - g_q[m]);
+            x[2 * D + m] = std::abs(x[m] - w.status_quo(d));
+        }
+        return x;
+    };
+    // The veto holders, each with its test's constants (the same operands options_now()
+    // reads, and the products of two of them it computes first).
+    const double stay_out = w.d(Dyn::StayOutShare), spill = w.d(Dyn::RivalSpill);
+    const double objection = w.d(Dyn::ObjectionCost);
+    s.holders.clear();
+    for (int j = 0; j < w.n; ++j) {
+        if (!w.member(j) || s.forced[j] || s.outside[j]) continue;
+        EngineScratch::Holder h;
+        h.geo = set_geo(j);
+        h.share = s.terms[j].share;
+        h.cost = s.terms[j].cost;
+        h.rel_all = s.rel[j].all;
+        h.stay = h.share * stay_out;
+        h.spill = spill * s.rel[j].principal;
+        h.object = -objection - s.pressure[j];
+        h.threat = s.terms[j].threat;
+        s.holders.push_back(h);
+    }
+    const double* const xs = set_geo(sp);
+    const TestConsts tc{w.d(Dyn::ReservationGain),
+                        w.d(Dyn::ReservationCost),
+                        w.d(Dyn::WaitValue) * unc,
+                        w.d(Dyn::DelayCost),
+                        prop.kind == Kind::Declaration,
+                        prop.opt_out,
+                        unc > 0.0};
+    // Each named dimension's terms of a candidate, for every k of the grid and for the
+    // unscaled share (what the loop below would compute per candidate, the same operations
+    // on the same values): [m][k][share, text, distance, progress, sponsor's gain term].
+    constexpr int kRow = 5, kUnscaled = kGrid + 1;
+    double* const tab = s.cand_terms.data();
+    for (int m = 0; m < named; ++m) {
+        const int d = s.named[m];
+        const double q = w.status_quo(d), a = s.text0[d] - w.status_quo(d), dir = s.dir[d];
+        const double share = s.share[d];
+        for (int k = 0; k <= kUnscaled; ++k) {
+            const double c = k == kUnscaled ? share : share * k / kGrid;
+            const double t = q + c * a;
+            double* const r = tab + (static_cast<std::size_t>(m) * (kGrid + 2) + k) * kRow;
+            r[0] = c;
+            r[1] = t;
+            r[2] = std::abs(t - q);
+            r[3] = (t - q) * dir;
+            r[4] = xs[D + m] * (xs[2 * D + m] - std::abs(xs[m] - t));
         }
     }
-    // The candidate's text on the named dimensions (index m), and its distance from the
-    // status quo, the same for every member: set once per candidate.
-    double* const c_text = s.target.data();
-    double* const c_dist = s.cand_dist.data();
-    // Member j's spatial() of the candidate, term for term on the named dimensions.
-    auto spatial_of = [&](int j) {
-        const double* const x = g_agent(j);
+    // The candidate's rows of the table (index m): its text and distance from the status
+    // quo, the same for every member.
+    const double** const row = s.cand_rows.data();
+    // Member x's spatial() of the candidate, term for term on the named dimensions.
+    auto spatial_of = [&](const double* x) {
         Spatial sj;
         for (int m = 0; m < named; ++m) {
-            const double g = x[D + m] * (x[2 * D + m] - std::abs(x[m] - c_text[m]));
+            const double g = x[D + m] * (x[2 * D + m] - std::abs(x[m] - row[m][1]));
             sj.gain += g;
             if (g < 0.0) sj.loss -= g;
-            sj.stake += x[D + m] * c_dist[m];
+            sj.stake += x[D + m] * row[m][2];
         }
         return sj;
     };
-    // Whether member j accepts the candidate (effect e): the full test.
-    auto accepted = [&](int j, double e) { return accepts(w, prop, s, j, spatial_of(j), e, unc); };
     // Whether some member whose refusal stands has, on the candidate (effect
     // e), the option utilities it refused the current offer on.
     auto refused_again = [&](double e) {
@@ -194,7 +238,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             // options() differs from options_now() only in the objection's value of waiting:
             // where the other three utilities differ already, the value of waiting (exp and
             // erfc) cannot make the four equal and is not computed.
-            const Spatial sj = spatial_of(j);
+            const Spatial sj = spatial_of(g_agent(j));
             const Options o0 =
                 options_now(w, sj, s.terms[j], s.rel[j], e, s.pressure[j], prop.kind, prop.opt_out);
             const auto& ref = s.opts[j].v;
@@ -215,8 +259,11 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // and is not tested; nor is one worth no more than it and smaller beyond the tie.
     int offers = 0;
     double top_value = -std::numeric_limits<double>::infinity(), top_size = -1.0;
-    int last_reject = -1;  // the member that refused the last candidate is asked first
-    const double* const xs = g_agent(sp);
+    double value_cut = below_tie(top_value), size_cut = below_tie(top_size);
+    // The holder that refused the last candidate is asked first.
+    const EngineScratch::Holder* last_reject = nullptr;
+    const EngineScratch::Holder* const h_begin = s.holders.data();
+    const EngineScratch::Holder* const h_end = h_begin + s.holders.size();
     const double threat = s.terms[sp].threat;
     const double floor = w.d(Dyn::SponsorFloor) - 1e-12;
     // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
@@ -231,14 +278,13 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             // (effect()) and the sponsor's policy gain (spatial()), term for term.
             double size = 0.0, progress = 0.0, gain = 0.0;
             for (int m = 0; m < named; ++m) {
-                const int d = s.named[m];
-                const double c = (scope < 0 || scope == d) ? g_share[m] * k / kGrid : g_share[m];
-                const double t = g_q[m] + c * g_a[m];
-                c_text[m] = t;
-                c_dist[m] = std::abs(t - g_q[m]);
-                size += c;
-                progress += (t - g_q[m]) * g_dir[m];
-                gain += xs[D + m] * (xs[2 * D + m] - std::abs(xs[m] - t));
+                const int kk = (scope < 0 || scope == s.named[m]) ? k : kUnscaled;
+                const double* const r =
+                    tab + (static_cast<std::size_t>(m) * (kGrid + 2) + kk) * kRow;
+                row[m] = r;
+                size += r[0];
+                progress += r[3];
+                gain += r[4];
             }
             if (!(size > 0.0)) continue;
             const double e = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
@@ -248,20 +294,21 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             // The sponsor's value of the text: its policy gain and the threat benefit. A
             // text it values below the status quo can never be its offer (it withdraws).
             const double v = gain + e * threat;
-            if (!(v >= 0.0) || v < below_tie(top_value) ||
-                (v <= top_value && size < below_tie(top_size)))
-                continue;
+            if (!(v >= 0.0) || v < value_cut || (v <= top_value && size < size_cut)) continue;
             // Nor is a text that, for a member whose refusal stands, is the refused text:
             // the same four utilities, so by its kept disposition it would refuse again.
             if (refused && refused_again(e)) continue;
-            bool all = last_reject < 0 || accepted(last_reject, e);
-            for (int j = 0; j < w.n && all; ++j) {
-                if (!w.member(j) || s.forced[j] || s.outside[j] || j == last_reject) continue;
-                // Against withholding consensus for any reason: a smaller text is also a
-                // smaller bet on an uncertain future, so it can win a member that asks for time.
-                if (!accepted(j, e)) {
+            // Against withholding consensus for any reason: a smaller text is also a smaller
+            // bet on an uncertain future, so it can win a member that asks for time.
+            if (last_reject && !accepts(tc, *last_reject, spatial_of(last_reject->geo), e))
+                continue;
+            bool all = true;
+            for (const EngineScratch::Holder* h = h_begin; h != h_end; ++h) {
+                if (h == last_reject) continue;
+                if (!accepts(tc, *h, spatial_of(h->geo), e)) {
                     all = false;
-                    last_reject = j;
+                    last_reject = h;
+                    break;
                 }
             }
             if (!all) continue;
@@ -269,6 +316,8 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             if (v > top_value || (v == top_value && size > top_size)) {
                 top_value = v;
                 top_size = size;
+                value_cut = below_tie(top_value);
+                size_cut = below_tie(top_size);
             }
         }
     }
@@ -279,18 +328,17 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // (within the tie); then the even concession (scope -1, every share scaled together)
     // before a one-dimension concession, and of these the one on the dimension whose id comes
     // first; last, on one line of the grid, the larger k (the larger offer).
-    const double value_cut = below_tie(top_value);
     double size_max = -1.0;
     for (int i = 0; i < offers; ++i)
         if (s.offers[i].value >= value_cut) size_max = std::max(size_max, s.offers[i].size);
-    const double size_cut = below_tie(size_max);
+    const double final_size_cut = below_tie(size_max);
     auto rank = [&](const EngineScratch::Offer& o) {
         return o.scope < 0 ? -1 : s.dim_rank[o.scope];
     };
     int pick = -1;
     for (int i = 0; i < offers; ++i) {
         const EngineScratch::Offer& o = s.offers[i];
-        if (o.value < value_cut || o.size < size_cut) continue;
+        if (o.value < value_cut || o.size < final_size_cut) continue;
         if (pick < 0) {
             pick = i;
             continue;

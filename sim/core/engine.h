@@ -19,8 +19,8 @@ namespace sco::core {
 /// Per-thread buffers of the engine, sized once.
 struct EngineScratch {
     std::vector<double> text, text0, dir;  // [dimension]
-    /// [named dimension] the win-set candidate's text and its distance from the status quo
-    std::vector<double> target, cand_dist;
+    /// [named dimension] the win-set candidate's row of cand_terms on each dimension
+    std::vector<const double*> cand_rows;
     std::vector<double> share, best;  // [dimension] offer shares (win-set search)
     std::vector<int> named;           // [dimension] dimensions the text names
     /// [dimension] the rank of the dimension's id in byte order: the win-set's tie-break
@@ -40,6 +40,23 @@ struct EngineScratch {
     /// dimensions: status quo, way to the tabled text, aim's direction, current share; then
     /// per agent its position, salience and distance from the status quo.
     std::vector<double> geo;
+    /// One veto holder of a win-set search with the operands of its win-set test that do not
+    /// depend on the candidate (options_now()'s, each the same value it computes): the
+    /// holders are listed once per search, so that no candidate's test skips non-members.
+    struct Holder {
+        const double* geo = nullptr;  ///< its position, salience, distance from the status quo
+        double share = 1.0, cost = 0.0, rel_all = 0.0;
+        double stay = 0.0;    ///< share x stay_out_share
+        double spill = 0.0;   ///< rival_spill x relations with the principals
+        double object = 0.0;  ///< -objection_cost - pressure: withholding consensus
+        double threat = 0.0;
+    };
+    std::vector<Holder> holders;  // [agent] (reserved)
+    /// [named dimension][kGrid + 2][5] the win-set candidates' terms on one dimension: for
+    /// the share scaled by k / kGrid (k = 0..kGrid) and unscaled (kGrid + 1), the share, the
+    /// text, its distance from the status quo, its progress along the aim and the sponsor's
+    /// gain term; a candidate's sums add them up dimension by dimension.
+    std::vector<double> cand_terms;
     /// [(3 x agent + 2) x dimension] resolve's per-proposal constants on the named
     /// dimensions (rnamed): per agent its position, salience and distance from the status
     /// quo; then the round's text and its distance from the status quo.
@@ -130,8 +147,8 @@ class ConsensusEngine {
     ///
     /// Reads from `s` the current offer (share), the tabled text (text0), the aim's
     /// direction (dir), the dimensions' id ranks (dim_rank), and every agent's terms,
-    /// relations, pressure and forced flag; uses named, target, cand_dist, geo and offers as
-    /// buffers.
+    /// relations, pressure and forced flag; uses named, cand_rows, cand_terms, holders, geo and
+    /// offers as buffers.
     ///
     /// `refused` (a veto holder refused the current offer and nothing has changed for it
     /// since: docs/model.md III.4.5, "A refused text is not offered again") leaves the

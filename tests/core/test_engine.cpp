@@ -423,13 +423,15 @@ namespace {
 
 /// The win-set search as docs/model.md III.4.5 states it, written out plainly: every
 /// candidate of the grid, every veto holder, the full utilities (`options`, with the value
-/// of waiting computed every time); then, among the accepted candidates, the sponsor's
+/// of waiting computed every time); with `refused`, neither the current offer nor a candidate
+/// on which a member of s.refusers has the four utilities of s.opts (what it refused); then,
+/// among the accepted candidates, the sponsor's
 /// choice with its ties (values and sizes within ConsensusEngine::kTie; the even concession
 /// first; then the dimension id, compared as strings here). The engine's search must find
 /// the same offer.
 double plain_win_set(const World& w, const ProposalSpec& prop, const EngineScratch& s,
-                     const std::vector<std::string>& dim_ids, double ambition,
-                     std::vector<double>& best, int& waits_decided) {
+                     const std::vector<std::string>& dim_ids, double ambition, bool refused,
+                     std::vector<double>& best, int& waits_decided, int& refused_skips) {
     const int D = w.dims, sp = prop.sponsor, grid = ConsensusEngine::kGrid;
     int named = 0;
     for (int d = 0; d < D; ++d) named += prop.position[d] != kNoParam;
@@ -456,9 +458,20 @@ double plain_win_set(const World& w, const ProposalSpec& prop, const EngineScrat
             if (!(size > 0.0)) continue;
             const double e = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
             const double v = spatial(w, sp, text.data()).gain + e * s.terms[sp].threat;
+            if (refused && scope < 0 && k == grid) continue;
+            bool again = false;
+            for (const int j : s.refusers)
+                if (refused && !again)
+                    again = options(w, spatial(w, j, text.data()), s.terms[j], s.rel[j], e,
+                                    s.pressure[j], w.uncertainty(0), prop.kind, prop.opt_out)
+                                .v == s.opts[j].v;
+            if (again) {
+                ++refused_skips;
+                continue;
+            }
             bool all = true;
             for (int j = 0; j < w.n && all; ++j) {
-                if (!w.member(j) || s.forced[j]) continue;
+                if (!w.member(j) || s.forced[j] || s.outside[j]) continue;
                 const Spatial sj = spatial(w, j, text.data());
                 const Options o = options(w, sj, s.terms[j], s.rel[j], e, s.pressure[j],
                                           w.uncertainty(0), prop.kind, prop.opt_out);
@@ -494,15 +507,19 @@ double plain_win_set(const World& w, const ProposalSpec& prop, const EngineScrat
 }  // namespace
 
 // The win-set search skips what cannot change its answer (spatial terms on the dimensions
-// the text names only, bounds on the value of waiting before computing it): on random
-// texts, members and parameters it must find exactly the offer of the plain search over the
-// same grid, and the cases must include texts refused only for time, empty win-sets and
-// multi-dimensional texts, so that a wrong shortcut would show.
+// the text names only, bounds on the value of waiting before computing it) and is arranged
+// for speed (the veto holders listed once with their constants, each candidate's terms
+// added up from a per-dimension table): on random texts, members and parameters it must
+// find exactly the offer of the plain search over the same grid, and the cases must include
+// texts refused only for time, empty win-sets, multi-dimensional texts, closed formats and
+// refused offers (candidates that are, for a member whose refusal stands, the refused text),
+// so that a wrong shortcut would show.
 TEST(Engine, TheWinSetSearchFindsThePlainGridSearchsOffer) {
     std::mt19937_64 gen(20261128);
     std::uniform_real_distribution<double> u(0.0, 1.0);
-    int nonempty = 0, empty = 0, waits = 0, multi = 0;
-    for (int c = 0; c < 4000; ++c) {
+    int nonempty = 0, empty = 0, waits = 0, multi = 0, outside = 0, with_refusers = 0;
+    int refused_skips = 0;
+    for (int c = 0; c < 8000; ++c) {
         const int D = 1 + static_cast<int>(gen() % 3);
         SpecBuilder b(D, 2);
         const int n = 3 + static_cast<int>(gen() % 3);
@@ -557,15 +574,35 @@ TEST(Engine, TheWinSetSearchFindsThePlainGridSearchsOffer) {
             s.dir[d] = aim > 0.0 ? 1.0 : (aim < 0.0 ? -1.0 : 0.0);
             ambition += std::abs(aim);
         }
+        // Some cases have a closed format (members outside it hold no say) and some a
+        // refused offer: members that refused the current offer on the utilities it has now.
+        const bool closed = u(gen) < 0.2;
+        std::vector<double> current(D);
+        double progress = 0.0;
+        for (int d = 0; d < D; ++d) {
+            current[d] = w.status_quo(d) + s.share[d] * (s.text0[d] - w.status_quo(d));
+            if (prop.position[d] != kNoParam) progress += (current[d] - w.status_quo(d)) * s.dir[d];
+        }
+        const double e_now = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
+        s.refusers.clear();
         for (int i = 0; i < n; ++i) {
             s.terms[i] = agent_terms(w, prop, 0, i);
             s.rel[i] = Relations{0.4 * u(gen) - 0.1, 0.3 * u(gen) - 0.1};
             s.pressure[i] = u(gen) < 0.8 ? 0.0 : 0.2 * u(gen);
             s.forced[i] = i == 0;
+            s.outside[i] = closed && i > 0 && u(gen) < 0.4;
+            s.opts[i] = options(w, spatial(w, i, current.data()), s.terms[i], s.rel[i], e_now,
+                                s.pressure[i], w.uncertainty(0), prop.kind, prop.opt_out);
+            if (w.member(i) && !s.forced[i] && !s.outside[i] && u(gen) < 0.3)
+                s.refusers.push_back(i);
         }
+        const bool refused = !s.refusers.empty();
+        outside += closed;
+        with_refusers += refused;
         std::vector<double> expected(D, -1.0);
-        const double want = plain_win_set(w, prop, s, spec.dimensions, ambition, expected, waits);
-        const double got = ConsensusEngine(spec.variants).win_set(w, prop, 0, s, ambition);
+        const double want = plain_win_set(w, prop, s, spec.dimensions, ambition, refused, expected,
+                                          waits, refused_skips);
+        const double got = ConsensusEngine(spec.variants).win_set(w, prop, 0, s, ambition, refused);
         ASSERT_EQ(std::isfinite(got), std::isfinite(want)) << "case " << c;
         if (!std::isfinite(want)) {
             ++empty;
@@ -579,6 +616,9 @@ TEST(Engine, TheWinSetSearchFindsThePlainGridSearchsOffer) {
     EXPECT_GT(empty, 200);
     EXPECT_GT(waits, 200);  // candidates refused for time only: the waiting bounds are used
     EXPECT_GT(multi, 500);
+    EXPECT_GT(outside, 500);
+    EXPECT_GT(with_refusers, 1000);
+    EXPECT_GT(refused_skips, 200);  // candidates left out as the refused text itself
 }
 
 namespace {
