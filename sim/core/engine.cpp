@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <set>
+#include <type_traits>
 
 #include "sim/core/reference.h"
 
@@ -18,7 +19,6 @@ void EngineScratch::resize(const ModelSpec& spec) {
     dir.resize(dims);
     share.resize(dims);
     best.resize(dims);
-    named.resize(dims);
     // The dimensions ranked by id once, so that the win-set's tie-break reads no string and
     // not the file's order.
     std::vector<int> by_id(dims);
@@ -28,7 +28,6 @@ void EngineScratch::resize(const ModelSpec& spec) {
     dim_rank.resize(dims);
     for (int r = 0; r < dims; ++r) dim_rank[by_id[r]] = r;
     offers.resize(static_cast<std::size_t>(dims + 1) * (ConsensusEngine::kGrid + 1));
-    geo.resize(static_cast<std::size_t>(4 + 3 * agents) * dims);
     holders.reserve(agents);
     cand_terms.resize(static_cast<std::size_t>(dims) * (ConsensusEngine::kGrid + 2) * 5);
     round_geo.resize(static_cast<std::size_t>(2 + 3 * agents) * dims);
@@ -150,27 +149,34 @@ inline bool accepts(const TestConsts& c, const EngineScratch::Holder& h, const S
 
 }  // namespace
 
+int ConsensusEngine::named_geo(const World& w, const ProposalSpec& prop, EngineScratch& s) {
+    const int D = w.dims;
+    int named = 0;
+    for (int d = 0; d < D; ++d)
+        if (prop.position[d] != kNoParam) s.rnamed[named++] = d;
+    for (int i = 0; i < w.n; ++i) {
+        double* const x = s.round_geo.data() + static_cast<std::size_t>(3 * i) * D;
+        for (int m = 0; m < named; ++m) {
+            const int d = s.rnamed[m];
+            x[m] = w.position(i, d);
+            x[D + m] = w.salience(i, d);
+            x[2 * D + m] = std::abs(x[m] - w.status_quo(d));
+        }
+    }
+    return named;
+}
+
 double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
                                 double ambition, bool refused) const {
     const int D = w.dims;
     const double unc = w.uncertainty(p);
     const int sp = prop.sponsor;
+    // The named dimensions and every agent's constants on them (named_geo(), set once per
+    // proposal: the status quo, positions and saliences do not change during a summit).
     int named = 0;
     for (int d = 0; d < D; ++d)
-        if (prop.position[d] != kNoParam) s.named[named++] = d;
-    // Constants of this search on the named dimensions (a dimension the text does not name
-    // adds exactly zero to every sum below, so leaving it out changes no result).
-    auto g_agent = [&](int j) { return s.geo.data() + static_cast<std::size_t>(4 + 3 * j) * D; };
-    auto set_geo = [&](int j) {
-        double* const x = g_agent(j);
-        for (int m = 0; m < named; ++m) {
-            const int d = s.named[m];
-            x[m] = w.position(j, d);
-            x[D + m] = w.salience(j, d);
-            x[2 * D + m] = std::abs(x[m] - w.status_quo(d));
-        }
-        return x;
-    };
+        if (prop.position[d] != kNoParam) ++named;
+    auto g_agent = [&](int j) { return s.round_geo.data() + static_cast<std::size_t>(3 * j) * D; };
     // The veto holders, each with its test's constants (the same operands options_now()
     // reads, and the products of two of them it computes first).
     const double stay_out = w.d(Dyn::StayOutShare), spill = w.d(Dyn::RivalSpill);
@@ -179,7 +185,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     for (int j = 0; j < w.n; ++j) {
         if (!w.member(j) || s.forced[j] || s.outside[j]) continue;
         EngineScratch::Holder h;
-        h.geo = set_geo(j);
+        h.geo = g_agent(j);
         h.share = s.terms[j].share;
         h.cost = s.terms[j].cost;
         h.rel_all = s.rel[j].all;
@@ -189,7 +195,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         h.threat = s.terms[j].threat;
         s.holders.push_back(h);
     }
-    const double* const xs = set_geo(sp);
+    const double* const xs = g_agent(sp);
     const TestConsts tc{w.d(Dyn::ReservationGain),
                         w.d(Dyn::ReservationCost),
                         w.d(Dyn::WaitValue) * unc,
@@ -203,7 +209,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     constexpr int kRow = 5, kUnscaled = kGrid + 1;
     double* const tab = s.cand_terms.data();
     for (int m = 0; m < named; ++m) {
-        const int d = s.named[m];
+        const int d = s.rnamed[m];
         const double q = w.status_quo(d), a = s.text0[d] - w.status_quo(d), dir = s.dir[d];
         const double share = s.share[d];
         for (int k = 0; k <= kUnscaled; ++k) {
@@ -220,35 +226,6 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // The candidate's rows of the table (index m): its text and distance from the status
     // quo, the same for every member.
     const double** const row = s.cand_rows.data();
-    // Member x's spatial() of the candidate, term for term on the named dimensions.
-    auto spatial_of = [&](const double* x) {
-        Spatial sj;
-        for (int m = 0; m < named; ++m) {
-            const double g = x[D + m] * (x[2 * D + m] - std::abs(x[m] - row[m][1]));
-            sj.gain += g;
-            if (g < 0.0) sj.loss -= g;
-            sj.stake += x[D + m] * row[m][2];
-        }
-        return sj;
-    };
-    // Whether some member whose refusal stands has, on the candidate (effect
-    // e), the option utilities it refused the current offer on.
-    auto refused_again = [&](double e) {
-        for (const int j : s.refusers) {
-            // options() differs from options_now() only in the objection's value of waiting:
-            // where the other three utilities differ already, the value of waiting (exp and
-            // erfc) cannot make the four equal and is not computed.
-            const Spatial sj = spatial_of(g_agent(j));
-            const Options o0 =
-                options_now(w, sj, s.terms[j], s.rel[j], e, s.pressure[j], prop.kind, prop.opt_out);
-            const auto& ref = s.opts[j].v;
-            if (o0.v[0] != ref[0] || o0.v[1] != ref[1] || o0.v[2] != ref[2]) continue;
-            const Options o = options(w, sj, s.terms[j], s.rel[j], e, s.pressure[j], unc, prop.kind,
-                                      prop.opt_out);
-            if (o.v == ref) return true;
-        }
-        return false;
-    };
     // Values and sizes tie within kTie (relative, and absolute below 1: the rounding of a
     // sum scales with its terms, each at most about 1, not with the sum).
     auto below_tie = [](double x) { return x - kTie * std::max(1.0, std::abs(x)); };
@@ -266,61 +243,102 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     const EngineScratch::Holder* const h_end = h_begin + s.holders.size();
     const double threat = s.terms[sp].threat;
     const double floor = w.d(Dyn::SponsorFloor) - 1e-12;
-    // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
-    // (only where the text names more than one dimension: otherwise the same candidates).
-    for (int scope = -1; scope < (named > 1 ? D : 0); ++scope) {
-        if (scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0)) continue;
-        for (int k = kGrid - (scope >= 0 ? 1 : 0); k >= 0; --k) {
-            if (scope < 0 && k == 0) break;  // the status quo itself is no offer
-            // A text a veto holder refused, unchanged for it since, is not offered again.
-            if (refused && scope < 0 && k == kGrid) continue;
-            // The candidate's shares and text, its size, the share of the aim it achieves
-            // (effect()) and the sponsor's policy gain (spatial()), term for term.
-            double size = 0.0, progress = 0.0, gain = 0.0;
-            for (int m = 0; m < named; ++m) {
-                const int kk = (scope < 0 || scope == s.named[m]) ? k : kUnscaled;
-                const double* const r =
-                    tab + (static_cast<std::size_t>(m) * (kGrid + 2) + kk) * kRow;
-                row[m] = r;
-                size += r[0];
-                progress += r[3];
-                gain += r[4];
+    // The search, compiled for one and two named dimensions (the loops over them unrolled)
+    // and for any number: the same operations in the same order either way.
+    auto search = [&](auto fixed) {
+        constexpr int N = decltype(fixed)::value;
+        const int nm = N > 0 ? N : named;
+        // Member x's spatial() of the candidate, term for term on the named dimensions.
+        auto spatial_of = [&](const double* x) {
+            Spatial sj;
+            for (int m = 0; m < nm; ++m) {
+                const double g = x[D + m] * (x[2 * D + m] - std::abs(x[m] - row[m][1]));
+                sj.gain += g;
+                if (g < 0.0) sj.loss -= g;
+                sj.stake += x[D + m] * row[m][2];
             }
-            if (!(size > 0.0)) continue;
-            const double e = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
-            // A sponsor does not trade its aim for a token text: below sponsor_floor of the
-            // aim it keeps the proposal for a later summit instead (docs/model.md III.4.5).
-            if (e < floor) continue;
-            // The sponsor's value of the text: its policy gain and the threat benefit. A
-            // text it values below the status quo can never be its offer (it withdraws).
-            const double v = gain + e * threat;
-            if (!(v >= 0.0) || v < value_cut || (v <= top_value && size < size_cut)) continue;
-            // Nor is a text that, for a member whose refusal stands, is the refused text:
-            // the same four utilities, so by its kept disposition it would refuse again.
-            if (refused && refused_again(e)) continue;
-            // Against withholding consensus for any reason: a smaller text is also a smaller
-            // bet on an uncertain future, so it can win a member that asks for time.
-            if (last_reject && !accepts(tc, *last_reject, spatial_of(last_reject->geo), e))
-                continue;
-            bool all = true;
-            for (const EngineScratch::Holder* h = h_begin; h != h_end; ++h) {
-                if (h == last_reject) continue;
-                if (!accepts(tc, *h, spatial_of(h->geo), e)) {
-                    all = false;
-                    last_reject = h;
-                    break;
+            return sj;
+        };
+        // Whether some member whose refusal stands has, on the candidate (effect
+        // e), the option utilities it refused the current offer on.
+        auto refused_again = [&](double e) {
+            for (const int j : s.refusers) {
+                // options() differs from options_now() only in the objection's value of waiting:
+                // where the other three utilities differ already, the value of waiting (exp and
+                // erfc) cannot make the four equal and is not computed.
+                const Spatial sj = spatial_of(g_agent(j));
+                const Options o0 = options_now(w, sj, s.terms[j], s.rel[j], e, s.pressure[j],
+                                               prop.kind, prop.opt_out);
+                const auto& ref = s.opts[j].v;
+                if (o0.v[0] != ref[0] || o0.v[1] != ref[1] || o0.v[2] != ref[2]) continue;
+                const Options o = options(w, sj, s.terms[j], s.rel[j], e, s.pressure[j], unc,
+                                          prop.kind, prop.opt_out);
+                if (o.v == ref) return true;
+            }
+            return false;
+        };
+        // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
+        // (only where the text names more than one dimension: otherwise the same candidates).
+        for (int scope = -1; scope < (nm > 1 ? D : 0); ++scope) {
+            if (scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0)) continue;
+            for (int k = kGrid - (scope >= 0 ? 1 : 0); k >= 0; --k) {
+                if (scope < 0 && k == 0) break;  // the status quo itself is no offer
+                // A text a veto holder refused, unchanged for it since, is not offered again.
+                if (refused && scope < 0 && k == kGrid) continue;
+                // The candidate's shares and text, its size, the share of the aim it achieves
+                // (effect()) and the sponsor's policy gain (spatial()), term for term.
+                double size = 0.0, progress = 0.0, gain = 0.0;
+                for (int m = 0; m < nm; ++m) {
+                    const int kk = (scope < 0 || scope == s.rnamed[m]) ? k : kUnscaled;
+                    const double* const r =
+                        tab + (static_cast<std::size_t>(m) * (kGrid + 2) + kk) * kRow;
+                    row[m] = r;
+                    size += r[0];
+                    progress += r[3];
+                    gain += r[4];
+                }
+                if (!(size > 0.0)) continue;
+                const double e = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
+                // A sponsor does not trade its aim for a token text: below sponsor_floor of the
+                // aim it keeps the proposal for a later summit instead (docs/model.md III.4.5).
+                if (e < floor) continue;
+                // The sponsor's value of the text: its policy gain and the threat benefit. A
+                // text it values below the status quo can never be its offer (it withdraws).
+                const double v = gain + e * threat;
+                if (!(v >= 0.0) || v < value_cut || (v <= top_value && size < size_cut)) continue;
+                // Nor is a text that, for a member whose refusal stands, is the refused text:
+                // the same four utilities, so by its kept disposition it would refuse again.
+                if (refused && refused_again(e)) continue;
+                // Against withholding consensus for any reason: a smaller text is also a smaller
+                // bet on an uncertain future, so it can win a member that asks for time.
+                if (last_reject && !accepts(tc, *last_reject, spatial_of(last_reject->geo), e))
+                    continue;
+                bool all = true;
+                for (const EngineScratch::Holder* h = h_begin; h != h_end; ++h) {
+                    if (h == last_reject) continue;
+                    if (!accepts(tc, *h, spatial_of(h->geo), e)) {
+                        all = false;
+                        last_reject = h;
+                        break;
+                    }
+                }
+                if (!all) continue;
+                s.offers[offers++] = {v, size, scope, k};
+                if (v > top_value || (v == top_value && size > top_size)) {
+                    top_value = v;
+                    top_size = size;
+                    value_cut = below_tie(top_value);
+                    size_cut = below_tie(top_size);
                 }
             }
-            if (!all) continue;
-            s.offers[offers++] = {v, size, scope, k};
-            if (v > top_value || (v == top_value && size > top_size)) {
-                top_value = v;
-                top_size = size;
-                value_cut = below_tie(top_value);
-                size_cut = below_tie(top_size);
-            }
         }
-    }
+    };
+    if (named == 1)
+        search(std::integral_constant<int, 1>{});
+    else if (named == 2)
+        search(std::integral_constant<int, 2>{});
+    else
+        search(std::integral_constant<int, 0>{});
     // A sponsor that values the status quo above every text in the win-set withdraws (no
     // candidate worth less than the status quo was kept).
     if (offers == 0) return -std::numeric_limits<double>::infinity();
@@ -379,22 +397,11 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     }
     // The named dimensions and each agent's constants on them, once per proposal (the
     // status quo, positions and saliences do not change during a summit).
-    int rnamed = 0;
-    for (int d = 0; d < D; ++d)
-        if (prop.position[d] != kNoParam) s.rnamed[rnamed++] = d;
+    const int rnamed = named_geo(w, prop, s);
     double* const round_text = s.round_geo.data() + static_cast<std::size_t>(3 * n) * D;
     auto agent_geo = [&](int i) {
         return s.round_geo.data() + static_cast<std::size_t>(3 * i) * D;
     };
-    for (int i = 0; i < n; ++i) {
-        double* const x = agent_geo(i);
-        for (int m = 0; m < rnamed; ++m) {
-            const int d = s.rnamed[m];
-            x[m] = w.position(i, d);
-            x[D + m] = w.salience(i, d);
-            x[2 * D + m] = std::abs(x[m] - w.status_quo(d));
-        }
-    }
     auto set_round_text = [&] {
         for (int m = 0; m < rnamed; ++m) {
             const int d = s.rnamed[m];

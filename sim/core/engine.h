@@ -22,7 +22,6 @@ struct EngineScratch {
     /// [named dimension] the win-set candidate's row of cand_terms on each dimension
     std::vector<const double*> cand_rows;
     std::vector<double> share, best;  // [dimension] offer shares (win-set search)
-    std::vector<int> named;           // [dimension] dimensions the text names
     /// [dimension] the rank of the dimension's id in byte order: the win-set's tie-break
     /// between one-dimension concessions, which must not read the file's order (III.4.5)
     std::vector<int> dim_rank;
@@ -36,10 +35,6 @@ struct EngineScratch {
     /// [(dimension + 1) x (kGrid + 1)] the accepted candidates of one search (no allocation:
     /// sized by resize)
     std::vector<Offer> offers;
-    /// [(4 + 3 x agent) x dimension] the win-set search's per-call constants on the named
-    /// dimensions: status quo, way to the tabled text, aim's direction, current share; then
-    /// per agent its position, salience and distance from the status quo.
-    std::vector<double> geo;
     /// One veto holder of a win-set search with the operands of its win-set test that do not
     /// depend on the candidate (options_now()'s, each the same value it computes): the
     /// holders are listed once per search, so that no candidate's test skips non-members.
@@ -57,9 +52,10 @@ struct EngineScratch {
     /// text, its distance from the status quo, its progress along the aim and the sponsor's
     /// gain term; a candidate's sums add them up dimension by dimension.
     std::vector<double> cand_terms;
-    /// [(3 x agent + 2) x dimension] resolve's per-proposal constants on the named
-    /// dimensions (rnamed): per agent its position, salience and distance from the status
-    /// quo; then the round's text and its distance from the status quo.
+    /// [(3 x agent + 2) x dimension] the per-proposal constants on the named dimensions
+    /// (rnamed), set by ConsensusEngine::named_geo and read by resolve and win_set: per agent
+    /// its position, salience and distance from the status quo; then the round's text and
+    /// its distance from the status quo (resolve's).
     std::vector<double> round_geo;
     std::vector<int> rnamed;               // [dimension] dimensions the text names (resolve)
     std::vector<AgentTerms> terms;         // [agent]
@@ -146,9 +142,11 @@ class ConsensusEngine {
     /// sponsor prefers the status quo to all of them.
     ///
     /// Reads from `s` the current offer (share), the tabled text (text0), the aim's
-    /// direction (dir), the dimensions' id ranks (dim_rank), and every agent's terms,
-    /// relations, pressure and forced flag; uses named, cand_rows, cand_terms, holders, geo and
-    /// offers as buffers.
+    /// direction (dir), the dimensions' id ranks (dim_rank), every agent's terms, relations,
+    /// pressure, forced and outside flags, and the agents' constants on the named dimensions
+    /// (rnamed, round_geo: named_geo() must have been called for this proposal and the
+    /// World's current status quo, positions and saliences); uses cand_rows, cand_terms,
+    /// holders and offers as buffers.
     ///
     /// `refused` (a veto holder refused the current offer and nothing has changed for it
     /// since: docs/model.md III.4.5, "A refused text is not offered again") leaves the
@@ -159,6 +157,10 @@ class ConsensusEngine {
     /// finds the win-set empty.
     double win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
                    double ambition, bool refused = false) const;
+    /// Lists the dimensions proposal `prop` names in s.rnamed and sets every agent's
+    /// position, salience and distance from the status quo on them in s.round_geo (resolve
+    /// calls it once per proposal; win_set reads them). Returns how many are named.
+    static int named_geo(const World& w, const ProposalSpec& prop, EngineScratch& s);
     static constexpr int kGrid = 10;  ///< steps of the win-set search's grid
     /// Relative tolerance within which the win-set search counts two sponsor values (or two
     /// offer sizes) as equal: a and b tie when |a - b| <= kTie x max(1, |a|, |b|), so that

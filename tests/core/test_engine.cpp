@@ -602,6 +602,7 @@ TEST(Engine, TheWinSetSearchFindsThePlainGridSearchsOffer) {
         std::vector<double> expected(D, -1.0);
         const double want = plain_win_set(w, prop, s, spec.dimensions, ambition, refused, expected,
                                           waits, refused_skips);
+        ConsensusEngine::named_geo(w, prop, s);
         const double got = ConsensusEngine(spec.variants).win_set(w, prop, 0, s, ambition, refused);
         ASSERT_EQ(std::isfinite(got), std::isfinite(want)) << "case " << c;
         if (!std::isfinite(want)) {
