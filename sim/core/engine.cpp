@@ -154,13 +154,19 @@ int ConsensusEngine::named_geo(const World& w, const ProposalSpec& prop, EngineS
     int named = 0;
     for (int d = 0; d < D; ++d)
         if (prop.position[d] != kNoParam) s.rnamed[named++] = d;
-    for (int i = 0; i < w.n; ++i) {
-        double* const x = s.round_geo.data() + static_cast<std::size_t>(3 * i) * D;
-        for (int m = 0; m < named; ++m) {
-            const int d = s.rnamed[m];
-            x[m] = w.position(i, d);
-            x[D + m] = w.salience(i, d);
-            x[2 * D + m] = std::abs(x[m] - w.status_quo(d));
+    // Agent i's constants start at 3 x i x D; dimension by dimension, the agents' positions
+    // and saliences are one column each (Eigen's matrices are column-major).
+    const std::size_t stride = static_cast<std::size_t>(3) * D;
+    for (int m = 0; m < named; ++m) {
+        const int d = s.rnamed[m];
+        const double* const pos = w.position.col(d).data();
+        const double* const sal = w.salience.col(d).data();
+        const double q = w.status_quo(d);
+        double* x = s.round_geo.data() + m;
+        for (int i = 0; i < w.n; ++i, x += stride) {
+            x[0] = pos[i];
+            x[D] = sal[i];
+            x[2 * D] = std::abs(pos[i] - q);
         }
     }
     return named;
@@ -521,25 +527,27 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             }
         }
         // 3. Count: only members hold a veto; observers and candidates take part without one.
-        vetoes = substance = joined_members = out_members = reservations = 0;
+        // Each choice's flags, and the members' choices counted by kind.
+        static constexpr Flags kChoiceFlags[kChoices] = {
+            kJoined, static_cast<Flags>(kJoined | kReserved), kStayedOut, kObjected};
+        int counted[kChoices] = {0, 0, 0, 0};
+        substance = 0;
         for (int i = 0; i < n; ++i) {
             const Choice c = s.choice[i];
-            flags[i] |= c == Choice::Join      ? kJoined
-                        : c == Choice::Reserve ? (kJoined | kReserved)
-                        : c == Choice::StayOut ? kStayedOut
-                                               : kObjected;
+            flags[i] |= kChoiceFlags[static_cast<int>(c)];
             const bool waits = c == Choice::Object && s.opts[i].for_time && !(flags[i] & kDropped);
             if (waits) flags[i] |= kWaited;
             if (!w.member(i) || s.outside[i]) continue;
+            ++counted[static_cast<int>(c)];
             if (c == Choice::Object) {
                 flags[i] |= kVeto;
-                ++vetoes;
                 substance += !waits;
             }
-            joined_members += supports(c);
-            out_members += c == Choice::StayOut;
-            reservations += c == Choice::Reserve;
         }
+        vetoes = counted[static_cast<int>(Choice::Object)];
+        reservations = counted[static_cast<int>(Choice::Reserve)];
+        joined_members = counted[static_cast<int>(Choice::Join)] + reservations;
+        out_members = counted[static_cast<int>(Choice::StayOut)];
         if (explain) {
             RoundExplain& re = explain->rounds.emplace_back();
             re.round = r + 1;
