@@ -14,7 +14,7 @@ sco_configure
 # reuses this tree's libraries and compiles only the two files that differ
 # (-DSCO_BUILD_MPI_VARIANT=ON; a separate -DSCO_WITH_MPI=ON tree compiled everything again).
 # A unity build (CMAKE_UNITY_BUILD: each target's files compiled in batches of 8, see
-# sim/CMakeLists.txt) costs a fraction of the CPU time of one file at a time; every file is
+# sim/CMakeLists.txt) takes about 60% of the CPU time of one file at a time; every file is
 # still compiled one at a time by scripts/fuzz.sh's clang tree (the libraries) and by a
 # default configure (what developers build). The cache keeps it on in build/ afterwards.
 cmake -S . -B build -DSCO_BUILD_BENCHMARKS=ON -DSCO_BUILD_MPI_VARIANT=ON -DCMAKE_UNITY_BUILD=ON >/dev/null
