@@ -21,6 +21,11 @@ extern "C" void on_signal(int sig) {
 }  // namespace
 
 SignalGuard::SignalGuard() {
+    // A command starts unstopped: a signal caught under an earlier guard of this process
+    // (before it, the default handler ends the process) is not this command's. Guards are
+    // never nested: one per command.
+    g_signal = 0;
+    g_stop.store(false);
     struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);

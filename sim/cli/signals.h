@@ -7,7 +7,9 @@
 
 namespace sco::cli {
 
-/// Installs the handlers for its lifetime and restores the previous ones after.
+/// Installs the handlers for its lifetime and restores the previous ones after. Lowers the
+/// stop flag when it starts (one guard per command, never nested), so that a process that
+/// runs several commands, such as a test binary, starts each one unstopped.
 class SignalGuard {
   public:
     SignalGuard();

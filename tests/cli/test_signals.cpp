@@ -1,7 +1,7 @@
 // sim/cli/signals.cpp: while a SignalGuard lives, SIGINT and SIGTERM set the stop flag
 // (and record which signal) instead of killing the process; after it, the previous
-// handlers are back. The flag stays set once raised (a command stops once): ctest runs
-// each test in its own process.
+// handlers are back. The flag stays set once raised until the next guard starts (a
+// command stops once; the next command in the same process starts unstopped).
 #include "sim/cli/signals.h"
 
 #include <gtest/gtest.h>
@@ -35,6 +35,29 @@ TEST(Signals, AGuardTurnsSigtermIntoTheStopFlagAndRestoresThePreviousHandler) {
     }
     ASSERT_EQ(std::raise(SIGTERM), 0);
     EXPECT_EQ(g_previous_calls, 1);  // the guard gave the handler back
+    sigaction(SIGTERM, &before, nullptr);
+}
+
+// A test binary runs many commands in one process: a signal one of them caught must not
+// stop the next (before, test_cli's Cmd* tests failed with "interrupted" whenever the
+// Signals tests ran first, e.g. under --gtest_shuffle).
+TEST(Signals, ANewGuardStartsWithTheStopFlagDown) {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    struct sigaction before {};
+    ASSERT_EQ(sigaction(SIGTERM, &ignore, &before), 0);
+    {
+        cli::SignalGuard guard;
+        ASSERT_EQ(std::raise(SIGTERM), 0);
+        EXPECT_TRUE(cli::stop_flag()->load());
+    }
+    EXPECT_TRUE(cli::stop_flag()->load());  // after the guard, until the next one starts
+    {
+        cli::SignalGuard guard;
+        EXPECT_FALSE(cli::stop_flag()->load());
+        EXPECT_EQ(cli::caught_signal(), SIGINT);  // none recorded yet: the default
+    }
     sigaction(SIGTERM, &before, nullptr);
 }
 
