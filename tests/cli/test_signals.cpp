@@ -18,12 +18,30 @@ extern "C" void previous_handler(int) {
     ++g_previous_calls;
 }
 
+/// Installs `handler` for `sig` for the test's duration (the handler a guard must give
+/// back), and restores the one before it at the end.
+class PreviousHandler {
+  public:
+    PreviousHandler(int sig, void (*handler)(int)) : sig_(sig) {
+        struct sigaction mine {};
+        mine.sa_handler = handler;
+        sigemptyset(&mine.sa_mask);
+        ok_ = sigaction(sig, &mine, &before_) == 0;
+    }
+    ~PreviousHandler() { sigaction(sig_, &before_, nullptr); }
+    PreviousHandler(const PreviousHandler&) = delete;
+    PreviousHandler& operator=(const PreviousHandler&) = delete;
+    [[nodiscard]] bool ok() const { return ok_; }
+
+  private:
+    int sig_;
+    struct sigaction before_ {};
+    bool ok_ = false;
+};
+
 TEST(Signals, AGuardTurnsSigtermIntoTheStopFlagAndRestoresThePreviousHandler) {
-    struct sigaction mine {};
-    mine.sa_handler = previous_handler;
-    sigemptyset(&mine.sa_mask);
-    struct sigaction before {};
-    ASSERT_EQ(sigaction(SIGTERM, &mine, &before), 0);
+    const PreviousHandler previous(SIGTERM, previous_handler);
+    ASSERT_TRUE(previous.ok());
     g_previous_calls = 0;
     {
         cli::SignalGuard guard;
@@ -35,18 +53,14 @@ TEST(Signals, AGuardTurnsSigtermIntoTheStopFlagAndRestoresThePreviousHandler) {
     }
     ASSERT_EQ(std::raise(SIGTERM), 0);
     EXPECT_EQ(g_previous_calls, 1);  // the guard gave the handler back
-    sigaction(SIGTERM, &before, nullptr);
 }
 
 // A test binary runs many commands in one process: a signal one of them caught must not
 // stop the next (before, test_cli's Cmd* tests failed with "interrupted" whenever the
 // Signals tests ran first, e.g. under --gtest_shuffle).
 TEST(Signals, ANewGuardStartsWithTheStopFlagDown) {
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigemptyset(&ignore.sa_mask);
-    struct sigaction before {};
-    ASSERT_EQ(sigaction(SIGTERM, &ignore, &before), 0);
+    const PreviousHandler previous(SIGTERM, SIG_IGN);
+    ASSERT_TRUE(previous.ok());
     {
         cli::SignalGuard guard;
         ASSERT_EQ(std::raise(SIGTERM), 0);
@@ -58,15 +72,11 @@ TEST(Signals, ANewGuardStartsWithTheStopFlagDown) {
         EXPECT_FALSE(cli::stop_flag()->load());
         EXPECT_EQ(cli::caught_signal(), SIGINT);  // none recorded yet: the default
     }
-    sigaction(SIGTERM, &before, nullptr);
 }
 
 TEST(Signals, SigintIsCaughtToo) {
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigemptyset(&ignore.sa_mask);
-    struct sigaction before {};
-    ASSERT_EQ(sigaction(SIGINT, &ignore, &before), 0);
+    const PreviousHandler previous(SIGINT, SIG_IGN);
+    ASSERT_TRUE(previous.ok());
     {
         cli::SignalGuard guard;
         ASSERT_EQ(std::raise(SIGINT), 0);
@@ -74,7 +84,6 @@ TEST(Signals, SigintIsCaughtToo) {
         EXPECT_EQ(cli::caught_signal(), SIGINT);
     }
     ASSERT_EQ(std::raise(SIGINT), 0);  // ignored again: the process is still here
-    sigaction(SIGINT, &before, nullptr);
 }
 
 }  // namespace

@@ -72,14 +72,7 @@ TEST(Simulate, ShocksChangeParametersFromTheirPeriodOn) {
     b.dyn(Dyn::ObjectionCost, 0.2).dyn(Dyn::WaitValue, 2.0);
     b.spec().variants.choice = ChoiceRule::Deterministic;
     // From period 1 on the plan's uncertainty is 0: nothing is left to wait for.
-    ParamDef d = b.spec().params[b.spec().proposals[p].uncertainty];
-    d.path = "shocks.0." + d.path;
-    d.dist = Distribution::fixed(0.0);
-    Shock sh;
-    sh.period = 1;
-    sh.set.push_back(b.spec().params.add(d));
-    sh.targets.push_back(b.spec().proposals[p].uncertainty);
-    b.spec().shocks.push_back(sh);
+    b.shock(1, b.spec().proposals[p].uncertainty, Distribution::fixed(0.0));
     const RunRecord r = run(b.spec(), 0);
     EXPECT_EQ(outcome(r, 0, p), Outcome::Deferred);
     EXPECT_TRUE(r.flags[1] & kWaited);
@@ -124,14 +117,7 @@ TEST(Simulate, ReferencePredictionsFollowAdmissionsShocksAndTheStatusQuo) {
         b.set(std::string("agents.") + id + ".position.d1", 0.8);
     b.spec().variants.choice = ChoiceRule::Deterministic;
     // At period 3, BBB moves from 0.6 to 0.9 on d0.
-    ParamDef d = b.spec().params[b.spec().agents[1].position[0]];
-    d.path = "shocks.0." + d.path;
-    d.dist = Distribution::fixed(0.9);
-    Shock sh;
-    sh.period = 3;
-    sh.set.push_back(b.spec().params.add(d));
-    sh.targets.push_back(b.spec().agents[1].position[0]);
-    b.spec().shocks.push_back(sh);
+    b.shock(3, b.spec().agents[1].position[0], Distribution::fixed(0.9));
     const RunRecord r = run(b.spec(), 0);
     ASSERT_TRUE(passed(outcome(r, 0, adm)));
     ASSERT_TRUE(passed(outcome(r, 0, plan)));
@@ -383,14 +369,7 @@ SpecBuilder drawn_spec() {
     b.set("relations.tension.BBB-CCC", {DistKind::Uniform, 0.4, 0.8});
     b.susceptibility(1, 0, 0.5);
     b.set("dynamics.dialogue_rate", {DistKind::Beta, 0.5, 3});
-    ParamDef d = b.spec().params[b.spec().agents[1].position[0]];
-    d.path = "shocks.0." + d.path;
-    d.dist = {DistKind::Uniform, 0.0, 1.0};
-    Shock sh;
-    sh.period = 1;
-    sh.set.push_back(b.spec().params.add(d));
-    sh.targets.push_back(b.spec().agents[1].position[0]);
-    b.spec().shocks.push_back(sh);
+    b.shock(1, b.spec().agents[1].position[0], {DistKind::Uniform, 0.0, 1.0});
     return b;
 }
 
@@ -472,14 +451,7 @@ TEST(Simulate, PeriodZeroReferencePredictionsFollowDrawnInputsAndShocks) {
     }
     // A shock in period 0 moves BBB to 1.0 before the first summit: (0.2 + 1.0) / 2.
     SpecBuilder shocked = b;
-    ParamDef d = shocked.spec().params[shocked.spec().agents[1].position[0]];
-    d.path = "shocks.0." + d.path;
-    d.dist = Distribution::fixed(1.0);
-    Shock sh;
-    sh.period = 0;
-    sh.set.push_back(shocked.spec().params.add(d));
-    sh.targets.push_back(shocked.spec().agents[1].position[0]);
-    shocked.spec().shocks.push_back(sh);
+    shocked.shock(0, shocked.spec().agents[1].position[0], Distribution::fixed(1.0));
     EXPECT_FALSE(CompiledModel(shocked.spec()).fixed_period0_reference());
     EXPECT_FLOAT_EQ(compromise0(shocked.spec(), 0), 0.6f);
 }

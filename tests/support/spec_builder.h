@@ -104,6 +104,20 @@ class SpecBuilder {
         return set(std::string("dynamics.") + std::string(core::kDynNames.name(d)), v);
     }
 
+    /// Adds a shock (the scenario's `shocks:`, numbered as the loader numbers them) that
+    /// from `period` on sets parameter `target` to a value drawn from `d`.
+    SpecBuilder& shock(int period, core::ParamId target, core::Distribution d) {
+        core::ParamDef def = s_.params[target];
+        def.path = "shocks." + std::to_string(s_.shocks.size()) + "." + def.path;
+        def.dist = d;
+        core::Shock sh;
+        sh.period = period;
+        sh.set.push_back(s_.params.add(def));
+        sh.targets.push_back(target);
+        s_.shocks.push_back(sh);
+        return *this;
+    }
+
     core::ModelSpec& spec() { return s_; }
 
   private:
