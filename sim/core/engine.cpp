@@ -117,7 +117,9 @@ struct TestConsts {
 /// Whether veto holder h prefers a candidate of spatial terms `sp` and effect `e` to
 /// withholding consensus (the win-set test): options_now()'s utilities, operation for
 /// operation, from the holder's constants; the option value of waiting only where it can
-/// change the answer.
+/// change the answer. It repeats options_now()'s equations (the win-set's hot loop); a
+/// change to one must be made in both: Engine.TheWinSetSearchFindsThePlainGridSearchsOffer,
+/// whose reference search calls options(), fails where they part.
 inline bool accepts(const TestConsts& c, const EngineScratch::Holder& h, const Spatial& sp,
                     double e) {
     const double benefit = e * h.threat;

@@ -129,6 +129,9 @@ inline double option_value(double v, double s) {
     return s * (kInvSqrt2Pi * std::exp(-0.5 * z * z) - z * 0.5 * std::erfc(z * kInvSqrt2));
 }
 
+// The win-set test (accepts() in engine.cpp) repeats these equations from per-holder
+// constants: change both (Engine.TheWinSetSearchFindsThePlainGridSearchsOffer fails where
+// they part).
 inline Options options_now(const World& w, const Spatial& sp, const AgentTerms& at,
                            const Relations& rel, double effect, double pressure, Kind kind,
                            bool opt_out) {
