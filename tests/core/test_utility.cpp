@@ -130,3 +130,20 @@ TEST(Utility, TheValueOfWaitingIsSkippedOnlyWhereItCannotChangeTheOptions) {
     EXPECT_GT(changed, 10000);
     EXPECT_LT(changed, 190000);
 }
+
+namespace {
+// Compiled for a target with FMA, so that the compiler may fuse the multiply-add unless
+// -ffp-contract=off (CMakeLists.txt) forbids it.
+[[gnu::target("fma"), gnu::noinline]] double mul_add_on_fma_target(double a, double b, double c) {
+    return a * b + c;
+}
+}  // namespace
+
+TEST(Build, MultiplyAddsAreRoundedTwiceWhereTheTargetHasFma) {
+    if (!__builtin_cpu_supports("fma")) GTEST_SKIP() << "this CPU has no FMA instructions";
+    // (1 + 2^-30)^2 = 1 + 2^-29 + 2^-60: rounded, the product loses its 2^-60, so adding
+    // -(1 + 2^-29) gives 0; fused, it gives 2^-60.
+    volatile double a = 1.0 + 0x1.0p-30, c = -(1.0 + 0x1.0p-29);
+    EXPECT_EQ(mul_add_on_fma_target(a, a, c), 0.0)
+        << "a * b + c was fused: the numbers would depend on the CPU the binary was built for";
+}
