@@ -19,8 +19,10 @@ case "$SECONDS_PER_TARGET" in ''|*[!0-9]*) echo "fuzz.sh: SECONDS must be a whol
 
 ./scripts/install-deps.sh --fuzz
 
+. scripts/lib.sh
 B=build-fuzz
-cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+# shellcheck disable=SC2046  # "-G Ninja" is two words (sco_generator, scripts/lib.sh)
+cmake $(sco_generator "$B") -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCO_BUILD_TESTS=OFF -DSCO_BUILD_FUZZERS=ON >/dev/null
 cmake --build "$B" -j"$(nproc)" --target fuzz_scenario fuzz_results sco-sim
 

@@ -14,6 +14,7 @@ set -euo pipefail
 
 CORE=(
   build-essential cmake pkg-config git
+  ninja-build                   # the scripts' build trees (scripts/lib.sh, sco_generator)
   clang-format                  # the committed .clang-format is checked by ctest
   libeigen3-dev                 # linear algebra (relation matrices)
   libboost-program-options-dev  # command line

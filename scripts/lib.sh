@@ -18,8 +18,18 @@ sco_python() {
   return 1
 }
 
+# Prints "-G Ninja" for a build directory not configured yet, when ninja is installed
+# (install-deps.sh installs ninja-build): Ninja compiles a target's files while the libraries
+# they use still link and runs several cmake --build targets as one graph, so both cores stay
+# busy through the unity builds' large batches (docs/robustness.md, "CI time"). A directory
+# already configured keeps its generator (CMake refuses to change it).
+sco_generator() {
+  if [ ! -f "$1/CMakeCache.txt" ] && command -v ninja >/dev/null 2>&1; then echo "-G Ninja"; fi
+}
+
 # Configures build/ (Release, tests on) once; later calls reuse it.
 sco_configure() {
   local werror="${SCO_WERROR:-OFF}"
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSCO_BUILD_TESTS=ON -DSCO_WERROR="$werror" >/dev/null
+  # shellcheck disable=SC2046  # "-G Ninja" is two words
+  cmake $(sco_generator build) -S . -B build -DCMAKE_BUILD_TYPE=Release -DSCO_BUILD_TESTS=ON -DSCO_WERROR="$werror" >/dev/null
 }

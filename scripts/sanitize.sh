@@ -20,7 +20,8 @@ SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=
 # -g1 (line tables, no variables) instead of RelWithDebInfo's -g: the reports' stacks keep
 # their file:line, and the build takes less time; a unity build as in test.sh (files
 # compiled in batches: the same code, instrumented the same way; docs/robustness.md, "CI time").
-cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCO_BUILD_TESTS=ON \
+# shellcheck disable=SC2046  # "-G Ninja" is two words (sco_generator, scripts/lib.sh)
+cmake $(sco_generator "$B") -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCO_BUILD_TESTS=ON \
       -DSCO_WERROR=OFF -DSCO_TEST_PCH=ON -DCMAKE_UNITY_BUILD=ON \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
       -DCMAKE_CXX_FLAGS="$SAN" -DCMAKE_C_FLAGS="$SAN" \

@@ -18,9 +18,10 @@ sco_configure
 # still compiled one at a time by scripts/fuzz.sh's clang tree (the libraries) and by a
 # default configure (what developers build). The cache keeps it on in build/ afterwards.
 cmake -S . -B build -DSCO_BUILD_BENCHMARKS=ON -DSCO_BUILD_MPI_VARIANT=ON -DCMAKE_UNITY_BUILD=ON >/dev/null
-cmake --build build -j"$(nproc)"
 # Every public and interface header of sim/ compiles on its own, with only what its library
-# links (CMake's VERIFY_INTERFACE_HEADER_SETS, set by sco_layer() in sim/CMakeLists.txt).
-cmake --build build -j"$(nproc)" --target all_verify_interface_header_sets
+# links (CMake's VERIFY_INTERFACE_HEADER_SETS, set by sco_layer() in sim/CMakeLists.txt):
+# all_verify_interface_header_sets, in the same call as the rest, so that with Ninja
+# (sco_configure) its files fill the cores beside the build's last batches.
+cmake --build build -j"$(nproc)" --target all all_verify_interface_header_sets
 cd build
 ctest --output-on-failure -j"$(nproc)" "$@"
