@@ -23,7 +23,9 @@ case "$SECONDS_PER_TARGET" in ''|*[!0-9]*) echo "fuzz.sh: SECONDS must be a whol
 B=build-fuzz
 # shellcheck disable=SC2046  # "-G Ninja" is two words (sco_generator, scripts/lib.sh)
 cmake $(sco_generator "$B") -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCO_BUILD_TESTS=OFF -DSCO_BUILD_FUZZERS=ON >/dev/null
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCO_BUILD_TESTS=OFF -DSCO_BUILD_FUZZERS=ON \
+      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
+      -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" >/dev/null
 cmake --build "$B" -j"$(nproc)" --target fuzz_scenario fuzz_results sco-sim
 
 # HDF5 and OpenMP keep a few allocations until exit; leaks are the sanitize.sh suite's job.
