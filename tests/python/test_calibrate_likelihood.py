@@ -216,14 +216,17 @@ def test_an_events_observations_count_once(record, rejection, tmp_path):
     test above). An event's likelihood is the share of runs giving its whole pattern (the
     joint count).
 
-    The tolerance of the comparison with the `passed`-only posterior: the same seed, points
-    and runs give the same runs; in this scenario a plan that passes is `adopted` and one
-    that fails is `blocked` (no amendment, no waiting), so each event's joint count is its
-    `passed` count at every point, each point's log-likelihood the same sum of the same
-    terms, and the weights and interval the same numbers: equal up to floating-point
-    rounding (1e-9 on the log-likelihoods, 1e-12 on the interval's ends). Counted as
-    independent observations the log-likelihoods would be twice the passed-only ones (the
-    L^2 of the test above, whose interval fails the exact check)."""
+    The comparison with the `passed`-only posterior: the same seed and runs give the same
+    points and runs (a point is keyed by (seed, point), its runs by (seed, point, run), so the
+    first 600 points of a calibration are the first 600 of one with 6,000); in this scenario a
+    plan that passes is `adopted` and one that fails is `blocked` (no amendment, no waiting),
+    so each event's joint count is its `passed` count at every point, each point's
+    log-likelihood the same sum of the same terms, and the weights and interval those of the
+    same log-likelihoods: equal up to floating-point rounding (1e-9 on the log-likelihoods
+    and the interval's ends, as in the first test). Counted as independent observations the log-likelihoods
+    would be twice the passed-only ones (the L^2 of the test above, whose interval fails the
+    exact check). 600 points, not the 6,000 of the exact check, which the equality carries
+    over (CI time, docs/robustness.md)."""
     with h5py.File(record["dir"] / "obs.h5", "r") as f:
         passed = [bool(x > 0.5) for x in f["summary/passed"][0, 0, :]]
     lines = ["format: sco-sim-events/1", "name: twice", "record: a simulated run", "events:"]
@@ -235,15 +238,25 @@ def test_an_events_observations_count_once(record, rejection, tmp_path):
     ev = tmp_path / "twice.yaml"
     ev.write_text("\n".join(lines) + "\n")
     out = tmp_path / "twice.h5"
-    sco("calibrate", SCENARIO, ev, "--vary", PRIOR, "--seed", 11, "--points", 6000, "-n", RUNS,
+    points = 600
+    sco("calibrate", SCENARIO, ev, "--vary", PRIOR, "--seed", 11, "--points", points, "-n", RUNS,
         "--posterior", "likelihood", "-j", 2, "-q", "-o", out)
+    with h5py.File(out, "r") as f:
+        mine = np.argsort(f["/calibration/point_index"][...], kind="stable")
+    with h5py.File(rejection["out"], "r") as f:
+        pi = f["/calibration/point_index"][...]
+        first = np.argsort(pi, kind="stable")[:points]
+        assert np.array_equal(pi[first], np.arange(points))
     r = read(out)
-    ok, info = ends_match(record["exact"], r["theta"], r["weight"])
-    assert ok, info
-    assert info["ess"] > 600, info
-    assert np.array_equal(r["theta"], rejection["theta"])
-    np.testing.assert_allclose(r["loglik"], rejection["loglik"], rtol=0, atol=1e-9)
-    assert abs(r["q05"] - rejection["q05"]) < 1e-12 and abs(r["q95"] - rejection["q95"]) < 1e-12
+    theta, loglik = rejection["theta"][first], rejection["loglik"][first]
+    assert np.array_equal(r["theta"][mine], theta)
+    np.testing.assert_allclose(r["loglik"][mine], loglik, rtol=0, atol=1e-9)
+    # the weights and the interval are those of the passed-only log-likelihoods
+    w = np.exp(loglik - loglik.max())
+    w /= w.sum()
+    np.testing.assert_allclose(r["weight"][mine], w, rtol=1e-9, atol=1e-15)
+    assert abs(r["q05"] - weighted_quantile(theta, w, 0.05)) < 1e-9
+    assert abs(r["q95"] - weighted_quantile(theta, w, 0.95)) < 1e-9
 
 
 def test_smc_likelihood_posterior_matches_the_exact_posterior(record):
