@@ -52,6 +52,9 @@
 # accepted points that pass the whole pattern suite, and the port follows a fixed rule:
 #   scripts/suite_filter.py OUT2/all.h5 -o OUT3        (one suite per point, about 15 min)
 #   scripts/port_candidates.py OUT3 -o OUT4            (the candidates, in the rule's order)
+# SESSION 10-11: stage 2 at several seeds (SEED=2016 ... scripts/calibrate_pom.sh OUT2-S, the
+# same BOX) is one rejection sample of their total size; stage 3 runs per seed and the port pools
+# the kept points: scripts/port_candidates.py OUT3-2015 OUT3-2016 ... -o OUT4
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-results/calibration-pom}

@@ -14,10 +14,14 @@ scenarios/sco2014.yaml and measured:
 A candidate holds when every test but S4 passes and the record skill is at least 0.6; the
 first that holds is the one to port (printed last).
 
-    port_candidates.py FILTER_DIR -o OUTDIR [--runs 20000] [--record-runs 4000] [--sco BIN]
+    port_candidates.py FILTER_DIR... -o OUTDIR [--runs 20000] [--record-runs 4000] [--sco BIN]
 
-FILTER_DIR is suite_filter.py's output (its suite.json). Writes OUTDIR/candidates.json (every
-candidate's values, failed tests, S4's outcome, scores) and prints a markdown table.
+FILTER_DIR is suite_filter.py's output (its suite.json). Several FILTER_DIRs (stage 3 of
+rejection runs at several seeds: one rejection sample of their total size) are pooled: their
+kept points together make the posterior; they must name the same parameters and have run the
+suite at the same number of runs. Writes OUTDIR/candidates.json (every candidate's values,
+failed tests, S4's outcome, scores, and the filter directories it pooled) and prints a
+markdown table.
 """
 import argparse
 import json
@@ -40,6 +44,25 @@ def sig3(x):
     return float(f"{x:.3g}")
 
 
+def pool(states):
+    """One state from several filters' states: every point keyed by its filter's position and
+    its index in that filter's calibration ("k:i"), the kept points of all of them."""
+    if not states:
+        raise ValueError("no filter state to pool")
+    names, runs = states[0]["parameters"], states[0]["runs"]
+    points, kept = {}, []
+    for k, st in enumerate(states):
+        if st["parameters"] != names:
+            raise ValueError(f"filter {k + 1} names other parameters: {st['parameters']} "
+                             f"against {names}")
+        if st["runs"] != runs:
+            raise ValueError(f"filter {k + 1} ran the suite at {st['runs']} runs against {runs}")
+        for i, r in st["points"].items():
+            points[f"{k}:{i}"] = r
+        kept += [f"{k}:{i}" for i in st["kept"]]
+    return {"parameters": names, "runs": runs, "points": points, "kept": kept}
+
+
 def candidates(state, max_points):
     names = state["parameters"]
     kept = state["kept"]
@@ -59,14 +82,21 @@ def candidates(state, max_points):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("filter_dir")
+    ap.add_argument("filter_dir", nargs="+")
     ap.add_argument("-o", "--out", required=True)
     ap.add_argument("--runs", type=int, default=20000)
     ap.add_argument("--record-runs", type=int, default=4000)
     ap.add_argument("--max-points", type=int, default=4)
     ap.add_argument("--sco", default=os.environ.get("SCO_SIM_BIN", str(ROOT / "build/bin/sco-sim")))
     a = ap.parse_args()
-    state = json.loads((pathlib.Path(a.filter_dir) / "suite.json").read_text())
+    states = [json.loads((pathlib.Path(d) / "suite.json").read_text()) for d in a.filter_dir]
+    try:
+        state = pool(states)
+    except ValueError as e:
+        sys.exit(f"error: {e}")
+    for d, st in zip(a.filter_dir, states):
+        print(f"{d}: {len(st['kept'])} of {len(st['points'])} points kept (binary {st['binary']}, "
+              f"suite {st['suite']})", file=sys.stderr)
     out = pathlib.Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     cands = candidates(state, a.max_points)
@@ -111,7 +141,8 @@ def main():
         skill = sc["scores"]["skill"]
         cat = {k: c.get("skill") for k, c in sc.get("categories", {}).items()}
         holds = not failed and skill is not None and skill >= 0.6
-        r = {"candidate": tag, "what": what, "values": values, "tests": n, "failed": failed,
+        r = {"candidate": tag, "what": what, "values": values, "pooled": a.filter_dir,
+             "tests": n, "failed": failed,
              "s4": s4, "record_skill": skill, "category_skill": cat, "holds": holds}
         results.append(r)
         json.dump(results, open(out / "candidates.json", "w"), indent=1)

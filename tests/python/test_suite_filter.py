@@ -165,6 +165,32 @@ def test_port_candidates_follow_the_rule_in_order():
     assert dynamics(out)["wait_value"] == {"empirical": [5.0, 2.0, 9.87654]}
 
 
+def test_port_candidates_pool_the_kept_points_of_several_filters():
+    import port_candidates
+    names = ["dynamics.threat_weight", "dynamics.wait_value"]
+
+    def point(t, w, d):
+        return {"values": {names[0]: t, names[1]: w}, "distance": d}
+    # the same calibration index (3) at two seeds: both points count, neither hides the other
+    s1 = {"parameters": names, "runs": 20000, "kept": [3],
+          "points": {"3": point(0.5, 5.0, 0.02), "4": point(3.0, 1.0, 0.0)}}
+    s2 = {"parameters": names, "runs": 20000, "kept": [3, 8],
+          "points": {"3": point(1.0, 2.0, 0.01), "8": point(0.7, 9.0, 0.03)}}
+    pooled = port_candidates.pool([s1, s2])
+    assert sorted(pooled["kept"]) == ["0:3", "1:3", "1:8"]
+    c = port_candidates.candidates(pooled, max_points=4)
+    assert [t for t, _, _ in c] == ["a", "b", "c1", "c2", "c3"]
+    assert c[0][2] == {names[0]: 0.7, names[1]: 5.0}  # the medians of the three kept points
+    assert c[2][2] == {names[0]: 1.0, names[1]: 2.0}  # the nearest of all seeds first
+    assert [x[2] for x in c[2:]] == [{names[0]: 1.0, names[1]: 2.0},
+                                     {names[0]: 0.5, names[1]: 5.0},
+                                     {names[0]: 0.7, names[1]: 9.0}]
+    with pytest.raises(ValueError, match="other parameters"):
+        port_candidates.pool([s1, dict(s2, parameters=names[::-1])])
+    with pytest.raises(ValueError, match="at 2000 runs"):
+        port_candidates.pool([s1, dict(s2, runs=2000)])
+
+
 def test_a_skipped_test_is_not_passed_an_expected_failure_is(tmp_path):
     """Review session 8, finding 6: a claim the suite skipped was counted as held."""
     t = tmp_path / "test_kinds.py"
