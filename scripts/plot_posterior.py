@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The posterior of a calibration (`sco-sim calibrate`) against its priors.
 
-    plot_posterior.py CALIBRATION.h5 [-o FIG.png] [--bins N] [--keep SUITE.json]
-                      [--prior NAME=LO:HI ...]
+    plot_posterior.py CALIBRATION.h5 [CALIBRATION.h5 ...] [-o FIG.png] [--bins N]
+                      [--keep SUITE.json [SUITE.json ...]] [--prior NAME=LO:HI ...]
 
 On the diagonal, each parameter's marginal: the weighted posterior histogram (the last
 generation's accepted points with their weights) over the prior's density, with the
@@ -10,13 +10,33 @@ posterior's 90% interval and median marked. Below the diagonal, the pairwise pos
 its accepted points as open circles (a weighted 2-D histogram when there are more than 300)
 over the prior points run in generation 0 as gray dots (a fixed subsample of 2,000 when
 there are more), so that the posterior's place within the prior's box shows. Writes FIG.png and
-FIG.pdf (default: CALIBRATION-posterior.png beside the file). File layout:
+FIG.pdf (default: CALIBRATION-posterior.png beside the (first) file). File layout:
 docs/hdf5-format.md, "Calibration files".
+
+Several files are pooled into one posterior: rejection calibrations of the same box at several
+seeds (each seed's points are further draws from the same prior, accepted by the same fixed
+rule) are together one rejection sample of their total size, every accepted point weighing
+the same. Pooled are only `rejection` files with a distance posterior accepted by the same
+--tolerance, with the same parameters and recorded priors (the box), scenario, runs per
+point, events (by content) and required events and levels, and not the same calibration
+twice (the scenarios of further pairs are not compared: see _attrs); anything else
+(an `smc` file, whose weights are relative to its own proposal; a `--quantile` cut, which is
+each file's own; a likelihood posterior, normalised per file) is refused, exit 2. The pooled
+posterior's 90% interval and median are recomputed from the pooled points (the weighted
+quantile of `sco-sim calibrate`), its ESS is the number of pooled accepted points. "The prior
+points run in generation 0" are then every file's points together (all are draws from the
+one prior), subsampled by the same fixed rule (a fixed subsample of 2,000 of them). With one
+file, nothing is recomputed: the figure is the file's.
 
 --keep SUITE.json marks the points `scripts/suite_filter.py` kept (its state file, the
 field "kept": rows of the calibration's points that pass the whole pattern suite): black
 dots in the pairwise panels, and on the diagonal their histogram drawn inside the accepted
-points' (same scale, so the kept bars are the subset they are) with their median.
+points' (same scale, so the kept bars are the subset they are) with their median. With
+several files, one SUITE.json per file, in the files' order (`--keep A.json B.json` or
+`--keep A.json --keep B.json`): each one's "kept" are rows of ITS file; where a state file
+records its points' values, each kept row must have them in its file (a state file given in
+the wrong order is refused). State files that ran the suite at different numbers of runs are
+refused.
 
 --prior NAME=LO:HI (repeatable; NAME the parameter's path or its last component) draws the
 prior as uniform on [LO, HI] instead of the prior the file records. A calibration run over
@@ -61,6 +81,7 @@ def load(path):
         d["parameters"] = [_s(v) for v in d["parameters"]]
         d["prior_kind"] = [_s(v) for v in d["prior_kind"]]
         d["prior"] = [_s(v) for v in d["prior"]]
+        d["path"] = str(path)
         d["method"] = _s(c.attrs["method"])
         d["events_name"] = _s(c.attrs["events_name"])
         if "pair_events_name" in c:  # several (scenario, events) pairs: name them all
@@ -94,6 +115,131 @@ def _pairs_text(c):
     return text
 
 
+def _attrs(path):
+    """What a rejection sample depends on besides its seed and size, as comparable values:
+    the acceptance rule, the scenario, the runs per point, the events and the required
+    observations (attributes and datasets of the file; absent ones read as None). The
+    scenarios of the further pairs (--require, --also) are not compared: their SHA-256 changes
+    when a calibrated value is ported into them, which --vary overrides (session 10's seeds
+    2016-2020 ran after session 8's port into scenarios/sco2014.yaml, seed 2015 before)."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        c = f["/calibration"]
+        out = {k: (_s(f.attrs[k]) if k in f.attrs else None)
+               for k in ("scenario_sha256", "replications")}
+        for k in ("calibration_id", "posterior", "distance", "require_rule", "events_sha256"):
+            out[k] = _s(c.attrs[k]) if k in c.attrs else None
+        for k in ("tolerance", "quantile", "require_level"):
+            out[k] = float(c.attrs[k]) if k in c.attrs else None
+        out["require_floor"] = float(c.attrs["require_floor"]) if "require_floor" in c.attrs \
+            else 0.0  # absent in files written before it: none given, 0
+        for k in ("pair_events_sha256", "pair_required", "required_level"):
+            out[k] = [_s(v) for v in c[k][...]] if k in c else None
+        # the required events without the events file's path (each run may have its copy;
+        # the files' contents are compared by pair_events_sha256)
+        out["required"] = ([re.sub(r" \([^()]*\)$", "", _s(v)) if not _s(v).startswith(
+            "comparison ") else "comparison" for v in c["required"][...]]
+            if "required" in c else None)
+        out["skipped"] = ([_s(v) for v in np.atleast_1d(c.attrs["skipped"])]
+                          if "skipped" in c.attrs else None)
+    return out
+
+
+#: What two files must share to pool, as (name in the message, key of _attrs).
+POOL_SAME = (("scenario", "scenario_sha256"), ("runs per point", "replications"),
+             ("events", "events_sha256"), ("distance", "distance"),
+             ("events of the pairs", "pair_events_sha256"), ("pair roles", "pair_required"),
+             ("required observations", "required"), ("required levels", "required_level"),
+             ("require level", "require_level"), ("require rule", "require_rule"),
+             ("require floor", "require_floor"), ("skipped observations", "skipped"),
+             ("tolerance", "tolerance"))
+
+
+def _same(a, b):
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    return a == b
+
+
+def weighted_quantile(values, weights, q):
+    """sco-sim's weighted quantile (abc::weighted_quantile): the points of positive weight
+    sorted, point i at cumulative (W_<i + w_i/2)/W, linear in between, clamped at the ends."""
+    v, w = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    v, w = v[w > 0], w[w > 0]
+    if not len(v):
+        return float("nan")
+    o = np.argsort(v, kind="stable")
+    v, w = v[o], w[o]
+    c = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return float(np.interp(q, c, v))
+
+
+def pool(ds):
+    """One calibration from the loaded files DS (each with its "path"): one file as it is;
+    several rejection files of the same box, filters and tolerance as one rejection sample
+    (points concatenated in the files' order, equal weights on the accepted, the posterior's
+    quantiles recomputed). ValueError naming the files when they cannot pool."""
+    if len(ds) == 1:
+        return ds[0]
+    first = ds[0]
+    fp = first["path"]
+    attrs = [_attrs(d["path"]) for d in ds]
+    for d, at in zip(ds, attrs):
+        p = d["path"]
+        if d["method"] != "rejection":
+            raise ValueError(f"{p}: method {d['method']}: only rejection calibrations pool "
+                             "(equal weights); an smc generation's weights are relative to its "
+                             "own proposal")
+        if (at["posterior"] or "distance") != "distance":
+            raise ValueError(f"{p}: a {at['posterior']} posterior (weights normalised within "
+                             "the file) does not pool; only the distance posterior does")
+        if at["tolerance"] is None or not math.isfinite(at["tolerance"]):
+            raise ValueError(f"{p}: accepted by a quantile of its own points (--quantile "
+                             f"{at['quantile']}), a cut of its own: only calibrations accepted "
+                             "by one --tolerance pool")
+    for d, at in zip(ds[1:], attrs[1:]):
+        p = d["path"]
+        if d["parameters"] != first["parameters"]:
+            raise ValueError(f"{p} and {fp} do not pool: different parameters ("
+                             + ", ".join(d["parameters"]) + " against "
+                             + ", ".join(first["parameters"]) + ")")
+        if (d["prior"] != first["prior"] or d["prior_kind"] != first["prior_kind"]
+                or not all(np.array_equal(d[k], first[k])
+                           for k in ("prior_a", "prior_b", "support_lo", "support_hi"))):
+            raise ValueError(f"{p} and {fp} do not pool: different priors (the box) as "
+                             "recorded (" + ", ".join(d["prior"]) + " against "
+                             + ", ".join(first["prior"]) + ")")
+        for what, k in POOL_SAME:
+            if not _same(at[k], attrs[0][k]):
+                raise ValueError(f"{p} and {fp} do not pool: different {what} ({at[k]} "
+                                 f"against {attrs[0][k]})")
+    ids = [at["calibration_id"] for at in attrs]
+    for i, cid in enumerate(ids):
+        if cid is not None and cid in ids[:i]:
+            raise ValueError(f"{ds[i]['path']} and {ds[ids.index(cid)]['path']} are the same "
+                             "calibration (same seed): the same points twice do not pool")
+    out = dict(first)
+    out["prior_kind"], out["prior"] = list(first["prior_kind"]), list(first["prior"])
+    out["prior_a"], out["prior_b"] = first["prior_a"].copy(), first["prior_b"].copy()
+    for k in ("theta", "point_generation", "accepted", "distance", "point_index"):
+        out[k] = np.concatenate([d[k] for d in ds])
+    acc = (out["accepted"] == 1).astype(float)
+    out["weight"] = acc / acc.sum() if acc.sum() else acc
+    post = out["accepted"] == 1
+    out["ess"] = np.array([float(post.sum())])
+    out["n_accepted"] = np.array([int(post.sum())])
+    th, w = out["theta"][post], out["weight"][post]
+    for q, name in ((0.05, "q05"), (0.5, "median"), (0.95, "q95")):
+        out[f"posterior_{name}"] = np.array([weighted_quantile(th[:, j], w, q)
+                                             for j in range(th.shape[1])])
+    out["posterior_mean"] = w @ th / w.sum() if len(w) else np.full(th.shape[1], np.nan)
+    out["posterior_sd"] = (np.sqrt(w @ (th - out["posterior_mean"]) ** 2 / w.sum()) if len(w)
+                           else np.full(th.shape[1], np.nan))
+    out["pooled"] = [d["path"] for d in ds]
+    out["offsets"] = list(np.cumsum([0] + [len(d["theta"]) for d in ds[:-1]]))
+    return out
+
+
 def parse_prior(spec, names):
     """(index, lo, hi) of a --prior NAME=LO:HI; ValueError naming the problem."""
     m = re.fullmatch(r"\s*([^=\s]+)\s*=\s*([^:]+):(.+)", spec)
@@ -125,9 +271,8 @@ def set_priors(d, specs):
     return d
 
 
-def load_keep(path, d):
-    """The rows of the calibration's points that SUITE.json (suite_filter.py's state) kept,
-    checked against the calibration: same parameters, rows in range and accepted."""
+def read_state(path):
+    """SUITE.json (suite_filter.py's state) as a dict with a list 'kept'; ValueError if not."""
     try:
         with open(path, encoding="utf-8") as f:
             j = json.load(f)
@@ -135,6 +280,15 @@ def load_keep(path, d):
         raise ValueError(f"{path}: not JSON ({e})") from e
     if not isinstance(j, dict) or not isinstance(j.get("kept"), list):
         raise ValueError(f"{path}: no list 'kept' (write it with scripts/suite_filter.py)")
+    return j
+
+
+def load_keep(path, d, j=None):
+    """The rows of the calibration's points that SUITE.json (suite_filter.py's state; J if
+    read already) kept, checked against the calibration: same parameters, rows in range and
+    accepted, and where the state records a kept point's values, the row's values."""
+    if j is None:
+        j = read_state(path)
     if "parameters" in j and list(j["parameters"]) != list(d["parameters"]):
         raise ValueError(f"{path}: its parameters ({', '.join(j['parameters'])}) are not the "
                          f"calibration's ({', '.join(d['parameters'])})")
@@ -147,8 +301,32 @@ def load_keep(path, d):
         if d["accepted"][i] != 1:
             raise ValueError(f"{path}: kept point {i} was not accepted by the calibration "
                              "(a state file of another calibration?)")
+        rec = (j.get("points") or {}).get(str(i)) if isinstance(j.get("points"), dict) else None
+        if isinstance(rec, dict) and isinstance(rec.get("values"), dict):
+            vals = [rec["values"].get(n) for n in d["parameters"]]
+            if None in vals or not np.allclose(vals, d["theta"][i], rtol=1e-12, atol=0):
+                raise ValueError(f"{path}: kept point {i} has other values than row {i} of "
+                                 f"{d.get('path', 'the calibration')} (a state file of another "
+                                 "calibration, or given in another order than the files?)")
         rows.append(i)
     return np.array(rows, dtype=int)
+
+
+def load_keeps(paths, ds, pooled):
+    """The kept rows of POOLED (pool(DS)) from one SUITE.json per file of DS, in order: each
+    file's rows by load_keep, shifted by the rows of the files before it."""
+    if len(paths) != len(ds):
+        raise ValueError(f"--keep is given once per calibration file, in the same order: "
+                         f"{len(ds)} files ({', '.join(d['path'] for d in ds)}) and "
+                         f"{len(paths)} --keep ({', '.join(map(str, paths))})")
+    states = [read_state(p) for p in paths]
+    runs = {p: st["runs"] for p, st in zip(paths, states) if "runs" in st}
+    if len(set(runs.values())) > 1:
+        raise ValueError("the state files ran the suite at different numbers of runs ("
+                         + ", ".join(f"{p}: {r}" for p, r in runs.items()) + ")")
+    offsets = pooled.get("offsets", [0])
+    return np.concatenate([load_keep(p, d, st) + off
+                           for p, d, st, off in zip(paths, ds, states, offsets)]).astype(int)
 
 
 def prior_pdf(d, j, x):
@@ -254,10 +432,17 @@ def plot(d, out, bins=20, keep=None, keep_name="the pattern suite"):
             if j == 0 and i > 0:
                 ax.set_ylabel(_label(d["parameters"][i]))
     ess = float(d["ess"][-1]) if len(d["ess"]) else float("nan")
-    title = (f"Posterior ({d['method']}, {int(post.sum())} accepted points, ESS {ess:.0f}) "
-             "against the priors")
+    files = d.get("pooled", [])
+    if len(files) > 1:
+        title = (f"Posterior ({d['method']}, {len(files)} files pooled: {int(post.sum())} "
+                 f"accepted of {len(gen):,} points, ESS {ess:.0f}) against the priors")
+    else:
+        title = (f"Posterior ({d['method']}, {int(post.sum())} accepted points, ESS {ess:.0f}) "
+                 "against the priors")
     if kept is not None:
         title += f"; black: the {len(kept)} points kept by {keep_name}"
+        if len(files) > 1:
+            title += f" ({len(files)} state files)"
     if overridden:
         title += ("; the axes are the box the points were drawn from, the dashed line the "
                   "prior named above each marginal")
@@ -287,19 +472,23 @@ def _prior_text(d, j):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("file", help="a calibration file (sco-sim calibrate)")
+    ap.add_argument("file", nargs="+",
+                    help="a calibration file (sco-sim calibrate); several rejection files of "
+                         "the same box are pooled")
     ap.add_argument("-o", "--output", help="the figure, .png (a .pdf is written beside it)")
     ap.add_argument("--bins", type=int, default=20, help="histogram bins per parameter")
-    ap.add_argument("--keep", metavar="SUITE.json",
-                    help="mark the points scripts/suite_filter.py kept (its state file)")
+    ap.add_argument("--keep", metavar="SUITE.json", nargs="+", action="extend",
+                    help="mark the points scripts/suite_filter.py kept (its state file; one "
+                         "per calibration file, in the same order)")
     ap.add_argument("--prior", metavar="NAME=LO:HI", action="append", default=[],
                     help="draw NAME's prior as uniform(LO, HI) instead of the recorded one "
                          "(repeatable)")
     a = ap.parse_args(argv)
-    out = a.output or os.path.splitext(a.file)[0] + "-posterior.png"
+    out = a.output or os.path.splitext(a.file[0])[0] + "-posterior.png"
     try:
-        d = set_priors(load(a.file), a.prior)
-        keep = load_keep(a.keep, d) if a.keep else None
+        ds = [load(f) for f in a.file]
+        d = set_priors(pool(ds), a.prior)
+        keep = load_keeps(a.keep, ds, d) if a.keep else None
         paths = plot(d, out, a.bins, keep)
     except (sr.Skip, ValueError, OSError, KeyError) as e:
         print(f"plot_posterior.py: error: {e}", file=sys.stderr)

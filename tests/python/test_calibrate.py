@@ -282,6 +282,126 @@ def test_plot_posterior_keep_and_prior(whole, tmp_path, monkeypatch):
     fails(["--keep", suite], "no list 'kept'", {"parameters": names})
 
 
+def test_plot_posterior_pools_rejection_files(whole, events, tmp_path, monkeypatch):
+    """Several rejection files of one box and tolerance at other seeds are one rejection
+    sample: plot_posterior.py draws their union (accepted, kept and prior points, the
+    quantiles recomputed by sco-sim's rule), with --keep once per file in the files' order;
+    files that do not pool and --keep counts that do not match are exit 2 naming them."""
+    import json
+    import subprocess
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.colors as mcolors
+    import plot_posterior as pp
+    import sco_results
+    from conftest import PYTHON, SCRIPTS
+    ref, _, _ = read(whole)
+    tol = float(np.median(ref["distance"]))  # about half of the points of each seed
+    names = [_s(v) for v in ref["parameters"]]
+
+    def calib(name, seed, *extra, vary=VARY):
+        out = tmp_path / name
+        sco("calibrate", SCENARIO, events, *vary, "--points", 24, "-n", 12, "--seed", seed,
+            "-q", "-j", 1, "-o", out, *(extra or ("--tolerance", tol)))
+        return out
+
+    files = [calib("a.h5", 3), calib("b.h5", 4)]
+    raw = [read(f)[0] for f in files]
+    acc = [np.flatnonzero(r["accepted"] == 1) for r in raw]
+    assert all(len(a) >= 2 for a in acc), [len(a) for a in acc]
+    suites = []
+    for k, (r, a) in enumerate(zip(raw, acc)):
+        kept = [int(i) for i in a[:k + 1]]  # 1 point of a, 2 of b
+        pts = {str(i): {"values": dict(zip(names, map(float, r["theta"][i])))} for i in kept}
+        suites.append(tmp_path / f"suite{k}.json")
+        suites[-1].write_text(json.dumps({"runs": 100, "parameters": names, "points": pts,
+                                          "kept": kept}))
+
+    # sco-sim's weighted quantile, as the files record it for their own points
+    for r in raw:
+        post = r["accepted"] == 1
+        for q in ("q05", "median", "q95"):
+            mine = [pp.weighted_quantile(r["theta"][post, j], r["weight"][post],
+                                         {"q05": 0.05, "median": 0.5, "q95": 0.95}[q])
+                    for j in range(2)]
+            assert np.allclose(mine, r[f"posterior_{q}"], rtol=0, atol=1e-12), q
+
+    # the pooled calibration: the union, equal weights, the quantiles of the union
+    ds = [pp.load(str(f)) for f in files]
+    cal = pp.pool(ds)
+    both = np.concatenate([r["theta"] for r in raw])
+    assert np.array_equal(cal["theta"], both)
+    post = cal["accepted"] == 1
+    assert post.sum() == len(acc[0]) + len(acc[1])
+    assert np.allclose(cal["weight"][post], 1 / post.sum()) and cal["weight"][~post].sum() == 0
+    assert cal["ess"][-1] == post.sum()
+    union = np.concatenate([r["theta"][a] for r, a in zip(raw, acc)])
+    for j in range(2):
+        assert min(cal["posterior_q05"][j], cal["posterior_q95"][j]) >= union[:, j].min()
+        assert np.isclose(cal["posterior_median"][j], np.median(union[:, j]))
+    assert np.allclose(cal["posterior_mean"], union.mean(axis=0))
+    keep = pp.load_keeps([str(s) for s in suites], ds, cal)
+    assert list(keep) == [int(acc[0][0]), 24 + int(acc[1][0]), 24 + int(acc[1][1])]
+    assert pp.pool(ds[:1]) is ds[0]  # one file: the file as it is
+
+    # what is drawn: every accepted point of both, the kept of both in black, the prior
+    # points of both
+    figs = []
+    monkeypatch.setattr(sco_results, "save_figure", lambda fig, o, s: figs.append(fig) or [])
+    pp.plot(cal, str(tmp_path / "x.png"), keep=keep)
+    pair = figs[0].axes[2]  # row 1, column 0
+    offsets = [c.get_offsets() for c in pair.collections]
+    assert any(len(o) == 48 and np.allclose(o, both) for o in offsets)  # prior points
+    assert any(len(o) == len(union) and np.allclose(o, union) for o in offsets)
+    black = [c for c in pair.collections if len(c.get_facecolors())
+             and mcolors.to_hex(c.get_facecolors()[0]) == "#000000"]
+    assert len(black) == 1 and np.allclose(black[0].get_offsets(), both[keep])
+    title = figs[0]._suptitle.get_text().replace("\n", " ")
+    assert f"2 files pooled: {len(union)} accepted of 48 points" in title
+    assert "the 3 points kept" in title
+
+    png = tmp_path / "pool.png"
+
+    def run(*args):
+        return subprocess.run([PYTHON, SCRIPTS / "plot_posterior.py", *args, "-o", png],
+                              capture_output=True, text=True, timeout=300)
+
+    p = run(*files, "--keep", *suites)
+    assert p.returncode == 0, p.stderr
+    assert png.exists() and (tmp_path / "pool.pdf").exists()
+    p2 = run(*files, "--keep", suites[0], "--keep", suites[1])  # the repeated form
+    assert p2.returncode == 0, p2.stderr
+
+    def fails(args, *texts):
+        p = run(*args)
+        assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
+        for t in texts:
+            assert str(t) in p.stderr, (t, p.stderr)
+
+    fails([*files, "--keep", suites[0]], "once per calibration file", files[0], files[1],
+          suites[0])
+    fails([*files, "--keep", suites[1], suites[0]], suites[1])  # in the wrong order
+    moved = json.loads(suites[0].read_text())
+    for rec in moved["points"].values():
+        rec["values"] = {n: v + 0.01 for n, v in rec["values"].items()}
+    (tmp_path / "moved.json").write_text(json.dumps(moved))
+    fails([*files, "--keep", tmp_path / "moved.json", suites[1]], "other values than row",
+          tmp_path / "moved.json")
+    other = calib("other.h5", 5, vary=["--vary", "dynamics.objection_cost=0:0.6",
+                                       "--vary", "dynamics.threat_weight=0:1.5"])
+    fails([files[0], other], "different parameters", files[0], other)
+    box = calib("box.h5", 5, vary=["--vary", "dynamics.objection_cost=0:0.5",
+                                   "--vary", "dynamics.military_weight=0:1.5"])
+    fails([files[0], box], "different priors", files[0], box)
+    fails([files[0], whole], "quantile", whole)  # `whole` cuts at its own quantile
+    smc = calib("smc.h5", 5, "--method", "smc", "--generations", 2, "--tolerance", tol)
+    fails([files[0], smc], "method smc", smc)
+    fails([files[0], files[0]], "same calibration")
+    runs = json.loads(suites[1].read_text())
+    suites[1].write_text(json.dumps(dict(runs, runs=200)))
+    fails([*files, "--keep", *suites], "different numbers of runs")
+
+
 # ---- several (scenario, events) pairs: --also SCENARIO:EVENTS ----
 
 def _calib_args(seed):
