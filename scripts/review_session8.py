@@ -7,7 +7,7 @@ one experiment; it prints what the section quotes.
                            [--kept STAGE3_DIR [--which kept|one-fail]] [--skip-baseline]
                            [--set dynamics.NAME=V ...]
         the whole pattern suite (a copy of tests/python/test_patterns.py with another SEED)
-        at the committed baseline (the port) and, with --kept, at the points stage 3 kept
+        at the baseline (the session-8 port) and, with --kept, at the points stage 3 kept
         (or those it rejected on one test only); every test's verdict and margin per seed
         (20 s to 1 min a suite at 20,000 runs). --keep DIR keeps every suite's report.
     review_session8.py BIN margins REPORT.json [REPORT.json ...]
@@ -20,6 +20,11 @@ one experiment; it prints what the section quotes.
     review_session8.py BIN filter [--script F]   # the stale JUnit file of suite_filter.py, 5 s
 
 BIN is the built sco-sim. Files go to a temporary directory that is removed afterwards.
+"The baseline" is the one session 8's review measured, the session-8 port (9b1a73a: 0.714,
+0.0889, 0.276, 0.514, 8.31, 0.213, 0.141), not scenarios/sco2014.yaml as it stands (the
+session-11 port since b6d4109): every experiment runs a copy of sco2014.yaml with those seven
+values written in (SESSION8_PORT, session8_port), as review_session6.py pins the session-6
+port; --set and the points of --kept and prior overwrite the seven on that copy.
 The suite's copies run with SCO_ROOT at a temporary root (a copy of scenarios/, the scripts
 linked), as suite_filter.py does.
 """
@@ -43,9 +48,16 @@ import suite_filter
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests" / "python"
-BASE = ROOT / "scenarios" / "sco2014.yaml"
+BASE = ROOT / "scenarios" / "sco2014.yaml"  # rebound to session8_port(...) in main()
+# The calibrated values of scenarios/sco2014.yaml when session 8's review measured it (the
+# session-8 port, 9b1a73a); the file holds the session-11 port since b6d4109.
+SESSION8_PORT = {"dynamics.threat_weight": 0.714, "dynamics.objection_cost": 0.0889,
+                 "dynamics.remote_stake": 0.276, "dynamics.tension_weight": 0.514,
+                 "dynamics.wait_value": 8.31, "dynamics.sponsor_floor": 0.213,
+                 "dynamics.amendment_step": 0.141}
 SUITE_SEED = 20140615
 Z = 1.959963984540054
+BASE_LABEL = "the session-8 port (a)"
 KEEP = None  # --keep DIR: every suite's report and verdicts are copied there
 NAMES = ["dynamics.threat_weight", "dynamics.objection_cost", "dynamics.remote_stake",
          "dynamics.tension_weight", "dynamics.wait_value", "dynamics.sponsor_floor",
@@ -54,6 +66,16 @@ PRIOR = {"dynamics.threat_weight": (0, 4), "dynamics.objection_cost": (0, 1),
          "dynamics.remote_stake": (0, 1), "dynamics.tension_weight": (0, 3),
          "dynamics.wait_value": (0, 10), "dynamics.sponsor_floor": (0, 1),
          "dynamics.amendment_step": (0.05, 1)}
+
+
+def session8_port(tmp):
+    """A copy of sco2014.yaml (under TMP/session8/, same file name) at SESSION8_PORT."""
+    d = pathlib.Path(tmp) / "session8"
+    d.mkdir(exist_ok=True)
+    path = d / "sco2014.yaml"
+    path.write_text(suite_filter.write_values(
+        (ROOT / "scenarios" / "sco2014.yaml").read_text(), SESSION8_PORT))
+    return path
 
 
 def sco(binary, *args):
@@ -67,13 +89,13 @@ def sco(binary, *args):
 # the suite at a point and a seed
 # ---------------------------------------------------------------------------------------
 def make_root(tmp, values=None, seed=SUITE_SEED):
-    """A root as suite_filter.py makes it (scenarios/ copied, values written into
-    sco2014.yaml), with its own copy of tests/python whose suite has SEED = seed."""
+    """A root as suite_filter.py makes it (scenarios/ copied, BASE's text, with the values
+    written in, as its sco2014.yaml), with its own copy of tests/python whose suite has
+    SEED = seed."""
     root = pathlib.Path(tempfile.mkdtemp(dir=tmp, prefix="root"))
     shutil.copytree(ROOT / "scenarios", root / "scenarios")
-    if values:
-        (root / "scenarios" / "sco2014.yaml").write_text(
-            suite_filter.write_values(BASE.read_text(), values))
+    (root / "scenarios" / "sco2014.yaml").write_text(
+        suite_filter.write_values(BASE.read_text(), values) if values else BASE.read_text())
     (root / "scripts").symlink_to(ROOT / "scripts")
     (root / "tests" / "python").mkdir(parents=True)
     (root / "tests" / "data").symlink_to(ROOT / "tests" / "data")
@@ -251,7 +273,7 @@ def cmd_seeds(binary, tmp, a):
         values = {k: float(v) for k, v in (x.split("=", 1) for x in a.set)}
         summarise(binary, tmp, "the baseline with " + ", ".join(a.set), values, seeds, a.runs)
     elif not a.skip_baseline:
-        summarise(binary, tmp, "the baseline (the port (a))", None, seeds, a.runs)
+        summarise(binary, tmp, f"the baseline ({BASE_LABEL})", None, seeds, a.runs)
     if a.kept:
         st = json.loads((pathlib.Path(a.kept) / "suite.json").read_text())
         pick = (st["kept"] if a.which == "kept" else
@@ -531,13 +553,14 @@ def main():
                    help="the suite_filter.py to test (default: this checkout's; 9b1a73a's "
                         "shows the bug: git show 9b1a73a:scripts/suite_filter.py > F)")
     a = ap.parse_args()
-    global KEEP
+    global KEEP, BASE
     KEEP = pathlib.Path(a.keep).resolve() if a.keep else None
     binary = str(pathlib.Path(a.binary).resolve())
-    fn = {"seeds": cmd_seeds, "margins": cmd_margins, "prior": cmd_prior, "known": cmd_known,
-          "filter": cmd_filter}[a.cmd]
+    cmds = {"seeds": cmd_seeds, "margins": cmd_margins, "prior": cmd_prior, "known": cmd_known,
+            "filter": cmd_filter}
     with tempfile.TemporaryDirectory() as tmp:
-        fn(binary, pathlib.Path(tmp), a)
+        BASE = session8_port(pathlib.Path(tmp))
+        cmds[a.cmd](binary, pathlib.Path(tmp), a)
     return 0
 
 

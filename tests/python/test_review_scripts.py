@@ -1,7 +1,8 @@
-"""The reproducers of sessions 6 and 7's reviews (scripts/review_session6.py and
-review_session7.py) measure the baseline as those reviews did, the session-6 port, not
-scenarios/sco2014.yaml as it stands (the session-8 port since 9b1a73a): each writes a copy of
-the baseline with the session-6 port's values and runs that."""
+"""The reproducers of sessions 6, 7 and 8's reviews (scripts/review_session6.py,
+review_session7.py and review_session8.py) measure the baseline as those reviews did, not
+scenarios/sco2014.yaml as it stands (the session-11 port since b6d4109): review 6 and 7's
+scripts the session-6 port, review 8's the session-8 port (9b1a73a). Each writes a copy of
+the baseline with that port's values and runs that."""
 import re
 
 import pytest
@@ -12,22 +13,41 @@ from conftest import ROOT
 SESSION6 = {"threat_weight": 0.671, "objection_cost": 0.0549, "remote_stake": 0.403,
             "tension_weight": 0.437, "wait_value": 7.95, "sponsor_floor": 0.158,
             "amendment_step": 0.2}
+SESSION8 = {"threat_weight": 0.714, "objection_cost": 0.0889, "remote_stake": 0.276,
+            "tension_weight": 0.514, "wait_value": 8.31, "sponsor_floor": 0.213,
+            "amendment_step": 0.141}
 
 
-@pytest.mark.parametrize("name", ["review_session6", "review_session7"])
-def test_the_reviews_run_the_session6_port(name, tmp_path):
+@pytest.mark.parametrize("name, port, values", [
+    ("review_session6", "session6_port", SESSION6),
+    ("review_session7", "session6_port", SESSION6),
+    ("review_session8", "session8_port", SESSION8)])
+def test_the_reviews_run_the_port_they_reviewed(name, port, values, tmp_path):
     import importlib
     mod = importlib.import_module(name)
-    path = mod.session6_port(tmp_path)
+    path = getattr(mod, port)(tmp_path)
     assert path.name == "sco2014.yaml" and path.parent != ROOT / "scenarios"
     copy = yaml.safe_load(path.read_text())
     base = yaml.safe_load((ROOT / "scenarios" / "sco2014.yaml").read_text())
-    assert {k: copy["dynamics"][k] for k in SESSION6} == SESSION6
+    assert {k: copy["dynamics"][k] for k in values} == values
     # nothing else differs from the baseline as it stands
-    for k in SESSION6:
+    for k in values:
         copy["dynamics"].pop(k)
         base["dynamics"].pop(k)
     assert copy == base
     # the script's experiments run the copy: BASE is rebound to it before any runs
     main = (ROOT / "scripts" / f"{name}.py").read_text().split('if __name__ == "__main__":')[1]
-    assert re.search(r"BASE = session6_port\(pathlib\.Path\(\w+\)\)\n\s+cmds\[", main)
+    if name == "review_session8":  # main() is above the guard there
+        main = (ROOT / "scripts" / f"{name}.py").read_text().split("\ndef main():")[1]
+    assert re.search(rf"BASE = {port}\(pathlib\.Path\(\w+\)\)\n\s+cmds\[", main)
+
+
+def test_review8_runs_the_suite_on_its_base(tmp_path, monkeypatch):
+    """review_session8's suite roots hold BASE's text as their sco2014.yaml (the pinned copy),
+    not the repository's, when no values are given."""
+    import review_session8 as r8
+    pinned = r8.session8_port(tmp_path)
+    monkeypatch.setattr(r8, "BASE", pinned)
+    root = r8.make_root(tmp_path, None, 101)
+    assert (root / "scenarios" / "sco2014.yaml").read_text() == pinned.read_text()
+    assert "SEED = 101" in (root / "tests" / "python" / "test_patterns.py").read_text()
