@@ -161,7 +161,7 @@ def cmd_spread(_binary, _tmp, a):
         try:
             rep = json.loads(pathlib.Path(p).read_text())
             cols.append(r8.margins(rep["patterns"], rep["runs"]))
-        except (OSError, ValueError, KeyError) as e:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
             bad(p, f"not a SCO_PATTERN_REPORT file ({e})")
     spread(cols, [pathlib.Path(p).stem for p in a.reports])
 
@@ -169,9 +169,6 @@ def cmd_spread(_binary, _tmp, a):
 # ---------------------------------------------------------------------------------------
 # which tests select
 # ---------------------------------------------------------------------------------------
-SUITE_TESTS = None
-
-
 def suite_tests():
     """The suite's test names (S4 aside), read from tests/python/test_patterns.py."""
     import re
@@ -352,7 +349,6 @@ def cmd_shape(_binary, _tmp, a):
     u = (th - lo) / (hi - lo)  # in units of the prior's range
     kt = u[kept]
     port = (np.array([PORT[n] for n in NAMES]) - lo) / (hi - lo)
-    med = np.median(kt, axis=0)
     # the same standardisation for distances: each parameter by the kept points' SD
     sd = kt.std(axis=0, ddof=1)
     z = kt / sd
@@ -392,7 +388,7 @@ def cmd_shape(_binary, _tmp, a):
                   f"[{math.tanh(math.atanh(c[iu][o]) - Z / math.sqrt(len(x) - 3)):+.2f}, "
                   f"{math.tanh(math.atanh(c[iu][o]) + Z / math.sqrt(len(x) - 3)):+.2f}]; "
                   f"{rho[iu][o]:+.2f}" for o in order))
-        print(f"  eigenvalues of the correlation matrix: "
+        print("  eigenvalues of the correlation matrix: "
               + ", ".join(f"{e:.2f}" for e in ev)
               + f" (smallest / largest {ev[-1] / ev[0]:.3f})")
     cs = np.corrcoef(kt, rowvar=False)
