@@ -35,7 +35,6 @@ BIN is the built sco-sim (only `seeds` and `known` run it). The default stage-2/
 folders are the session's: /work/cal8 (seed 2015) and /work/cal10 (2016-2020), not in the
 repository. Bad input: a message naming the file and the problem, exit status 2.
 """
-import argparse
 import itertools
 import json
 import math
@@ -469,13 +468,7 @@ def cmd_known(binary, tmp, a):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("binary")
-    ap.add_argument("--keep", default=None, help="copy each suite's report and verdicts here")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    s = sub.add_parser("seeds")
-    s.add_argument("--seeds", default="101,202,303,404,505")
+    ap, sub, s = r8.parser(__doc__)
     s.add_argument("--runs", type=int, default=20000)
     s = sub.add_parser("spread")
     s.add_argument("reports", nargs="+")

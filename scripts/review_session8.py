@@ -525,14 +525,21 @@ def cmd_filter(binary, tmp, a):
           f"{r3.stderr.strip().splitlines()[0] if r3.stderr.strip() else '(no message)'}")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__,
+def parser(doc):
+    """The reviews' common command line: BIN, --keep DIR, subcommands (review_session11.py
+    uses it too); returns the parser, the subparsers and the `seeds` subcommand's parser."""
+    ap = argparse.ArgumentParser(description=doc,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("binary")
     ap.add_argument("--keep", default=None, help="copy each suite's report and verdicts here")
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("seeds")
     s.add_argument("--seeds", default="101,202,303,404,505")
+    return ap, sub, s
+
+
+def main():
+    ap, sub, s = parser(__doc__)
     s.add_argument("--kept", default=None, help="stage 3's output folder (suite.json)")
     s.add_argument("--skip-baseline", action="store_true")
     s.add_argument("--set", action="append", default=[], metavar="dynamics.NAME=V",
