@@ -25,6 +25,13 @@ quotes. The baseline is scenarios/sco2014.yaml as committed (the session-11 port
         against the kept points' own nearest-neighbour distances, correlations and the
         principal axes (a ridge), how far independent draws from the marginals (candidate
         (b)) fall from every kept point, and which parameters separate S2's failures
+    review_session11.py BIN edge [--cal ...] [--sd REPORT.json ...] [--within 3]
+                                 [--seeds 101,202,303] [--runs N]
+        stage 3's per-point reports (report-I.json beside suite.json): margins() checked
+        against every verdict; the kept points whose narrowest margin, and the points
+        rejected on one assertion whose failing margin, lie within WITHIN seed-SDs of 0 (the
+        SDs of the port's margins over the --sd reports); with --seeds, the suite at those
+        points at those seeds: how much of the kept set is the suite's seed
     review_session11.py BIN known [--runs 2000]
         known answers at the baseline: review_session8.py's `known` (an opposed text, a
         clone, extremes, deterministic choice) at the session-11 port, then the limits that
@@ -92,7 +99,8 @@ def load_cal(specs):
                 c = f["calibration"]
                 n2 = {"points": int(c["accepted"].shape[0]),
                       "feasible": int(c["n_feasible"][0]),
-                      "accepted": int(np.asarray(c["accepted"]).sum())}
+                      "accepted": int(np.asarray(c["accepted"]).sum()),
+                      "box": (np.asarray(c["prior_a"], float), np.asarray(c["prior_b"], float))}
                 pars = [p.decode() for p in c["parameters"][:]]
         except (OSError, KeyError) as e:
             bad(h5, f"not a calibration file ({e})")
@@ -110,8 +118,9 @@ def load_cal(specs):
 
 
 def points(cal):
-    """(theta [n, 7], kept [n] bool, failed [list of lists], seed [n]) over every seed."""
-    th, kept, failed, seeds = [], [], [], []
+    """(theta [n, 7], kept [n] bool, failed [list of lists], seed [n], record distance [n])
+    over every seed."""
+    th, kept, failed, seeds, dist = [], [], [], [], []
     for seed, _, st in cal:
         k = set(int(i) for i in st["kept"])
         for i, r in st["points"].items():
@@ -119,7 +128,8 @@ def points(cal):
             kept.append(int(i) in k)
             failed.append(r["failed"])
             seeds.append(seed)
-    return np.array(th), np.array(kept), failed, np.array(seeds)
+            dist.append(r["distance"])
+    return np.array(th), np.array(kept), failed, np.array(seeds), np.array(dist)
 
 
 # ---------------------------------------------------------------------------------------
@@ -178,7 +188,7 @@ def suite_tests():
 
 def cmd_selects(_binary, _tmp, a):
     cal = load_cal(a.cal)
-    _, kept, failed, _ = points(cal)
+    _, kept, failed, _, _ = points(cal)
     tests = suite_tests()
     n = len(failed)
     fails = {t: sum(t in f for f in failed) for t in tests}
@@ -257,7 +267,7 @@ def cmd_pool(_binary, _tmp, a):
     from scipy import stats
 
     cal = load_cal(a.cal)
-    th, kept, _, seeds = points(cal)
+    th, kept, _, seeds, dist = points(cal)
     print("| seed | points | feasible | accepted | kept | kept / accepted (95% Wilson) |")
     print("|---|---|---|---|---|---|")
     for s, n2, st in cal:
@@ -286,6 +296,12 @@ def cmd_pool(_binary, _tmp, a):
         odds, pf = stats.fisher_exact([[a0, b0 - a0], [a1, b1 - a1]])
         print(f"  seed 2015 against the rest (kept of accepted): {a0}/{b0} against {a1}/{b1}, "
               f"odds ratio {odds:.2f}, Fisher exact two-sided p = {pf:.3f}")
+    # does the record tell the suite's points from the others (review 8, finding 5)?
+    mw = stats.mannwhitneyu(dist[kept], dist[~kept])
+    print(f"\nrecord distance, kept against rejected: medians {np.median(dist[kept]):.4f} and "
+          f"{np.median(dist[~kept]):.4f}; P(a kept point is nearer the record than a rejected "
+          f"one) = {1 - mw.statistic / (kept.sum() * (~kept).sum()):.3f} (Mann-Whitney p = "
+          f"{mw.pvalue:.2f})")
     # leave one seed out
     med = np.median(th[kept], axis=0)
     rng = np.random.default_rng(a.boot_seed)
@@ -342,12 +358,31 @@ def in_hull(pts, x):
 
 def cmd_shape(_binary, _tmp, a):
     cal = load_cal(a.cal)
-    th, kept, failed, _ = points(cal)
+    th, kept, failed, _, _ = points(cal)
     lo = np.array([r8.PRIOR[n][0] for n in NAMES])
     hi = np.array([r8.PRIOR[n][1] for n in NAMES])
     u = (th - lo) / (hi - lo)  # in units of the prior's range
     kt = u[kept]
     port = (np.array([PORT[n] for n in NAMES]) - lo) / (hi - lo)
+    from scipy import stats
+    # against the box stage 2 drew from (the files record it as their prior)
+    boxes = {(tuple(c[1]["box"][0]), tuple(c[1]["box"][1])) for c in cal}
+    if len(boxes) == 1:
+        blo, bhi = (np.array(x) for x in boxes.pop())
+        ub = (th - blo) / (bhi - blo)
+        print("the box: " + ", ".join(f"{n} {x:g}-{y:g}" for n, x, y in zip(SHORT, blo, bhi)))
+        print("kept points' place in the box (0 its lower edge, 1 its upper): " + ", ".join(
+            f"{n} {x:.3f}-{y:.3f}" for n, x, y in zip(SHORT, ub[kept].min(0), ub[kept].max(0))))
+        print("accepted points within 5% of the box's edge, lower / upper: " + ", ".join(
+            f"{n} {x:.0%}/{y:.0%}" for n, x, y in zip(SHORT, (ub < 0.05).mean(0),
+                                                       (ub > 0.95).mean(0))))
+    # wait_value: bounded below only? (its domain ends at 10, the prior's end)
+    j = NAMES.index("dynamics.wait_value")
+    w = th[kept, j]
+    print(f"wait_value: kept {w.min():.2f}-{w.max():.2f}, against U({w.min():.2f}, 10) KS p = "
+          f"{stats.kstest(w, 'uniform', args=(w.min(), 10 - w.min())).pvalue:.2f} (median of "
+          f"that uniform {(w.min() + 10) / 2:.2f}); accepted above 9: "
+          f"{(th[:, j] > 9).mean():.0%} of {len(th)}")
     # the same standardisation for distances: each parameter by the kept points' SD
     sd = kt.std(axis=0, ddof=1)
     z = kt / sd
@@ -374,7 +409,6 @@ def cmd_shape(_binary, _tmp, a):
     print(f"Mahalanobis distance from the kept points' mean: the port {mah(port):.2f}; the kept "
           f"points {own[0]:.2f}-{own[-1]:.2f} (median {np.median(own):.2f})")
     # correlations and principal axes, kept and all accepted
-    from scipy import stats
     for label, x in (("kept", kt), ("accepted", u)):
         c = np.corrcoef(x, rowvar=False)
         iu = np.triu_indices(7, 1)
@@ -412,6 +446,74 @@ def cmd_shape(_binary, _tmp, a):
             p = stats.mannwhitneyu(th[s2, j], th[~s2, j]).pvalue
             print(f"  {SHORT[j]}: {np.median(th[s2, j]):.3g} against "
                   f"{np.median(th[~s2, j]):.3g} (p = {p:.2g})")
+
+
+# ---------------------------------------------------------------------------------------
+# the kept set's edge: which verdicts are the suite's seed
+# ---------------------------------------------------------------------------------------
+def cmd_edge(binary, tmp, a):
+    cal = load_cal(a.cal)
+    cols = []
+    for f in a.sd:
+        try:
+            rep = json.loads(pathlib.Path(f).read_text())
+            cols.append(r8.margins(rep["patterns"], rep["runs"]))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            bad(f, f"not a SCO_PATTERN_REPORT file ({e})")
+    if len(cols) < 2:
+        bad("--sd", "give at least two reports of the port at different seeds")
+    sd = {k: float(np.std([c[k] for c in cols], ddof=1)) for k in cols[0]}
+    agree, near_kept, near_rej, total = 0, [], [], 0
+    for seed, n2, st in cal:
+        folder = pathlib.Path(dict(x.split("=", 1) for x in a.cal)[str(seed)].split(":", 1)[1])
+        kept = set(int(i) for i in st["kept"])
+        for i, r in st["points"].items():
+            f = folder / f"report-{i}.json"
+            try:
+                rep = json.loads(f.read_text())
+                m = r8.margins(rep["patterns"], rep["runs"])
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+                bad(f, f"not a SCO_PATTERN_REPORT file ({e})")
+            total += 1
+            neg = [k for k, v in m.items() if v <= 0]
+            agree += (not neg) == (int(i) in kept)
+            # an assertion the port's seeds do not move (its bound at the ceiling) gets a
+            # floor SD, so that it is never called near the edge by a zero SD alone
+            z = {k: v / max(sd.get(k, 0.0), a.floor) for k, v in m.items()}
+            if int(i) in kept:
+                k = min(z, key=z.get)
+                if z[k] < a.within:
+                    near_kept.append((seed, int(i), k, m[k], z[k], r["values"]))
+            elif len(neg) == 1 and z[neg[0]] > -a.within:
+                near_rej.append((seed, int(i), neg[0], m[neg[0]], z[neg[0]], r["values"]))
+    print(f"margins() gives stage 3's verdict at {agree} of {total} points")
+    print(f"\nkept points whose narrowest margin is within {a.within:g} port seed-SDs of 0: "
+          f"{len(near_kept)}; points rejected on one assertion only, within {a.within:g}: "
+          f"{len(near_rej)}\n")
+    print("| seed | point | kept | assertion | margin | port seed-SDs |\n|---|---|---|---|---|---|")
+    for lab, rows in (("yes", near_kept), ("no", near_rej)):
+        for seed, i, k, m, zz, _ in rows:
+            print(f"| {seed} | {i} | {lab} | {k} | {m:+.4f} | {zz:+.2f} |")
+    if not a.seeds:
+        return
+    seeds = [int(x) for x in a.seeds.split(",")]
+    print(f"\nthe suite at those points at seeds {', '.join(map(str, seeds))} ({a.runs} runs):\n")
+    print("| seed | point | kept at stage 3 | " + " | ".join(f"seed {x}" for x in seeds)
+          + " |\n|---|---|---|" + "---|" * len(seeds))
+    flips = 0
+    for lab, rows in (("yes", near_kept), ("no", near_rej)):
+        for seed, i, k, _, _, values in rows:
+            cells = []
+            for x in seeds:
+                verdict, rep = r8.run_suite(binary, tmp, values, x, a.runs)
+                failed = [t for t, v in verdict.items() if v != "passed"]
+                m = r8.margins(rep, a.runs)
+                flips += (not failed) != (lab == "yes")
+                cells.append(("pass" if not failed else "fails " + ", ".join(
+                    t.split("_")[1].upper() for t in failed)) + f" ({k} {m.get(k, 0):+.4f})")
+            print(f"| {seed} | {i} | {lab} | " + " | ".join(cells) + " |", flush=True)
+    print(f"\nverdicts that differ from stage 3's: {flips} of "
+          f"{len(seeds) * (len(near_kept) + len(near_rej))}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -472,13 +574,20 @@ def main():
     s.add_argument("--runs", type=int, default=20000)
     s = sub.add_parser("spread")
     s.add_argument("reports", nargs="+")
-    for name in ("selects", "pool", "shape"):
+    for name in ("selects", "pool", "shape", "edge"):
         s = sub.add_parser(name)
         s.add_argument("--cal", action="append", default=None, metavar="SEED=S2DIR:S3DIR",
                        help="a seed's stage-2 and stage-3 folders (default: the session's six)")
         if name == "pool":
             s.add_argument("--boot", type=int, default=4000)
             s.add_argument("--boot-seed", type=int, default=11)
+        if name == "edge":
+            s.add_argument("--sd", nargs="+", required=True, metavar="REPORT.json",
+                           help="the port's reports at several seeds (their margins' SDs)")
+            s.add_argument("--within", type=float, default=3.0)
+            s.add_argument("--floor", type=float, default=0.001)
+            s.add_argument("--seeds", default=None)
+            s.add_argument("--runs", type=int, default=20000)
         if name == "shape":
             s.add_argument("--draws", type=int, default=4000)
             s.add_argument("--draw-seed", type=int, default=11)
@@ -493,7 +602,7 @@ def main():
     r8.BASE_LABEL = "the session-11 port (a)"
     binary = str(pathlib.Path(a.binary).resolve())
     cmds = {"seeds": cmd_seeds, "spread": cmd_spread, "selects": cmd_selects,
-            "pool": cmd_pool, "shape": cmd_shape, "known": cmd_known}
+            "pool": cmd_pool, "shape": cmd_shape, "edge": cmd_edge, "known": cmd_known}
     with tempfile.TemporaryDirectory() as tmp:
         # r8.BASE stays scenarios/sco2014.yaml as committed: the session-11 port
         cmds[a.cmd](binary, pathlib.Path(tmp), a)
