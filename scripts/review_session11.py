@@ -164,15 +164,17 @@ def cmd_seeds(binary, tmp, a):
     spread(cols, [f"seed {s}" for s in seeds])
 
 
+def read_margins(path):
+    """margins() of a SCO_PATTERN_REPORT file; a file of another kind exits 2."""
+    try:
+        rep = json.loads(pathlib.Path(path).read_text())
+        return r8.margins(rep["patterns"], rep["runs"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        bad(path, f"not a SCO_PATTERN_REPORT file ({e})")
+
+
 def cmd_spread(_binary, _tmp, a):
-    cols = []
-    for p in a.reports:
-        try:
-            rep = json.loads(pathlib.Path(p).read_text())
-            cols.append(r8.margins(rep["patterns"], rep["runs"]))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-            bad(p, f"not a SCO_PATTERN_REPORT file ({e})")
-    spread(cols, [pathlib.Path(p).stem for p in a.reports])
+    spread([read_margins(p) for p in a.reports], [pathlib.Path(p).stem for p in a.reports])
 
 
 # ---------------------------------------------------------------------------------------
@@ -453,13 +455,7 @@ def cmd_shape(_binary, _tmp, a):
 # ---------------------------------------------------------------------------------------
 def cmd_edge(binary, tmp, a):
     cal = load_cal(a.cal)
-    cols = []
-    for f in a.sd:
-        try:
-            rep = json.loads(pathlib.Path(f).read_text())
-            cols.append(r8.margins(rep["patterns"], rep["runs"]))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-            bad(f, f"not a SCO_PATTERN_REPORT file ({e})")
+    cols = [read_margins(f) for f in a.sd]
     if len(cols) < 2:
         bad("--sd", "give at least two reports of the port at different seeds")
     sd = {k: float(np.std([c[k] for c in cols], ddof=1)) for k in cols[0]}
@@ -468,12 +464,7 @@ def cmd_edge(binary, tmp, a):
         folder = pathlib.Path(dict(x.split("=", 1) for x in a.cal)[str(seed)].split(":", 1)[1])
         kept = set(int(i) for i in st["kept"])
         for i, r in st["points"].items():
-            f = folder / f"report-{i}.json"
-            try:
-                rep = json.loads(f.read_text())
-                m = r8.margins(rep["patterns"], rep["runs"])
-            except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-                bad(f, f"not a SCO_PATTERN_REPORT file ({e})")
+            m = read_margins(folder / f"report-{i}.json")
             total += 1
             neg = [k for k, v in m.items() if v <= 0]
             agree += (not neg) == (int(i) in kept)

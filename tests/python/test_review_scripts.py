@@ -51,3 +51,33 @@ def test_review8_runs_the_suite_on_its_base(tmp_path, monkeypatch):
     root = r8.make_root(tmp_path, None, 101)
     assert (root / "scenarios" / "sco2014.yaml").read_text() == pinned.read_text()
     assert "SEED = 101" in (root / "tests" / "python" / "test_patterns.py").read_text()
+
+
+def test_review11_exact_homogeneity_test_is_fishers_on_a_2x2_and_sums_to_one():
+    """review_session11.ffh_exact: on a 2 x 2 table the two-sided Fisher exact p; on the
+    pooled calibration's 2 x 6 shape, the p of the most probable table is 1 and a table
+    far from homogeneity is rare."""
+    from scipy import stats
+
+    import review_session11 as r11
+    for k, n in (([6, 12], [43, 201]), ([0, 5], [10, 10]), ([3, 3], [7, 9])):
+        p = stats.fisher_exact([[k[0], n[0] - k[0]], [k[1], n[1] - k[1]]])[1]
+        assert abs(r11.ffh_exact(k, n) - p) < 1e-9
+    n = [43, 47, 34, 47, 47, 26]
+    assert r11.ffh_exact([3, 3, 3, 4, 3, 2], n) > 0.99
+    assert r11.ffh_exact([18, 0, 0, 0, 0, 0], n) < 1e-6
+
+
+def test_review11_bad_input_names_the_file_and_exits_2(tmp_path):
+    import subprocess
+    import sys
+
+    f = tmp_path / "not_a_report.json"
+    f.write_text("[1, 2]")
+    script = ROOT / "scripts" / "review_session11.py"
+    p = subprocess.run([sys.executable, str(script), "x", "spread", str(f)],
+                       capture_output=True, text=True)
+    assert p.returncode == 2 and str(f) in p.stderr
+    p = subprocess.run([sys.executable, str(script), "x", "pool", "--cal",
+                        f"2015={tmp_path}/none:{tmp_path}/none"], capture_output=True, text=True)
+    assert p.returncode == 2 and "all.h5" in p.stderr and "no such file" in p.stderr
