@@ -2,7 +2,8 @@
 review_session7.py and review_session8.py) measure the baseline as those reviews did, not
 scenarios/sco2014.yaml as it stands (the session-11 port since b6d4109): review 6 and 7's
 scripts the session-6 port, review 8's the session-8 port (9b1a73a). Each writes a copy of
-the baseline with that port's values and runs that."""
+the baseline with that port's values and runs that. Also the pure parts of
+review_session11.py (its exact test, its handling of bad input)."""
 import re
 
 import pytest
