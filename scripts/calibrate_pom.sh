@@ -55,6 +55,12 @@
 # SESSION 10-11: stage 2 at several seeds (SEED=2016 ... scripts/calibrate_pom.sh OUT2-S, the
 # same BOX) is one rejection sample of their total size; stage 3 runs per seed and the port pools
 # the kept points: scripts/port_candidates.py OUT3-2015 OUT3-2016 ... -o OUT4
+# THE NEXT PORT (docs/calibration.md, "The next port"): the suite at two seeds. Each seed's
+# kept points are run through the suite again at suite seed 101, and the candidates must
+# pass at both suite seeds:
+#   scripts/suite_filter.py OUT2-S/all.h5 -o OUT3-101-S --suite-seed 101 \
+#       --only-kept OUT3-S/suite.json                   (the points kept at both seeds)
+#   scripts/port_candidates.py OUT3-101-2015 ... -o OUT4 --suite-seeds 20140615,101
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-results/calibration-pom}

@@ -55,7 +55,7 @@ SESSION8_PORT = {"dynamics.threat_weight": 0.714, "dynamics.objection_cost": 0.0
                  "dynamics.remote_stake": 0.276, "dynamics.tension_weight": 0.514,
                  "dynamics.wait_value": 8.31, "dynamics.sponsor_floor": 0.213,
                  "dynamics.amendment_step": 0.141}
-SUITE_SEED = 20140615
+SUITE_SEED = suite_filter.SUITE_SEED
 Z = 1.959963984540054
 BASE_LABEL = "the session-8 port (a)"
 KEEP = None  # --keep DIR: every suite's report and verdicts are copied there
@@ -97,14 +97,7 @@ def make_root(tmp, values=None, seed=SUITE_SEED):
     (root / "scenarios" / "sco2014.yaml").write_text(
         suite_filter.write_values(BASE.read_text(), values) if values else BASE.read_text())
     (root / "scripts").symlink_to(ROOT / "scripts")
-    (root / "tests" / "python").mkdir(parents=True)
-    (root / "tests" / "data").symlink_to(ROOT / "tests" / "data")
-    for f in ("conftest.py", "pytest.ini"):
-        shutil.copy(TESTS / f, root / "tests" / "python" / f)
-    text = (TESTS / "test_patterns.py").read_text()
-    new, k = re.subn(r"^SEED = \d+$", f"SEED = {seed}", text, flags=re.M)
-    assert k == 1, "cannot find the suite's SEED line"
-    (root / "tests" / "python" / "test_patterns.py").write_text(new)
+    suite_filter.copy_suite(root, seed, TESTS / "test_patterns.py")
     return root
 
 

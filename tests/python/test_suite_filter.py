@@ -2,7 +2,12 @@
 (docs/calibration.md, "Stage 3"). The value writer is checked on the baseline's own text; the
 filter end to end on a real calibration file, with a small suite of two tests in place of
 test_patterns.py (one a threshold on the value written, one named like S4, which the filter
-must leave out), so that which points are kept is known in advance."""
+must leave out), so that which points are kept is known in advance. The rule of the next port
+(docs/calibration.md, "The next port"): a small suite whose verdict depends on its SEED checks
+that --suite-seed reaches the suite, that a state file made at another suite seed is not
+resumed, and that --only-kept runs only the points another filter kept and keeps those that
+pass at both; port_candidates' verdict per suite seed and its pooling are checked without the
+real suite."""
 import json
 import os
 import subprocess
@@ -206,3 +211,148 @@ def test_a_skipped_test_is_not_passed_an_expected_failure_is(tmp_path):
     failed, n = suite_filter.junit_failures(xml)
     assert n == 4
     assert sorted(failed) == ["test_fail", "test_skip"]
+
+
+# a suite whose verdict depends on its SEED: a point passes when objection_cost lies in
+# [SEED // 1000 / 1000, SEED % 1000 / 1000]; at seed 100 that is [0, 0.1], at 50200 [0.05, 0.2]
+SEEDED_SUITE = '''
+import os, pathlib, yaml
+SEED = 20140615
+ROOT = pathlib.Path(os.environ["SCO_ROOT"])
+def test_objection_cost_in_the_seeds_window():
+    d = yaml.safe_load((ROOT / "scenarios" / "sco2014.yaml").read_text())["dynamics"]
+    assert SEED // 1000 / 1000 <= d["objection_cost"] <= SEED % 1000 / 1000
+'''
+THETA = [0.02, 0.07, 0.09, 0.15, 0.18]
+
+
+def small_calibration(path, theta):
+    with h5py.File(path, "w") as f:
+        c = f.create_group("calibration")
+        c.attrs["method"] = "rejection"
+        c["parameters"] = np.array([b"dynamics.objection_cost"])
+        c["theta"] = np.array([[t] for t in theta])
+        c["distance"] = np.arange(len(theta)) / 10
+        c["accepted"] = np.ones(len(theta), dtype=np.int8)
+    return path
+
+
+def run_filter(cal, out, suite, *extra):
+    return subprocess.run([PYTHON, str(SCRIPT), str(cal), "-o", str(out), "--runs", "50",
+                           "--sco", sco_bin(), "--suite", str(suite), *map(str, extra)],
+                          capture_output=True, text=True)
+
+
+def test_the_suite_seed_reaches_the_suite_and_a_state_at_another_seed_is_not_resumed(tmp_path):
+    cal = small_calibration(tmp_path / "cal.h5", THETA)
+    suite = tmp_path / "seeded_suite.py"
+    suite.write_text(SEEDED_SUITE)
+    out = tmp_path / "f100"
+    p = run_filter(cal, out, suite, "--suite-seed", 100)
+    assert p.returncode == 0, p.stderr
+    state = json.loads((out / "suite.json").read_text())
+    assert sorted(state["kept"]) == [0, 1, 2] and state["suite_seed"] == 100
+    assert "suite seed 100" in p.stdout
+    assert "SEED = 100\n" in (out / "root" / "tests" / "python" / suite.name).read_text()
+    assert "SEED = 20140615" in suite.read_text()  # the suite itself is not changed
+    # at the suite's own seed (lo = 20.14) no point passes: the default is the suite's seed
+    p = run_filter(cal, tmp_path / "own", suite)
+    own = json.loads((tmp_path / "own" / "suite.json").read_text())
+    assert p.returncode == 0 and own["kept"] == [] and own["suite_seed"] == 20140615
+    # resumed at its own seed: nothing runs again
+    p = run_filter(cal, out, suite, "--suite-seed", 100)
+    assert p.returncode == 0 and "point" not in p.stderr, p.stderr
+    # at another seed: refused, the state file left as it was
+    before = (out / "suite.json").read_text()
+    p = run_filter(cal, out, suite, "--suite-seed", 50200)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "suite seed 100" in p.stderr and "seed 50200" in p.stderr
+    assert (out / "suite.json").read_text() == before
+    # a state file without the field was made at the suite's seed, 20140615
+    state.pop("suite_seed")
+    (out / "suite.json").write_text(json.dumps(state))
+    p = run_filter(cal, out, suite, "--suite-seed", 100)
+    assert p.returncode == 2 and "suite seed 20140615" in p.stderr, p.stderr
+    # a suite with no SEED line cannot be run at another seed
+    bare = tmp_path / "bare_suite.py"
+    bare.write_text(SMALL_SUITE)
+    p = run_filter(cal, tmp_path / "bare", bare, "--suite-seed", 100)
+    assert p.returncode == 2 and "SEED" in p.stderr and str(bare) in p.stderr, p.stderr
+
+
+def test_only_kept_restricts_to_the_points_kept_there_and_intersects(tmp_path):
+    cal = small_calibration(tmp_path / "cal.h5", THETA)
+    suite = tmp_path / "seeded_suite.py"
+    suite.write_text(SEEDED_SUITE)
+    first = tmp_path / "f100"
+    assert run_filter(cal, first, suite, "--suite-seed", 100).returncode == 0
+    # at 50200 alone the points in [0.05, 0.2] pass
+    p = run_filter(cal, tmp_path / "alone", suite, "--suite-seed", 50200)
+    assert sorted(json.loads((tmp_path / "alone" / "suite.json").read_text())["kept"]) == \
+        [1, 2, 3, 4], p.stderr
+    # restricted to the points kept at 100: only those are run, those in both windows kept
+    out = tmp_path / "f50200"
+    p = run_filter(cal, out, suite, "--suite-seed", 50200, "--only-kept", first / "suite.json")
+    assert p.returncode == 0, p.stderr
+    state = json.loads((out / "suite.json").read_text())
+    assert set(state["points"]) == {"0", "1", "2"}
+    assert sorted(state["kept"]) == [1, 2]
+    assert "2 of 3 points pass" in p.stdout
+    # the state of another calibration file is refused
+    other = small_calibration(tmp_path / "other.h5", [0.01, 0.02, 0.03, 0.04, 0.05])
+    p = run_filter(other, tmp_path / "x", suite, "--suite-seed", 50200,
+                   "--only-kept", first / "suite.json")
+    assert p.returncode == 2 and "another calibration" in p.stderr, p.stderr
+    assert not (tmp_path / "x" / "suite.json").exists()
+    # an older state file (no fingerprint) is matched by its calibration's path
+    st = json.loads((first / "suite.json").read_text())
+    st.pop("calibration_sha")
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(st))
+    p = run_filter(cal, tmp_path / "y", suite, "--suite-seed", 50200, "--only-kept", old)
+    assert p.returncode == 0 and sorted(json.loads(
+        (tmp_path / "y" / "suite.json").read_text())["kept"]) == [1, 2], p.stderr
+    p = run_filter(other, tmp_path / "z", suite, "--suite-seed", 50200, "--only-kept", old)
+    assert p.returncode == 2 and "another calibration" in p.stderr, p.stderr
+    # an unfinished filter (no kept list) is refused
+    st.pop("kept")
+    old.write_text(json.dumps(st))
+    p = run_filter(cal, tmp_path / "w", suite, "--suite-seed", 50200, "--only-kept", old)
+    assert p.returncode == 2 and "not finished" in p.stderr, p.stderr
+
+
+def test_port_candidates_hold_only_when_the_suite_passes_at_every_seed():
+    import port_candidates as pc
+    ok = {20140615: ["test_s4_staged_dates"], 101: []}
+    by_seed, failed, holds = pc.verdict(ok, 0.65)
+    assert holds and failed == []
+    assert by_seed[20140615] == {"failed": [], "s4": "XPASS"}  # S4 reported, not counted
+    assert by_seed[101] == {"failed": [], "s4": "xfail"}
+    bad = {20140615: [], 101: ["test_s2_vetoes_persist", "test_s4_staged_dates"]}
+    by_seed, failed, holds = pc.verdict(bad, 0.9)
+    assert not holds and failed == ["test_s2_vetoes_persist"]
+    assert by_seed[20140615]["failed"] == [] and by_seed[101] == {
+        "failed": ["test_s2_vetoes_persist"], "s4": "XPASS"}
+    assert not pc.verdict({20140615: []}, 0.59)[2]
+    assert not pc.verdict({20140615: []}, None)[2]
+    assert pc.verdict({20140615: []}, 0.6)[2]
+    assert not pc.verdict({}, 0.9)[2]  # a suite run at no seed holds nothing
+    assert pc.seed_list("20140615,101") == [20140615, 101]
+    for text in ("20140615,x", "101,101"):
+        with pytest.raises(Exception, match=text):
+            pc.seed_list(text)
+
+
+def test_port_candidates_pool_only_filters_at_one_suite_seed():
+    import port_candidates as pc
+    names = ["dynamics.threat_weight"]
+    pt = {"values": {names[0]: 0.5}, "distance": 0.1}
+    old = {"parameters": names, "runs": 20000, "kept": [1], "points": {"1": pt}}
+    own = dict(old, suite_seed=20140615)
+    at101 = dict(old, suite_seed=101)
+    assert pc.pool([old, own])["suite_seed"] == 20140615  # no field: 20140615
+    assert pc.pool([at101, at101])["suite_seed"] == 101
+    with pytest.raises(ValueError, match="at seed 101 against 20140615"):
+        pc.pool([old, at101])
+    with pytest.raises(ValueError, match="at seed 20140615 against 101"):
+        pc.pool([at101, own])
