@@ -356,3 +356,12 @@ def test_port_candidates_pool_only_filters_at_one_suite_seed():
         pc.pool([old, at101])
     with pytest.raises(ValueError, match="at seed 20140615 against 101"):
         pc.pool([at101, own])
+
+
+def test_the_port_table_counts_s4_apart():
+    import port_candidates
+    # 26 tests of which S4 is one: 25 others pass, S4 xfails (session 8's "25 pass, S4 xfail")
+    assert port_candidates.suite_cell({"tests": 26, "failed": [], "s4": "xfail"}) == \
+        "25 pass, 0 fail, S4 xfail"
+    assert port_candidates.suite_cell({"tests": 26, "failed": ["test_s2_x"], "s4": "XPASS"}) == \
+        "24 pass, 1 fail, S4 XPASS: test_s2_x"
