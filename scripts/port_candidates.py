@@ -134,12 +134,19 @@ def suite_cell(v):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("filter_dir", nargs="+")
-    ap.add_argument("-o", "--out", required=True)
-    ap.add_argument("--runs", type=int, default=20000)
-    ap.add_argument("--record-runs", type=int, default=4000)
-    ap.add_argument("--max-points", type=int, default=4)
-    ap.add_argument("--sco", default=os.environ.get("SCO_SIM_BIN", str(ROOT / "build/bin/sco-sim")))
+    ap.add_argument("filter_dir", nargs="+",
+                    help="suite_filter.py output directories (their suite.json); several are pooled")
+    ap.add_argument("-o", "--out", required=True,
+                    help="directory for candidates.json, the suites' reports and the record runs")
+    ap.add_argument("--runs", type=int, default=20000,
+                    help="SCO_PATTERN_RUNS of each suite (default 20000)")
+    ap.add_argument("--record-runs", type=int, default=4000,
+                    help="runs of sco2001.yaml for the record skill (default 4000)")
+    ap.add_argument("--max-points", type=int, default=4,
+                    help="candidates (c): at most this many kept points by record distance "
+                         "(default 4)")
+    ap.add_argument("--sco", default=os.environ.get("SCO_SIM_BIN", str(ROOT / "build/bin/sco-sim")),
+                    help="the sco-sim binary (default: $SCO_SIM_BIN or build/bin/sco-sim)")
     ap.add_argument("--suite-seeds", type=seed_list, default=[suite_filter.SUITE_SEED],
                     metavar="S1,S2", help="run the suite at each of these seeds; a candidate "
                     f"must pass at all (default: {suite_filter.SUITE_SEED})")

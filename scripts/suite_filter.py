@@ -226,10 +226,13 @@ def fingerprint(path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("calibration")
-    ap.add_argument("-o", "--out", required=True)
+    ap.add_argument("calibration", help="a rejection calibration file (sco-sim calibrate)")
+    ap.add_argument("-o", "--out", required=True,
+                    help="directory for suite.json (the state a later call resumes) and the "
+                         "points' reports")
     ap.add_argument("--runs", type=int, default=20000, help="SCO_PATTERN_RUNS (default 20000)")
-    ap.add_argument("--sco", default=os.environ.get("SCO_SIM_BIN", str(ROOT / "build/bin/sco-sim")))
+    ap.add_argument("--sco", default=os.environ.get("SCO_SIM_BIN", str(ROOT / "build/bin/sco-sim")),
+                    help="the sco-sim binary (default: $SCO_SIM_BIN or build/bin/sco-sim)")
     ap.add_argument("--points", choices=("accepted", "feasible"), default="accepted",
                     help="which points of the calibration to test (default: accepted)")
     ap.add_argument("--limit", type=int, default=None,
