@@ -641,6 +641,8 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         if (v_.amendment == AmendmentRule::WinSet) {
             // Pressure this round changed tension, and an opt-out project's parties are
             // now those who joined: then the relations of step 1 are out of date.
+            // Otherwise nothing a member's options depend on has changed since it chose.
+            const bool unchanged = relations_current;
             if (!relations_current) relations(w, s);
             relations_current = true;
             // Did a member refuse this text for reasons that still stand? Its options on the
@@ -652,6 +654,12 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 if (!w.member(j) || s.forced[j] || s.outside[j] || s.choice[j] != Choice::Object ||
                     (flags[j] & kDropped))
                     continue;
+                // Relations, pressure and text as when it chose: the same options, bit for bit
+                // (options is a function of these alone), so it refuses again.
+                if (unchanged) {
+                    s.refusers.push_back(j);
+                    continue;
+                }
                 const Options now =
                     options(w, spatial_named(agent_geo(j), round_text, rnamed, D), s.terms[j],
                             s.rel[j], e, s.pressure[j], unc, prop.kind, prop.opt_out);
