@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Reproducers of session 11's review of the pooled port (docs/calibration.md, "Review,
 session 11 (the pooled port)"). Each subcommand is one experiment; it prints what the section
-quotes. The baseline is scenarios/sco2014.yaml as committed (the session-11 port, b6d4109:
-0.702, 0.0946, 0.288, 0.522, 8.28, 0.18, 0.151).
+quotes. The baseline is the one session 11's review measured, the session-11 port (b6d4109:
+0.702, 0.0946, 0.288, 0.522, 8.28, 0.18, 0.151), not scenarios/sco2014.yaml as it stands (the
+session-12 port since 7b090c4): every experiment runs a copy of sco2014.yaml with those seven
+values written in (PORT, session11_port; review_session8.pinned_port).
 
     review_session11.py BIN [--keep DIR] seeds [--seeds 101,202,303,404,505] [--runs N]
         the whole pattern suite at the baseline at other seeds (review_session8.py's `seeds`,
@@ -64,6 +66,11 @@ PORT = {"dynamics.threat_weight": 0.702, "dynamics.objection_cost": 0.0946,
         "dynamics.remote_stake": 0.288, "dynamics.tension_weight": 0.522,
         "dynamics.wait_value": 8.28, "dynamics.sponsor_floor": 0.18,
         "dynamics.amendment_step": 0.151}
+
+
+def session11_port(tmp):
+    """A copy of sco2014.yaml (under TMP/session11/, same file name) at PORT."""
+    return r8.pinned_port(tmp, PORT, "session11")
 
 
 def bad(what, problem):
@@ -595,7 +602,7 @@ def main():
     cmds = {"seeds": cmd_seeds, "spread": cmd_spread, "selects": cmd_selects,
             "pool": cmd_pool, "shape": cmd_shape, "edge": cmd_edge, "known": cmd_known}
     with tempfile.TemporaryDirectory() as tmp:
-        # r8.BASE stays scenarios/sco2014.yaml as committed: the session-11 port
+        r8.BASE = session11_port(pathlib.Path(tmp))
         cmds[a.cmd](binary, pathlib.Path(tmp), a)
     return 0
 

@@ -22,7 +22,7 @@ one experiment; it prints what the section quotes.
 BIN is the built sco-sim. Files go to a temporary directory that is removed afterwards.
 "The baseline" is the one session 8's review measured, the session-8 port (9b1a73a: 0.714,
 0.0889, 0.276, 0.514, 8.31, 0.213, 0.141), not scenarios/sco2014.yaml as it stands (the
-session-11 port since b6d4109): every experiment runs a copy of sco2014.yaml with those seven
+session-11 port from b6d4109, the session-12 port since 7b090c4): every experiment runs a copy of sco2014.yaml with those seven
 values written in (SESSION8_PORT, session8_port), as review_session6.py pins the session-6
 port; --set and the points of --kept and prior overwrite the seven on that copy.
 The suite's copies run with SCO_ROOT at a temporary root (a copy of scenarios/, the scripts
@@ -50,7 +50,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests" / "python"
 BASE = ROOT / "scenarios" / "sco2014.yaml"  # rebound to session8_port(...) in main()
 # The calibrated values of scenarios/sco2014.yaml when session 8's review measured it (the
-# session-8 port, 9b1a73a); the file holds the session-11 port since b6d4109.
+# session-8 port, 9b1a73a); the file holds later ports since b6d4109.
 SESSION8_PORT = {"dynamics.threat_weight": 0.714, "dynamics.objection_cost": 0.0889,
                  "dynamics.remote_stake": 0.276, "dynamics.tension_weight": 0.514,
                  "dynamics.wait_value": 8.31, "dynamics.sponsor_floor": 0.213,
@@ -68,14 +68,21 @@ PRIOR = {"dynamics.threat_weight": (0, 4), "dynamics.objection_cost": (0, 1),
          "dynamics.amendment_step": (0.05, 1)}
 
 
-def session8_port(tmp):
-    """A copy of sco2014.yaml (under TMP/session8/, same file name) at SESSION8_PORT."""
-    d = pathlib.Path(tmp) / "session8"
+def pinned_port(tmp, values, tag):
+    """A copy of sco2014.yaml (under TMP/TAG/, same file name) with the seven calibrated
+    values of a past port written in (review_session11.py and later reviews pin theirs with
+    it)."""
+    d = pathlib.Path(tmp) / tag
     d.mkdir(exist_ok=True)
     path = d / "sco2014.yaml"
     path.write_text(suite_filter.write_values(
-        (ROOT / "scenarios" / "sco2014.yaml").read_text(), SESSION8_PORT))
+        (ROOT / "scenarios" / "sco2014.yaml").read_text(), values))
     return path
+
+
+def session8_port(tmp):
+    """A copy of sco2014.yaml (under TMP/session8/, same file name) at SESSION8_PORT."""
+    return pinned_port(tmp, SESSION8_PORT, "session8")
 
 
 def sco(binary, *args):

@@ -1,10 +1,15 @@
-"""The reproducers of sessions 6, 7 and 8's reviews (scripts/review_session6.py,
-review_session7.py and review_session8.py) measure the baseline as those reviews did, not
-scenarios/sco2014.yaml as it stands (the session-11 port since b6d4109): review 6 and 7's
-scripts the session-6 port, review 8's the session-8 port (9b1a73a). Each writes a copy of
-the baseline with that port's values and runs that. Also the pure parts of
-review_session11.py (its exact test, its handling of bad input)."""
+"""The reproducers of sessions 6, 7, 8 and 11's reviews (scripts/review_session6.py,
+review_session7.py, review_session8.py and review_session11.py) measure the baseline as those
+reviews did, not scenarios/sco2014.yaml as it stands (the session-12 port since 7b090c4):
+review 6 and 7's scripts the session-6 port, review 8's the session-8 port (9b1a73a), review
+11's the session-11 port (b6d4109). Each writes a copy of the baseline with that port's values
+and runs that. Also the pure parts of review_session11.py (its exact test, its handling of bad
+input)."""
+import os
 import re
+import stat
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -17,12 +22,16 @@ SESSION6 = {"threat_weight": 0.671, "objection_cost": 0.0549, "remote_stake": 0.
 SESSION8 = {"threat_weight": 0.714, "objection_cost": 0.0889, "remote_stake": 0.276,
             "tension_weight": 0.514, "wait_value": 8.31, "sponsor_floor": 0.213,
             "amendment_step": 0.141}
+SESSION11 = {"threat_weight": 0.702, "objection_cost": 0.0946, "remote_stake": 0.288,
+             "tension_weight": 0.522, "wait_value": 8.28, "sponsor_floor": 0.18,
+             "amendment_step": 0.151}
 
 
 @pytest.mark.parametrize("name, port, values", [
     ("review_session6", "session6_port", SESSION6),
     ("review_session7", "session6_port", SESSION6),
-    ("review_session8", "session8_port", SESSION8)])
+    ("review_session8", "session8_port", SESSION8),
+    ("review_session11", "session11_port", SESSION11)])
 def test_the_reviews_run_the_port_they_reviewed(name, port, values, tmp_path):
     import importlib
     mod = importlib.import_module(name)
@@ -37,10 +46,27 @@ def test_the_reviews_run_the_port_they_reviewed(name, port, values, tmp_path):
         base["dynamics"].pop(k)
     assert copy == base
     # the script's experiments run the copy: BASE is rebound to it before any runs
-    main = (ROOT / "scripts" / f"{name}.py").read_text().split('if __name__ == "__main__":')[1]
-    if name == "review_session8":  # main() is above the guard there
-        main = (ROOT / "scripts" / f"{name}.py").read_text().split("\ndef main():")[1]
-    assert re.search(rf"BASE = {port}\(pathlib\.Path\(\w+\)\)\n\s+cmds\[", main)
+    text = (ROOT / "scripts" / f"{name}.py").read_text()
+    # main() is above the guard in review_session8 and later
+    main = text.split("\ndef main():" if "\ndef main():" in text else 'if __name__ == "__main__":')[1]
+    assert re.search(rf"(r8\.)?BASE = {port}\(pathlib\.Path\(\w+\)\)\n\s+cmds\[", main)
+
+
+@pytest.mark.parametrize("name, values", [("review_session8", SESSION8),
+                                          ("review_session11", SESSION11)])
+def test_the_reviews_known_answers_run_their_port(name, values, tmp_path):
+    """`known`'s first run is on the pinned copy: a stand-in for sco-sim copies the scenario
+    it is given and fails, and the copy holds the reviewed port's values, not the
+    repository's."""
+    fake = tmp_path / "fake-sco-sim"
+    got = tmp_path / "scenario.yaml"
+    fake.write_text(f'#!/bin/sh\ncp "$2" "{got}"\nexit 3\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    p = subprocess.run([sys.executable, str(ROOT / "scripts" / f"{name}.py"), str(fake), "known"],
+                       capture_output=True, text=True, env=dict(os.environ, TMPDIR=str(tmp_path)))
+    assert p.returncode != 0 and "exited 3" in p.stderr
+    run = yaml.safe_load(got.read_text())
+    assert {k: run["dynamics"][k] for k in values} == values
 
 
 def test_review8_runs_the_suite_on_its_base(tmp_path, monkeypatch):
