@@ -74,7 +74,8 @@ def session11_port(tmp):
 
 
 def bad(what, problem):
-    print(f"review_session11.py: {what}: {problem}", file=sys.stderr)
+    """The message for bad input (naming the file and the problem), exit status 2."""
+    print(f"{pathlib.Path(sys.argv[0]).name}: {what}: {problem}", file=sys.stderr)
     sys.exit(2)
 
 
@@ -142,16 +143,23 @@ def points(cal):
 # ---------------------------------------------------------------------------------------
 # seeds and margins
 # ---------------------------------------------------------------------------------------
-def spread(cols, headers):
-    """Margin statistics over the columns (one per seed): smallest, mean, SD, mean / SD."""
+def margin_stats(cols):
+    """[(assertion, smallest, mean, seed SD, mean / SD)] over the columns (one per seed), in
+    the columns' order; mean / SD is inf when the margin is the same at every seed."""
     keys = list(dict.fromkeys(k for c in cols for k in c))
-    r8.print_margins(cols, headers)
     rows = []
     for k in keys:
         v = np.array([c[k] for c in cols if k in c])
         sd = float(v.std(ddof=1)) if len(v) > 1 else float("nan")
         same = not sd > 1e-9 * max(1.0, abs(v.mean()))  # equal up to rounding, or one seed
         rows.append((k, v.min(), v.mean(), sd, math.inf if same else v.mean() / sd))
+    return rows
+
+
+def spread(cols, headers):
+    """Margin statistics over the columns (one per seed): smallest, mean, SD, mean / SD."""
+    r8.print_margins(cols, headers)
+    rows = margin_stats(cols)
     print(f"\nover {len(cols)} seeds, narrowest first (mean / seed SD; inf: the same at "
           "every seed):\n")
     print("| assertion | smallest | mean | seed SD | mean / SD |\n|---|---|---|---|---|")
@@ -196,7 +204,11 @@ def suite_tests():
 
 
 def cmd_selects(_binary, _tmp, a):
-    cal = load_cal(a.cal)
+    selects(load_cal(a.cal))
+
+
+def selects(cal):
+    """cmd_selects on loaded calibration files (review_session12.py passes its own)."""
     _, kept, failed, _, _ = points(cal)
     tests = suite_tests()
     n = len(failed)
@@ -273,9 +285,14 @@ def wilson(k, n):
 
 
 def cmd_pool(_binary, _tmp, a):
+    pool(load_cal(a.cal), a)
+
+
+def pool(cal, a, ffh=ffh_exact, how="exact"):
+    """cmd_pool on loaded calibration files, with FFH(k, n) the homogeneity test (exact
+    here; review_session12.py passes one that falls back on Monte Carlo, HOW saying so)."""
     from scipy import stats
 
-    cal = load_cal(a.cal)
     th, kept, _, seeds, dist = points(cal)
     print("| seed | points | feasible | accepted | kept | kept / accepted (95% Wilson) |")
     print("|---|---|---|---|---|---|")
@@ -291,11 +308,11 @@ def cmd_pool(_binary, _tmp, a):
     acc = [n2["accepted"] for _, n2, _ in cal]
     fea = [n2["feasible"] for _, n2, _ in cal]
     pts = [n2["points"] for _, n2, _ in cal]
-    print("\nhomogeneity over the seeds (exact: Fisher-Freeman-Halton on the 2 x "
+    print(f"\nhomogeneity over the seeds ({how}: Fisher-Freeman-Halton on the 2 x "
           f"{len(cal)} table):")
     for label, kk, nn in (("kept of accepted", k, acc), ("accepted of feasible", acc, fea),
                           ("feasible of points", fea, pts)):
-        print(f"  {label}: p = {ffh_exact(kk, nn):.3f}" if sum(nn) < 2000 else
+        print(f"  {label}: p = {ffh(kk, nn):.3f}" if sum(nn) < 2000 else
               f"  {label}: p = {stats.chi2_contingency([kk, [b - x for x, b in zip(kk, nn)]])[1]:.3f}"
               " (chi-square: the exact enumeration is too large)")
     i0 = [s for s, _, _ in cal].index(2015) if 2015 in [s for s, _, _ in cal] else None
@@ -320,7 +337,7 @@ def cmd_pool(_binary, _tmp, a):
     bsd = boot.std(axis=0, ddof=1)
     q05, q95 = np.percentile(kt, [5, 95], axis=0)
     print(f"\nleave-one-seed-out medians (3 significant digits) and their shift from the "
-          f"18 points' medians in bootstrap SDs of those medians ({a.boot} resamples, seed "
+          f"{len(kt)} points' medians in bootstrap SDs of those medians ({a.boot} resamples, seed "
           f"{a.boot_seed}):\n")
     print("| left out | kept | " + " | ".join(SHORT) + " |\n|---|---|" + "---|" * len(SHORT))
     print(f"| none (the port) | {len(kt)} | "
@@ -366,13 +383,17 @@ def in_hull(pts, x):
 
 
 def cmd_shape(_binary, _tmp, a):
-    cal = load_cal(a.cal)
+    shape(load_cal(a.cal), a)
+
+
+def shape(cal, a, port_values=None):
+    """cmd_shape on loaded calibration files, about PORT_VALUES (default PORT)."""
     th, kept, failed, _, _ = points(cal)
     lo = np.array([r8.PRIOR[n][0] for n in NAMES])
     hi = np.array([r8.PRIOR[n][1] for n in NAMES])
     u = (th - lo) / (hi - lo)  # in units of the prior's range
     kt = u[kept]
-    port = (np.array([PORT[n] for n in NAMES]) - lo) / (hi - lo)
+    port = (np.array([(port_values or PORT)[n] for n in NAMES]) - lo) / (hi - lo)
     from scipy import stats
     # against the box stage 2 drew from (the files record it as their prior)
     boxes = {(tuple(c[1]["box"][0]), tuple(c[1]["box"][1])) for c in cal}
@@ -524,7 +545,7 @@ def counts(r, name, what="outcome"):
 
 
 def cmd_known(binary, tmp, a):
-    print("## review_session8.py's known answers at the session-11 port\n", flush=True)
+    print(f"## review_session8.py's known answers at {r8.BASE_LABEL}\n", flush=True)
     r8.cmd_known(binary, tmp, a)
     runs = a.runs
     base = r8.BASE
@@ -541,10 +562,11 @@ def cmd_known(binary, tmp, a):
                               ("amendment none", none, []),
                               ("objection_cost 10", base, ["dynamics.objection_cost=10"])):
         r = r8.outcome_probs(binary, tmp, scen, *sets, runs=runs)
+        # dilution_sum is stored x 2^32 (docs/hdf5-format.md)
         print(f"- {label}: deferred {counts(r, 'deferred')}, diluted {counts(r, 'diluted')}, "
               f"blocked {counts(r, 'blocked')}; flags veto {counts(r, 'veto', 'flag')}, "
               f"waited {counts(r, 'waited', 'flag')}; dilution sum "
-              f"{float(r.raw['dilution_sum'].sum()):.3f}")
+              f"{float(r.raw['dilution_sum'].sum()) / 2**32:.3f}")
     d = r8.outcome_probs(binary, tmp, det, runs=runs)
     print("\nlogit against deterministic choice (same seed): total variation of the outcome "
           "distributions per tabled (summit, text), summed and largest")
@@ -567,18 +589,18 @@ def cmd_known(binary, tmp, a):
               f"deferred {counts(r, 'deferred')}, waited {counts(r, 'waited', 'flag')}")
 
 
-def main():
-    ap, sub, s = r8.parser(__doc__)
-    s.add_argument("--runs", type=int, default=20000)
-    s = sub.add_parser("spread")
-    s.add_argument("reports", nargs="+")
-    for name in ("selects", "pool", "shape", "edge"):
-        s = sub.add_parser(name)
+def cal_parsers(sub, names, what, seed):
+    """The subcommands that read the calibration files (--cal, default WHAT) with their
+    options, SEED the default of their random seeds; {name: parser} (review_session12.py
+    adds its own subcommands and options)."""
+    out = {}
+    for name in names:
+        s = out[name] = sub.add_parser(name)
         s.add_argument("--cal", action="append", default=None, metavar="SEED=S2DIR:S3DIR",
-                       help="a seed's stage-2 and stage-3 folders (default: the session's six)")
+                       help=f"a seed's stage-2 and stage-3 folders (default: {what})")
         if name == "pool":
             s.add_argument("--boot", type=int, default=4000)
-            s.add_argument("--boot-seed", type=int, default=11)
+            s.add_argument("--boot-seed", type=int, default=seed)
         if name == "edge":
             s.add_argument("--sd", nargs="+", required=True, metavar="REPORT.json",
                            help="the port's reports at several seeds (their margins' SDs)")
@@ -588,24 +610,47 @@ def main():
             s.add_argument("--runs", type=int, default=20000)
         if name == "shape":
             s.add_argument("--draws", type=int, default=4000)
-            s.add_argument("--draw-seed", type=int, default=11)
+            s.add_argument("--draw-seed", type=int, default=seed)
+    return out
+
+
+def known_parser(sub, port):
     s = sub.add_parser("known")
     s.add_argument("--runs", type=int, default=2000)
     s.add_argument("--wait-values", type=float, nargs="+",
-                   default=[0, 2, 4, 5, 6, 7, 8, 8.28, 9, 10])
-    a = ap.parse_args()
+                   default=[0, 2, 4, 5, 6, 7, 8, port["dynamics.wait_value"], 9, 10])
+    return s
+
+
+def run_review(a, cmds, port, label, default_cal, runs_binary):
+    """Runs subcommand a.cmd with review_session8's BASE the copy PORT(tmp) writes (the port
+    the review measured) and LABEL its name; --cal defaults to DEFAULT_CAL. A subcommand in
+    RUNS_BINARY (or one given --seeds) needs BIN: a missing one exits 2."""
     if getattr(a, "cal", "x") is None:
-        a.cal = DEFAULT_CAL
+        a.cal = default_cal
     r8.KEEP = pathlib.Path(a.keep).resolve() if a.keep else None
-    r8.BASE_LABEL = "the session-11 port (a)"
+    r8.BASE_LABEL = label
     binary = str(pathlib.Path(a.binary).resolve())
-    cmds = {"seeds": cmd_seeds, "spread": cmd_spread, "selects": cmd_selects,
-            "pool": cmd_pool, "shape": cmd_shape, "edge": cmd_edge, "known": cmd_known}
+    if (a.cmd in runs_binary or getattr(a, "seeds", None)) and not pathlib.Path(binary).is_file():
+        bad(a.binary, "no such file (BIN, the built sco-sim)")
     with tempfile.TemporaryDirectory() as tmp:
-        r8.BASE = session11_port(pathlib.Path(tmp))
+        r8.BASE = port(pathlib.Path(tmp))
         cmds[a.cmd](binary, pathlib.Path(tmp), a)
     return 0
 
+
+def main():
+    ap, sub, s = r8.parser(__doc__)
+    s.add_argument("--runs", type=int, default=20000)
+    s = sub.add_parser("spread")
+    s.add_argument("reports", nargs="+")
+    cal_parsers(sub, ("selects", "pool", "shape", "edge"), "the session's six", 11)
+    known_parser(sub, PORT)
+    a = ap.parse_args()
+    cmds = {"seeds": cmd_seeds, "spread": cmd_spread, "selects": cmd_selects,
+            "pool": cmd_pool, "shape": cmd_shape, "edge": cmd_edge, "known": cmd_known}
+    return run_review(a, cmds, session11_port, "the session-11 port (a)", DEFAULT_CAL,
+                      ("seeds", "known"))
 
 if __name__ == "__main__":
     sys.exit(main())

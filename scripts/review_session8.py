@@ -21,10 +21,10 @@ one experiment; it prints what the section quotes.
 
 BIN is the built sco-sim. Files go to a temporary directory that is removed afterwards.
 "The baseline" is the one session 8's review measured, the session-8 port (9b1a73a: 0.714,
-0.0889, 0.276, 0.514, 8.31, 0.213, 0.141), not scenarios/sco2014.yaml as it stands (the
-session-11 port from b6d4109, the session-12 port since 7b090c4): every experiment runs a copy of sco2014.yaml with those seven
-values written in (SESSION8_PORT, session8_port), as review_session6.py pins the session-6
-port; --set and the points of --kept and prior overwrite the seven on that copy.
+0.0889, 0.276, 0.514, 8.31, 0.213, 0.141), not scenarios/sco2014.yaml as it stands (a later
+port since b6d4109): every experiment runs a copy of sco2014.yaml with those seven values
+written in (SESSION8_PORT, session8_port, pinned_port), as review_session6.py pins the
+session-6 port; --set and the points of --kept and prior overwrite the seven on that copy.
 The suite's copies run with SCO_ROOT at a temporary root (a copy of scenarios/, the scripts
 linked), as suite_filter.py does.
 """
