@@ -27,11 +27,12 @@ review_session8.pinned_port), so that a later port does not change what it measu
     review_session12.py BIN known [--runs 2000]
         review_session11.py's `known` (review 8's known answers, the limits, deferrals
         against wait_value) at the session-12 port, about 2 min
-    review_session12.py BIN record [--runs 4000] [--kept] [--scan NAME=LO:HI:STEP]
+    review_session12.py BIN record [--runs 4000] [--kept] [--scan NAME=LO:HI:STEP] [--at V,...]
         the record 2001-2013 (scenarios/history/sco2001.yaml, seed 2013, scored against
         events_2001_2013.yaml) at the session-11 and session-12 ports and with each of the
-        seven values moved alone from the one to the other: skill, the policy texts' skill (B)
-        and P(the Dushanbe declaration diluted) (B07b); with --kept, the same at each of the
+        seven values moved alone from the one to the other (and at each --at's seven values):
+        skill, the policy texts' skill (B) and P(the Dushanbe declaration diluted) (B07b);
+        with --kept, the same at each of the
         32 kept points and B07b's rank correlation with each parameter (0.4 s a point); with
         --scan, the same along one parameter, the other six at the session-12 port
 
@@ -338,12 +339,22 @@ def parse_scan(text):
 def cmd_record(binary, tmp, a):
     s11, s12 = r11.PORT, SESSION12_PORT
     scan = parse_scan(a.scan) if a.scan else None
+    at = []
+    for text in a.at:
+        try:
+            v = [float(x) for x in text.split(",")]
+            if len(v) != len(NAMES):
+                raise ValueError
+        except ValueError:
+            bad("--at", f"{text!r} is not seven numbers separated by commas")
+        at.append(dict(zip(NAMES, v)))
     print(f"the record 2001-2013 ({a.runs} runs, seed 2013): skill, the policy texts' (B) skill, "
           "P(B07b, the Dushanbe declaration diluted; it was)\n")
     print("| values | skill | B | B07b |\n|---|---|---|---|")
     for label, v in [("the session-11 port", s11), ("the session-12 port", s12)] + [
             (f"session 11's with {n.split('.')[1]} {s12[n]:g} (was {s11[n]:g})",
-             dict(s11, **{n: s12[n]})) for n in NAMES]:
+             dict(s11, **{n: s12[n]})) for n in NAMES] + [
+            (", ".join(f"{x:g}" for x in v.values()), v) for v in at]:
         sk, b, p = record(binary, tmp, v, a.runs)
         print(f"| {label} | {sk:.3f} | {b:.2f} | {p:.3f} |", flush=True)
     if a.scan:
@@ -407,6 +418,8 @@ def main():
     ps["pool"].add_argument("--sims", type=int, default=20000)
     ps["record"].add_argument("--runs", type=int, default=4000)
     ps["record"].add_argument("--kept", action="store_true")
+    ps["record"].add_argument("--at", action="append", default=[], metavar="V1,...,V7",
+                              help="also at these seven values (the table's order)")
     ps["record"].add_argument("--scan", default=None, metavar="NAME=LO:HI:STEP",
                               help="the record along one parameter, the others at the port")
     r11.known_parser(sub, SESSION12_PORT)

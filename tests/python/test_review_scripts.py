@@ -230,6 +230,8 @@ def test_review12_bad_input_names_the_file_and_exits_2(tmp_path):
     assert p.returncode == 2 and str(f) in p.stderr
     p = call("record", "--scan", "dynamics.nothing=0:1:0.1", binary=str(f))
     assert p.returncode == 2 and "--scan" in p.stderr
+    p = call("record", "--at", "1,2,3", binary=str(f))
+    assert p.returncode == 2 and "--at" in p.stderr
     # no binary, for a command that runs it
     p = call("known", binary=str(tmp_path / "no-sco-sim"))
     assert p.returncode == 2 and str(tmp_path / "no-sco-sim") in p.stderr
