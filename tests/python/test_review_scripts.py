@@ -17,18 +17,14 @@ import yaml
 
 from conftest import ROOT
 
-SESSION6 = {"threat_weight": 0.671, "objection_cost": 0.0549, "remote_stake": 0.403,
-            "tension_weight": 0.437, "wait_value": 7.95, "sponsor_floor": 0.158,
-            "amendment_step": 0.2}
-SESSION8 = {"threat_weight": 0.714, "objection_cost": 0.0889, "remote_stake": 0.276,
-            "tension_weight": 0.514, "wait_value": 8.31, "sponsor_floor": 0.213,
-            "amendment_step": 0.141}
-SESSION11 = {"threat_weight": 0.702, "objection_cost": 0.0946, "remote_stake": 0.288,
-             "tension_weight": 0.522, "wait_value": 8.28, "sponsor_floor": 0.18,
-             "amendment_step": 0.151}
-SESSION12 = {"threat_weight": 0.708, "objection_cost": 0.0959, "remote_stake": 0.279,
-             "tension_weight": 0.523, "wait_value": 8.12, "sponsor_floor": 0.17,
-             "amendment_step": 0.15}
+# each port's seven calibrated values, stated here (not read from the scripts)
+KEYS = ("threat_weight", "objection_cost", "remote_stake", "tension_weight", "wait_value",
+        "sponsor_floor", "amendment_step")
+SESSION6, SESSION8, SESSION11, SESSION12 = (dict(zip(KEYS, v)) for v in (
+    (0.671, 0.0549, 0.403, 0.437, 7.95, 0.158, 0.2),      # 93b42cc
+    (0.714, 0.0889, 0.276, 0.514, 8.31, 0.213, 0.141),    # 9b1a73a
+    (0.702, 0.0946, 0.288, 0.522, 8.28, 0.18, 0.151),     # b6d4109
+    (0.708, 0.0959, 0.279, 0.523, 8.12, 0.17, 0.15)))     # 7b090c4
 
 
 @pytest.mark.parametrize("name, port, values", [
