@@ -1,6 +1,7 @@
 #include "sim/core/engine.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -35,6 +36,7 @@ void EngineScratch::resize(const ModelSpec& spec) {
     terms.resize(agents);
     rel.resize(agents);
     opts.resize(agents);
+    decided.resize(agents);
     pressure.resize(agents);
     disposition.resize(agents);
     choice.resize(agents);
@@ -58,6 +60,16 @@ bool supports(Choice c) {
     return c == Choice::Join || c == Choice::Reserve;
 }
 constexpr double kNever = -std::numeric_limits<double>::infinity();
+/// The same bits (not ==, which equates -0.0 and +0.0: a sum or difference with either can
+/// differ in the sign of a zero).
+bool same_bits(double a, double b) {
+    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
+/// Whether agent i decided on these relations and this pressure (the text aside).
+bool decided_on(const EngineScratch::Decided& d, const Relations& rel, double pressure) {
+    return same_bits(d.rel.all, rel.all) && same_bits(d.rel.principal, rel.principal) &&
+           same_bits(d.pressure, pressure);
+}
 }  // namespace
 
 void ConsensusEngine::relations(const World& w, EngineScratch& s) {
@@ -410,12 +422,17 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     auto agent_geo = [&](int i) {
         return s.round_geo.data() + static_cast<std::size_t>(3 * i) * D;
     };
+    // Sets the round's text on the named dimensions; whether it is the last round's, bit for
+    // bit (the text on the other dimensions is the status quo's throughout).
     auto set_round_text = [&] {
+        bool same = true;
         for (int m = 0; m < rnamed; ++m) {
             const int d = s.rnamed[m];
+            same = same && same_bits(round_text[m], s.text[d]);
             round_text[m] = s.text[d];
             round_text[D + m] = std::abs(s.text[d] - w.status_quo(d));
         }
+        return same;
     };
     // A closed format (open_to): everyone outside its circle is marked once, O(n + circle),
     // not by a search of the circle per agent.
@@ -453,8 +470,18 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         if (!relations_current) relations(w, s);
         relations_current = true;
         const double e = effect(w, prop, s, s.text.data(), ambition);
-        set_round_text();
+        // After the first round, an agent whose text, relations and pressure are what it
+        // last decided on has the same options (a function of these and of what is fixed
+        // for the proposal: its terms, the World's parameters, its roles) and, its
+        // disposition kept through the summit, the same choice: both are kept.
+        const bool same_text = set_round_text() && r > 0;
         for (int i = 0; i < n; ++i) {
+            EngineScratch::Decided& dec = s.decided[i];
+            if (same_text && decided_on(dec, s.rel[i], s.pressure[i])) {
+                s.choice[i] = dec.choice;
+                flags[i] &= (kPressured | kPressurer);
+                continue;
+            }
             if (s.forced[i] && !explain) {
                 // A forced supporter's stay-out and objection are closed below, so the value
                 // of waiting (inside the objection only) cannot matter: its join and reserve
@@ -496,6 +523,9 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             if (r == 0 && !det && !s.forced[i] && !s.outside[i])
                 s.disposition[i] = Rng::to_unit(rng.words(Purpose::Choice, Rng::pack(t, p), i)[0]);
             s.choice[i] = choose(s.opts[i], beta, det, s.disposition[i]);
+            dec.rel = s.rel[i];
+            dec.pressure = s.pressure[i];
+            dec.choice = s.choice[i];
             flags[i] &= (kPressured | kPressurer);
         }
         res.decisions += n;

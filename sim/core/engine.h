@@ -57,10 +57,19 @@ struct EngineScratch {
     /// its position, salience and distance from the status quo; then the round's text and
     /// its distance from the status quo (resolve's).
     std::vector<double> round_geo;
-    std::vector<int> rnamed;               // [dimension] dimensions the text names (resolve)
-    std::vector<AgentTerms> terms;         // [agent]
-    std::vector<Relations> rel;            // [agent]
-    std::vector<Options> opts;             // [agent]
+    std::vector<int> rnamed;        // [dimension] dimensions the text names (resolve)
+    std::vector<AgentTerms> terms;  // [agent]
+    std::vector<Relations> rel;     // [agent]
+    std::vector<Options> opts;      // [agent]
+    /// What an agent's options and choice were last computed from within a proposal (its
+    /// relations and pressure; the text is the round's), and the choice before transit:
+    /// where none has changed since, resolve keeps both instead of computing them again.
+    struct Decided {
+        Relations rel;
+        double pressure = 0.0;
+        Choice choice = Choice::Join;
+    };
+    std::vector<Decided> decided;          // [agent]
     std::vector<double> pressure;          // [agent]
     std::vector<double> disposition;       // [agent] quantile u, fixed for the summit
     std::vector<Choice> choice;            // [agent]

@@ -1431,6 +1431,24 @@ TEST(KnownAnswers, ARefusedTextIsNotOfferedAgain) {
     EXPECT_EQ(d.res.rounds, 1);
 }
 
+namespace {
+/// Resolves b 600 times: every run must adopt the text as tabled (0.9), in one round where
+/// nobody was pressed and, where BBB was, in `rounds_when_pressed` (0: not checked).
+/// Returns how many runs had pressure.
+int adopted_as_tabled(SpecBuilder& b, int rounds_when_pressed) {
+    int pressed = 0;
+    for (int m = 0; m < 600; ++m) {
+        const Resolved r = resolve_once(b.spec(), m);
+        EXPECT_EQ(r.res.outcome, Outcome::Adopted) << "run " << m;
+        EXPECT_NEAR(r.text[0], 0.9, 1e-6) << "run " << m;
+        if (rounds_when_pressed > 0)
+            EXPECT_EQ(r.res.rounds, r.res.pressure > 0 ? rounds_when_pressed : 1) << "run " << m;
+        pressed += r.res.pressure > 0;
+    }
+    return pressed;
+}
+}  // namespace
+
 // A refusal under pressure is not a refusal that stands: when a great power presses the
 // objector after round 1, its options on the same text have changed, and the sponsor may
 // offer the same text again. BBB (as above, but susceptible to AAA, a great power of
@@ -1441,14 +1459,42 @@ TEST(KnownAnswers, APressedObjectorMayBeOfferedTheSameTextAgain) {
     SpecBuilder b = near_indifferent(true);
     b.spec().variants.choice = ChoiceRule::Logit;
     b.susceptibility(1, 0, 1.0);
-    int pressed = 0;
-    for (int m = 0; m < 600; ++m) {
-        const Resolved r = resolve_once(b.spec(), m);
-        ASSERT_EQ(r.res.outcome, Outcome::Adopted) << "run " << m;
-        ASSERT_NEAR(r.text[0], 0.9, 1e-6) << "run " << m;
-        pressed += r.res.pressure > 0;
-    }
-    EXPECT_GT(pressed, 100);  // BBB objected in round 1 in about 31% of runs
+    EXPECT_GT(adopted_as_tabled(b, 0), 100);  // BBB objected in round 1 in about 31% of runs
+}
+
+// An objector pressed while the text stays as it was decides again: resolve keeps an agent's
+// options and choice from one round to the next only where its text, relations and pressure
+// are all unchanged. As above, with no amendment (the text is the same in every round) and
+// no tension added by pressure (pressure_tension 0: BBB's relations do not change either),
+// so the pressure of 1 is the only input that changes: BBB, objecting in round 1 in about
+// 31% of runs, accepts in round 2, and the text is adopted as tabled in every run. Were the
+// choice kept regardless of pressure, those runs would be blocked.
+TEST(KnownAnswers, APressedObjectorDecidesAgainOnAnUnchangedText) {
+    SpecBuilder b = near_indifferent(true);
+    b.spec().variants.choice = ChoiceRule::Logit;
+    b.spec().variants.amendment = AmendmentRule::None;
+    b.dyn(Dyn::PressureTension, 0.0);
+    b.susceptibility(1, 0, 1.0);
+    EXPECT_GT(adopted_as_tabled(b, 2), 100);
+}
+
+// A member whose relations change while the text stays as it was decides again. An opt-out
+// plan (opt_out_case: deterministic, no amendment, no pressure) needing two participants;
+// BBB gains 0.4 from it but is in full tension with LOS (co_party_weight 1): while LOS is
+// expected to take part, joining is worth 0.4 - 0.5 = -0.1 to BBB against 0.1 x 0.4 = 0.04
+// for staying out. LOS stays out (-0.04 against -0.1 for objecting), so round 1 has one
+// participant and no veto: the text is not amended, and the parties are now those who
+// joined. BBB's relations lose LOS, joining is worth 0.4, and round 2 passes as a coalition.
+// Were BBB's round-1 choice kept on the unchanged text, the plan would be blocked.
+TEST(KnownAnswers, AMemberWhoseRelationsChangeDecidesAgainOnAnUnchangedText) {
+    SpecBuilder b = opt_out_case(0.0, 0.1);
+    b.dyn(Dyn::CoPartyWeight, 1.0);
+    b.relation(Field::Tension, 1, 2, 1.0);
+    const Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_EQ(r.res.outcome, Outcome::Coalition);
+    EXPECT_EQ(r.res.rounds, 2);
+    EXPECT_TRUE(r.flags[1] & kJoined);
+    EXPECT_TRUE(r.flags[2] & kStayedOut);
 }
 
 // A text that changes only what the refuser does not weigh is, for it, the refused text.
