@@ -4,7 +4,9 @@
 // The equations are docs/model.md, section III.4 ("Submodels"), term for term.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "sim/core/model.h"
@@ -219,6 +221,65 @@ inline std::array<double, kChoices> logit_probabilities(const Options& o, double
     return p;
 }
 
+namespace detail {
+/// Bounds lo <= e^x <= hi for x in [-700, 0), without exp: x log2(e) = n + f with n an
+/// integer (truncated, so n = ceil) and f in (-1, 0]; 2^f lies on or below the chord
+/// 1 + f/2 of the convex 2^f over [-1, 0], and at least the chord / 1.0615 (the largest
+/// ratio of the two is 1.06148, at f = -0.557). 2^n is exact (a normal number for
+/// n >= -1010). The factors 1 +- 1e-11 cover the rounding of x log2(e) (at most 4.5e-13
+/// of an exponent below 1010, a relative 3.1e-13 of e^x) and of the few operations here.
+inline void exp_bounds(double x, double& lo, double& hi) {
+    constexpr double kLog2e = 1.4426950408889634;
+    const double t = x * kLog2e;
+    const int n = static_cast<int>(t);
+    const double f = t - n;
+    const double two_n = std::bit_cast<double>(static_cast<std::uint64_t>(n + 1023) << 52);
+    const double chord = (1.0 + 0.5 * f) * two_n;
+    hi = chord * (1.0 + 1e-11);
+    lo = chord * (1.0 / 1.0615) * (1.0 - 1e-11);
+}
+
+/// The logit choice of choose() where bounds of the weights decide it, without exp; -1
+/// where they do not (or where an input is not an ordinary finite number), and choose()
+/// then computes the probabilities as it always did. The weights are logit_probabilities'
+/// (e^x for the same x, computed by the same operations; 1 at the best option; 0 for an
+/// option that is not open); choose() picks support where u < A1 = w_s / z, staying out
+/// where A1 <= u < A2 = (w_s + w_o) / z, objecting otherwise (each only with a weight above
+/// 0). Each bound of A1 and A2 is formed from the weights' bounds; the computed A1 and A2
+/// lie within about 1e-15 (relative) of their real values (exp within an ulp, a sum and a
+/// division), and the decision is taken here only with u beyond a bound by a relative 1e-9,
+/// so it is the choice choose() computes with exp, bit for bit.
+inline int choose_by_bounds(const Options& o, double beta, double u) {
+    const bool reserve = o.v[1] > o.v[0];
+    const double support = reserve ? o.v[1] : o.v[0];
+    const double vmax = std::max({support, o.v[2], o.v[3]});
+    if (!std::isfinite(vmax)) return -1;
+    const double v[3] = {support, o.v[2], o.v[3]};
+    double lo[3], hi[3];
+    for (int k = 0; k < 3; ++k) {
+        if (!std::isfinite(v[k])) {
+            lo[k] = hi[k] = 0.0;
+            continue;
+        }
+        const double x = beta * (v[k] - vmax);
+        if (x == 0.0) {
+            lo[k] = hi[k] = 1.0;
+            continue;
+        }
+        if (!(x >= -700.0 && x < 0.0)) return -1;
+        exp_bounds(x, lo[k], hi[k]);
+    }
+    constexpr double kBelow = 1.0 - 1e-9, kAbove = 1.0 + 1e-9;
+    // u < A1 for certain: u < lo_s / (lo_s + hi_o + hi_j), by a margin (z >= 1: no 0 / 0).
+    if (hi[0] > 0.0 && u * (lo[0] + hi[1] + hi[2]) < lo[0] * kBelow) return reserve ? 1 : 0;
+    // Otherwise u must be beyond A1 for certain, or the bounds do not decide.
+    if (!(u * (hi[0] + lo[1] + lo[2]) > hi[0] * kAbove)) return -1;
+    if (hi[1] > 0.0 && u * (lo[0] + lo[1] + hi[2]) < (lo[0] + lo[1]) * kBelow) return 2;
+    if (!(u * (hi[0] + hi[1] + lo[2]) > (hi[0] + hi[1]) * kAbove)) return -1;
+    return hi[2] > 0.0 ? 3 : -1;
+}
+}  // namespace detail
+
 inline Choice choose(const Options& o, double beta, bool deterministic, double u) {
     if (deterministic) {
         int best = 0;
@@ -226,6 +287,8 @@ inline Choice choose(const Options& o, double beta, bool deterministic, double u
             if (o.v[k] > o.v[best]) best = k;
         return static_cast<Choice>(best);
     }
+    // Most draws lie far enough from the probabilities' bounds that exp is not needed.
+    if (const int c = detail::choose_by_bounds(o, beta, u); c >= 0) return static_cast<Choice>(c);
     const auto p = logit_probabilities(o, beta);
     double acc = 0.0;
     for (int k = 0; k < kChoices - 1; ++k) {

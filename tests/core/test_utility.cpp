@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <random>
+#include <vector>
 
 using namespace sco::core;
 
@@ -52,6 +54,93 @@ TEST(Utility, ChooseFollowsCumulativeProbabilitiesFromCooperativeToNot) {
     // A higher utility of joining moves the same disposition u towards cooperation.
     o.v[0] = 1.0;
     EXPECT_EQ(choose(o, 1.0, false, 0.5), Choice::Join);
+}
+
+namespace {
+/// choose()'s logit rule as it was before the bounds (docs/performance.md, "At the
+/// session-12 baseline"): the probabilities with exp, then the cumulative walk.
+Choice choose_with_exp(const Options& o, double beta, double u) {
+    const auto p = logit_probabilities(o, beta);
+    double acc = 0.0;
+    for (int k = 0; k < kChoices - 1; ++k) {
+        acc += p[k];
+        if (u < acc && p[k] > 0.0) return static_cast<Choice>(k);
+    }
+    for (int k = kChoices - 1; k > 0; --k)
+        if (p[k] > 0.0) return static_cast<Choice>(k);
+    return Choice::Join;
+}
+}  // namespace
+
+// The bounds on e^x hold (checked against std::exp over [-700, 0), including the worst
+// fraction f = -0.557 and both ends of the exponent's range).
+TEST(Utility, ExpBoundsHoldAcrossTheirRange) {
+    std::mt19937_64 gen(11);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    double widest = 1.0;
+    for (int k = 0; k < 400000; ++k) {
+        double x = -700.0 * unit(gen);
+        if (k % 4 == 1) x = -unit(gen) * 3.0;
+        if (k % 4 == 2) x = (-0.557 - std::floor(unit(gen) * 1000.0)) / 1.4426950408889634;
+        if (k % 4 == 3) x = -std::ldexp(unit(gen), -static_cast<int>(unit(gen) * 60.0));
+        if (!(x < 0.0)) continue;
+        double lo = 0.0, hi = 0.0;
+        detail::exp_bounds(x, lo, hi);
+        const double e = std::exp(x);
+        ASSERT_LE(lo, e) << x;
+        ASSERT_GE(hi, e) << x;
+        widest = std::max(widest, hi / lo);
+    }
+    for (const double x : {-700.0, -1e-300, -0.5 * 0.6931471805599453, -699.9999}) {
+        double lo = 0.0, hi = 0.0;
+        detail::exp_bounds(x, lo, hi);
+        EXPECT_LE(lo, std::exp(x)) << x;
+        EXPECT_GE(hi, std::exp(x)) << x;
+    }
+    EXPECT_LT(widest, 1.062);  // the chord's ratio, so the bounds decide most draws
+}
+
+// choose() decides most draws from bounds of the logit weights, without exp: it is the
+// choice computed with exp, bit for bit, for random utilities (some options closed, ties,
+// precisions from 0 to 1e4) at random dispositions and at the dispositions nearest the
+// cumulative probabilities (the computed ones and a few ulps either side), where only exp
+// decides. A margin of 0 instead of 1e-9, or the chord taken as a lower bound, fails.
+TEST(Utility, ChooseByBoundsIsTheChoiceComputedWithExp) {
+    constexpr double kNo = -std::numeric_limits<double>::infinity();
+    std::mt19937_64 gen(2014);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const double betas[] = {0.0, 0.5, 1.0, 4.0, 40.0, 400.0, 1e4};
+    long decided = 0, random = 0;
+    for (int k = 0; k < 200000; ++k) {
+        Options o;
+        for (double& v : o.v) v = unit(gen) * 2.0 - 1.0;
+        if (k % 3 == 0) o.v[2] = kNo;  // no opt-out
+        if (k % 7 == 0) o.v[0] = o.v[1] = kNo;
+        if (k % 11 == 0) o.v[3] = kNo;
+        if (k % 13 == 0) o.v[2] = o.v[3];  // a tie
+        const double beta = betas[k % 7];
+        const auto p = logit_probabilities(o, beta);
+        const double acc1 = p[0] + p[1], acc2 = acc1 + p[2];
+        std::vector<double> us = {unit(gen), std::max(0x1p-53, unit(gen) * 1e-3)};
+        for (const double a : {acc1, acc2})
+            for (double x = a, y = a, i = 0; i < 3; ++i) {
+                us.push_back(x);
+                us.push_back(y);
+                x = std::nextafter(x, 0.0);
+                y = std::nextafter(y, 1.0);
+            }
+        for (std::size_t j = 0; j < us.size(); ++j) {
+            const double u = us[j];
+            if (!(u > 0.0 && u < 1.0)) continue;
+            if (j == 0) {
+                ++random;
+                decided += detail::choose_by_bounds(o, beta, u) >= 0;
+            }
+            ASSERT_EQ(choose(o, beta, false, u), choose_with_exp(o, beta, u))
+                << "k " << k << " beta " << beta << " u " << u;
+        }
+    }
+    EXPECT_GT(decided, random * 3 / 4);  // the bounds decide most random draws
 }
 
 TEST(Utility, DeterministicRulePicksTheBestOption) {
