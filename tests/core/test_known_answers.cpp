@@ -1441,8 +1441,9 @@ int adopted_as_tabled(SpecBuilder& b, int rounds_when_pressed) {
         const Resolved r = resolve_once(b.spec(), m);
         EXPECT_EQ(r.res.outcome, Outcome::Adopted) << "run " << m;
         EXPECT_NEAR(r.text[0], 0.9, 1e-6) << "run " << m;
-        if (rounds_when_pressed > 0)
+        if (rounds_when_pressed > 0) {
             EXPECT_EQ(r.res.rounds, r.res.pressure > 0 ? rounds_when_pressed : 1) << "run " << m;
+        }
         pressed += r.res.pressure > 0;
     }
     return pressed;
