@@ -205,17 +205,33 @@ inline double logit_weight(double x) {
 }
 }  // namespace detail
 
-inline std::array<double, kChoices> logit_probabilities(const Options& o, double beta) {
+namespace detail {
+/// The top level of the nested logit (model.md III.4.2): the support nest's utility (the
+/// reservation where it beats joining, strictly), staying out, objecting, and the best of
+/// the three. logit_probabilities and choose_by_bounds both weigh these, so that the bounds
+/// decide on exactly the exponents the probabilities use.
+struct Nest {
+    bool reserve;
+    std::array<double, 3> v;  // support, stay out, object
+    double vmax;
+};
+inline Nest nest(const Options& o) {
     const bool reserve = o.v[1] > o.v[0];
     const double support = reserve ? o.v[1] : o.v[0];
-    const double vmax = std::max({support, o.v[2], o.v[3]});
+    return {reserve, {support, o.v[2], o.v[3]}, std::max({support, o.v[2], o.v[3]})};
+}
+}  // namespace detail
+
+inline std::array<double, kChoices> logit_probabilities(const Options& o, double beta) {
+    const detail::Nest nt = detail::nest(o);
     // An option that is not open (utility -inf) has weight 0 whatever the precision.
-    const double ps = std::isfinite(support) ? detail::logit_weight(beta * (support - vmax)) : 0.0;
-    const double po = std::isfinite(o.v[2]) ? detail::logit_weight(beta * (o.v[2] - vmax)) : 0.0;
-    const double pj = std::isfinite(o.v[3]) ? detail::logit_weight(beta * (o.v[3] - vmax)) : 0.0;
+    std::array<double, 3> w{};
+    for (int k = 0; k < 3; ++k)
+        w[k] = std::isfinite(nt.v[k]) ? detail::logit_weight(beta * (nt.v[k] - nt.vmax)) : 0.0;
+    const double ps = w[0], po = w[1], pj = w[2];
     const double z = ps + po + pj;
     std::array<double, kChoices> p{};
-    p[reserve ? 1 : 0] = ps / z;
+    p[nt.reserve ? 1 : 0] = ps / z;
     p[2] = po / z;
     p[3] = pj / z;
     return p;
@@ -250,18 +266,16 @@ inline void exp_bounds(double x, double& lo, double& hi) {
 /// division), and the decision is taken here only with u beyond a bound by a relative 1e-9,
 /// so it is the choice choose() computes with exp, bit for bit.
 inline int choose_by_bounds(const Options& o, double beta, double u) {
-    const bool reserve = o.v[1] > o.v[0];
-    const double support = reserve ? o.v[1] : o.v[0];
-    const double vmax = std::max({support, o.v[2], o.v[3]});
-    if (!std::isfinite(vmax)) return -1;
-    const double v[3] = {support, o.v[2], o.v[3]};
+    const Nest nt = nest(o);
+    if (!std::isfinite(nt.vmax)) return -1;
+    const bool reserve = nt.reserve;
     double lo[3], hi[3];
     for (int k = 0; k < 3; ++k) {
-        if (!std::isfinite(v[k])) {
+        if (!std::isfinite(nt.v[k])) {
             lo[k] = hi[k] = 0.0;
             continue;
         }
-        const double x = beta * (v[k] - vmax);
+        const double x = beta * (nt.v[k] - nt.vmax);
         if (x == 0.0) {
             lo[k] = hi[k] = 1.0;
             continue;
