@@ -507,8 +507,10 @@ if "--sweep-memory" in opts:
     result["sweep_memory"] = sweep_memory()
 elif "--agents-memory" in opts:
     result["agents_memory"] = agents_memory()
-if "end_to_end" in result and "memory" in result:
-    result["targets"] = targets(result["end_to_end"], result["memory"])
+if "end_to_end" in result:
+    # The memory ratios need the memory part; the others (the floor multiples among them)
+    # are given without it (--skip-memory).
+    result["targets"] = targets(result["end_to_end"], result.get("memory", []))
     print("== targets")
     for k, v in result["targets"].items():
         print(f"  {k:40s} {v['value']!s:>10s}  target {v['target']:28s} {'met' if v['met'] else 'NOT MET'}")
