@@ -53,6 +53,8 @@ void EngineScratch::resize(const ModelSpec& spec) {
             d.a != d.b && d.a >= 0 && d.b >= 0)
             pairs.insert({std::min(d.a, d.b), std::max(d.a, d.b)});
     related.assign(pairs.begin(), pairs.end());
+    pair_values.reserve(related.size());
+    pair_values_kept = pair_values_ok = false;
 }
 
 namespace {
@@ -73,7 +75,15 @@ bool decided_on(const EngineScratch::Decided& d, const Relations& rel, double pr
 }  // namespace
 
 void ConsensusEngine::relations(const World& w, EngineScratch& s) {
-    const double tw = w.d(Dyn::TensionWeight), aw = w.d(Dyn::AffinityWeight);
+    if (!s.pair_values_ok) {
+        const double tw = w.d(Dyn::TensionWeight), aw = w.d(Dyn::AffinityWeight);
+        s.pair_values.clear();
+        for (const auto& [a, b] : s.related) {
+            const double v = tw * w.tension(a, b) - aw * w.affinity(a, b);
+            if (v != 0.0) s.pair_values.push_back({a, b, v});
+        }
+        s.pair_values_ok = s.pair_values_kept;
+    }
     const double cp = w.d(Dyn::CoPartyWeight);
     for (int i = 0; i < w.n; ++i) s.rel[i] = Relations{};
     auto view = [&](int i, int j, double v) {  // i's relation with j, worth v in full
@@ -84,11 +94,9 @@ void ConsensusEngine::relations(const World& w, EngineScratch& s) {
             s.rel[i].all += cp * v;
         }
     };
-    for (const auto& [a, b] : s.related) {
-        const double v = tw * w.tension(a, b) - aw * w.affinity(a, b);
-        if (v == 0.0) continue;
-        view(a, b, v);
-        view(b, a, v);
+    for (const EngineScratch::PairValue& pv : s.pair_values) {
+        view(pv.a, pv.b, pv.v);
+        view(pv.b, pv.a, pv.v);
     }
 }
 
@@ -643,6 +651,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                         w.d(Dyn::PressureStrength) * w.capability(g) * w.susceptibility(j, g);
                     const double tn = std::min(1.0, w.tension(g, j) + w.d(Dyn::PressureTension));
                     w.tension(g, j) = w.tension(j, g) = tn;
+                    s.pair_values_ok = false;
                     flags[j] |= kPressured;
                     relations_current = false;
                     flags[g] |= kPressurer;

@@ -82,7 +82,42 @@ struct EngineScratch {
     /// Agent pairs whose tension or affinity can be nonzero (a relation or a susceptibility
     /// in the spec): the only pairs the relations terms visit, so a round costs O(pairs).
     std::vector<std::pair<int, int>> related;
+    /// A related pair whose relation value tension_weight x tension - affinity_weight x
+    /// affinity is not zero, with that value (ConsensusEngine::relations).
+    struct PairValue {
+        int a = 0, b = 0;
+        double v = 0.0;
+    };
+    /// The related pairs with a nonzero value, in the order of `related`, computed from the
+    /// World by ConsensusEngine::relations. Kept from one call to the next only within a
+    /// summit (SummitPairValues): there the proposals' resolve calls are the only code that
+    /// runs, and they change tension only by pressure, which marks the values stale.
+    std::vector<PairValue> pair_values;
+    bool pair_values_kept = false;  ///< inside a summit (SummitPairValues): may be kept
+    bool pair_values_ok = false;    ///< pair_values hold the World's current values
     void resize(const ModelSpec& spec);
+};
+
+/// The scope of one summit's proposals (simulate): while it lives, the relation values of
+/// the agent pairs are computed once and kept from proposal to proposal, recomputed only
+/// after pressure changed a tension. The World's tension, affinity and their weights must
+/// change inside the scope only through ConsensusEngine::resolve. Outside any scope (a
+/// resolve called alone, as the tests do) they are computed anew at every call.
+class SummitPairValues {
+public:
+    explicit SummitPairValues(EngineScratch& s) : s_(s) {
+        s_.pair_values_kept = true;
+        s_.pair_values_ok = false;
+    }
+    ~SummitPairValues() {
+        s_.pair_values_kept = false;
+        s_.pair_values_ok = false;
+    }
+    SummitPairValues(const SummitPairValues&) = delete;
+    SummitPairValues& operator=(const SummitPairValues&) = delete;
+
+private:
+    EngineScratch& s_;
 };
 
 /// Why a run ended as it did (`sco-sim run --replay R --explain`): every term of every

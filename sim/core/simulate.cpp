@@ -218,65 +218,71 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
         for (int d = 0; d < D; ++d)
             out.status_quo[static_cast<std::size_t>(t) * D + d] =
                 static_cast<float>(w.status_quo(d));
-        // The summit: every proposal on the agenda, in order.
-        for (int p = 0; p < P; ++p) {
-            const ProposalSpec& prop = spec.proposals[p];
-            const std::size_t tp = static_cast<std::size_t>(t) * P + p;
-            Flags* flags = &out.flags[tp * N];
-            float* text = &out.text[tp * D];
-            const bool tabled = on_agenda(spec, w, p, t);
-            if (!tabled) {
-                out.outcome[tp] = static_cast<std::uint8_t>(Outcome::NotTabled);
-                out.rounds[tp] = 0;
-                out.dilution[tp] = 0.0f;
-                out.pressure[tp] = 0;
-                out.implemented[tp] = -1;
-                for (int i = 0; i < N; ++i) flags[i] = 0;
-                for (int d = 0; d < D; ++d) text[d] = std::numeric_limits<float>::quiet_NaN();
-                continue;
-            }
-            ProposalExplain* ex = nullptr;
-            if (explain) {
-                explain->items.resize(static_cast<std::size_t>(T) * P);
-                ex = &explain->items[tp];
-            }
-            const ProposalResult r = engine.resolve(w, prop, p, t, rng, ws.engine, flags, text, ex);
-            decisions += r.decisions;
-            out.outcome[tp] = static_cast<std::uint8_t>(r.outcome);
-            out.rounds[tp] = static_cast<std::uint8_t>(r.rounds);
-            out.dilution[tp] = static_cast<float>(r.dilution);
-            out.pressure[tp] = static_cast<std::uint8_t>(std::min(r.pressure, 255));
-            if (passed(r.outcome)) {
-                w.adopted_at[p] = t;
-                if (prop.kind == Kind::Membership) {
-                    // A membership decision is a legal act: it takes effect at the next summit.
-                    out.implemented[tp] = 1;
-                    if (prop.stage == Stage::Accession) {
-                        for (int a : prop.admit)
-                            if (!w.member(a)) ws.pending_admit.push_back(a);
-                    } else if (prop.stage != Stage::Rules) {
-                        for (int a : prop.admit)
-                            if (!w.member(a)) w.role[a] = Role::Candidate;
+        // The summit: every proposal on the agenda, in order. Within it only resolve changes
+        // tension (by pressure): the pairs' relation values are kept from one proposal to
+        // the next until then.
+        {
+            const SummitPairValues summit(ws.engine);
+            for (int p = 0; p < P; ++p) {
+                const ProposalSpec& prop = spec.proposals[p];
+                const std::size_t tp = static_cast<std::size_t>(t) * P + p;
+                Flags* flags = &out.flags[tp * N];
+                float* text = &out.text[tp * D];
+                const bool tabled = on_agenda(spec, w, p, t);
+                if (!tabled) {
+                    out.outcome[tp] = static_cast<std::uint8_t>(Outcome::NotTabled);
+                    out.rounds[tp] = 0;
+                    out.dilution[tp] = 0.0f;
+                    out.pressure[tp] = 0;
+                    out.implemented[tp] = -1;
+                    for (int i = 0; i < N; ++i) flags[i] = 0;
+                    for (int d = 0; d < D; ++d) text[d] = std::numeric_limits<float>::quiet_NaN();
+                    continue;
+                }
+                ProposalExplain* ex = nullptr;
+                if (explain) {
+                    explain->items.resize(static_cast<std::size_t>(T) * P);
+                    ex = &explain->items[tp];
+                }
+                const ProposalResult r =
+                    engine.resolve(w, prop, p, t, rng, ws.engine, flags, text, ex);
+                decisions += r.decisions;
+                out.outcome[tp] = static_cast<std::uint8_t>(r.outcome);
+                out.rounds[tp] = static_cast<std::uint8_t>(r.rounds);
+                out.dilution[tp] = static_cast<float>(r.dilution);
+                out.pressure[tp] = static_cast<std::uint8_t>(std::min(r.pressure, 255));
+                if (passed(r.outcome)) {
+                    w.adopted_at[p] = t;
+                    if (prop.kind == Kind::Membership) {
+                        // A membership decision is a legal act: it takes effect at the next summit.
+                        out.implemented[tp] = 1;
+                        if (prop.stage == Stage::Accession) {
+                            for (int a : prop.admit)
+                                if (!w.member(a)) ws.pending_admit.push_back(a);
+                        } else if (prop.stage != Stage::Rules) {
+                            for (int a : prop.admit)
+                                if (!w.member(a)) w.role[a] = Role::Candidate;
+                        }
+                    } else {
+                        out.implemented[tp] = implementation(w, t, p, rng);
+                    }
+                    // Exercises are events: they leave the standing status quo as it was.
+                    if (prop.kind != Kind::Exercise) {
+                        const int lag = out.implemented[tp];
+                        w.pending_ok[p] = lag > 0 ? 1 : 0;
+                        w.pending_at[p] = t + (lag > 0 ? lag : 1);
+                        // What takes effect is the change the text made to the status quo it was
+                        // judged against: texts implemented later do not undo earlier ones. The
+                        // engine's text in full precision: the recorded float would leave a text
+                        // that reached its aim up to 6e-8 short of it, and tabled again.
+                        for (int d = 0; d < D; ++d)
+                            w.pending_text(p, d) = prop.position[d] != kNoParam
+                                                       ? ws.engine.text[d] - w.status_quo(d)
+                                                       : 0.0;
                     }
                 } else {
-                    out.implemented[tp] = implementation(w, t, p, rng);
+                    out.implemented[tp] = -1;
                 }
-                // Exercises are events: they leave the standing status quo as it was.
-                if (prop.kind != Kind::Exercise) {
-                    const int lag = out.implemented[tp];
-                    w.pending_ok[p] = lag > 0 ? 1 : 0;
-                    w.pending_at[p] = t + (lag > 0 ? lag : 1);
-                    // What takes effect is the change the text made to the status quo it was
-                    // judged against: texts implemented later do not undo earlier ones. The
-                    // engine's text in full precision: the recorded float would leave a text
-                    // that reached its aim up to 6e-8 short of it, and tabled again.
-                    for (int d = 0; d < D; ++d)
-                        w.pending_text(p, d) = prop.position[d] != kNoParam
-                                                   ? ws.engine.text[d] - w.status_quo(d)
-                                                   : 0.0;
-                }
-            } else {
-                out.implemented[tp] = -1;
             }
         }
         // Reference predictions for this summit's membership. With a positive total weight

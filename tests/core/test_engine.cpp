@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "sim/core/dynamics.h"
 #include "sim/core/simulate.h"
 #include "support/resolve_once.h"
 #include "support/spec_builder.h"
@@ -679,4 +682,127 @@ TEST(Engine, ATieBetweenOneDimensionConcessionsGoesByDimensionIdInEitherOrder) {
     EXPECT_EQ(forward, backward);
     EXPECT_NEAR(forward.at("d0"), 0.62, 1e-6);  // 0.5 + 0.3 x 0.4
     EXPECT_NEAR(forward.at("d1"), 0.9, 1e-6);
+}
+
+namespace {
+
+// Three members (AAA a great power that may press CCC) and an observer, three declarations
+// that the dispositions decide between runs, tension that pressure raises and dialogue
+// lowers, and an affinity: the pairs' relation values change within a summit (pressure)
+// and between summits (dialogue, incidents).
+SpecBuilder related_members(int periods) {
+    SpecBuilder b = three_members(periods);
+    b.set("agents.BBB.position.d0", {DistKind::Uniform, 0.2, 0.7});
+    b.set("agents.CCC.position.d0", {DistKind::Uniform, 0.0, 0.5});
+    b.proposal("a", Kind::Declaration, 0);
+    b.proposal("b", Kind::Declaration, 1);
+    b.proposal("c", Kind::Declaration, 0);
+    b.set("agenda.a.position.d0", 0.7).set("agenda.b.position.d0", 0.4);
+    b.set("agenda.c.position.d0", 0.9);
+    b.relation(Field::Tension, 0, 2, 0.3);
+    b.relation(Field::Tension, 1, 2, 0.2);
+    b.relation(Field::Affinity, 0, 1, 0.4);
+    b.susceptibility(2, 0, 1.0);
+    b.dyn(Dyn::PressureStrength, 0.3).dyn(Dyn::PressureCost, 0.0).dyn(Dyn::PressureTension, 0.2);
+    b.dyn(Dyn::DialogueRate, 0.3).dyn(Dyn::IncidentRate, 0.5).dyn(Dyn::IncidentSize, 0.1);
+    b.dyn(Dyn::LogitPrecision, 8.0).dyn(Dyn::Rounds, 4.0);
+    return b;
+}
+
+bool same_bits(double a, double b) {
+    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
+
+}  // namespace
+
+// Within a summit (SummitPairValues, as simulate scopes it) the pairs' relation values are
+// computed once and kept from proposal to proposal: every resolve must still decide on the
+// World's current tension, after pressure at an earlier proposal or round (which changes
+// it within the summit) and after the dialogue and incidents between summits. Each
+// proposal is resolved twice from the same World, with the kept values and with a fresh
+// scratch that computes everything anew; the relations, outcomes, flags and texts must be
+// the same bit for bit.
+TEST(Engine, RelationValuesKeptWithinASummitAreTheWorldsCurrentOnes) {
+    SpecBuilder b = related_members(4);
+    const ModelSpec& spec = b.spec();
+    const CompiledModel m(spec);
+    const ConsensusEngine engine(spec.variants);
+    Workspace ws(spec);
+    const int n = spec.n_agents(), P = spec.n_proposals();
+    int pressed = 0, resolved = 0;
+    for (std::uint64_t rep = 0; rep < 200; ++rep) {
+        const Rng rng({7, 0, rep});
+        m.start_run(rng, ws);
+        for (int t = 0; t < spec.periods; ++t) {
+            {
+                const SummitPairValues summit(ws.engine);
+                for (int p = 0; p < P; ++p) {
+                    World fresh_w = ws.world;
+                    EngineScratch fresh;
+                    fresh.resize(spec);
+                    std::vector<Flags> f_kept(n), f_fresh(n);
+                    std::vector<float> x_kept(1), x_fresh(1);
+                    const ProposalResult kept =
+                        engine.resolve(ws.world, spec.proposals[p], p, t, rng, ws.engine,
+                                       f_kept.data(), x_kept.data());
+                    const ProposalResult anew = engine.resolve(
+                        fresh_w, spec.proposals[p], p, t, rng, fresh, f_fresh.data(),
+                        x_fresh.data());
+                    ++resolved;
+                    pressed += kept.pressure;
+                    ASSERT_EQ(kept.outcome, anew.outcome) << rep << " " << t << " " << p;
+                    ASSERT_EQ(kept.rounds, anew.rounds);
+                    ASSERT_EQ(kept.pressure, anew.pressure);
+                    ASSERT_TRUE(same_bits(kept.dilution, anew.dilution));
+                    ASSERT_EQ(f_kept, f_fresh);
+                    ASSERT_TRUE(same_bits(x_kept[0], x_fresh[0]));
+                    for (int i = 0; i < n; ++i) {
+                        ASSERT_TRUE(same_bits(ws.engine.rel[i].all, fresh.rel[i].all))
+                            << rep << " " << t << " " << p << " " << i;
+                        ASSERT_TRUE(same_bits(ws.engine.rel[i].principal, fresh.rel[i].principal));
+                    }
+                    ASSERT_TRUE(ws.world.tension == fresh_w.tension);
+                }
+            }
+            between_summits(ws.world, t, rng);
+        }
+    }
+    EXPECT_EQ(resolved, 200 * 4 * 3);
+    EXPECT_GT(pressed, 20);  // the values must be recomputed within summits, not only between
+}
+
+// Outside a summit's scope nothing is kept: each resolve reads the World's tension as it is
+// then. Inside one the values computed first are kept (the saving) until the scope ends.
+TEST(Engine, RelationValuesAreKeptOnlyInsideASummit) {
+    SpecBuilder b = related_members(1);
+    b.spec().variants.pressure = PressureRule::Disabled;  // nothing inside resolve changes them
+    const ModelSpec& spec = b.spec();
+    const ConsensusEngine engine(spec.variants);
+    Workspace ws(spec);
+    const Rng rng({7, 0, 0});
+    sample_params(spec, rng, ws.values);
+    World& w = ws.world;
+    w.reset(spec, ws.values, std::vector<unsigned char>(spec.params.size(), 0));
+    const double tw = w.d(Dyn::TensionWeight);
+    // CCC's relation with the sponsor AAA of proposal a: tension_weight x tension in full.
+    auto ccc = [&] {
+        std::vector<Flags> flags(spec.n_agents());
+        std::vector<float> text(1);
+        engine.resolve(w, spec.proposals[0], 0, 0, rng, ws.engine, flags.data(), text.data());
+        return ws.engine.rel[2].principal;
+    };
+    EXPECT_EQ(ccc(), tw * 0.3);
+    w.tension(0, 2) = w.tension(2, 0) = 0.5;
+    EXPECT_EQ(ccc(), tw * 0.5);
+    {
+        const SummitPairValues summit(ws.engine);
+        EXPECT_EQ(ccc(), tw * 0.5);
+        w.tension(0, 2) = w.tension(2, 0) = 0.25;  // not through resolve: not seen
+        EXPECT_EQ(ccc(), tw * 0.5);
+    }
+    EXPECT_EQ(ccc(), tw * 0.25);
+    {
+        const SummitPairValues summit(ws.engine);  // a new summit reads the World again
+        EXPECT_EQ(ccc(), tw * 0.25);
+    }
 }
