@@ -55,6 +55,9 @@ void EngineScratch::resize(const ModelSpec& spec) {
     related.assign(pairs.begin(), pairs.end());
     pair_values.reserve(related.size());
     pair_values_kept = pair_values_ok = false;
+    terms_of.assign(static_cast<std::size_t>(spec.n_proposals()) * agents, AgentTerms{});
+    terms_of_ok.assign(spec.n_proposals(), 0);
+    terms_of_kept = false;
 }
 
 namespace {
@@ -447,14 +450,23 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     const unsigned char closed = prop.open_to.empty() ? 0 : 1;
     std::fill(s.outside.begin(), s.outside.begin() + n, closed);
     for (const int a : prop.open_to) s.outside[a] = 0;
+    // Each agent's terms of this proposal: kept from an earlier summit of the run where the
+    // parameters they read have not changed since (RunAgentTerms).
+    AgentTerms* const kept_terms =
+        s.terms_of_kept ? s.terms_of.data() + static_cast<std::size_t>(p) * n : nullptr;
+    const bool terms_kept = kept_terms && s.terms_of_ok[p];
     for (int i = 0; i < n; ++i) {
-        s.terms[i] = agent_terms(w, prop, p, i);
+        s.terms[i] = terms_kept ? kept_terms[i] : agent_terms(w, prop, p, i);
         s.pressure[i] = 0.0;
         s.principal[i] = s.forced[i] = 0;
         // Every member is party to a binding text; in an opt-out project, at first every
         // member is expected to take part, after a round those who joined.
         s.party[i] = w.member(i) && !s.outside[i] ? 1 : 0;
         flags[i] = 0;
+    }
+    if (kept_terms && !terms_kept) {
+        std::copy(s.terms.begin(), s.terms.begin() + n, kept_terms);
+        s.terms_of_ok[p] = 1;
     }
     s.principal[prop.sponsor] = s.forced[prop.sponsor] = 1;
     if (prop.host >= 0) s.principal[prop.host] = s.forced[prop.host] = 1;

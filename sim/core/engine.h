@@ -3,6 +3,7 @@
 // (2002) says decisions are taken (Art. 16): without a vote, adopted when no member
 // objects; a reservation on record does not stop a decision; members not interested
 // in a project may stay out of it without stopping the others.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -95,6 +96,12 @@ struct EngineScratch {
     std::vector<PairValue> pair_values;
     bool pair_values_kept = false;  ///< inside a summit (SummitPairValues): may be kept
     bool pair_values_ok = false;    ///< pair_values hold the World's current values
+    /// [proposal x agent] agent_terms() of each agent for each proposal, kept within a run
+    /// between shocks (RunAgentTerms): they read only parameters that apply_param writes,
+    /// which within a run happens only at its start and by a shock.
+    std::vector<AgentTerms> terms_of;
+    std::vector<unsigned char> terms_of_ok;  ///< [proposal] terms_of holds its terms
+    bool terms_of_kept = false;              ///< inside a run (RunAgentTerms): may be kept
     void resize(const ModelSpec& spec);
 };
 
@@ -115,6 +122,30 @@ public:
     }
     SummitPairValues(const SummitPairValues&) = delete;
     SummitPairValues& operator=(const SummitPairValues&) = delete;
+
+private:
+    EngineScratch& s_;
+};
+
+/// The scope of one run (simulate), from the World's start to its end: while it lives, each
+/// agent's agent_terms() for a proposal are computed at the first summit that tables it and
+/// kept for the later ones, until a shock (stale()) may have changed what they read (the
+/// threats, relevances, reluctance, sovereignty and their weights). Outside any scope (a
+/// resolve called alone) they are computed at every call.
+class RunAgentTerms {
+public:
+    explicit RunAgentTerms(EngineScratch& s) : s_(s) {
+        s_.terms_of_kept = true;
+        stale();
+    }
+    ~RunAgentTerms() {
+        s_.terms_of_kept = false;
+        stale();
+    }
+    /// The parameters may have changed (a shock): every proposal's terms are computed anew.
+    void stale() { std::fill(s_.terms_of_ok.begin(), s_.terms_of_ok.end(), 0); }
+    RunAgentTerms(const RunAgentTerms&) = delete;
+    RunAgentTerms& operator=(const RunAgentTerms&) = delete;
 
 private:
     EngineScratch& s_;

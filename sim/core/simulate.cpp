@@ -182,6 +182,7 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
     const Rng rng(key);
     World& w = ws.world;
     m.start_run(rng, ws);  // sample_params and World::reset, at less cost
+    RunAgentTerms run_terms(ws.engine);  // kept from summit to summit until a shock
     for (std::size_t k = 0; k < m.random_ids().size(); ++k)
         out.params[k] = ws.values[m.random_ids()[k]];
 
@@ -202,6 +203,7 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
         for (const Shock& sh : spec.shocks) {
             if (sh.period != t) continue;
             members_changed = true;
+            run_terms.stale();
             for (std::size_t k = 0; k < sh.set.size(); ++k)
                 apply_param(w, spec.params[sh.targets[k]], ws.values[sh.set[k]]);
             for (int a : sh.admit) w.role[a] = Role::Member;

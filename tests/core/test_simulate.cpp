@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "support/simulate_once.h"
 #include "support/spec_builder.h"
 
@@ -479,4 +481,62 @@ TEST(Simulate, AWorkspaceSharedByTwoModelsGivesEachModelsRecords) {
             EXPECT_EQ(r.flags, alone.flags) << rep;
             EXPECT_EQ(r.tension, alone.tension) << rep;
         }
+}
+
+namespace {
+// BBB loses 0.5 by the declaration and gains threat_weight x its threat x the text's
+// relevance (1) from it: it objects (a norm cost of 0.2) below a threat of 0.3 and joins
+// above. `threat` is BBB's perception of the one threat.
+SpecBuilder threat_weighed(double threat) {
+    SpecBuilder b(1, 1, 3);
+    b.agent("AAA", Role::Member, 0.5);
+    b.agent("BBB");
+    b.proposal("decl", Kind::Declaration, 0);
+    b.set("agenda.decl.position.d0", 1.0).set("agenda.decl.relevance.h0", 1.0);
+    b.set("agents.AAA.position.d0", 1.0).set("agents.AAA.salience.d0", 1.0);
+    b.set("agents.BBB.salience.d0", 0.5).set("agents.BBB.threat.h0", threat);
+    b.dyn(Dyn::ThreatWeight, 1.0).dyn(Dyn::ObjectionCost, 0.2).dyn(Dyn::ReservationGain, 0.0);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.spec().variants.amendment = AmendmentRule::None;
+    return b;
+}
+
+Outcome resolve_decl(const ModelSpec& spec, World& w, EngineScratch& s) {
+    std::vector<Flags> flags(spec.n_agents());
+    std::vector<float> text(spec.n_dims());
+    return ConsensusEngine(spec.variants)
+        .resolve(w, spec.proposals[0], 0, 0, Rng({1, 0, 0}), s, flags.data(), text.data())
+        .outcome;
+}
+}  // namespace
+
+// A run keeps each agent's threat and cost terms of a proposal from the first summit that
+// tables it (RunAgentTerms): a shock to what they read must still show from its period on.
+TEST(Simulate, AShockToAThreatChangesTheTermsKeptThroughTheRun) {
+    SpecBuilder b = threat_weighed(0.1);
+    b.shock(1, b.spec().agents[1].threat[0], Distribution::fixed(0.9));
+    const RunRecord r = run(b.spec(), 0);
+    EXPECT_EQ(outcome(r, 0, 0), Outcome::Blocked);
+    EXPECT_EQ(outcome(r, 1, 0), Outcome::Adopted);
+}
+
+// The kept terms are a run's own: a Workspace that ran another model (or another run) must
+// not carry them over, and a resolve outside a run reads the World at every call.
+TEST(Simulate, AgentTermsAreKeptOnlyWithinARun) {
+    SpecBuilder high = threat_weighed(0.9), low = threat_weighed(0.1);
+    const CompiledModel mh(high.spec()), ml(low.spec());
+    Workspace ws(high.spec());
+    RunRecord r(mh.shape());
+    simulate(mh, {11, 0, 0}, ws, r);
+    EXPECT_EQ(sco::test::outcome(r, 0, 0), Outcome::Adopted);
+    simulate(ml, {11, 0, 0}, ws, r);
+    EXPECT_EQ(sco::test::outcome(r, 0, 0), Outcome::Blocked);
+
+    const ModelSpec& spec = low.spec();
+    Workspace alone(spec);
+    sample_params(spec, Rng({1, 0, 0}), alone.values);
+    alone.world.reset(spec, alone.values, std::vector<unsigned char>(spec.params.size(), 0));
+    EXPECT_EQ(resolve_decl(spec, alone.world, alone.engine), Outcome::Blocked);
+    alone.world.threat(1, 0) = 0.9;
+    EXPECT_EQ(resolve_decl(spec, alone.world, alone.engine), Outcome::Adopted);
 }
