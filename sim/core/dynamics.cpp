@@ -5,18 +5,20 @@
 
 namespace sco::core {
 
-void between_summits(World& w, int t, const Rng& rng) {
+void between_summits(World& w, int t, const Rng& rng, float* tension_out) {
     const double dialogue = w.d(Dyn::DialogueRate);
     const double rate = w.d(Dyn::IncidentRate), size = w.d(Dyn::IncidentSize);
     int pair = 0;
     for (int i = 0; i < w.n; ++i) {
         for (int j = i + 1; j < w.n; ++j, ++pair) {
             double x = w.tension(i, j);
-            if (x <= 0.0) continue;  // no rivalry, no incidents
-            if (w.member(i) && w.member(j)) x *= 1.0 - dialogue;
-            const double u = Rng::to_unit(rng.words(Purpose::Incident, Rng::pack(t), pair)[0]);
-            if (u < rate * x) x = std::min(1.0, x + size);
-            w.tension(i, j) = w.tension(j, i) = x;
+            if (x > 0.0) {  // else no rivalry, no incidents
+                if (w.member(i) && w.member(j)) x *= 1.0 - dialogue;
+                const double u = Rng::to_unit(rng.words(Purpose::Incident, Rng::pack(t), pair)[0]);
+                if (u < rate * x) x = std::min(1.0, x + size);
+                w.tension(i, j) = w.tension(j, i) = x;
+            }
+            if (tension_out) tension_out[pair] = static_cast<float>(x);
         }
     }
 }

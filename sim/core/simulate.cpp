@@ -310,11 +310,8 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                      : static_cast<float>(weighted_median_position(w, d, ws.sort_buf));
         }
         // Between summits.
-        between_summits(w, t, rng);
-        float* ten = &out.tension[static_cast<std::size_t>(t) * pairs];
-        int k = 0;
-        for (int i = 0; i < N; ++i)
-            for (int j = i + 1; j < N; ++j) ten[k++] = static_cast<float>(w.tension(i, j));
+        // Between summits; the tension after them recorded on the way.
+        between_summits(w, t, rng, &out.tension[static_cast<std::size_t>(t) * pairs]);
     }
     return decisions;
 }

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
 
 #include "sim/core/simulate.h"
 #include "support/spec_builder.h"
@@ -54,6 +57,35 @@ TEST(Dynamics, IncidentsRaiseTensionWithProbabilityRateTimesTension) {
     }
     const double p = 0.8 * 0.5, sd = std::sqrt(p * (1 - p) / M);
     EXPECT_NEAR(static_cast<double>(incidents) / M, p, 3.89 * sd);
+}
+
+// simulate records the tension after each summit's dialogue and incidents as
+// between_summits writes them on the way: every pair, in the record's pair order, with and
+// without rivalry, after the dialogue and after an incident.
+TEST(Dynamics, TheTensionWrittenOnTheWayIsTheTensionAfter) {
+    SpecBuilder b(1, 0);
+    b.agent("AAA");
+    b.agent("BBB");
+    b.agent("CCC");
+    b.agent("OBS", Role::Observer);
+    b.proposal("p", Kind::Declaration, 0);
+    b.relation(Field::Tension, 0, 2, 0.5);
+    b.relation(Field::Tension, 1, 3, 0.3);
+    b.relation(Field::Tension, 2, 3, 0.9);
+    b.dyn(Dyn::DialogueRate, 0.2).dyn(Dyn::IncidentRate, 0.5).dyn(Dyn::IncidentSize, 0.25);
+    const World w0 = world_of(b);
+    int raised = 0;
+    for (std::uint64_t m = 0; m < 50; ++m) {
+        World w = w0;
+        std::vector<float> out(6, std::numeric_limits<float>::quiet_NaN());
+        between_summits(w, 0, Rng({3, 0, m}), out.data());
+        int k = 0;
+        for (int i = 0; i < 4; ++i)
+            for (int j = i + 1; j < 4; ++j, ++k)
+                ASSERT_EQ(out[k], static_cast<float>(w.tension(i, j))) << m << " " << i << j;
+        raised += w.tension(0, 2) > 0.5;
+    }
+    EXPECT_GT(raised, 0);  // an incident, not only the dialogue
 }
 
 TEST(Dynamics, ImplementationRateAndLag) {
