@@ -103,12 +103,16 @@ void ConsensusEngine::relations(const World& w, EngineScratch& s) {
     }
 }
 
-double ConsensusEngine::effect(const World& w, const ProposalSpec& prop, const EngineScratch& s,
+double ConsensusEngine::effect(const World& w, const EngineScratch& s, int named,
                                const double* text, double ambition) {
     if (!(ambition > 0.0)) return 1.0;
+    // The named dimensions ascending: the terms of a loop over every dimension that skips
+    // the others, added in the same order.
     double progress = 0.0;
-    for (int d = 0; d < w.dims; ++d)
-        if (prop.position[d] != kNoParam) progress += (text[d] - w.status_quo(d)) * s.dir[d];
+    for (int m = 0; m < named; ++m) {
+        const int d = s.rnamed[m];
+        progress += (text[d] - w.status_quo(d)) * s.dir[d];
+    }
     return std::clamp(progress / ambition, 0.0, 1.0);
 }
 
@@ -489,7 +493,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         // 1. Everyone decides, on this round's text, relations and pressure.
         if (!relations_current) relations(w, s);
         relations_current = true;
-        const double e = effect(w, prop, s, s.text.data(), ambition);
+        const double e = effect(w, s, rnamed, s.text.data(), ambition);
         // After the first round, an agent whose text, relations and pressure are what it
         // last decided on has the same options (a function of these and of what is fixed
         // for the proposal: its terms, the World's parameters, its roles) and, its

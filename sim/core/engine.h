@@ -246,9 +246,10 @@ class ConsensusEngine {
   private:
     /// Relations of every agent with the text's principals and parties, this round.
     static void relations(const World& w, EngineScratch& s);
-    /// Share of the proposal's aim that `text` achieves against the current status quo.
-    static double effect(const World& w, const ProposalSpec& prop, const EngineScratch& s,
-                         const double* text, double ambition);
+    /// Share of the proposal's aim that `text` achieves against the current status quo. The
+    /// dimensions the proposal names are the first `named` of s.rnamed (named_geo).
+    static double effect(const World& w, const EngineScratch& s, int named, const double* text,
+                         double ambition);
     Variants v_;
 };
 

@@ -806,3 +806,24 @@ TEST(Engine, RelationValuesAreKeptOnlyInsideASummit) {
         EXPECT_EQ(ccc(), tw * 0.25);
     }
 }
+
+// The effect of a text is the share of the aim it achieves summed over every dimension the
+// proposal names: the tabled text of a two-dimension declaration achieves all of it (1,
+// not the one dimension's half), which is what makes BBB's threat benefit (0.3) outweigh
+// its spatial loss (0.4) by more than the norm cost of objecting (0.2).
+TEST(Engine, TheEffectCountsEveryNamedDimension) {
+    SpecBuilder b(2, 1);
+    b.agent("AAA", Role::Member, 0.5);
+    b.agent("BBB");
+    b.proposal("decl", Kind::Declaration, 0);
+    b.set("agenda.decl.position.d0", 1.0).set("agenda.decl.position.d1", 1.0);
+    b.set("agenda.decl.relevance.h0", 1.0);
+    b.set("agents.AAA.position.d0", 1.0).set("agents.AAA.position.d1", 1.0);
+    b.set("agents.BBB.salience.d0", 0.4).set("agents.BBB.threat.h0", 0.3);
+    b.dyn(Dyn::ThreatWeight, 1.0).dyn(Dyn::ObjectionCost, 0.2).dyn(Dyn::ReservationGain, 0.0);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.spec().variants.amendment = AmendmentRule::None;
+    EXPECT_EQ(resolve_once(b.spec(), 0).res.outcome, Outcome::Adopted);
+    b.set("agents.BBB.threat.h0", 0.15);  // what half the effect would give: it objects
+    EXPECT_EQ(resolve_once(b.spec(), 0).res.outcome, Outcome::Blocked);
+}
