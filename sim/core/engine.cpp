@@ -459,18 +459,22 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     AgentTerms* const kept_terms =
         s.terms_of_kept ? s.terms_of.data() + static_cast<std::size_t>(p) * n : nullptr;
     const bool terms_kept = kept_terms && s.terms_of_ok[p];
+    if (terms_kept) {
+        std::copy(kept_terms, kept_terms + n, s.terms.begin());
+    } else {
+        for (int i = 0; i < n; ++i) s.terms[i] = agent_terms(w, prop, p, i);
+        if (kept_terms) {
+            std::copy(s.terms.begin(), s.terms.begin() + n, kept_terms);
+            s.terms_of_ok[p] = 1;
+        }
+    }
     for (int i = 0; i < n; ++i) {
-        s.terms[i] = terms_kept ? kept_terms[i] : agent_terms(w, prop, p, i);
         s.pressure[i] = 0.0;
         s.principal[i] = s.forced[i] = 0;
         // Every member is party to a binding text; in an opt-out project, at first every
         // member is expected to take part, after a round those who joined.
         s.party[i] = w.member(i) && !s.outside[i] ? 1 : 0;
         flags[i] = 0;
-    }
-    if (kept_terms && !terms_kept) {
-        std::copy(s.terms.begin(), s.terms.begin() + n, kept_terms);
-        s.terms_of_ok[p] = 1;
     }
     s.principal[prop.sponsor] = s.forced[prop.sponsor] = 1;
     if (prop.host >= 0) s.principal[prop.host] = s.forced[prop.host] = 1;
