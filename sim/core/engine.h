@@ -111,7 +111,7 @@ struct EngineScratch {
 /// change inside the scope only through ConsensusEngine::resolve. Outside any scope (a
 /// resolve called alone, as the tests do) they are computed anew at every call.
 class SummitPairValues {
-public:
+  public:
     explicit SummitPairValues(EngineScratch& s) : s_(s) {
         s_.pair_values_kept = true;
         s_.pair_values_ok = false;
@@ -123,7 +123,7 @@ public:
     SummitPairValues(const SummitPairValues&) = delete;
     SummitPairValues& operator=(const SummitPairValues&) = delete;
 
-private:
+  private:
     EngineScratch& s_;
 };
 
@@ -133,7 +133,7 @@ private:
 /// threats, relevances, reluctance, sovereignty and their weights). Outside any scope (a
 /// resolve called alone) they are computed at every call.
 class RunAgentTerms {
-public:
+  public:
     explicit RunAgentTerms(EngineScratch& s) : s_(s) {
         s_.terms_of_kept = true;
         stale();
@@ -147,7 +147,7 @@ public:
     RunAgentTerms(const RunAgentTerms&) = delete;
     RunAgentTerms& operator=(const RunAgentTerms&) = delete;
 
-private:
+  private:
     EngineScratch& s_;
 };
 

@@ -181,7 +181,7 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
     const ModelSpec& spec = m.spec();
     const Rng rng(key);
     World& w = ws.world;
-    m.start_run(rng, ws);  // sample_params and World::reset, at less cost
+    m.start_run(rng, ws);                // sample_params and World::reset, at less cost
     RunAgentTerms run_terms(ws.engine);  // kept from summit to summit until a shock
     for (std::size_t k = 0; k < m.random_ids().size(); ++k)
         out.params[k] = ws.values[m.random_ids()[k]];

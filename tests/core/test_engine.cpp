@@ -745,9 +745,9 @@ TEST(Engine, RelationValuesKeptWithinASummitAreTheWorldsCurrentOnes) {
                     const ProposalResult kept =
                         engine.resolve(ws.world, spec.proposals[p], p, t, rng, ws.engine,
                                        f_kept.data(), x_kept.data());
-                    const ProposalResult anew = engine.resolve(
-                        fresh_w, spec.proposals[p], p, t, rng, fresh, f_fresh.data(),
-                        x_fresh.data());
+                    const ProposalResult anew =
+                        engine.resolve(fresh_w, spec.proposals[p], p, t, rng, fresh, f_fresh.data(),
+                                       x_fresh.data());
                     ++resolved;
                     pressed += kept.pressure;
                     ASSERT_EQ(kept.outcome, anew.outcome) << rep << " " << t << " " << p;
