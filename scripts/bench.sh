@@ -32,6 +32,10 @@
 #                                 at N = 100, 300, 1000 (SCO_BENCH_AGENTS=100,300 to choose;
 #                                 SCO_BENCH_AGENT_RUNS runs each, default 200). Target: <= 2 GiB
 #                                 at 1,000 agents
+#   scripts/bench.sh --pgo        everything with profile-guided builds of sco-sim and of the
+#                                 microbenchmarks (BM_Floor too: like with like), built by
+#                                 scripts/build-pgo.sh --bench into build-bench-pgo/; the
+#                                 JSON's sco_sim_version says "profile-guided"
 #   scripts/bench.sh --no-build --skip-micro --skip-memory --skip-e2e   leave parts out
 #
 # With the microbenchmarks and the end-to-end table, the JSON's targets give sco-sim's cost per
@@ -47,11 +51,13 @@ ROOT=$(pwd)
 BUILD=${SCO_BENCH_BUILD:-$ROOT/build-bench}
 
 build=1
+pgo=0
 args=()
 for a in "$@"; do
   case "$a" in
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --pgo) pgo=1 ;;
+    -h|--help) sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$a") ;;
   esac
 done
@@ -61,6 +67,18 @@ if [ "$build" = 1 ]; then
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DSCO_BUILD_BENCHMARKS=ON \
         -DSCO_BUILD_TESTS=OFF >/dev/null
   cmake --build "$BUILD" -j"$(nproc)" --target sco-sim sco-bench
+fi
+if [ "$pgo" = 1 ]; then
+  if [ "$build" = 1 ]; then
+    echo "== building profile-guided sco-sim and sco-bench into build-bench-pgo/ (scripts/build-pgo.sh --bench)"
+    "$ROOT/scripts/build-pgo.sh" --bench "$ROOT/build-bench-pgo"
+  fi
+  export SCO_BENCH_SIM=$ROOT/build-bench-pgo/bin/sco-sim SCO_BENCH_MICRO=$ROOT/build-bench-pgo/bin/sco-bench
+  for b in "$SCO_BENCH_SIM" "$SCO_BENCH_MICRO"; do
+    [ -x "$b" ] || { echo "bench.sh: no $b (run without --no-build)" >&2; exit 2; }
+  done
+else
+  unset SCO_BENCH_SIM SCO_BENCH_MICRO
 fi
 
 PY=/usr/bin/python3
@@ -89,8 +107,8 @@ if opts - known:
 QUICK = "--quick" in opts
 MIN_SECONDS = float(os.environ.get("MIN_SECONDS", "0.5" if QUICK else "2"))
 REPEATS = int(os.environ.get("REPEATS", "1" if QUICK else "3"))
-SCO = os.path.join(BUILD, "bin", "sco-sim")
-BENCH = os.path.join(BUILD, "bin", "sco-bench")
+SCO = os.environ.get("SCO_BENCH_SIM") or os.path.join(BUILD, "bin", "sco-sim")  # --pgo: PGO builds
+BENCH = os.environ.get("SCO_BENCH_MICRO") or os.path.join(BUILD, "bin", "sco-bench")
 BASELINE = os.path.join(ROOT, "scenarios", "sco2014.yaml")
 TMP = tempfile.mkdtemp(prefix="sco-bench-")
 atexit.register(shutil.rmtree, TMP, True)

@@ -39,7 +39,7 @@ const char* const kCommands[] = {"run",    "sweep",   "merge",     "check",
 }  // namespace
 
 std::string version_string() {
-    return std::string("sco-sim ") + kVersion + " (git " + kGitCommit + ")";
+    return std::string("sco-sim ") + kVersion + " (git " + kGitCommit + kBuildNote + ")";
 }
 
 int main(int argc, char** argv) {
