@@ -25,7 +25,7 @@ bench=0
 have_dir=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     --bench) bench=1 ;;
     --) shift; break ;;
     -*) echo "build-pgo.sh: unknown option '$1' ($usage)" >&2; exit 2 ;;

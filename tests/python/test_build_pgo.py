@@ -72,3 +72,12 @@ def test_the_script_rejects_an_unknown_option():
                           text=True, timeout=60)
     assert proc.returncode == 2
     assert "unknown option '--fast'" in proc.stderr, proc.stderr
+
+
+def test_the_script_explains_itself():
+    proc = subprocess.run([str(SCRIPTS / "build-pgo.sh"), "--help"], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "scripts/build-pgo.sh [--bench] [BUILD_DIR] [-- CMAKE_ARGS...]" in proc.stdout
+    assert "install-deps.sh first" in proc.stdout, proc.stdout  # the header's last line
+    assert "set -euo" not in proc.stdout and not proc.stdout.startswith("#!"), proc.stdout
