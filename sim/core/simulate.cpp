@@ -309,7 +309,6 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                 held ? ws.ref_median[d]
                      : static_cast<float>(weighted_median_position(w, d, ws.sort_buf));
         }
-        // Between summits.
         // Between summits; the tension after them recorded on the way.
         between_summits(w, t, rng, &out.tension[static_cast<std::size_t>(t) * pairs]);
     }
