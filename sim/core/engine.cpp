@@ -700,8 +700,6 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         if (v_.amendment == AmendmentRule::WinSet) {
             // Pressure this round changed tension, and an opt-out project's parties are
             // now those who joined: then the relations of step 1 are out of date.
-            // Otherwise nothing a member's options depend on has changed since it chose.
-            const bool unchanged = relations_current;
             if (!relations_current) relations(w, s);
             relations_current = true;
             // Did a member refuse this text for reasons that still stand? Its options on the
@@ -713,9 +711,10 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 if (!w.member(j) || s.forced[j] || s.outside[j] || s.choice[j] != Choice::Object ||
                     (flags[j] & kDropped))
                     continue;
-                // Relations, pressure and text as when it chose: the same options, bit for bit
-                // (options is a function of these alone), so it refuses again.
-                if (unchanged) {
+                // Relations and pressure as when it chose (the record step 1 keeps), on the
+                // same text: the same options, bit for bit (options is a function of these
+                // alone), so it refuses again.
+                if (decided_on(s.decided[j], s.rel[j], s.pressure[j])) {
                     s.refusers.push_back(j);
                     continue;
                 }

@@ -228,12 +228,11 @@ inline std::array<double, kChoices> logit_probabilities(const Options& o, double
     std::array<double, 3> w{};
     for (int k = 0; k < 3; ++k)
         w[k] = std::isfinite(nt.v[k]) ? detail::logit_weight(beta * (nt.v[k] - nt.vmax)) : 0.0;
-    const double ps = w[0], po = w[1], pj = w[2];
-    const double z = ps + po + pj;
+    const double z = w[0] + w[1] + w[2];  // support, stay out, object
     std::array<double, kChoices> p{};
-    p[nt.reserve ? 1 : 0] = ps / z;
-    p[2] = po / z;
-    p[3] = pj / z;
+    p[nt.reserve ? 1 : 0] = w[0] / z;
+    p[2] = w[1] / z;
+    p[3] = w[2] / z;
     return p;
 }
 
