@@ -1548,3 +1548,40 @@ TEST(KnownAnswers, ARefusedTextIsNotOfferedAgainUnderAnotherDimension) {
         EXPECT_EQ(d.res.rounds, 1);
     }
 }
+
+// ---- A known limitation of the value of waiting (model.md, "Known limitations") ---------
+
+// Pinned so that a change to III.4.3 cannot pass unnoticed; not a property the model should
+// keep. Three members at 1.0 (salience 1, no threat stake, so no cost of delay) and a plan
+// moving the status quo 0.5 towards them, under uncertainty 1, one round, deterministic
+// choice, objection cost 0.0959 (the baseline's). Each member's gain equals its stake
+// t - 0.5, the net value of supporting is v = (t - 0.5) + 0.0959 and the spread
+// s = wait_value x 1 x (t - 0.5). At wait_value 8.12 (the baseline's) the spread grows with
+// the stake as fast as v does, so only the objection cost favours support: a small step
+// (t = 0.52: s = 0.162, OV(v, s) = 0.023 < v) is adopted, the whole way to their ideal
+// (t = 1: s = 4.06, z = v / s = 0.147, OV = 1.34 > v = 0.596) is deferred, every member
+// asking for time. With a spread no larger than the stake (wait_value 1: OV = 0.029) it
+// passes.
+TEST(KnownAnswers, UnderUncertaintyAMemberAsksForTimeEvenOnTheTextItWants) {
+    auto liked = [](double text, double wait_value) {
+        SpecBuilder b(1, 0, 1);
+        for (const char* id : {"AAA", "BBB", "CCC"}) {
+            b.agent(id);
+            b.set(path(id, "position.d0"), 1.0).set(path(id, "salience.d0"), 1.0);
+        }
+        b.set("status_quo.d0", 0.5);
+        b.proposal("text", Kind::Plan, 0);
+        b.set("agenda.text.position.d0", text).set("agenda.text.uncertainty", 1.0);
+        b.dyn(Dyn::WaitValue, wait_value).dyn(Dyn::ObjectionCost, 0.0959);
+        b.dyn(Dyn::Rounds, 1.0);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        return resolve_once(b.spec(), 0);
+    };
+    const Resolved small = liked(0.52, 8.12);
+    EXPECT_EQ(small.res.outcome, Outcome::Adopted);
+    const Resolved whole = liked(1.0, 8.12);
+    EXPECT_EQ(whole.res.outcome, Outcome::Deferred);
+    for (int i = 1; i < 3; ++i) EXPECT_TRUE(whole.flags[i] & kWaited) << i;
+    const Resolved bounded = liked(1.0, 1.0);
+    EXPECT_EQ(bounded.res.outcome, Outcome::Adopted);
+}

@@ -66,3 +66,27 @@ def test_readme_pictures_exist_and_fit():
         assert path.exists(), rel
         with Image.open(path) as im:
             assert im.size[0] <= 2000, (rel, im.size)
+
+
+def test_the_quoted_record_skill_is_what_the_readme_command_prints(tmp_path):
+    """"Is it any good?" quotes the calibrated values' skill on the record and its two
+    categories; the sh block above the quote prints them. A model or calibration change
+    that moves them must update the README."""
+    text = README.read_text(encoding="utf-8")
+    block = next(b for b in sh_blocks(text) if "dynamics.wait_value=" in b and " score " in b)
+    quoted = re.search(r"\*\*skill of ([0-9.]+)\*\*.*?\*\*([0-9.]+) on the\s+exercises\*\*"
+                       r".*?\*\*([−-][0-9.]+) on the policy texts\*\*", text, flags=re.S)
+    assert quoted, "the README no longer quotes the skill in the expected words"
+    work = tmp_path / "repo"
+    (work / "results").mkdir(parents=True)
+    (work / "scenarios").symlink_to(ROOT / "scenarios")
+    script = f"set -euo pipefail\nsco={sco_bin()}\n" + block
+    proc = subprocess.run(["bash", "-c", script], cwd=work, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {m.group(1): m.group(2) for m in
+            re.finditer(r"^(all|cat A|cat B)\s+.*\s(-?[0-9.]+)\s*$", proc.stdout, flags=re.M)}
+    assert rows.get("all") == quoted.group(1), (rows, quoted.groups())
+    for row, q in (("cat A", quoted.group(2)), ("cat B", quoted.group(3).replace("−", "-"))):
+        half_digit = 0.5 * 10.0 ** -len(q.split(".")[1])  # the quote rounds the printed value
+        assert abs(float(rows[row]) - float(q)) <= half_digit + 1e-9, (row, rows, q)
