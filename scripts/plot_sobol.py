@@ -4,13 +4,16 @@
     plot_sobol.py RESULTS.h5 [--proposal ID] [--period YEAR] [--min-tabled N] [-o DIR]
 
 For one proposal's pass probability at one summit, first-order (S1) and total-order (ST)
-indices of every varied parameter, with their 95% bootstrap intervals. By default: one
-panel per proposal at the first summit that has one, counting only proposals tabled in
-at least --min-tabled runs over the sweep (default 200) whose pass probability varies
-across the points more than sampling noise alone would make it (its variance across
-points is at least twice the mean binomial variance p(1-p)/n): the indices of an output
-that does not vary are noise (docs/figures.md). The file must come from
-`sco-sim sweep --design sobol` over the whole sweep (or a merge of all its shards).
+indices of every varied parameter, with their 95% bootstrap intervals, and the output's
+noise floor: the share of its variance that is binomial noise of the runs per point, about
+the ST a parameter that cannot act gets (more runs per point lower it). By default: one
+panel per proposal at the first summit that has one whose indices can be read, counting
+only proposals tabled in at least --min-tabled runs over the sweep (default 200) whose
+pass probability varies across the points at least twice as much as sampling noise alone
+would make it, and not only between the points that never table it (counted as 0) and
+the others. Every other output is left out (docs/figures.md, "Sobol indices"). The file
+must come from `sco-sim sweep --design sobol` over the whole sweep (or a merge of all its
+shards).
 """
 import argparse
 import os
@@ -25,39 +28,26 @@ except ImportError as e:
 XMIN, XMAX = -0.2, 1.2  # indices belong to [0, 1]; estimates and intervals are clipped here
 
 
-def varies(r, t, p, min_tabled):
-    """True if proposal p at summit t is tabled often enough and its pass probability
-    varies across the points beyond binomial noise."""
-    np = sr.np
-    n = r.tabled[:, t, p].astype(float)
-    if n.sum() < min_tabled or not np.isfinite(r.sensitivity["total"][:, t, p]).any():
-        return False
-    y = np.where(n > 0, r.passed[:, t, p] / np.maximum(n, 1), 0.0)  # 0 where never tabled
-    ok = n > 0
-    noise = np.mean(y[ok] * (1 - y[ok]) / n[ok]) if ok.any() else 0.0
-    return float(np.var(y)) > 2 * noise and float(np.var(y)) > 0
-
-
 def plot(r, outdir, proposal=None, period=None, min_tabled=sr.MIN_TABLED):
     np = sr.np
     if r.sensitivity is None:
         raise sr.Skip(f"{r.path} has no Sobol indices: it is not a complete "
                       f"'sco-sim sweep --design sobol' (design: {r.design or 'none'})")
     S = r.sensitivity
-    ts = range(len(r.periods)) if period is None else [r.period_index(period)]
-    chosen = None
-    for t in ts:
-        ps = range(len(r.proposals)) if proposal is None else [r.proposal_index(proposal)]
-        ps = [p for p in ps if varies(r, t, p, min_tabled)]
-        if ps:
-            chosen = t, ps
-            break
-    if chosen is None:
-        what = f"'{proposal}'" if proposal else "no proposal"
-        raise sr.Skip(f"{what}{' never' if proposal else ''} has a pass probability that "
-                      f"varies across the sweep beyond sampling noise, tabled in {min_tabled} "
-                      "runs or more" + ("" if period is None else f" in {period}"))
-    t, ps = chosen
+    outs = sr.sobol_outputs(r, min_tabled, period, proposal)
+    years = sorted({o.t for o in outs})
+    chosen = next(([o for o in outs if o.t == t and o.informative] for t in years
+                   if any(o.t == t and o.informative for o in outs)), None)
+    if not chosen:
+        where = "" if period is None else f" in {period}"
+        if proposal is None:
+            raise sr.Skip(f"no proposal{where} has a pass probability whose Sobol indices can be "
+                          f"read (tabled in {min_tabled} runs or more, varying across the "
+                          "points at least twice as much as sampling noise, and not only "
+                          "with whether it is tabled)")
+        raise sr.Skip(f"'{proposal}' has no summit{where} whose pass probability supports Sobol "
+                      "indices: " + "; ".join(f"{int(r.periods[o.t])}: {o.why}" for o in outs))
+    t, ps = chosen[0].t, [o.p for o in chosen]
     plt = sr.pyplot()
     k = len(r.factors)
     ncols = min(len(ps), 2)
@@ -73,7 +63,8 @@ def plot(r, outdir, proposal=None, period=None, min_tabled=sr.MIN_TABLED):
     y = np.arange(k)
     h = 0.38
     clipped = False
-    for ax, p in zip(axes.flat, ps):
+    for ax, o in zip(axes.flat, chosen):
+        p = o.p
         for j, (key, name) in enumerate((("first", "first order S1"), ("total", "total order ST"))):
             v = S[key][:, t, p]
             lo, hi = S[key + "_lo"][:, t, p], S[key + "_hi"][:, t, p]
@@ -85,11 +76,13 @@ def plot(r, outdir, proposal=None, period=None, min_tabled=sr.MIN_TABLED):
             ax.errorbar(vc, y + (j - 0.5) * h,
                         xerr=[np.maximum(vc - loc, 0), np.maximum(hic - vc, 0)],
                         fmt="none", ecolor="black", capsize=2, linewidth=0.8)
+        ax.axvline(o.eta, color="black", linewidth=1.0, linestyle=":",
+                   label="noise floor")
         ax.set_yticks(y, factor_labels)
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.6)
         ax.set_xlim(XMIN, XMAX)
-        ax.set_title(sr.title(r, p, 44))
+        ax.set_title(sr.title(r, p, 44) + f"\nnoise floor {o.eta:.2f}")
         ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[-1]:
         ax.set_xlabel("share of the variance of P(passed)")
@@ -98,12 +91,19 @@ def plot(r, outdir, proposal=None, period=None, min_tabled=sr.MIN_TABLED):
     fig.suptitle(sr.wrap(f"Sobol indices of P(passed), {int(r.periods[t])}: {r.label()} "
                          f"({len(r.point_index):,} points x {r.replications:,} runs; 95% "
                          "bootstrap CI)", width * 72 / 5.8), y=1 - 0.08 / height, va="top")
-    fig.legend(handles, labels, loc="upper center", ncol=2, frameon=False,
+    fig.legend(handles, labels, loc="upper center", ncol=3, frameon=False,
                bbox_to_anchor=(0.5, 1 - 0.42 / height))
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.62 / height))
+    notes = [f"Dotted line: the noise floor, the share of the variance of P(passed) that is "
+             f"binomial noise of the {r.replications:,} runs per point; a parameter that cannot "
+             "act gets ST about this (more runs per point lower it)."]
+    notes += [f"{r.proposals[o.p]}: never tabled at {o.untabled:,} of {o.points:,} points, "
+              f"where P(passed) counts as 0 ({o.tabling_share:.0%} of its variance is between "
+              "those points and the others)." for o in chosen if o.untabled]
     if clipped:
-        sr.add_note(fig, f"Estimates and intervals outside [{XMIN:g}, {XMAX:g}] are drawn at "
-                    "the edge.")
+        notes.append(f"Estimates and intervals outside [{XMIN:g}, {XMAX:g}] are drawn at the "
+                     "edge.")
+    sr.add_note(fig, " ".join(notes))
     stem = "sobol" + ("" if proposal is None else "_" + proposal) + f"_{int(r.periods[t])}"
     return sr.save_figure(fig, outdir, stem)
 
@@ -112,7 +112,8 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("results", help="results file of a Sobol sweep (.h5)")
     ap.add_argument("--proposal", help="only this proposal id")
-    ap.add_argument("--period", type=int, help="summit (calendar year; default: the first)")
+    ap.add_argument("--period", type=int, help="summit (calendar year; default: the first summit with an output "
+                    "whose indices can be read)")
     sr.add_common_args(ap, point=False)
     a = ap.parse_args(argv)
     return plot(sr.load(a.results), a.outdir or sr.default_outdir(a.results), a.proposal, a.period,

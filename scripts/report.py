@@ -331,32 +331,56 @@ def sweep(rep, figs):
             f"<th>highest</th><th>distinct values</th></tr>{''.join(rows)}</table>")
     figures_of(rep, figs, {"response", "sobol"})
     if r.sensitivity is not None:
-        import plot_sobol
         S = r.sensitivity
+        outs = sr.sobol_outputs(r, rep.min_tabled)
         rows = []
-        for t in range(len(r.periods)):
-            for p in range(len(r.proposals)):
-                if not plot_sobol.varies(r, t, p, rep.min_tabled):
-                    continue
-                for j, f in enumerate(r.factors):
-                    cell = "".join(
-                        f'<td class="num">{num(S[key][j, t, p])} <span class="ci">'
-                        f"[{num(S[key + '_lo'][j, t, p])}, {num(S[key + '_hi'][j, t, p])}]</span></td>"
-                        for key in ("first", "total"))
-                    rows.append(f'<tr data-period="{int(r.periods[t])}" '
-                                f'data-proposal="{esc(r.proposals[p])}" data-factor="{esc(f)}">'
-                                f"<td>{int(r.periods[t])}</td><td>{esc(r.proposals[p])}</td>"
-                                f"<td><code>{esc(f)}</code></td>{cell}</tr>")
+        for o in outs:
+            if not o.informative:
+                continue
+            t, p = o.t, o.p
+            for j, f in enumerate(r.factors):
+                cell = "".join(
+                    f'<td class="num">{num(S[key][j, t, p])} <span class="ci">'
+                    f"[{num(S[key + '_lo'][j, t, p])}, {num(S[key + '_hi'][j, t, p])}]</span></td>"
+                    for key in ("first", "total"))
+                rows.append(f'<tr data-period="{int(r.periods[t])}" '
+                            f'data-proposal="{esc(r.proposals[p])}" data-factor="{esc(f)}">'
+                            f"<td>{int(r.periods[t])}</td><td>{esc(r.proposals[p])}</td>"
+                            f"<td><code>{esc(f)}</code></td>{cell}"
+                            f'<td class="num">{num(o.eta)}</td></tr>')
         rep.add('<h3>Sobol indices of P(passed)</h3><p class="note">For every proposal and '
                 f"summit tabled in at least {rep.min_tabled} runs over the sweep whose pass "
-                "probability varies across the points beyond sampling noise; 95% bootstrap "
-                "intervals.</p>")
+                "probability varies across the points at least twice as much as sampling "
+                "noise, and not only with whether it is tabled; 95% bootstrap intervals. "
+                "The noise floor is the share of the output's variance that is binomial noise "
+                f"of the {r.replications:,} runs per point: every ST is inflated by about that "
+                "share, so an ST near it means the parameter may not act at all (more runs per "
+                "point lower it; docs/figures.md).</p>")
         if rows:
             rep.add('<div class="wide"><table id="sobol-table"><tr><th>summit</th><th>proposal</th>'
-                    f"<th>parameter</th><th>first order S1</th><th>total order ST</th></tr>"
-                    f"{''.join(rows)}</table></div>")
+                    f"<th>parameter</th><th>first order S1</th><th>total order ST</th>"
+                    f"<th>noise floor</th></tr>{''.join(rows)}</table></div>")
         else:
             rep.add('<p class="note">None.</p>')
+        mixed = [o for o in outs if o.informative and o.untabled]
+        if mixed:
+            rep.add('<p class="note" id="sobol-untabled">Never tabled at some points, where '
+                    "P(passed) counts as 0: "
+                    + "; ".join(f"{esc(o.name)} ({o.untabled:,} of {o.points:,} points, "
+                                f"{o.tabling_share:.0%} of its variance between those and the "
+                                "others)" for o in mixed) + ".</p>")
+        noise = [f"{esc(o.name)} ({num(o.eta)})" for o in outs if o.kind == "noise"]
+        tabled = [f"{esc(o.name)} ({o.untabled:,} of {o.points:,} points never table it)"
+                  for o in outs if o.kind == "tabled"]
+        parts = []
+        if noise:
+            parts.append("varying less than twice the sampling noise (noise floor 0.5 or more): "
+                         + ", ".join(noise))
+        if tabled:
+            parts.append("varying only with whether the proposal is tabled: " + ", ".join(tabled))
+        if parts:
+            rep.add('<p class="note" id="sobol-left-out">Left out, their indices cannot be read: '
+                    + "; ".join(parts) + ".</p>")
     rep.end()
 
 

@@ -670,6 +670,94 @@ def thin_note(r, thin, point, min_tabled, limit=6):
     return f"Not shown, tabled in fewer than {min_tabled} runs: " + "; ".join(named) + more + "."
 
 
+# ---------------------------------------------------------------------------------------
+# Sobol outputs: which ones support indices, and their noise floor (docs/figures.md,
+# "Sobol indices: degenerate outputs and the noise floor"). The indices themselves are
+# computed by sco-sim (sim/experiment/sensitivity.cpp) and stored in /sensitivity.
+# ---------------------------------------------------------------------------------------
+
+def noise_floor(passed, tabled, samples):
+    """The share of the output's variance that is binomial noise of the runs per point.
+
+    passed, tabled: counts per point, in Saltelli order (blocks A, B, AB_1 .. AB_k of
+    `samples` rows). The output y = passed / tabled (0 where never tabled, as sco-sim
+    analyses it) estimates p with variance p(1-p)/n, independent across points; its
+    unbiased estimate is y(1-y)/(n-1). With mean noise variance s2 over the points and V
+    the variance of y over the A and B rows (the denominator of the stored indices), the
+    Jansen total index of factor j estimates ST_j (1 - eta) + eta, and the Saltelli
+    first-order index S1_j (1 - eta), where eta = s2 / V: a factor that cannot act gets
+    ST about eta. Returns (eta, s2, V); eta is NaN when V is 0."""
+    n = np.asarray(tabled, dtype=float)
+    y = np.where(n > 0, np.asarray(passed, dtype=float) / np.maximum(n, 1), 0.0)
+    s2 = float(np.mean(np.where(n > 1, y * (1 - y) / np.maximum(n - 1, 1), 0.0)))
+    v = float(np.var(y[:2 * samples]))
+    return (s2 / v if v > 0 else float("nan")), s2, v
+
+
+class SobolOutput:
+    """One output of a Sobol sweep: a proposal's pass probability at one summit.
+
+    `eta` is its noise floor (noise_floor); `untabled` the points that never table it,
+    `tabling_share` the share of its variance between those and the others (so a share
+    that is not about passing); `reason` is None when its indices can be
+    read, else one line saying why they cannot (the figure and the report leave it out),
+    `kind` which of these it is ("thin", "flat", "noise", "tabled"):
+    tabled in fewer than min_tabled runs over the sweep; no indices stored (never tabled,
+    or constant); its variance is less than twice the binomial noise (eta >= 0.5); or it
+    varies only between the points that never table it (P counted as 0) and the others,
+    the pass probability at the points that table it varying no more than noise."""
+
+    def __init__(self, r, t, p, min_tabled=MIN_TABLED):
+        self.t, self.p = t, p
+        passed, tabled = r.passed[:, t, p], r.tabled[:, t, p]
+        self.points = len(tabled)
+        self.untabled = int(np.sum(tabled == 0))
+        samples = self.points // (len(r.factors) + 2) if r.factors else self.points
+        self.eta, self.s2, self.variance = noise_floor(passed, tabled, samples)
+        # The share of the variance of P over all the points that lies between the points
+        # that never table it (P = 0) and the others: q (1 - q) m^2 / Var, q the share of
+        # points that table it and m their mean P.
+        on = tabled > 0
+        y = np.where(on, passed / np.maximum(tabled, 1), 0.0)
+        q, v_all = float(on.mean()), float(np.var(y))
+        self.tabling_share = (q * (1 - q) * float(y[on].mean()) ** 2 / v_all
+                              if v_all > 0 and on.any() else 0.0)
+        self.name = f"{r.proposals[p]} {int(r.periods[t])}"
+        self.why = None  # the reason without the name
+        self.kind = None  # "thin", "flat", "noise" or "tabled" when left out
+        if tabled.sum() < min_tabled:
+            self.kind = "thin"
+            self.why = (f"tabled in {int(tabled.sum()):,} runs over the sweep, fewer than "
+                        f"{min_tabled}")
+        elif r.sensitivity is None or not np.isfinite(r.sensitivity["total"][:, t, p]).any():
+            self.kind, self.why = "flat", "P(passed) does not vary across the points"
+        elif not self.eta < 0.5:
+            self.kind = "noise"
+            self.why = ("its variance across the points is less than twice the sampling noise "
+                        f"of the runs per point (noise floor {self.eta:.2f})")
+        elif self.untabled:
+            on = tabled > 0
+            _, s2_on, v_on = noise_floor(passed[on], tabled[on], int(on.sum()))
+            if not v_on > 2 * s2_on:
+                self.kind = "tabled"
+                self.why = (f"P(passed) varies only with whether it is tabled ({self.untabled:,} "
+                            f"of {self.points:,} points never table it and count as 0; where "
+                            "tabled it varies no more than noise)")
+        self.reason = None if self.why is None else f"{self.name}: {self.why}"
+
+    @property
+    def informative(self):
+        return self.reason is None
+
+
+def sobol_outputs(r, min_tabled=MIN_TABLED, period=None, proposal=None):
+    """SobolOutput of every (summit, proposal) of a Sobol sweep, summit-major; only
+    `period` (a year) and `proposal` (an id) when given."""
+    ts = range(len(r.periods)) if period is None else [r.period_index(period)]
+    ps = range(len(r.proposals)) if proposal is None else [r.proposal_index(proposal)]
+    return [SobolOutput(r, t, p, min_tabled) for t in ts for p in ps]
+
+
 def title_and_layout(fig, text, extra=0.0):
     """The figure's title at a fixed distance from the top (in inches, whatever the
     figure's height) and tight_layout below it; `extra` inches more room (for a legend)."""

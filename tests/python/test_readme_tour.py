@@ -54,6 +54,33 @@ def test_every_readme_command_runs(tmp_path):
     assert "Traceback" not in proc.stderr
     # The tour wrote its results in the scratch copy, not in the repository.
     assert any((work / "results").glob("*.h5"))
+    check_sobol_numbers(work / "results" / "afghan_sobol.h5")
+
+
+def check_sobol_numbers(path):
+    """The numbers the README quotes from its Sobol example are the file's: the 2014
+    output of the Afghan plan can be read, with the quoted indices and noise floor."""
+    import sco_results as sr
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    m = re.search(r"total indices ([\d.]+) and ([\d.]+), first-order ([\d.]+) and ([\d.]+).*?"
+                  r"\(total ([\d.]+) and ([\d.]+)\).*?\(here ([\d.]+)\)", text)
+    assert m, "the README's Sobol paragraph changed: update this test"
+    st_unc, st_wait, s1_unc, s1_wait, st_rel, st_ten, eta = m.groups()
+    r = sr.load(path)
+    (o,) = sr.sobol_outputs(r, period=2014, proposal="afghan_buffer_plan")
+    assert o.informative, o.reason
+    S, f = r.sensitivity, r.factors.index
+
+    def at(key, name):
+        return S[key][f(name), o.t, o.p]
+    for quoted, key, name in ((st_unc, "total", "agenda.afghan_buffer_plan.uncertainty"),
+                              (st_wait, "total", "dynamics.wait_value"),
+                              (s1_unc, "first", "agenda.afghan_buffer_plan.uncertainty"),
+                              (s1_wait, "first", "dynamics.wait_value"),
+                              (st_rel, "total", "agents.UZB.military_reluctance"),
+                              (st_ten, "total", "relations.tension.TJK-UZB")):
+        assert f"{at(key, name):.2f}" == quoted, (key, name, at(key, name), quoted)
+    assert f"{o.eta:.{len(eta) - 2}f}" == eta, (o.eta, eta)
 
 
 def test_readme_pictures_exist_and_fit():

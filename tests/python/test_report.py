@@ -7,6 +7,7 @@ import base64
 import html.parser
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -188,7 +189,6 @@ def test_report_records_the_provenance(baseline_file, baseline_report):
 
 
 def test_sweep_report_has_the_response_and_sobol_figures(sobol_file, tmp_path):
-    import plot_sobol
     import sco_results
     page, _ = make_report(sobol_file, tmp_path / "sobol.html")
     check_self_contained(page)
@@ -201,10 +201,20 @@ def test_sweep_report_has_the_response_and_sobol_figures(sobol_file, tmp_path):
     (sobol,) = page.table("id", "sobol-table")
     got = {(int(row["attrs"]["data-period"]), row["attrs"]["data-proposal"], row["attrs"]["data-factor"])
            for row in sobol["rows"][1:]}
-    want = {(int(r.periods[t]), r.proposals[p], f) for t in range(len(r.periods))
-            for p in range(len(r.proposals)) if plot_sobol.varies(r, t, p, sco_results.MIN_TABLED)
-            for f in r.factors}
+    outs = {(int(r.periods[o.t]), r.proposals[o.p]): o for o in sco_results.sobol_outputs(r)}
+    want = {(y, pid, f) for (y, pid), o in outs.items() if o.informative for f in r.factors}
     assert want and got == want
+    # Every row ends with its output's noise floor, the one sco_results computes.
+    for row in sobol["rows"][1:]:
+        o = outs[(int(row["attrs"]["data-period"]), row["attrs"]["data-proposal"])]
+        assert row["cells"][-1] == f"{o.eta:.2f}"
+    assert sobol["rows"][0]["cells"][-1] == "noise floor"
+    # The outputs left out as degenerate are named, each once, with no informative one.
+    html = (tmp_path / "sobol.html").read_text(encoding="utf-8")
+    note = re.search(r'id="sobol-left-out">(.*?)</p>', html, flags=re.S)
+    left = sorted(o.name for o in outs.values() if o.kind in ("noise", "tabled"))
+    named = sorted(re.findall(r"(\w+ \d{4}) \(", note.group(1))) if note else []
+    assert named == left
     check_tables(page, r)
 
 
