@@ -82,7 +82,7 @@ def plot(r, outdir, proposal=None, period=None, min_tabled=sr.MIN_TABLED):
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.6)
         ax.set_xlim(XMIN, XMAX)
-        ax.set_title(sr.title(r, p, 44) + f"\nnoise floor {o.eta:.2f}")
+        ax.set_title(sr.title(r, p, 44) + f"\nnoise floor {o.eta:.2g}")
         ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[-1]:
         ax.set_xlabel("share of the variance of P(passed)")
