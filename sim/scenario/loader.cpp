@@ -35,6 +35,35 @@ const std::vector<std::string> kTopKeys = {
 const std::vector<std::string> kDerivedKeys = {"format",      "extends", "name",
                                                "description", "set",     "shocks"};
 constexpr int kMaxExtendsDepth = 8;
+
+/// A key of a full scenario written in a derived one: why it cannot be there and what to
+/// write instead (docs/scenario-format.md, "Derived scenarios"). Without this, the reader
+/// said only "unknown key", as if the key were misspelt.
+[[noreturn]] void fail_structure_in_derived(const Context& ctx, const YAML::Mark& mark,
+                                            const std::string& key) {
+    // Where the key's numbers have parameter paths, those values can still be changed.
+    std::string example;
+    if (key == "agents") example = "agents.UZB.sovereignty: 0.4";
+    if (key == "relations") example = "relations.tension.KAZ-UZB: 0.3";
+    if (key == "agenda") example = "agenda.ID.uncertainty: 0.5";
+    if (key == "dynamics") example = "dynamics.wait_value: 3";
+    if (key == "status_quo") example = "status_quo.DIMENSION: 0.4";
+    const std::string by_path = "to change a value, give its parameter path under 'set:' (e.g. " +
+                                example +
+                                "; sco-sim params BASE lists the paths) or --set PATH=VALUE";
+    if (key == "dynamics" || key == "status_quo")
+        fail(ctx, mark, key,
+             "a derived scenario (one with 'extends') takes its " + key + " from its base; " +
+                 by_path);
+    fail(ctx, mark, key,
+         "a derived scenario (one with 'extends') cannot change the structure: periods, "
+         "dimensions, threats, regions, agents, relations, the agenda and the model variants "
+         "come from its base (docs/scenario-format.md, \"Derived scenarios\"); " +
+             (example.empty() ? std::string() : by_path + "; ") +
+             "to change the structure, write a full scenario: a copy of the base without "
+             "'extends'");
+}
+
 const std::vector<std::string> kAgentKeys = {
     "id",          "name",     "role",     "great_power", "capability",     "military_reluctance",
     "sovereignty", "position", "salience", "threat",      "susceptibility", "regions"};
@@ -694,6 +723,14 @@ Scenario load_checked(const std::string& text, const std::string& file, Chain ch
     chain.shown.push_back(file);
     Scenario sc;
     if (root.IsMap() && root["extends"]) {
+        for (const auto& kv : root) {
+            const YAML::Node k = kv.first;
+            if (!k.IsScalar()) continue;  // the reader below says what is wrong
+            const std::string key = k.Scalar();
+            if (std::find(kTopKeys.begin(), kTopKeys.end(), key) != kTopKeys.end() &&
+                std::find(kDerivedKeys.begin(), kDerivedKeys.end(), key) == kDerivedKeys.end())
+                fail_structure_in_derived(ctx, k.Mark(), key);
+        }
         const Val doc{root, "", root.Mark()};
         const MapReader top(ctx, doc, kDerivedKeys, "a map of derived-scenario keys");
         read_derived_format(ctx, top);
