@@ -130,8 +130,18 @@ std::string report_text(const Labels& L, const Summary& s, const Moves& moves) {
     out << "Runs: " << s.runs << "\n";
     std::size_t wid = 8;
     for (const auto& id : L.proposals) wid = std::max(wid, id.size());
-    const std::string header = pad("proposal", wid) + "  " + pad("tabled", 7, true) + "  " +
-                               pad("pass", 6, true) + "  " + pad("95% CI", 15) + "  " +
+    // A row from fewer than kMinTabled tabled runs gets " *" after its id (the report's
+    // dagger); the column is widened for it only when some row of the summary is thin.
+    const auto thin = [&](int t, int p) {
+        return s.tabled(t, p) > 0 && s.tabled(t, p) < kMinTabled;
+    };
+    std::size_t owid = wid;
+    for (int t = 0; t < T; ++t)
+        for (int p = 0; p < P; ++p)
+            if (thin(t, p)) owid = std::max(owid, L.proposals[p].size() + 2);
+    // "[100.0%, 100.0%]" is the widest interval: 16 characters.
+    const std::string header = pad("proposal", owid) + "  " + pad("tabled", 7, true) + "  " +
+                               pad("pass", 6, true) + "  " + pad("95% CI", 16) + "  " +
                                pad("most likely outcomes", 50) + "  " + pad("rounds", 6, true) +
                                "  " + pad("dilution", 8, true) + "  top veto";
     for (int t = 0; t < T; ++t) {
@@ -140,6 +150,7 @@ std::string report_text(const Labels& L, const Summary& s, const Moves& moves) {
         out << "\n" << L.periods[t] << (any ? "" : ": nothing tabled") << "\n";
         if (!any) continue;
         out << header << "\n" << std::string(header.size(), '-') << "\n";
+        bool any_thin = false;
         for (int p = 0; p < P; ++p) {
             const std::int64_t n = s.tabled(t, p);
             if (n == 0) continue;
@@ -167,12 +178,16 @@ std::string report_text(const Labels& L, const Summary& s, const Moves& moves) {
                 worst < 0 ? "-" : L.agents[worst] + " " + percent(share(worst_count, n));
             const std::string dil =
                 s.passed(t, p) > 0 ? fmt("%.3f", s.dilution_mean(t, p)) : std::string("-");
-            out << pad(L.proposals[p], wid) << "  " << pad(percent(share(n, s.runs)), 7, true)
-                << "  " << pad(percent(pass.p), 6, true) << "  "
-                << pad("[" + percent(pass.lo) + ", " + percent(pass.hi) + "]", 15) << "  "
+            any_thin = any_thin || thin(t, p);
+            out << pad(L.proposals[p] + (thin(t, p) ? " *" : ""), owid) << "  "
+                << pad(percent(share(n, s.runs)), 7, true) << "  " << pad(percent(pass.p), 6, true)
+                << "  " << pad("[" + percent(pass.lo) + ", " + percent(pass.hi) + "]", 16) << "  "
                 << pad(top, 50) << "  " << pad(fmt("%.2f", s.rounds_mean(t, p)), 6, true) << "  "
                 << pad(dil, 8, true) << "  " << objector << "\n";
         }
+        if (any_thin)
+            out << "* tabled in fewer than " << kMinTabled
+                << " runs: rough estimates (docs/figures.md, \"the 200-run rule\")\n";
         // On every dimension a tabled proposal moves: where its adopted text ended, beside
         // where the summit's compromise and weighted median lay.
         std::size_t dw = 9;

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -302,6 +303,79 @@ TEST_F(ReportTest, TextShowsADashForATextThatNeverPassed) {
     const std::string text = report_text(labels_, s, moves_);
     EXPECT_NE(text.find("military_integration             -       0.500"), std::string::npos)
         << text;
+}
+
+/// `runs` runs in which (2014, peace_mission) is adopted in the first `tabled2014` and not
+/// tabled in the rest, and (2016, declaration) is adopted in the first `tabled2016`.
+Summary adopted_in(const core::ModelSpec& spec, int runs, int tabled2014, int tabled2016) {
+    const auto shape = core::shape_of(spec);
+    Summary s(shape, kMaxRounds);
+    for (int run = 0; run < runs; ++run) {
+        core::RunRecord r(shape);
+        std::fill(r.outcome.begin(), r.outcome.end(), kNotTabled);
+        const std::size_t p2014 = 0, p2016 = static_cast<std::size_t>(2) * shape.proposals + 1;
+        if (run < tabled2014) {
+            r.outcome[p2014] = kAdopted;
+            r.rounds[p2014] = 1;
+        }
+        if (run < tabled2016) {
+            r.outcome[p2016] = kAdopted;
+            r.rounds[p2016] = 1;
+        }
+        s.add(r);
+    }
+    return s;
+}
+
+/// The lines of `text` from the line `from` to the next empty line.
+std::vector<std::string> table_after(const std::string& text, const std::string& from) {
+    std::vector<std::string> out;
+    std::size_t at = text.find("\n" + from + "\n");
+    if (at == std::string::npos) return out;
+    at += from.size() + 2;
+    while (at < text.size() && text[at] != '\n') {
+        const std::size_t end = text.find('\n', at);
+        out.push_back(text.substr(at, end - at));
+        at = end + 1;
+    }
+    return out;
+}
+
+TEST_F(ReportTest, RowsFromFewerThanTheReportsMinimumOfTabledRunsAreMarked) {
+    // scripts/report.py's rule (MIN_TABLED in scripts/sco_results.py): fewer than 200.
+    static_assert(kMinTabled == 200);
+    const std::string text =
+        report_text(labels_, adopted_in(spec_, kMinTabled, kMinTabled - 1, kMinTabled), moves_);
+    const auto t2014 = table_after(text, "2014"), t2016 = table_after(text, "2016");
+    ASSERT_EQ(t2014.size(), 4u) << text;  // header, rule, the row, the legend
+    EXPECT_EQ(t2014[2].rfind("peace_mission *  ", 0), 0u) << text;
+    EXPECT_EQ(t2014[3],
+              "* tabled in fewer than 200 runs: rough estimates (docs/figures.md, "
+              "\"the 200-run rule\")")
+        << text;
+    ASSERT_EQ(t2016.size(), 3u) << text;  // no legend: the row is not thin
+    EXPECT_EQ(t2016[2].rfind("declaration      ", 0), 0u) << text;
+    EXPECT_EQ(t2016[2].find('*'), std::string::npos) << text;
+    // The id column is widened for the mark in every table alike.
+    EXPECT_EQ(t2014[0], t2016[0]) << text;
+    EXPECT_EQ(t2014[2].find("[98.1%"), t2016[2].find("[98.1%")) << text;
+    // Without a thin row, nothing is marked and the column is as wide as the ids.
+    const std::string full =
+        report_text(labels_, adopted_in(spec_, kMinTabled, kMinTabled, kMinTabled), moves_);
+    EXPECT_EQ(full.find('*'), std::string::npos) << full;
+    const auto f2016 = table_after(full, "2016");
+    ASSERT_EQ(f2016.size(), 3u) << full;
+    EXPECT_EQ(f2016[2].find("[98.1%") + 2, t2016[2].find("[98.1%")) << full;
+}
+
+TEST_F(ReportTest, AWholeIntervalAtOneHundredPercentKeepsTheColumns) {
+    // [100.0%, 100.0%] needs a lower Wilson bound of at least 99.95%: 7,680 of 7,680 runs or more.
+    const std::string text = report_text(labels_, adopted_in(spec_, 8000, 0, 8000), moves_);
+    const auto rows = table_after(text, "2016");
+    ASSERT_EQ(rows.size(), 3u) << text;
+    ASSERT_NE(rows[2].find("[100.0%, 100.0%]"), std::string::npos) << text;
+    EXPECT_EQ(rows[0].find("most likely outcomes"), rows[2].find("adopted 100.0%")) << text;
+    EXPECT_EQ(rows[0].find("top veto"), rows[2].rfind("-")) << text;
 }
 
 TEST_F(ReportTest, MismatchedLabelsOrMovesAreRefused) {

@@ -2,13 +2,15 @@
 import json
 import os
 import pathlib
+import re
 import shutil
 
 import h5py
 import numpy as np
 import pytest
+import sco_results
 
-from conftest import RUNS, SEED, SMALL, sco
+from conftest import ROOT, RUNS, SEED, SMALL, sco
 
 
 ENTRY_FIELDS = ["id", "period", "tabled", "outcome", "passed", "participation", "objection",
@@ -108,6 +110,52 @@ def test_summary_text(full_file, summary_only_file, tmp_path):
     out = tmp_path / "again.h5"
     printed = sco("run", SMALL, "-n", RUNS, "--seed", SEED, "-o", out).stdout
     assert printed.startswith(text), printed
+
+
+def test_thin_rows_follow_the_reports_rule(full_file):
+    """A row of the outcome table from fewer tabled runs than scripts/report.py's dagger
+    rule (MIN_TABLED) ends its id with ' *', and a legend line says so; the C++ threshold
+    (kMinTabled in sim/experiment/report.h) is the script's."""
+    header = (ROOT / "sim" / "experiment" / "report.h").read_text()
+    assert f"kMinTabled = {sco_results.MIN_TABLED};" in header
+    text = sco("summary", full_file).stdout
+    with h5py.File(full_file) as f:
+        tabled = f["summary/tabled"][0]
+        proposals = [s.decode() for s in f["labels/proposals"][()]]
+        periods = list(f["labels/periods"][()])
+    marked = set(re.findall(r"^(\w+) \*  ", text, re.M))
+    seen = set()
+    for chunk in re.split(r"^(?=\d{4}$)", text, flags=re.M)[1:]:
+        year = chunk.split("\n\n")[0]  # the year's outcome table (and legend)
+        t = periods.index(int(year[:4]))
+        for p, pid in enumerate(proposals):
+            row = re.search(rf"^{pid}( \*)?  .*%", year, re.M)
+            if tabled[t, p] == 0:
+                assert row is None
+                continue
+            assert row, (pid, year)
+            thin = 0 < tabled[t, p] < sco_results.MIN_TABLED
+            assert bool(row.group(1)) == thin, (pid, int(tabled[t, p]))
+            seen.add(thin)
+            if thin:
+                assert pid in marked
+        legend = f"* tabled in fewer than {sco_results.MIN_TABLED} runs: rough estimates"
+        assert (legend in year) == bool(re.search(r"^\w+ \*  ", year, re.M))
+    assert seen == {True, False}, "the file should have both kinds of rows"
+
+
+def test_the_doc_shows_a_real_thin_row(tmp_path):
+    """docs/cli.md's sample table (2015 of a 1,000-run baseline) is what the program prints."""
+    doc = (ROOT / "docs" / "cli.md").read_text()
+    cmd = "sco-sim run scenarios/sco2014.yaml -n 1000 --summary-only"
+    m = re.search(re.escape(cmd) + r"` prints for (\d{4}):\n\n```\n(.*?)```", doc, re.S)
+    assert m, "docs/cli.md: the sample after the command is gone"
+    sco("run", ROOT / "scenarios" / "sco2014.yaml", "-n", 1000, "--summary-only", "-o",
+        tmp_path / "s.h5", "-q")
+    out = sco("summary", tmp_path / "s.h5").stdout
+    table = out.split(f"\n{m.group(1)}\n", 1)[1].split("\n\n", 1)[0] + "\n"
+    assert table == m.group(2)
+    assert " *  " in table
 
 
 def test_positions_of_a_derived_scenario(full_file, tmp_path):
