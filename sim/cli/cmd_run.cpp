@@ -64,8 +64,11 @@ std::string text_of(const core::ModelSpec& s, const core::ProposalSpec& prop,
 /// What an agent did, with the flags that qualify it (docs/cli.md, "run --replay").
 std::string did(const core::AgentExplain& a) {
     std::string out = choice_name(a.choice);
+    // Whether the objection blocks comes first: only a member holds a veto; an observer's
+    // or a candidate's objection blocks nothing, also when it asks for time.
     if (a.choice == core::Choice::Object)
-        out += (a.flags & core::kWaited) ? " (asks for time)" : a.member ? " (veto)" : " (no veto)";
+        out += std::string(a.member ? " (veto" : " (no veto") +
+               ((a.flags & core::kWaited) ? "; asks for time)" : ")");
     if (a.flags & core::kTransitDenied) out += ", denies transit";
     if (a.flags & core::kDropped) out += ", drops out (transit denied)";
     if (a.flags & core::kPressured) out += ", pressured";

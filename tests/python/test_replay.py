@@ -86,3 +86,38 @@ def test_explain_needs_replay():
     p = sco("run", BASE, "--explain", check=False)
     assert p.returncode == 2
     assert "--explain needs --replay" in p.stderr
+
+
+def _doc_blocks(after):
+    """The code blocks of docs/cli.md's replay section that follow the text `after`."""
+    doc = (ROOT / "docs" / "cli.md").read_text()
+    start = doc.index("### run --replay R [--explain]")
+    return re.findall(r"^```\n(.*?)^```", doc[doc.index(after, start):], re.M | re.S)
+
+
+def test_an_objection_says_whether_it_blocks_also_when_it_asks_for_time():
+    """docs/cli.md: `(veto)` for a member, `(no veto)` for an observer or candidate, whose
+    objection blocks nothing, each followed by `; asks for time` when it is a wait. In
+    run 42 Pakistan, an observer, asks for time on the Afghan plan in 2014: printed
+    `(asks for time)` alone, it read as if Pakistan held a veto."""
+    text = sco("run", BASE, "--replay", 42).stdout
+    b = _blocks(text)[(2014, "afghan_buffer_plan")]
+    assert "PAK:object (no veto; asks for time)" in b
+    assert "UZB:object (veto; asks for time)" in b
+    marks = set(re.findall(r"[A-Z]{3}:object( \([^)]*\))?", text))
+    assert marks <= {" (veto)", " (no veto)", " (veto; asks for time)",
+                     " (no veto; asks for time)"}, marks
+    assert "(asks for time)" not in text
+
+
+def test_the_doc_shows_what_replay_prints():
+    """The samples in docs/cli.md are real output of the command the doc names, line for
+    line: two whole proposal blocks, and three consecutive lines of its --explain."""
+    sample, explain = _doc_blocks("sco-sim run scenarios/sco2014.yaml --replay 42")[:2]
+    text = sco("run", BASE, "--replay", 42).stdout
+    shown = _blocks(sample)
+    assert len(shown) == 2
+    for key, block in shown.items():
+        assert _blocks(text)[key] == block, block
+    full = sco("run", BASE, "--replay", 42, "--explain").stdout
+    assert explain.strip("\n") in full, explain
