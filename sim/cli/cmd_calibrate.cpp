@@ -929,10 +929,11 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
                  "--require-rule share";
             throw UsageError(m.str());
         }
-        apply_set_options(vm, P.sc.spec);
+        const std::vector<SetOption> sets = apply_set_options(vm, P.sc.spec);
         if (q == 0) {
             for (const auto& v : vm["vary"].as<std::vector<std::string>>()) {
                 st.priors.push_back(make_prior(P.sc.spec, v));
+                refuse_set_and_vary(sets, st.priors.back().id, st.priors.back().path);
                 for (std::size_t j = 0; j + 1 < st.priors.size(); ++j)
                     if (st.priors[j].id == st.priors.back().id)
                         throw scenario::ScenarioError("--vary", 0, 0, st.priors.back().path,

@@ -141,7 +141,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
             throw scenario::ScenarioError(where, line, line > 0 ? 1 : 0, "set." + path, e.message);
         }
     }
-    apply_set_options(vm, sc.spec);
+    const std::vector<SetOption> sets = apply_set_options(vm, sc.spec);
 
     if (vm.count("file")) {
         for (const auto& v : sf.vary) {
@@ -154,6 +154,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                     f.levels.push_back(v.steps == 1 ? v.lo
                                                     : v.lo + (v.hi - v.lo) * i / (v.steps - 1));
             design.factors.push_back(make_factor(sc.spec, v.path, f, where, v.line));
+            refuse_set_and_vary(sets, design.factors.back().id, v.path, where, v.line);
         }
     } else {
         for (const auto& v : vm["vary"].as<std::vector<std::string>>()) {
@@ -170,6 +171,7 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
                 throw scenario::ScenarioError("--vary", 0, 0, path, e.what());
             }
             design.factors.push_back(make_factor(sc.spec, path, f, where, 0));
+            refuse_set_and_vary(sets, design.factors.back().id, path);
         }
     }
     for (std::size_t i = 0; i < design.factors.size(); ++i)

@@ -106,9 +106,43 @@ int check_threads(const std::string& command, int threads, ThreadsMessage style,
                      ", got " + std::to_string(threads));
 }
 
-void apply_set_options(const po::variables_map& vm, core::ModelSpec& spec) {
-    if (!vm.count("set")) return;
-    for (const auto& s : vm["set"].as<std::vector<std::string>>()) scenario::apply_set(spec, s);
+namespace {
+
+std::string trimmed(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string::npos) return "";
+    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+}  // namespace
+
+std::vector<SetOption> apply_set_options(const po::variables_map& vm, core::ModelSpec& spec) {
+    std::vector<SetOption> done;
+    if (!vm.count("set")) return done;
+    for (const auto& s : vm["set"].as<std::vector<std::string>>()) {
+        scenario::apply_set(spec, s);  // refuses a malformed assignment or an unknown path
+        const std::string path = trimmed(s.substr(0, s.find('=')));
+        const core::ParamId id = spec.params.find(path);
+        // A path given twice is an error, as a repeated key in a scenario file is: the
+        // last value winning silently hides a typo in a long command line.
+        for (const SetOption& d : done)
+            if (d.id == id)
+                throw scenario::ScenarioError("--set", 0, 0, path,
+                                              "is given twice (--set " + d.text + ", then --set " +
+                                                  s + "); give each path once");
+        done.push_back({id, path, s});
+    }
+    return done;
+}
+
+void refuse_set_and_vary(const std::vector<SetOption>& sets, core::ParamId id,
+                         const std::string& path, const std::string& where, int line) {
+    for (const SetOption& d : sets)
+        if (d.id == id)
+            throw scenario::ScenarioError(where, line, line > 0 ? 1 : 0, path,
+                                          "is also fixed by --set " + d.text +
+                                              "; a path is either fixed (--set) or varied, "
+                                              "not both");
 }
 
 bool progress_wanted(const po::variables_map& vm, int stderr_is_terminal) {

@@ -47,9 +47,26 @@ enum class ThreadsMessage { Plain, NameCores };
 int check_threads(const std::string& command, int threads,
                   ThreadsMessage style = ThreadsMessage::Plain, int hardware = hardware_threads());
 
+/// One `--set PATH=VALUE` applied: the parameter, its path as typed and the whole option.
+struct SetOption {
+    core::ParamId id = core::kNoParam;
+    std::string path;
+    std::string text;
+};
+
 /// Applies every `--set PATH=VALUE` of `vm` (option "set", in order) to `spec` through
-/// scenario::apply_set; none: nothing. Errors are apply_set's (scenario::ScenarioError).
-void apply_set_options(const boost::program_options::variables_map& vm, core::ModelSpec& spec);
+/// scenario::apply_set and returns them; none: nothing. Errors are apply_set's
+/// (scenario::ScenarioError), and a path given twice is one too ("--set: PATH: is given
+/// twice (...)"), as a repeated key in a scenario file is.
+std::vector<SetOption> apply_set_options(const boost::program_options::variables_map& vm,
+                                         core::ModelSpec& spec);
+
+/// Throws scenario::ScenarioError ("--vary: PATH: is also fixed by --set ...") if
+/// parameter `id`, varied as `path` by `where` (`--vary`, or a sweep file at `line`), is
+/// one of `sets`: a value both fixed and varied.
+void refuse_set_and_vary(const std::vector<SetOption>& sets, core::ParamId id,
+                         const std::string& path, const std::string& where = "--vary",
+                         int line = 0);
 
 /// Whether to draw the progress bar: not with --quiet; with --progress always; otherwise
 /// only when stderr is a terminal (`stderr_is_terminal`, isatty by default).

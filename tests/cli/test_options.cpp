@@ -59,13 +59,55 @@ TEST(Options, HardwareThreadsIsAtLeastOne) {
 TEST(Options, ApplySetOptionsAppliesEveryOverrideInOrder) {
     auto sc = scenario::load_file(SCO_SCENARIOS "/sco2014.yaml");
     ASSERT_DOUBLE_EQ(fixed_value(sc.spec, "agents.CHN.sovereignty"), 0.4);
-    // The later of two settings of one path wins, as on the command line.
-    cli::apply_set_options(
-        parse({"x.yaml", "--set", "agents.CHN.sovereignty=0.7", "--set",
-               "agents.CHN.capability=0.5", "--set", "agents.CHN.sovereignty=0.25"}),
-        sc.spec);
-    EXPECT_DOUBLE_EQ(fixed_value(sc.spec, "agents.CHN.sovereignty"), 0.25);
+    const auto sets = cli::apply_set_options(parse({"x.yaml", "--set", "agents.CHN.sovereignty=0.7",
+                                                    "--set", "agents.CHN.capability=0.5"}),
+                                             sc.spec);
+    EXPECT_DOUBLE_EQ(fixed_value(sc.spec, "agents.CHN.sovereignty"), 0.7);
     EXPECT_DOUBLE_EQ(fixed_value(sc.spec, "agents.CHN.capability"), 0.5);
+    ASSERT_EQ(sets.size(), 2u);
+    EXPECT_EQ(sets[0].id, sc.spec.params.find("agents.CHN.sovereignty"));
+    EXPECT_EQ(sets[0].path, "agents.CHN.sovereignty");
+    EXPECT_EQ(sets[1].text, "agents.CHN.capability=0.5");
+}
+
+TEST(Options, ApplySetOptionsRefusesAPathGivenTwice) {
+    // A repeated key in a scenario file is an error; a repeated --set path used to keep the
+    // last value silently. Spaces around the path do not make it another.
+    auto sc = scenario::load_file(SCO_SCENARIOS "/sco2014.yaml");
+    try {
+        (void)cli::apply_set_options(
+            parse({"x.yaml", "--set", "agents.CHN.sovereignty=0.7", "--set",
+                   "agents.CHN.capability=0.5", "--set", " agents.CHN.sovereignty =0.25"}),
+            sc.spec);
+        FAIL() << "a path given twice was accepted";
+    } catch (const scenario::ScenarioError& e) {
+        EXPECT_EQ(e.file, "--set");
+        EXPECT_EQ(e.key, "agents.CHN.sovereignty");
+        EXPECT_NE(std::string(e.what()).find("is given twice (--set agents.CHN.sovereignty=0.7, "
+                                             "then --set  agents.CHN.sovereignty =0.25); give "
+                                             "each path once"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(Options, APathBothSetAndVariedIsRefused) {
+    auto sc = scenario::load_file(SCO_SCENARIOS "/sco2014.yaml");
+    const auto sets = cli::apply_set_options(
+        parse({"x.yaml", "--set", "dynamics.wait_value=3", "--set", "dynamics.rounds=2"}), sc.spec);
+    const core::ParamId wait = sc.spec.params.find("dynamics.wait_value");
+    const core::ParamId other = sc.spec.params.find("dynamics.amendment_step");
+    EXPECT_NO_THROW(cli::refuse_set_and_vary(sets, other, "dynamics.amendment_step"));
+    try {
+        cli::refuse_set_and_vary(sets, wait, "dynamics.wait_value", "sweep.yaml", 7);
+        FAIL() << "a path both fixed and varied was accepted";
+    } catch (const scenario::ScenarioError& e) {
+        EXPECT_EQ(e.file, "sweep.yaml");
+        EXPECT_EQ(e.line, 7);
+        EXPECT_NE(std::string(e.what()).find("is also fixed by --set dynamics.wait_value=3"),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(Options, ApplySetOptionsWithoutSetChangesNothing) {
