@@ -577,55 +577,63 @@ std::string calibration_json(const io::CalibrationData& d) {
 
 int cmd_calibrate(const std::vector<std::string>& args, const std::string& command_line) {
     po::options_description desc("options");
-    desc.add_options()("vary", po::value<std::vector<std::string>>()->composing(),
-                       "PATH (the scenario's distribution is the prior) or PATH=LO:HI (uniform "
-                       "prior); repeatable")("points",
-                                             po::value<std::int64_t>()->default_value(1000),
-                                             "prior points (SMC: points per generation)")(
-        "runs,n", po::value<std::int64_t>()->default_value(100), "runs per point")(
-        "method", po::value<std::string>()->default_value("rejection"), "rejection or smc")(
-        "quantile", po::value<std::string>(),
-        "accept this share of the points with the smallest distance (default 0.1)")(
-        "tolerance", po::value<std::string>(),
+    using Strings = std::vector<std::string>;
+    const std::string seed_help = "master seed (runs and the ABC draws; default " +
+                                  std::to_string(experiment::RunConfig{}.seed) + ")";
+    desc.add_options()(
+        "vary", po::value<Strings>()->composing()->value_name("PATH[=LO:HI]"),
+        "PATH (the scenario's distribution is the prior) or PATH=LO:HI (uniform prior); "
+        "repeatable, a path once")("points",
+                                   po::value<std::int64_t>()->default_value(1000)->value_name("N"),
+                                   "prior points (SMC: points per generation)")(
+        "runs,n", po::value<std::int64_t>()->default_value(100)->value_name("RUNS"),
+        "runs per point")(
+        "method", po::value<std::string>()->default_value("rejection")->value_name("rejection|smc"),
+        "rejection or smc")("quantile", po::value<std::string>()->value_name("Q"),
+                            "accept this share of the points with the smallest distance "
+                            "(default 0.1)")(
+        "tolerance", po::value<std::string>()->value_name("T"),
         "accept points with distance <= T (SMC: in the last generation)")(
-        "posterior", po::value<std::string>(),
+        "posterior", po::value<std::string>()->value_name("distance|likelihood"),
         "distance (the points within the distance cut, the default) or likelihood (every point "
         "weighted by its estimated likelihood of the events: a Bayesian posterior)")(
-        "generations", po::value<std::int64_t>()->default_value(3), "SMC generations")(
-        "seed", po::value<std::string>(), "master seed (runs and the ABC draws)")(
-        "threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")(
-        "output,o", po::value<std::string>(),
-        "calibration file (default results/<scenario>-calibration.h5)")(
+        "generations", po::value<std::int64_t>()->default_value(3)->value_name("G"),
+        "SMC generations")("seed", po::value<std::string>()->value_name("S"), seed_help.c_str())(
+        "threads,j", po::value<int>()->default_value(0)->value_name("THREADS"),
+        "threads (0: all cores)")("output,o", po::value<std::string>()->value_name("FILE"),
+                                  "output file (default results/<scenario>-calibration.h5)")(
         "force", "overwrite an existing output; discard an interrupted calibration's parts")(
-        "shard", po::value<std::string>(), "K/N: rejection only: run shard K of N of the points")(
+        "shard", po::value<std::string>()->value_name("K/N"),
+        "rejection only: run shard K of N of the points")(
         "resume", "finish an interrupted calibration: keep the parts (or shard) already complete")(
         "merge", "merge calibration shards: the positional arguments are the shard files")(
         "skip-missing", "leave out events naming a year, proposal or agent the scenario lacks")(
-        "write-scenario", po::value<std::string>(),
+        "write-scenario", po::value<std::string>()->value_name("OUT.yaml"),
         "also write the scenario with the posterior as distributions")(
-        "set", po::value<std::vector<std::string>>()->composing(),
-        "PATH=VALUE: fix a parameter for every point (in every scenario)")(
-        "also", po::value<std::vector<std::string>>()->composing(),
-        "SCENARIO:EVENTS: one more (scenario, events) pair, run and scored at every point; "
-        "repeatable")("require", po::value<std::vector<std::string>>()->composing(),
-                      "SCENARIO:EVENTS: a required pair, run at every point: a point is accepted "
-                      "only if each of its observations holds (pattern-oriented filtering); "
-                      "not part of the distance; repeatable")(
-        "require-less", po::value<std::vector<std::string>>()->composing(),
-        "SCENARIO:EVENTS[:ID,...]: a required comparison with the next --than: the probability "
-        "of the observed values (mean over the named events' observations, or all) must not be "
-        "significantly higher here than there; repeatable")(
-        "than", po::value<std::vector<std::string>>()->composing(),
-        "SCENARIO:EVENTS[:ID,...]: the other side of the matching --require-less")(
-        "require-level", po::value<std::string>(),
+        "set", po::value<Strings>()->composing()->value_name("PATH=VALUE"),
+        "fix a parameter for every point (in every scenario); repeatable, a path once, and not "
+        "one --vary varies")("also",
+                             po::value<Strings>()->composing()->value_name("SCENARIO:EVENTS"),
+                             "one more (scenario, events) pair, run and scored at every point; "
+                             "repeatable")(
+        "require", po::value<Strings>()->composing()->value_name("SCENARIO:EVENTS[:LEVEL]"),
+        "a required pair, run at every point: a point is accepted only if each of its events "
+        "holds (pattern-oriented filtering); not part of the distance; repeatable")(
+        "require-less", po::value<Strings>()->composing()->value_name("SCENARIO:EVENTS[:ID,...]"),
+        "a required comparison with the next --than: the probability of the observed values "
+        "(mean over the named events' observations, or all) must not be significantly higher "
+        "here than there; repeatable")(
+        "than", po::value<Strings>()->composing()->value_name("SCENARIO:EVENTS[:ID,...]"),
+        "the other side of the matching --require-less")(
+        "require-level", po::value<std::string>()->value_name("P"),
         "a required event holds when the share of the point's runs giving all its observations "
         "together reaches this level (default 0.5); "
         "--require SCENARIO:EVENTS:LEVEL gives one pair its own")(
-        "require-rule", po::value<std::string>(),
+        "require-rule", po::value<std::string>()->value_name("share|wilson|mode"),
         "share (k/n >= level, the default), wilson (the 95% Wilson interval's upper end "
         "reaches the level: lenient, the rule before session 5) or mode (the observed pattern "
         "is the most frequent cell of the variables the event's observations read; no level)")(
-        "require-floor", po::value<std::string>(),
+        "require-floor", po::value<std::string>()->value_name("P"),
         "with --require-rule mode: a required event also needs its observed cell's share of the "
         "point's runs to be at least this (in (0, 1]; default none)")("quiet,q",
                                                                       "print nothing but errors")(
@@ -633,12 +641,19 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::string& comma
     const bool merging = std::find(args.begin(), args.end(), std::string("--merge")) != args.end();
     const auto vmo = parse_command(
         "calibrate",
-        "SCENARIO EVENTS [--also SCENARIO:EVENTS ...] [--require SCENARIO:EVENTS ...]\n"
-        "       [--require-less SCENARIO:EVENTS[:ID,...] --than SCENARIO:EVENTS[:ID,...] ...]\n"
-        "       --vary PATH[=LO:HI] ... [--points N] [-n RUNS] [--method rejection|smc]\n"
-        "       [--quantile Q | --tolerance T] [--posterior distance|likelihood]\n"
-        "       [--generations G] [--shard K/N] [-o FILE]\n"
-        "       sco-sim calibrate --merge SHARD.h5 ... [--posterior P] -o FILE",
+        "SCENARIO EVENTS [--also SCENARIO:EVENTS ...]\n"
+        "           [--require SCENARIO:EVENTS[:LEVEL] ...] [--require-level P]\n"
+        "           [--require-rule share|wilson|mode] [--require-floor P]\n"
+        "           [--require-less SCENARIO:EVENTS[:ID,...] --than SCENARIO:EVENTS[:ID,...] ...]\n"
+        "           --vary PATH[=LO:HI] ... [--points N] [-n RUNS] [--method rejection|smc]\n"
+        "           [--quantile Q | --tolerance T] [--generations G] [--posterior "
+        "distance|likelihood]\n"
+        "           [--seed S] [-j THREADS] [-o FILE] [--force] [--shard K/N] [--resume]\n"
+        "           [--skip-missing] [--write-scenario OUT.yaml] [--set PATH=VALUE ...] [-q] "
+        "[--progress]\n"
+        "       sco-sim calibrate --merge SHARD.h5 ... -o FILE\n"
+        "           [--quantile Q | --tolerance T | --posterior distance|likelihood]\n"
+        "           [--write-scenario OUT.yaml] [--force] [-q]",
         "Approximate Bayesian computation: draw points from the priors, run each as a sweep\n"
         "point (run r of point k keyed by (seed, k, r)), score it against the events (the\n"
         "weighted Brier score is the distance) and keep the closest points as the posterior,\n"

@@ -10,8 +10,9 @@ namespace sco::cli {
 
 int cmd_check(const std::vector<std::string>& args) {
     po::options_description desc("options");
-    desc.add_options()("set", po::value<std::vector<std::string>>()->composing(),
-                       "PATH=VALUE: override one parameter (repeatable)");
+    desc.add_options()("set",
+                       po::value<std::vector<std::string>>()->composing()->value_name("PATH=VALUE"),
+                       "override one parameter (repeatable; a path once)");
     const auto vm = parse_command("check", "SCENARIO [--set PATH=VALUE ...]",
                                   "Validate a scenario file and describe it; nothing is run.", args,
                                   desc, {"scenario"}, 1);
@@ -42,8 +43,9 @@ int cmd_check(const std::vector<std::string>& args) {
 
 int cmd_params(const std::vector<std::string>& args) {
     po::options_description desc("options");
-    desc.add_options()("set", po::value<std::vector<std::string>>()->composing(),
-                       "PATH=VALUE: override one parameter (repeatable)");
+    desc.add_options()("set",
+                       po::value<std::vector<std::string>>()->composing()->value_name("PATH=VALUE"),
+                       "override one parameter (repeatable; a path once)");
     const auto vm = parse_command(
         "params", "SCENARIO [--set PATH=VALUE ...]",
         "List every parameter of a scenario: its dotted path (for --set and sweeps), its value\n"

@@ -14,13 +14,14 @@ namespace sco::cli {
 
 int cmd_merge(const std::vector<std::string>& args, const std::string& command_line) {
     po::options_description desc("options");
-    desc.add_options()("output,o", po::value<std::string>(), "the merged results file (required)")(
+    desc.add_options()("output,o", po::value<std::string>()->value_name("FILE"),
+                       "the merged results file (required)")(
         "force", "overwrite an existing output file")("quiet,q", "print nothing but errors");
     po::options_description files;
     files.add_options()("shards", po::value<std::vector<std::string>>()->multitoken(),
                         "shard files");
     const auto vmo = parse_command(
-        "merge", "SHARD.h5 ... -o FILE [--force]",
+        "merge", "SHARD.h5 ... -o FILE [--force] [-q]",
         "Merge the shard files of one sweep into one results file, identical (but for its\n"
         "command line and time of creation) to a single run of the whole sweep. Checks that\n"
         "the shards come from the same sweep and names any missing or duplicated shard.",

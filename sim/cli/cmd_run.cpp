@@ -136,27 +136,36 @@ void print_replay(const core::ModelSpec& s, const core::RunRecord& r, const core
 int cmd_run(const std::vector<std::string>& args, const std::string& command_line) {
     experiment::RunConfig cfg;
     po::options_description desc("options");
-    desc.add_options()("runs,n", po::value<std::string>()->default_value("10000"),
+    desc.add_options()("runs,n",
+                       po::value<std::string>()->default_value("10000")->value_name("RUNS"),
                        "number of runs (replications)")(
-        "seed", po::value<std::string>()->default_value(std::to_string(cfg.seed)), "master seed")(
-        "threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")(
-        "output,o", po::value<std::string>(), "results file (default results/<scenario>.h5)")(
+        "seed", po::value<std::string>()->default_value(std::to_string(cfg.seed))->value_name("S"),
+        "master seed")("threads,j", po::value<int>()->default_value(0)->value_name("THREADS"),
+                       "threads (0: all cores)")("output,o",
+                                                 po::value<std::string>()->value_name("FILE"),
+                                                 "results file (default results/<scenario>.h5)")(
         "force", "overwrite an existing results file")(
         "resume",
         "if the output is already this run's complete results file (same run_id), do nothing; "
         "otherwise run")("summary-only", "leave per-run datasets out of the results file")(
         "tension-per-run", "also store every run's tension matrix per period")(
-        "tension-histograms", po::value<std::string>()->default_value("tracked"),
+        "tension-histograms",
+        po::value<std::string>()->default_value("tracked")->value_name("tracked|all"),
         "tracked: tension histograms only for pairs whose tension can move; all: every pair")(
-        "set", po::value<std::vector<std::string>>()->composing(),
-        "PATH=VALUE: override one parameter (repeatable)")(
-        "replay", po::value<std::string>(),
-        "replay one run (its replication index) and print it round by round; writes nothing")(
+        "set", po::value<std::vector<std::string>>()->composing()->value_name("PATH=VALUE"),
+        "override one parameter (repeatable; a path once)")(
+        "replay", po::value<std::string>()->value_name("R"),
+        "replay run R (its replication index) and print it round by round; writes nothing")(
         "explain", "with --replay: print every term of every agent's utilities, round by round")(
         "quiet,q", "print nothing but errors")(
         "progress", "report progress on stderr even when it is not a terminal");
     const auto vmo = parse_command(
-        "run", "SCENARIO [-n RUNS] [--seed S] [-j THREADS] [-o FILE] [--set PATH=VALUE ...]",
+        "run",
+        "SCENARIO [-n RUNS] [--seed S] [-j THREADS] [-o FILE] [--force] [--resume]\n"
+        "                   [--summary-only] [--tension-per-run] [--tension-histograms "
+        "tracked|all]\n"
+        "                   [--set PATH=VALUE ...]\n"
+        "                   [--replay R [--explain]] [-q] [--progress]",
         "Simulate RUNS independent runs of a scenario and write the results file. Run r is\n"
         "keyed by (seed, r): the results do not depend on the thread count.",
         args, desc, {"scenario"}, 1);

@@ -17,10 +17,12 @@ int cmd_score(const std::vector<std::string>& args) {
     desc.add_options()("json", "print JSON (fields documented in docs/cli.md)")(
         "skip-missing",
         "leave out (and list) events naming a year, proposal or agent not in the results")(
-        "clip", po::value<double>()->default_value(0.01),
-        "log score: clip probabilities to [C, 1-C], 0 <= C < 0.5 (default 0.01)")(
-        "bins", po::value<int>()->default_value(10), "reliability table: bins (default 10)")(
-        "point", po::value<int>(), "which sweep point (default 0 for a run file)");
+        "clip", po::value<double>()->default_value(0.01)->value_name("C"),
+        "log score: clip probabilities to [C, 1-C], 0 <= C < 0.5")(
+        "bins", po::value<int>()->default_value(10)->value_name("K"),
+        "reliability table: bins (1 to 1000)")(
+        "point", po::value<int>()->value_name("K"),
+        "which sweep point (required for a file of more than one point; else 0)");
     const auto vm = parse_command(
         "score", "RESULTS EVENTS [--json] [--skip-missing] [--clip C] [--bins K] [--point K]",
         "Score a results file against observed events (docs/history-format.md).", args, desc,

@@ -40,10 +40,11 @@ experiment::Moves moves_from_file(const io::Results& res) {
 int cmd_summary(const std::vector<std::string>& args) {
     po::options_description desc("options");
     desc.add_options()("json", "print JSON (fields documented in docs/cli.md)")(
-        "point", po::value<int>()->default_value(0), "which sweep point (default 0)");
-    const auto vm =
-        parse_command("summary", "FILE [--json]", "Print the outcome table of a results file.",
-                      args, desc, {"file"}, 1);
+        "point", po::value<int>()->default_value(0)->value_name("K"), "which sweep point");
+    const auto vm = parse_command("summary", "FILE [--json] [--point K]",
+                                  "Print the outcome table of a results file (or the posterior "
+                                  "table of a calibration file).",
+                                  args, desc, {"file"}, 1);
     if (!vm) return kExitOk;
     if (io::is_calibration_file((*vm)["file"].as<std::string>())) {  // sco-sim calibrate's
         const auto cal = io::read_calibration((*vm)["file"].as<std::string>());

@@ -52,40 +52,52 @@ experiment::Factor make_factor(const core::ModelSpec& spec, const std::string& p
 
 int cmd_sweep(const std::vector<std::string>& args, const std::string& command_line) {
     po::options_description desc("options");
-    desc.add_options()("file,f", po::value<std::string>(),
+    desc.add_options()("file,f", po::value<std::string>()->value_name("SWEEP.yaml"),
                        "a sweep file (format sco-sim-sweep/1) instead of SCENARIO and --vary")(
-        "vary", po::value<std::vector<std::string>>()->composing(),
-        "PATH=LO:HI:STEPS or PATH=v1,v2,... (grid), PATH=LO:HI (lhs, sobol); repeatable")(
-        "design", po::value<std::string>()->default_value("grid"), "grid, lhs or sobol")(
-        "samples", po::value<std::int64_t>(),
-        "lhs: points; sobol: base samples N (points = N * (factors + 2))")(
-        "runs,n", po::value<std::int64_t>(), "runs (replications) per point (default 100)")(
-        "seed", po::value<std::string>(), "master seed (runs and the design's own draws)")(
-        "threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")(
-        "output,o", po::value<std::string>(), "results file (default results/<scenario>-sweep.h5)")(
+        "vary", po::value<std::vector<std::string>>()->composing()->value_name("PATH=SPEC"),
+        "PATH=LO:HI:STEPS or PATH=v1,v2,... (grid), PATH=LO:HI (lhs, sobol); repeatable, a "
+        "path once")(
+        "design", po::value<std::string>()->default_value("grid")->value_name("grid|lhs|sobol"),
+        "the design")("samples", po::value<std::int64_t>()->value_name("N"),
+                      "lhs: points; sobol: base samples N (points = N * (factors + 2))")(
+        "runs,n", po::value<std::int64_t>()->value_name("RUNS_PER_POINT"),
+        "runs (replications) per point (default 100)")(
+        "seed", po::value<std::string>()->value_name("S"),
+        ("master seed (runs and the design's own draws; default " +
+         std::to_string(scenario::SweepFile{}.seed) + ")")
+            .c_str())("threads,j", po::value<int>()->default_value(0)->value_name("THREADS"),
+                      "threads (0: all cores)")(
+        "output,o", po::value<std::string>()->value_name("FILE"),
+        "results file (default results/<scenario>-sweep.h5)")(
         "force", "overwrite an existing results file; discard an interrupted sweep's parts")(
-        "shard", po::value<std::string>(),
-        "K/N: run only shard K of N (1-based) into its own file")(
+        "shard", po::value<std::string>()->value_name("K/N"),
+        "run only shard K of N (1-based) into its own file")(
         "resume",
         "finish an interrupted sweep: keep the parts (or shard file) already complete; an "
         "output of this sweep that is complete: nothing to do")(
         "summary-only", "leave per-run datasets out of the results file")(
-        "tension-histograms", po::value<std::string>()->default_value("tracked"),
+        "tension-histograms",
+        po::value<std::string>()->default_value("tracked")->value_name("tracked|all"),
         "tracked: tension histograms only for pairs whose tension can move; all: every pair")(
-        "set", po::value<std::vector<std::string>>()->composing(),
-        "PATH=VALUE: fix a parameter for every point")(
-        "error-level", po::value<std::string>()->default_value("fast"),
+        "set", po::value<std::vector<std::string>>()->composing()->value_name("PATH=VALUE"),
+        "fix a parameter for every point (repeatable; a path once, and not one --vary varies)")(
+        "error-level", po::value<std::string>()->default_value("fast")->value_name("off|slow|fast"),
         "a failed part: fast (stop the sweep), slow (run the other parts, then fail), off "
         "(run the other parts, report it, exit 0); nothing is merged after a failure")(
         "quiet,q", "print nothing but errors")(
         "progress", "report progress on stderr even when it is not a terminal");
     const auto vmo = parse_command(
         "sweep",
-        "SCENARIO --vary PATH=SPEC ... [--design grid|lhs|sobol] [--samples N] [-n RUNS] [--shard "
-        "K/N]\n"
-        "       sco-sim sweep --file SWEEP.yaml [--shard K/N]",
-        "Run a parameter sweep: every point of the design, RUNS runs each. Run r of point k is\n"
-        "keyed by (seed, k, r): results do not depend on threads or on how the sweep is sharded.",
+        "SCENARIO --vary PATH=SPEC ... [--design grid|lhs|sobol] [--samples N]\n"
+        "                     [-n RUNS_PER_POINT] [--seed S] [-j THREADS] [-o FILE] [--force]\n"
+        "                     [--shard K/N] [--resume] [--error-level off|slow|fast] "
+        "[--summary-only]\n"
+        "                     [--tension-histograms tracked|all] [--set PATH=VALUE ...] [-q] "
+        "[--progress]\n"
+        "       sco-sim sweep --file SWEEP.yaml [--shard K/N] [-o FILE] [--resume] ...",
+        "Run a parameter sweep: every point of the design, RUNS_PER_POINT runs each. Run r of\n"
+        "point k is keyed by (seed, k, r): results do not depend on threads or on how the sweep\n"
+        "is sharded.",
         args, desc, {"scenario"}, 0);
     if (!vmo) return kExitOk;
     const auto& vm = *vmo;

@@ -20,7 +20,11 @@ std::optional<po::variables_map> parse_command(
     const std::vector<std::string>& args, po::options_description desc,
     const std::vector<std::string>& positional, std::size_t required_positionals,
     bool repeat_last_positional) {
-    desc.add_options()("help,h", "show this help and exit");
+    // The help is laid out 100 characters wide, as wide as the usage lines: at Boost's
+    // default 80 a long description broke in the middle of a default's file name.
+    po::options_description shown("options", kHelpWidth);
+    for (const auto& o : desc.options()) shown.add(o);
+    shown.add_options()("help,h", "show this help and exit");
     po::options_description hidden;
     po::positional_options_description pos;
     for (std::size_t i = 0; i < positional.size(); ++i) {
@@ -32,14 +36,14 @@ std::optional<po::variables_map> parse_command(
         pos.add(positional[i].c_str(), many ? -1 : 1);
     }
     po::options_description all;
-    all.add(desc).add(hidden);
+    all.add(shown).add(hidden);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
         if (vm.count("help")) {
             std::cout << "usage: sco-sim " << command << " " << synopsis << "\n\n"
                       << about << "\n\n"
-                      << desc << "\n";
+                      << shown << "\n";
             return std::nullopt;
         }
         po::notify(vm);

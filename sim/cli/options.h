@@ -10,6 +10,9 @@
 
 namespace sco::cli {
 
+/// Width of a command's --help (its option table); the usage lines are kept within it.
+inline constexpr unsigned kHelpWidth = 100;
+
 /// Parses `args` against `desc` (plus -h/--help) with the given positional names.
 /// Returns nullopt after printing the command's help. Unknown options and missing
 /// positionals raise UsageError naming the command.

@@ -1,5 +1,6 @@
 """The command line's own rules: a parameter path given twice to --set (or to --set and
---vary) is refused (docs/cli.md, "run" and "sweep")."""
+--vary) is refused, and every command's --help agrees with itself and with docs/cli.md
+(docs/cli.md, "The command line" and each command's synopsis)."""
 import re
 
 import pytest
@@ -8,6 +9,7 @@ from conftest import ROOT, SMALL, sco
 
 BAD = ROOT / "tests" / "data" / "bad"
 EVENTS = ROOT / "tests" / "data" / "events" / "small_events.yaml"
+COMMANDS = ["run", "sweep", "merge", "calibrate", "check", "params", "summary", "score"]
 
 
 # ---- a path given twice ----
@@ -70,3 +72,91 @@ def test_calibrate_refuses_a_path_both_set_and_varied(tmp_path):
                   "dynamics.rounds=2", "--set", "dynamics.rounds=2", "--points", 2, "-n", 2,
                   "-q", "-o", tmp_path / "c.h5")
     assert "--set: dynamics.rounds: is given twice" in err, err
+
+
+# ---- --help ----
+
+def help_of(command):
+    """(usage forms, [(option names, value name, default, description)]) of a --help."""
+    text = sco(command, "--help").stdout
+    usage, rest = text.split("\n\n", 1)
+    assert usage.startswith(f"usage: sco-sim {command} "), usage
+    forms = [" ".join(f.split()) for f in
+             re.split(r"\s(?=sco-sim )", "sco-sim " + usage[len("usage: sco-sim "):])]
+    table = rest.split("options:\n", 1)[1]
+    options = []
+    for line in table.splitlines():
+        # a value name has a capital or a '|' (RUNS, SWEEP.yaml, tracked|all); the widest
+        # option is followed by a single space
+        m = re.match(r"^  (-\w \[ --[\w-]+ \]|--[\w-]+)( \S*[A-Z|]\S*)?( \(=[^)]*\))? +(\S.*)$",
+                     line)
+        if m:
+            names = re.findall(r"--?[\w-]+", m.group(1))
+            options.append([names, (m.group(2) or "").strip(), m.group(3) or "", m.group(4)])
+        elif line.strip():
+            assert line.startswith(" " * 10) and options, line  # a wrapped description
+            options[-1][3] += " " + line.strip()
+    return text, forms, options
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_usage_names_every_option(command):
+    """`summary --help` left out --point: every option of the table is in the usage line,
+    with the value name the table gives it."""
+    _, forms, options = help_of(command)
+    usage = " ".join(forms)
+    assert options, command
+    for names, value, _, _ in options:
+        if names[-1] == "--help":
+            continue
+        written = [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", usage)]
+        assert written, f"{command}: {names} is not in the usage: {usage}"
+        if value:
+            assert re.search(rf"{re.escape(written[0])} {re.escape(value)}", usage), \
+                f"{command}: the usage does not write {written[0]} {value}"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_help_is_laid_out_within_its_width(command):
+    """No line wider than 100 characters; no default said twice (Boost's `(=X)` and a
+    "(default X)" in the text); no option value shown as Boost's bare `arg`; no word
+    broken across lines (`-o`'s default path once wrapped in the middle)."""
+    text, _, options = help_of(command)
+    for line in text.splitlines():
+        assert len(line) <= 100, line
+    assert not re.search(r"^  (-\w \[ --[\w-]+ \]|--[\w-]+) arg\b", text, re.M), text
+    for names, value, default, description in options:
+        if default:
+            assert "(default" not in description, (names, description)
+    for names, _, _, description in options:
+        if names[-1] == "--output" and command != "merge":  # merge's -o is required
+            assert re.search(r"\(default results/<scenario>[\w-]*\.h5\)", description), \
+                description
+
+
+def doc_synopses():
+    """{command: [forms]} from the code blocks of docs/cli.md that start `sco-sim CMD`."""
+    doc = (ROOT / "docs" / "cli.md").read_text()
+    out = {}
+    for block in re.findall(r"^```\n(sco-sim \w+ .*?)^```", doc, re.M | re.S):
+        for form in re.split(r"\n(?=sco-sim )", block.strip()):
+            out.setdefault(form.split()[1], []).append(" ".join(form.split()))
+    return out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_usage_is_the_synopsis_in_the_doc(command):
+    _, forms, _ = help_of(command)
+    doc = doc_synopses()
+    assert command in doc, f"docs/cli.md has no synopsis block for {command}"
+    assert forms == doc[command]
+
+
+def test_the_command_list_is_aligned():
+    text = sco("--help").stdout
+    rows = re.findall(r"^  (\w+ .*?)  +(\S.*)$", text.split("commands:\n", 1)[1], re.M)
+    assert [r[0].split()[0] for r in rows] == COMMANDS
+    starts = {line.index(desc) for line in text.splitlines() for _, desc in rows
+              if line.endswith(desc) and line.startswith("  ")}
+    assert len(starts) == 1, starts
+    assert all(len(line) <= 100 for line in text.splitlines())
