@@ -143,17 +143,29 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
             "the scenario " + sf.scenario +
                 " does not exist (the path is relative to the sweep file's folder)");
     auto sc = scenario::load_file(sf.scenario);
+    // The sweep file's set: (fixed values), then --set: a path is fixed once, in one place.
+    std::vector<SetOption> file_sets;
     for (std::size_t i = 0; i < sf.set.size(); ++i) {
         const auto& [path, value] = sf.set[i];
         const int line = i < sf.set_lines.size() ? sf.set_lines[i] : 0;
-        core::ParamDef& def = sc.spec.params[scenario::resolve_path(sc.spec, path, where, line)];
+        const core::ParamId id = scenario::resolve_path(sc.spec, path, where, line);
+        core::ParamDef& def = sc.spec.params[id];
         try {
             def.dist = scenario::parse_distribution_text(value, def, where);
         } catch (const scenario::ScenarioError& e) {
             throw scenario::ScenarioError(where, line, line > 0 ? 1 : 0, "set." + path, e.message);
         }
+        file_sets.push_back(
+            {id, path, "set: " + path + " (" + where + " line " + std::to_string(line) + ")"});
     }
-    const std::vector<SetOption> sets = apply_set_options(vm, sc.spec);
+    std::vector<SetOption> sets = apply_set_options(vm, sc.spec);
+    for (const SetOption& c : sets)
+        for (const SetOption& f : file_sets)
+            if (c.id == f.id)
+                throw scenario::ScenarioError(
+                    "--set", 0, 0, c.path,
+                    "is also fixed by the sweep file's " + f.text + "; give each path once");
+    sets.insert(sets.end(), file_sets.begin(), file_sets.end());
 
     if (vm.count("file")) {
         for (const auto& v : sf.vary) {

@@ -131,10 +131,10 @@ std::vector<SetOption> apply_set_options(const po::variables_map& vm, core::Mode
         // last value winning silently hides a typo in a long command line.
         for (const SetOption& d : done)
             if (d.id == id)
-                throw scenario::ScenarioError("--set", 0, 0, path,
-                                              "is given twice (--set " + d.text + ", then --set " +
-                                                  s + "); give each path once");
-        done.push_back({id, path, s});
+                throw scenario::ScenarioError(
+                    "--set", 0, 0, path,
+                    "is given twice (" + d.text + ", then --set " + s + "); give each path once");
+        done.push_back({id, path, "--set " + s});
     }
     return done;
 }
@@ -144,8 +144,8 @@ void refuse_set_and_vary(const std::vector<SetOption>& sets, core::ParamId id,
     for (const SetOption& d : sets)
         if (d.id == id)
             throw scenario::ScenarioError(where, line, line > 0 ? 1 : 0, path,
-                                          "is also fixed by --set " + d.text +
-                                              "; a path is either fixed (--set) or varied, "
+                                          "is also fixed by " + d.text +
+                                              "; a path is either fixed or varied, "
                                               "not both");
 }
 

@@ -50,7 +50,8 @@ enum class ThreadsMessage { Plain, NameCores };
 int check_threads(const std::string& command, int threads,
                   ThreadsMessage style = ThreadsMessage::Plain, int hardware = hardware_threads());
 
-/// One `--set PATH=VALUE` applied: the parameter, its path as typed and the whole option.
+/// One fixed value: the parameter, its path as typed and how it was given, for messages
+/// ("--set PATH=VALUE", or a sweep file's "set: PATH (FILE line L)").
 struct SetOption {
     core::ParamId id = core::kNoParam;
     std::string path;

@@ -67,7 +67,7 @@ TEST(Options, ApplySetOptionsAppliesEveryOverrideInOrder) {
     ASSERT_EQ(sets.size(), 2u);
     EXPECT_EQ(sets[0].id, sc.spec.params.find("agents.CHN.sovereignty"));
     EXPECT_EQ(sets[0].path, "agents.CHN.sovereignty");
-    EXPECT_EQ(sets[1].text, "agents.CHN.capability=0.5");
+    EXPECT_EQ(sets[1].text, "--set agents.CHN.capability=0.5");
 }
 
 TEST(Options, ApplySetOptionsRefusesAPathGivenTwice) {

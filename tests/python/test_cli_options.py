@@ -44,7 +44,7 @@ def test_sweep_refuses_a_path_both_set_and_varied(tmp_path):
     err = refused("sweep", SMALL, "--vary", "dynamics.wait_value=0:4:2", "--set",
                   "dynamics.wait_value=3", "-n", 2, "-q", "-o", tmp_path / "s.h5")
     assert ("--vary: dynamics.wait_value: is also fixed by --set dynamics.wait_value=3; a path "
-            "is either fixed (--set) or varied, not both") in err, err
+            "is either fixed or varied, not both") in err, err
     # twice in --vary, and twice in --set, are refused too
     err = refused("sweep", SMALL, "--vary", "dynamics.wait_value=0:4:2", "--vary",
                   "dynamics.wait_value=1,2", "-n", 2, "-q", "-o", tmp_path / "s.h5")
@@ -62,6 +62,39 @@ def test_a_sweep_file_path_fixed_by_set_is_refused_naming_the_file(tmp_path):
                   "agents.UZB.sovereignty=0.5", "-q", "-o", tmp_path / "s.h5")
     assert re.search(r"sweep_valid\.yaml:7:1: agents\.UZB\.sovereignty: is also fixed by "
                      r"--set agents\.UZB\.sovereignty=0\.5", err), err
+
+
+def sweep_file_with_set(tmp_path, set_path):
+    """sweep_valid.yaml (varies agents.UZB.sovereignty) with a set: of `set_path` (line 9)."""
+    text = (BAD / "sweep_valid.yaml").read_text(encoding="utf-8")
+    text = text.replace("scenario: base_valid.yaml", f"scenario: {BAD / 'base_valid.yaml'}")
+    f = tmp_path / "sweep.yaml"
+    f.write_text(text + f"set:\n  {set_path}: 0.5\n", encoding="utf-8")
+    assert f.read_text(encoding="utf-8").splitlines()[8].strip().startswith(set_path)
+    return f
+
+
+def test_a_sweep_file_path_both_set_and_varied_is_refused(tmp_path):
+    """A sweep file's own set: and vary: naming one path: refused at the vary line."""
+    f = sweep_file_with_set(tmp_path, "agents.UZB.sovereignty")
+    err = refused("sweep", "--file", f, "-q", "-o", tmp_path / "s.h5")
+    assert re.search(r"sweep\.yaml:7:1: agents\.UZB\.sovereignty: is also fixed by set: "
+                     r"agents\.UZB\.sovereignty \(.*sweep\.yaml line 9\); a path is either "
+                     r"fixed or varied, not both", err), err
+    assert not (tmp_path / "s.h5").exists()
+
+
+def test_a_set_path_the_sweep_file_sets_is_refused(tmp_path):
+    """--set of a path the sweep file's set: fixes: given twice, as two --set are."""
+    f = sweep_file_with_set(tmp_path, "dynamics.wait_value")
+    err = refused("sweep", "--file", f, "--set", "dynamics.wait_value=2", "-q", "-o",
+                  tmp_path / "s.h5")
+    assert re.search(r"--set: dynamics\.wait_value: is also fixed by the sweep file's set: "
+                     r"dynamics\.wait_value \(.*sweep\.yaml line 9\); give each path once",
+                     err), err
+    # without the clash the same file runs
+    sco("sweep", "--file", f, "--set", "dynamics.rounds=2", "-q", "-o", tmp_path / "ok.h5")
+    assert (tmp_path / "ok.h5").exists()
 
 
 def test_calibrate_refuses_a_path_both_set_and_varied(tmp_path):
