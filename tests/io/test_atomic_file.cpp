@@ -10,11 +10,11 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "sim/io/errors.h"
 #include "sim/io/h5.h"
+#include "support/iso_time.h"
 
 namespace sco::io {
 namespace {
@@ -56,11 +56,18 @@ TEST(TempName, IsAHiddenSiblingNamedAfterTheFileAndTheProcess) {
     EXPECT_NE(temp_name_for("/a/x.h5"), temp_name_for("/a/y.h5"));
 }
 
+TEST(UtcNow, TheFormCheckRefusesNearMisses) {
+    EXPECT_TRUE(sco::test::is_iso8601_utc("2026-11-30T14:05:09Z"));
+    for (const char* bad : {"2026-11-30 14:05:09Z", "2026-11-30T14:05:09", "2026-1a-30T14:05:09Z",
+                            "2026-11-30T14:05:09Z ", "26-11-30T14:05:09Z", ""})
+        EXPECT_FALSE(sco::test::is_iso8601_utc(bad)) << bad;
+}
+
 TEST(UtcNow, IsIso8601InUtcAndNow) {
     const std::time_t before = std::time(nullptr);
     const std::string s = utc_now_iso();
     const std::time_t after = std::time(nullptr);
-    ASSERT_TRUE(std::regex_match(s, std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)"))) << s;
+    ASSERT_TRUE(sco::test::is_iso8601_utc(s)) << s;
     std::tm tm{};
     std::istringstream in(s);
     in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%SZ");

@@ -9,12 +9,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <span>
 
 #include "io/synthetic.h"
 #include "sim/io/hdf5_sink.h"
 #include "sim/io/sha256.h"
+#include "support/iso_time.h"
 
 namespace sco::io {
 namespace {
@@ -107,8 +107,7 @@ TEST_F(CalibrationWriterTest, WhatIsWrittenIsReadBack) {
     EXPECT_EQ(r.tool_version, d.tool_version);
     EXPECT_EQ(r.git_commit, d.git_commit);
     EXPECT_EQ(r.command_line, d.command_line);
-    EXPECT_TRUE(std::regex_match(r.created, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
-        << r.created;
+    EXPECT_TRUE(sco::test::is_iso8601_utc(r.created)) << r.created;
     EXPECT_EQ(r.scenario_path, d.scenario_path);
     EXPECT_EQ(r.scenario_text, d.scenario_text);
     EXPECT_EQ(r.scenario_sha256, sha256_hex(d.scenario_text)) << "computed by the writer";
