@@ -35,9 +35,8 @@ def plot(r, outdir, proposal=None, period=None, min_tabled=sr.MIN_TABLED):
                       f"'sco-sim sweep --design sobol' (design: {r.design or 'none'})")
     S = r.sensitivity
     outs = sr.sobol_outputs(r, min_tabled, period, proposal)
-    years = sorted({o.t for o in outs})
-    chosen = next(([o for o in outs if o.t == t and o.informative] for t in years
-                   if any(o.t == t and o.informative for o in outs)), None)
+    readable = [o for o in outs if o.informative]  # summit-major: the first is the earliest
+    chosen = [o for o in readable if o.t == readable[0].t] if readable else []
     if not chosen:
         where = "" if period is None else f" in {period}"
         if proposal is None:

@@ -736,7 +736,6 @@ class SobolOutput:
             self.why = ("its variance across the points is less than twice the sampling noise "
                         f"of the runs per point (noise floor {self.eta:.2f})")
         elif self.untabled:
-            on = tabled > 0
             _, s2_on, v_on = noise_floor(passed[on], tabled[on], int(on.sum()))
             if not v_on > 2 * s2_on:
                 self.kind = "tabled"

@@ -2,6 +2,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 #include "sco/version.h"
 #include "sim/cli/app.h"
@@ -155,17 +156,11 @@ int cmd_sweep(const std::vector<std::string>& args, const std::string& command_l
         } catch (const scenario::ScenarioError& e) {
             throw scenario::ScenarioError(where, line, line > 0 ? 1 : 0, "set." + path, e.message);
         }
-        file_sets.push_back(
-            {id, path, "set: " + path + " (" + where + " line " + std::to_string(line) + ")"});
+        file_sets.push_back({id, path,
+                             "the sweep file's set: " + path + " (" + where + " line " +
+                                 std::to_string(line) + ")"});
     }
-    std::vector<SetOption> sets = apply_set_options(vm, sc.spec);
-    for (const SetOption& c : sets)
-        for (const SetOption& f : file_sets)
-            if (c.id == f.id)
-                throw scenario::ScenarioError(
-                    "--set", 0, 0, c.path,
-                    "is also fixed by the sweep file's " + f.text + "; give each path once");
-    sets.insert(sets.end(), file_sets.begin(), file_sets.end());
+    const std::vector<SetOption> sets = apply_set_options(vm, sc.spec, std::move(file_sets));
 
     if (vm.count("file")) {
         for (const auto& v : sf.vary) {

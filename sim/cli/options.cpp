@@ -7,6 +7,7 @@
 #include <charconv>
 #include <iostream>
 #include <thread>
+#include <utility>
 
 #include "sim/cli/app.h"
 #include "sim/scenario/loader.h"
@@ -120,8 +121,9 @@ std::string trimmed(const std::string& s) {
 
 }  // namespace
 
-std::vector<SetOption> apply_set_options(const po::variables_map& vm, core::ModelSpec& spec) {
-    std::vector<SetOption> done;
+std::vector<SetOption> apply_set_options(const po::variables_map& vm, core::ModelSpec& spec,
+                                         std::vector<SetOption> fixed) {
+    std::vector<SetOption> done = std::move(fixed);
     if (!vm.count("set")) return done;
     for (const auto& s : vm["set"].as<std::vector<std::string>>()) {
         scenario::apply_set(spec, s);  // refuses a malformed assignment or an unknown path

@@ -59,11 +59,12 @@ struct SetOption {
 };
 
 /// Applies every `--set PATH=VALUE` of `vm` (option "set", in order) to `spec` through
-/// scenario::apply_set and returns them; none: nothing. Errors are apply_set's
-/// (scenario::ScenarioError), and a path given twice is one too ("--set: PATH: is given
-/// twice (...)"), as a repeated key in a scenario file is.
+/// scenario::apply_set and returns them after the values already `fixed` (a sweep file's
+/// `set:`); none: `fixed`. Errors are apply_set's (scenario::ScenarioError), and a path
+/// given twice, or one of `fixed`, is one too ("--set: PATH: is given twice (...)"), as a
+/// repeated key in a scenario file is.
 std::vector<SetOption> apply_set_options(const boost::program_options::variables_map& vm,
-                                         core::ModelSpec& spec);
+                                         core::ModelSpec& spec, std::vector<SetOption> fixed = {});
 
 /// Throws scenario::ScenarioError ("--vary: PATH: is also fixed by --set ...") if
 /// parameter `id`, varied as `path` by `where` (`--vary`, or a sweep file at `line`), is

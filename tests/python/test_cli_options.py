@@ -78,7 +78,8 @@ def test_a_sweep_file_path_both_set_and_varied_is_refused(tmp_path):
     """A sweep file's own set: and vary: naming one path: refused at the vary line."""
     f = sweep_file_with_set(tmp_path, "agents.UZB.sovereignty")
     err = refused("sweep", "--file", f, "-q", "-o", tmp_path / "s.h5")
-    assert re.search(r"sweep\.yaml:7:1: agents\.UZB\.sovereignty: is also fixed by set: "
+    assert re.search(r"sweep\.yaml:7:1: agents\.UZB\.sovereignty: is also fixed by the "
+                     r"sweep file's set: "
                      r"agents\.UZB\.sovereignty \(.*sweep\.yaml line 9\); a path is either "
                      r"fixed or varied, not both", err), err
     assert not (tmp_path / "s.h5").exists()
@@ -89,9 +90,9 @@ def test_a_set_path_the_sweep_file_sets_is_refused(tmp_path):
     f = sweep_file_with_set(tmp_path, "dynamics.wait_value")
     err = refused("sweep", "--file", f, "--set", "dynamics.wait_value=2", "-q", "-o",
                   tmp_path / "s.h5")
-    assert re.search(r"--set: dynamics\.wait_value: is also fixed by the sweep file's set: "
-                     r"dynamics\.wait_value \(.*sweep\.yaml line 9\); give each path once",
-                     err), err
+    assert re.search(r"--set: dynamics\.wait_value: is given twice \(the sweep file's set: "
+                     r"dynamics\.wait_value \(.*sweep\.yaml line 9\), then --set "
+                     r"dynamics\.wait_value=2\); give each path once", err), err
     # without the clash the same file runs
     sco("sweep", "--file", f, "--set", "dynamics.rounds=2", "-q", "-o", tmp_path / "ok.h5")
     assert (tmp_path / "ok.h5").exists()
