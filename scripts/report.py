@@ -347,7 +347,7 @@ def sweep(rep, figs):
                             f'data-proposal="{esc(r.proposals[p])}" data-factor="{esc(f)}">'
                             f"<td>{int(r.periods[t])}</td><td>{esc(r.proposals[p])}</td>"
                             f"<td><code>{esc(f)}</code></td>{cell}"
-                            f'<td class="num">{num(o.eta)}</td></tr>')
+                            f'<td class="num">{o.eta:.2g}</td></tr>')
         rep.add('<h3>Sobol indices of P(passed)</h3><p class="note">For every proposal and '
                 f"summit tabled in at least {rep.min_tabled} runs over the sweep whose pass "
                 "probability varies across the points at least twice as much as sampling "
@@ -369,7 +369,7 @@ def sweep(rep, figs):
                     + "; ".join(f"{esc(o.name)} ({o.untabled:,} of {o.points:,} points, "
                                 f"{o.tabling_share:.0%} of its variance between those and the "
                                 "others)" for o in mixed) + ".</p>")
-        noise = [f"{esc(o.name)} ({num(o.eta)})" for o in outs if o.kind == "noise"]
+        noise = [f"{esc(o.name)} ({o.eta:.2g})" for o in outs if o.kind == "noise"]
         tabled = [f"{esc(o.name)} ({o.untabled:,} of {o.points:,} points never table it)"
                   for o in outs if o.kind == "tabled"]
         parts = []

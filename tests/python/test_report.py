@@ -207,7 +207,7 @@ def test_sweep_report_has_the_response_and_sobol_figures(sobol_file, tmp_path):
     # Every row ends with its output's noise floor, the one sco_results computes.
     for row in sobol["rows"][1:]:
         o = outs[(int(row["attrs"]["data-period"]), row["attrs"]["data-proposal"])]
-        assert row["cells"][-1] == f"{o.eta:.2f}"
+        assert row["cells"][-1] == f"{o.eta:.2g}"  # two significant digits: 0.00089, not 0.00
     assert sobol["rows"][0]["cells"][-1] == "noise floor"
     # The outputs left out as degenerate are named, each once, with no informative one.
     html = (tmp_path / "sobol.html").read_text(encoding="utf-8")
