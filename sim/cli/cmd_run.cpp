@@ -122,9 +122,10 @@ void print_replay(const core::ModelSpec& s, const core::RunRecord& r, const core
                               << " - pressure " << num(a.pressure) << " + value of waiting "
                               << num(a.options.wait) << " = " << num(v[3]) << "\n";
                 }
-                for (const auto& [g, j] : re.pressure)
-                    std::cout << "    pressure: " << s.agents[g].id << " presses " << s.agents[j].id
-                              << "\n";
+                for (const auto& pr : re.pressure)
+                    std::cout << "    pressure: " << s.agents[pr.power].id << " presses "
+                              << s.agents[pr.target].id << " with " << num(pr.amount)
+                              << " (leverage " << num(pr.leverage) << ")\n";
                 if (!re.next.empty()) std::cout << "    -> " << re.next << "\n";
             }
             std::cout << "  rule: " << pe.rule << "\n";

@@ -38,6 +38,8 @@ void EngineScratch::resize(const ModelSpec& spec) {
     opts.resize(agents);
     decided.resize(agents);
     pressure.resize(agents);
+    spent.resize(agents);
+    press_share.resize(agents);
     disposition.resize(agents);
     choice.resize(agents);
     principal.resize(agents);
@@ -469,7 +471,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         }
     }
     for (int i = 0; i < n; ++i) {
-        s.pressure[i] = 0.0;
+        s.pressure[i] = s.spent[i] = 0.0;
         s.principal[i] = s.forced[i] = 0;
         // Every member is party to a binding text; in an opt-out project, at first every
         // member is expected to take part, after a round those who joined.
@@ -655,28 +657,53 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                     if (w.great_power[g]) s.powers.push_back(g);
                 powers_listed = true;
             }
+            // A member that asks for time is not pressed: waiting for clarity is a use of the
+            // consensus rule, not a stand against the text (docs/model.md III.4.4).
+            auto target = [&](int j) {
+                return w.member(j) && !s.outside[j] && s.choice[j] == Choice::Object &&
+                       !(flags[j] & kPressured) && !(flags[j] & kWaited);
+            };
+            const double strength = w.d(Dyn::PressureStrength);
+            auto leverage = [&](int g, int j) {
+                return strength * w.capability(g) * w.susceptibility(j, g);
+            };
+            // What each great power puts in this round, as a share of its leverage over the
+            // round's targets: it presses only for a text it cares about, and puts in no more,
+            // over the summit, than the text (as it stands this round) is worth to it beyond
+            // what pressing costs, shared among the targets in proportion to its leverage.
+            for (const int g : s.powers) {
+                s.press_share[g] = 0.0;
+                if (!w.member(g) || !supports(s.choice[g]) || w.capability(g) <= 0.0 ||
+                    strength <= 0.0)
+                    continue;  // pressure that weighs nothing is not applied
+                const double budget = s.opts[g].v[0] - w.d(Dyn::PressureCost) - s.spent[g];
+                if (!(budget > 0.0)) continue;
+                double total = 0.0;
+                for (int j = 0; j < n; ++j)
+                    if (j != g && target(j) && w.susceptibility(j, g) > 0.0)
+                        total += leverage(g, j);
+                if (total > 0.0) s.press_share[g] = std::min(1.0, budget / total);
+            }
             for (int j = 0; j < n; ++j) {
-                // A member that asks for time is not pressed: waiting for clarity is a use
-                // of the consensus rule, not a stand against the text (docs/model.md III.4.4).
-                if (!w.member(j) || s.outside[j] || s.choice[j] != Choice::Object ||
-                    (flags[j] & kPressured) || (flags[j] & kWaited))
-                    continue;
+                if (!target(j)) continue;
                 for (const int g : s.powers) {
-                    if (g == j || !w.member(g) || !supports(s.choice[g])) continue;
-                    if (w.susceptibility(j, g) <= 0.0 || w.capability(g) <= 0.0 ||
-                        w.d(Dyn::PressureStrength) <= 0.0)
-                        continue;  // pressure that weighs nothing is not applied
-                    if (s.opts[g].v[0] <= w.d(Dyn::PressureCost)) continue;
-                    s.pressure[j] +=
-                        w.d(Dyn::PressureStrength) * w.capability(g) * w.susceptibility(j, g);
-                    const double tn = std::min(1.0, w.tension(g, j) + w.d(Dyn::PressureTension));
+                    const double share = s.press_share[g];
+                    if (g == j || !(share > 0.0) || w.susceptibility(j, g) <= 0.0) continue;
+                    const double put = leverage(g, j) * share;
+                    s.pressure[j] += put;
+                    s.spent[g] += put;
+                    // The relational cost grows with what is put in: the whole leverage adds
+                    // pressure_tension, a share of it that share.
+                    const double tn =
+                        std::min(1.0, w.tension(g, j) + w.d(Dyn::PressureTension) * share);
                     w.tension(g, j) = w.tension(j, g) = tn;
                     s.pair_values_ok = false;
                     flags[j] |= kPressured;
                     relations_current = false;
                     flags[g] |= kPressurer;
                     ++res.pressure;
-                    if (explain) explain->rounds.back().pressure.emplace_back(g, j);
+                    if (explain)
+                        explain->rounds.back().pressure.push_back({g, j, put, leverage(g, j)});
                 }
             }
         }

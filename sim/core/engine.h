@@ -70,8 +70,11 @@ struct EngineScratch {
         double pressure = 0.0;
         Choice choice = Choice::Join;
     };
-    std::vector<Decided> decided;          // [agent]
-    std::vector<double> pressure;          // [agent]
+    std::vector<Decided> decided;  // [agent]
+    std::vector<double> pressure;  // [agent]
+    /// [agent] the pressure a great power has put in on this text at this summit, and the
+    /// share of its leverage it puts in this round (III.4.4)
+    std::vector<double> spent, press_share;
     std::vector<double> disposition;       // [agent] quantile u, fixed for the summit
     std::vector<Choice> choice;            // [agent]
     std::vector<unsigned char> principal;  // [agent] sponsor, host or candidate of the text
@@ -175,7 +178,13 @@ struct RoundExplain {
     double effect = 1.0;       ///< share of the original aim the text achieves
     std::vector<double> text;  ///< [dimension]
     std::vector<AgentExplain> agents;
-    std::vector<std::pair<int, int>> pressure;  ///< (great power, target) applied after the round
+    /// One application of pressure after the round: what the great power put in, of its
+    /// leverage over the target (model.md III.4.4).
+    struct Pressed {
+        int power = 0, target = 0;
+        double amount = 0.0, leverage = 0.0;
+    };
+    std::vector<Pressed> pressure;
     int vetoes = 0, substance = 0, joined = 0;
     std::string next;  ///< what happened after the round (amendment, pressure, end)
 };

@@ -149,10 +149,15 @@ TEST(Engine, PressureWinsOverASusceptibleObjectorAndCostsThePressurer) {
     b.proposal("decl", Kind::Declaration, 0);
     b.set("agenda.decl.position.d0", 0.6)
         .set("agents.BBB.position.d0", 0.6)
-        .set("agents.CCC.position.d0", 0.0);
-    b.relation(Field::Tension, 0, 2, 0.5);  // CCC objects: joining costs it 0.5 more
+        .set("agents.CCC.position.d0", 0.1);
+    b.relation(Field::Tension, 0, 2, 0.5);  // CCC objects: joining costs it 0.25 more
     b.susceptibility(2, 0, 1.0);
-    b.dyn(Dyn::PressureStrength, 10.0).dyn(Dyn::PressureCost, 0.0).dyn(Dyn::PressureTension, 0.2);
+    // CCC's best support, a reservation, is worth -0.5 (-0.6 once pressure has raised its
+    // tension with AAA to 0.7): it yields to more than 0.5. AAA's leverage over it is
+    // 1.1 x 0.5 x 1 = 0.55, and the text is worth about 0.575 to AAA (0.6 less a co-party
+    // share of its tension with CCC), so the bound of model.md III.4.4 (pressure_cost 0
+    // here) leaves the whole leverage, and the whole pressure_tension, to be spent.
+    b.dyn(Dyn::PressureStrength, 1.1).dyn(Dyn::PressureCost, 0.0).dyn(Dyn::PressureTension, 0.2);
     b.spec().variants.choice = ChoiceRule::Deterministic;
     b.spec().variants.amendment = AmendmentRule::None;
     const Resolved r = resolve_once(b.spec(), 0);

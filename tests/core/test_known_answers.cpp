@@ -1453,13 +1453,15 @@ int adopted_as_tabled(SpecBuilder& b, int rounds_when_pressed) {
 // A refusal under pressure is not a refusal that stands: when a great power presses the
 // objector after round 1, its options on the same text have changed, and the sponsor may
 // offer the same text again. BBB (as above, but susceptible to AAA, a great power of
-// capability 0.5 that supports its own text) is pressed by 2 x 0.5 x 1 = 1 after a round-1
-// objection, far more than its margin: it then accepts the full text in round 2 in every
-// run, and the text is adopted undiluted.
+// capability 0.5 that supports its own text) is pressed after a round-1 objection with
+// 0.4: AAA's leverage is 2 x 0.5 x 1 = 1, and it puts in what the text is worth to it
+// (0.4; pressure_cost 0 here, model.md III.4.4), far more than BBB's margin: BBB then
+// accepts the full text in round 2 in every run, and the text is adopted undiluted.
 TEST(KnownAnswers, APressedObjectorMayBeOfferedTheSameTextAgain) {
     SpecBuilder b = near_indifferent(true);
     b.spec().variants.choice = ChoiceRule::Logit;
     b.susceptibility(1, 0, 1.0);
+    b.dyn(Dyn::PressureCost, 0.0);
     EXPECT_GT(adopted_as_tabled(b, 0), 100);  // BBB objected in round 1 in about 31% of runs
 }
 
@@ -1467,7 +1469,7 @@ TEST(KnownAnswers, APressedObjectorMayBeOfferedTheSameTextAgain) {
 // options and choice from one round to the next only where its text, relations and pressure
 // are all unchanged. As above, with no amendment (the text is the same in every round) and
 // no tension added by pressure (pressure_tension 0: BBB's relations do not change either),
-// so the pressure of 1 is the only input that changes: BBB, objecting in round 1 in about
+// so the pressure of 0.4 is the only input that changes: BBB, objecting in round 1 in about
 // 31% of runs, accepts in round 2, and the text is adopted as tabled in every run. Were the
 // choice kept regardless of pressure, those runs would be blocked.
 TEST(KnownAnswers, APressedObjectorDecidesAgainOnAnUnchangedText) {
@@ -1476,7 +1478,54 @@ TEST(KnownAnswers, APressedObjectorDecidesAgainOnAnUnchangedText) {
     b.spec().variants.amendment = AmendmentRule::None;
     b.dyn(Dyn::PressureTension, 0.0);
     b.susceptibility(1, 0, 1.0);
+    b.dyn(Dyn::PressureCost, 0.0);  // the pressure of 0.4, as above
     EXPECT_GT(adopted_as_tabled(b, 2), 100);
+}
+
+// Pressure is bounded by what the text is worth to the great power that presses (model.md
+// III.4.4): over a summit a great power puts in at most that worth less pressure_cost, one
+// budget shared among its targets in proportion to its leverage. AAA, a great power of
+// capability 0.4, sponsors a plan moving the status quo 0.5 -> 1.0 (its ideal, salience 1:
+// a policy gain of 0.5) that answers a threat only AAA perceives (benefit threat_weight x
+// 1 x 1). BBB and CCC sit at 0 (salience 1) and lose 0.5 each, five times the objection
+// cost 0.1; each yields only to more than 0.4 of pressure. Both are fully susceptible to
+// AAA: 2 x 0.4 x 1 = 0.8 of leverage over each, 1.6 in all.
+// - threat_weight 0 (worth 0.5, budget 0.2): 0.1 on each; blocked. Before the bound the
+//   whole 0.8 on each carried the plan undiluted in round 2 (session 15's attack).
+// - threat_weight 0.4 (worth 0.9, budget 0.6): 0.3 on each; blocked. A bound per target
+//   (0.6 on each, session 16's first version, found wanting by its own attack) passed it:
+//   AAA would have put in twice what the plan is worth to it.
+// - threat_weight 1.5 (worth 2.0, budget 1.7): the whole 0.8 on each; adopted in round 2.
+TEST(KnownAnswers, PressureIsBoundedByWhatTheTextIsWorthToTheGreatPower) {
+    auto pressed = [](double threat_weight) {
+        SpecBuilder b(1, 1, 1);
+        b.agent("AAA", Role::Member, 0.4, true);
+        b.agent("BBB");
+        b.agent("CCC");
+        b.set("status_quo.d0", 0.5).set(path("AAA", "position.d0"), 1.0);
+        b.set(path("AAA", "salience.d0"), 1.0).set(path("AAA", "threat.h0"), 1.0);
+        for (const char* id : {"BBB", "CCC"})
+            b.set(path(id, "position.d0"), 0.0).set(path(id, "salience.d0"), 1.0);
+        b.susceptibility(1, 0, 1.0);
+        b.susceptibility(2, 0, 1.0);
+        b.dyn(Dyn::PressureTension, 0.0).dyn(Dyn::Rounds, 3.0);
+        b.dyn(Dyn::ThreatWeight, threat_weight);
+        b.proposal("text", Kind::Plan, 0);
+        b.set("agenda.text.position.d0", 1.0).set("agenda.text.relevance.h0", 1.0);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        b.spec().variants.amendment = AmendmentRule::None;
+        return resolve_once(b.spec(), 0);
+    };
+    for (const double tw : {0.0, 0.4}) {
+        const Resolved r = pressed(tw);
+        EXPECT_EQ(r.res.outcome, Outcome::Blocked) << "threat_weight " << tw;
+        EXPECT_EQ(r.res.pressure, 2) << "both objectors are pressed, with what AAA's stake allows";
+        EXPECT_EQ(r.res.rounds, 3);
+    }
+    const Resolved large = pressed(1.5);
+    EXPECT_EQ(large.res.outcome, Outcome::Adopted);
+    EXPECT_EQ(large.res.rounds, 2);
+    EXPECT_NEAR(large.text[0], 1.0, 1e-6);
 }
 
 // A member whose relations change while the text stays as it was decides again. An opt-out

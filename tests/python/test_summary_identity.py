@@ -21,7 +21,10 @@ attribute of every group and dataset but the root's (time, command line, commit)
 default (tracked pairs only) /labels/tension_pairs lists the tracked pairs and
 /summary/raw/tension_hist holds the tracked pairs' rows of the reference's, every untracked
 pair's row having held every run in bin 0. A deliberate change of the model changes these
-numbers: regenerate the references with the commands above and say why in the commit.
+numbers: regenerate the references with the commands above and say why in the commit. The
+pressure bound of docs/model.md III.4.4 (session 16: a great power puts in no more than the
+text is worth to it) is such a change; the references were written again by the binary of
+that commit, which differs from its parent in that rule only.
 """
 import gzip
 import shutil
