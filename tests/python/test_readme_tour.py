@@ -55,6 +55,23 @@ def test_every_readme_command_runs(tmp_path):
     # The tour wrote its results in the scratch copy, not in the repository.
     assert any((work / "results").glob("*.h5"))
     check_sobol_numbers(work / "results" / "afghan_sobol.h5")
+    check_what_if_numbers(work / "results")
+
+
+def check_what_if_numbers(results):
+    """The what-if comment quotes the bank's 2014 pass rate in the baseline and with
+    Russia's salience lowered: the files the two commands wrote give those numbers, at the
+    precision quoted."""
+    import sco_results as sr
+    m = re.search(r"The bank it blocks passes \(([\d.]+)% -> ([\d.]+)% in (\d{4})\)",
+                  README.read_text(encoding="utf-8"))
+    assert m, "the README's what-if comment changed: update this test"
+    for quoted, name in ((m.group(1), "base.h5"), (m.group(2), "rus_bank.h5")):
+        r = sr.load(results / name)
+        t, p = list(r.periods).index(int(m.group(3))), r.proposals.index("development_bank")
+        digits = len(quoted.split(".")[1]) if "." in quoted else 0
+        got = f"{100 * r.passed_p[0, t, p]:.{digits}f}"
+        assert got == quoted, (name, got, quoted)
 
 
 def check_sobol_numbers(path):
