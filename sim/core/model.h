@@ -125,11 +125,12 @@ struct Variants {
       "cost to a participant whose transit is denied")                                             \
     X(DenyCost, "deny_cost", 0.1, 0.0, 10.0, false, "cost of denying transit to a fellow member")  \
     X(PressureStrength, "pressure_strength", 2.0, 0.0, 100.0, false,                               \
-      "penalty per unit capability x susceptibility on a pressured objector")                      \
+      "leverage per unit capability x susceptibility over a pressured objector")                   \
     X(PressureCost, "pressure_cost", 0.3, 0.0, 10.0, false,                                        \
-      "utility a great power needs from the text before it applies pressure")                      \
+      "utility a great power needs from the text to press; it puts in at most its utility less "   \
+      "this")                                                                                      \
     X(PressureTension, "pressure_tension", 0.05, 0.0, 1.0, false,                                  \
-      "tension added between pressurer and target (the cost of pressure)")                         \
+      "tension added between pressurer and target when it puts in its whole leverage")             \
     X(DialogueRate, "dialogue_rate", 0.15, 0.0, 1.0, false,                                        \
       "share of tension removed by one summit's dialogue")                                         \
     X(IncidentRate, "incident_rate", 0.3, 0.0, 1.0, false,                                         \
