@@ -676,13 +676,13 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 if (!w.member(g) || !supports(s.choice[g]) || w.capability(g) <= 0.0 ||
                     strength <= 0.0)
                     continue;  // pressure that weighs nothing is not applied
-                const double budget = s.opts[g].v[0] - w.d(Dyn::PressureCost) - s.spent[g];
-                if (!(budget > 0.0)) continue;
+                const double remaining = s.opts[g].v[0] - w.d(Dyn::PressureCost) - s.spent[g];
+                if (!(remaining > 0.0)) continue;
                 double total = 0.0;
                 for (int j = 0; j < n; ++j)
                     if (j != g && target(j) && w.susceptibility(j, g) > 0.0)
                         total += leverage(g, j);
-                if (total > 0.0) s.press_share[g] = std::min(1.0, budget / total);
+                if (total > 0.0) s.press_share[g] = std::min(1.0, remaining / total);
             }
             for (int j = 0; j < n; ++j) {
                 if (!target(j)) continue;
