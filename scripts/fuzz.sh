@@ -28,6 +28,14 @@ cmake $(sco_generator "$B") -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_CO
       -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" >/dev/null
 cmake --build "$B" -j"$(nproc)" --target fuzz_scenario fuzz_results sco-sim
 
+# The results fuzzer writes its inputs under $TMPDIR/sco-fuzz-results-PID and removes them
+# at exit; libFuzzer's fork mode ends its children without running exit handlers, so each
+# child left a directory in /tmp (1,882 after session 16's runs). Give them a scratch
+# directory of their own inside the build tree and empty it on every run.
+export TMPDIR="$PWD/$B/tmp"
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
+
 # HDF5 and OpenMP keep a few allocations until exit; leaks are the sanitize.sh suite's job.
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:allocator_may_return_null=1:suppressions=$PWD/tests/fuzz/asan.supp"
 # fuzz_results replaces operator new/delete by malloc/free (see fuzz_results.cpp), so
