@@ -39,7 +39,8 @@ void EngineScratch::resize(const ModelSpec& spec) {
     decided.resize(agents);
     pressure.resize(agents);
     spent.resize(agents);
-    press_share.resize(agents);
+    need.resize(agents);
+    press_order.reserve(2 * static_cast<std::size_t>(agents));
     disposition.resize(agents);
     choice.resize(agents);
     principal.resize(agents);
@@ -76,6 +77,40 @@ bool same_bits(double a, double b) {
 bool decided_on(const EngineScratch::Decided& d, const Relations& rel, double pressure) {
     return same_bits(d.rel.all, rel.all) && same_bits(d.rel.principal, rel.principal) &&
            same_bits(d.pressure, pressure);
+}
+
+/// A great power's budget split among its targets where it does not cover the whole leverage
+/// (docs/model.md III.4.4). On entry share[j] is its leverage over target j (0 for an agent
+/// that is not one), need[j] what j lacks to give way (finite), budget below the leverage's
+/// sum. Target j gets x_j = clamp(need_j + m, 0, leverage_j), with the one level m at which
+/// the x_j add up to the budget: the margin x_j - need_j by which a target would give way is
+/// raised, from the smallest up, as far as the budget goes (water-filling), so no other split
+/// leaves a larger smallest margin. On return share[j] = x_j / leverage_j. The sum over the
+/// targets is piecewise linear and non-decreasing in m, with a kink where a target starts to
+/// be pressed (m = -need) and where it reaches its leverage (m = leverage - need).
+void press_split(double* share, const double* need, int n, double budget,
+                 std::vector<std::pair<double, int>>& kinks) {
+    kinks.clear();
+    for (int j = 0; j < n; ++j)
+        if (share[j] > 0.0) {
+            kinks.push_back({-need[j], +1});
+            kinks.push_back({share[j] - need[j], -1});
+        }
+    std::sort(kinks.begin(), kinks.end());
+    double sum = 0.0, at = kinks.front().first, level = kinks.back().first;
+    int slope = 0;  // targets pressed and below their leverage between two kinks
+    for (const auto& [m, turn] : kinks) {
+        const double next = sum + slope * (m - at);
+        if (slope > 0 && next >= budget) {
+            level = at + (budget - sum) / slope;
+            break;
+        }
+        sum = next;
+        at = m;
+        slope += turn;
+    }
+    for (int j = 0; j < n; ++j)
+        if (share[j] > 0.0) share[j] = std::clamp(need[j] + level, 0.0, share[j]) / share[j];
 }
 }  // namespace
 
@@ -667,33 +702,61 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             auto leverage = [&](int g, int j) {
                 return strength * w.capability(g) * w.susceptibility(j, g);
             };
-            // What each great power puts in this round, as a share of its leverage over the
-            // round's targets: it presses only for a text it cares about, and puts in no more,
-            // over the summit, than the text (as it stands this round) is worth to it beyond
-            // what pressing costs, shared among the targets in proportion to its leverage.
-            for (const int g : s.powers) {
-                s.press_share[g] = 0.0;
+            // What each target lacks to give way: its objection's utility less that of its
+            // best other option, on this round's text and before this round's pressure.
+            for (int j = 0; j < n; ++j)
+                if (target(j)) {
+                    const Options& o = s.opts[j];
+                    s.need[j] = o.v[3] - std::max(std::max(o.v[0], o.v[1]), o.v[2]);
+                }
+            // What each great power puts into each target this round: it presses only for a
+            // text it cares about, and puts in no more, over the summit, than the text (as it
+            // stands this round) is worth to it beyond what pressing costs. A budget that
+            // does not cover its whole leverage goes where the targets lack most: it raises
+            // the smallest margin by which a target would give way as far as it can, each
+            // target up to the leverage over it (press_split). Each great power decides on
+            // the round's needs alone, before any pressure of the round is applied.
+            const std::size_t P = s.powers.size();
+            s.press_share.assign(P * static_cast<std::size_t>(n), 0.0);
+            for (std::size_t k = 0; k < P; ++k) {
+                const int g = s.powers[k];
                 if (!w.member(g) || !supports(s.choice[g]) || w.capability(g) <= 0.0 ||
                     strength <= 0.0)
                     continue;  // pressure that weighs nothing is not applied
                 const double remaining = s.opts[g].v[0] - w.d(Dyn::PressureCost) - s.spent[g];
                 if (!(remaining > 0.0)) continue;
+                // share[j]: the part of its leverage over j it puts in (0 for no target).
+                double* share = s.press_share.data() + k * static_cast<std::size_t>(n);
                 double total = 0.0;
+                int targets = 0, last = -1;
                 for (int j = 0; j < n; ++j)
-                    if (j != g && target(j) && w.susceptibility(j, g) > 0.0)
-                        total += leverage(g, j);
-                if (total > 0.0) s.press_share[g] = std::min(1.0, remaining / total);
+                    if (j != g && target(j) && w.susceptibility(j, g) > 0.0) {
+                        share[j] = leverage(g, j);  // the leverage, until it is split below
+                        total += share[j];
+                        ++targets;
+                        last = j;
+                    }
+                if (targets == 0) continue;
+                if (!(total > remaining)) {  // the budget covers the whole leverage
+                    for (int j = 0; j < n; ++j) share[j] = share[j] > 0.0 ? 1.0 : 0.0;
+                } else if (targets == 1) {  // the whole budget (the split's answer, exactly)
+                    share[last] = remaining / total;
+                } else {
+                    press_split(share, s.need.data(), n, remaining, s.press_order);
+                }
             }
             for (int j = 0; j < n; ++j) {
                 if (!target(j)) continue;
-                for (const int g : s.powers) {
-                    const double share = s.press_share[g];
-                    if (g == j || !(share > 0.0) || w.susceptibility(j, g) <= 0.0) continue;
-                    const double put = leverage(g, j) * share;
+                for (std::size_t k = 0; k < P; ++k) {
+                    const int g = s.powers[k];
+                    const double share = s.press_share[k * static_cast<std::size_t>(n) + j];
+                    if (g == j || !(share > 0.0)) continue;
+                    const double lev = leverage(g, j);
+                    const double put = lev * share;
                     s.pressure[j] += put;
                     s.spent[g] += put;
                     // The relational cost grows with what is put in: the whole leverage adds
-                    // pressure_tension, a share of it that share.
+                    // pressure_tension, a part of it that part.
                     const double tn =
                         std::min(1.0, w.tension(g, j) + w.d(Dyn::PressureTension) * share);
                     w.tension(g, j) = w.tension(j, g) = tn;
@@ -702,8 +765,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                     relations_current = false;
                     flags[g] |= kPressurer;
                     ++res.pressure;
-                    if (explain)
-                        explain->rounds.back().pressure.push_back({g, j, put, leverage(g, j)});
+                    if (explain) explain->rounds.back().pressure.push_back({g, j, put, lev});
                 }
             }
         }

@@ -72,9 +72,15 @@ struct EngineScratch {
     };
     std::vector<Decided> decided;  // [agent]
     std::vector<double> pressure;  // [agent]
-    /// [agent] the pressure a great power has put in on this text at this summit, and the
-    /// share of its leverage it puts in this round (III.4.4)
-    std::vector<double> spent, press_share;
+    /// [agent] the pressure a great power has put in on this text at this summit (III.4.4)
+    std::vector<double> spent;
+    /// [agent] what a round's target of pressure lacks to give way: its objection's utility
+    /// less that of its best other option (negative for one that objected by its noise)
+    std::vector<double> need;
+    /// [power x agent] the part of its leverage over each target that each great power puts
+    /// in this round (III.4.4); press_order: scratch of the budget's split, [2 x targets]
+    std::vector<double> press_share;
+    std::vector<std::pair<double, int>> press_order;
     std::vector<double> disposition;       // [agent] quantile u, fixed for the summit
     std::vector<Choice> choice;            // [agent]
     std::vector<unsigned char> principal;  // [agent] sponsor, host or candidate of the text
