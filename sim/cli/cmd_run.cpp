@@ -125,7 +125,10 @@ void print_replay(const core::ModelSpec& s, const core::RunRecord& r, const core
                 for (const auto& pr : re.pressure)
                     std::cout << "    pressure: " << s.agents[pr.power].id << " presses "
                               << s.agents[pr.target].id << " with " << num(pr.amount)
-                              << " (leverage " << num(pr.leverage) << ")\n";
+                              << " (leverage " << num(pr.leverage) << ", "
+                              << (pr.need > 0.0 ? "needed " + num(pr.need)
+                                                : std::string("needed none"))
+                              << ")\n";
                 if (!re.next.empty()) std::cout << "    -> " << re.next << "\n";
             }
             std::cout << "  rule: " << pe.rule << "\n";

@@ -40,6 +40,15 @@ void EngineScratch::resize(const ModelSpec& spec) {
     pressure.resize(agents);
     spent.resize(agents);
     need.resize(agents);
+    // [power x agent] tables: sized for every great power, so that a pressing allocates
+    // nothing.
+    std::size_t great_powers = 0;
+    for (const AgentSpec& a : spec.agents) great_powers += a.great_power ? 1 : 0;
+    press_share.reserve(great_powers * static_cast<std::size_t>(agents));
+    press_eff.reserve(great_powers * static_cast<std::size_t>(agents));
+    press_lev.resize(agents);
+    press_lacks.resize(agents);
+    press_budget.resize(agents);
     press_order.reserve(2 * static_cast<std::size_t>(agents));
     disposition.resize(agents);
     choice.resize(agents);
@@ -81,36 +90,42 @@ bool decided_on(const EngineScratch::Decided& d, const Relations& rel, double pr
 
 /// A great power's budget split among its targets where it does not cover the whole leverage
 /// (docs/model.md III.4.4). On entry share[j] is its leverage over target j (0 for an agent
-/// that is not one), need[j] what j lacks to give way (finite), budget below the leverage's
-/// sum. Target j gets x_j = clamp(need_j + m, 0, leverage_j), with the one level m at which
-/// the x_j add up to the budget: the margin x_j - need_j by which a target would give way is
-/// raised, from the smallest up, as far as the budget goes (water-filling), so no other split
-/// leaves a larger smallest margin. On return share[j] = x_j / leverage_j. The sum over the
-/// targets is piecewise linear and non-decreasing in m, with a kink where a target starts to
-/// be pressed (m = -need) and where it reaches its leverage (m = leverage - need).
-void press_split(double* share, const double* need, int n, double budget,
+/// that is not one), eff[j] > 0 what a unit of its push takes off j's margin of objection
+/// (1 less what it costs j's support in relations), lacks[j] what j lacks to give way
+/// (finite), budget below the leverage's sum. Target j gets x_j = clamp((lacks_j + m) /
+/// eff_j, 0, leverage_j), with the one level m at which the x_j add up to the budget: the
+/// margin eff_j x_j - lacks_j by which a target would give way is raised, from the smallest
+/// up, as far as the budget goes (water-filling), so no other split leaves a larger smallest
+/// margin. On return share[j] = x_j / leverage_j. The sum over the targets is piecewise
+/// linear and non-decreasing in m, with a kink where a target starts to be pressed
+/// (m = -lacks) and where it reaches its leverage (m = eff x leverage - lacks).
+void press_split(double* share, const double* eff, const double* lacks, int n, double budget,
                  std::vector<std::pair<double, int>>& kinks) {
     kinks.clear();
     for (int j = 0; j < n; ++j)
         if (share[j] > 0.0) {
-            kinks.push_back({-need[j], +1});
-            kinks.push_back({share[j] - need[j], -1});
+            kinks.push_back({-lacks[j], j + 1});
+            kinks.push_back({eff[j] * share[j] - lacks[j], -(j + 1)});
         }
     std::sort(kinks.begin(), kinks.end());
     double sum = 0.0, at = kinks.front().first, level = kinks.back().first;
-    int slope = 0;  // targets pressed and below their leverage between two kinks
+    double slope = 0.0;  // the sum's growth per unit of m between two kinks
+    int active = 0;      // targets pressed and below their leverage there
     for (const auto& [m, turn] : kinks) {
         const double next = sum + slope * (m - at);
-        if (slope > 0 && next >= budget) {
+        if (active > 0 && next >= budget) {
             level = at + (budget - sum) / slope;
             break;
         }
         sum = next;
         at = m;
-        slope += turn;
+        const int j = turn > 0 ? turn - 1 : -turn - 1;
+        active += turn > 0 ? 1 : -1;
+        slope = active == 0 ? 0.0 : slope + (turn > 0 ? 1.0 : -1.0) / eff[j];
     }
     for (int j = 0; j < n; ++j)
-        if (share[j] > 0.0) share[j] = std::clamp(need[j] + level, 0.0, share[j]) / share[j];
+        if (share[j] > 0.0)
+            share[j] = std::clamp((lacks[j] + level) / eff[j], 0.0, share[j]) / share[j];
 }
 }  // namespace
 
@@ -709,41 +724,95 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                     const Options& o = s.opts[j];
                     s.need[j] = o.v[3] - std::max(std::max(o.v[0], o.v[1]), o.v[2]);
                 }
-            // What each great power puts into each target this round: it presses only for a
-            // text it cares about, and puts in no more, over the summit, than the text (as it
-            // stands this round) is worth to it beyond what pressing costs. A budget that
-            // does not cover its whole leverage goes where the targets lack most: it raises
-            // the smallest margin by which a target would give way as far as it can, each
-            // target up to the leverage over it (press_split). Each great power decides on
-            // the round's needs alone, before any pressure of the round is applied.
-            const std::size_t P = s.powers.size();
-            s.press_share.assign(P * static_cast<std::size_t>(n), 0.0);
+            // What each great power puts into each target this round (docs/model.md III.4.4):
+            // it presses only for a text it cares about, and puts in no more, over the
+            // summit, than the text (as it stands this round) is worth to it beyond what
+            // pressing costs. A budget that does not cover its whole leverage goes where the
+            // targets lack most: it raises the smallest margin by which a target would give
+            // way as far as it can (press_split), counting what its push costs the target's
+            // support in relations and what the other great powers put in.
+            const std::size_t P = s.powers.size(), N = static_cast<std::size_t>(n);
+            s.press_share.assign(P * N, 0.0);
+            s.press_eff.assign(P * N, 0.0);
+            const double tw = w.d(Dyn::TensionWeight), pt = w.d(Dyn::PressureTension);
+            const double cp = w.d(Dyn::CoPartyWeight), spill = w.d(Dyn::RivalSpill);
+            int splitting = 0;  // great powers whose budget must be split among targets
             for (std::size_t k = 0; k < P; ++k) {
                 const int g = s.powers[k];
+                s.press_budget[k] = 0.0;
                 if (!w.member(g) || !supports(s.choice[g]) || w.capability(g) <= 0.0 ||
                     strength <= 0.0)
                     continue;  // pressure that weighs nothing is not applied
                 const double remaining = s.opts[g].v[0] - w.d(Dyn::PressureCost) - s.spent[g];
                 if (!(remaining > 0.0)) continue;
-                // share[j]: the part of its leverage over j it puts in (0 for no target).
-                double* share = s.press_share.data() + k * static_cast<std::size_t>(n);
+                // eff[j]: what a unit of g's push takes off j's objection net of what it
+                // takes off j's best other option through the tension it adds (where g is a
+                // principal or a co-party of the text, and the pair's tension is below 1).
+                // A push that costs the target's support more than it costs its objection
+                // (eff <= 0) would only harden it: g does not press it.
+                double* eff = s.press_eff.data() + k * N;
+                double* share = s.press_share.data() + k * N;
                 double total = 0.0;
                 int targets = 0, last = -1;
-                for (int j = 0; j < n; ++j)
-                    if (j != g && target(j) && w.susceptibility(j, g) > 0.0) {
-                        share[j] = leverage(g, j);  // the leverage, until it is split below
-                        total += share[j];
-                        ++targets;
-                        last = j;
-                    }
+                for (int j = 0; j < n; ++j) {
+                    if (j == g || !target(j) || !(w.susceptibility(j, g) > 0.0)) continue;
+                    const double lev = leverage(g, j);
+                    const Options& o = s.opts[j];
+                    const bool stays = o.v[2] > std::max(o.v[0], o.v[1]);
+                    const double weight = s.principal[g] ? (stays ? spill : 1.0)
+                                          : s.party[g]   ? (stays ? 0.0 : cp)
+                                                         : 0.0;
+                    const double drop = w.tension(g, j) < 1.0 ? pt * tw * weight : 0.0;
+                    eff[j] = 1.0 - drop / lev;
+                    if (!(eff[j] > 0.0)) continue;
+                    share[j] = lev;  // the leverage, until it is split below
+                    total += lev;
+                    ++targets;
+                    last = j;
+                }
                 if (targets == 0) continue;
                 if (!(total > remaining)) {  // the budget covers the whole leverage
                     for (int j = 0; j < n; ++j) share[j] = share[j] > 0.0 ? 1.0 : 0.0;
                 } else if (targets == 1) {  // the whole budget (the split's answer, exactly)
                     share[last] = remaining / total;
-                } else {
-                    press_split(share, s.need.data(), n, remaining, s.press_order);
+                } else {  // split below, once every other great power's push is known
+                    for (int j = 0; j < n; ++j) share[j] = 0.0;
+                    s.press_budget[k] = remaining;
+                    ++splitting;
                 }
+            }
+            // Each splitting great power splits its budget against what its targets still
+            // lack after the other great powers' pushes; with more than one, they answer
+            // each other in turn until no split changes (at most kPressRounds times).
+            for (int sweep = 0; splitting > 0 && sweep < kPressRounds; ++sweep) {
+                bool changed = false;
+                for (std::size_t k = 0; k < P; ++k) {
+                    if (!(s.press_budget[k] > 0.0)) continue;
+                    const int g = s.powers[k];
+                    const double* eff = s.press_eff.data() + k * N;
+                    double* share = s.press_share.data() + k * N;
+                    for (int j = 0; j < n; ++j) {
+                        s.press_lev[j] = 0.0;
+                        if (j == g || !target(j) || !(w.susceptibility(j, g) > 0.0) ||
+                            !(eff[j] > 0.0))
+                            continue;
+                        s.press_lev[j] = leverage(g, j);
+                        double lacks = s.need[j];
+                        for (std::size_t h = 0; h < P; ++h)
+                            if (h != k && s.press_share[h * N + j] > 0.0)
+                                lacks -= s.press_eff[h * N + j] * s.press_share[h * N + j] *
+                                         leverage(s.powers[h], j);
+                        s.press_lacks[j] = lacks;
+                    }
+                    press_split(s.press_lev.data(), eff, s.press_lacks.data(), n, s.press_budget[k],
+                                s.press_order);
+                    for (int j = 0; j < n; ++j)
+                        if (!same_bits(share[j], s.press_lev[j])) {
+                            share[j] = s.press_lev[j];
+                            changed = true;
+                        }
+                }
+                if (!changed || splitting == 1) break;
             }
             for (int j = 0; j < n; ++j) {
                 if (!target(j)) continue;
@@ -765,7 +834,8 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                     relations_current = false;
                     flags[g] |= kPressurer;
                     ++res.pressure;
-                    if (explain) explain->rounds.back().pressure.push_back({g, j, put, lev});
+                    if (explain)
+                        explain->rounds.back().pressure.push_back({g, j, put, lev, s.need[j]});
                 }
             }
         }

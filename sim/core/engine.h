@@ -78,8 +78,12 @@ struct EngineScratch {
     /// less that of its best other option (negative for one that objected by its noise)
     std::vector<double> need;
     /// [power x agent] the part of its leverage over each target that each great power puts
-    /// in this round (III.4.4); press_order: scratch of the budget's split, [2 x targets]
-    std::vector<double> press_share;
+    /// in this round, and what a unit of its push takes off the target's margin of objection
+    /// (III.4.4)
+    std::vector<double> press_share, press_eff;
+    /// Scratch of the budget's split: [agent] leverage then share, what the target still
+    /// lacks; [power] the budget of a great power that splits it; [2 x targets] the kinks
+    std::vector<double> press_lev, press_lacks, press_budget;
     std::vector<std::pair<double, int>> press_order;
     std::vector<double> disposition;       // [agent] quantile u, fixed for the summit
     std::vector<Choice> choice;            // [agent]
@@ -185,10 +189,11 @@ struct RoundExplain {
     std::vector<double> text;  ///< [dimension]
     std::vector<AgentExplain> agents;
     /// One application of pressure after the round: what the great power put in, of its
-    /// leverage over the target (model.md III.4.4).
+    /// leverage over the target, and what the target lacked to give way (its objection's
+    /// utility less its best other option's, before the round's pressure; model.md III.4.4).
     struct Pressed {
         int power = 0, target = 0;
-        double amount = 0.0, leverage = 0.0;
+        double amount = 0.0, leverage = 0.0, need = 0.0;
     };
     std::vector<Pressed> pressure;
     int vetoes = 0, substance = 0, joined = 0;
@@ -257,6 +262,9 @@ class ConsensusEngine {
     /// rounding (and with it the file's order of the dimensions, the order of the sums)
     /// cannot pick the offer.
     static constexpr double kTie = 1e-12;
+    /// How many times great powers that split their budgets answer each other's splits, at
+    /// most, within one round (III.4.4).
+    static constexpr int kPressRounds = 16;
 
   private:
     /// Relations of every agent with the text's principals and parties, this round.

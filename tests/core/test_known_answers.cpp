@@ -1580,6 +1580,76 @@ TEST(KnownAnswers, PressureGoesWhereTheTargetsLackMost) {
     }
 }
 
+// Two great powers count each other's pressure (model.md III.4.4, session 17's attack). AAA
+// sponsors a plan moving d0 from 0.5 to 1.0; AAA and DDD (capability 0.4, salience 0.84 at
+// 1.0) each value it at 0.42, a budget of 0.12 beyond pressure_cost 0.3. TAA and TBB, at 0
+// with salience 0.4, lose 0.2 against an objection cost of 0.1: each lacks 0.1. DDD can
+// press only TAA (leverage 2 x 0.4 x 0.5 = 0.4), AAA presses TBB (0.4) and TAA (0.8 k).
+// Split against the needs alone, AAA put part of its budget into TAA, which DDD covers
+// anyway, and left TBB short: the text passed at k = 0.01 and was blocked at k = 0.1 (100%
+// to 0%). Each split now counts what the other great powers put in: AAA puts its whole
+// budget into TBB and the text passes at every k.
+TEST(KnownAnswers, TwoGreatPowersCountEachOthersPressure) {
+    for (const double k : {0.01, 0.05, 0.1, 0.2, 0.5, 1.0}) {
+        SpecBuilder b(1, 0, 1);
+        b.agent("AAA", Role::Member, 0.4, true);
+        b.agent("DDD", Role::Member, 0.4, true);
+        b.agent("TAA");
+        b.agent("TBB");
+        b.set("status_quo.d0", 0.5);
+        for (const char* id : {"AAA", "DDD"})
+            b.set(path(id, "position.d0"), 1.0).set(path(id, "salience.d0"), 0.84);
+        for (const char* id : {"TAA", "TBB"}) b.set(path(id, "salience.d0"), 0.4);
+        b.susceptibility(2, 0, k);
+        b.susceptibility(2, 1, 0.5);
+        b.susceptibility(3, 0, 0.5);
+        b.dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::PressureStrength, 2.0);
+        b.dyn(Dyn::PressureCost, 0.3).dyn(Dyn::PressureTension, 0.0).dyn(Dyn::Rounds, 3.0);
+        b.proposal("text", Kind::Plan, 0);
+        b.set("agenda.text.position.d0", 1.0);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        b.spec().variants.amendment = AmendmentRule::None;
+        const Resolved r = resolve_once(b.spec(), 0);
+        EXPECT_EQ(r.res.outcome, Outcome::Adopted) << "k " << k;
+        EXPECT_NEAR(r.s.pressure[3], 0.12, 1e-12) << "k " << k << ": AAA's budget, on TBB";
+        EXPECT_NEAR(r.s.pressure[2], 0.12, 1e-12) << "k " << k << ": DDD's budget, on TAA";
+    }
+}
+
+// A push that costs the target's support more than its objection is not made (model.md
+// III.4.4). AAA (capability 0.4, pressure_strength 0.625, budget 0.16) sponsors the text;
+// BBB lacks 0.06 and AAA's leverage over it is 0.25, CCC lacks 0.03 and the leverage is
+// 0.1. With pressure_tension 0.3 and tension_weight 0.5, a push of the whole leverage adds
+// 0.3 of tension with AAA, which costs the target 0.15 of its support for AAA's text: a
+// unit of push takes 1 - 0.15 / leverage off its margin of objection (0.4 for BBB, -0.5
+// for CCC). Pressing CCC would only harden it, and AAA does not; BBB gets the whole budget,
+// 0.16, and gives way (margin 0.4 x 0.16 - 0.06 = 0.004). CCC's veto stands: blocked, with
+// one pressing. Both earlier rules pressed CCC too.
+TEST(KnownAnswers, APushThatWouldHardenTheTargetIsNotMade) {
+    SpecBuilder b(1, 0, 1);
+    b.agent("AAA", Role::Member, 0.4, true);
+    b.agent("BBB");
+    b.agent("CCC");
+    b.set("status_quo.d0", 0.5).set(path("AAA", "position.d0"), 1.0);
+    b.set(path("AAA", "salience.d0"), 1.0);
+    b.set(path("BBB", "salience.d0"), 0.32).set(path("CCC", "salience.d0"), 0.26);
+    b.susceptibility(1, 0, 1.0);
+    b.susceptibility(2, 0, 0.4);
+    b.dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::PressureStrength, 0.625);
+    b.dyn(Dyn::PressureCost, 0.34).dyn(Dyn::PressureTension, 0.3).dyn(Dyn::Rounds, 2.0);
+    b.dyn(Dyn::TensionWeight, 0.5);
+    b.proposal("text", Kind::Plan, 0);
+    b.set("agenda.text.position.d0", 1.0);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.spec().variants.amendment = AmendmentRule::None;
+    const Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_EQ(r.res.pressure, 1);
+    EXPECT_FALSE(r.flags[2] & kPressured);
+    EXPECT_NEAR(r.s.pressure[1], 0.16, 1e-12);
+    EXPECT_TRUE(r.flags[1] & kJoined) << "BBB gives way";
+    EXPECT_EQ(r.res.outcome, Outcome::Blocked) << "CCC's veto stands";
+}
+
 // The split of the budget, on random cases (model.md III.4.4): AAA's plan as above, its budget
 // 0.5 - pressure_cost, and three objectors at 0 whose saliences, susceptibilities and the
 // budget are drawn. Deterministic choice, no amendment, two rounds: the round-1 objectors are
@@ -1617,10 +1687,13 @@ TEST(KnownAnswers, PressureSplitRaisesTheSmallestMarginAndIsMonotone) {
     };
     std::mt19937_64 gen(20261130);
     std::uniform_real_distribution<double> sal(0.2, 0.8), kap(0.05, 1.0), cost(0.2, 0.49);
-    int split = 0, checked = 0;
+    const double tw = dyn_default(Dyn::TensionWeight).value;
+    int split = 0, checked = 0, hardened = 0;
     for (int t = 0; t < 600; ++t) {
-        // Half the draws with a tension cost (0.3): the push then also lowers the target's
-        // support for AAA's text, which the needs, read before the push, leave out.
+        // Half the draws with a tension cost (0.3): a push of x then also lowers the target's
+        // support for AAA's text by tension_weight x 0.3 x x / leverage, so a unit of it takes
+        // eff = 1 - 0.3 tension_weight / leverage off the target's margin of objection; a
+        // target with eff <= 0 is not pressed.
         Case c{{sal(gen), sal(gen), sal(gen)},
                {kap(gen), kap(gen), kap(gen)},
                cost(gen),
@@ -1628,43 +1701,54 @@ TEST(KnownAnswers, PressureSplitRaisesTheSmallestMarginAndIsMonotone) {
         const Resolved r = resolved(c);
         const double budget = 0.5 - c.cost;
         double lev_sum = 0.0, put_sum = 0.0, level = std::numeric_limits<double>::quiet_NaN();
-        std::vector<int> targets;
-        for (int j = 1; j <= 3; ++j)
-            if (r.flags[j] & kPressured) {
-                targets.push_back(j);
-                lev_sum += 0.4 * c.kappa[j - 1];
-                put_sum += r.s.pressure[j];
-            }
-        ASSERT_EQ(static_cast<int>(targets.size()), r.res.pressure) << "case " << t;
-        if (targets.empty()) continue;
-        ASSERT_NEAR(put_sum, std::min(budget, lev_sum), 1e-12) << "case " << t;
         double smallest = std::numeric_limits<double>::infinity();
-        for (const int j : targets) {
-            const double lev = 0.4 * c.kappa[j - 1], x = r.s.pressure[j];
+        std::vector<int> eligible;
+        int pressed = 0;
+        for (int j = 1; j <= 3; ++j) {
+            const double lev = 0.4 * c.kappa[j - 1], n = r.s.need[j], x = r.s.pressure[j];
+            if (!(n > 0.0)) continue;  // no round-1 objector (deterministic choice)
+            const double eff = 1.0 - c.tension * tw / lev;
+            if (!(eff > 0.0)) {
+                ++hardened;
+                ASSERT_FALSE(r.flags[j] & kPressured) << "case " << t << ": pressed, hardened";
+                smallest = std::min(smallest, -n);
+                continue;
+            }
+            eligible.push_back(j);
+            lev_sum += lev;
+            put_sum += x;
+            pressed += (r.flags[j] & kPressured) != 0;
             ASSERT_GE(x, 0.0) << "case " << t;
             ASSERT_LE(x, lev * (1 + 1e-12)) << "case " << t;
-            smallest = std::min(smallest, x - r.s.need[j]);
+            const double margin = eff * x - n;
+            smallest = std::min(smallest, margin);
             if (x > 1e-12 && x < lev * (1 - 1e-12)) {
-                if (std::isnan(level)) level = x - r.s.need[j];
-                ASSERT_NEAR(x - r.s.need[j], level, 1e-12) << "case " << t << " target " << j;
+                if (std::isnan(level)) level = margin;
+                ASSERT_NEAR(margin, level, 1e-12) << "case " << t << " target " << j;
             }
         }
-        if (budget < lev_sum && targets.size() > 1) {
+        ASSERT_EQ(pressed, r.res.pressure) << "case " << t;
+        if (eligible.empty()) continue;
+        ASSERT_NEAR(put_sum, std::min(budget, lev_sum), 1e-12) << "case " << t;
+        if (budget < lev_sum && eligible.size() > 1) {
             ++split;
             if (!std::isnan(level))
-                for (const int j : targets) {
+                for (const int j : eligible) {
                     const double lev = 0.4 * c.kappa[j - 1], x = r.s.pressure[j];
+                    const double eff = 1.0 - c.tension * tw / lev, margin = eff * x - r.s.need[j];
                     if (x <= 1e-12) {
                         ASSERT_LE(r.s.need[j], -level + 1e-12) << "case " << t;
                     }
                     if (x >= lev * (1 - 1e-12)) {
-                        ASSERT_LE(x - r.s.need[j], level + 1e-12) << "case " << t;
+                        ASSERT_LE(margin, level + 1e-12) << "case " << t;
                     }
                 }
         }
-        // Monotone: more susceptibility or a larger budget never turns adoption into a block.
-        // Draws whose smallest margin is within rounding of 0 say nothing either way.
+        // The margins are the model's: the text passes exactly where every round-1 objector
+        // is left with a positive one (draws within rounding of 0 aside).
         if (std::abs(smallest) < 1e-9) continue;
+        ASSERT_EQ(r.res.outcome == Outcome::Adopted, smallest > 0.0) << "case " << t;
+        // Monotone: more susceptibility or a larger budget never turns adoption into a block.
         const bool adopted = r.res.outcome == Outcome::Adopted;
         for (int j = 0; j < 4; ++j) {
             Case more = c;
@@ -1682,6 +1766,7 @@ TEST(KnownAnswers, PressureSplitRaisesTheSmallestMarginAndIsMonotone) {
     }
     EXPECT_GT(split, 100) << "too few draws where the budget has to be split";
     EXPECT_GT(checked, 1000);
+    EXPECT_GT(hardened, 20) << "too few draws with a target pressing would harden";
 }
 
 // A member whose relations change while the text stays as it was decides again. An opt-out
