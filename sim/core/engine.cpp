@@ -22,12 +22,12 @@ void EngineScratch::resize(const ModelSpec& spec) {
     best.resize(dims);
     // The dimensions ranked by id once, so that the win-set's tie-break reads no string and
     // not the file's order.
-    std::vector<int> by_id(dims);
-    for (int d = 0; d < dims; ++d) by_id[d] = d;
-    std::sort(by_id.begin(), by_id.end(),
+    std::vector<int> dims_by_id(dims);
+    for (int d = 0; d < dims; ++d) dims_by_id[d] = d;
+    std::sort(dims_by_id.begin(), dims_by_id.end(),
               [&](int a, int b) { return spec.dimensions[a] < spec.dimensions[b]; });
     dim_rank.resize(dims);
-    for (int r = 0; r < dims; ++r) dim_rank[by_id[r]] = r;
+    for (int r = 0; r < dims; ++r) dim_rank[dims_by_id[r]] = r;
     offers.resize(static_cast<std::size_t>(dims + 1) * (ConsensusEngine::kGrid + 1));
     holders.reserve(agents);
     cand_terms.resize(static_cast<std::size_t>(dims) * (ConsensusEngine::kGrid + 2) * 5);
@@ -57,7 +57,15 @@ void EngineScratch::resize(const ModelSpec& spec) {
     party.resize(agents);
     outside.resize(agents);
     powers.reserve(agents);
+    // The agents by id, so that the great powers' turns in splitting their pressure budgets
+    // (III.4.4) do not follow the file's order.
+    by_id.resize(agents);
+    for (int i = 0; i < agents; ++i) by_id[i] = i;
+    std::sort(by_id.begin(), by_id.end(),
+              [&](int a, int b) { return spec.agents[a].id < spec.agents[b].id; });
     refusers.reserve(agents);
+    vetoers.reserve(agents);
+    p_refused.resize(agents);
     std::set<std::pair<int, int>> pairs;
     for (const ParamDef& d : spec.params.all())
         if ((d.field == Field::Tension || d.field == Field::Affinity ||
@@ -254,7 +262,7 @@ int ConsensusEngine::named_geo(const World& w, const ProposalSpec& prop, EngineS
 }
 
 double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
-                                double ambition, bool refused) const {
+                                double ambition, bool refused, double beta) const {
     const int D = w.dims;
     const double unc = w.uncertainty(p);
     const int sp = prop.sponsor;
@@ -410,6 +418,21 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                     }
                 }
                 if (!all) continue;
+                // Under logit choice a member that vetoed showed that its disposition lies in
+                // its objection's range (it is kept through the summit): it gives way on the
+                // candidate with probability 1 - p_obj(candidate) / p_obj(refused). The
+                // candidate must make that more likely than not (III.4.5).
+                if (beta >= 0.0) {
+                    for (const int j : s.vetoers) {
+                        const Options o = options(w, spatial_of(g_agent(j)), s.terms[j], s.rel[j],
+                                                  e, s.pressure[j], unc, prop.kind, prop.opt_out);
+                        if (logit_probabilities(o, beta)[3] > 0.5 * s.p_refused[j]) {
+                            all = false;
+                            break;
+                        }
+                    }
+                    if (!all) continue;
+                }
                 s.offers[offers++] = {v, size, scope, k};
                 if (v > top_value || (v == top_value && size > top_size)) {
                     top_value = v;
@@ -522,6 +545,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     }
     for (int i = 0; i < n; ++i) {
         s.pressure[i] = s.spent[i] = 0.0;
+        s.p_refused[i] = 1.0;
         s.principal[i] = s.forced[i] = 0;
         // Every member is party to a binding text; in an opt-out project, at first every
         // member is expected to take part, after a round those who joined.
@@ -703,8 +727,8 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         if (vetoes > 0 && v_.pressure == PressureRule::Enabled) {
             if (!powers_listed) {
                 s.powers.clear();
-                for (int g = 0; g < n; ++g)
-                    if (w.great_power[g]) s.powers.push_back(g);
+                for (const int g : s.by_id)
+                    if (g < n && w.great_power[g]) s.powers.push_back(g);
                 powers_listed = true;
             }
             // A member that asks for time is not pressed: waiting for clarity is a use of the
@@ -747,7 +771,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 if (!(remaining > 0.0)) continue;
                 // eff[j]: what a unit of g's push takes off j's objection net of what it
                 // takes off j's best other option through the tension it adds (where g is a
-                // principal or a co-party of the text, and the pair's tension is below 1).
+                // principal or a co-party of the text).
                 // A push that costs the target's support more than it costs its objection
                 // (eff <= 0) would only harden it: g does not press it.
                 double* eff = s.press_eff.data() + k * N;
@@ -762,7 +786,9 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                     const double weight = s.principal[g] ? (stays ? spill : 1.0)
                                           : s.party[g]   ? (stays ? 0.0 : cp)
                                                          : 0.0;
-                    const double drop = w.tension(g, j) < 1.0 ? pt * tw * weight : 0.0;
+                    // The tension stops at 1: over a push of the whole leverage it rises by
+                    // min(pressure_tension, 1 - tension), taken as spread evenly over the push.
+                    const double drop = std::min(pt, 1.0 - w.tension(g, j)) * tw * weight;
                     eff[j] = 1.0 - drop / lev;
                     if (!(eff[j] > 0.0)) continue;
                     share[j] = lev;  // the leverage, until it is split below
@@ -883,7 +909,18 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 if (now.v == s.opts[j].v) s.refusers.push_back(j);
             }
             const bool refused = !s.refusers.empty();
-            if (!std::isfinite(win_set(w, prop, p, s, ambition, refused))) {
+            s.vetoers.clear();
+            if (!det)
+                for (int j = 0; j < n; ++j)
+                    if (w.member(j) && !s.forced[j] && !s.outside[j] &&
+                        s.choice[j] == Choice::Object && !(flags[j] & kDropped)) {
+                        s.vetoers.push_back(j);
+                        // Each objection at this summit shows that j's disposition lies in
+                        // that objection's range: together, in the narrowest of them.
+                        s.p_refused[j] =
+                            std::min(s.p_refused[j], logit_probabilities(s.opts[j], beta)[3]);
+                    }
+            if (!std::isfinite(win_set(w, prop, p, s, ambition, refused, det ? -1.0 : beta))) {
                 res.win_set_empty = true;
                 if (explain)
                     explain->rounds.back().next =

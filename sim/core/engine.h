@@ -91,8 +91,13 @@ struct EngineScratch {
     std::vector<unsigned char> forced;   // [agent] supports by position (sponsor, host, candidate)
     std::vector<unsigned char> party;    // [agent] expected party to the text (co-party relations)
     std::vector<unsigned char> outside;  // [agent] not in a closed text's circle (open_to)
-    std::vector<int> powers;             // great powers, ascending (pressure)
+    std::vector<int> powers;             // great powers, by id (pressure)
+    std::vector<int> by_id;              // every agent, ranked by id once (resize)
     std::vector<int> refusers;  // members whose refusal of the current offer stands (III.4.5)
+    /// Members that vetoed this round (logit choice), and [agent] the probability with which
+    /// each objected on the options it chose on (III.4.5, what a refusal shows)
+    std::vector<int> vetoers;
+    std::vector<double> p_refused;
     /// Agent pairs whose tension or affinity can be nonzero (a relation or a susceptibility
     /// in the spec): the only pairs the relations terms visit, so a round costs O(pairs).
     std::vector<std::pair<int, int>> related;
@@ -251,7 +256,7 @@ class ConsensusEngine {
     /// the sponsor concedes at least one step of the grid where a refuser weighs it, or
     /// finds the win-set empty.
     double win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
-                   double ambition, bool refused = false) const;
+                   double ambition, bool refused = false, double beta = -1.0) const;
     /// Lists the dimensions proposal `prop` names in s.rnamed and sets every agent's
     /// position, salience and distance from the status quo on them in s.round_geo (resolve
     /// calls it once per proposal; win_set reads them). Returns how many are named.

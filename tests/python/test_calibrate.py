@@ -708,8 +708,11 @@ def test_require_less_cuts_the_points_where_the_comparison_goes_the_wrong_way(
     held = d["required_held"][:, 0] == 1
     # the rule: a point fails only when the difference (more minus less) is significantly
     # negative; the interval needs both sides' counts, so check its consequences: every cut
-    # point has a clearly negative difference, and every clearly negative one is cut
-    assert np.all(diff[~held] < -0.1)
+    # point has a clearly negative difference, and every clearly negative one is cut. The
+    # shares are of 90 (three observations of 30 runs): no difference above -5/90 can be
+    # significant (5 of 90 against 0 of 90 is the first whose interval's upper end is below
+    # 0, by MOVER with Wilson intervals), while -0.1 can be (81 against 90: -0.038)
+    assert np.all(diff[~held] <= -5 / 90 + 1e-12)
     assert np.all(held[diff > 0])
     assert np.all(~held[diff < -0.5])
     # the known answer: cut at high military weight, kept at low

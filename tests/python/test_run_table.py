@@ -14,6 +14,10 @@ so that every later change that is not a change of the model must keep them. The
 bound of docs/model.md III.4.4 (session 16: a great power puts in no more than the text is
 worth to it) changed the numbers on purpose; the files were written again by the binary of
 that commit, which differs from its parent in that rule only, with the same two commands.
+Session 17's reading of a refusal
+(III.4.5: under logit choice a member that vetoed must, on the sponsor's next offer, be more
+likely than not to give way, given what its refusal showed) is another; the same commands
+wrote them again with the binary of that commit.
 """
 import re
 
