@@ -338,6 +338,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     const EngineScratch::Holder* const h_end = h_begin + s.holders.size();
     const double threat = s.terms[sp].threat;
     const double floor = w.d(Dyn::SponsorFloor) - 1e-12;
+    // Under logit choice, after vetoes: the candidates must make every member that vetoed
+    // likely to give way (III.4.5); any_margin: some candidate passed the margin test only.
+    bool likely = beta >= 0.0 && !s.vetoers.empty(), any_margin = false;
     // The search, compiled for one and two named dimensions (the loops over them unrolled)
     // and for any number: the same operations in the same order either way.
     auto search = [&](auto fixed) {
@@ -421,8 +424,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                 // Under logit choice a member that vetoed showed that its disposition lies in
                 // its objection's range (it is kept through the summit): it gives way on the
                 // candidate with probability 1 - p_obj(candidate) / p_obj(refused). The
-                // candidate must make that more likely than not (III.4.5).
-                if (beta >= 0.0) {
+                // candidate must make that more likely than not (III.4.5); where no candidate
+                // does, the search runs again without this test (below).
+                if (likely) {
                     for (const int j : s.vetoers) {
                         const Options o = options(w, spatial_of(g_agent(j)), s.terms[j], s.rel[j],
                                                   e, s.pressure[j], unc, prop.kind, prop.opt_out);
@@ -431,11 +435,15 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                             break;
                         }
                     }
-                    if (!all) continue;
+                    if (!all) {
+                        any_margin = true;
+                        continue;
+                    }
                 }
-                s.offers[offers++] = {v, size, scope, k};
-                if (v > top_value || (v == top_value && size > top_size)) {
-                    top_value = v;
+                const double value = v;
+                s.offers[offers++] = {value, size, scope, k};
+                if (value > top_value || (value == top_value && size > top_size)) {
+                    top_value = value;
                     top_size = size;
                     value_cut = below_tie(top_value);
                     size_cut = below_tie(top_size);
@@ -443,12 +451,27 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             }
         }
     };
-    if (named == 1)
-        search(std::integral_constant<int, 1>{});
-    else if (named == 2)
-        search(std::integral_constant<int, 2>{});
-    else
-        search(std::integral_constant<int, 0>{});
+    auto run = [&] {
+        if (named == 1)
+            search(std::integral_constant<int, 1>{});
+        else if (named == 2)
+            search(std::integral_constant<int, 2>{});
+        else
+            search(std::integral_constant<int, 0>{});
+    };
+    run();
+    // No candidate makes every member that vetoed likely to give way, but some pass the
+    // margin test: the sponsor offers the best of those rather than give up (at low logit
+    // precision no text moves a kept disposition's odds that far; docs/model.md III.4.5).
+    if (likely && offers == 0 && any_margin) {
+        likely = false;
+        top_value = -std::numeric_limits<double>::infinity();
+        top_size = -1.0;
+        value_cut = below_tie(top_value);
+        size_cut = below_tie(top_size);
+        last_reject = nullptr;
+        run();
+    }
     // A sponsor that values the status quo above every text in the win-set withdraws (no
     // candidate worth less than the status quo was kept).
     if (offers == 0) return -std::numeric_limits<double>::infinity();

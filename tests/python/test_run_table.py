@@ -15,9 +15,9 @@ bound of docs/model.md III.4.4 (session 16: a great power puts in no more than t
 worth to it) changed the numbers on purpose; the files were written again by the binary of
 that commit, which differs from its parent in that rule only, with the same two commands.
 Session 17's reading of a refusal
-(III.4.5: under logit choice a member that vetoed must, on the sponsor's next offer, be more
-likely than not to give way, given what its refusal showed) is another; the same commands
-wrote them again with the binary of that commit.
+(III.4.5: under logit choice the sponsor weighs each offer by the chance that the members
+that vetoed give way, given what their refusals showed) is another; the same commands wrote
+them again with the binary of that commit.
 """
 import re
 

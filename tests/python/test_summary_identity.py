@@ -26,9 +26,9 @@ pressure bound of docs/model.md III.4.4 (session 16: a great power puts in no mo
 text is worth to it) is such a change; the references were written again by the binary of
 that commit, which differs from its parent in that rule only.
 Session 17's reading of a refusal
-(III.4.5: under logit choice a member that vetoed must, on the sponsor's next offer, be more
-likely than not to give way, given what its refusal showed) is another; the same commands
-wrote them again with the binary of that commit.
+(III.4.5: under logit choice the sponsor weighs each offer by the chance that the members
+that vetoed give way, given what their refusals showed) is another; the same commands wrote
+them again with the binary of that commit.
 """
 import gzip
 import shutil
