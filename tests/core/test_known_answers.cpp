@@ -1617,6 +1617,34 @@ TEST(KnownAnswers, PressureIsBoundedByWhatTheTextIsWorthToTheGreatPower) {
     EXPECT_NEAR(large.text[0], 1.0, 1e-6);
 }
 
+namespace {
+/// AAA (a great power of capability 0.4, pressure_strength 0.625) sponsors a plan moving d0
+/// from 0.5 to its ideal 1.0, worth 0.5 to it; pressure_cost 0.34 leaves it a budget of
+/// 0.16. BBB and CCC, at 0 with saliences 0.32 and 0.26, lose 0.16 and 0.13 against an
+/// objection cost of 0.1: they lack 0.06 and 0.03. Their susceptibilities to AAA are
+/// kappa_b and kappa_c (leverage 0.25 x kappa); deterministic choice, no amendment, two
+/// rounds.
+SpecBuilder two_objectors(double kappa_b, double kappa_c, double pressure_tension) {
+    SpecBuilder b(1, 0, 1);
+    b.agent("AAA", Role::Member, 0.4, true);
+    b.agent("BBB");
+    b.agent("CCC");
+    b.set("status_quo.d0", 0.5).set(path("AAA", "position.d0"), 1.0);
+    b.set(path("AAA", "salience.d0"), 1.0);
+    b.set(path("BBB", "salience.d0"), 0.32).set(path("CCC", "salience.d0"), 0.26);
+    b.susceptibility(1, 0, kappa_b);
+    b.susceptibility(2, 0, kappa_c);
+    b.dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::PressureStrength, 0.625);
+    b.dyn(Dyn::PressureCost, 0.34).dyn(Dyn::PressureTension, pressure_tension);
+    b.dyn(Dyn::Rounds, 2.0);
+    b.proposal("text", Kind::Plan, 0);
+    b.set("agenda.text.position.d0", 1.0);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.spec().variants.amendment = AmendmentRule::None;
+    return b;
+}
+}  // namespace
+
 // A budget that does not cover the leverage goes where the targets lack most (model.md
 // III.4.4, session 17). AAA (capability 0.4, pressure_strength 0.625) sponsors a plan
 // moving d0 from 0.5 to its ideal 1.0, worth 0.5 to it: with pressure_cost 0.34 its budget
@@ -1629,24 +1657,7 @@ TEST(KnownAnswers, PressureIsBoundedByWhatTheTextIsWorthToTheGreatPower) {
 // of session 16), the budget flipped both at k = 0.2 (0.100 and 0.050) and neither at k = 1 (0.046
 // and 0.114): the pass rate fell from 100% to 0% as CCC became more susceptible.
 TEST(KnownAnswers, PressureGoesWhereTheTargetsLackMost) {
-    auto resolved = [](double k) {
-        SpecBuilder b(1, 0, 1);
-        b.agent("AAA", Role::Member, 0.4, true);
-        b.agent("BBB");
-        b.agent("CCC");
-        b.set("status_quo.d0", 0.5).set(path("AAA", "position.d0"), 1.0);
-        b.set(path("AAA", "salience.d0"), 1.0);
-        b.set(path("BBB", "salience.d0"), 0.32).set(path("CCC", "salience.d0"), 0.26);
-        b.susceptibility(1, 0, 0.4);
-        b.susceptibility(2, 0, k);
-        b.dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::PressureStrength, 0.625);
-        b.dyn(Dyn::PressureCost, 0.34).dyn(Dyn::PressureTension, 0.0).dyn(Dyn::Rounds, 2.0);
-        b.proposal("text", Kind::Plan, 0);
-        b.set("agenda.text.position.d0", 1.0);
-        b.spec().variants.choice = ChoiceRule::Deterministic;
-        b.spec().variants.amendment = AmendmentRule::None;
-        return resolve_once(b.spec(), 0);
-    };
+    auto resolved = [](double k) { return resolve_once(two_objectors(0.4, k, 0.0).spec(), 0); };
     for (int step = 1; step <= 10; ++step) {
         const double k = 0.1 * step;
         const Resolved r = resolved(k);
@@ -1715,22 +1726,8 @@ TEST(KnownAnswers, TwoGreatPowersCountEachOthersPressure) {
 // 0.16, and gives way (margin 0.4 x 0.16 - 0.06 = 0.004). CCC's veto stands: blocked, with
 // one pressing. Both earlier rules pressed CCC too.
 TEST(KnownAnswers, APushThatWouldHardenTheTargetIsNotMade) {
-    SpecBuilder b(1, 0, 1);
-    b.agent("AAA", Role::Member, 0.4, true);
-    b.agent("BBB");
-    b.agent("CCC");
-    b.set("status_quo.d0", 0.5).set(path("AAA", "position.d0"), 1.0);
-    b.set(path("AAA", "salience.d0"), 1.0);
-    b.set(path("BBB", "salience.d0"), 0.32).set(path("CCC", "salience.d0"), 0.26);
-    b.susceptibility(1, 0, 1.0);
-    b.susceptibility(2, 0, 0.4);
-    b.dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::PressureStrength, 0.625);
-    b.dyn(Dyn::PressureCost, 0.34).dyn(Dyn::PressureTension, 0.3).dyn(Dyn::Rounds, 2.0);
+    SpecBuilder b = two_objectors(1.0, 0.4, 0.3);
     b.dyn(Dyn::TensionWeight, 0.5);
-    b.proposal("text", Kind::Plan, 0);
-    b.set("agenda.text.position.d0", 1.0);
-    b.spec().variants.choice = ChoiceRule::Deterministic;
-    b.spec().variants.amendment = AmendmentRule::None;
     const Resolved r = resolve_once(b.spec(), 0);
     EXPECT_EQ(r.res.pressure, 1);
     EXPECT_FALSE(r.flags[2] & kPressured);
