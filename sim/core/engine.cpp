@@ -440,10 +440,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                         continue;
                     }
                 }
-                const double value = v;
-                s.offers[offers++] = {value, size, scope, k};
-                if (value > top_value || (value == top_value && size > top_size)) {
-                    top_value = value;
+                s.offers[offers++] = {v, size, scope, k};
+                if (v > top_value || (v == top_value && size > top_size)) {
+                    top_value = v;
                     top_size = size;
                     value_cut = below_tie(top_value);
                     size_cut = below_tie(top_size);

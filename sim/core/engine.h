@@ -255,6 +255,12 @@ class ConsensusEngine {
     /// that changes only what that member does not weigh is, for it, the refused text), so
     /// the sponsor concedes at least one step of the grid where a refuser weighs it, or
     /// finds the win-set empty.
+    ///
+    /// `beta` >= 0 (logit choice, its precision): every member listed in s.vetoers must be
+    /// likely to give way on the candidate, its objection probability there at most half of
+    /// s.p_refused (docs/model.md III.4.5, "A refusal is read as what it shows"); where no
+    /// candidate the margin test admits meets that, the search runs again without it.
+    /// Negative (the default, and deterministic choice): the margin test alone.
     double win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
                    double ambition, bool refused = false, double beta = -1.0) const;
     /// Lists the dimensions proposal `prop` names in s.rnamed and sets every agent's
