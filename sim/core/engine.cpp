@@ -330,10 +330,16 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // the largest size): a candidate worth less than the tie below it can never be chosen
     // and is not tested; nor is one worth no more than it and smaller beyond the tie.
     int offers = 0;
-    double top_value = -std::numeric_limits<double>::infinity(), top_size = -1.0;
-    double value_cut = below_tie(top_value), size_cut = below_tie(top_size);
+    double top_value, top_size, value_cut, size_cut;
     // The holder that refused the last candidate is asked first.
-    const EngineScratch::Holder* last_reject = nullptr;
+    const EngineScratch::Holder* last_reject;
+    auto start = [&] {
+        top_value = -std::numeric_limits<double>::infinity();
+        top_size = -1.0;
+        value_cut = below_tie(top_value);
+        size_cut = below_tie(top_size);
+        last_reject = nullptr;
+    };
     const EngineScratch::Holder* const h_begin = s.holders.data();
     const EngineScratch::Holder* const h_end = h_begin + s.holders.size();
     const double threat = s.terms[sp].threat;
@@ -458,17 +464,14 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         else
             search(std::integral_constant<int, 0>{});
     };
+    start();
     run();
     // No candidate makes every member that vetoed likely to give way, but some pass the
     // margin test: the sponsor offers the best of those rather than give up (at low logit
     // precision no text moves a kept disposition's odds that far; docs/model.md III.4.5).
     if (likely && offers == 0 && any_margin) {
         likely = false;
-        top_value = -std::numeric_limits<double>::infinity();
-        top_size = -1.0;
-        value_cut = below_tie(top_value);
-        size_cut = below_tie(top_size);
-        last_reject = nullptr;
+        start();
         run();
     }
     // A sponsor that values the status quo above every text in the win-set withdraws (no
@@ -840,10 +843,9 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                     const double* eff = s.press_eff.data() + k * N;
                     double* share = s.press_share.data() + k * N;
                     for (int j = 0; j < n; ++j) {
+                        // g's targets, as listed above: eff is set (and positive) for them only.
                         s.press_lev[j] = 0.0;
-                        if (j == g || !target(j) || !(w.susceptibility(j, g) > 0.0) ||
-                            !(eff[j] > 0.0))
-                            continue;
+                        if (!(eff[j] > 0.0)) continue;
                         s.press_lev[j] = leverage(g, j);
                         double lacks = s.need[j];
                         for (std::size_t h = 0; h < P; ++h)
@@ -866,7 +868,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 if (!target(j)) continue;
                 for (std::size_t k = 0; k < P; ++k) {
                     const int g = s.powers[k];
-                    const double share = s.press_share[k * static_cast<std::size_t>(n) + j];
+                    const double share = s.press_share[k * N + j];
                     if (g == j || !(share > 0.0)) continue;
                     const double lev = leverage(g, j);
                     const double put = lev * share;
@@ -874,8 +876,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                     s.spent[g] += put;
                     // The relational cost grows with what is put in: the whole leverage adds
                     // pressure_tension, a part of it that part.
-                    const double tn =
-                        std::min(1.0, w.tension(g, j) + w.d(Dyn::PressureTension) * share);
+                    const double tn = std::min(1.0, w.tension(g, j) + pt * share);
                     w.tension(g, j) = w.tension(j, g) = tn;
                     s.pair_values_ok = false;
                     flags[j] |= kPressured;
