@@ -29,6 +29,7 @@ void EngineScratch::resize(const ModelSpec& spec) {
     dim_rank.resize(dims);
     for (int r = 0; r < dims; ++r) dim_rank[dims_by_id[r]] = r;
     offers.resize(static_cast<std::size_t>(dims + 1) * (ConsensusEngine::kGrid + 1));
+    margin_only.resize(offers.size());
     holders.reserve(agents);
     cand_terms.resize(static_cast<std::size_t>(dims) * (ConsensusEngine::kGrid + 2) * 5);
     round_geo.resize(static_cast<std::size_t>(2 + 3 * agents) * dims);
@@ -329,24 +330,18 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // III.4.5, ties). `top` is the accepted candidate of the largest value so far (of those,
     // the largest size): a candidate worth less than the tie below it can never be chosen
     // and is not tested; nor is one worth no more than it and smaller beyond the tie.
-    int offers = 0;
-    double top_value, top_size, value_cut, size_cut;
+    int offers = 0, margin_only = 0;
+    double top_value = -std::numeric_limits<double>::infinity(), top_size = -1.0;
+    double value_cut = below_tie(top_value), size_cut = below_tie(top_size);
     // The holder that refused the last candidate is asked first.
-    const EngineScratch::Holder* last_reject;
-    auto start = [&] {
-        top_value = -std::numeric_limits<double>::infinity();
-        top_size = -1.0;
-        value_cut = below_tie(top_value);
-        size_cut = below_tie(top_size);
-        last_reject = nullptr;
-    };
+    const EngineScratch::Holder* last_reject = nullptr;
     const EngineScratch::Holder* const h_begin = s.holders.data();
     const EngineScratch::Holder* const h_end = h_begin + s.holders.size();
     const double threat = s.terms[sp].threat;
     const double floor = w.d(Dyn::SponsorFloor) - 1e-12;
     // Under logit choice, after vetoes: the candidates must make every member that vetoed
-    // likely to give way (III.4.5); any_margin: some candidate passed the margin test only.
-    bool likely = beta >= 0.0 && !s.vetoers.empty(), any_margin = false;
+    // likely to give way (III.4.5).
+    const bool likely = beta >= 0.0 && !s.vetoers.empty();
     // The search, compiled for one and two named dimensions (the loops over them unrolled)
     // and for any number: the same operations in the same order either way.
     auto search = [&](auto fixed) {
@@ -431,7 +426,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                 // its objection's range (it is kept through the summit): it gives way on the
                 // candidate with probability 1 - p_obj(candidate) / p_obj(refused). The
                 // candidate must make that more likely than not (III.4.5); where no candidate
-                // does, the search runs again without this test (below).
+                // does, the sponsor offers the best of those that pass the margin test (below).
                 if (likely) {
                     for (const int j : s.vetoers) {
                         const Options o = options(w, spatial_of(g_agent(j)), s.terms[j], s.rel[j],
@@ -442,7 +437,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                         }
                     }
                     if (!all) {
-                        any_margin = true;
+                        // Kept only while no candidate passes both tests: until then nothing
+                        // was cut by value (top_value is -inf), so these are all of them.
+                        if (offers == 0) s.margin_only[margin_only++] = {v, size, scope, k};
                         continue;
                     }
                 }
@@ -456,23 +453,24 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             }
         }
     };
-    auto run = [&] {
-        if (named == 1)
-            search(std::integral_constant<int, 1>{});
-        else if (named == 2)
-            search(std::integral_constant<int, 2>{});
-        else
-            search(std::integral_constant<int, 0>{});
-    };
-    start();
-    run();
+    if (named == 1)
+        search(std::integral_constant<int, 1>{});
+    else if (named == 2)
+        search(std::integral_constant<int, 2>{});
+    else
+        search(std::integral_constant<int, 0>{});
     // No candidate makes every member that vetoed likely to give way, but some pass the
     // margin test: the sponsor offers the best of those rather than give up (at low logit
     // precision no text moves a kept disposition's odds that far; docs/model.md III.4.5).
-    if (likely && offers == 0 && any_margin) {
-        likely = false;
-        start();
-        run();
+    // They are every candidate that passes the margin test, so the offer is the one a search
+    // without the second test would choose (its cuts by value drop only what the choice
+    // below never takes).
+    const EngineScratch::Offer* list = s.offers.data();
+    if (offers == 0 && margin_only > 0) {
+        list = s.margin_only.data();
+        offers = margin_only;
+        for (int i = 0; i < offers; ++i) top_value = std::max(top_value, list[i].value);
+        value_cut = below_tie(top_value);
     }
     // A sponsor that values the status quo above every text in the win-set withdraws (no
     // candidate worth less than the status quo was kept).
@@ -483,23 +481,23 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // first; last, on one line of the grid, the larger k (the larger offer).
     double size_max = -1.0;
     for (int i = 0; i < offers; ++i)
-        if (s.offers[i].value >= value_cut) size_max = std::max(size_max, s.offers[i].size);
+        if (list[i].value >= value_cut) size_max = std::max(size_max, list[i].size);
     const double final_size_cut = below_tie(size_max);
     auto rank = [&](const EngineScratch::Offer& o) {
         return o.scope < 0 ? -1 : s.dim_rank[o.scope];
     };
     int pick = -1;
     for (int i = 0; i < offers; ++i) {
-        const EngineScratch::Offer& o = s.offers[i];
+        const EngineScratch::Offer& o = list[i];
         if (o.value < value_cut || o.size < final_size_cut) continue;
         if (pick < 0) {
             pick = i;
             continue;
         }
-        const EngineScratch::Offer& b = s.offers[pick];
+        const EngineScratch::Offer& b = list[pick];
         if (rank(o) < rank(b) || (rank(o) == rank(b) && o.k > b.k)) pick = i;
     }
-    const EngineScratch::Offer& o = s.offers[pick];
+    const EngineScratch::Offer& o = list[pick];
     for (int d = 0; d < D; ++d)
         s.best[d] = prop.position[d] == kNoParam    ? 0.0
                     : (o.scope < 0 || o.scope == d) ? s.share[d] * o.k / kGrid

@@ -36,6 +36,10 @@ struct EngineScratch {
     /// [(dimension + 1) x (kGrid + 1)] the accepted candidates of one search (no allocation:
     /// sized by resize)
     std::vector<Offer> offers;
+    /// [as offers] under logit choice after vetoes, while no candidate has made every member
+    /// that vetoed likely to give way: the candidates that passed the margin test only (the
+    /// sponsor's offers where none does; docs/model.md III.4.5)
+    std::vector<Offer> margin_only;
     /// One veto holder of a win-set search with the operands of its win-set test that do not
     /// depend on the candidate (options_now()'s, each the same value it computes): the
     /// holders are listed once per search, so that no candidate's test skips non-members.
