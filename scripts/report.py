@@ -58,6 +58,7 @@ pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; font-size: 0.78rem
 PROVENANCE = ["scenario_name", "scenario_path", "scenario_sha256", "seed", "runs",
               "replications", "points", "first_point", "total_points", "summary_only",
               "per_run_tension", "variant_choice", "variant_amendment", "variant_pressure",
+              "variant_sponsor",
               "design", "design_samples", "design_seed", "sweep_id", "tool_version",
               "git_commit", "command_line", "created", "merged_by", "merged_from", "format"]
 HIDDEN = {"scenario_text", "sweep_text"}  # shown in full below the table

@@ -34,7 +34,8 @@ int cmd_check(const std::vector<std::string>& args) {
               << " drawn from distributions)\n"
               << "  variants    choice=" << core::kChoiceRuleNames.name(s.variants.choice)
               << " amendment=" << core::kAmendmentRuleNames.name(s.variants.amendment)
-              << " pressure=" << core::kPressureRuleNames.name(s.variants.pressure) << "\n";
+              << " pressure=" << core::kPressureRuleNames.name(s.variants.pressure)
+              << " sponsor=" << core::kSponsorRuleNames.name(s.variants.sponsor) << "\n";
     for (const auto& p : s.proposals)
         std::cout << "    " << p.id << " (" << core::kKindNames.name(p.kind) << ", sponsor "
                   << s.agents[p.sponsor].id << (p.opt_out ? ", opt-out" : "") << ")\n";

@@ -342,6 +342,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // Under logit choice, after vetoes: the candidates must make every member that vetoed
     // likely to give way (III.4.5).
     const bool likely = beta >= 0.0 && !s.vetoers.empty();
+    // Under the expected_value sponsor, in the same case: the chance that they all give way
+    // weighs each candidate (otherwise every chance is 1).
+    const bool expected = likely && v_.sponsor == SponsorRule::ExpectedValue;
     // The search, compiled for one and two named dimensions (the loops over them unrolled)
     // and for any number: the same operations in the same order either way.
     auto search = [&](auto fixed) {
@@ -404,7 +407,11 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                 // The sponsor's value of the text: its policy gain and the threat benefit. A
                 // text it values below the status quo can never be its offer (it withdraws).
                 const double v = gain + e * threat;
-                if (!(v >= 0.0) || v < value_cut || (v <= top_value && size < size_cut)) continue;
+                // (Under expected_value the second cut is not made: a candidate worth as much
+                // within the tie and smaller can still be chosen, for a larger chance.)
+                if (!(v >= 0.0) || v < value_cut ||
+                    (!expected && v <= top_value && size < size_cut))
+                    continue;
                 // Nor is a text that, for a member whose refusal stands, is the refused text:
                 // the same four utilities, so by its kept disposition it would refuse again.
                 if (refused && refused_again(e)) continue;
@@ -427,14 +434,31 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                 // candidate with probability 1 - p_obj(candidate) / p_obj(refused). The
                 // candidate must make that more likely than not (III.4.5); where no candidate
                 // does, the sponsor offers the best of those that pass the margin test (below).
+                // Under the expected_value sponsor the candidate is worth its value times the
+                // chance that every member that vetoed gives way (each independently: the
+                // dispositions are drawn independently), and fails only where that chance is 0.
+                double worth = v, chance = 1.0;
                 if (likely) {
                     for (const int j : s.vetoers) {
                         const Options o = options(w, spatial_of(g_agent(j)), s.terms[j], s.rel[j],
                                                   e, s.pressure[j], unc, prop.kind, prop.opt_out);
-                        if (logit_probabilities(o, beta)[3] > 0.5 * s.p_refused[j]) {
+                        const double pj = logit_probabilities(o, beta)[3];
+                        if (expected) {
+                            chance *= std::max(0.0, 1.0 - pj / s.p_refused[j]);
+                            if (!(chance > 0.0)) {
+                                all = false;
+                                break;
+                            }
+                        } else if (pj > 0.5 * s.p_refused[j]) {
                             all = false;
                             break;
                         }
+                    }
+                    if (all && expected) {
+                        worth = v * chance;
+                        // Worth less than the tie below the best so far: it can never be
+                        // chosen (the cut above reads v, an upper bound of it).
+                        if (worth < value_cut) continue;
                     }
                     if (!all) {
                         // Kept only while no candidate passes both tests: until then nothing
@@ -443,9 +467,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                         continue;
                     }
                 }
-                s.offers[offers++] = {v, size, scope, k};
-                if (v > top_value || (v == top_value && size > top_size)) {
-                    top_value = v;
+                s.offers[offers++] = {worth, size, scope, k, chance};
+                if (worth > top_value || (worth == top_value && size > top_size)) {
+                    top_value = worth;
                     top_size = size;
                     value_cut = below_tie(top_value);
                     size_cut = below_tie(top_size);
@@ -479,9 +503,20 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // (within the tie); then the even concession (scope -1, every share scaled together)
     // before a one-dimension concession, and of these the one on the dimension whose id comes
     // first; last, on one line of the grid, the larger k (the larger offer).
+    // Under expected_value, of the candidates worth the most (within the tie), those most
+    // likely to be accepted (within the tie) first: a sponsor that values every text the same
+    // offers the one the members that vetoed are likeliest to accept.
+    double chance_cut = -1.0;
+    if (expected && list == s.offers.data()) {
+        double chance_max = 0.0;
+        for (int i = 0; i < offers; ++i)
+            if (list[i].value >= value_cut) chance_max = std::max(chance_max, list[i].chance);
+        chance_cut = below_tie(chance_max);
+    }
     double size_max = -1.0;
     for (int i = 0; i < offers; ++i)
-        if (list[i].value >= value_cut) size_max = std::max(size_max, list[i].size);
+        if (list[i].value >= value_cut && list[i].chance >= chance_cut)
+            size_max = std::max(size_max, list[i].size);
     const double final_size_cut = below_tie(size_max);
     auto rank = [&](const EngineScratch::Offer& o) {
         return o.scope < 0 ? -1 : s.dim_rank[o.scope];
@@ -489,7 +524,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     int pick = -1;
     for (int i = 0; i < offers; ++i) {
         const EngineScratch::Offer& o = list[i];
-        if (o.value < value_cut || o.size < final_size_cut) continue;
+        if (o.value < value_cut || o.chance < chance_cut || o.size < final_size_cut) continue;
         if (pick < 0) {
             pick = i;
             continue;

@@ -32,6 +32,8 @@ struct EngineScratch {
     struct Offer {
         double value = 0.0, size = 0.0;
         int scope = -1, k = 0;
+        /// the chance that every member that vetoed gives way (expected_value sponsor; 1 else)
+        double chance = 1.0;
     };
     /// [(dimension + 1) x (kGrid + 1)] the accepted candidates of one search (no allocation:
     /// sized by resize)
@@ -260,11 +262,15 @@ class ConsensusEngine {
     /// the sponsor concedes at least one step of the grid where a refuser weighs it, or
     /// finds the win-set empty.
     ///
-    /// `beta` >= 0 (logit choice, its precision): every member listed in s.vetoers must be
-    /// likely to give way on the candidate, its objection probability there at most half of
-    /// s.p_refused (docs/model.md III.4.5, "A refusal is read as what it shows"); where no
-    /// candidate the margin test admits meets that, the search runs again without it.
-    /// Negative (the default, and deterministic choice): the margin test alone.
+    /// `beta` >= 0 (logit choice, its precision), with members listed in s.vetoers: under
+    /// the `likely` sponsor every one of them must be likely to give way on the candidate,
+    /// its objection probability p there at most half of s.p_refused; under
+    /// `expected_value` the candidate is worth its value times the product of the
+    /// (1 - p / s.p_refused), and must leave each some chance (docs/model.md III.4.5, "A
+    /// refusal is read as what it shows"). Where no candidate the margin test admits meets
+    /// that, the offer is the best of those the margin test admits (kept in
+    /// s.margin_only during the same search). Negative (the default, and deterministic
+    /// choice): the margin test alone.
     double win_set(const World& w, const ProposalSpec& prop, int p, EngineScratch& s,
                    double ambition, bool refused = false, double beta = -1.0) const;
     /// Lists the dimensions proposal `prop` names in s.rnamed and sets every agent's

@@ -69,10 +69,20 @@ inline constexpr NameTable<AmendmentRule, 3> kAmendmentRuleNames{
 enum class PressureRule : unsigned char { Enabled, Disabled };
 inline constexpr NameTable<PressureRule, 2> kPressureRuleNames{{"enabled", "disabled"}};
 
+/// How the sponsor weighs what a refusal showed when it picks its target in the win-set,
+/// under logit choice after vetoes (docs/model.md, III.4.5). Likely: the best text that
+/// makes every member that vetoed more likely than not to give way; ExpectedValue: the text
+/// of the largest value times the chance that every member that vetoed gives way. Either
+/// falls back to the best text of the margin test where no text gives them any chance
+/// (Likely: more than even).
+enum class SponsorRule : unsigned char { Likely, ExpectedValue };
+inline constexpr NameTable<SponsorRule, 2> kSponsorRuleNames{{"likely", "expected_value"}};
+
 struct Variants {
     ChoiceRule choice = ChoiceRule::Logit;
     AmendmentRule amendment = AmendmentRule::WinSet;
     PressureRule pressure = PressureRule::Enabled;
+    SponsorRule sponsor = SponsorRule::Likely;
     bool operator==(const Variants&) const = default;
 };
 

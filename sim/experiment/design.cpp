@@ -156,7 +156,12 @@ std::string sweep_fingerprint(const core::ModelSpec& spec, const Design& d, cons
     }
     os << "variants " << static_cast<int>(spec.variants.choice) << ' '
        << static_cast<int>(spec.variants.amendment) << ' '
-       << static_cast<int>(spec.variants.pressure) << '\n';
+       << static_cast<int>(spec.variants.pressure);
+    // Written only when not the default, so that the sweeps made before the sponsor rule
+    // existed keep their sweep_id (and --resume still accepts their files).
+    if (spec.variants.sponsor != core::SponsorRule::Likely)
+        os << " sponsor " << static_cast<int>(spec.variants.sponsor);
+    os << '\n';
     os << "agents";
     for (const auto& a : spec.agents) os << ' ' << a.id << ':' << static_cast<int>(a.role);
     os << "\nagenda";

@@ -261,6 +261,8 @@ void Hdf5Sink::Impl::write_provenance(const core::ModelSpec& spec, const Provena
                  std::string(core::kAmendmentRuleNames.name(spec.variants.amendment)));
     h5::set_attr(root, "variant_pressure",
                  std::string(core::kPressureRuleNames.name(spec.variants.pressure)));
+    h5::set_attr(root, "variant_sponsor",
+                 std::string(core::kSponsorRuleNames.name(spec.variants.sponsor)));
     h5::set_attr(root, "created", utc_now_iso());
 }
 

@@ -384,6 +384,8 @@ std::vector<std::string> differences(const Shard& s, const Shard& ref) {
         differ("variant_amendment", text(a.variant_amendment), text(b.variant_amendment));
     if (a.variant_pressure != b.variant_pressure)
         differ("variant_pressure", text(a.variant_pressure), text(b.variant_pressure));
+    if (a.variant_sponsor != b.variant_sponsor)
+        differ("variant_sponsor", text(a.variant_sponsor), text(b.variant_sponsor));
     if (a.tension_pairs != b.tension_pairs)
         out.push_back(quoted(s.path) + " keeps tension histograms for " + tracked_pairs_text(a) +
                       " but " + quoted(ref.path) + " for " + tracked_pairs_text(b) +

@@ -47,6 +47,10 @@ Results read_open(hid_t f, const std::string& path, bool summaries = true) {
     r.variant_choice = h5::read_attr_string(f, "variant_choice", vl);
     r.variant_amendment = h5::read_attr_string(f, "variant_amendment", vl);
     r.variant_pressure = h5::read_attr_string(f, "variant_pressure", vl);
+    // Since session 18; a file without it was made by the one rule there was before.
+    r.variant_sponsor = H5Aexists(f, "variant_sponsor") > 0
+                            ? h5::read_attr_string(f, "variant_sponsor", vl)
+                            : std::string(core::kSponsorRuleNames.name(core::SponsorRule::Likely));
     r.points = h5::read_attr_int(f, "points");
     r.first_point = h5::read_attr_int(f, "first_point");
     r.total_points = h5::read_attr_int(f, "total_points");

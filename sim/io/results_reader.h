@@ -23,7 +23,7 @@ struct Results {
     std::string scenario_name;
     std::string scenario_sha256;
     std::string created;  ///< UTC, ISO 8601
-    std::string variant_choice, variant_amendment, variant_pressure;
+    std::string variant_choice, variant_amendment, variant_pressure, variant_sponsor;
 
     std::uint64_t seed = 0;
     std::int64_t replications = 0;  ///< runs per point

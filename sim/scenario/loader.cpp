@@ -227,13 +227,16 @@ class Builder {
     }
 
     void read_variants(const Val& v) {
-        const MapReader m(ctx_, v, {"choice", "amendment", "pressure"}, "a map of model variants");
+        const MapReader m(ctx_, v, {"choice", "amendment", "pressure", "sponsor"},
+                          "a map of model variants");
         if (const Val* c = m.find("choice"))
             spec_.variants.choice = read_choice(*c, core::kChoiceRuleNames, "choice rule");
         if (const Val* a = m.find("amendment"))
             spec_.variants.amendment = read_choice(*a, core::kAmendmentRuleNames, "amendment rule");
         if (const Val* p = m.find("pressure"))
             spec_.variants.pressure = read_choice(*p, core::kPressureRuleNames, "pressure rule");
+        if (const Val* sp = m.find("sponsor"))
+            spec_.variants.sponsor = read_choice(*sp, core::kSponsorRuleNames, "sponsor rule");
     }
 
     /// A `{name: value}` map whose names must come from `names`. Returns, per name, the

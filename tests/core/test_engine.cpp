@@ -433,13 +433,23 @@ namespace {
 /// candidate of the grid, every veto holder, the full utilities (`options`, with the value
 /// of waiting computed every time); with `refused`, neither the current offer nor a candidate
 /// on which a member of s.refusers has the four utilities of s.opts (what it refused); then,
+/// with `beta` >= 0 (logit choice) and members in s.vetoers, the sponsor rule's test of
+/// what their refusals showed (`likely`: each objects with probability at most half of its
+/// s.p_refused; `expected_value`: the value times the product of 1 - p / p_refused, each
+/// factor above 0), falling back to the margin test's candidates where none passes it; then,
 /// among the accepted candidates, the sponsor's
-/// choice with its ties (values and sizes within ConsensusEngine::kTie; the even concession
-/// first; then the dimension id, compared as strings here). The engine's search must find
-/// the same offer.
+/// choice with its ties (values, chances under `expected_value` and sizes within
+/// ConsensusEngine::kTie; the even concession first; then the dimension id, compared as
+/// strings here). The engine's search must find the same offer.
+struct PlainCounts {
+    int waits_decided = 0, refused_skips = 0;
+    int vetoer_tests = 0, vetoer_cut = 0, fallbacks = 0, chances_below_one = 0;
+};
 double plain_win_set(const World& w, const ProposalSpec& prop, const EngineScratch& s,
                      const std::vector<std::string>& dim_ids, double ambition, bool refused,
-                     std::vector<double>& best, int& waits_decided, int& refused_skips) {
+                     double beta, SponsorRule rule, std::vector<double>& best, PlainCounts& n_) {
+    int& waits_decided = n_.waits_decided;
+    int& refused_skips = n_.refused_skips;
     const int D = w.dims, sp = prop.sponsor, grid = ConsensusEngine::kGrid;
     int named = 0;
     for (int d = 0; d < D; ++d) named += prop.position[d] != kNoParam;
@@ -447,8 +457,10 @@ double plain_win_set(const World& w, const ProposalSpec& prop, const EngineScrat
         double value, size;
         int scope, k;
         std::vector<double> cand;
+        double chance;
     };
-    std::vector<Accepted> accepted;
+    std::vector<Accepted> accepted, margin_only;
+    const bool read = beta >= 0.0 && !s.vetoers.empty();
     std::vector<double> cand(D), text(D);
     for (int scope = -1; scope < (named > 1 ? D : 0); ++scope) {
         if (scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0)) continue;
@@ -487,19 +499,55 @@ double plain_win_set(const World& w, const ProposalSpec& prop, const EngineScrat
                 all = support >= o.v[3];
                 waits_decided += !all && support >= o.v[3] - o.wait;
             }
-            if (all && v >= 0.0) accepted.push_back({v, size, scope, k, cand});
+            if (!(all && v >= 0.0)) continue;
+            double worth = v, chance = 1.0;
+            bool pass = true;
+            if (read) {
+                ++n_.vetoer_tests;
+                for (const int j : s.vetoers) {
+                    const Options o =
+                        options(w, spatial(w, j, text.data()), s.terms[j], s.rel[j], e,
+                                s.pressure[j], w.uncertainty(0), prop.kind, prop.opt_out);
+                    const double pj = logit_probabilities(o, beta)[3];
+                    if (rule == SponsorRule::Likely)
+                        pass = pass && pj <= 0.5 * s.p_refused[j];
+                    else
+                        chance *= std::max(0.0, 1.0 - pj / s.p_refused[j]);
+                }
+                if (rule == SponsorRule::ExpectedValue) {
+                    pass = chance > 0.0;
+                    worth = v * chance;
+                    n_.chances_below_one += chance < 1.0;
+                }
+                n_.vetoer_cut += !pass;
+            }
+            if (pass)
+                accepted.push_back({worth, size, scope, k, cand, chance});
+            else
+                margin_only.push_back({v, size, scope, k, cand, 1.0});
         }
+    }
+    bool chances = rule == SponsorRule::ExpectedValue;
+    if (accepted.empty() && !margin_only.empty()) {
+        ++n_.fallbacks;
+        accepted = margin_only;
+        chances = false;
     }
     if (accepted.empty()) return -std::numeric_limits<double>::infinity();
     const double tie = ConsensusEngine::kTie;
     double top = 0.0;
     for (const Accepted& a : accepted) top = std::max(top, a.value);
+    auto in_value = [&](const Accepted& a) { return top - a.value <= tie * std::max(1.0, top); };
+    double likeliest = 0.0;
+    for (const Accepted& a : accepted)
+        if (in_value(a)) likeliest = std::max(likeliest, a.chance);
+    auto in_chance = [&](const Accepted& a) { return !chances || likeliest - a.chance <= tie; };
     double largest = 0.0;
     for (const Accepted& a : accepted)
-        if (top - a.value <= tie * std::max(1.0, top)) largest = std::max(largest, a.size);
+        if (in_value(a) && in_chance(a)) largest = std::max(largest, a.size);
     const Accepted* pick = nullptr;
     for (const Accepted& a : accepted) {
-        if (top - a.value > tie * std::max(1.0, top)) continue;
+        if (!in_value(a) || !in_chance(a)) continue;
         if (largest - a.size > tie * std::max(1.0, largest)) continue;
         auto before = [&](const Accepted& x, const Accepted& y) {  // x is preferred to y
             if ((x.scope < 0) != (y.scope < 0)) return x.scope < 0;
@@ -521,12 +569,15 @@ double plain_win_set(const World& w, const ProposalSpec& prop, const EngineScrat
 // find exactly the offer of the plain search over the same grid, and the cases must include
 // texts refused only for time, empty win-sets, multi-dimensional texts, closed formats and
 // refused offers (candidates that are, for a member whose refusal stands, the refused text),
-// so that a wrong shortcut would show.
+// and, under logit choice, members that vetoed read by both sponsor rules (candidates cut by
+// that reading, the fallback to the margin test, chances below one), so that a wrong
+// shortcut would show.
 TEST(Engine, TheWinSetSearchFindsThePlainGridSearchsOffer) {
     std::mt19937_64 gen(20261128);
     std::uniform_real_distribution<double> u(0.0, 1.0);
-    int nonempty = 0, empty = 0, waits = 0, multi = 0, outside = 0, with_refusers = 0;
-    int refused_skips = 0;
+    int nonempty = 0, empty = 0, multi = 0, outside = 0, with_refusers = 0;
+    int read_cases[2] = {0, 0};  // cases with members that vetoed, per sponsor rule
+    PlainCounts counts;
     for (int c = 0; c < 8000; ++c) {
         const int D = 1 + static_cast<int>(gen() % 3);
         SpecBuilder b(D, 2);
@@ -607,11 +658,26 @@ TEST(Engine, TheWinSetSearchFindsThePlainGridSearchsOffer) {
         const bool refused = !s.refusers.empty();
         outside += closed;
         with_refusers += refused;
+        // Logit choice in most cases (precision skewed low, where the fallback is common),
+        // members that vetoed among the veto holders, with what their refusals showed (the
+        // objection probability on the current offer, or a smaller one: an earlier refusal).
+        const double beta = u(gen) < 0.75 ? 150.0 * u(gen) * u(gen) : -1.0;
+        const SponsorRule rule = u(gen) < 0.5 ? SponsorRule::Likely : SponsorRule::ExpectedValue;
+        spec.variants.sponsor = rule;
+        s.vetoers.clear();
+        for (int i = 0; i < n && beta >= 0.0; ++i) {
+            if (!w.member(i) || s.forced[i] || s.outside[i] || u(gen) >= 0.4) continue;
+            const double p_now = logit_probabilities(s.opts[i], beta)[3];
+            s.p_refused[i] = u(gen) < 0.5 ? p_now : p_now * (0.3 + 0.7 * u(gen));
+            if (s.p_refused[i] > 0.0) s.vetoers.push_back(i);
+        }
+        read_cases[static_cast<int>(rule)] += beta >= 0.0 && !s.vetoers.empty();
         std::vector<double> expected(D, -1.0);
-        const double want = plain_win_set(w, prop, s, spec.dimensions, ambition, refused, expected,
-                                          waits, refused_skips);
+        const double want = plain_win_set(w, prop, s, spec.dimensions, ambition, refused, beta,
+                                          rule, expected, counts);
         ConsensusEngine::named_geo(w, prop, s);
-        const double got = ConsensusEngine(spec.variants).win_set(w, prop, 0, s, ambition, refused);
+        const double got =
+            ConsensusEngine(spec.variants).win_set(w, prop, 0, s, ambition, refused, beta);
         ASSERT_EQ(std::isfinite(got), std::isfinite(want)) << "case " << c;
         if (!std::isfinite(want)) {
             ++empty;
@@ -623,11 +689,16 @@ TEST(Engine, TheWinSetSearchFindsThePlainGridSearchsOffer) {
     }
     EXPECT_GT(nonempty, 500);
     EXPECT_GT(empty, 200);
-    EXPECT_GT(waits, 200);  // candidates refused for time only: the waiting bounds are used
+    EXPECT_GT(counts.waits_decided, 200);  // refused for time only: the waiting bounds are used
     EXPECT_GT(multi, 500);
     EXPECT_GT(outside, 500);
     EXPECT_GT(with_refusers, 1000);
-    EXPECT_GT(refused_skips, 200);  // candidates left out as the refused text itself
+    EXPECT_GT(counts.refused_skips, 200);  // candidates left out as the refused text itself
+    EXPECT_GT(read_cases[0], 1000);        // members that vetoed, under each sponsor rule
+    EXPECT_GT(read_cases[1], 1000);
+    EXPECT_GT(counts.vetoer_cut, 2000);         // candidates the reading of refusals cut
+    EXPECT_GT(counts.fallbacks, 200);           // no candidate passes it: the margin test's
+    EXPECT_GT(counts.chances_below_one, 2000);  // expected_value weighs a chance below one
 }
 
 namespace {

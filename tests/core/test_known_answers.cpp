@@ -1364,13 +1364,14 @@ namespace {
 /// AAA's plan moves d0 from 0.5 to 0.9; BBB sits at the status quo with salience 0.2, so a
 /// text of share w of the way costs it 0.08 w, and its margin over objecting (cost 0.1) is
 /// 0.1 - 0.08 w > 0 at every share: every text is in the win-set. No pressure, no relations.
-SpecBuilder near_indifferent(bool great_power = false) {
+/// (With BBB's salience `sal`, the cost is 0.4 sal w.)
+SpecBuilder near_indifferent(bool great_power = false, double sal = 0.2) {
     SpecBuilder b(1, 0);
     b.agent("AAA", Role::Member, 0.5, great_power);
     b.agent("BBB");
     b.set("status_quo.d0", 0.5).set(path("AAA", "position.d0"), 0.9);
     b.set(path("AAA", "salience.d0"), 1.0);
-    b.set(path("BBB", "position.d0"), 0.5).set(path("BBB", "salience.d0"), 0.2);
+    b.set(path("BBB", "position.d0"), 0.5).set(path("BBB", "salience.d0"), sal);
     b.proposal("text", Kind::Plan, 0);
     b.set("agenda.text.position.d0", 0.9);
     b.spec().variants.amendment = AmendmentRule::WinSet;
@@ -1439,6 +1440,77 @@ TEST(KnownAnswers, ARefusedTextIsNotOfferedAgain) {
     const Resolved d = resolve_once(b.spec(), 0);
     EXPECT_EQ(d.res.outcome, Outcome::Adopted);
     EXPECT_EQ(d.res.rounds, 1);
+}
+
+// The two sponsor rules (model.md III.4.5) on one refuser, worked by hand. BBB at salience
+// 0.3 loses 0.12 w from a text of share w, against an objection cost of 0.1: it objects with
+// probability p(w) = 1/(1 + e^(beta (0.1 - 0.12 w))), and only texts with w < 0.833 pass the
+// margin test. AAA's value of a text is proportional to w. Its disposition is kept, so the
+// text passes with probability 1 - p(w3), w3 the share offered in round 3; the offer moves
+// at most 0.2 a round, so w2 >= 0.8 and w3 >= 0.6.
+//   beta 150: p(1) = 0.9526. Round 2, `likely`: the largest w with p(w) <= 0.4763 is 0.8;
+// `expected_value`: w (1 - p(w)/0.9526) is largest at 0.7 (0.8: 0.8 x 0.628 = 0.502, 0.7:
+// 0.7 x 0.913 = 0.639, 0.6: 0.6 x 0.984 = 0.591); both offer 0.8 (the step). Round 3 (p_ref =
+// p(0.8) = 0.3543, candidates 0.08 k): `likely` takes 0.72 (p = 0.1151 <= 0.1771) and the
+// text is blocked with probability 0.1151; `expected_value` takes 0.64 (0.72 x 0.675 = 0.486,
+// 0.64 x 0.916 = 0.586, 0.56 x 0.980 = 0.549) and it is blocked with probability p(0.64) =
+// 0.0299.
+//   beta 100: both offer 0.8 in round 2 (p(1) = 0.8808); in round 3 (p_ref = p(0.8) = 0.4013)
+// `likely` takes 0.64 (p = 0.0895 <= 0.2007; p(0.72) = 0.2042) and `expected_value` 0.56
+// (0.64 x 0.777 = 0.497, 0.56 x 0.910 = 0.509, 0.48 x 0.965 = 0.463), so 0.6, the step.
+// Blocked with probability 0.0895 and p(0.6) = 0.0573.
+// So as BBB becomes easier to move (beta 100 -> 150), `likely` passes the text less often
+// (0.9105 -> 0.8849: the less generous 0.72 just clears the threshold) and `expected_value`
+// more often (0.9427 -> 0.9701) here (it has jumps of its own, where two texts' worth
+// nearly tie: model.md III.4.5).
+//   A sponsor that values every text alike (AAA's salience 0: every value 0) offers, under
+// `expected_value`, the text likeliest to be accepted: the smallest, so the step's 0.8 and
+// 0.6, blocked with probability p(0.6) = 0.0148 at beta 150 (ranked by size alone, the
+// largest text with any chance, 0.72 in round 3, would be blocked with 0.1151).
+TEST(KnownAnswers, TheExpectedValueSponsorWeighsTheChanceOfGivingWay) {
+    const auto p = [](double beta, double w) {
+        return 1.0 / (1.0 + std::exp(beta * (0.1 - 0.12 * w)));
+    };
+    struct Case {
+        double beta;
+        SponsorRule rule;
+        double w3;
+        double sponsor_salience = 1.0;
+    };
+    const Case cases[] = {{150.0, SponsorRule::Likely, 0.72},
+                          {150.0, SponsorRule::ExpectedValue, 0.64},
+                          {100.0, SponsorRule::Likely, 0.64},
+                          {100.0, SponsorRule::ExpectedValue, 0.6},
+                          {150.0, SponsorRule::ExpectedValue, 0.6, 0.0}};
+    const int M = 20000;  // the two likely rates, 0.0256 apart, need it
+    int passes[5] = {};
+    for (int c = 0; c < 5; ++c) {
+        SpecBuilder b = near_indifferent(false, 0.3);
+        b.set(path("AAA", "salience.d0"), cases[c].sponsor_salience);
+        b.dyn(Dyn::LogitPrecision, cases[c].beta);
+        b.spec().variants.choice = ChoiceRule::Logit;
+        b.spec().variants.sponsor = cases[c].rule;
+        int blocked = 0;
+        for (int m = 0; m < M; ++m) {
+            const Resolved r = resolve_once(b.spec(), m);
+            const double share = (r.text[0] - 0.5) / 0.4;
+            if (r.res.outcome == Outcome::Blocked) {
+                ++blocked;
+                ASSERT_EQ(r.res.rounds, 3) << "case " << c << " run " << m;
+                ASSERT_NEAR(share, cases[c].w3, 1e-5) << "case " << c << " run " << m;
+            } else {
+                ASSERT_TRUE(passed(r.res.outcome)) << "case " << c << " run " << m;
+            }
+        }
+        passes[c] = M - blocked;
+        const Interval i = wilson(blocked, M);
+        const double expected = p(cases[c].beta, cases[c].w3);
+        EXPECT_TRUE(i.lo <= expected && expected <= i.hi)
+            << "case " << c << ": blocked " << blocked << " of " << M << ", expected " << expected;
+    }
+    // The comparative static in the precision, each side beyond the other's interval.
+    EXPECT_LT(wilson(passes[0], M).hi, wilson(passes[2], M).lo) << "likely, 150 against 100";
+    EXPECT_LT(wilson(passes[3], M).hi, wilson(passes[1], M).lo) << "expected_value, 100 and 150";
 }
 
 // A refuser pressed just past indifference is not counted as won (model.md III.4.5, "A

@@ -192,6 +192,13 @@ TEST(Sweep, IdsDependOnTheTextTheNumbersAndTheDesign) {
                     experiment::sweep_fingerprint(fx.spec, fx.req.design, fx.req.cfg)));
     const auto run = experiment::run_id(d, "text", fx.spec, fx.req.cfg);
     EXPECT_NE(run, experiment::sweep_id(d, "text", fx.spec, experiment::Design{}, fx.req.cfg));
+    // The sponsor rule is part of the fingerprint, but only when it is not the default, so
+    // that sweeps made before it existed keep their ids (and --resume accepts their files).
+    const std::string before = experiment::sweep_fingerprint(fx.spec, fx.req.design, fx.req.cfg);
+    EXPECT_NE(before.find("\nvariants 0 0 0\n"), std::string::npos) << before;
+    core::ModelSpec ev = fx.spec;
+    ev.variants.sponsor = core::SponsorRule::ExpectedValue;
+    EXPECT_NE(id, experiment::sweep_id(d, "text", ev, fx.req.design, fx.req.cfg));
 }
 
 TEST(Sweep, RunsEveryPartThenMergesInPointOrderAndRemovesTheParts) {

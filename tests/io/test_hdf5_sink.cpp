@@ -91,6 +91,7 @@ TEST_F(Hdf5SinkTest, RoundTripRestoresSummariesLabelsAndProvenance) {
     EXPECT_EQ(r.variant_choice, "logit");
     EXPECT_EQ(r.variant_amendment, "win_set");
     EXPECT_EQ(r.variant_pressure, "enabled");
+    EXPECT_EQ(r.variant_sponsor, "likely");
     ASSERT_EQ(r.point_descriptions.size(), 2u);
     EXPECT_EQ(r.point_descriptions[0], "");
     EXPECT_NE(r.point_descriptions[1].find("dynamics.dialogue_rate="), std::string::npos);

@@ -142,3 +142,25 @@ def test_a_text_every_member_loses_from_is_never_adopted_as_tabled(tmp_path):
         passed = np.isin(r.runs.outcome[:, :, p], [r.outcome_index("diluted")])
         # what passes is a text cut to what every member accepts: far from the tabled text
         assert (r.runs.dilution[:, :, p][passed] >= 0.5).all(), tag
+
+
+def test_the_sponsor_rule_acts_only_on_logit_choice_after_vetoes(tmp_path):
+    """The `expected_value` sponsor (model.md III.4.5) reads refusals under logit choice only:
+    under deterministic choice it is the default rule, dataset for dataset; under logit
+    choice it changes the baseline's outcomes (the check is not vacuous). The file records
+    the rule."""
+    def rule_variant(choice, rule, name):
+        old = "model: {choice: logit, amendment: win_set, pressure: enabled}"
+        new = f"model: {{choice: {choice}, amendment: win_set, pressure: enabled, sponsor: {rule}}}"
+        return variant(tmp_path, old, new, name)
+
+    det = {rule: run(tmp_path, scenario=rule_variant("deterministic", rule, f"d-{rule}.yaml"),
+                     tag=f"d-{rule}") for rule in ("likely", "expected_value")}
+    for name in ("outcome_counts", "flag_counts"):
+        assert np.array_equal(det["likely"].raw[name], det["expected_value"].raw[name]), name
+    assert np.array_equal(det["likely"].runs.outcome, det["expected_value"].runs.outcome)
+    logit = {rule: run(tmp_path, scenario=rule_variant("logit", rule, f"l-{rule}.yaml"),
+                       tag=f"l-{rule}") for rule in ("likely", "expected_value")}
+    assert not np.array_equal(logit["likely"].runs.outcome, logit["expected_value"].runs.outcome)
+    assert logit["expected_value"].provenance["variant_sponsor"] == "expected_value"
+    assert logit["likely"].provenance["variant_sponsor"] == "likely"

@@ -135,8 +135,8 @@ def test_provenance(full_file):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", _s(a["created"]))
         assert "run" in _s(a["command_line"]) and str(SMALL.name) in _s(a["command_line"])
         assert a["tool_version"] and a["git_commit"]
-        assert (_s(a["variant_choice"]), _s(a["variant_amendment"]), _s(a["variant_pressure"])) == \
-            ("logit", "win_set", "enabled")
+        assert (_s(a["variant_choice"]), _s(a["variant_amendment"]), _s(a["variant_pressure"]),
+                _s(a["variant_sponsor"])) == ("logit", "win_set", "enabled", "likely")
         assert a["summary_only"] == 0 and a["per_run_tension"] == 0
 
 

@@ -222,13 +222,20 @@ TEST(Loader, DistributionsAreParsed) {
 TEST(Loader, VariantsAreParsed) {
     const core::ModelSpec s =
         load_string(edited("agents:\n",
-                           "model: {choice: deterministic, amendment: none, pressure: disabled}\n"
+                           "model: {choice: deterministic, amendment: none, pressure: disabled,\n"
+                           "        sponsor: expected_value}\n"
                            "agents:\n"),
                     "t.yaml")
             .spec;
     EXPECT_EQ(s.variants.choice, core::ChoiceRule::Deterministic);
     EXPECT_EQ(s.variants.amendment, core::AmendmentRule::None);
     EXPECT_EQ(s.variants.pressure, core::PressureRule::Disabled);
+    EXPECT_EQ(s.variants.sponsor, core::SponsorRule::ExpectedValue);
+    EXPECT_EQ(core::Variants{}.sponsor, core::SponsorRule::Likely);
+    // A misspelt rule is named with its line and key, and the rules it could be.
+    const std::string bad = edited("agents:\n", "model: {sponsor: expected}\nagents:\n");
+    EXPECT_LOAD_ERROR(bad, line_of(bad, "model:"), "model.sponsor",
+                      "unknown sponsor rule 'expected'");
 }
 
 TEST(Loader, ShocksBecomeParametersWithTheTargetsField) {
