@@ -166,6 +166,7 @@ def make(agents, proposals, periods, seed, dims=4, threats=3):
     w("agenda:")
     admitted_by_shock = nonmembers[-1:] if periods >= 2 and nonmembers else []
     admissible = [a for a in nonmembers if a not in admitted_by_shock] or nonmembers
+    enlargement = None
     for p in range(proposals):
         kind = KINDS[p % len(KINDS)]
         if kind == "membership" and not admissible:
@@ -193,7 +194,12 @@ def make(agents, proposals, periods, seed, dims=4, threats=3):
             w(f"    min_participants: {r.randint(2, max(2, min(5, len(members))))}")
         if kind == "membership":
             k = min(len(admissible), r.randint(1, 3))
-            w(f"    admit: [{', '.join(r.sample(admissible, k))}]")
+            drawn = r.sample(admissible, k)
+            # One enlargement: every membership text admits the first one's candidates (two
+            # enlargements may not move the same dimension; docs/model.md III.4.6). Drawn all
+            # the same, so that the rest of the scenario is what it was before that rule.
+            enlargement = enlargement or drawn
+            w(f"    admit: [{', '.join(enlargement)}]")
         if kind == "plan" and r.random() < 0.5:
             w("    recurring: true")
         if periods >= 3 and r.random() < 0.3:

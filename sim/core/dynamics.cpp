@@ -30,6 +30,9 @@ std::int8_t implementation(const World& w, int t, int p, const Rng& rng) {
     const double mean = w.d(Dyn::ImplementationLag);
     if (mean <= 1.0) return 1;
     const double q = 1.0 - 1.0 / mean;  // chance of one more period of delay
+    // A mean so large (about 1e16 and more) that q rounds to 1: the lag is the cap, "never
+    // within any horizon", as for the large means below it (log(q) would be 0 and the lag -inf).
+    if (!(q < 1.0)) return 127;
     const double extra = std::floor(std::log(Rng::to_unit(u[1])) / std::log(q));
     return static_cast<std::int8_t>(std::min(127.0, 1.0 + extra));
 }

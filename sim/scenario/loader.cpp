@@ -574,6 +574,7 @@ class Builder {
                     ps.position[d] =
                         add_number(given[d], 0.0, base + "position." + spec_.dimensions[d], kUnit,
                                    core::Field::ProposalPosition, p, d);
+            if (!ps.admit.empty()) check_one_enlargement(ps, p, given);
         }
         std::vector<const Val*> relevance(spec_.threats.size(), nullptr);
         std::optional<MapReader> rm;
@@ -585,6 +586,58 @@ class Builder {
             ps.relevance.push_back(add_number(relevance[k], 0.0,
                                               base + "relevance." + spec_.threats[k], kUnit,
                                               core::Field::Relevance, p, k));
+    }
+
+    /// Membership stages of different candidates must not move the same dimension: a dimension
+    /// measures one enlargement, and a text is not tabled once the status quo has reached its aim
+    /// (docs/model.md III.3, rule 7), so one enlargement's stages would carry the status quo past
+    /// the other's aims and leave its stages off the agenda for good (III.4.6; session 19's
+    /// attack). Allowed: stages of the same candidates (one enlargement, in steps or tabled
+    /// twice), and a stage that requires, directly or not, a stage it shares a candidate with
+    /// (a chain that narrows or widens).
+    void check_one_enlargement(const core::ProposalSpec& ps, int p,
+                               const std::vector<const Val*>& given) {
+        std::vector<unsigned char> required(static_cast<std::size_t>(p), 0);
+        std::vector<int> todo = ps.prerequisites;
+        while (!todo.empty()) {
+            const int q = todo.back();
+            todo.pop_back();
+            if (required[q]) continue;
+            required[q] = 1;
+            for (const int r : spec_.proposals[q].prerequisites) todo.push_back(r);
+        }
+        auto sorted = [](std::vector<int> v) {
+            std::sort(v.begin(), v.end());
+            return v;
+        };
+        auto names = [&](const std::vector<int>& v) {
+            std::string out;
+            for (const int a : v) out += (out.empty() ? "" : ", ") + agent_ids_[a];
+            return out;
+        };
+        const std::vector<int> mine = sorted(ps.admit);
+        for (int q = 0; q < p; ++q) {
+            const core::ProposalSpec& o = spec_.proposals[q];
+            if (o.admit.empty()) continue;
+            const std::vector<int> theirs = sorted(o.admit);
+            if (theirs == mine) continue;
+            const bool shared = std::any_of(mine.begin(), mine.end(), [&](int a) {
+                return std::binary_search(theirs.begin(), theirs.end(), a);
+            });
+            if (required[q] && shared) continue;
+            for (int d = 0; d < spec_.n_dims(); ++d) {
+                if (!given[d] || o.position[d] == core::kNoParam) continue;
+                fail(ctx_, *given[d],
+                     "this stage (" + names(ps.admit) + ") and agenda[" + o.id + "] (" +
+                         names(o.admit) +
+                         ") are stages of different enlargements that both move '" +
+                         spec_.dimensions[d] +
+                         "': a dimension measures one enlargement, and a stage is not tabled once "
+                         "the status quo has reached its aim, so one enlargement would leave the "
+                         "other's stages off the agenda for good (docs/model.md III.4.6); give "
+                         "each enlargement its own dimension, or admit the candidates together");
+            }
+        }
     }
 
     void read_transit(const Val& v, core::ProposalSpec& ps) {

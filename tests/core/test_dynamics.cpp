@@ -98,3 +98,18 @@ TEST(Dynamics, ImplementationRateAndLag) {
     // 1 + geometric with mean 2 extra periods: variance of the extra part q/p^2 = (2/3)/(1/9) = 6.
     EXPECT_NEAR(sum / M, 3.0, 4.0 * std::sqrt(6.0 / M));
 }
+
+// A mean lag so large that 1 - 1/mean rounds to 1 (session 19's attack: 1e17 gave a lag of
+// -inf, cast to int8, and texts were never implemented): every lag is the cap, 127, as at
+// 1e15, where the rounding has not yet reached 1.
+TEST(Dynamics, AnEnormousMeanLagIsTheCapNotANegativeLag) {
+    SpecBuilder b = trio();
+    b.dyn(Dyn::ImplementationRate, 1.0);
+    World w = world_of(b);
+    for (const double mean : {1e15, 1e17, 1e300, std::numeric_limits<double>::infinity()}) {
+        w.dyn[static_cast<int>(Dyn::ImplementationLag)] = mean;
+        for (int m = 0; m < 200; ++m)
+            EXPECT_EQ(implementation(w, 0, 0, Rng({3, 0, static_cast<std::uint64_t>(m)})), 127)
+                << "mean " << mean;
+    }
+}

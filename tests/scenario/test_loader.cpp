@@ -631,6 +631,51 @@ TEST(LoaderErrors, MembershipAdmit) {
                       "only membership proposals admit");
 }
 
+// Two enlargements on one dimension: once one has carried the status quo to a stage's aim,
+// that stage is never tabled (docs/model.md III.3, rule 7), so the other enlargement would
+// silently never happen (session 19's attack). Refused where the candidates differ and the
+// stages are not one chain that shares a candidate; allowed otherwise.
+TEST(LoaderErrors, TwoEnlargementsOnOneDimension) {
+    const std::string ind =
+        "  - id: IND\n    name: India\n    role: candidate\n    capability: 0.2\n"
+        "    position: {mil: 0.4, ct: 0.5}\nrelations:\n";
+    auto scenario = [&](const std::string& second) {
+        return edited("relations:\n", ind,
+                      edited("    admit: [PAK]\n", "    admit: [PAK]\n    position: {ct: 0.6}\n")) +
+               second;
+    };
+    const std::string parallel =
+        "  - id: admit_ind\n    kind: membership\n    sponsor: RUS\n    admit: [IND]\n"
+        "    position: {ct: 0.7}\n";
+    const std::string text = scenario(parallel);
+    EXPECT_LOAD_ERROR(text, line_of(text, "    position: {ct: 0.7}"),
+                      "agenda[admit_ind].position.ct",
+                      "this stage (IND) and agenda[admit_pak] (PAK) are stages of different "
+                      "enlargements that both move 'ct'");
+    EXPECT_LOAD_ERROR(text, line_of(text, "    position: {ct: 0.7}"),
+                      "agenda[admit_ind].position.ct",
+                      "give each enlargement its own dimension, or admit the candidates together");
+    // After the other one, by `requires`: still two enlargements (no candidate shared).
+    const std::string after =
+        edited("    admit: [IND]\n", "    admit: [IND]\n    requires: [admit_pak]\n", parallel);
+    EXPECT_LOAD_ERROR(scenario(after), line_of(scenario(after), "    position: {ct: 0.7}"),
+                      "agenda[admit_ind].position.ct", "stages of different enlargements");
+    // Candidates that overlap but differ, not chained: the one would stop the other.
+    EXPECT_LOAD_ERROR(scenario(edited("[IND]", "[IND, PAK]", parallel)),
+                      line_of(scenario(parallel), "    position: {ct: 0.7}"),
+                      "agenda[admit_ind].position.ct", "stages of different enlargements");
+    // Allowed: the same candidates again (one enlargement tabled twice, as sco2001.yaml does),
+    // a chain that widens from a shared candidate, and another dimension.
+    EXPECT_NO_THROW(load_string(scenario(edited("[IND]", "[PAK]", parallel)), "t.yaml"));
+    EXPECT_NO_THROW(load_string(scenario(edited("[IND]", "[IND, PAK]", after)), "t.yaml"));
+    EXPECT_NO_THROW(load_string(scenario(edited("{ct: 0.7}", "{mil: 0.7}", parallel)), "t.yaml"));
+    // Without positions the stages move nothing, and nothing is refused.
+    EXPECT_NO_THROW(load_string(
+        edited("relations:\n", ind) +
+            "  - id: admit_ind\n    kind: membership\n    sponsor: RUS\n    admit: [IND]\n",
+        "t.yaml"));
+}
+
 TEST(LoaderErrors, PeriodWindows) {
     const std::string add = "    admit: [PAK]\n    periods: ";
     const int line = line_of(kBase, "    admit: [PAK]") + 1;
