@@ -226,8 +226,10 @@ inline bool accepts(const TestConsts& c, const EngineScratch::Holder& h, const S
                                0.12951759566589174, 0.05399096651318806};
     constexpr double kTail[] = {0.5, 0.3085375387259869, 0.15865525393145707, 0.06680720126885809,
                                 0.02275013194817922};
-    const double spread = c.wait_unc * sp.stake;
-    const double delay = c.delay_cost * std::abs(benefit);
+    // The holder's exposure to the text, as options() reads it (III.4.3).
+    const double exposure = stay > std::max(join, reserve) ? h.stay : h.share;
+    const double spread = c.wait_unc * sp.stake * exposure;
+    const double delay = c.delay_cost * std::abs(benefit) * exposure;
     const double net = support - object;
     if (net >= kPhi[0] * spread - delay) return true;
     double low = 0.0;

@@ -29,7 +29,7 @@ struct Options {
 
 /// Parts of an agent's valuation that do not change between rounds of one proposal.
 struct AgentTerms {
-    double threat = 0.0;  ///< threat_weight * sum_k perception_k * relevance_k (* remote_stake)
+    double threat = 0.0;  ///< threat_weight * sum_k perception_k * relevance_k (share applies)
     double cost = 0.0;    ///< exercises: military reluctance; the host's sovereignty
     double share = 1.0;   ///< exercises in another region: remote_stake, else 1
 };
@@ -177,8 +177,15 @@ inline Options options(const World& w, const Spatial& sp, const AgentTerms& at,
     // Where the text's value is uncertain, withholding to wait for clarity adds the option
     // value of deciding later, less the cost of one summit's delay.
     if (uncertainty > 0.0) {
-        const double spread = waiting_spread(w, sp, uncertainty);
-        const double delay = delay_cost(w, effect * at.threat);
+        // What the member may learn, and what a year's delay costs it, reach it in the
+        // measure the text does under its best option short of blocking (docs/model.md
+        // III.4.3): the remote share of an exercise in another region, times stay_out_share
+        // where staying out is strictly its best (session 19's attack). 1 for every text
+        // of the shipped scenarios, and a product with 1 changes no bit.
+        const double exposure =
+            o.v[2] > std::max(o.v[0], o.v[1]) ? at.share * w.d(Dyn::StayOutShare) : at.share;
+        const double spread = waiting_spread(w, sp, uncertainty) * exposure;
+        const double delay = delay_cost(w, effect * at.threat) * exposure;
         // option_value(v, spread) is at most fl(spread * kInvSqrt2Pi) in floating point too
         // (exp of a non-positive number is at most 1, the erfc term is not negative, and
         // rounding is monotone): where that bound does not exceed the delay, the net value

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numbers>
 #include <random>
 #include <string>
 #include <vector>
@@ -2095,6 +2096,50 @@ TEST(KnownAnswers, UnderUncertaintyAMemberAsksForTimeEvenOnTheTextItWants) {
     for (int i = 1; i < 3; ++i) EXPECT_TRUE(whole.flags[i] & kWaited) << i;
     const Resolved bounded = liked(1.0, 1.0);
     EXPECT_EQ(bounded.res.outcome, Outcome::Adopted);
+}
+
+// What waiting may reveal reaches a member in the measure the text does (III.4.3): a member
+// whose best option short of blocking is to stay out of an opt-out text has only
+// stay_out_share of its stake to learn about, and of the delay to bear. CCC's ideal is the
+// exercise's text (0.9, status quo 0.5: gain and stake 0.4), but its military reluctance 1
+// makes joining worth 0.4 - 1 = -0.6, staying out 0.3 x 0.4 = 0.12, objecting -0.1. At
+// wait_value 3 and uncertainty 1 the whole stake gave a spread of 1.2 and an option value of
+// 0.3768, so it asked for time (0.277 > 0.12) and the exercise was deferred (session 19's
+// attack); with its exposure 0.3 the spread is 0.36, the option value 0.0596, and it stays
+// out: the exercise goes ahead as a coalition. Its fellow BBB, who joins, keeps its whole
+// stake: spread 1.2, v = 0.5, option value 0.2696.
+TEST(KnownAnswers, AMemberThatWouldStayOutHasOnlyItsShareToLearnAbout) {
+    SpecBuilder b(1, 0, 1);
+    for (const char* id : {"AAA", "BBB", "CCC"}) {
+        b.agent(id);
+        b.set(path(id, "position.d0"), 0.9).set(path(id, "salience.d0"), 1.0);
+    }
+    b.set(path("CCC", "military_reluctance"), 1.0).set("status_quo.d0", 0.5);
+    b.proposal("ex", Kind::Exercise, 0, /*opt_out=*/true);
+    b.set("agenda.ex.position.d0", 0.9).set("agenda.ex.uncertainty", 1.0);
+    b.dyn(Dyn::WaitValue, 3.0).dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::Rounds, 1.0);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.spec().variants.amendment = AmendmentRule::None;
+    b.spec().variants.pressure = PressureRule::Disabled;
+    const Resolved r = resolve_once(b.spec(), 0);
+    auto ov = [](double v, double spread) {  // the unit normal loss integral, by hand
+        const double z = std::abs(v) / spread;
+        return spread * (std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi) -
+                         z * 0.5 * std::erfc(z / std::sqrt(2.0)));
+    };
+    EXPECT_NEAR(ov(0.22, 1.2), 0.3768, 1e-4);  // the old spread, the attack's hand value
+    EXPECT_NEAR(r.s.opts[2].wait, ov(0.12 + 0.1, 0.3 * 1.2), 1e-12);
+    EXPECT_NEAR(r.s.opts[2].wait, 0.0596, 1e-4);
+    EXPECT_NEAR(r.s.opts[1].wait, ov(0.4 + 0.1, 1.2), 1e-12);
+    EXPECT_TRUE(r.flags[2] & kStayedOut);
+    EXPECT_FALSE(r.flags[2] & kWaited);
+    EXPECT_EQ(r.res.outcome, Outcome::Coalition);
+    // Staying out worth as much of the text as joining (stay_out_share 1): the whole stake
+    // again, an option value of 0.2696 (v = 0.4 + 0.1), below staying out (0.4), which it does.
+    b.dyn(Dyn::StayOutShare, 1.0);
+    const Resolved whole = resolve_once(b.spec(), 0);
+    EXPECT_NEAR(whole.s.opts[2].wait, ov(0.4 + 0.1, 1.2), 1e-12);
+    EXPECT_TRUE(whole.flags[2] & kStayedOut);
 }
 
 // The value of waiting grows with the text's uncertainty and nothing else in a decision
