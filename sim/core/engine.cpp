@@ -198,7 +198,7 @@ Spatial spatial_named(const double* x, const double* t, int named, int D) {
 /// Per-search constants of the win-set test (the same values options_now(), waiting_spread()
 /// and delay_cost() compute from the World every call).
 struct TestConsts {
-    double reservation_gain, reservation_cost, wait_unc, delay_cost;
+    double reservation_gain, reservation_cost, wait_unc, delay_cost, stay_out_share;
     bool declaration, opt_out, uncertain;
 };
 
@@ -219,6 +219,13 @@ inline bool accepts(const TestConsts& c, const EngineScratch::Holder& h, const S
     const double support = std::max({join, reserve, stay}), object = h.object;
     if (support < object) return false;
     if (!c.uncertain) return true;
+    if (c.opt_out) {
+        // Staying out is open: options()'s exact value of waiting (III.4.3), no bounds.
+        const WaitTerms t = wait_terms_open(std::max(join, reserve), stay, object,
+                                            c.wait_unc * sp.stake, h.share, c.stay_out_share);
+        return support >=
+               object + std::max(0.0, t.value - c.delay_cost * std::abs(benefit) * t.exposure);
+    }
     // The option value lies between its tangents s phi(z0) - (1 - Phi(z0)) |v| (the unit
     // normal loss integral is convex) and s phi(0): decide without it where that is enough
     // (the lower bound only by a margin far above the rounding of the exact value).
@@ -226,10 +233,9 @@ inline bool accepts(const TestConsts& c, const EngineScratch::Holder& h, const S
                                0.12951759566589174, 0.05399096651318806};
     constexpr double kTail[] = {0.5, 0.3085375387259869, 0.15865525393145707, 0.06680720126885809,
                                 0.02275013194817922};
-    // The holder's exposure to the text, as options() reads it (III.4.3).
-    const double exposure = stay > std::max(join, reserve) ? h.stay : h.share;
-    const double spread = c.wait_unc * sp.stake * exposure;
-    const double delay = c.delay_cost * std::abs(benefit) * exposure;
+    // The holder's share of the text, as options() reads it (III.4.3).
+    const double spread = c.wait_unc * sp.stake * h.share;
+    const double delay = c.delay_cost * std::abs(benefit) * h.share;
     const double net = support - object;
     if (net >= kPhi[0] * spread - delay) return true;
     double low = 0.0;
@@ -298,6 +304,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                         w.d(Dyn::ReservationCost),
                         w.d(Dyn::WaitValue) * unc,
                         w.d(Dyn::DelayCost),
+                        w.d(Dyn::StayOutShare),
                         prop.kind == Kind::Declaration,
                         prop.opt_out,
                         unc > 0.0};

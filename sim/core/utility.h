@@ -131,6 +131,70 @@ inline double option_value(double v, double s) {
     return s * (kInvSqrt2Pi * std::exp(-0.5 * z * z) - z * 0.5 * std::erfc(z * kInvSqrt2));
 }
 
+/// What waiting is worth where staying out is open (docs/model.md III.4.3): the option value
+/// and the exposure that scales the cost of delay.
+struct WaitTerms {
+    double value = 0.0;     ///< E[best option after the news] - best option now (>= 0)
+    double exposure = 0.0;  ///< the share of the text the member would have, not blocking
+};
+
+/// The news of waiting shifts the text's value by delta ~ N(0, s^2). Supporting (the better of
+/// joining and reserving, `support`) moves by rho x delta, staying out by rho x sigma x delta
+/// (sigma: stay_out_share; rho: the remote share), objecting not at all. Deciding after the
+/// news is worth E[max of the three lines]: the upper envelope of three lines of slopes 0 <=
+/// rho sigma <= rho is convex and piecewise linear, so its expectation is the left line's
+/// intercept plus, at each kink k, the rise of slope times s G(k / s), G the unit normal loss
+/// integral E[(X - z)+]. The exposure for the delay is the slope of the option taken after the
+/// news where it is not objecting, weighted by the chance of each. Without the stay-out line
+/// on the envelope this is option_value(support - object, rho s) and rho, in exact arithmetic.
+inline WaitTerms wait_terms_open(double support, double stay, double object, double s, double rho,
+                                 double sigma) {
+    constexpr double kInvSqrt2Pi = 0.3989422804014327;
+    constexpr double kInvSqrt2 = 0.7071067811865476;
+    if (!(s > 0.0) || !(rho > 0.0)) return {0.0, rho};  // nothing of the text to learn about
+    struct Line {
+        double b, m;
+        bool objects;
+    };
+    // Ascending slope; of two lines with one slope the higher is kept (the earlier on a tie).
+    const Line lines[3] = {{object, 0.0, true}, {stay, rho * sigma, false}, {support, rho, false}};
+    Line hull[3]{};
+    double kink[3] = {-std::numeric_limits<double>::infinity(), 0.0, 0.0};
+    int h = 0;
+    for (const Line& l : lines) {
+        if (!std::isfinite(l.b)) continue;
+        if (h > 0 && l.m == hull[h - 1].m) {
+            if (l.b <= hull[h - 1].b) continue;
+            --h;
+        }
+        while (h > 0) {
+            const double x = (hull[h - 1].b - l.b) / (l.m - hull[h - 1].m);
+            if (h > 1 && x <= kink[h - 1]) {
+                --h;  // the line below never tops the envelope
+                continue;
+            }
+            if (h > 0) kink[h] = x;
+            break;
+        }
+        hull[h++] = l;
+    }
+    auto loss = [&](double z) {
+        return kInvSqrt2Pi * std::exp(-0.5 * z * z) - z * 0.5 * std::erfc(z * kInvSqrt2);
+    };
+    auto below = [&](double z) { return 0.5 * std::erfc(-z * kInvSqrt2); };  // Phi(z)
+    double e = hull[0].b, shared = 0.0, chance = 0.0;
+    for (int i = 0; i < h; ++i) {
+        if (i > 0) e += (hull[i].m - hull[i - 1].m) * s * loss(kink[i] / s);
+        if (hull[i].objects) continue;
+        const double lo = i > 0 ? below(kink[i] / s) : 0.0;
+        const double hi = i + 1 < h ? below(kink[i + 1] / s) : 1.0;
+        shared += (hi - lo) * hull[i].m;
+        chance += hi - lo;
+    }
+    const double now = std::max({support, stay, object});
+    return {std::max(0.0, e - now), chance > 0.0 ? shared / chance : rho};
+}
+
 // The win-set test (accepts() in engine.cpp) repeats these equations from per-holder
 // constants: change both (Engine.TheWinSetSearchFindsThePlainGridSearchsOffer fails where
 // they part).
@@ -177,22 +241,28 @@ inline Options options(const World& w, const Spatial& sp, const AgentTerms& at,
     // Where the text's value is uncertain, withholding to wait for clarity adds the option
     // value of deciding later, less the cost of one summit's delay.
     if (uncertainty > 0.0) {
-        // What the member may learn, and what a year's delay costs it, reach it in the
-        // measure the text does under its best option short of blocking (docs/model.md
-        // III.4.3): the remote share of an exercise in another region, times stay_out_share
-        // where staying out is strictly its best (session 19's attack). 1 for every text
-        // of the shipped scenarios, and a product with 1 changes no bit.
-        const double exposure =
-            o.v[2] > std::max(o.v[0], o.v[1]) ? at.share * w.d(Dyn::StayOutShare) : at.share;
-        const double spread = waiting_spread(w, sp, uncertainty) * exposure;
-        const double delay = delay_cost(w, effect * at.threat) * exposure;
-        // option_value(v, spread) is at most fl(spread * kInvSqrt2Pi) in floating point too
-        // (exp of a non-positive number is at most 1, the erfc term is not negative, and
-        // rounding is monotone): where that bound does not exceed the delay, the net value
-        // computed below is not positive and changes nothing, so exp and erfc are skipped.
-        if (spread * 0.3989422804014327 - delay <= 0.0) return o;
+        const double spread = waiting_spread(w, sp, uncertainty);
+        const double delay = delay_cost(w, effect * at.threat);
         const double support = std::max({o.v[0], o.v[1], o.v[2]}), object = o.v[3];
-        const double net = option_value(support - object, spread) - delay;
+        double net;
+        if (opt_out) {
+            // What the member may learn, and what a year's delay costs it, reach it in the
+            // measure the text does under the option it would take (docs/model.md III.4.3).
+            const WaitTerms t = wait_terms_open(std::max(o.v[0], o.v[1]), o.v[2], object, spread,
+                                                at.share, w.d(Dyn::StayOutShare));
+            net = t.value - delay * t.exposure;
+        } else {
+            // Supporting or objecting: the text reaches the member at its share (1 but for
+            // an exercise in another region; a product with 1 changes no bit).
+            const double s_share = spread * at.share, d_share = delay * at.share;
+            // option_value(v, spread) is at most fl(spread * kInvSqrt2Pi) in floating point
+            // too (exp of a non-positive number is at most 1, the erfc term is not negative,
+            // and rounding is monotone): where that bound does not exceed the delay, the net
+            // value computed below is not positive and changes nothing, so exp and erfc are
+            // skipped.
+            if (s_share * 0.3989422804014327 - d_share <= 0.0) return o;
+            net = option_value(support - object, s_share) - d_share;
+        }
         if (net > 0.0) {
             o.wait = net;
             // The reason is judged without pressure: a member that prefers the status quo

@@ -2098,48 +2098,71 @@ TEST(KnownAnswers, UnderUncertaintyAMemberAsksForTimeEvenOnTheTextItWants) {
     EXPECT_EQ(bounded.res.outcome, Outcome::Adopted);
 }
 
-// What waiting may reveal reaches a member in the measure the text does (III.4.3): a member
-// whose best option short of blocking is to stay out of an opt-out text has only
-// stay_out_share of its stake to learn about, and of the delay to bear. CCC's ideal is the
-// exercise's text (0.9, status quo 0.5: gain and stake 0.4), but its military reluctance 1
-// makes joining worth 0.4 - 1 = -0.6, staying out 0.3 x 0.4 = 0.12, objecting -0.1. At
-// wait_value 3 and uncertainty 1 the whole stake gave a spread of 1.2 and an option value of
-// 0.3768, so it asked for time (0.277 > 0.12) and the exercise was deferred (session 19's
-// attack); with its exposure 0.3 the spread is 0.36, the option value 0.0596, and it stays
-// out: the exercise goes ahead as a coalition. Its fellow BBB, who joins, keeps its whole
-// stake: spread 1.2, v = 0.5, option value 0.2696.
-TEST(KnownAnswers, AMemberThatWouldStayOutHasOnlyItsShareToLearnAbout) {
-    SpecBuilder b(1, 0, 1);
-    for (const char* id : {"AAA", "BBB", "CCC"}) {
-        b.agent(id);
-        b.set(path(id, "position.d0"), 0.9).set(path(id, "salience.d0"), 1.0);
-    }
-    b.set(path("CCC", "military_reluctance"), 1.0).set("status_quo.d0", 0.5);
-    b.proposal("ex", Kind::Exercise, 0, /*opt_out=*/true);
-    b.set("agenda.ex.position.d0", 0.9).set("agenda.ex.uncertainty", 1.0);
-    b.dyn(Dyn::WaitValue, 3.0).dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::Rounds, 1.0);
-    b.spec().variants.choice = ChoiceRule::Deterministic;
-    b.spec().variants.amendment = AmendmentRule::None;
-    b.spec().variants.pressure = PressureRule::Disabled;
-    const Resolved r = resolve_once(b.spec(), 0);
-    auto ov = [](double v, double spread) {  // the unit normal loss integral, by hand
-        const double z = std::abs(v) / spread;
-        return spread * (std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi) -
-                         z * 0.5 * std::erfc(z / std::sqrt(2.0)));
+// What waiting may reveal reaches a member in the measure the text does under the option it
+// takes after the news (III.4.3): joining moves one for one with the text's value, staying
+// out by stay_out_share, objecting not at all, and waiting is worth E[the best of the three
+// after the news] - the best now. CCC's ideal is the exercise's text (0.9, status quo 0.5:
+// gain and stake 0.4); military reluctance r makes joining worth 0.4 - r, staying out is
+// 0.3 x 0.4 = 0.12, objecting -0.1; wait_value 3, uncertainty 1: the news has sd 1.2. The
+// expectation is integrated here numerically (an independent check of the closed form).
+// Before session 19 the whole stake counted whatever CCC would do: at r = 1 the option value
+// was 0.3768 and CCC deferred the exercise; then the exposure of its best option now (0.3)
+// made it 0.0596, with a jump where staying out overtakes joining (r = 0.28: from 0.3768 to
+// 0.0596; session 19's second attack). Now it is continuous there, highest at the switch,
+// and at r = 1 about 0.151: CCC stays out, the exercise goes ahead as a coalition.
+TEST(KnownAnswers, WaitingCountsTheOptionTakenAfterTheNews) {
+    auto spec = [](double r) {
+        SpecBuilder b(1, 0, 1);
+        for (const char* id : {"AAA", "BBB", "CCC"}) {
+            b.agent(id);
+            b.set(path(id, "position.d0"), 0.9).set(path(id, "salience.d0"), 1.0);
+        }
+        b.set(path("CCC", "military_reluctance"), r).set("status_quo.d0", 0.5);
+        b.proposal("ex", Kind::Exercise, 0, /*opt_out=*/true);
+        b.set("agenda.ex.position.d0", 0.9).set("agenda.ex.uncertainty", 1.0);
+        b.dyn(Dyn::WaitValue, 3.0).dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::Rounds, 1.0);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        b.spec().variants.amendment = AmendmentRule::None;
+        b.spec().variants.pressure = PressureRule::Disabled;
+        return b;
     };
-    EXPECT_NEAR(ov(0.22, 1.2), 0.3768, 1e-4);  // the old spread, the attack's hand value
-    EXPECT_NEAR(r.s.opts[2].wait, ov(0.12 + 0.1, 0.3 * 1.2), 1e-12);
-    EXPECT_NEAR(r.s.opts[2].wait, 0.0596, 1e-4);
-    EXPECT_NEAR(r.s.opts[1].wait, ov(0.4 + 0.1, 1.2), 1e-12);
-    EXPECT_TRUE(r.flags[2] & kStayedOut);
-    EXPECT_FALSE(r.flags[2] & kWaited);
-    EXPECT_EQ(r.res.outcome, Outcome::Coalition);
-    // Staying out worth as much of the text as joining (stay_out_share 1): the whole stake
-    // again, an option value of 0.2696 (v = 0.4 + 0.1), below staying out (0.4), which it does.
-    b.dyn(Dyn::StayOutShare, 1.0);
-    const Resolved whole = resolve_once(b.spec(), 0);
-    EXPECT_NEAR(whole.s.opts[2].wait, ov(0.4 + 0.1, 1.2), 1e-12);
-    EXPECT_TRUE(whole.flags[2] & kStayedOut);
+    // E[max(join + d, stay + 0.3 d, object)] - max(join, stay, object), d ~ N(0, 1.2^2), by
+    // the midpoint rule over +-12 sd.
+    auto by_hand = [](double r) {
+        const double join = 0.4 - r, stay = 0.12, object = -0.1, sd = 1.2;  // r = 0: BBB
+        const int n = 400000;
+        const double lo = -12.0 * sd, step = 24.0 * sd / n;
+        double e = 0.0;
+        for (int i = 0; i < n; ++i) {
+            const double d = lo + (i + 0.5) * step;
+            const double dens =
+                std::exp(-0.5 * d * d / (sd * sd)) / (sd * std::sqrt(2.0 * std::numbers::pi));
+            e += std::max({join + d, stay + 0.3 * d, object}) * dens * step;
+        }
+        return e - std::max({join, stay, object});
+    };
+    const Resolved at1 = resolve_once(spec(1.0).spec(), 0);
+    EXPECT_NEAR(at1.s.opts[2].wait, by_hand(1.0), 1e-7);
+    EXPECT_NEAR(at1.s.opts[2].wait, 0.151, 1e-3);
+    EXPECT_TRUE(at1.flags[2] & kStayedOut);
+    EXPECT_FALSE(at1.flags[2] & kWaited);
+    EXPECT_EQ(at1.res.outcome, Outcome::Coalition);
+    // Across the switch (r = 0.28) the value is continuous, and largest at the switch.
+    double at_switch = 0.0;
+    for (const double r : {0.1, 0.2, 0.27, 0.28 - 1e-9, 0.28 + 1e-9, 0.29, 0.4, 0.6}) {
+        const double v = resolve_once(spec(r).spec(), 0).s.opts[2].wait;
+        EXPECT_NEAR(v, by_hand(r), 1e-7) << "r " << r;
+        if (r == 0.28 - 1e-9) at_switch = v;
+        if (r == 0.28 + 1e-9) {
+            EXPECT_NEAR(v, at_switch, 1e-6);
+        }
+    }
+    for (const double r : {0.1, 0.2, 0.27, 0.29, 0.4, 0.6})
+        EXPECT_LT(resolve_once(spec(r).spec(), 0).s.opts[2].wait, at_switch) << "r " << r;
+    // BBB joins with a margin (0.4 against 0.12): the two-option value (join or object) would
+    // be 0.2696 (v = 0.5, sd 1.2); staying out after bad news adds 0.0036.
+    EXPECT_NEAR(at1.s.opts[1].wait, by_hand(0.0), 1e-7);
+    EXPECT_NEAR(at1.s.opts[1].wait, 0.2732, 1e-4);
 }
 
 // The value of waiting grows with the text's uncertainty and nothing else in a decision
