@@ -147,53 +147,10 @@ struct WaitTerms {
 /// integral E[(X - z)+]. The exposure for the delay is the slope of the option taken after the
 /// news where it is not objecting, weighted by the chance of each. Without the stay-out line
 /// on the envelope this is option_value(support - object, rho s) and rho, in exact arithmetic.
-inline WaitTerms wait_terms_open(double support, double stay, double object, double s, double rho,
-                                 double sigma) {
-    constexpr double kInvSqrt2Pi = 0.3989422804014327;
-    constexpr double kInvSqrt2 = 0.7071067811865476;
-    if (!(s > 0.0) || !(rho > 0.0)) return {0.0, rho};  // nothing of the text to learn about
-    struct Line {
-        double b, m;
-        bool objects;
-    };
-    // Ascending slope; of two lines with one slope the higher is kept (the earlier on a tie).
-    const Line lines[3] = {{object, 0.0, true}, {stay, rho * sigma, false}, {support, rho, false}};
-    Line hull[3]{};
-    double kink[3] = {-std::numeric_limits<double>::infinity(), 0.0, 0.0};
-    int h = 0;
-    for (const Line& l : lines) {
-        if (!std::isfinite(l.b)) continue;
-        if (h > 0 && l.m == hull[h - 1].m) {
-            if (l.b <= hull[h - 1].b) continue;
-            --h;
-        }
-        while (h > 0) {
-            const double x = (hull[h - 1].b - l.b) / (l.m - hull[h - 1].m);
-            if (h > 1 && x <= kink[h - 1]) {
-                --h;  // the line below never tops the envelope
-                continue;
-            }
-            if (h > 0) kink[h] = x;
-            break;
-        }
-        hull[h++] = l;
-    }
-    auto loss = [&](double z) {
-        return kInvSqrt2Pi * std::exp(-0.5 * z * z) - z * 0.5 * std::erfc(z * kInvSqrt2);
-    };
-    auto below = [&](double z) { return 0.5 * std::erfc(-z * kInvSqrt2); };  // Phi(z)
-    double e = hull[0].b, shared = 0.0, chance = 0.0;
-    for (int i = 0; i < h; ++i) {
-        if (i > 0) e += (hull[i].m - hull[i - 1].m) * s * loss(kink[i] / s);
-        if (hull[i].objects) continue;
-        const double lo = i > 0 ? below(kink[i] / s) : 0.0;
-        const double hi = i + 1 < h ? below(kink[i + 1] / s) : 1.0;
-        shared += (hi - lo) * hull[i].m;
-        chance += hi - lo;
-    }
-    const double now = std::max({support, stay, object});
-    return {std::max(0.0, e - now), chance > 0.0 ? shared / chance : rho};
-}
+/// Out of line (utility.cpp): it runs only for uncertain opt-out texts, and inlined into the
+/// engine's inner loops it would cost every decision (about 7 instructions, session 19).
+WaitTerms wait_terms_open(double support, double stay, double object, double s, double rho,
+                          double sigma);
 
 // The win-set test (accepts() in engine.cpp) repeats these equations from per-holder
 // constants: change both (Engine.TheWinSetSearchFindsThePlainGridSearchsOffer fails where
