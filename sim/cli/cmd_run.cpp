@@ -111,9 +111,12 @@ void print_replay(const core::ModelSpec& s, const core::RunRecord& r, const core
                     std::cout << "    " << s.agents[i].id << " ("
                               << (a.member ? "member" : "no veto")
                               << (a.forced ? ", supports by position" : "") << "): " << did(a)
-                              << "\n      support: gain " << num(a.gain) << " (loss " << num(a.loss)
-                              << ") + threat benefit " << num(a.benefit);
-                    if (a.share != 1.0) std::cout << " (x share " << num(a.share) << ")";
+                              << "\n      support: ";
+                    // The share (an exercise in another region) multiplies gain and benefit.
+                    if (a.share != 1.0) std::cout << "share " << num(a.share) << " x (";
+                    std::cout << "gain " << num(a.gain) << " (loss " << num(a.loss)
+                              << ") + threat benefit " << num(a.benefit)
+                              << (a.share != 1.0 ? ")" : "");
                     std::cout << " - cost " << num(a.cost) << " - relations "
                               << num(a.relations.all) << " (principals "
                               << num(a.relations.principal) << ") = join " << num(v[0])

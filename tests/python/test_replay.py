@@ -56,13 +56,24 @@ def test_explain_gives_the_terms_that_decided_each_choice(tmp_path):
     # Every agent line is followed by its two utility lines; the choice made is the best
     # option or (logit) one whose utility is finite.
     lines = text.splitlines()
-    checked = 0
+    checked = shared = 0
     for i, line in enumerate(lines):
         m = re.match(r"^    ([A-Z]{3}) \((member|no veto)(, supports by position)?\): (.*)$", line)
         if not m:
             continue
         sup, obj = lines[i + 1], lines[i + 2]
-        assert sup.startswith("      support: gain ") and "= join " in sup
+        assert re.match(r"      support: (share [\d.]+ x \()?gain ", sup) and "= join " in sup, sup
+        # join = share x (gain + threat benefit) - cost - relations, to the printed digits
+        t = dict(re.findall(r"(share|gain|benefit|cost|relations) (-?[\d.]+)", sup))
+        share = float(t.get("share", 1.0))
+        join = share * (float(t["gain"]) + float(t["benefit"])) - float(t["cost"]) - float(
+            t["relations"])
+        if "share" in t:  # written first, as the factor of gain and benefit both
+            assert sup.startswith("      support: share ") and ") - cost " in sup, sup
+            shared += 1
+        printed = float(sup.rsplit("= join ", 1)[1].split(";")[0])
+        if np.isfinite(printed):  # -inf: outside a closed format, joining is not open
+            assert abs(join - printed) < 0.004, sup
         assert obj.startswith("      object:  - norm cost ")
         v = {k: float(x) for k, x in re.findall(r"(join|reserve|stay out) (-?[\d.]+|-?inf)", sup)}
         v["object"] = float(obj.rsplit("= ", 1)[1])
@@ -72,6 +83,7 @@ def test_explain_gives_the_terms_that_decided_each_choice(tmp_path):
             assert chosen in ("join", "reserve") and v["object"] == float("-inf")
         checked += 1
     assert checked > 50
+    assert shared > 0  # an exercise in another region: the share multiplies gain and benefit
 
 
 def test_a_blocked_text_names_the_veto_and_its_rule():
