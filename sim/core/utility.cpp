@@ -16,10 +16,9 @@ WaitTerms wait_terms_open(double support, double stay, double object, double s, 
     if (!(s > 0.0) || !(rho > 0.0)) return {0.0, rho};  // nothing of the text to learn about
     struct Line {
         double b, m;
-        bool objects;
     };
     // Ascending slope; of two lines with one slope the higher is kept (the earlier on a tie).
-    const Line lines[3] = {{object, 0.0, true}, {stay, rho * sigma, false}, {support, rho, false}};
+    const Line lines[3] = {{object, 0.0}, {stay, rho * sigma}, {support, rho}};
     Line hull[3]{};
     double kink[3] = {-std::numeric_limits<double>::infinity(), 0.0, 0.0};
     int h = 0;
@@ -44,17 +43,19 @@ WaitTerms wait_terms_open(double support, double stay, double object, double s, 
         return kInvSqrt2Pi * std::exp(-0.5 * z * z) - z * 0.5 * std::erfc(z * kInvSqrt2);
     };
     auto below = [&](double z) { return 0.5 * std::erfc(-z * kInvSqrt2); };  // Phi(z)
-    double e = hull[0].b, shared = 0.0, chance = 0.0;
+    // The exposure: the expected slope of the option taken after the news (objecting's is
+    // 0). Continuous wherever two lines trade places on the envelope, including staying out
+    // and objecting at stay_out_share 0, which have one slope (session 19's third attack:
+    // the chance conditional on not objecting jumped there).
+    double e = hull[0].b, shared = 0.0;
     for (int i = 0; i < h; ++i) {
         if (i > 0) e += (hull[i].m - hull[i - 1].m) * s * loss(kink[i] / s);
-        if (hull[i].objects) continue;
         const double lo = i > 0 ? below(kink[i] / s) : 0.0;
         const double hi = i + 1 < h ? below(kink[i + 1] / s) : 1.0;
         shared += (hi - lo) * hull[i].m;
-        chance += hi - lo;
     }
     const double now = std::max({support, stay, object});
-    return {std::max(0.0, e - now), chance > 0.0 ? shared / chance : rho};
+    return {std::max(0.0, e - now), shared};
 }
 
 }  // namespace sco::core

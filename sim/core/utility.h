@@ -135,7 +135,7 @@ inline double option_value(double v, double s) {
 /// and the exposure that scales the cost of delay.
 struct WaitTerms {
     double value = 0.0;     ///< E[best option after the news] - best option now (>= 0)
-    double exposure = 0.0;  ///< the share of the text the member would have, not blocking
+    double exposure = 0.0;  ///< the expected share of the text the member takes after the news
 };
 
 /// The news of waiting shifts the text's value by delta ~ N(0, s^2). Supporting (the better of
@@ -144,9 +144,10 @@ struct WaitTerms {
 /// news is worth E[max of the three lines]: the upper envelope of three lines of slopes 0 <=
 /// rho sigma <= rho is convex and piecewise linear, so its expectation is the left line's
 /// intercept plus, at each kink k, the rise of slope times s G(k / s), G the unit normal loss
-/// integral E[(X - z)+]. The exposure for the delay is the slope of the option taken after the
-/// news where it is not objecting, weighted by the chance of each. Without the stay-out line
-/// on the envelope this is option_value(support - object, rho s) and rho, in exact arithmetic.
+/// integral E[(X - z)+]. The exposure for the delay is the expected slope of the option taken
+/// after the news (objecting's is 0). Without the stay-out line on the envelope the value is
+/// option_value(support - object, rho s) in exact arithmetic, and the exposure rho times the
+/// chance that supporting is best after the news (the closed path keeps rho: options()).
 /// Out of line (utility.cpp): it runs only for uncertain opt-out texts, and inlined into the
 /// engine's inner loops it would cost every decision (about 7 instructions, session 19).
 WaitTerms wait_terms_open(double support, double stay, double object, double s, double rho,

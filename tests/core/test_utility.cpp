@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numbers>
 #include <random>
+#include <utility>
 #include <vector>
 
 using namespace sco::core;
@@ -235,4 +237,71 @@ TEST(Build, MultiplyAddsAreRoundedTwiceWhereTheTargetHasFma) {
     volatile double a = 1.0 + 0x1.0p-30, c = -(1.0 + 0x1.0p-29);
     EXPECT_EQ(mul_add_on_fma_target(a, a, c), 0.0)
         << "a * b + c was fused: the numbers would depend on the CPU the binary was built for";
+}
+
+namespace {
+/// E[max(support + rho d, stay + rho sigma d, object)] - max(...) and E[slope of the best],
+/// d ~ N(0, s^2), by the midpoint rule over +-12 sd: an independent check of the closed form.
+std::pair<double, double> wait_by_quadrature(double support, double stay, double object, double s,
+                                             double rho, double sigma) {
+    const int n = 2000000;
+    const double lo = -12.0 * s, step = 24.0 * s / n;
+    double e = 0.0, x = 0.0;
+    for (int i = 0; i < n; ++i) {
+        const double d = lo + (i + 0.5) * step;
+        const double w =
+            std::exp(-0.5 * d * d / (s * s)) / (s * std::sqrt(2.0 * std::numbers::pi)) * step;
+        const double a = support + rho * d, b = stay + rho * sigma * d;
+        const double best = std::max({a, b, object});
+        e += best * w;
+        x += (best == a ? rho : best == b ? rho * sigma : 0.0) * w;
+    }
+    return {e - std::max({support, stay, object}), x};
+}
+}  // namespace
+
+// The value of waiting where staying out is open (docs/model.md III.4.3): the closed form of
+// wait_terms_open against quadrature, on cases where each of the three options tops the
+// envelope somewhere, where staying out never does, at stay_out_share 0 and 1, and at a
+// remote share.
+TEST(Utility, WaitTermsOpenIsTheExpectedBestOptionAfterTheNews) {
+    struct Case {
+        double support, stay, object, s, rho, sigma;
+    };
+    for (const Case c :
+         {Case{-0.6, 0.12, -0.1, 1.2, 1.0, 0.3}, Case{0.4, 0.12, -0.1, 1.2, 1.0, 0.3},
+          Case{0.0, 0.12, -0.1, 1.2, 1.0, 0.3}, Case{-0.6, -0.5, -0.1, 0.7, 0.5, 0.3},
+          Case{0.2, 0.05, -0.1, 2.0, 0.5, 0.0}, Case{0.2, -0.3, -0.1, 2.0, 0.5, 0.0},
+          Case{-0.2, 0.3, -0.1, 0.9, 1.0, 1.0}, Case{0.1, 0.1, 0.1, 1.0, 0.8, 0.5}}) {
+        const WaitTerms t = wait_terms_open(c.support, c.stay, c.object, c.s, c.rho, c.sigma);
+        const auto [value, exposure] =
+            wait_by_quadrature(c.support, c.stay, c.object, c.s, c.rho, c.sigma);
+        EXPECT_NEAR(t.value, value, 1e-8) << c.support << " " << c.stay << " " << c.sigma;
+        // The slope is a step function: the midpoint rule is off by up to a step's density
+        // mass at each kink (about 3e-6 here).
+        EXPECT_NEAR(t.exposure, exposure, 1e-5) << c.support << " " << c.stay << " " << c.sigma;
+    }
+    // Nothing to learn without news or without a share of the text.
+    EXPECT_EQ(wait_terms_open(0.2, 0.1, -0.1, 0.0, 1.0, 0.3).value, 0.0);
+    EXPECT_EQ(wait_terms_open(0.2, 0.1, -0.1, 1.0, 0.0, 0.3).value, 0.0);
+}
+
+// Continuous where two options trade places (session 19's attacks): joining and staying out
+// (the value jumped under a rule that took the exposure of the best option now), and, at
+// stay_out_share 0, staying out and objecting, which then have one slope (the delay's
+// exposure jumped under a rule that weighted only the options short of objecting).
+TEST(Utility, WaitTermsOpenIsContinuousWhereOptionsTradePlaces) {
+    const double eps = 1e-9;
+    for (const double sigma : {0.0, 0.3}) {
+        // staying out (0.12) against joining, across 0.12
+        const WaitTerms a = wait_terms_open(0.12 - eps, 0.12, -0.1, 1.2, 0.5, sigma);
+        const WaitTerms b = wait_terms_open(0.12 + eps, 0.12, -0.1, 1.2, 0.5, sigma);
+        EXPECT_NEAR(a.value, b.value, 1e-7) << sigma;
+        EXPECT_NEAR(a.exposure, b.exposure, 1e-7) << sigma;
+        // staying out against objecting (-0.1), across -0.1
+        const WaitTerms c = wait_terms_open(0.05, -0.1 - eps, -0.1, 1.2, 0.5, sigma);
+        const WaitTerms d = wait_terms_open(0.05, -0.1 + eps, -0.1, 1.2, 0.5, sigma);
+        EXPECT_NEAR(c.value, d.value, 1e-7) << sigma;
+        EXPECT_NEAR(c.exposure, d.exposure, 1e-7) << sigma;
+    }
 }
