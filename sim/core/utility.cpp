@@ -34,7 +34,7 @@ WaitTerms wait_terms_open(double support, double stay, double object, double s, 
                 --h;  // the line below never tops the envelope
                 continue;
             }
-            if (h > 0) kink[h] = x;
+            kink[h] = x;
             break;
         }
         hull[h++] = l;

@@ -149,7 +149,7 @@ struct WaitTerms {
 /// option_value(support - object, rho s) in exact arithmetic, and the exposure rho times the
 /// chance that supporting is best after the news (the closed path keeps rho: options()).
 /// Out of line (utility.cpp): it runs only for uncertain opt-out texts, and inlined into the
-/// engine's inner loops it would cost every decision (about 7 instructions, session 19).
+/// engine's inner loops it cost every decision about 14 instructions (session 19).
 WaitTerms wait_terms_open(double support, double stay, double object, double s, double rho,
                           double sigma);
 
