@@ -30,9 +30,6 @@ double gamma_variate(double shape, RngStream& s) {
     }
 }
 
-double phi_cdf(double z) {
-    return 0.5 * std::erfc(-z / std::sqrt(2.0));
-}
 double phi_pdf(double z) {
     return std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_PI);
 }
@@ -148,8 +145,8 @@ double sample(const Distribution& d, const Range& r, RngStream& s) {
         }
         case DistKind::Normal: {
             // Inverse-CDF sampling restricted to the range: one uniform, no rejection.
-            const double plo = std::isfinite(r.lo) ? phi_cdf((r.lo - d.a) / d.b) : 0.0;
-            const double phi = std::isfinite(r.hi) ? phi_cdf((r.hi - d.a) / d.b) : 1.0;
+            const double plo = std::isfinite(r.lo) ? normal_cdf((r.lo - d.a) / d.b) : 0.0;
+            const double phi = std::isfinite(r.hi) ? normal_cdf((r.hi - d.a) / d.b) : 1.0;
             const double p = plo + (phi - plo) * s.uniform();
             double x = d.a + d.b * std::sqrt(2.0) * boost::math::erf_inv(2.0 * p - 1.0);
             if (x < r.lo) x = r.lo;
@@ -180,7 +177,7 @@ double mean(const Distribution& d, const Range& r) {
             const double be = std::isfinite(r.hi) ? (r.hi - d.a) / d.b : HUGE_VAL;
             const double pa = std::isfinite(al) ? phi_pdf(al) : 0.0;
             const double pb = std::isfinite(be) ? phi_pdf(be) : 0.0;
-            const double z = phi_cdf(be) - phi_cdf(al);
+            const double z = normal_cdf(be) - normal_cdf(al);
             return d.a + d.b * (pa - pb) / z;
         }
         case DistKind::Empirical: {

@@ -1,5 +1,6 @@
 #pragma once
 // A scenario number is either a value or a distribution, sampled once per run.
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -58,5 +59,18 @@ std::string describe(const Distribution& d);
 
 /// Name of the kind: fixed, uniform, beta, normal, empirical.
 const char* kind_name(DistKind k);
+
+/// The standard normal distribution function Phi(z).
+inline double normal_cdf(double z) {
+    return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
+
+/// The unit normal linear loss integral G(z) = phi(z) - z (1 - Phi(z)) = E[(X - z)+], X
+/// standard normal (Raiffa and Schlaifer 1961): the value of waiting (docs/model.md III.4.3).
+inline double normal_loss(double z) {
+    constexpr double kInvSqrt2Pi = 0.3989422804014327;
+    constexpr double kInvSqrt2 = 0.7071067811865476;
+    return kInvSqrt2Pi * std::exp(-0.5 * z * z) - z * 0.5 * std::erfc(z * kInvSqrt2);
+}
 
 }  // namespace sco::core

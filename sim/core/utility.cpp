@@ -11,8 +11,6 @@ namespace sco::core {
 
 WaitTerms wait_terms_open(double support, double stay, double object, double s, double rho,
                           double sigma) {
-    constexpr double kInvSqrt2Pi = 0.3989422804014327;
-    constexpr double kInvSqrt2 = 0.7071067811865476;
     if (!(s > 0.0) || !(rho > 0.0)) return {0.0, rho};  // nothing of the text to learn about
     struct Line {
         double b, m;
@@ -39,19 +37,15 @@ WaitTerms wait_terms_open(double support, double stay, double object, double s, 
         }
         hull[h++] = l;
     }
-    auto loss = [&](double z) {
-        return kInvSqrt2Pi * std::exp(-0.5 * z * z) - z * 0.5 * std::erfc(z * kInvSqrt2);
-    };
-    auto below = [&](double z) { return 0.5 * std::erfc(-z * kInvSqrt2); };  // Phi(z)
     // The exposure: the expected slope of the option taken after the news (objecting's is
     // 0). Continuous wherever two lines trade places on the envelope, including staying out
     // and objecting at stay_out_share 0, which have one slope (session 19's third attack:
     // the chance conditional on not objecting jumped there).
     double e = hull[0].b, shared = 0.0;
     for (int i = 0; i < h; ++i) {
-        if (i > 0) e += (hull[i].m - hull[i - 1].m) * s * loss(kink[i] / s);
-        const double lo = i > 0 ? below(kink[i] / s) : 0.0;
-        const double hi = i + 1 < h ? below(kink[i + 1] / s) : 1.0;
+        if (i > 0) e += (hull[i].m - hull[i - 1].m) * s * normal_loss(kink[i] / s);
+        const double lo = i > 0 ? normal_cdf(kink[i] / s) : 0.0;
+        const double hi = i + 1 < h ? normal_cdf(kink[i + 1] / s) : 1.0;
         shared += (hi - lo) * hull[i].m;
     }
     const double now = std::max({support, stay, object});

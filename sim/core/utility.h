@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "sim/core/distribution.h"
 #include "sim/core/model.h"
 #include "sim/core/world.h"
 
@@ -126,9 +127,7 @@ inline double option_value(double v, double s) {
     if (!(s > 0.0)) return 0.0;
     const double z = std::abs(v) / s;
     if (z > 8.0) return 0.0;  // below 1e-16 of s
-    constexpr double kInvSqrt2Pi = 0.3989422804014327;
-    constexpr double kInvSqrt2 = 0.7071067811865476;
-    return s * (kInvSqrt2Pi * std::exp(-0.5 * z * z) - z * 0.5 * std::erfc(z * kInvSqrt2));
+    return s * normal_loss(z);
 }
 
 /// What waiting is worth where staying out is open (docs/model.md III.4.3): the option value

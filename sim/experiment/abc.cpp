@@ -9,16 +9,13 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "sim/core/distribution.h"
 #include "sim/core/rng.h"
 
 namespace sco::experiment::abc {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-double phi_cdf(double z) {
-    return 0.5 * std::erfc(-z / std::sqrt(2.0));
-}
 
 double log_beta_fn(double a, double b) {
     return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
@@ -42,7 +39,7 @@ double kernel_mass(const std::vector<Prior>& priors, const Kernel& k,
     double z = 1.0;
     for (std::size_t j = 0; j < priors.size(); ++j) {
         const Support s = support(priors[j]);
-        z *= phi_cdf((s.hi - c[j]) / k.sd[j]) - phi_cdf((s.lo - c[j]) / k.sd[j]);
+        z *= core::normal_cdf((s.hi - c[j]) / k.sd[j]) - core::normal_cdf((s.lo - c[j]) / k.sd[j]);
     }
     return z;
 }
@@ -87,7 +84,8 @@ double prior_density(const Prior& p, double x) {
                    w;
         }
         case core::DistKind::Normal: {
-            const double z = phi_cdf((s.hi - d.a) / d.b) - phi_cdf((s.lo - d.a) / d.b);
+            const double z =
+                core::normal_cdf((s.hi - d.a) / d.b) - core::normal_cdf((s.lo - d.a) / d.b);
             const double t = (x - d.a) / d.b;
             return std::exp(-0.5 * t * t) / (d.b * std::sqrt(2.0 * M_PI) * z);
         }
@@ -151,8 +149,8 @@ std::vector<std::vector<double>> draw_proposal(const std::vector<Prior>& priors,
             const Support sp = support(priors[j]);
             const double c = prev.theta[anc][j];
             // Inverse-CDF draw from the kernel truncated to the support: one uniform.
-            const double plo = phi_cdf((sp.lo - c) / k.sd[j]);
-            const double phi = phi_cdf((sp.hi - c) / k.sd[j]);
+            const double plo = core::normal_cdf((sp.lo - c) / k.sd[j]);
+            const double phi = core::normal_cdf((sp.hi - c) / k.sd[j]);
             const double q = plo + (phi - plo) * s.uniform();
             const double z = std::sqrt(2.0) * boost::math::erf_inv(2.0 * q - 1.0);
             const double x = c + k.sd[j] * z;

@@ -9,7 +9,6 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <numbers>
 #include <random>
 #include <string>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "support/resolve_once.h"
 #include "support/simulate_once.h"
 #include "support/spec_builder.h"
+#include "support/wait_quadrature.h"
 
 using namespace sco::core;
 using sco::test::SpecBuilder;
@@ -2127,19 +2127,9 @@ TEST(KnownAnswers, WaitingCountsTheOptionTakenAfterTheNews) {
         return b;
     };
     // E[max(join + d, stay + 0.3 d, object)] - max(join, stay, object), d ~ N(0, 1.2^2), by
-    // the midpoint rule over +-12 sd.
-    auto by_hand = [](double r) {
-        const double join = 0.4 - r, stay = 0.12, object = -0.1, sd = 1.2;  // r = 0: BBB
-        const int n = 400000;
-        const double lo = -12.0 * sd, step = 24.0 * sd / n;
-        double e = 0.0;
-        for (int i = 0; i < n; ++i) {
-            const double d = lo + (i + 0.5) * step;
-            const double dens =
-                std::exp(-0.5 * d * d / (sd * sd)) / (sd * std::sqrt(2.0 * std::numbers::pi));
-            e += std::max({join + d, stay + 0.3 * d, object}) * dens * step;
-        }
-        return e - std::max({join, stay, object});
+    // quadrature (tests/support/wait_quadrature.h).
+    auto by_hand = [](double r) {  // r = 0: BBB
+        return sco::test::wait_by_quadrature(0.4 - r, 0.12, -0.1, 1.2, 1.0, 0.3).first;
     };
     const Resolved at1 = resolve_once(spec(1.0).spec(), 0);
     EXPECT_NEAR(at1.s.opts[2].wait, by_hand(1.0), 1e-7);

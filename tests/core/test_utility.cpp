@@ -6,10 +6,10 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <numbers>
 #include <random>
-#include <utility>
 #include <vector>
+
+#include "support/wait_quadrature.h"
 
 using namespace sco::core;
 
@@ -239,26 +239,7 @@ TEST(Build, MultiplyAddsAreRoundedTwiceWhereTheTargetHasFma) {
         << "a * b + c was fused: the numbers would depend on the CPU the binary was built for";
 }
 
-namespace {
-/// E[max(support + rho d, stay + rho sigma d, object)] - max(...) and E[slope of the best],
-/// d ~ N(0, s^2), by the midpoint rule over +-12 sd: an independent check of the closed form.
-std::pair<double, double> wait_by_quadrature(double support, double stay, double object, double s,
-                                             double rho, double sigma) {
-    const int n = 2000000;
-    const double lo = -12.0 * s, step = 24.0 * s / n;
-    double e = 0.0, x = 0.0;
-    for (int i = 0; i < n; ++i) {
-        const double d = lo + (i + 0.5) * step;
-        const double w =
-            std::exp(-0.5 * d * d / (s * s)) / (s * std::sqrt(2.0 * std::numbers::pi)) * step;
-        const double a = support + rho * d, b = stay + rho * sigma * d;
-        const double best = std::max({a, b, object});
-        e += best * w;
-        x += (best == a ? rho : best == b ? rho * sigma : 0.0) * w;
-    }
-    return {e - std::max({support, stay, object}), x};
-}
-}  // namespace
+using sco::test::wait_by_quadrature;
 
 // The value of waiting where staying out is open (docs/model.md III.4.3): the closed form of
 // wait_terms_open against quadrature, on cases where each of the three options tops the
