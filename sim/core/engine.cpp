@@ -665,9 +665,13 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 // (the explanation shows the computed terms, so it computes them).
                 s.opts[i] = Options{};
             } else {
+                // An observer or candidate does not send troops to a members' exercise: its
+                // options (staying out, a voiced objection) do not depend on what waiting may
+                // reveal, so it has no value of waiting there (docs/model.md III.4.3).
+                const double unc_i = prop.kind == Kind::Exercise && !w.member(i) ? 0.0 : unc;
                 s.opts[i] =
                     options(w, spatial_named(agent_geo(i), round_text, rnamed, D), s.terms[i],
-                            s.rel[i], e, s.pressure[i], unc, prop.kind, prop.opt_out);
+                            s.rel[i], e, s.pressure[i], unc_i, prop.kind, prop.opt_out);
             }
             if (s.forced[i]) {
                 // The sponsor tabled the text, the host agreed to host it, the candidates
@@ -701,6 +705,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         }
         res.decisions += n;
         // 2. Transit: a participant whose troops must cross another state needs its consent.
+        bool withdrawn = false;
         for (std::size_t e2 = 0; e2 < prop.transit.size(); ++e2) {
             const int f = prop.transit[e2].from, g = prop.transit[e2].through;
             if (!supports(s.choice[f])) continue;
@@ -720,13 +725,25 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             // The participant reroutes at a cost, or drops out.
             const Options& of = s.opts[f];
             const double v_stay = of.v[static_cast<int>(s.choice[f])] - w.d(Dyn::RerouteCost);
-            const double v_leave = prop.opt_out ? of.v[2] : of.v[3];
+            // A sponsor (or host) supports its text by position, so its own stay-out and
+            // objection are closed: leaving is valued apart (docs/model.md III.4.7). From an
+            // opt-out exercise it stays out, at what staying out is worth to any member; a
+            // closed exercise it withdraws, which keeps the status quo (0) at no cost of
+            // objecting: the text is its own.
+            const double v_leave =
+                !s.forced[f] ? (prop.opt_out ? of.v[2] : of.v[3])
+                : prop.opt_out
+                    ? options_now(w, spatial_named(agent_geo(f), round_text, rnamed, D), s.terms[f],
+                                  s.rel[f], e, s.pressure[f], prop.kind, true)
+                          .v[2]
+                    : 0.0;
             const bool reroute =
                 det ? v_stay >= v_leave
                     : Rng::to_unit(wt[1]) < binary_probability(v_stay, v_leave, beta);
             if (!reroute) {
                 s.choice[f] = prop.opt_out ? Choice::StayOut : Choice::Object;
                 flags[f] |= kDropped;
+                withdrawn = withdrawn || (s.forced[f] && !prop.opt_out);
             }
         }
         // 3. Count: only members hold a veto; observers and candidates take part without one.
@@ -784,6 +801,14 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 a.flags = flags[i];
                 re.agents.push_back(a);
             }
+        }
+        if (withdrawn) {
+            // No amendment brings troops through a state that refuses them: the text is
+            // withdrawn at this summit (its principal's objection, flagged dropped).
+            if (explain)
+                explain->rounds.back().next =
+                    "transit is denied and the exercise's principal withdraws it";
+            break;
         }
         if (vetoes == 0 && (!prop.opt_out || joined_members >= min_part)) {
             agreed = true;

@@ -130,6 +130,61 @@ TEST(Engine, TransitDeniedIsRecordedAndCanMakeTheParticipantDropOut) {
     EXPECT_TRUE(r2.flags[1] & kJoined);
 }
 
+// A sponsor supports its own text by position (its stay-out and objection are closed), but
+// when its own troops are refused transit it weighs rerouting against leaving like any
+// participant (docs/model.md III.4.7): from an opt-out exercise it stays out, at what
+// staying out is worth to it; a closed exercise it withdraws. Before session 20 it
+// rerouted at any cost.
+TEST(Engine, ASponsorRefusedTransitReroutesOrLeavesLikeAnyParticipant) {
+    for (const bool opt_out : {true, false}) {
+        SCOPED_TRACE(opt_out ? "opt-out exercise" : "closed exercise");
+        SpecBuilder b = three_members();
+        const int ex = b.proposal("ex", Kind::Exercise, 0, opt_out);
+        b.spec().proposals[ex].transit.push_back({0, 2});  // the sponsor's troops through CCC
+        b.set("agenda.ex.position.d0", 0.4).set("agents.CCC.sovereignty", 1.0);
+        b.dyn(Dyn::SovereigntyWeight, 1.0).dyn(Dyn::RerouteCost, 5.0);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        const Resolved r = resolve_once(b.spec(), 0);
+        EXPECT_TRUE(r.flags[2] & kTransitDenied);
+        EXPECT_TRUE(r.flags[0] & kDropped);
+        EXPECT_FALSE(r.flags[0] & kJoined);
+        if (opt_out) {
+            EXPECT_TRUE(r.flags[0] & kStayedOut);
+        } else {
+            // Withdrawn: the rounds end at once, and the text fails on its principal's refusal.
+            EXPECT_TRUE(r.flags[0] & kObjected);
+            EXPECT_EQ(r.res.outcome, Outcome::Blocked);
+            EXPECT_EQ(r.res.rounds, 1);
+        }
+        // With a cheap detour the sponsor takes part in its exercise.
+        b.dyn(Dyn::RerouteCost, 0.0);
+        const Resolved r2 = resolve_once(b.spec(), 0);
+        EXPECT_TRUE(r2.flags[2] & kTransitDenied);
+        EXPECT_TRUE(r2.flags[0] & kJoined);
+        EXPECT_FALSE(r2.flags[0] & kDropped);
+    }
+}
+
+// An observer sends no troops to a members' exercise: it can stay out or voice an
+// objection, neither of which depends on what waiting may reveal, so no uncertainty makes
+// it ask for time (docs/model.md III.4.3). Before session 20 its value of waiting was
+// computed with the joining line it cannot take.
+TEST(Engine, AnObserverHasNothingToWaitForOnAMembersExercise) {
+    SpecBuilder b = three_members();
+    b.proposal("ex", Kind::Exercise, 0, true);
+    b.set("agenda.ex.position.d0", 0.4).set("agenda.ex.uncertainty", 1.0);
+    b.set("agents.OBS.position.d0", 0.4);  // the text is worth much to the observer
+    b.dyn(Dyn::WaitValue, 10.0).dyn(Dyn::Rounds, 1);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    const Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_TRUE(r.flags[3] & kStayedOut);
+    EXPECT_FALSE(r.flags[3] & kWaited);
+    EXPECT_FALSE(r.flags[3] & kObjected);
+    // A member in the same place does weigh waiting (the contrast the rule draws).
+    b.set("agents.CCC.position.d0", 0.4);
+    EXPECT_TRUE(resolve_once(b.spec(), 0).flags[2] & kWaited);
+}
+
 TEST(Engine, ObserverObjectionDoesNotBlock) {
     SpecBuilder b = three_members();
     b.proposal("decl", Kind::Declaration, 0);
