@@ -17,4 +17,12 @@ void between_summits(World& w, int t, const Rng& rng, float* tension_out = nullp
 /// lag in periods (1 = by the next summit), at most 127.
 std::int8_t implementation(const World& w, int t, int p, const Rng& rng);
 
+/// The status quo on one dimension once the texts implemented in one period take effect
+/// (docs/model.md III.5): `q` moved by `change`, the sum of the changes each text made to the
+/// status quo it was judged against, but not above `hi` (the highest position of the texts
+/// that raise it) nor below `lo` (the lowest of those that lower it) by more than rounding,
+/// unless `q` already lies beyond: texts adopted towards one level reach it once, a text never
+/// undoes a move past its own position, and the agenda's order does not matter.
+double implemented_status_quo(double q, double change, double lo, double hi);
+
 }  // namespace sco::core

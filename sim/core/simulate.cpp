@@ -134,6 +134,9 @@ Workspace::Workspace(const ModelSpec& spec) {
     ref_compromise.resize(spec.n_dims());
     ref_median.resize(spec.n_dims());
     ref_weighted.resize(spec.n_dims());
+    sq_change.resize(spec.n_dims());
+    sq_lo.resize(spec.n_dims());
+    sq_hi.resize(spec.n_dims());
 }
 
 void sample_params(const ModelSpec& spec, const Rng& rng, std::vector<double>& values) {
@@ -208,15 +211,34 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                 apply_param(w, spec.params[sh.targets[k]], ws.values[sh.set[k]]);
             for (int a : sh.admit) w.role[a] = Role::Member;
         }
+        // The texts implemented now take effect together (docs/model.md III.5): their
+        // changes add, but carry the status quo past none of their own positions, whatever
+        // their order on the agenda.
+        bool implemented_now = false;
         for (int p = 0; p < P; ++p) {
             if (w.pending_at[p] != t) continue;
-            if (w.pending_ok[p])
-                for (int d = 0; d < D; ++d)
-                    if (spec.proposals[p].position[d] != kNoParam)
-                        w.status_quo(d) =
-                            std::clamp(w.status_quo(d) + w.pending_text(p, d), 0.0, 1.0);
+            if (w.pending_ok[p]) {
+                if (!implemented_now) {
+                    std::fill(ws.sq_change.begin(), ws.sq_change.end(), 0.0);
+                    std::fill(ws.sq_lo.begin(), ws.sq_lo.end(), 1.0);
+                    std::fill(ws.sq_hi.begin(), ws.sq_hi.end(), 0.0);
+                    implemented_now = true;
+                }
+                for (int d = 0; d < D; ++d) {
+                    if (spec.proposals[p].position[d] == kNoParam) continue;
+                    const double c = w.pending_text(p, d), to = w.pending_to(p, d);
+                    ws.sq_change[d] += c;
+                    if (c > 0.0) ws.sq_hi[d] = std::max(ws.sq_hi[d], to);
+                    if (c < 0.0) ws.sq_lo[d] = std::min(ws.sq_lo[d], to);
+                }
+            }
             w.pending_at[p] = -1;
         }
+        if (implemented_now)
+            for (int d = 0; d < D; ++d)
+                if (ws.sq_change[d] != 0.0)
+                    w.status_quo(d) = implemented_status_quo(w.status_quo(d), ws.sq_change[d],
+                                                             ws.sq_lo[d], ws.sq_hi[d]);
         for (int d = 0; d < D; ++d)
             out.status_quo[static_cast<std::size_t>(t) * D + d] =
                 static_cast<float>(w.status_quo(d));
@@ -277,10 +299,12 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                         // judged against: texts implemented later do not undo earlier ones. The
                         // engine's text in full precision: the recorded float would leave a text
                         // that reached its aim up to 6e-8 short of it, and tabled again.
-                        for (int d = 0; d < D; ++d)
+                        for (int d = 0; d < D; ++d) {
                             w.pending_text(p, d) = prop.position[d] != kNoParam
                                                        ? ws.engine.text[d] - w.status_quo(d)
                                                        : 0.0;
+                            w.pending_to(p, d) = ws.engine.text[d];
+                        }
                     }
                 } else {
                     out.implemented[tp] = -1;

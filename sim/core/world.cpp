@@ -33,6 +33,7 @@ void World::resize(const ModelSpec& spec) {
     pending_at.resize(proposals);
     pending_ok.resize(proposals);
     pending_text.resize(proposals, dims);
+    pending_to.resize(proposals, dims);
 }
 
 void World::reset(const ModelSpec& spec, const std::vector<double>& values,

@@ -35,6 +35,7 @@ struct World {
     std::vector<int> pending_at;  // [proposal] period its implementation resolves, -1 none
     std::vector<unsigned char> pending_ok;  // [proposal] 1 implemented then, 0 lapses then
     Eigen::MatrixXd pending_text;  // [proposal, dimension] change an adopted text will make
+    Eigen::MatrixXd pending_to;    // [proposal, dimension] the adopted text's own position
     double dyn[kDynCount] = {};
 
     [[nodiscard]] double d(Dyn k) const { return dyn[static_cast<int>(k)]; }

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <random>
 #include <vector>
 
 #include "sim/core/simulate.h"
@@ -112,4 +114,35 @@ TEST(Dynamics, AnEnormousMeanLagIsTheCapNotANegativeLag) {
             EXPECT_EQ(implementation(w, 0, 0, Rng({3, 0, static_cast<std::uint64_t>(m)})), 127)
                 << "mean " << mean;
     }
+}
+
+// Texts implemented in one period move the status quo by the sum of the changes they made
+// where they were adopted, but not past their own positions (docs/model.md III.5; before
+// session 20 the changes simply added, one text at a time in agenda order, which could carry
+// the status quo past every text's position and made the result depend on the order).
+TEST(Dynamics, ImplementedTextsNeverCarryTheStatusQuoPastTheirOwnPositions) {
+    // One text alone lands exactly where adding its change always put it, bit for bit.
+    std::mt19937_64 gen(5);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (int k = 0; k < 10000; ++k) {
+        const double q = unit(gen), to = unit(gen);
+        ASSERT_EQ(implemented_status_quo(q, to - q, to < q ? to : 1.0, to > q ? to : 0.0),
+                  std::clamp(q + (to - q), 0.0, 1.0));
+    }
+    // Two texts adopted towards one level (0.5 -> 0.7) reach that level, not 0.9.
+    EXPECT_DOUBLE_EQ(implemented_status_quo(0.5, 0.2 + 0.2, 1.0, 0.7), 0.7);
+    // A text at 0.45, adopted when the status quo was 0.4, implemented after another text
+    // moved it to 0.7: the status quo has passed its position and stays (never undone).
+    EXPECT_DOUBLE_EQ(implemented_status_quo(0.7, 0.05, 1.0, 0.45), 0.7);
+    // Short of the positions the changes add: texts in opposite directions offset.
+    EXPECT_DOUBLE_EQ(implemented_status_quo(0.5, 0.2 - 0.3, 0.2, 0.7), 0.4);
+    // Two texts at 0.9 and one at 0.1 from 0.5 (session 20's attack): 0.9 in any order,
+    // where adding one at a time with a clamp gave 0.6 or 0.9 by the agenda's order.
+    EXPECT_DOUBLE_EQ(implemented_status_quo(0.5, 0.4 + 0.4 - 0.4, 0.1, 0.9), 0.9);
+    // The same downwards.
+    EXPECT_DOUBLE_EQ(implemented_status_quo(0.5, -0.2 - 0.2, 0.3, 0.0), 0.3);
+    EXPECT_DOUBLE_EQ(implemented_status_quo(0.1, -0.2, 0.3, 0.0), 0.1);
+    EXPECT_DOUBLE_EQ(implemented_status_quo(0.8, -0.2, 0.3, 0.0), 0.6);
+    // Never outside [0, 1].
+    EXPECT_DOUBLE_EQ(implemented_status_quo(0.9, 0.5, 1.0, 1.4), 1.0);
 }

@@ -752,10 +752,11 @@ TEST(KnownAnswers, TextsOnOneDimensionAddUp) {
 }
 
 // Two texts on one dimension adopted at the same summit are both judged against the same
-// status quo, and each moves it by the change it made (docs/model.md III.5: texts add up):
-// two texts that each aim at 0.6 from 0.2 take the status quo to 1.0 (0.2 + 0.4 + 0.4,
-// clamped), beyond both. Recorded here as the documented rule, not as a theorem.
-TEST(KnownAnswers, TwoTextsAdoptedAtOneSummitAddTheirChanges) {
+// status quo, and each moves it by the change it made, but not past its own position
+// (docs/model.md III.5): two texts that each aim at 0.6 from 0.2 take the status quo to
+// 0.6, the level both set. Before session 20 the changes added up: 1.0 (0.2 + 0.4 + 0.4,
+// clamped), beyond both texts and every member's ideal.
+TEST(KnownAnswers, TwoTextsAdoptedAtOneSummitTowardsOneLevelReachItOnce) {
     SpecBuilder b(1, 0, 2);
     for (const char* id : {"AAA", "BBB"}) {
         b.agent(id);
@@ -770,7 +771,36 @@ TEST(KnownAnswers, TwoTextsAdoptedAtOneSummitAddTheirChanges) {
     const RunRecord r = run(b.spec(), 0);
     ASSERT_EQ(outcome(r, 0, 0), Outcome::Adopted);
     ASSERT_EQ(outcome(r, 0, 1), Outcome::Adopted);
-    EXPECT_FLOAT_EQ(sq(r, 1, 0), 1.0f);
+    EXPECT_FLOAT_EQ(sq(r, 1, 0), 0.6f);
+}
+
+// Texts implemented in one period take effect together: the status quo does not depend on
+// their order on the agenda (session 20's attack: two texts at 0.9 and one at 0.1, from 0.5,
+// all adopted, gave 0.6 or 0.9 by the order, one text at a time with a clamp).
+TEST(KnownAnswers, TheAgendasOrderDoesNotMoveTheImplementedStatusQuo) {
+    float first = -1.0f;
+    for (const auto& order :
+         {std::vector<int>{0, 1, 2}, std::vector<int>{2, 0, 1}, std::vector<int>{0, 2, 1}}) {
+        SpecBuilder b(1, 0, 2);
+        for (const char* id : {"AAA", "BBB", "CCC"}) {
+            b.agent(id);  // indifferent members (salience 0.1): every text passes
+            b.set(path(id, "position.d0"), 0.5).set(path(id, "salience.d0"), 0.1);
+        }
+        b.set("status_quo.d0", 0.5);
+        const char* names[] = {"up_a", "up_b", "down_c"};
+        const double at[] = {0.9, 0.9, 0.1};
+        for (const int k : order) {
+            b.proposal(names[k], Kind::Plan, k);
+            b.set(std::string("agenda.") + names[k] + ".position.d0", at[k]);
+        }
+        b.dyn(Dyn::ImplementationRate, 1.0).dyn(Dyn::ImplementationLag, 1.0);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        const RunRecord r = run(b.spec(), 0);
+        for (int p = 0; p < 3; ++p) ASSERT_EQ(outcome(r, 0, p), Outcome::Adopted);
+        if (first < 0.0f) first = sq(r, 1, 0);
+        EXPECT_EQ(sq(r, 1, 0), first);
+    }
+    EXPECT_FLOAT_EQ(first, 0.9f);
 }
 
 // Deferred or blocked from the agents' reasons (III.4.8): a member that gains on balance
