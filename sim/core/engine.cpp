@@ -964,12 +964,16 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         // 5. The sponsor amends the text; membership texts are never amended.
         // Any veto calls for a new text: a smaller text is also a smaller bet on an uncertain
         // future, so it can win a member that asks for time as well as one that disagrees.
-        if (vetoes == 0 || prop.kind == Kind::Membership || v_.amendment == AmendmentRule::None) {
+        // A text that names no dimension has nothing to concede (docs/model.md III.4.5): it
+        // stands as tabled, and pressure this round acts in the next.
+        if (vetoes == 0 || prop.kind == Kind::Membership || v_.amendment == AmendmentRule::None ||
+            rnamed == 0) {
             if (explain)
                 explain->rounds.back().next =
                     vetoes == 0 ? "no veto, but too few members take part: the text is unchanged"
                     : prop.kind == Kind::Membership ? "a membership text is never amended"
-                                                    : "amendment is switched off";
+                    : rnamed == 0 ? "the text names no dimension: nothing to amend"
+                                  : "amendment is switched off";
             continue;
         }
         if (v_.amendment == AmendmentRule::WinSet) {

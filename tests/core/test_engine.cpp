@@ -230,6 +230,39 @@ TEST(Engine, PressureWinsOverASusceptibleObjectorAndCostsThePressurer) {
 // Romer-Rosenthal / Tsebelis: the sponsor offers the text closest to its own that every veto
 // holder prefers to blocking, never past the status quo, conceding at most amendment_step
 // of the aim per round.
+// A text that names no policy dimension (a declaration on threats alone) has nothing to
+// concede. Under the win-set rule its win-set was empty, which ended the summit after the
+// first round, before the pressure put in could act (session 20's attack: logit pass rate
+// 1.45% against 94.2% without amendment). Amendment only adds options: the text now stands
+// as tabled and pressure acts in the next round, as without amendment.
+TEST(Engine, PressureCarriesATextThatNamesNoDimensionUnderTheWinSetRule) {
+    SpecBuilder b(1, 1);
+    b.agent("AAA", Role::Member, 0.5, true);
+    b.agent("BBB", Role::Member, 0.3);
+    b.agent("CCC", Role::Member, 0.2);
+    const int p = b.proposal("decl", Kind::Declaration, 0);
+    b.spec().proposals[p].position[0] = kNoParam;  // no position
+    b.set("agenda.decl.relevance.h0", 1.0);
+    b.set("agents.AAA.threat.h0", 1.0).set("agents.BBB.threat.h0", 1.0);
+    b.relation(Field::Tension, 0, 2, 0.5);  // CCC gains nothing and dislikes the sponsor
+    b.susceptibility(2, 0, 1.0);
+    b.dyn(Dyn::PressureStrength, 1.1).dyn(Dyn::PressureCost, 0.0).dyn(Dyn::PressureTension, 0.2);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    ASSERT_EQ(b.spec().variants.amendment, AmendmentRule::WinSet);
+    const Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_EQ(r.res.outcome, Outcome::Adopted);
+    EXPECT_EQ(r.res.rounds, 2);
+    EXPECT_FALSE(r.res.win_set_empty);
+    EXPECT_TRUE(r.flags[2] & kPressured);
+    // The same as without amendment.
+    b.spec().variants.amendment = AmendmentRule::None;
+    EXPECT_EQ(resolve_once(b.spec(), 0).res.outcome, Outcome::Adopted);
+    // Without pressure CCC's objection stands.
+    b.spec().variants.amendment = AmendmentRule::WinSet;
+    b.spec().variants.pressure = PressureRule::Disabled;
+    EXPECT_EQ(resolve_once(b.spec(), 0).res.outcome, Outcome::Blocked);
+}
+
 TEST(Engine, WinSetAmendmentOffersTheBestTextEveryVetoHolderAccepts) {
     SpecBuilder b = three_members();
     b.proposal("decl", Kind::Declaration, 0);
