@@ -771,10 +771,17 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         if (explain) {
             RoundExplain& re = explain->rounds.emplace_back();
             re.round = r + 1;
+            // The offer's share of the way on each named dimension. Under towards_compromise
+            // the shares are not the rule's (its steps are not offers): the text's own share
+            // of the way from the status quo is shown (1 where the text aims at the status quo).
+            const bool stepped = v_.amendment == AmendmentRule::TowardsCompromise;
             double shares = 0.0, named = 0.0;
             for (int d = 0; d < D; ++d)
                 if (prop.position[d] != kNoParam) {
-                    shares += s.share[d];
+                    const double way = s.text0[d] - w.status_quo(d);
+                    shares += !stepped     ? s.share[d]
+                              : way != 0.0 ? (s.text[d] - w.status_quo(d)) / way
+                                           : 1.0;
                     named += 1.0;
                 }
             re.offer = named > 0.0 ? shares / named : 1.0;
@@ -1043,13 +1050,15 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 explain->rounds.back().next =
                     "the sponsor amends: offer shares" + from + " ->" + to + " of the way";
         } else {
-            // A step towards the compromise position, never past the status quo nor past
-            // the tabled text.
+            // A step towards the compromise position of the format's members (every member
+            // but those outside a closed format), never past the status quo nor past the
+            // tabled text.
             const double step = w.d(Dyn::AmendmentStep);
             if (explain) explain->rounds.back().next = "the sponsor steps towards the compromise";
             for (int d = 0; d < D; ++d) {
                 if (prop.position[d] == kNoParam) continue;
-                const double c = compromise_position(w, d), q = w.status_quo(d);
+                const double c = compromise_position(w, d, closed ? s.outside.data() : nullptr);
+                const double q = w.status_quo(d);
                 const double lo = std::min(q, s.text0[d]), hi = std::max(q, s.text0[d]);
                 s.text[d] = std::clamp(s.text[d] + step * (c - s.text[d]), lo, hi);
             }

@@ -5,9 +5,13 @@
 namespace sco::core {
 
 double compromise_position(const World& w, int d) {
+    return compromise_position(w, d, nullptr);
+}
+
+double compromise_position(const World& w, int d, const unsigned char* outside) {
     double num = 0.0, den = 0.0;
     for (int i = 0; i < w.n; ++i) {
-        if (!w.member(i)) continue;
+        if (!w.member(i) || (outside && outside[i])) continue;
         const double wt = w.capability(i) * w.salience(i, d);
         num += wt * w.position(i, d);
         den += wt;

@@ -12,6 +12,9 @@ namespace sco::core {
 /// sum(c * s * x) / sum(c * s) over members on dimension d; the status quo if all
 /// weights are zero.
 double compromise_position(const World& w, int d);
+/// The same over the members `outside` leaves in (outside[i] != 0 excludes member i): the
+/// circle of a closed format (docs/model.md III.4).
+double compromise_position(const World& w, int d, const unsigned char* outside);
 
 /// The position at which members weighted by c * s reach half the total weight
 /// (the lower weighted median). `scratch` is reused to avoid allocation.

@@ -970,6 +970,42 @@ TEST(KnownAnswers, OutsideAClosedFormatAMemberNeverTakesPartNorVetoes) {
             }
 }
 
+// Under towards_compromise the text steps towards the compromise of the format's members:
+// where the outsider of a closed format stands changes nothing (III.4: outsiders hold no
+// say). Session 20's attack: a bilateral plan of AAA (at 1.0) and BBB (at 0.6) passed
+// diluted with an outsider of capability 1 at 0 and was blocked with it at 1, since the
+// compromise was taken over every member.
+TEST(KnownAnswers, TheCompromiseStepsOfAClosedFormatIgnoreItsOutsiders) {
+    std::vector<Resolved> by_outsider;
+    for (const double ccc : {0.0, 1.0}) {
+        SpecBuilder b(1, 0);
+        b.agent("AAA", Role::Member, 0.2);
+        b.agent("BBB", Role::Member, 0.2);
+        b.agent("CCC", Role::Member, 1.0);
+        b.set(path("AAA", "position.d0"), 1.0).set(path("BBB", "position.d0"), 0.65);
+        b.set(path("CCC", "position.d0"), ccc);
+        for (const char* id : {"AAA", "BBB", "CCC"}) b.set(path(id, "salience.d0"), 1.0);
+        b.set("status_quo.d0", 0.5);
+        b.proposal("bilateral", Kind::Plan, 0);
+        b.set("agenda.bilateral.position.d0", 1.0);
+        b.spec().proposals[0].open_to = {0, 1};
+        b.dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::AmendmentStep, 0.5).dyn(Dyn::Rounds, 3);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        b.spec().variants.amendment = AmendmentRule::TowardsCompromise;
+        b.spec().variants.pressure = PressureRule::Disabled;
+        by_outsider.push_back(resolve_once(b.spec(), 0));
+    }
+    // BBB (at 0.65) loses 0.2 from 1.0 and accepts once the text has stepped half way
+    // towards the compromise of AAA and BBB (0.825) twice: 1.0 -> 0.9125 -> 0.86875, where
+    // it loses 0.069, less than objecting costs. (Over every member the compromise was
+    // 0.236 with CCC at 0, passed in round 2, and 0.95 with CCC at 1, blocked.)
+    EXPECT_EQ(by_outsider[0].res.outcome, Outcome::Diluted);
+    EXPECT_EQ(by_outsider[0].res.rounds, 3);
+    EXPECT_EQ(by_outsider[1].res.outcome, by_outsider[0].res.outcome);
+    EXPECT_EQ(by_outsider[1].res.rounds, by_outsider[0].res.rounds);
+    EXPECT_EQ(by_outsider[1].res.dilution, by_outsider[0].res.dilution);
+}
+
 // opposed(0.1): each opponent loses 1.0 x 0.4 = 0.4 from the full text and accepts a text
 // only if it loses at most the objection cost 0.1, i.e. one achieving at most 0.25 of the
 // aim. With sponsor_floor 0 (the default) the sponsor dilutes to that and the text passes
