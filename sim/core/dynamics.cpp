@@ -37,6 +37,14 @@ std::int8_t implementation(const World& w, int t, int p, const Rng& rng) {
     return static_cast<std::int8_t>(std::min(127.0, 1.0 + extra));
 }
 
+double implemented_change(double q, double change, double to) {
+    // to - q is the change itself, bit for bit, where q is the status quo the text was
+    // judged against (change = to - q was computed from the same operands then).
+    if (change > 0.0) return std::min(change, std::max(0.0, to - q));
+    if (change < 0.0) return std::max(change, std::min(0.0, to - q));
+    return 0.0;
+}
+
 double implemented_status_quo(double q, double change, double lo, double hi) {
     double next = q + change;
     // Past a bound by more than rounding (q + (to - q) may differ from to in the last bit,

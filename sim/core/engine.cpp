@@ -217,14 +217,15 @@ inline bool accepts(const TestConsts& c, const EngineScratch::Holder& h, const S
     const double stay = c.opt_out ? h.stay * (sp.gain + benefit) - h.spill
                                   : -std::numeric_limits<double>::infinity();
     const double support = std::max({join, reserve, stay}), object = h.object;
-    if (support < object) return false;
+    if (better_beyond_rounding(object, support)) return false;
     if (!c.uncertain) return true;
     if (c.opt_out) {
         // Staying out is open: options()'s exact value of waiting (III.4.3), no bounds.
         const WaitTerms t = wait_terms_open(std::max(join, reserve), stay, object,
                                             c.wait_unc * sp.stake, h.share, c.stay_out_share);
-        return support >=
-               object + std::max(0.0, t.value - c.delay_cost * std::abs(benefit) * t.exposure);
+        return !better_beyond_rounding(
+            object + std::max(0.0, t.value - c.delay_cost * std::abs(benefit) * t.exposure),
+            support);
     }
     // The option value lies between its tangents s phi(z0) - (1 - Phi(z0)) |v| (the unit
     // normal loss integral is convex) and s phi(0): decide without it where that is enough
@@ -242,7 +243,8 @@ inline bool accepts(const TestConsts& c, const EngineScratch::Holder& h, const S
     for (int z = 0; z < 5; ++z) low = std::max(low, spread * kPhi[z] - kTail[z] * net);
     if (low - delay - net > 1e-9 * (1.0 + spread + std::abs(support) + std::abs(object)))
         return false;
-    return support >= object + std::max(0.0, option_value(net, spread) - delay);
+    return !better_beyond_rounding(object + std::max(0.0, option_value(net, spread) - delay),
+                                   support);
 }
 
 }  // namespace
@@ -634,6 +636,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
 
     ProposalResult res;
     bool agreed = false;
+    bool withdrawn = false;  // a principal left a closed exercise: it is not held (III.4.7)
     int vetoes = 0, substance = 0, joined_members = 0, out_members = 0, reservations = 0;
     for (int r = 0; r < rounds_max; ++r) {
         res.rounds = r + 1;
@@ -705,7 +708,6 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         }
         res.decisions += n;
         // 2. Transit: a participant whose troops must cross another state needs its consent.
-        bool withdrawn = false;
         for (std::size_t e2 = 0; e2 < prop.transit.size(); ++e2) {
             const int f = prop.transit[e2].from, g = prop.transit[e2].through;
             if (!supports(s.choice[f])) continue;
@@ -718,15 +720,16 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             // Drawn once per summit, like the dispositions: a refusal is not re-rolled each round.
             const auto wt = rng.words(Purpose::Transit, Rng::pack(t, p), e2);
             const bool grant =
-                det ? v_grant >= v_deny
+                det ? !better_beyond_rounding(v_deny, v_grant)
                     : Rng::to_unit(wt[0]) < binary_probability(v_grant, v_deny, beta);
             if (grant) continue;
             flags[g] |= kTransitDenied;
             // The participant reroutes at a cost, or drops out.
             const Options& of = s.opts[f];
             const double v_stay = of.v[static_cast<int>(s.choice[f])] - w.d(Dyn::RerouteCost);
-            // A sponsor (or host) supports its text by position, so its own stay-out and
-            // objection are closed: leaving is valued apart (docs/model.md III.4.7). From an
+            // The sponsor supports its text by position, so its own stay-out and objection
+            // are closed: leaving is valued apart (docs/model.md III.4.7; the host is never a
+            // transit origin, the loader refuses it). From an
             // opt-out exercise it stays out, at what staying out is worth to any member; a
             // closed exercise it withdraws, which keeps the status quo (0) at no cost of
             // objecting: the text is its own.
@@ -738,10 +741,12 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                           .v[2]
                     : 0.0;
             const bool reroute =
-                det ? v_stay >= v_leave
+                det ? !better_beyond_rounding(v_leave, v_stay)
                     : Rng::to_unit(wt[1]) < binary_probability(v_stay, v_leave, beta);
             if (!reroute) {
-                s.choice[f] = prop.opt_out ? Choice::StayOut : Choice::Object;
+                // A principal that leaves takes no part (it holds no veto on its own text); a
+                // closed exercise cannot be held without it.
+                s.choice[f] = prop.opt_out || s.forced[f] ? Choice::StayOut : Choice::Object;
                 flags[f] |= kDropped;
                 withdrawn = withdrawn || (s.forced[f] && !prop.opt_out);
             }
@@ -811,7 +816,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         }
         if (withdrawn) {
             // No amendment brings troops through a state that refuses them: the text is
-            // withdrawn at this summit (its principal's objection, flagged dropped).
+            // withdrawn at this summit (its principal stays out, flagged dropped).
             if (explain)
                 explain->rounds.back().next =
                     "transit is denied and the exercise's principal withdraws it";
@@ -1086,7 +1091,9 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     } else {
         // No consensus: postponed when every standing veto asks for time; blocked when any
         // veto stands on substance, or when too few members would take part.
-        res.outcome = vetoes > 0 && substance == 0 ? Outcome::Deferred : Outcome::Blocked;
+        // A withdrawn exercise is blocked whatever the others' reasons.
+        res.outcome =
+            !withdrawn && vetoes > 0 && substance == 0 ? Outcome::Deferred : Outcome::Blocked;
     }
     if (explain) {
         switch (res.outcome) {
@@ -1110,11 +1117,14 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 break;
             default:
                 explain->rule =
-                    vetoes > 0 ? (res.win_set_empty ? "a veto on substance stands and the win-set "
-                                                      "is empty: blocked"
-                                                    : "a veto on substance stands when the rounds "
-                                                      "run out: blocked")
-                               : "too few members take part in the project: blocked";
+                    withdrawn ? "a principal whose troops were refused transit withdrew the "
+                                "exercise: blocked"
+                    : vetoes > 0
+                        ? (res.win_set_empty ? "a veto on substance stands and the win-set "
+                                               "is empty: blocked"
+                                             : "a veto on substance stands when the rounds "
+                                               "run out: blocked")
+                        : "too few members take part in the project: blocked";
                 break;
         }
     }

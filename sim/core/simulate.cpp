@@ -226,7 +226,8 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                 }
                 for (int d = 0; d < D; ++d) {
                     if (spec.proposals[p].position[d] == kNoParam) continue;
-                    const double c = w.pending_text(p, d), to = w.pending_to(p, d);
+                    const double to = w.pending_to(p, d);
+                    const double c = implemented_change(w.status_quo(d), w.pending_text(p, d), to);
                     ws.sq_change[d] += c;
                     if (c > 0.0) ws.sq_hi[d] = std::max(ws.sq_hi[d], to);
                     if (c < 0.0) ws.sq_lo[d] = std::min(ws.sq_lo[d], to);

@@ -93,6 +93,15 @@ inline Choice choose(const Options& o, double beta, bool deterministic, double u
 /// Binary logit: probability of the first option.
 inline double binary_probability(double v_yes, double v_no, double beta);
 
+/// Whether utility `a` exceeds `b` by more than rounding: by more than 1e-12 of max(1, |a|).
+/// Deterministic choices (choose, the transit and reroute decisions) and the win-set test
+/// compare options with it, so that options equal in exact arithmetic tie (a member exactly
+/// indifferent in decimal terms, whose loss rounds a hair above the objection cost), and
+/// ties go the cooperative way (docs/model.md III.4.2). An infinite `b` compares as it is.
+inline bool better_beyond_rounding(double a, double b) {
+    return a > b && !(a - b <= 1e-12 * std::max(1.0, std::abs(a)));
+}
+
 // ---- definitions of the functions the engine calls per agent and round ----
 // They are here, not in utility.cpp, so that the engine's inner loop can inline them.
 
@@ -331,7 +340,7 @@ inline Choice choose(const Options& o, double beta, bool deterministic, double u
     if (deterministic) {
         int best = 0;
         for (int k = 1; k < kChoices; ++k)
-            if (o.v[k] > o.v[best]) best = k;
+            if (better_beyond_rounding(o.v[k], o.v[best])) best = k;
         return static_cast<Choice>(best);
     }
     // Most draws lie far enough from the probabilities' bounds that exp is not needed.

@@ -146,3 +146,26 @@ TEST(Dynamics, ImplementedTextsNeverCarryTheStatusQuoPastTheirOwnPositions) {
     // Never outside [0, 1].
     EXPECT_DOUBLE_EQ(implemented_status_quo(0.9, 0.5, 1.0, 1.4), 1.0);
 }
+
+// What one text adds is its change, but no more than the way left to its own position, and
+// nothing once the status quo has passed it: an overtaken text no longer offsets a fresh
+// text moving the other way (session 20's second attack: a text at 0.4, overtaken by one
+// at 0.6, cancelled a text at 0.5 landing in the same period, leaving 0.6).
+TEST(Dynamics, AnOvertakenTextAddsNothing) {
+    // Where the status quo has not moved since the adoption, the change itself, bit for bit.
+    std::mt19937_64 gen(9);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (int k = 0; k < 10000; ++k) {
+        const double q = unit(gen), to = unit(gen);
+        ASSERT_EQ(implemented_change(q, to - q, to), to - q);
+    }
+    EXPECT_DOUBLE_EQ(implemented_change(0.6, 0.2, 0.4), 0.0);   // overtaken
+    EXPECT_DOUBLE_EQ(implemented_change(0.6, 0.2, 0.7), 0.1);   // part of the way is left
+    EXPECT_DOUBLE_EQ(implemented_change(0.3, 0.2, 0.7), 0.2);   // moved back: its change
+    EXPECT_DOUBLE_EQ(implemented_change(0.2, -0.3, 0.3), 0.0);  // the same downwards
+    EXPECT_DOUBLE_EQ(implemented_change(0.6, -0.1, 0.5), -0.1);
+    // The attack's period: at 0.6, the overtaken text (+0.2 to 0.4) and the fresh one
+    // (-0.1 to 0.5) land together: 0.5, as applying them one at a time gives in either order.
+    const double q = 0.6, a = implemented_change(q, 0.2, 0.4), b = implemented_change(q, -0.1, 0.5);
+    EXPECT_DOUBLE_EQ(implemented_status_quo(q, a + b, 0.5, 0.0), 0.5);
+}

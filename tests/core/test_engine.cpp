@@ -148,11 +148,11 @@ TEST(Engine, ASponsorRefusedTransitReroutesOrLeavesLikeAnyParticipant) {
         EXPECT_TRUE(r.flags[2] & kTransitDenied);
         EXPECT_TRUE(r.flags[0] & kDropped);
         EXPECT_FALSE(r.flags[0] & kJoined);
-        if (opt_out) {
-            EXPECT_TRUE(r.flags[0] & kStayedOut);
-        } else {
-            // Withdrawn: the rounds end at once, and the text fails on its principal's refusal.
-            EXPECT_TRUE(r.flags[0] & kObjected);
+        // It stays out: a principal holds no veto on its own text.
+        EXPECT_TRUE(r.flags[0] & kStayedOut);
+        EXPECT_FALSE(r.flags[0] & (kObjected | kVeto));
+        if (!opt_out) {
+            // Withdrawn: the rounds end at once, and the text fails as blocked.
             EXPECT_EQ(r.res.outcome, Outcome::Blocked);
             EXPECT_EQ(r.res.rounds, 1);
         }
@@ -584,8 +584,8 @@ double plain_win_set(const World& w, const ProposalSpec& prop, const EngineScrat
                 const Options o = options(w, sj, s.terms[j], s.rel[j], e, s.pressure[j],
                                           w.uncertainty(0), prop.kind, prop.opt_out);
                 const double support = std::max({o.v[0], o.v[1], o.v[2]});
-                all = support >= o.v[3];
-                waits_decided += !all && support >= o.v[3] - o.wait;
+                all = !better_beyond_rounding(o.v[3], support);
+                waits_decided += !all && !better_beyond_rounding(o.v[3] - o.wait, support);
             }
             if (!(all && v >= 0.0)) continue;
             double worth = v, chance = 1.0;

@@ -803,6 +803,30 @@ TEST(KnownAnswers, TheAgendasOrderDoesNotMoveTheImplementedStatusQuo) {
     EXPECT_FLOAT_EQ(first, 0.9f);
 }
 
+// A member exactly indifferent in decimal terms (its ideal at the status quo, a text 0.1
+// away at salience 1, objection cost 0.1) ties, and ties go the cooperative way (III.4.2),
+// wherever the status quo lies: the loss computed in floating point may round a hair above
+// 0.1, and before session 20 the member then blocked (at 4 of 19 positions in session
+// 20's attack). The win-set test reads the tie the same way: a text it accepts is adopted.
+TEST(KnownAnswers, AMemberIndifferentInDecimalTermsLetsTheTextPass) {
+    for (int k = 1; k <= 18; ++k) {
+        const double q = 0.05 * k;
+        SpecBuilder b(1, 0);
+        b.agent("AAA");
+        b.agent("BBB");
+        b.set(path("AAA", "position.d0"), 1.0).set(path("AAA", "salience.d0"), 1.0);
+        b.set(path("BBB", "position.d0"), q).set(path("BBB", "salience.d0"), 1.0);
+        b.set("status_quo.d0", q);
+        b.proposal("plan", Kind::Plan, 0);
+        b.set("agenda.plan.position.d0", q + 0.1);
+        b.dyn(Dyn::ObjectionCost, 0.1);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        const Resolved r = resolve_once(b.spec(), 0);
+        EXPECT_EQ(r.res.outcome, Outcome::Adopted) << "status quo " << q;
+        EXPECT_EQ(r.res.rounds, 1) << "status quo " << q;
+    }
+}
+
 // Deferred or blocked from the agents' reasons (III.4.8): a member that gains on balance
 // but would wait defers the plan; one that loses on substance blocks it.
 TEST(KnownAnswers, AWaitingVetoDefersAndASubstantiveVetoBlocks) {

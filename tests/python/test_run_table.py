@@ -18,6 +18,11 @@ Session 17's reading of a refusal
 (III.4.5: under logit choice the sponsor weighs each offer by the chance that the members
 that vetoed give way, given what their refusals showed) is another; the same commands wrote
 them again with the binary of that commit.
+Session 20 changed two rules that reach these files: a sponsor refused transit weighs
+leaving its exercise (III.4.7, a681ffa; small.yaml's Russian troops cross Kazakhstan) and
+implemented texts never carry the status quo past their own positions (III.5, 3552828).
+The same commands wrote them again with the binary of 701fd12, whose files equal those of
+the session's last engine change.
 """
 import re
 
