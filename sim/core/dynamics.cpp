@@ -45,15 +45,8 @@ double implemented_change(double q, double change, double to) {
     return 0.0;
 }
 
-double implemented_status_quo(double q, double change, double lo, double hi) {
-    double next = q + change;
-    // Past a bound by more than rounding (q + (to - q) may differ from to in the last bit,
-    // and a single text must land where adding its change always put it): held at the
-    // bound, or where the status quo already stands if it lies beyond.
-    constexpr double kRounding = 1e-12;
-    if (change > 0.0 && next > hi + kRounding) next = std::max(q, hi);
-    if (change < 0.0 && next < lo - kRounding) next = std::min(q, lo);
-    return std::clamp(next, 0.0, 1.0);
+double implemented_status_quo(double q, double up, double down) {
+    return std::clamp(q + (up + down), 0.0, 1.0);
 }
 
 }  // namespace sco::core

@@ -24,11 +24,10 @@ std::int8_t implementation(const World& w, int t, int p, const Rng& rng);
 double implemented_change(double q, double change, double to);
 
 /// The status quo on one dimension once the texts implemented in one period take effect
-/// (docs/model.md III.5): `q` moved by `change`, the sum of what each adds
-/// (implemented_change), but not above `hi` (the highest position of the texts
-/// that raise it) nor below `lo` (the lowest of those that lower it) by more than rounding,
-/// unless `q` already lies beyond: texts adopted towards one level reach it once, a text never
-/// undoes a move past its own position, and the agenda's order does not matter.
-double implemented_status_quo(double q, double change, double lo, double hi);
+/// together (docs/model.md III.5): `q` raised by `up`, the largest rise any one of them makes,
+/// and lowered by `down` (<= 0), the largest fall (each implemented_change), within [0, 1].
+/// Texts towards one level reach it once, an overtaken text adds nothing, and the agenda's
+/// order does not matter. One text alone lands bit for bit at q + its change.
+double implemented_status_quo(double q, double up, double down);
 
 }  // namespace sco::core

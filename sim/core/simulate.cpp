@@ -134,9 +134,8 @@ Workspace::Workspace(const ModelSpec& spec) {
     ref_compromise.resize(spec.n_dims());
     ref_median.resize(spec.n_dims());
     ref_weighted.resize(spec.n_dims());
-    sq_change.resize(spec.n_dims());
-    sq_lo.resize(spec.n_dims());
-    sq_hi.resize(spec.n_dims());
+    sq_up.resize(spec.n_dims());
+    sq_down.resize(spec.n_dims());
 }
 
 void sample_params(const ModelSpec& spec, const Rng& rng, std::vector<double>& values) {
@@ -211,35 +210,34 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                 apply_param(w, spec.params[sh.targets[k]], ws.values[sh.set[k]]);
             for (int a : sh.admit) w.role[a] = Role::Member;
         }
-        // The texts implemented now take effect together (docs/model.md III.5): their
-        // changes add, but carry the status quo past none of their own positions, whatever
-        // their order on the agenda.
+        // The texts implemented now take effect together (docs/model.md III.5), whatever
+        // their order on the agenda: the status quo rises by the largest rise any one of
+        // them makes and falls by the largest fall, each read against the period's status
+        // quo and never past the text's own position.
         bool implemented_now = false;
         for (int p = 0; p < P; ++p) {
             if (w.pending_at[p] != t) continue;
             if (w.pending_ok[p]) {
                 if (!implemented_now) {
-                    std::fill(ws.sq_change.begin(), ws.sq_change.end(), 0.0);
-                    std::fill(ws.sq_lo.begin(), ws.sq_lo.end(), 1.0);
-                    std::fill(ws.sq_hi.begin(), ws.sq_hi.end(), 0.0);
+                    std::fill(ws.sq_up.begin(), ws.sq_up.end(), 0.0);
+                    std::fill(ws.sq_down.begin(), ws.sq_down.end(), 0.0);
                     implemented_now = true;
                 }
                 for (int d = 0; d < D; ++d) {
                     if (spec.proposals[p].position[d] == kNoParam) continue;
-                    const double to = w.pending_to(p, d);
-                    const double c = implemented_change(w.status_quo(d), w.pending_text(p, d), to);
-                    ws.sq_change[d] += c;
-                    if (c > 0.0) ws.sq_hi[d] = std::max(ws.sq_hi[d], to);
-                    if (c < 0.0) ws.sq_lo[d] = std::min(ws.sq_lo[d], to);
+                    const double c = implemented_change(w.status_quo(d), w.pending_text(p, d),
+                                                        w.pending_to(p, d));
+                    ws.sq_up[d] = std::max(ws.sq_up[d], c);
+                    ws.sq_down[d] = std::min(ws.sq_down[d], c);
                 }
             }
             w.pending_at[p] = -1;
         }
         if (implemented_now)
             for (int d = 0; d < D; ++d)
-                if (ws.sq_change[d] != 0.0)
-                    w.status_quo(d) = implemented_status_quo(w.status_quo(d), ws.sq_change[d],
-                                                             ws.sq_lo[d], ws.sq_hi[d]);
+                if (ws.sq_up[d] != 0.0 || ws.sq_down[d] != 0.0)
+                    w.status_quo(d) =
+                        implemented_status_quo(w.status_quo(d), ws.sq_up[d], ws.sq_down[d]);
         for (int d = 0; d < D; ++d)
             out.status_quo[static_cast<std::size_t>(t) * D + d] =
                 static_cast<float>(w.status_quo(d));

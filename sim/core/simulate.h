@@ -74,9 +74,9 @@ struct Workspace {
     /// the members' total weight was positive, so neither value depends on the status quo.
     std::vector<float> ref_compromise, ref_median;
     std::vector<unsigned char> ref_weighted;
-    /// [dimension] the texts implemented at the start of a period: the sum of their changes,
-    /// and the lowest and highest position among those that lower and raise the status quo.
-    std::vector<double> sq_change, sq_lo, sq_hi;
+    /// [dimension] the texts implemented at the start of a period: the largest rise and the
+    /// largest fall any one of them makes (implemented_change).
+    std::vector<double> sq_up, sq_down;
     explicit Workspace(const ModelSpec& spec);
 };
 

@@ -233,7 +233,7 @@ inline Options options(const World& w, const Spatial& sp, const AgentTerms& at,
             o.wait = net;
             // The reason is judged without pressure: a member that prefers the status quo
             // on substance is a substantive veto even when pressed.
-            o.for_time = support >= -w.d(Dyn::ObjectionCost);
+            o.for_time = !better_beyond_rounding(-w.d(Dyn::ObjectionCost), support);
             o.v[3] = object + net;
         }
     }
@@ -259,7 +259,8 @@ struct Nest {
     double vmax;
 };
 inline Nest nest(const Options& o) {
-    const bool reserve = o.v[1] > o.v[0];
+    // Reserving only where it is better beyond rounding, as the deterministic choice reads it.
+    const bool reserve = better_beyond_rounding(o.v[1], o.v[0]);
     const double support = reserve ? o.v[1] : o.v[0];
     return {reserve, {support, o.v[2], o.v[3]}, std::max({support, o.v[2], o.v[3]})};
 }

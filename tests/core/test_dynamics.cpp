@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "sim/core/simulate.h"
@@ -116,35 +117,53 @@ TEST(Dynamics, AnEnormousMeanLagIsTheCapNotANegativeLag) {
     }
 }
 
-// Texts implemented in one period move the status quo by the sum of the changes they made
-// where they were adopted, but not past their own positions (docs/model.md III.5; before
-// session 20 the changes simply added, one text at a time in agenda order, which could carry
-// the status quo past every text's position and made the result depend on the order).
+// Texts implemented in one period move the status quo together: by the largest rise any one
+// of them makes and the largest fall, each what the text changed where it was adopted but
+// never past its own position from the period's status quo (docs/model.md III.5). Before
+// session 20 the changes simply added, one text at a time in agenda order, which carried
+// the status quo past every text's position and made the result depend on the order.
 TEST(Dynamics, ImplementedTextsNeverCarryTheStatusQuoPastTheirOwnPositions) {
     // One text alone lands exactly where adding its change always put it, bit for bit.
     std::mt19937_64 gen(5);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     for (int k = 0; k < 10000; ++k) {
         const double q = unit(gen), to = unit(gen);
-        ASSERT_EQ(implemented_status_quo(q, to - q, to < q ? to : 1.0, to > q ? to : 0.0),
+        const double c = implemented_change(q, to - q, to);
+        ASSERT_EQ(implemented_status_quo(q, std::max(0.0, c), std::min(0.0, c)),
                   std::clamp(q + (to - q), 0.0, 1.0));
     }
+    // The period's status quo q and the texts landing, each as (change where adopted, its
+    // position): the status quo after them.
+    using Text = std::pair<double, double>;
+    auto land = [](double q, std::vector<Text> texts) {
+        double up = 0.0, down = 0.0;
+        for (const auto& [change, to] : texts) {
+            const double c = implemented_change(q, change, to);
+            up = std::max(up, c);
+            down = std::min(down, c);
+        }
+        return implemented_status_quo(q, up, down);
+    };
     // Two texts adopted towards one level (0.5 -> 0.7) reach that level, not 0.9.
-    EXPECT_DOUBLE_EQ(implemented_status_quo(0.5, 0.2 + 0.2, 1.0, 0.7), 0.7);
-    // A text at 0.45, adopted when the status quo was 0.4, implemented after another text
+    EXPECT_DOUBLE_EQ(land(0.5, {{0.2, 0.7}, {0.2, 0.7}}), 0.7);
+    // A text at 0.45, adopted when the status quo was 0.4, landing after another text
     // moved it to 0.7: the status quo has passed its position and stays (never undone).
-    EXPECT_DOUBLE_EQ(implemented_status_quo(0.7, 0.05, 1.0, 0.45), 0.7);
-    // Short of the positions the changes add: texts in opposite directions offset.
-    EXPECT_DOUBLE_EQ(implemented_status_quo(0.5, 0.2 - 0.3, 0.2, 0.7), 0.4);
-    // Two texts at 0.9 and one at 0.1 from 0.5 (session 20's attack): 0.9 in any order,
-    // where adding one at a time with a clamp gave 0.6 or 0.9 by the agenda's order.
-    EXPECT_DOUBLE_EQ(implemented_status_quo(0.5, 0.4 + 0.4 - 0.4, 0.1, 0.9), 0.9);
+    EXPECT_DOUBLE_EQ(land(0.7, {{0.05, 0.45}}), 0.7);
+    // Short of the positions, a rise and a fall offset.
+    EXPECT_DOUBLE_EQ(land(0.5, {{0.2, 0.7}, {-0.3, 0.2}}), 0.4);
+    // Two texts at 0.9 and one at 0.1 from 0.5: the rise to 0.9 counts once, against the
+    // fall to 0.1: 0.5 in any order (one at a time with a clamp gave 0.6 or 0.9).
+    EXPECT_DOUBLE_EQ(land(0.5, {{0.4, 0.9}, {0.4, 0.9}, {-0.4, 0.1}}), 0.5);
+    // Session 20's third attack: two texts at 0.4 adopted from 0.2, one at 0.9 adopted from
+    // 0.6, all landing at 0.2: the largest rise (0.3) counts, not 0.2 + 0.2 + 0.3 up to
+    // 0.9. One text at a time gives 0.5 or 0.7 by the order; together, the smaller.
+    EXPECT_DOUBLE_EQ(land(0.2, {{0.2, 0.4}, {0.2, 0.4}, {0.3, 0.9}}), 0.5);
     // The same downwards.
-    EXPECT_DOUBLE_EQ(implemented_status_quo(0.5, -0.2 - 0.2, 0.3, 0.0), 0.3);
-    EXPECT_DOUBLE_EQ(implemented_status_quo(0.1, -0.2, 0.3, 0.0), 0.1);
-    EXPECT_DOUBLE_EQ(implemented_status_quo(0.8, -0.2, 0.3, 0.0), 0.6);
+    EXPECT_DOUBLE_EQ(land(0.5, {{-0.2, 0.3}, {-0.2, 0.3}}), 0.3);
+    EXPECT_DOUBLE_EQ(land(0.1, {{-0.2, 0.3}}), 0.1);
+    EXPECT_DOUBLE_EQ(land(0.8, {{-0.2, 0.3}}), 0.6);
     // Never outside [0, 1].
-    EXPECT_DOUBLE_EQ(implemented_status_quo(0.9, 0.5, 1.0, 1.4), 1.0);
+    EXPECT_DOUBLE_EQ(implemented_status_quo(0.9, 0.5, 0.0), 1.0);
 }
 
 // What one text adds is its change, but no more than the way left to its own position, and
@@ -167,5 +186,5 @@ TEST(Dynamics, AnOvertakenTextAddsNothing) {
     // The attack's period: at 0.6, the overtaken text (+0.2 to 0.4) and the fresh one
     // (-0.1 to 0.5) land together: 0.5, as applying them one at a time gives in either order.
     const double q = 0.6, a = implemented_change(q, 0.2, 0.4), b = implemented_change(q, -0.1, 0.5);
-    EXPECT_DOUBLE_EQ(implemented_status_quo(q, a + b, 0.5, 0.0), 0.5);
+    EXPECT_DOUBLE_EQ(implemented_status_quo(q, std::max({0.0, a, b}), std::min({0.0, a, b})), 0.5);
 }
