@@ -247,6 +247,15 @@ inline bool accepts(const TestConsts& c, const EngineScratch::Holder& h, const S
                                    support);
 }
 
+/// What staying out of its own opt-out exercise is worth to the sponsor (docs/model.md
+/// III.4.7): a rare path (the sponsor's troops refused transit), kept out of line so that it
+/// does not weigh on how the compiler inlines resolve's inner loop.
+[[gnu::noinline, gnu::cold]] double own_stay_out(const World& w, const Spatial& sp,
+                                                 const AgentTerms& at, const Relations& rel,
+                                                 double e, double pressure, Kind kind) {
+    return options_now(w, sp, at, rel, e, pressure, kind, true).v[2];
+}
+
 }  // namespace
 
 int ConsensusEngine::named_geo(const World& w, const ProposalSpec& prop, EngineScratch& s) {
@@ -734,12 +743,10 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             // closed exercise it withdraws, which keeps the status quo (0) at no cost of
             // objecting: the text is its own.
             const double v_leave =
-                !s.forced[f] ? (prop.opt_out ? of.v[2] : of.v[3])
-                : prop.opt_out
-                    ? options_now(w, spatial_named(agent_geo(f), round_text, rnamed, D), s.terms[f],
-                                  s.rel[f], e, s.pressure[f], prop.kind, true)
-                          .v[2]
-                    : 0.0;
+                !s.forced[f]   ? (prop.opt_out ? of.v[2] : of.v[3])
+                : prop.opt_out ? own_stay_out(w, spatial_named(agent_geo(f), round_text, rnamed, D),
+                                              s.terms[f], s.rel[f], e, s.pressure[f], prop.kind)
+                               : 0.0;
             const bool reroute =
                 det ? !better_beyond_rounding(v_leave, v_stay)
                     : Rng::to_unit(wt[1]) < binary_probability(v_stay, v_leave, beta);

@@ -72,7 +72,8 @@ std::string check_spec(const ModelSpec& s) {
         if (p.sponsor < 0 || p.sponsor >= n) err << "proposal " << p.id << " has no sponsor; ";
         if (p.host >= n) err << "proposal " << p.id << " has an unknown host; ";
         for (const auto& t : p.transit)
-            if (t.from < 0 || t.from >= n || t.through < 0 || t.through >= n || t.from == t.through)
+            if (t.from < 0 || t.from >= n || t.through < 0 || t.through >= n ||
+                t.from == t.through || t.from == p.host)  // the host's troops need no transit
                 err << "proposal " << p.id << " has an invalid transit; ";
         if (static_cast<int>(p.position.size()) != D || static_cast<int>(p.relevance.size()) != K)
             err << "proposal " << p.id << " has the wrong number of positions/relevances; ";

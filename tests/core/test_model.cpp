@@ -167,6 +167,12 @@ TEST(Model, CheckSpecReportsBrokenReferences) {
     EXPECT_EQ(check_spec(b.spec()), "");
     b.spec().proposals[p].transit.push_back({1, 1});
     EXPECT_NE(check_spec(b.spec()).find("invalid transit"), std::string::npos);
+    // The host's troops need no transit (the loader refuses it too: model.md III.4.7).
+    b.spec().proposals[p].transit = {{1, 0}};
+    EXPECT_EQ(check_spec(b.spec()), "");
+    b.spec().proposals[p].host = 1;
+    EXPECT_NE(check_spec(b.spec()).find("invalid transit"), std::string::npos);
+    b.spec().proposals[p].host = -1;
     b.spec().proposals[p].transit.clear();
     b.spec().proposals[p].last_period = 5;
     EXPECT_NE(check_spec(b.spec()).find("period window"), std::string::npos);

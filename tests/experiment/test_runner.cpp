@@ -32,7 +32,7 @@ ModelSpec stochastic_spec() {
     b.agent("OBS", Role::Observer);
     const int ex = b.proposal("ex", Kind::Exercise, 0, true);
     b.spec().proposals[ex].host = 1;
-    b.spec().proposals[ex].transit.push_back({1, 2});
+    b.spec().proposals[ex].transit.push_back({2, 0});  // CCC's troops through AAA
     b.proposal("decl", Kind::Declaration, 1);
     b.set("agenda.ex.position.d0", 0.7)
         .set("agenda.decl.position.d1", {DistKind::Uniform, 0.3, 0.9});

@@ -36,7 +36,7 @@ ModelSpec stochastic_spec(bool pressure = true) {
     b.agent("DDD");
     const int ex = b.proposal("ex", Kind::Exercise, 0, true);
     b.spec().proposals[ex].host = 1;
-    b.spec().proposals[ex].transit.push_back({1, 2});
+    b.spec().proposals[ex].transit.push_back({3, 2});  // DDD's troops through CCC
     b.proposal("decl", Kind::Declaration, 0);
     b.set("agenda.ex.position.d0", 0.7)
         .set("agenda.decl.position.d1", {DistKind::Uniform, 0.3, 0.9});
