@@ -738,10 +738,9 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             const double v_stay = of.v[static_cast<int>(s.choice[f])] - w.d(Dyn::RerouteCost);
             // The sponsor supports its text by position, so its own stay-out and objection
             // are closed: leaving is valued apart (docs/model.md III.4.7; the host is never a
-            // transit origin, the loader refuses it). From an
-            // opt-out exercise it stays out, at what staying out is worth to any member; a
-            // closed exercise it withdraws, which keeps the status quo (0) at no cost of
-            // objecting: the text is its own.
+            // transit origin, the loader refuses it). From an opt-out exercise it stays out,
+            // at what staying out is worth to any member; a closed exercise it withdraws,
+            // which keeps the status quo (0) at no cost of objecting: the text is its own.
             const double v_leave =
                 !s.forced[f]   ? (prop.opt_out ? of.v[2] : of.v[3])
                 : prop.opt_out ? own_stay_out(w, spatial_named(agent_geo(f), round_text, rnamed, D),

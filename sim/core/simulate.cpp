@@ -214,15 +214,11 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
         // their order on the agenda: the status quo rises by the largest rise any one of
         // them makes and falls by the largest fall, each read against the period's status
         // quo and never past the text's own position.
-        bool implemented_now = false;
+        std::fill(ws.sq_up.begin(), ws.sq_up.end(), 0.0);
+        std::fill(ws.sq_down.begin(), ws.sq_down.end(), 0.0);
         for (int p = 0; p < P; ++p) {
             if (w.pending_at[p] != t) continue;
-            if (w.pending_ok[p]) {
-                if (!implemented_now) {
-                    std::fill(ws.sq_up.begin(), ws.sq_up.end(), 0.0);
-                    std::fill(ws.sq_down.begin(), ws.sq_down.end(), 0.0);
-                    implemented_now = true;
-                }
+            if (w.pending_ok[p])
                 for (int d = 0; d < D; ++d) {
                     if (spec.proposals[p].position[d] == kNoParam) continue;
                     const double c = implemented_change(w.status_quo(d), w.pending_text(p, d),
@@ -230,14 +226,12 @@ std::int64_t simulate(const CompiledModel& m, const RunKey& key, Workspace& ws, 
                     ws.sq_up[d] = std::max(ws.sq_up[d], c);
                     ws.sq_down[d] = std::min(ws.sq_down[d], c);
                 }
-            }
             w.pending_at[p] = -1;
         }
-        if (implemented_now)
-            for (int d = 0; d < D; ++d)
-                if (ws.sq_up[d] != 0.0 || ws.sq_down[d] != 0.0)
-                    w.status_quo(d) =
-                        implemented_status_quo(w.status_quo(d), ws.sq_up[d], ws.sq_down[d]);
+        for (int d = 0; d < D; ++d)
+            if (ws.sq_up[d] != 0.0 || ws.sq_down[d] != 0.0)  // else it stays, bit for bit
+                w.status_quo(d) =
+                    implemented_status_quo(w.status_quo(d), ws.sq_up[d], ws.sq_down[d]);
         for (int d = 0; d < D; ++d)
             out.status_quo[static_cast<std::size_t>(t) * D + d] =
                 static_cast<float>(w.status_quo(d));
