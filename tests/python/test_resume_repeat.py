@@ -70,14 +70,13 @@ def kill_when(cmd, ready, what):
     while proc.poll() is None and not ready():
         assert time.monotonic() < deadline, f"{what}: the sweep neither progressed nor ended"
         time.sleep(0.005)
-    landed = proc.poll() is None
     proc.kill()
     out, err = proc.communicate(timeout=60)
-    if landed:
-        assert proc.returncode == -signal.SIGKILL, f"{what}: exit {proc.returncode}\n{out}\n{err}"
-    else:
-        assert proc.returncode == 0, f"{what}: exit {proc.returncode}\n{out}\n{err}"
-    return landed
+    # Whether the kill landed is read from the exit status, not from poll() before it: a
+    # SIGKILL sent while the process is already exiting (ASan's exit path is long) is
+    # ignored and the status is 0 (stop 34's CI, test_sweep_cli).
+    assert proc.returncode in (0, -signal.SIGKILL), f"{what}: exit {proc.returncode}\n{out}\n{err}"
+    return proc.returncode == -signal.SIGKILL
 
 
 @pytest.fixture(scope="module")

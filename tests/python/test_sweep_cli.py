@@ -205,23 +205,23 @@ def test_resume_after_sigkill_gives_the_same_results(uninterrupted, tmp_path, th
            "--summary-only", "-j", "2", "-o", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(delay)
-    killed = proc.poll() is None
     proc.kill()
     _, err = proc.communicate(timeout=60)
+    # Read from the exit status: a kill sent while the sweep is already exiting (ASan's exit
+    # path is long) is ignored and the status is 0; stop 34's CI met it.
+    assert proc.returncode in (0, -signal.SIGKILL), err
+    killed = proc.returncode == -signal.SIGKILL
     parts = tmp_path / "r.h5.parts"
     where = (f"kill after {delay:.2f} s of a {duration:.2f} s sweep (SCO_KILL_SEED={seed}): "
              f"{'killed' if killed else 'it had already finished'}; "
              f"parts left: {sorted(p.name for p in parts.glob('*')) if parts.exists() else None}")
     print(where)
     if killed:
-        assert proc.returncode == -signal.SIGKILL, f"{where}\n{err}"
         # The output appears only when complete (unless the kill came after the final rename).
         if not out.exists():
             res = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
             assert res.returncode == 0, f"{where}\n--resume exited {res.returncode}:\n{res.stdout}\n{res.stderr}"
             assert not parts.exists(), f"{where}: the parts folder is removed once the sweep is merged"
-    else:
-        assert proc.returncode == 0, f"{where}\n{err}"
     assert out.exists(), where
     assert_same_results(out, ref)
 
