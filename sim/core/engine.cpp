@@ -67,6 +67,9 @@ void EngineScratch::resize(const ModelSpec& spec) {
     refusers.reserve(agents);
     vetoers.reserve(agents);
     p_refused.resize(agents);
+    std::size_t routes = 0;
+    for (const ProposalSpec& pr : spec.proposals) routes = std::max(routes, pr.transit.size());
+    rerouting.reserve(routes);
     std::set<std::pair<int, int>> pairs;
     for (const ParamDef& d : spec.params.all())
         if ((d.field == Field::Tension || d.field == Field::Affinity ||
@@ -361,7 +364,8 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     const double floor = w.d(Dyn::SponsorFloor) - 1e-12;
     // Under logit choice, after vetoes: the candidates must make every member that vetoed
     // likely to give way (III.4.5).
-    const bool likely = beta >= 0.0 && !s.vetoers.empty();
+    const bool det = beta < 0.0;
+    const bool likely = !det && !s.vetoers.empty();
     // Under the expected_value sponsor, in the same case: the chance that they all give way
     // weighs each candidate (otherwise every chance is 1).
     const bool expected = likely && v_.sponsor == SponsorRule::ExpectedValue;
@@ -398,6 +402,32 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                 if (o.v == ref) return true;
             }
             return false;
+        };
+        // Whether, on the candidate (effect e), every participant of a closed exercise refused
+        // transit this round would reroute, not leave (which blocks the text): the transit
+        // step's decision (resolve, step 2), by the participant's kept disposition and reroute
+        // draw, on the assumption that the refusal stands (docs/model.md III.4.5). A
+        // participant that would not support the candidate sends no troops: the other tests
+        // decide on it.
+        auto keeps_rerouting = [&](double e) {
+            for (const EngineScratch::Rerouting& rr : s.rerouting) {
+                const int f = rr.from;
+                const Spatial sf = spatial_of(g_agent(f));
+                Options o = s.forced[f] ? options_now(w, sf, s.terms[f], s.rel[f], e, s.pressure[f],
+                                                      prop.kind, false)
+                                        : options(w, sf, s.terms[f], s.rel[f], e, s.pressure[f],
+                                                  unc, prop.kind, false);
+                if (s.forced[f]) o.v[2] = o.v[3] = kNever;
+                const Choice c = choose(o, beta, det, s.disposition[f]);
+                if (!supports(c)) continue;
+                const double v_stay = o.v[static_cast<int>(c)] - w.d(Dyn::RerouteCost);
+                // The sponsor withdraws its own text (the status quo, 0); anyone else objects.
+                const double v_leave = s.forced[f] ? 0.0 : o.v[3];
+                const bool reroute = det ? !better_beyond_rounding(v_leave, v_stay)
+                                         : rr.u < binary_probability(v_stay, v_leave, beta);
+                if (!reroute) return false;
+            }
+            return true;
         };
         // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
         // (only where the text names more than one dimension: otherwise the same candidates).
@@ -449,6 +479,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                     }
                 }
                 if (!all) continue;
+                if (!s.rerouting.empty() && !keeps_rerouting(e)) continue;
                 // Under logit choice a member that vetoed showed that its disposition lies in
                 // its objection's range (it is kept through the summit): it gives way on the
                 // candidate with probability 1 - p_obj(candidate) / p_obj(refused). The
@@ -717,6 +748,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         }
         res.decisions += n;
         // 2. Transit: a participant whose troops must cross another state needs its consent.
+        s.rerouting.clear();
         for (std::size_t e2 = 0; e2 < prop.transit.size(); ++e2) {
             const int f = prop.transit[e2].from, g = prop.transit[e2].through;
             if (!supports(s.choice[f])) continue;
@@ -733,6 +765,8 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                     : Rng::to_unit(wt[0]) < binary_probability(v_grant, v_deny, beta);
             if (grant) continue;
             flags[g] |= kTransitDenied;
+            // Leaving a closed exercise blocks it: the win-set must keep the participant in.
+            if (!prop.opt_out) s.rerouting.push_back({f, Rng::to_unit(wt[1])});
             // The participant reroutes at a cost, or drops out.
             const Options& of = s.opts[f];
             const double v_stay = of.v[static_cast<int>(s.choice[f])] - w.d(Dyn::RerouteCost);
@@ -1036,8 +1070,12 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 res.win_set_empty = true;
                 if (explain)
                     explain->rounds.back().next =
-                        "the win-set is empty: no text short of the status quo wins every veto "
-                        "holder and is worth more than the status quo to the sponsor";
+                        s.rerouting.empty()
+                            ? "the win-set is empty: no text short of the status quo wins every "
+                              "veto holder and is worth more than the status quo to the sponsor"
+                            : "the win-set is empty: no text short of the status quo wins every "
+                              "veto holder, is worth more than the status quo to the sponsor "
+                              "and keeps every participant refused transit in the exercise";
                 break;
             }
             // The sponsor concedes at most amendment_step of the way on each dimension per
