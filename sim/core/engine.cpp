@@ -805,7 +805,10 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             if (!w.member(i) || s.outside[i]) continue;
             ++counted[static_cast<int>(c)];
             if (c == Choice::Object) {
-                flags[i] |= kVeto;
+                // A participant that left a closed exercise because its troops were refused
+                // transit blocks it, but withholds no consent from the text: no veto flag (the
+                // summary shows it as dropped out, docs/model.md III.4.7).
+                if (!(flags[i] & kDropped)) flags[i] |= kVeto;
                 substance += !waits;
             }
         }

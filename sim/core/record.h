@@ -21,7 +21,7 @@ enum AgentFlag : std::uint16_t {
     kDropped = 32,        ///< this agent dropped out after its transit was denied
     kPressured = 64,      ///< this agent was pressured by a great power
     kPressurer = 128,     ///< this agent applied pressure
-    kVeto = 256,          ///< objected while a member: the objection blocked (a veto)
+    kVeto = 256,          ///< objected to the text while a member: a veto (not a drop-out)
     kWaited = 512,        ///< objected to wait for clarity, not against the text's substance
 };
 using Flags = std::uint16_t;

@@ -39,10 +39,12 @@ constexpr int kNotTabled = static_cast<int>(core::Outcome::NotTabled);
 constexpr int kJoinedBit = 0;
 constexpr int kObjectedBit = 3;
 constexpr int kTransitDeniedBit = 4;
+constexpr int kDroppedBit = 5;
 constexpr int kVetoBit = 8;
 constexpr int kWaitedBit = 9;
 static_assert(1 << kJoinedBit == core::kJoined && 1 << kObjectedBit == core::kObjected &&
-              1 << kTransitDeniedBit == core::kTransitDenied && 1 << kVetoBit == core::kVeto &&
+              1 << kTransitDeniedBit == core::kTransitDenied &&
+              1 << kDroppedBit == core::kDropped && 1 << kVetoBit == core::kVeto &&
               1 << kWaitedBit == core::kWaited);
 
 double share(std::int64_t k, std::int64_t n) {
@@ -188,6 +190,28 @@ std::string report_text(const Labels& L, const Summary& s, const Moves& moves) {
         if (any_thin)
             out << "* tabled in fewer than " << kMinTabled
                 << " runs: rough estimates (docs/figures.md, \"the 200-run rule\")\n";
+        // Refused transit, which the table's columns do not show: who refused and who then
+        // left (for the sponsor of a closed exercise: withdrew it), per proposal, as shares
+        // of its tabled runs.
+        for (int p = 0; p < P; ++p) {
+            const std::int64_t n = s.tabled(t, p);
+            if (n == 0) continue;
+            std::string denied, dropped;
+            for (int i = 0; i < N; ++i) {
+                const std::int64_t k = s.flag_count(t, p, i, kTransitDeniedBit);
+                if (k > 0)
+                    denied +=
+                        (denied.empty() ? "" : ", ") + L.agents[i] + " " + percent(share(k, n));
+                const std::int64_t d = s.flag_count(t, p, i, kDroppedBit);
+                if (d > 0)
+                    dropped +=
+                        (dropped.empty() ? "" : ", ") + L.agents[i] + " " + percent(share(d, n));
+            }
+            if (denied.empty() && dropped.empty()) continue;
+            out << "transit: " << L.proposals[p] << ": denied by "
+                << (denied.empty() ? std::string("-") : denied) << "; dropped out "
+                << (dropped.empty() ? std::string("-") : dropped) << "\n";
+        }
         // On every dimension a tabled proposal moves: where its adopted text ended, beside
         // where the summit's compromise and weighted median lay.
         std::size_t dw = 9;
@@ -290,6 +314,7 @@ std::string report_json(const Labels& L, const Summary& s, const Moves& moves) {
             e["veto"] = flag_map(L, s, t, p, kVetoBit, n);
             e["waited"] = flag_map(L, s, t, p, kWaitedBit, n);
             e["transit_denied"] = flag_map(L, s, t, p, kTransitDeniedBit, n);
+            e["dropped"] = flag_map(L, s, t, p, kDroppedBit, n);
             e["pressure"] = Json{{"p", number(share(s.pressure_runs[tp], n))},
                                  {"mean", number(share(s.pressure_sum[tp], n))}};
             e["rounds_mean"] = number(s.rounds_mean(t, p));

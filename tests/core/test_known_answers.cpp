@@ -2401,3 +2401,28 @@ TEST(KnownAnswers, UnderLogitASponsorNeverWithdrawsTheTextItConcededTo) {
     EXPECT_GT(passed_runs, 50);
     EXPECT_EQ(later, 0);
 }
+
+// A participant other than the sponsor, refused transit, that would leave on every
+// candidate (its join 1.625 (t - 0.5) less reroute_cost 1 is below its objection's -0.1
+// for every t up to 0.9): it blocks the closed exercise, as an objection, but is no veto
+// (flagged dropped; session 21), and the win-set, which must keep it in, is empty at once.
+// Before session 21 it was flagged veto, and the sponsor "amended" the text to itself
+// until the rounds ran out.
+TEST(KnownAnswers, AParticipantThatLeavesAClosedExerciseBlocksItWithoutAVeto) {
+    SpecBuilder b = refused_sponsor(1.0);
+    b.spec().proposals[0].transit = {{2, 3}};  // CCC's troops through EEE
+    b.set(path("CCC", "position.d0"), 0.9).set(path("CCC", "salience.d0"), 1.0);
+    b.set(path("CCC", "threat.h0"), 0.5);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    const Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_TRUE(r.flags[3] & kTransitDenied);
+    EXPECT_EQ(r.flags[2] & (kObjected | kDropped | kVeto), kObjected | kDropped);
+    EXPECT_EQ(r.res.outcome, Outcome::Blocked);
+    EXPECT_TRUE(r.res.win_set_empty);
+    EXPECT_EQ(r.res.rounds, 1);
+    // Rerouting cheaply, it takes part and the exercise is held as tabled.
+    b.dyn(Dyn::RerouteCost, 0.1);
+    const Resolved r2 = resolve_once(b.spec(), 0);
+    EXPECT_EQ(r2.res.outcome, Outcome::Adopted);
+    EXPECT_TRUE(r2.flags[2] & kJoined);
+}

@@ -133,10 +133,10 @@ TEST_F(ReportTest, JsonHasTheDocumentedShapeAndValues) {
     const Json& props = j.at("proposals");
     ASSERT_EQ(props.size(), 2u) << "only tabled (period, proposal) entries";
     const Json& a = props[0];
-    EXPECT_EQ(keys(a), (std::vector<std::string>{"id", "period", "tabled", "outcome", "passed",
-                                                 "participation", "objection", "veto", "waited",
-                                                 "transit_denied", "pressure", "rounds_mean",
-                                                 "dilution_mean", "implemented", "positions"}));
+    EXPECT_EQ(keys(a), (std::vector<std::string>{
+                           "id", "period", "tabled", "outcome", "passed", "participation",
+                           "objection", "veto", "waited", "transit_denied", "dropped", "pressure",
+                           "rounds_mean", "dilution_mean", "implemented", "positions"}));
     EXPECT_EQ(a.at("id"), "peace_mission");
     EXPECT_EQ(a.at("period"), 2014);
     EXPECT_EQ(a.at("tabled"), 3);
@@ -161,6 +161,7 @@ TEST_F(ReportTest, JsonHasTheDocumentedShapeAndValues) {
     EXPECT_DOUBLE_EQ(a.at("participation").at("KAZ").get<double>(), 0.0);
     EXPECT_DOUBLE_EQ(a.at("objection").at("TJK").get<double>(), 1.0 / 3.0);
     EXPECT_EQ(keys(a.at("transit_denied")), labels_.agents);
+    EXPECT_EQ(keys(a.at("dropped")), labels_.agents);
     EXPECT_EQ(keys(a.at("pressure")), (std::vector<std::string>{"p", "mean"}));
     EXPECT_DOUBLE_EQ(a.at("pressure").at("p").get<double>(), 1.0 / 3.0);
     EXPECT_DOUBLE_EQ(a.at("pressure").at("mean").get<double>(), 2.0 / 3.0);
@@ -271,6 +272,38 @@ TEST_F(ReportTest, TextShowsTheTableAndNonzeroTension) {
     EXPECT_NE(text.find("2015: nothing tabled"), std::string::npos) << text;
     EXPECT_NE(text.find("KAZ-UZB  0.500"), std::string::npos) << text;
     EXPECT_EQ(text.find("TJK-UZB"), std::string::npos) << "zero-tension pairs are left out";
+}
+
+// Refused transit gets a line below the summit's table: who refused and who left, as
+// shares of the tabled runs; a participant that left is no veto (session 21). Without any
+// refusal there is no such line.
+TEST_F(ReportTest, TextAndJsonShowRefusedTransitAndDropOutsApartFromVetoes) {
+    EXPECT_EQ(report_text(labels_, summary_, moves_).find("transit:"), std::string::npos);
+    const auto shape = core::shape_of(spec_);
+    Summary s(shape, kMaxRounds);
+    const int N = shape.agents;
+    // peace_mission in 2014, four runs: TJK refuses KAZ's troops in three; KAZ leaves in
+    // one of them (blocked, its objection no veto), UZB vetoes in another.
+    for (int run = 0; run < 4; ++run) {
+        core::RunRecord r(shape);
+        std::fill(r.outcome.begin(), r.outcome.end(), kNotTabled);
+        r.outcome[0] = run < 2 ? kBlocked : kAdopted;
+        r.rounds[0] = 1;
+        if (run < 3) r.flags[0 * N + 2] = core::kTransitDenied;
+        if (run == 0) r.flags[0 * N + 1] = core::kObjected | core::kDropped;
+        if (run == 1) r.flags[0 * N + 0] = core::kObjected | core::kVeto;
+        s.add(r);
+    }
+    const std::string text = report_text(labels_, s, moves_);
+    EXPECT_NE(text.find("transit: peace_mission: denied by TJK 75.0%; dropped out KAZ 25.0%\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("UZB 25.0%\n"), std::string::npos) << "the top veto is UZB's:\n" << text;
+    const Json a = parse(report_json(labels_, s, moves_)).at("proposals")[0];
+    EXPECT_DOUBLE_EQ(a.at("transit_denied").at("TJK").get<double>(), 0.75);
+    EXPECT_DOUBLE_EQ(a.at("dropped").at("KAZ").get<double>(), 0.25);
+    EXPECT_DOUBLE_EQ(a.at("dropped").at("UZB").get<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(a.at("veto").at("KAZ").get<double>(), 0.0);
 }
 
 TEST_F(ReportTest, TextShowsThePositionsOfWhatEachProposalMoves) {

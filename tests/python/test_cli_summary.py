@@ -14,8 +14,8 @@ from conftest import ROOT, RUNS, SEED, SMALL, sco
 
 
 ENTRY_FIELDS = ["id", "period", "tabled", "outcome", "passed", "participation", "objection",
-                "veto", "waited", "transit_denied", "pressure", "rounds_mean", "dilution_mean", "implemented",
-                "positions"]
+                "veto", "waited", "transit_denied", "dropped", "pressure", "rounds_mean", "dilution_mean",
+                "implemented", "positions"]
 
 
 def moved_dimensions(scenario):
@@ -66,6 +66,7 @@ def test_summary_json_matches_the_file(full_file):
                 assert e["transit_denied"][a] == pytest.approx(S["transit_denied"][0, t, p, i])
                 assert e["veto"][a] == pytest.approx(S["flag_p"][0, t, p, i, 8])
                 assert e["waited"][a] == pytest.approx(S["flag_p"][0, t, p, i, 9])
+                assert e["dropped"][a] == pytest.approx(S["flag_p"][0, t, p, i, 5])
             assert e["pressure"]["p"] == pytest.approx(S["pressure_p"][0, t, p])
             assert e["pressure"]["mean"] == pytest.approx(S["pressure_mean"][0, t, p])
             assert e["rounds_mean"] == pytest.approx(S["rounds_mean"][0, t, p])
