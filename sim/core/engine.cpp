@@ -604,15 +604,19 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     // The tabled text, and the aim it is measured against: from the run's first status
     // quo to the tabled position, on the dimensions the proposal names.
     // A text that failed at an earlier summit returns as the sponsor last offered it.
+    // A dimension whose aim the status quo has reached or passed (since the run began) is
+    // held where it stands: the text, tabled again for the rest of its aim on another
+    // dimension, does not pull it back towards its position (docs/model.md III.3).
     double ambition = 0.0;
     for (int d = 0; d < D; ++d) {
         const bool named = prop.position[d] != kNoParam;
-        s.share[d] = named ? std::clamp(w.offer(p, d), 0.0, 1.0) : 0.0;
-        s.text0[d] = named ? w.prop_position(p, d) : w.status_quo(d);
-        s.text[d] = w.status_quo(d) + s.share[d] * (s.text0[d] - w.status_quo(d));
         const double aim = named ? w.prop_position(p, d) - w.status_quo0(d) : 0.0;
         s.dir[d] = aim > 0.0 ? 1.0 : (aim < 0.0 ? -1.0 : 0.0);
         ambition += std::abs(aim);
+        const bool reached = (w.prop_position(p, d) - w.status_quo(d)) * s.dir[d] < 0.0;
+        s.share[d] = named ? std::clamp(w.offer(p, d), 0.0, 1.0) : 0.0;
+        s.text0[d] = named && !reached ? w.prop_position(p, d) : w.status_quo(d);
+        s.text[d] = w.status_quo(d) + s.share[d] * (s.text0[d] - w.status_quo(d));
     }
     // The named dimensions and each agent's constants on them, once per proposal (the
     // status quo, positions and saliences do not change during a summit).

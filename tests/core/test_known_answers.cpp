@@ -2426,3 +2426,36 @@ TEST(KnownAnswers, AParticipantThatLeavesAClosedExerciseBlocksItWithoutAVeto) {
     EXPECT_EQ(r2.res.outcome, Outcome::Adopted);
     EXPECT_TRUE(r2.flags[2] & kJoined);
 }
+
+// A text tabled for the rest of its aim holds a dimension whose aim the status quo has
+// already reached where it stands (III.3; session 20's third attack). Three members that
+// accept anything (objection cost 10); one text raises d0 from 0.5 to 0.9 at the first
+// summit, a second (d0 at 0.7, d1 at 0.9, both raising from 0.5) comes at the next: its aim
+// on d0 is passed, so it moves d1 only, and d0 stays at 0.9. Before session 21 it pulled d0
+// back to 0.7, against its own aim.
+TEST(KnownAnswers, ATextHoldsADimensionWhoseAimIsReached) {
+    SpecBuilder b(2, 0, 3);
+    for (const char* id : {"AAA", "BBB", "CCC"}) {
+        b.agent(id);
+        for (const char* d : {"position.d0", "position.d1"}) b.set(path(id, d), 0.9);
+        for (const char* d : {"salience.d0", "salience.d1"}) b.set(path(id, d), 0.1);
+    }
+    b.set("status_quo.d0", 0.5).set("status_quo.d1", 0.5);
+    const int t1 = b.proposal("raise_d0", Kind::Plan, 0);
+    const int t2 = b.proposal("both", Kind::Plan, 1);
+    b.spec().proposals[t1].first_period = b.spec().proposals[t1].last_period = 0;
+    b.spec().proposals[t2].first_period = b.spec().proposals[t2].last_period = 1;
+    b.set("agenda.raise_d0.position.d0", 0.9);
+    b.set("agenda.both.position.d0", 0.7).set("agenda.both.position.d1", 0.9);
+    b.dyn(Dyn::ObjectionCost, 10.0).dyn(Dyn::IncidentRate, 0.0);
+    b.dyn(Dyn::ImplementationRate, 1.0).dyn(Dyn::ImplementationLag, 1.0);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    const RunRecord r = run(b.spec(), 0);
+    ASSERT_EQ(outcome(r, 0, t1), Outcome::Adopted);
+    ASSERT_FLOAT_EQ(sq(r, 1, 0), 0.9f);
+    ASSERT_EQ(outcome(r, 1, t2), Outcome::Adopted);
+    EXPECT_FLOAT_EQ(text_of(r, 1, t2, 0), 0.9f) << "d0 held where it stands";
+    EXPECT_FLOAT_EQ(text_of(r, 1, t2, 1), 0.9f);
+    EXPECT_FLOAT_EQ(sq(r, 2, 0), 0.9f);
+    EXPECT_FLOAT_EQ(sq(r, 2, 1), 0.9f);
+}
