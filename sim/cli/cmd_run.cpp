@@ -66,9 +66,13 @@ std::string did(const core::AgentExplain& a) {
     std::string out = choice_name(a.choice);
     // Whether the objection blocks comes first: only a member holds a veto; an observer's
     // or a candidate's objection blocks nothing, also when it asks for time.
+    // A participant that left a closed exercise for a refused transit blocks it without a
+    // veto (docs/model.md III.4.7).
     if (a.choice == core::Choice::Object)
-        out += std::string(a.member ? " (veto" : " (no veto") +
-               ((a.flags & core::kWaited) ? "; asks for time)" : ")");
+        out += (a.flags & core::kDropped)
+                   ? std::string(a.member ? " (blocks the exercise; no veto)" : " (no veto)")
+                   : std::string(a.member ? " (veto" : " (no veto") +
+                         ((a.flags & core::kWaited) ? "; asks for time)" : ")");
     if (a.flags & core::kTransitDenied) out += ", denies transit";
     if (a.flags & core::kDropped) out += ", drops out (transit denied)";
     if (a.flags & core::kPressured) out += ", pressured";

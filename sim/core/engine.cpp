@@ -31,7 +31,7 @@ void EngineScratch::resize(const ModelSpec& spec) {
     offers.resize(static_cast<std::size_t>(dims + 1) * (ConsensusEngine::kGrid + 1));
     margin_only.resize(offers.size());
     holders.reserve(agents);
-    cand_terms.resize(static_cast<std::size_t>(dims) * (ConsensusEngine::kGrid + 2) * 5);
+    cand_terms.resize(static_cast<std::size_t>(dims) * (ConsensusEngine::kGrid + 3) * 5);
     round_geo.resize(static_cast<std::size_t>(2 + 3 * agents) * dims);
     rnamed.resize(dims);
     terms.resize(agents);
@@ -89,6 +89,8 @@ bool supports(Choice c) {
     return c == Choice::Join || c == Choice::Reserve;
 }
 constexpr double kNever = -std::numeric_limits<double>::infinity();
+/// The scope of the win-set candidate that is the previous round's target (III.4.5).
+constexpr int kPrevScope = -2;
 /// The same bits (not ==, which equates -0.0 and +0.0: a sum or difference with either can
 /// differ in the sign of a zero).
 bool same_bits(double a, double b) {
@@ -325,16 +327,26 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // Each named dimension's terms of a candidate, for every k of the grid and for the
     // unscaled share (what the loop below would compute per candidate, the same operations
     // on the same values): [m][k][share, text, distance, progress, sponsor's gain term].
-    constexpr int kRow = 5, kUnscaled = kGrid + 1;
+    // The rows of one dimension: k = 0..kGrid, the unscaled share, and the previous round's
+    // target (kPrev, filled only where it can be tried: below).
+    constexpr int kRow = 5, kUnscaled = kGrid + 1, kPrev = kGrid + 2, kRows = kGrid + 3;
+    // The sponsor's target of the previous round of this summit, where it differs from the
+    // current offer: tried when the grid, which scales the current offer, holds no candidate
+    // (the grid moves with the offer and can step over the one text every test passes;
+    // docs/model.md III.4.5).
+    bool prev_target = false;
+    if (s.target_kept)
+        for (int m = 0; m < named; ++m)
+            prev_target = prev_target || s.best[s.rnamed[m]] < s.share[s.rnamed[m]];
     double* const tab = s.cand_terms.data();
     for (int m = 0; m < named; ++m) {
         const int d = s.rnamed[m];
         const double q = w.status_quo(d), a = s.text0[d] - w.status_quo(d), dir = s.dir[d];
         const double share = s.share[d];
-        for (int k = 0; k <= kUnscaled; ++k) {
-            const double c = k == kUnscaled ? share : share * k / kGrid;
+        for (int k = 0; k <= (prev_target ? kPrev : kUnscaled); ++k) {
+            const double c = k == kPrev ? s.best[d] : k == kUnscaled ? share : share * k / kGrid;
             const double t = q + c * a;
-            double* const r = tab + (static_cast<std::size_t>(m) * (kGrid + 2) + k) * kRow;
+            double* const r = tab + (static_cast<std::size_t>(m) * kRows + k) * kRow;
             r[0] = c;
             r[1] = t;
             r[2] = std::abs(t - q);
@@ -403,12 +415,11 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             }
             return false;
         };
-        // Whether, on the candidate (effect e), every participant of a closed exercise refused
-        // transit this round would reroute, not leave (which blocks the text): the transit
-        // step's decision (resolve, step 2), by the participant's kept disposition and reroute
-        // draw, on the assumption that the refusal stands (docs/model.md III.4.5). A
-        // participant that would not support the candidate sends no troops: the other tests
-        // decide on it.
+        // Whether, on the candidate (effect e), every participant of a closed exercise whose
+        // troops would be refused transit at the next round supports the text and reroutes,
+        // not leave (either blocks it): the choice and the transit step's decision (resolve,
+        // steps 1 and 2) by its kept disposition and its route's kept draw (docs/model.md
+        // III.4.5).
         auto keeps_rerouting = [&](double e) {
             for (const EngineScratch::Rerouting& rr : s.rerouting) {
                 const int f = rr.from;
@@ -419,7 +430,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                                                   unc, prop.kind, false);
                 if (s.forced[f]) o.v[2] = o.v[3] = kNever;
                 const Choice c = choose(o, beta, det, s.disposition[f]);
-                if (!supports(c)) continue;
+                if (!supports(c)) return false;  // on a closed exercise an objection blocks
                 const double v_stay = o.v[static_cast<int>(c)] - w.d(Dyn::RerouteCost);
                 // The sponsor withdraws its own text (the status quo, 0); anyone else objects.
                 const double v_leave = s.forced[f] ? 0.0 : o.v[3];
@@ -431,25 +442,35 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         };
         // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
         // (only where the text names more than one dimension: otherwise the same candidates).
-        for (int scope = -1; scope < (nm > 1 ? D : 0); ++scope) {
-            if (scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0)) continue;
-            for (int k = kGrid - (scope >= 0 ? 1 : 0); k >= 0; --k) {
+        // Last (scope `last`), only if nothing has passed by then, the previous round's target.
+        const int last = nm > 1 ? D : 0;
+        for (int scope = -1; scope <= last; ++scope) {
+            const bool prev = scope == last;
+            if (prev && (!prev_target || offers > 0 || margin_only > 0)) break;
+            if (!prev && scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0))
+                continue;
+            for (int k = prev ? kGrid : kGrid - (scope >= 0 ? 1 : 0); k >= (prev ? kGrid : 0);
+                 --k) {
                 if (scope < 0 && k == 0) break;  // the status quo itself is no offer
                 // A text a veto holder refused, unchanged for it since, is not offered again.
                 if (refused && scope < 0 && k == kGrid) continue;
                 // The candidate's shares and text, its size, the share of the aim it achieves
                 // (effect()) and the sponsor's policy gain (spatial()), term for term.
-                double size = 0.0, progress = 0.0, gain = 0.0;
+                double size = 0.0, moved = 0.0, progress = 0.0, gain = 0.0;
                 for (int m = 0; m < nm; ++m) {
-                    const int kk = (scope < 0 || scope == s.rnamed[m]) ? k : kUnscaled;
-                    const double* const r =
-                        tab + (static_cast<std::size_t>(m) * (kGrid + 2) + kk) * kRow;
+                    const int kk = prev                                  ? kPrev
+                                   : (scope < 0 || scope == s.rnamed[m]) ? k
+                                                                         : kUnscaled;
+                    const double* const r = tab + (static_cast<std::size_t>(m) * kRows + kk) * kRow;
                     row[m] = r;
                     size += r[0];
+                    moved += r[2];
                     progress += r[3];
                     gain += r[4];
                 }
-                if (!(size > 0.0)) continue;
+                // A text that moves nothing is the status quo: no offer (a dimension the text
+                // holds where it stands keeps its share, III.3).
+                if (!(size > 0.0) || !(moved > 0.0)) continue;
                 const double e = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
                 // A sponsor does not trade its aim for a token text: below sponsor_floor of the
                 // aim it keeps the proposal for a later summit instead (docs/model.md III.4.5).
@@ -514,11 +535,12 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                     if (!all) {
                         // Kept only while no candidate passes both tests: until then nothing
                         // was cut by value (top_value is -inf), so these are all of them.
-                        if (offers == 0) s.margin_only[margin_only++] = {v, size, scope, k};
+                        if (offers == 0)
+                            s.margin_only[margin_only++] = {v, size, prev ? kPrevScope : scope, k};
                         continue;
                     }
                 }
-                s.offers[offers++] = {worth, size, scope, k, chance};
+                s.offers[offers++] = {worth, size, prev ? kPrevScope : scope, k, chance};
                 if (worth > top_value || (worth == top_value && size > top_size)) {
                     top_value = worth;
                     top_size = size;
@@ -584,6 +606,8 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         if (rank(o) < rank(b) || (rank(o) == rank(b) && o.k > b.k)) pick = i;
     }
     const EngineScratch::Offer& o = list[pick];
+    s.target_kept = true;
+    if (o.scope == kPrevScope) return o.value;  // s.best holds it already
     for (int d = 0; d < D; ++d)
         s.best[d] = prop.position[d] == kNoParam    ? 0.0
                     : (o.scope < 0 || o.scope == d) ? s.share[d] * o.k / kGrid
@@ -604,16 +628,19 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     // The tabled text, and the aim it is measured against: from the run's first status
     // quo to the tabled position, on the dimensions the proposal names.
     // A text that failed at an earlier summit returns as the sponsor last offered it.
-    // A dimension whose aim the status quo has reached or passed (since the run began) is
-    // held where it stands: the text, tabled again for the rest of its aim on another
-    // dimension, does not pull it back towards its position (docs/model.md III.3).
+    // A dimension whose aim the status quo has reached or passed (since the run began), or
+    // on which the text has no aim (its position is the run's first status quo), is held
+    // where it stands: the text, tabled for the rest of its aim on another dimension, does
+    // not pull it back towards its position (docs/model.md III.3).
     double ambition = 0.0;
     for (int d = 0; d < D; ++d) {
         const bool named = prop.position[d] != kNoParam;
         const double aim = named ? w.prop_position(p, d) - w.status_quo0(d) : 0.0;
         s.dir[d] = aim > 0.0 ? 1.0 : (aim < 0.0 ? -1.0 : 0.0);
         ambition += std::abs(aim);
-        const bool reached = (w.prop_position(p, d) - w.status_quo(d)) * s.dir[d] < 0.0;
+        // (An exercise is an event: it moves no status quo, and no aim of its is reached.)
+        const bool reached = prop.kind != Kind::Exercise &&
+                             (w.prop_position(p, d) - w.status_quo(d)) * s.dir[d] <= 0.0;
         s.share[d] = named ? std::clamp(w.offer(p, d), 0.0, 1.0) : 0.0;
         s.text0[d] = named && !reached ? w.prop_position(p, d) : w.status_quo(d);
         s.text[d] = w.status_quo(d) + s.share[d] * (s.text0[d] - w.status_quo(d));
@@ -666,6 +693,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         flags[i] = 0;
     }
     s.principal[prop.sponsor] = s.forced[prop.sponsor] = 1;
+    s.target_kept = false;  // no win-set target yet at this summit
     if (prop.host >= 0) s.principal[prop.host] = s.forced[prop.host] = 1;
     // Candidates never object to their own admission (they applied for it).
     for (const int a : prop.admit) s.principal[a] = s.forced[a] = 1;
@@ -681,6 +709,19 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     ProposalResult res;
     bool agreed = false;
     bool withdrawn = false;  // a principal left a closed exercise: it is not held (III.4.7)
+    // Whether the state on route e2 grants the participant's troops transit, at the summit's
+    // kept draw u, with tension as it stands (III.4.7).
+    auto transit_granted = [&](std::size_t e2, double u) {
+        const int f = prop.transit[e2].from, g = prop.transit[e2].through;
+        const double v_grant =
+            -w.d(Dyn::SovereigntyWeight) * w.sovereignty(g) -
+            w.d(Dyn::TensionWeight) *
+                (w.tension(g, f) + (prop.host >= 0 ? w.tension(g, prop.host) : 0.0)) +
+            w.d(Dyn::AffinityWeight) * w.affinity(g, f);
+        const double v_deny = -w.d(Dyn::DenyCost);
+        return det ? !better_beyond_rounding(v_deny, v_grant)
+                   : u < binary_probability(v_grant, v_deny, beta);
+    };
     int vetoes = 0, substance = 0, joined_members = 0, out_members = 0, reservations = 0;
     for (int r = 0; r < rounds_max; ++r) {
         res.rounds = r + 1;
@@ -752,25 +793,13 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         }
         res.decisions += n;
         // 2. Transit: a participant whose troops must cross another state needs its consent.
-        s.rerouting.clear();
         for (std::size_t e2 = 0; e2 < prop.transit.size(); ++e2) {
             const int f = prop.transit[e2].from, g = prop.transit[e2].through;
             if (!supports(s.choice[f])) continue;
-            const double v_grant =
-                -w.d(Dyn::SovereigntyWeight) * w.sovereignty(g) -
-                w.d(Dyn::TensionWeight) *
-                    (w.tension(g, f) + (prop.host >= 0 ? w.tension(g, prop.host) : 0.0)) +
-                w.d(Dyn::AffinityWeight) * w.affinity(g, f);
-            const double v_deny = -w.d(Dyn::DenyCost);
             // Drawn once per summit, like the dispositions: a refusal is not re-rolled each round.
             const auto wt = rng.words(Purpose::Transit, Rng::pack(t, p), e2);
-            const bool grant =
-                det ? !better_beyond_rounding(v_deny, v_grant)
-                    : Rng::to_unit(wt[0]) < binary_probability(v_grant, v_deny, beta);
-            if (grant) continue;
+            if (transit_granted(e2, Rng::to_unit(wt[0]))) continue;
             flags[g] |= kTransitDenied;
-            // Leaving a closed exercise blocks it: the win-set must keep the participant in.
-            if (!prop.opt_out) s.rerouting.push_back({f, Rng::to_unit(wt[1])});
             // The participant reroutes at a cost, or drops out.
             const Options& of = s.opts[f];
             const double v_stay = of.v[static_cast<int>(s.choice[f])] - w.d(Dyn::RerouteCost);
@@ -1062,6 +1091,19 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 if (now.v == s.opts[j].v) s.refusers.push_back(j);
             }
             const bool refused = !s.refusers.empty();
+            // On a closed exercise, the participants willing this round (they supported, or
+            // left only for a refused transit) whose troops the next round would refuse: each
+            // route's grant again, at the summit's kept draw, with tension as this round's
+            // pressure left it (the win-set must keep them in, III.4.5).
+            s.rerouting.clear();
+            if (!prop.opt_out)
+                for (std::size_t e2 = 0; e2 < prop.transit.size(); ++e2) {
+                    const int f = prop.transit[e2].from;
+                    if (!supports(s.choice[f]) && !(flags[f] & kDropped)) continue;
+                    const auto wt = rng.words(Purpose::Transit, Rng::pack(t, p), e2);
+                    if (!transit_granted(e2, Rng::to_unit(wt[0])))
+                        s.rerouting.push_back({f, Rng::to_unit(wt[1])});
+                }
             s.vetoers.clear();
             if (!det)
                 for (int j = 0; j < n; ++j)
@@ -1166,17 +1208,24 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             case Outcome::Deferred:
                 explain->rule = "every standing veto asks for time (value of waiting): deferred";
                 break;
-            default:
+            default: {
+                // Whether a member's veto on substance stands, or only a participant that left
+                // a closed exercise for a refused transit blocks it (no veto, III.4.7).
+                bool on_substance = false;
+                for (int i = 0; i < n; ++i)
+                    on_substance = on_substance || ((flags[i] & kVeto) && !(flags[i] & kWaited));
+                const char* why = on_substance ? "a veto on substance stands"
+                                               : "a participant whose troops were refused "
+                                                 "transit left the exercise";
                 explain->rule =
-                    withdrawn ? "a principal whose troops were refused transit withdrew the "
-                                "exercise: blocked"
-                    : vetoes > 0
-                        ? (res.win_set_empty ? "a veto on substance stands and the win-set "
-                                               "is empty: blocked"
-                                             : "a veto on substance stands when the rounds "
-                                               "run out: blocked")
-                        : "too few members take part in the project: blocked";
+                    withdrawn    ? "a principal whose troops were refused transit withdrew the "
+                                   "exercise: blocked"
+                    : vetoes > 0 ? std::string(why) + (res.win_set_empty
+                                                           ? " and the win-set is empty: blocked"
+                                                           : " when the rounds run out: blocked")
+                                 : "too few members take part in the project: blocked";
                 break;
+            }
         }
     }
     return res;

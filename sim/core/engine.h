@@ -104,14 +104,17 @@ struct EngineScratch {
     /// each objected on the options it chose on (III.4.5, what a refusal shows)
     std::vector<int> vetoers;
     std::vector<double> p_refused;
-    /// A participant of a closed exercise refused transit this round, and the draw, kept
-    /// through the summit, that decides whether it reroutes (one per refused route): the
-    /// win-set's candidates must keep each in the exercise (docs/model.md III.4.5, III.4.7).
+    /// A participant of a closed exercise whose troops the next round would refuse transit,
+    /// and the draw, kept through the summit, that decides whether it reroutes (one per
+    /// refused route): the win-set's candidates must keep each in the exercise (docs/model.md
+    /// III.4.5, III.4.7).
     struct Rerouting {
         int from = 0;
         double u = 0.0;
     };
     std::vector<Rerouting> rerouting;
+    /// `best` holds the win-set's target of an earlier round of this summit (III.4.5)
+    bool target_kept = false;
     /// Agent pairs whose tension or affinity can be nonzero (a relation or a susceptibility
     /// in the spec): the only pairs the relations terms visit, so a round costs O(pairs).
     std::vector<std::pair<int, int>> related;

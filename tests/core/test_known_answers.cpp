@@ -2376,7 +2376,8 @@ TEST(KnownAnswers, TheWinSetKeepsASponsorRefusedTransitInItsClosedExercise) {
 // withdraws (with pressure off, the refusal and the relations stand between rounds). In
 // 2,000 runs (reroute_cost 0.4), no withdrawal after the first round; before session 21,
 // 1,247, and 713 passes, many at 0.82 on the way to a text the sponsor would not keep (a
-// sponsor with a floor never concedes towards a text below it either); now 429.
+// sponsor with a floor never concedes towards a text below it either); now 569 (429 before
+// the previous round's target was tried again, below).
 TEST(KnownAnswers, UnderLogitASponsorNeverWithdrawsTheTextItConcededTo) {
     SpecBuilder b = refused_sponsor(0.4);  // on 0.74, rerouting and leaving about tie
     b.spec().variants.choice = ChoiceRule::Logit;
@@ -2445,6 +2446,7 @@ TEST(KnownAnswers, ATextHoldsADimensionWhoseAimIsReached) {
     const int t2 = b.proposal("both", Kind::Plan, 1);
     b.spec().proposals[t1].first_period = b.spec().proposals[t1].last_period = 0;
     b.spec().proposals[t2].first_period = b.spec().proposals[t2].last_period = 1;
+    b.spec().proposals[t1].position[1] = kNoParam;  // raise_d0 names d0 only
     b.set("agenda.raise_d0.position.d0", 0.9);
     b.set("agenda.both.position.d0", 0.7).set("agenda.both.position.d1", 0.9);
     b.dyn(Dyn::ObjectionCost, 10.0).dyn(Dyn::IncidentRate, 0.0);
@@ -2458,4 +2460,212 @@ TEST(KnownAnswers, ATextHoldsADimensionWhoseAimIsReached) {
     EXPECT_FLOAT_EQ(text_of(r, 1, t2, 1), 0.9f);
     EXPECT_FLOAT_EQ(sq(r, 2, 0), 0.9f);
     EXPECT_FLOAT_EQ(sq(r, 2, 1), 0.9f);
+}
+
+// ---- Session 21's second attack: what the first fixes left ---------------------------
+
+namespace {
+/// resolve_once with the round-by-round explanation.
+struct Explained {
+    ProposalResult res;
+    ProposalExplain ex;
+};
+Explained resolve_explained(const ModelSpec& spec, std::uint64_t rep, int p = 0) {
+    Workspace ws(spec);
+    const Rng rng({2026, 0, rep});
+    sample_params(spec, rng, ws.values);
+    ws.world.reset(spec, ws.values, std::vector<unsigned char>(spec.params.size(), 0));
+    std::vector<Flags> flags(spec.n_agents());
+    std::vector<float> text(spec.n_dims());
+    Explained e;
+    e.res = ConsensusEngine(spec.variants)
+                .resolve(ws.world, spec.proposals[p], p, 0, rng, ws.engine, flags.data(),
+                         text.data(), &e.ex);
+    return e;
+}
+}  // namespace
+
+// The win-set's grid scales the current offer, so after a step it can pass over the one
+// text every test passes: at reroute_cost 0.37 the sponsor keeps a text from t = 0.728 and
+// CCC accepts up to 0.75; round 1 aims at 0.74 (share 0.6) and steps to 0.82, whose grid
+// (0.788, 0.756, 0.724, ...) holds no such text. The previous round's target is then tried
+// (docs/model.md III.4.5): the exercise is held at 0.74 in round 3. Before, the win-set was
+// empty in round 2, and at every later summit, whose grid scales the carried 0.8. The same
+// with no transit and sponsor_floor 0.58 (0.74 achieves 0.6 of the aim, 0.724 only 0.56).
+TEST(KnownAnswers, TheWinSetTriesTheTargetItSteppedTowards) {
+    SpecBuilder b = refused_sponsor(0.37);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    const Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_EQ(r.res.outcome, Outcome::Diluted);
+    EXPECT_EQ(r.res.rounds, 3);
+    EXPECT_NEAR(r.text[0], 0.74f, 1e-6f);
+    EXPECT_FALSE(r.flags[0] & kDropped);
+
+    b.spec().proposals[0].transit.clear();
+    b.dyn(Dyn::SponsorFloor, 0.58);
+    const Resolved f = resolve_once(b.spec(), 0);
+    EXPECT_EQ(f.res.outcome, Outcome::Diluted);
+    EXPECT_EQ(f.res.rounds, 3);
+    EXPECT_NEAR(f.text[0], 0.74f, 1e-6f);
+}
+
+// A participant other than the sponsor (DDD, at 0.8) whose troops EEE refuses, under logit
+// choice: a candidate must keep it in by its kept disposition and reroute draw, so a member
+// that was willing to go (it supported, or left only for the refused transit) never leaves
+// in the round after a concession. (A member that vetoed the text is won over by the other
+// tests, and its route is weighed once it is willing: it may still leave then, docs/model.md
+// III.4.5.) Before the fix a participant that would object on the candidate passed the test:
+// 53 of 4,000 runs left after a concession.
+TEST(KnownAnswers, UnderLogitAWillingParticipantRefusedTransitIsKeptInByTheWinSet) {
+    SpecBuilder b = refused_sponsor(0.4);
+    const int ddd = b.agent("DDD", Role::Member, 0.3);
+    const int fff = b.agent("FFF", Role::Member, 0.3);
+    b.set(path("DDD", "position.d0"), 0.8).set(path("DDD", "salience.d0"), 0.8);
+    b.set(path("DDD", "threat.h0"), 0.3);
+    b.set(path("EEE", "sovereignty"), 0.1);
+    b.set(path("FFF", "position.d0"), 0.5).set(path("FFF", "sovereignty"), 0.05);
+    (void)fff;
+    b.spec().proposals[0].transit = {{ddd, 3}};
+    b.dyn(Dyn::LogitPrecision, 20.0);
+    b.spec().variants.choice = ChoiceRule::Logit;
+    int willing_then_left = 0, left = 0, conceded = 0;
+    for (int m = 0; m < 4000; ++m) {
+        const Explained e = resolve_explained(b.spec(), m);
+        const auto& rounds = e.ex.rounds;
+        conceded += rounds.size() > 1;
+        for (std::size_t k = 0; k < rounds.size(); ++k) {
+            const AgentExplain& a = rounds[k].agents[static_cast<std::size_t>(ddd)];
+            if (!(a.flags & kDropped)) continue;
+            ++left;
+            if (k == 0) continue;
+            const AgentExplain& before = rounds[k - 1].agents[static_cast<std::size_t>(ddd)];
+            const bool vetoed = before.choice == Choice::Object && !(before.flags & kDropped);
+            willing_then_left += !vetoed;
+        }
+    }
+    RecordProperty("left", left);
+    RecordProperty("conceded", conceded);
+    EXPECT_GT(left, 400);
+    EXPECT_GT(conceded, 400);
+    EXPECT_EQ(willing_then_left, 0);
+}
+
+// Pressure can turn a transit state between rounds (the tension it adds lowers the grant's
+// value): the win-set reads each route's grant again, with tension as the round's pressure
+// left it, at the summit's kept draw. AAA presses CCC, which granted its troops transit in
+// round 1 and would refuse them after; the text CCC would accept (0.74 and below) AAA would
+// not keep with the detour (reroute_cost 0.6): the summit ends at once, with no
+// withdrawal. Before, AAA conceded to 0.82 and withdrew there, in every run, and the 0.82
+// text came back at the next summits to be withdrawn again. Under logit choice (4,000 runs)
+// no withdrawal after the first round (before: 899).
+TEST(KnownAnswers, PressureThatTurnsATransitStateIsForeseenByTheWinSet) {
+    SpecBuilder b(1, 1, 3);
+    b.agent("AAA", Role::Member, 1.0, true);
+    b.agent("BBB", Role::Member, 0.3);
+    b.agent("CCC", Role::Member, 0.3);
+    b.set("status_quo.d0", 0.5);
+    for (const char* id : {"AAA", "BBB"})
+        b.set(path(id, "position.d0"), 0.9)
+            .set(path(id, "salience.d0"), 1.0)
+            .set(path(id, "threat.h0"), 0.5);
+    b.set(path("CCC", "position.d0"), 0.5).set(path("CCC", "salience.d0"), 0.4);
+    b.set(path("CCC", "sovereignty"), 0.18);
+    b.susceptibility(2, 0, 0.015);
+    const int ex = b.proposal("drill", Kind::Exercise, 0, /*opt_out=*/false);
+    b.spec().proposals[ex].host = 1;
+    b.spec().proposals[ex].transit = {{0, 2}};
+    b.set("agenda.drill.position.d0", 0.9).set("agenda.drill.relevance.h0", 1.0);
+    b.dyn(Dyn::SovereigntyWeight, 0.5).dyn(Dyn::DenyCost, 0.1).dyn(Dyn::PressureTension, 0.05);
+    b.dyn(Dyn::PressureStrength, 2.0).dyn(Dyn::RerouteCost, 0.6).dyn(Dyn::IncidentRate, 0.0);
+    b.dyn(Dyn::ImplementationRate, 1.0).dyn(Dyn::Rounds, 4).dyn(Dyn::AmendmentStep, 0.2);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    const Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_TRUE(r.flags[2] & kPressured) << "the pressure that turns CCC";
+    EXPECT_EQ(r.res.outcome, Outcome::Blocked);
+    EXPECT_EQ(r.res.rounds, 1);
+    EXPECT_TRUE(r.res.win_set_empty);
+    EXPECT_FALSE(r.flags[0] & kDropped);
+
+    b.spec().variants.choice = ChoiceRule::Logit;
+    int later = 0, pressed = 0, passed_runs = 0;
+    for (int m = 0; m < 4000; ++m) {
+        const Resolved l = resolve_once(b.spec(), m);
+        later += (l.flags[0] & kDropped) && l.res.rounds > 1;
+        pressed += (l.flags[2] & kPressured) != 0;
+        passed_runs += passed(l.res.outcome);
+    }
+    RecordProperty("pressed", pressed);
+    RecordProperty("passed", passed_runs);
+    EXPECT_GT(pressed, 1000);
+    EXPECT_GT(passed_runs, 200);
+    EXPECT_EQ(later, 0);
+}
+
+// A dimension the text holds where it stands keeps its share, so a candidate that concedes
+// every other dimension is the status quo itself: no offer (III.4.5). t2 {x 0.7, z 0.9}
+// comes after x has reached 0.9; CCC accepts z only up to about 0.51 and the sponsor's
+// win-set holds nothing but "z conceded to 0". Before, that text, equal to the status quo,
+// was adopted (diluted by 1), and t2 left the agenda; now t2 is blocked at every summit,
+// as the same text without x is.
+TEST(KnownAnswers, AHeldDimensionIsNoOfferOfTheStatusQuo) {
+    SpecBuilder b(2, 0, 4);
+    for (const char* id : {"AAA", "BBB", "CCC"}) b.agent(id, Role::Member, 0.3);
+    for (const char* id : {"AAA", "BBB"})
+        for (const char* d : {"d0", "d1"})
+            b.set(path(id, std::string("position.") + d), 0.9)
+                .set(path(id, std::string("salience.") + d), 0.5);
+    b.set(path("CCC", "position.d0"), 0.9).set(path("CCC", "salience.d0"), 0.1);
+    b.set(path("CCC", "position.d1"), 0.5).set(path("CCC", "salience.d1"), 1.0);
+    b.set("status_quo.d0", 0.5).set("status_quo.d1", 0.5);
+    const int t1 = b.proposal("t1", Kind::Plan, 0);
+    const int t2 = b.proposal("t2", Kind::Plan, 1);
+    b.spec().proposals[t1].first_period = b.spec().proposals[t1].last_period = 0;
+    b.spec().proposals[t2].first_period = 1;
+    b.spec().proposals[t2].last_period = 3;
+    b.spec().proposals[t1].position[1] = kNoParam;  // t1 names d0 only
+    b.set("agenda.t1.position.d0", 0.9);
+    b.set("agenda.t2.position.d0", 0.7).set("agenda.t2.position.d1", 0.9);
+    b.dyn(Dyn::ImplementationRate, 1.0).dyn(Dyn::ImplementationLag, 1.0);
+    b.dyn(Dyn::IncidentRate, 0.0).dyn(Dyn::Rounds, 3).dyn(Dyn::AmendmentStep, 1.0);
+    b.dyn(Dyn::ObjectionCost, 0.01);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.spec().variants.pressure = PressureRule::Disabled;
+    const RunRecord r = run(b.spec(), 0);
+    ASSERT_EQ(outcome(r, 0, t1), Outcome::Adopted);
+    for (int t = 1; t < 4; ++t) EXPECT_EQ(outcome(r, t, t2), Outcome::Blocked) << "summit " << t;
+}
+
+// A text has no aim on a dimension where its position is the run's first status quo: held
+// there too (the status quo moved by another text stays where it is); an exercise, an event
+// that moves no status quo, is never held (III.3).
+TEST(KnownAnswers, NoAimMeansHeldAndAnExerciseIsNeverHeld) {
+    SpecBuilder b(2, 1, 3);
+    for (const char* id : {"AAA", "BBB", "CCC"}) {
+        b.agent(id);
+        for (const char* d : {"position.d0", "position.d1"}) b.set(path(id, d), 0.9);
+        for (const char* d : {"salience.d0", "salience.d1"}) b.set(path(id, d), 0.1);
+    }
+    b.set("status_quo.d0", 0.5).set("status_quo.d1", 0.5);
+    const int t1 = b.proposal("raise_d0", Kind::Plan, 0);
+    const int t2 = b.proposal("keep_d0", Kind::Plan, 1);
+    const int ex = b.proposal("drill", Kind::Exercise, 0, /*opt_out=*/false);
+    b.spec().proposals[t1].first_period = b.spec().proposals[t1].last_period = 0;
+    b.spec().proposals[t2].first_period = b.spec().proposals[t2].last_period = 1;
+    b.spec().proposals[ex].first_period = b.spec().proposals[ex].last_period = 1;
+    b.spec().proposals[ex].host = 1;
+    b.spec().proposals[t1].position[1] = kNoParam;  // raise_d0 and the drill name d0 only
+    b.spec().proposals[ex].position[1] = kNoParam;
+    b.set("agenda.raise_d0.position.d0", 0.9);
+    b.set("agenda.keep_d0.position.d0", 0.5).set("agenda.keep_d0.position.d1", 0.9);
+    b.set("agenda.drill.position.d0", 0.7).set("agenda.drill.relevance.h0", 1.0);
+    b.dyn(Dyn::ObjectionCost, 10.0).dyn(Dyn::IncidentRate, 0.0);
+    b.dyn(Dyn::ImplementationRate, 1.0).dyn(Dyn::ImplementationLag, 1.0);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    const RunRecord r = run(b.spec(), 0);
+    ASSERT_FLOAT_EQ(sq(r, 1, 0), 0.9f);
+    ASSERT_EQ(outcome(r, 1, t2), Outcome::Adopted);
+    EXPECT_FLOAT_EQ(text_of(r, 1, t2, 0), 0.9f) << "no aim on d0: held";
+    EXPECT_FLOAT_EQ(sq(r, 2, 0), 0.9f);
+    ASSERT_TRUE(passed(outcome(r, 1, ex)));
+    EXPECT_FLOAT_EQ(text_of(r, 1, ex, 0), 0.7f) << "an exercise is tabled as it stands";
 }

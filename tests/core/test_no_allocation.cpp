@@ -173,6 +173,9 @@ ModelSpec full_spec(Variants v) {
     b.proposal("decl", Kind::Declaration, chn);
     b.spec().proposals[3].recurring = true;
     b.set("agenda.decl.position.d1", 0.8).set("agenda.decl.relevance.h0", 0.8);
+    // The declaration lowers d0 from 0.5 (held once the status quo is past it, III.3): a
+    // loss to most members, on which some put a reservation.
+    b.set("status_quo.d0", 0.5).set("agenda.decl.position.d0", 0.1);
 
     const int inst = b.proposal("inst", Kind::Institution, chn);
     b.spec().proposals[inst].host = uzb;
