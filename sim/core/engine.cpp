@@ -70,6 +70,7 @@ void EngineScratch::resize(const ModelSpec& spec) {
     std::size_t routes = 0;
     for (const ProposalSpec& pr : spec.proposals) routes = std::max(routes, pr.transit.size());
     rerouting.reserve(routes);
+    step_text.resize(static_cast<std::size_t>(2) * dims);
     std::set<std::pair<int, int>> pairs;
     for (const ParamDef& d : spec.params.all())
         if ((d.field == Field::Tension || d.field == Field::Affinity ||
@@ -331,9 +332,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // target (kPrev, filled only where it can be tried: below).
     constexpr int kRow = 5, kUnscaled = kGrid + 1, kPrev = kGrid + 2, kRows = kGrid + 3;
     // The sponsor's target of the previous round of this summit, where it differs from the
-    // current offer: tried when the grid, which scales the current offer, holds no candidate
-    // (the grid moves with the offer and can step over the one text every test passes;
-    // docs/model.md III.4.5).
+    // current offer: tried when no candidate of the grid, which scales the current offer,
+    // passes both tests (the grid moves with the offer and can step over the one text every
+    // test passes; docs/model.md III.4.5).
     bool prev_target = false;
     if (s.target_kept)
         for (int m = 0; m < named; ++m)
@@ -345,9 +346,10 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         const double share = s.share[d];
         for (int k = 0; k <= (prev_target ? kPrev : kUnscaled); ++k) {
             const double c = k == kPrev ? s.best[d] : k == kUnscaled ? share : share * k / kGrid;
+            // (A held dimension, a = 0, moves nothing: it adds nothing to a candidate's size.)
             const double t = q + c * a;
             double* const r = tab + (static_cast<std::size_t>(m) * kRows + k) * kRow;
-            r[0] = c;
+            r[0] = a != 0.0 ? c : 0.0;
             r[1] = t;
             r[2] = std::abs(t - q);
             r[3] = (t - q) * dir;
@@ -378,6 +380,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // likely to give way (III.4.5).
     const bool det = beta < 0.0;
     const bool likely = !det && !s.vetoers.empty();
+    const double step = w.d(Dyn::AmendmentStep);
     // Under the expected_value sponsor, in the same case: the chance that they all give way
     // weighs each candidate (otherwise every chance is 1).
     const bool expected = likely && v_.sponsor == SponsorRule::ExpectedValue;
@@ -420,34 +423,64 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         // not leave (either blocks it): the choice and the transit step's decision (resolve,
         // steps 1 and 2) by its kept disposition and its route's kept draw (docs/model.md
         // III.4.5).
-        auto keeps_rerouting = [&](double e) {
-            for (const EngineScratch::Rerouting& rr : s.rerouting) {
-                const int f = rr.from;
-                const Spatial sf = spatial_of(g_agent(f));
-                Options o = s.forced[f] ? options_now(w, sf, s.terms[f], s.rel[f], e, s.pressure[f],
-                                                      prop.kind, false)
-                                        : options(w, sf, s.terms[f], s.rel[f], e, s.pressure[f],
-                                                  unc, prop.kind, false);
-                if (s.forced[f]) o.v[2] = o.v[3] = kNever;
-                const Choice c = choose(o, beta, det, s.disposition[f]);
-                if (!supports(c)) return false;  // on a closed exercise an objection blocks
-                const double v_stay = o.v[static_cast<int>(c)] - w.d(Dyn::RerouteCost);
-                // The sponsor withdraws its own text (the status quo, 0); anyone else objects.
-                const double v_leave = s.forced[f] ? 0.0 : o.v[3];
-                const bool reroute = det ? !better_beyond_rounding(v_leave, v_stay)
-                                         : rr.u < binary_probability(v_stay, v_leave, beta);
-                if (!reroute) return false;
+        // Read on the candidate (the sponsor does not move towards a text it would not keep)
+        // and on the offer the next round makes, at most amendment_step of the way per
+        // dimension towards it (step 5 of resolve): a participant that wants less text can
+        // leave on the step though it stays on the candidate (session 21's second attack).
+        auto keeps_rerouting = [&](double e_cand) {
+            double progress = 0.0;
+            bool stepped = false;
+            double* const st = s.step_text.data();
+            for (int m = 0; m < nm; ++m) {
+                const int d = s.rnamed[m];
+                const double q = w.status_quo(d);
+                const double t = q + std::max(row[m][0], s.share[d] - step) * (s.text0[d] - q);
+                stepped = stepped || t != row[m][1];
+                st[m] = t;
+                st[D + m] = std::abs(t - q);
+                progress += (t - q) * s.dir[d];
             }
+            const double e_step = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
+            for (int pass = 0; pass < (stepped ? 2 : 1); ++pass)
+                for (const EngineScratch::Rerouting& rr : s.rerouting) {
+                    const int f = rr.from;
+                    const double e = pass == 0 ? e_cand : e_step;
+                    const Spatial sf =
+                        pass == 0 ? spatial_of(g_agent(f)) : spatial_named(g_agent(f), st, nm, D);
+                    Options o = s.forced[f] ? options_now(w, sf, s.terms[f], s.rel[f], e,
+                                                          s.pressure[f], prop.kind, false)
+                                            : options(w, sf, s.terms[f], s.rel[f], e, s.pressure[f],
+                                                      unc, prop.kind, false);
+                    if (s.forced[f]) o.v[2] = o.v[3] = kNever;
+                    const Choice c = choose(o, beta, det, s.disposition[f]);
+                    // On a closed exercise an objection blocks: a participant willing to go this
+                    // round must stay willing. One that vetoed is won over by the other tests;
+                    // where the candidate wins it, it must also reroute.
+                    if (!supports(c)) {
+                        if (rr.willing) return false;
+                        continue;
+                    }
+                    const double v_stay = o.v[static_cast<int>(c)] - w.d(Dyn::RerouteCost);
+                    // The sponsor withdraws its own text (the status quo, 0); anyone else objects.
+                    const double v_leave = s.forced[f] ? 0.0 : o.v[3];
+                    const bool reroute = det ? !better_beyond_rounding(v_leave, v_stay)
+                                             : rr.u < binary_probability(v_stay, v_leave, beta);
+                    if (!reroute) return false;
+                }
             return true;
         };
         // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
         // (only where the text names more than one dimension: otherwise the same candidates).
-        // Last (scope `last`), only if nothing has passed by then, the previous round's target.
+        // Last (scope `last`), only if no candidate has passed both tests by then, the
+        // previous round's target (beside any that pass the margin test only).
         const int last = nm > 1 ? D : 0;
         for (int scope = -1; scope <= last; ++scope) {
             const bool prev = scope == last;
-            if (prev && (!prev_target || offers > 0 || margin_only > 0)) break;
-            if (!prev && scope >= 0 && (prop.position[scope] == kNoParam || s.share[scope] <= 0.0))
+            if (prev && (!prev_target || offers > 0)) break;
+            // (No one-dimension concession on a dimension the text holds: it moves nothing.)
+            if (!prev && scope >= 0 &&
+                (prop.position[scope] == kNoParam || s.share[scope] <= 0.0 ||
+                 s.text0[scope] == w.status_quo(scope)))
                 continue;
             for (int k = prev ? kGrid : kGrid - (scope >= 0 ? 1 : 0); k >= (prev ? kGrid : 0);
                  --k) {
@@ -639,12 +672,30 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         s.dir[d] = aim > 0.0 ? 1.0 : (aim < 0.0 ? -1.0 : 0.0);
         ambition += std::abs(aim);
         // (An exercise is an event: it moves no status quo, and no aim of its is reached.)
+        // (Within 1e-9, the tolerance of the agenda's own test, on_agenda: an implemented
+        // text can leave the status quo a rounding residue short of its position.)
         const bool reached = prop.kind != Kind::Exercise &&
-                             (w.prop_position(p, d) - w.status_quo(d)) * s.dir[d] <= 0.0;
+                             (w.prop_position(p, d) - w.status_quo(d)) * s.dir[d] <= 1e-9;
         s.share[d] = named ? std::clamp(w.offer(p, d), 0.0, 1.0) : 0.0;
         s.text0[d] = named && !reached ? w.prop_position(p, d) : w.status_quo(d);
         s.text[d] = w.status_quo(d) + s.share[d] * (s.text0[d] - w.status_quo(d));
     }
+    // Whether the text can move the status quo at all (some named dimension not held), and
+    // whether the carried offer does: an offer that had given up every dimension the text
+    // can still move (the others being held since) would table the status quo itself, so
+    // the rest of the aim is tabled afresh (docs/model.md III.4.5).
+    bool movable = false, moves = false;
+    for (int d = 0; d < D; ++d) {
+        if (prop.position[d] == kNoParam) continue;
+        movable = movable || s.text0[d] != w.status_quo(d);
+        moves = moves || s.text[d] != w.status_quo(d);
+    }
+    if (movable && !moves)
+        for (int d = 0; d < D; ++d)
+            if (prop.position[d] != kNoParam) {
+                s.share[d] = 1.0;
+                s.text[d] = s.text0[d];
+            }
     // The named dimensions and each agent's constants on them, once per proposal (the
     // status quo, positions and saliences do not change during a summit).
     const int rnamed = named_geo(w, prop, s);
@@ -858,7 +909,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             const bool stepped = v_.amendment == AmendmentRule::TowardsCompromise;
             double shares = 0.0, named = 0.0;
             for (int d = 0; d < D; ++d)
-                if (prop.position[d] != kNoParam) {
+                if (prop.position[d] != kNoParam && s.text0[d] != w.status_quo(d)) {
                     const double way = s.text0[d] - w.status_quo(d);
                     shares += !stepped     ? s.share[d]
                               : way != 0.0 ? (s.text[d] - w.status_quo(d)) / way
@@ -1055,12 +1106,13 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
         // A text that names no dimension has nothing to concede (docs/model.md III.4.5): it
         // stands as tabled, and pressure this round acts in the next.
         if (vetoes == 0 || prop.kind == Kind::Membership || v_.amendment == AmendmentRule::None ||
-            rnamed == 0) {
+            rnamed == 0 || !movable) {
             if (explain)
                 explain->rounds.back().next =
                     vetoes == 0 ? "no veto, but too few members take part: the text is unchanged"
                     : prop.kind == Kind::Membership ? "a membership text is never amended"
                     : rnamed == 0 ? "the text names no dimension: nothing to amend"
+                    : !movable    ? "the text moves no dimension: nothing to amend"
                                   : "amendment is switched off";
             continue;
         }
@@ -1091,18 +1143,19 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                 if (now.v == s.opts[j].v) s.refusers.push_back(j);
             }
             const bool refused = !s.refusers.empty();
-            // On a closed exercise, the participants willing this round (they supported, or
-            // left only for a refused transit) whose troops the next round would refuse: each
-            // route's grant again, at the summit's kept draw, with tension as this round's
-            // pressure left it (the win-set must keep them in, III.4.5).
+            // On a closed exercise, the members whose troops the next round would refuse
+            // transit: each route's grant again, at the summit's kept draw, with tension as
+            // this round's pressure left it (the win-set must keep them in, III.4.5). Willing
+            // this round: it supported, or left only for the refused transit; else it vetoed.
             s.rerouting.clear();
             if (!prop.opt_out)
                 for (std::size_t e2 = 0; e2 < prop.transit.size(); ++e2) {
                     const int f = prop.transit[e2].from;
-                    if (!supports(s.choice[f]) && !(flags[f] & kDropped)) continue;
+                    const bool willing = supports(s.choice[f]) || (flags[f] & kDropped);
+                    if (!willing && !(w.member(f) && s.choice[f] == Choice::Object)) continue;
                     const auto wt = rng.words(Purpose::Transit, Rng::pack(t, p), e2);
                     if (!transit_granted(e2, Rng::to_unit(wt[0])))
-                        s.rerouting.push_back({f, Rng::to_unit(wt[1])});
+                        s.rerouting.push_back({f, Rng::to_unit(wt[1]), willing});
                 }
             s.vetoers.clear();
             if (!det)

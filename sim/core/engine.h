@@ -111,8 +111,12 @@ struct EngineScratch {
     struct Rerouting {
         int from = 0;
         double u = 0.0;
+        bool willing = true;  ///< supported this round (or left only for the refusal)
     };
     std::vector<Rerouting> rerouting;
+    /// [2 x dimension] the next round's offer on the named dimensions (its text, then its
+    /// distance from the status quo) where the win-set reads the refused participants on it
+    std::vector<double> step_text;
     /// `best` holds the win-set's target of an earlier round of this summit (III.4.5)
     bool target_kept = false;
     /// Agent pairs whose tension or affinity can be nonzero (a relation or a susceptibility

@@ -2376,7 +2376,7 @@ TEST(KnownAnswers, TheWinSetKeepsASponsorRefusedTransitInItsClosedExercise) {
 // withdraws (with pressure off, the refusal and the relations stand between rounds). In
 // 2,000 runs (reroute_cost 0.4), no withdrawal after the first round; before session 21,
 // 1,247, and 713 passes, many at 0.82 on the way to a text the sponsor would not keep (a
-// sponsor with a floor never concedes towards a text below it either); now 569 (429 before
+// sponsor with a floor never concedes towards a text below it either); now 560 (429 before
 // the previous round's target was tried again, below).
 TEST(KnownAnswers, UnderLogitASponsorNeverWithdrawsTheTextItConcededTo) {
     SpecBuilder b = refused_sponsor(0.4);  // on 0.74, rerouting and leaving about tie
@@ -2668,4 +2668,212 @@ TEST(KnownAnswers, NoAimMeansHeldAndAnExerciseIsNeverHeld) {
     EXPECT_FLOAT_EQ(sq(r, 2, 0), 0.9f);
     ASSERT_TRUE(passed(outcome(r, 1, ex)));
     EXPECT_FLOAT_EQ(text_of(r, 1, ex, 0), 0.7f) << "an exercise is tabled as it stands";
+}
+
+// ---- Session 21's third attack: what the second fixes left ---------------------------
+
+// A text that moves nothing (its every dimension at the status quo: no aim, or held) has
+// nothing to amend, as a text naming no dimension (session 20): the win-set is not searched,
+// the text stands, and pressure carries it. AAA's declaration sits at the status quo; CCC
+// objects only from its tension with AAA, and AAA's pressure wins it in round 2. After the
+// first fixes every candidate "moved nothing", the win-set was empty at once, and pressure
+// never acted (7 of 4,000 passed under logit choice; all do now).
+TEST(KnownAnswers, ATextThatMovesNothingStandsAndPressureCarriesIt) {
+    SpecBuilder b(1, 1);
+    b.agent("AAA", Role::Member, 0.5, true);
+    b.agent("BBB", Role::Member, 0.3);
+    b.agent("CCC", Role::Member, 0.2);
+    b.set("status_quo.d0", 0.5);
+    for (const char* id : {"AAA", "BBB", "CCC"})
+        b.set(path(id, "position.d0"), 0.5).set(path(id, "salience.d0"), 0.5);
+    b.set(path("AAA", "threat.h0"), 1.0).set(path("BBB", "threat.h0"), 1.0);
+    b.susceptibility(2, 0, 1.0);
+    b.relation(Field::Tension, 0, 2, 0.5);
+    b.proposal("decl", Kind::Declaration, 0);
+    b.set("agenda.decl.position.d0", 0.5).set("agenda.decl.relevance.h0", 1.0);
+    b.dyn(Dyn::PressureStrength, 1.1).dyn(Dyn::PressureCost, 0.0).dyn(Dyn::PressureTension, 0.2);
+    b.dyn(Dyn::IncidentRate, 0.0).dyn(Dyn::Rounds, 3);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    const Resolved r = resolve_once(b.spec(), 0);
+    EXPECT_TRUE(r.flags[2] & kPressured);
+    EXPECT_TRUE(passed(r.res.outcome));
+    EXPECT_EQ(r.res.rounds, 2);
+    EXPECT_FALSE(r.res.win_set_empty);
+}
+
+// Held dimensions add nothing to a candidate's size (the tie rule's second criterion): a
+// dimension on which the declaration has no aim (d2) made the one-dimension concession
+// (0.58, 0.9) look larger than the even one (0.74, 0.74); without d2 the even one is
+// chosen, and now with it too (III.4.5, ties).
+TEST(KnownAnswers, AHeldDimensionDoesNotMakeAConcessionLarger) {
+    for (const bool with_d2 : {false, true}) {
+        SCOPED_TRACE(with_d2 ? "with d2" : "without d2");
+        SpecBuilder b(3, 1);
+        b.agent("AAA", Role::Member, 0.5);
+        b.agent("BBB", Role::Member, 0.5);
+        for (const char* d : {"d0", "d1", "d2"}) {
+            b.set(std::string("status_quo.") + d, 0.5);
+            b.set(path("AAA", std::string("position.") + d), std::string(d) == "d2" ? 0.5 : 0.9);
+            b.set(path("AAA", std::string("salience.") + d), std::string(d) == "d2" ? 0.0 : 1.0);
+            b.set(path("BBB", std::string("position.") + d), 0.5);
+            b.set(path("BBB", std::string("salience.") + d), std::string(d) == "d2" ? 0.0 : 0.2);
+        }
+        const int p = b.proposal("decl", Kind::Declaration, 0);
+        b.set("agenda.decl.position.d0", 0.9).set("agenda.decl.position.d1", 0.9);
+        if (with_d2)
+            b.set("agenda.decl.position.d2", 0.5);
+        else
+            b.spec().proposals[p].position[2] = kNoParam;
+        b.dyn(Dyn::IncidentRate, 0.0).dyn(Dyn::Rounds, 3).dyn(Dyn::AmendmentStep, 1.0);
+        b.dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::ReservationGain, 0.0);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        b.spec().variants.pressure = PressureRule::Disabled;
+        const Resolved r = resolve_once(b.spec(), 0);
+        EXPECT_EQ(r.res.outcome, Outcome::Diluted);
+        EXPECT_NEAR(r.text[0], 0.74f, 1e-6f);
+        EXPECT_NEAR(r.text[1], 0.74f, 1e-6f);
+    }
+}
+
+// A member that vetoed and whose troops are then refused transit: its route is weighed
+// from the round it vetoes, so the sponsor concedes to where it both accepts the text and
+// reroutes (CCC at 0.6, reroute_cost 0.05: 0.74, in 3 rounds). Before, CCC was won at 0.72
+// and left at once for the refused transit: blocked at every summit whose offer started at
+// 1. Under logit choice no participant leaves in a round after the first (before: 1,678
+// of 4,000), since the win-set also reads it on the step the next round makes, not only
+// on the candidate.
+TEST(KnownAnswers, AVetoerWhoseTroopsAreRefusedIsWonWhereItAlsoReroutes) {
+    SpecBuilder b = refused_sponsor(0.05);
+    b.spec().proposals[0].transit = {{2, 3}};  // CCC's troops through EEE
+    b.set(path("CCC", "position.d0"), 0.6).set(path("CCC", "salience.d0"), 1.0);
+    b.dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::Rounds, 3);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    const RunRecord r = run(b.spec(), 0);
+    for (int t = 0; t < 3; ++t) {
+        EXPECT_EQ(outcome(r, t, 0), Outcome::Diluted) << "summit " << t;
+        EXPECT_NEAR(text_of(r, t, 0, 0), 0.74f, 1e-6f) << "summit " << t;
+        EXPECT_FALSE(flag(r, t, 0, 2) & kDropped) << "summit " << t;
+    }
+    b.spec().variants.choice = ChoiceRule::Logit;
+    int left_later = 0, left = 0, passed_runs = 0;
+    for (int m = 0; m < 4000; ++m) {
+        const Resolved l = resolve_once(b.spec(), m);
+        left += (l.flags[2] & kDropped) != 0;
+        left_later += (l.flags[2] & kDropped) && l.res.rounds > 1;
+        passed_runs += passed(l.res.outcome);
+    }
+    RecordProperty("left", left);
+    RecordProperty("passed", passed_runs);
+    EXPECT_GT(passed_runs, 400);
+    EXPECT_EQ(left_later, 0);
+}
+
+// An offer that had conceded every dimension the text can still move (the others held
+// since) would table the status quo itself: the rest of the aim is tabled afresh. Two texts
+// raise d0; p_main also d1, which XXX opposes, and conceding d1 carries (1, 0); once q_push
+// has taken d0 past p_main's position, the carried text equalled the status quo (tabled
+// in 1,041 of 2,082 runs at the second summit, 255 adopted as "diluted" by 1). Now no
+// tabled text equals the status quo.
+TEST(KnownAnswers, ACarriedOfferNeverTablesTheStatusQuo) {
+    SpecBuilder b(2, 1, 4);
+    b.agent("AAA", Role::Member, 0.4);
+    b.agent("BBB", Role::Member, 0.3);
+    b.agent("XXX", Role::Member, 0.3);
+    b.set("status_quo.d0", 0.5).set("status_quo.d1", 0.5);
+    b.set(path("AAA", "position.d0"), 0.9).set(path("AAA", "position.d1"), 0.8);
+    b.set(path("AAA", "salience.d0"), 1.0).set(path("AAA", "salience.d1"), 0.05);
+    b.set(path("BBB", "position.d0"), 0.9).set(path("BBB", "position.d1"), 0.8);
+    b.set(path("BBB", "salience.d0"), 1.0).set(path("BBB", "salience.d1"), 0.1);
+    b.set(path("XXX", "position.d0"), 0.5).set(path("XXX", "position.d1"), 0.5);
+    b.set(path("XXX", "salience.d1"), 1.0);
+    const int main = b.proposal("p_main", Kind::Institution, 0);
+    const int push = b.proposal("q_push", Kind::Institution, 1);
+    b.spec().proposals[push].first_period = b.spec().proposals[push].last_period = 0;
+    b.spec().proposals[push].position[1] = kNoParam;
+    b.set("agenda.p_main.position.d0", 0.8).set("agenda.p_main.position.d1", 0.8);
+    b.set("agenda.q_push.position.d0", 0.9);
+    b.dyn(Dyn::IncidentRate, 0.0).dyn(Dyn::ImplementationRate, 1.0);
+    b.dyn(Dyn::ImplementationLag, 1.0).dyn(Dyn::Rounds, 2).dyn(Dyn::AmendmentStep, 1.0);
+    b.dyn(Dyn::LogitPrecision, 10.0).dyn(Dyn::ObjectionCost, 0.001);
+    b.spec().variants.choice = ChoiceRule::Logit;
+    b.spec().variants.pressure = PressureRule::Disabled;
+    int tabled_later = 0, at_sq = 0;
+    for (int m = 0; m < 2000; ++m) {
+        const RunRecord r = run(b.spec(), static_cast<std::uint64_t>(m));
+        for (int t = 1; t < 4; ++t) {
+            if (outcome(r, t, main) == Outcome::NotTabled) continue;
+            ++tabled_later;
+            bool same = true;
+            for (int d = 0; d < 2; ++d)
+                same = same && std::abs(text_of(r, t, main, d) - sq(r, t, d)) < 1e-6f;
+            at_sq += same;
+        }
+    }
+    RecordProperty("tabled_later", tabled_later);
+    EXPECT_GT(tabled_later, 500);
+    EXPECT_EQ(at_sq, 0);
+}
+
+// A recurring text adopted in full leaves the status quo a rounding residue short of its
+// position (0.05 + (0.21 - 0.05) = 0.20999999999999996): the dimension is held within
+// 1e-9, the agenda's own tolerance, so "concede everything else" is no offer of a text 3e-17
+// from the status quo. Before, that text was adopted at the next summit, diluted by 1.
+TEST(KnownAnswers, ARoundingResidueIsNoAimLeft) {
+    SpecBuilder b(2, 1, 3);
+    b.agent("AAA", Role::Member, 0.5);
+    b.agent("XXX", Role::Member, 0.5);
+    b.set("status_quo.d0", 0.05).set("status_quo.d1", 0.5);
+    b.set(path("AAA", "position.d0"), 0.21).set(path("AAA", "position.d1"), 0.8);
+    b.set(path("AAA", "salience.d0"), 1.0).set(path("AAA", "salience.d1"), 0.3);
+    b.set(path("XXX", "position.d0"), 0.05).set(path("XXX", "position.d1"), 0.5);
+    b.set(path("XXX", "salience.d1"), 0.5);
+    const int plan = b.proposal("plan", Kind::Plan, 0);
+    b.spec().proposals[plan].recurring = true;
+    b.set("agenda.plan.position.d0", 0.21).set("agenda.plan.position.d1", 0.8);
+    b.dyn(Dyn::IncidentRate, 0.0).dyn(Dyn::ImplementationRate, 1.0);
+    b.dyn(Dyn::ImplementationLag, 1.0).dyn(Dyn::Rounds, 3).dyn(Dyn::AmendmentStep, 1.0);
+    b.dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::ReservationGain, 0.0);
+    b.shock(1, b.spec().params.find("dynamics.objection_cost"), Distribution::fixed(0.0001));
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.spec().variants.pressure = PressureRule::Disabled;
+    const RunRecord r = run(b.spec(), 0);
+    ASSERT_TRUE(passed(outcome(r, 0, plan)));
+    for (int t = 1; t < 3; ++t) {
+        if (outcome(r, t, plan) == Outcome::NotTabled) continue;
+        const bool at_sq = std::abs(text_of(r, t, plan, 0) - sq(r, t, 0)) < 1e-6f &&
+                           std::abs(text_of(r, t, plan, 1) - sq(r, t, 1)) < 1e-6f;
+        EXPECT_FALSE(passed(outcome(r, t, plan)) && at_sq) << "summit " << t;
+    }
+}
+
+// The previous round's target is tried whenever no candidate of the grid passes both tests
+// (not only when none passes the margin test): an objector that accepts more (up to 0.64
+// of the way rather than 0.635) must not make the text pass less. Before, at 0.64 the grid
+// point 0.64 passed the margin test only, the previous target 0.6 (which passes both) was
+// never tried, and the pass rate fell from 59.3% to 50.0% (4,000 runs, logit precision 50).
+TEST(KnownAnswers, AMoreAccommodatingObjectorNeverLowersThePassRate) {
+    int pass[2] = {0, 0};
+    const double w0[2] = {0.635, 0.64};
+    for (int k = 0; k < 2; ++k) {
+        SpecBuilder b(1, 1);
+        b.agent("AAA", Role::Member, 0.4);
+        b.agent("BBB", Role::Member, 0.3);
+        b.agent("XXX", Role::Member, 0.3);
+        b.set("status_quo.d0", 0.5);
+        for (const char* id : {"AAA", "BBB"})
+            b.set(path(id, "position.d0"), 0.9).set(path(id, "salience.d0"), 1.0);
+        b.set(path("XXX", "position.d0"), 0.5).set(path("XXX", "salience.d0"), 0.5);
+        b.proposal("text", Kind::Institution, 0);
+        b.set("agenda.text.position.d0", 0.9);
+        b.dyn(Dyn::IncidentRate, 0.0).dyn(Dyn::Rounds, 3).dyn(Dyn::AmendmentStep, 0.2);
+        b.dyn(Dyn::LogitPrecision, 50.0).dyn(Dyn::ObjectionCost, 0.2 * w0[k]);
+        b.dyn(Dyn::SponsorFloor, 0.58).dyn(Dyn::ReservationCost, 0.05);
+        b.spec().variants.choice = ChoiceRule::Logit;
+        b.spec().variants.pressure = PressureRule::Disabled;
+        for (int m = 0; m < 4000; ++m) pass[k] += passed(resolve_once(b.spec(), m).res.outcome);
+    }
+    RecordProperty("pass_0635", pass[0]);
+    RecordProperty("pass_064", pass[1]);
+    EXPECT_TRUE(pass[1] >= pass[0] || compatible(pass[0], 4000, pass[1], 4000))
+        << pass[0] << " then " << pass[1];
 }
