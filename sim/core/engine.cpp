@@ -262,6 +262,105 @@ inline bool accepts(const TestConsts& c, const EngineScratch::Holder& h, const S
     return options_now(w, sp, at, rel, e, pressure, kind, true).v[2];
 }
 
+/// Whether, on a win-set candidate (its rows of the candidate table, `row`, and effect
+/// e_cand), every member of a closed exercise whose troops the next round would refuse
+/// transit (s.rerouting) stays in: a willing one still supports the text, and any that
+/// supports it reroutes, by its kept disposition and its route's kept draw (the choice and
+/// the transit step of resolve). Read on the candidate (the sponsor does not move towards a
+/// text it would not keep) and on the offer the next round makes, at most amendment_step of
+/// the way per dimension towards it (a member that wants less text can leave on the step
+/// though it stays on the candidate). docs/model.md III.4.5. A rare path, out of line.
+[[gnu::noinline, gnu::cold]] bool keeps_rerouting(const World& w, const ProposalSpec& prop,
+                                                  EngineScratch& s, const double* const* row,
+                                                  int nm, double ambition, double e_cand,
+                                                  double unc, bool det, double beta) {
+    const int D = w.dims;
+    const double step = w.d(Dyn::AmendmentStep);
+    double* const st = s.step_text.data();
+    for (int pass = 0; pass < 2; ++pass) {
+        double progress = 0.0;
+        bool stepped = false;
+        for (int m = 0; m < nm; ++m) {
+            const int d = s.rnamed[m];
+            const double q = w.status_quo(d);
+            if (pass == 0) {  // the candidate's own terms, bit for bit
+                st[m] = row[m][1];
+                st[D + m] = row[m][2];
+                continue;
+            }
+            const double t = q + std::max(row[m][0], s.share[d] - step) * (s.text0[d] - q);
+            stepped = stepped || t != row[m][1];
+            st[m] = t;
+            st[D + m] = std::abs(t - q);
+            progress += (t - q) * s.dir[d];
+        }
+        // (A participant that leaves on a step before the last round only fails that round:
+        // the next win-set reads it again. The step matters where it is the last round's.)
+        if (pass == 1 && (!stepped || !s.next_round_last)) break;
+        const double e = pass == 0        ? e_cand
+                         : ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0)
+                                          : 1.0;
+        for (const EngineScratch::Rerouting& rr : s.rerouting) {
+            const int f = rr.from;
+            const Spatial sf =
+                spatial_named(s.round_geo.data() + static_cast<std::size_t>(3 * f) * D, st, nm, D);
+            Options o =
+                s.forced[f]
+                    ? options_now(w, sf, s.terms[f], s.rel[f], e, s.pressure[f], prop.kind, false)
+                    : options(w, sf, s.terms[f], s.rel[f], e, s.pressure[f], unc, prop.kind, false);
+            if (s.forced[f]) o.v[2] = o.v[3] = kNever;
+            const Choice c = choose(o, beta, det, s.disposition[f]);
+            // On a closed exercise an objection blocks: a member willing to go this round must
+            // stay willing. One that vetoed is won over by the other tests; where the text
+            // wins it, it must also reroute.
+            if (!supports(c)) {
+                if (rr.willing) return false;
+                continue;
+            }
+            const double v_stay = o.v[static_cast<int>(c)] - w.d(Dyn::RerouteCost);
+            // The sponsor withdraws its own text (the status quo, 0); anyone else objects.
+            const double v_leave = s.forced[f] ? 0.0 : o.v[3];
+            const bool reroute = det ? !better_beyond_rounding(v_leave, v_stay)
+                                     : rr.u < binary_probability(v_stay, v_leave, beta);
+            if (!reroute) return false;
+        }
+    }
+    return true;
+}
+
+/// Whether the state on route e2 grants the participant's troops transit, at the summit's
+/// kept draw u, with tension as it stands (docs/model.md III.4.7).
+inline bool transit_granted(const World& w, const ProposalSpec& prop, std::size_t e2, double u,
+                            bool det, double beta) {
+    const int f = prop.transit[e2].from, g = prop.transit[e2].through;
+    const double v_grant =
+        -w.d(Dyn::SovereigntyWeight) * w.sovereignty(g) -
+        w.d(Dyn::TensionWeight) *
+            (w.tension(g, f) + (prop.host >= 0 ? w.tension(g, prop.host) : 0.0)) +
+        w.d(Dyn::AffinityWeight) * w.affinity(g, f);
+    const double v_deny = -w.d(Dyn::DenyCost);
+    return det ? !better_beyond_rounding(v_deny, v_grant)
+               : u < binary_probability(v_grant, v_deny, beta);
+}
+
+/// On a closed exercise, the members whose troops the next round would refuse transit, into
+/// s.rerouting: each route's grant again, at the summit's kept draw, with tension as this
+/// round's pressure left it (the win-set must keep them in, docs/model.md III.4.5). Willing
+/// this round: it supported, or left only for the refused transit; else it vetoed. A rare
+/// path, kept out of line (it would weigh on how the compiler inlines resolve).
+[[gnu::noinline, gnu::cold]] void collect_rerouting(const World& w, const ProposalSpec& prop, int p,
+                                                    int t, const Rng& rng, EngineScratch& s,
+                                                    const Flags* flags, bool det, double beta) {
+    for (std::size_t e2 = 0; e2 < prop.transit.size(); ++e2) {
+        const int f = prop.transit[e2].from;
+        const bool willing = supports(s.choice[f]) || (flags[f] & kDropped);
+        if (!willing && !(w.member(f) && s.choice[f] == Choice::Object)) continue;
+        const auto wt = rng.words(Purpose::Transit, Rng::pack(t, p), e2);
+        if (!transit_granted(w, prop, e2, Rng::to_unit(wt[0]), det, beta))
+            s.rerouting.push_back({f, Rng::to_unit(wt[1]), willing});
+    }
+}
+
 }  // namespace
 
 int ConsensusEngine::named_geo(const World& w, const ProposalSpec& prop, EngineScratch& s) {
@@ -332,9 +431,8 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // target (kPrev, filled only where it can be tried: below).
     constexpr int kRow = 5, kUnscaled = kGrid + 1, kPrev = kGrid + 2, kRows = kGrid + 3;
     // The sponsor's target of the previous round of this summit, where it differs from the
-    // current offer: tried when no candidate of the grid, which scales the current offer,
-    // passes both tests (the grid moves with the offer and can step over the one text every
-    // test passes; docs/model.md III.4.5).
+    // current offer: one more candidate (the grid scales the current offer, so it moves with
+    // the offer and can step over the one text every test passes; docs/model.md III.4.5).
     bool prev_target = false;
     if (s.target_kept)
         for (int m = 0; m < named; ++m)
@@ -380,7 +478,6 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // likely to give way (III.4.5).
     const bool det = beta < 0.0;
     const bool likely = !det && !s.vetoers.empty();
-    const double step = w.d(Dyn::AmendmentStep);
     // Under the expected_value sponsor, in the same case: the chance that they all give way
     // weighs each candidate (otherwise every chance is 1).
     const bool expected = likely && v_.sponsor == SponsorRule::ExpectedValue;
@@ -418,61 +515,10 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             }
             return false;
         };
-        // Whether, on the candidate (effect e), every participant of a closed exercise whose
-        // troops would be refused transit at the next round supports the text and reroutes,
-        // not leave (either blocks it): the choice and the transit step's decision (resolve,
-        // steps 1 and 2) by its kept disposition and its route's kept draw (docs/model.md
-        // III.4.5).
-        // Read on the candidate (the sponsor does not move towards a text it would not keep)
-        // and on the offer the next round makes, at most amendment_step of the way per
-        // dimension towards it (step 5 of resolve): a participant that wants less text can
-        // leave on the step though it stays on the candidate (session 21's second attack).
-        auto keeps_rerouting = [&](double e_cand) {
-            double progress = 0.0;
-            bool stepped = false;
-            double* const st = s.step_text.data();
-            for (int m = 0; m < nm; ++m) {
-                const int d = s.rnamed[m];
-                const double q = w.status_quo(d);
-                const double t = q + std::max(row[m][0], s.share[d] - step) * (s.text0[d] - q);
-                stepped = stepped || t != row[m][1];
-                st[m] = t;
-                st[D + m] = std::abs(t - q);
-                progress += (t - q) * s.dir[d];
-            }
-            const double e_step = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
-            for (int pass = 0; pass < (stepped ? 2 : 1); ++pass)
-                for (const EngineScratch::Rerouting& rr : s.rerouting) {
-                    const int f = rr.from;
-                    const double e = pass == 0 ? e_cand : e_step;
-                    const Spatial sf =
-                        pass == 0 ? spatial_of(g_agent(f)) : spatial_named(g_agent(f), st, nm, D);
-                    Options o = s.forced[f] ? options_now(w, sf, s.terms[f], s.rel[f], e,
-                                                          s.pressure[f], prop.kind, false)
-                                            : options(w, sf, s.terms[f], s.rel[f], e, s.pressure[f],
-                                                      unc, prop.kind, false);
-                    if (s.forced[f]) o.v[2] = o.v[3] = kNever;
-                    const Choice c = choose(o, beta, det, s.disposition[f]);
-                    // On a closed exercise an objection blocks: a participant willing to go this
-                    // round must stay willing. One that vetoed is won over by the other tests;
-                    // where the candidate wins it, it must also reroute.
-                    if (!supports(c)) {
-                        if (rr.willing) return false;
-                        continue;
-                    }
-                    const double v_stay = o.v[static_cast<int>(c)] - w.d(Dyn::RerouteCost);
-                    // The sponsor withdraws its own text (the status quo, 0); anyone else objects.
-                    const double v_leave = s.forced[f] ? 0.0 : o.v[3];
-                    const bool reroute = det ? !better_beyond_rounding(v_leave, v_stay)
-                                             : rr.u < binary_probability(v_stay, v_leave, beta);
-                    if (!reroute) return false;
-                }
-            return true;
-        };
         // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
         // (only where the text names more than one dimension: otherwise the same candidates).
-        // Last (scope `last`), only if no candidate has passed both tests by then, the
-        // previous round's target (beside any that pass the margin test only).
+        // Last (scope `last`), the previous round's target of this summit, one more
+        // candidate under every test.
         const int last = nm > 1 ? D : 0;
         for (int scope = -1; scope <= last; ++scope) {
             const bool prev = scope == last;
@@ -489,7 +535,7 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                 if (refused && scope < 0 && k == kGrid) continue;
                 // The candidate's shares and text, its size, the share of the aim it achieves
                 // (effect()) and the sponsor's policy gain (spatial()), term for term.
-                double size = 0.0, moved = 0.0, progress = 0.0, gain = 0.0;
+                double size = 0.0, progress = 0.0, gain = 0.0;
                 for (int m = 0; m < nm; ++m) {
                     const int kk = prev                                  ? kPrev
                                    : (scope < 0 || scope == s.rnamed[m]) ? k
@@ -497,13 +543,13 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                     const double* const r = tab + (static_cast<std::size_t>(m) * kRows + kk) * kRow;
                     row[m] = r;
                     size += r[0];
-                    moved += r[2];
                     progress += r[3];
                     gain += r[4];
                 }
-                // A text that moves nothing is the status quo: no offer (a dimension the text
-                // holds where it stands keeps its share, III.3).
-                if (!(size > 0.0) || !(moved > 0.0)) continue;
+                // A text that moves nothing is the status quo: no offer. (A held dimension,
+                // III.3, adds nothing to the size, so a candidate of positive size moves
+                // some dimension the text can move.)
+                if (!(size > 0.0)) continue;
                 const double e = ambition > 0.0 ? std::clamp(progress / ambition, 0.0, 1.0) : 1.0;
                 // A sponsor does not trade its aim for a token text: below sponsor_floor of the
                 // aim it keeps the proposal for a later summit instead (docs/model.md III.4.5).
@@ -533,7 +579,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                     }
                 }
                 if (!all) continue;
-                if (!s.rerouting.empty() && !keeps_rerouting(e)) continue;
+                if (!s.rerouting.empty() &&
+                    !keeps_rerouting(w, prop, s, row, nm, ambition, e, unc, det, beta))
+                    continue;
                 // Under logit choice a member that vetoed showed that its disposition lies in
                 // its objection's range (it is kept through the summit): it gives way on the
                 // candidate with probability 1 - p_obj(candidate) / p_obj(refused). The
@@ -568,7 +616,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                     if (!all) {
                         // Kept only while no candidate passes both tests: until then nothing
                         // was cut by value (top_value is -inf), so these are all of them.
-                        if (offers == 0)
+                        // (The previous target joins them only if it had passed both tests:
+                        // else it is the last offer's fallback again, a step of nothing.)
+                        if (offers == 0 && (!prev || s.target_both))
                             s.margin_only[margin_only++] = {v, size, prev ? kPrevScope : scope, k};
                         continue;
                     }
@@ -640,11 +690,15 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     }
     const EngineScratch::Offer& o = list[pick];
     s.target_kept = true;
+    s.target_both = list == s.offers.data();
     if (o.scope == kPrevScope) return o.value;  // s.best holds it already
+    // (An even concession scales the dimensions the text can move; a held one keeps its
+    // share, for when the status quo moves back and it can move again, III.3.)
     for (int d = 0; d < D; ++d)
-        s.best[d] = prop.position[d] == kNoParam    ? 0.0
-                    : (o.scope < 0 || o.scope == d) ? s.share[d] * o.k / kGrid
-                                                    : s.share[d];
+        s.best[d] = prop.position[d] == kNoParam ? 0.0
+                    : (o.scope < 0 && s.text0[d] != w.status_quo(d)) || o.scope == d
+                        ? s.share[d] * o.k / kGrid
+                        : s.share[d];
     return o.value;
 }
 
@@ -760,19 +814,6 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
     ProposalResult res;
     bool agreed = false;
     bool withdrawn = false;  // a principal left a closed exercise: it is not held (III.4.7)
-    // Whether the state on route e2 grants the participant's troops transit, at the summit's
-    // kept draw u, with tension as it stands (III.4.7).
-    auto transit_granted = [&](std::size_t e2, double u) {
-        const int f = prop.transit[e2].from, g = prop.transit[e2].through;
-        const double v_grant =
-            -w.d(Dyn::SovereigntyWeight) * w.sovereignty(g) -
-            w.d(Dyn::TensionWeight) *
-                (w.tension(g, f) + (prop.host >= 0 ? w.tension(g, prop.host) : 0.0)) +
-            w.d(Dyn::AffinityWeight) * w.affinity(g, f);
-        const double v_deny = -w.d(Dyn::DenyCost);
-        return det ? !better_beyond_rounding(v_deny, v_grant)
-                   : u < binary_probability(v_grant, v_deny, beta);
-    };
     int vetoes = 0, substance = 0, joined_members = 0, out_members = 0, reservations = 0;
     for (int r = 0; r < rounds_max; ++r) {
         res.rounds = r + 1;
@@ -849,7 +890,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             if (!supports(s.choice[f])) continue;
             // Drawn once per summit, like the dispositions: a refusal is not re-rolled each round.
             const auto wt = rng.words(Purpose::Transit, Rng::pack(t, p), e2);
-            if (transit_granted(e2, Rng::to_unit(wt[0]))) continue;
+            if (transit_granted(w, prop, e2, Rng::to_unit(wt[0]), det, beta)) continue;
             flags[g] |= kTransitDenied;
             // The participant reroutes at a cost, or drops out.
             const Options& of = s.opts[f];
@@ -1144,19 +1185,10 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
             }
             const bool refused = !s.refusers.empty();
             // On a closed exercise, the members whose troops the next round would refuse
-            // transit: each route's grant again, at the summit's kept draw, with tension as
-            // this round's pressure left it (the win-set must keep them in, III.4.5). Willing
-            // this round: it supported, or left only for the refused transit; else it vetoed.
+            // transit (III.4.5).
             s.rerouting.clear();
-            if (!prop.opt_out)
-                for (std::size_t e2 = 0; e2 < prop.transit.size(); ++e2) {
-                    const int f = prop.transit[e2].from;
-                    const bool willing = supports(s.choice[f]) || (flags[f] & kDropped);
-                    if (!willing && !(w.member(f) && s.choice[f] == Choice::Object)) continue;
-                    const auto wt = rng.words(Purpose::Transit, Rng::pack(t, p), e2);
-                    if (!transit_granted(e2, Rng::to_unit(wt[0])))
-                        s.rerouting.push_back({f, Rng::to_unit(wt[1]), willing});
-                }
+            if (!prop.opt_out && !prop.transit.empty())
+                collect_rerouting(w, prop, p, t, rng, s, flags, det, beta);
             s.vetoers.clear();
             if (!det)
                 for (int j = 0; j < n; ++j)
@@ -1168,6 +1200,7 @@ ProposalResult ConsensusEngine::resolve(World& w, const ProposalSpec& prop, int 
                         s.p_refused[j] =
                             std::min(s.p_refused[j], logit_probabilities(s.opts[j], beta)[3]);
                     }
+            s.next_round_last = r + 2 >= rounds_max;
             if (!std::isfinite(win_set(w, prop, p, s, ambition, refused, det ? -1.0 : beta))) {
                 res.win_set_empty = true;
                 if (explain)

@@ -119,6 +119,10 @@ struct EngineScratch {
     std::vector<double> step_text;
     /// `best` holds the win-set's target of an earlier round of this summit (III.4.5)
     bool target_kept = false;
+    /// that target passed both of the win-set's tests (not the margin test alone)
+    bool target_both = false;
+    /// the round after the one the win-set is searched for is the summit's last
+    bool next_round_last = false;
     /// Agent pairs whose tension or affinity can be nonzero (a relation or a susceptibility
     /// in the spec): the only pairs the relations terms visit, so a round costs O(pairs).
     std::vector<std::pair<int, int>> related;

@@ -170,9 +170,10 @@ bool on_agenda(const ModelSpec& spec, const World& w, int p, int t) {
         if (prop.position[d] == kNoParam) continue;
         const double to = w.prop_position(p, d), from = w.status_quo0(d);
         aim += std::abs(to - from);
-        left += std::abs(to - from) > 0.0
-                    ? std::max(0.0, (to - w.status_quo(d)) * (to > from ? 1.0 : -1.0))
-                    : 0.0;
+        // (A remainder within 1e-9 is none: the engine holds such a dimension, III.3.)
+        const double rem =
+            std::abs(to - from) > 0.0 ? (to - w.status_quo(d)) * (to > from ? 1.0 : -1.0) : 0.0;
+        left += rem > 1e-9 ? rem : 0.0;
     }
     if (aim > 0.0) return left > 1e-9;
     return w.adopted_at[p] < 0;  // no position: a one-off decision

@@ -2739,9 +2739,9 @@ TEST(KnownAnswers, AHeldDimensionDoesNotMakeAConcessionLarger) {
 // from the round it vetoes, so the sponsor concedes to where it both accepts the text and
 // reroutes (CCC at 0.6, reroute_cost 0.05: 0.74, in 3 rounds). Before, CCC was won at 0.72
 // and left at once for the refused transit: blocked at every summit whose offer started at
-// 1. Under logit choice no participant leaves in a round after the first (before: 1,678
-// of 4,000), since the win-set also reads it on the step the next round makes, not only
-// on the candidate.
+// 1. Under logit choice no participant leaves in the summit's last round (before: 1,678
+// of 4,000 left in a later round), since the win-set also reads it on the step that round
+// makes, not only on the candidate.
 TEST(KnownAnswers, AVetoerWhoseTroopsAreRefusedIsWonWhereItAlsoReroutes) {
     SpecBuilder b = refused_sponsor(0.05);
     b.spec().proposals[0].transit = {{2, 3}};  // CCC's troops through EEE
@@ -2759,7 +2759,9 @@ TEST(KnownAnswers, AVetoerWhoseTroopsAreRefusedIsWonWhereItAlsoReroutes) {
     for (int m = 0; m < 4000; ++m) {
         const Resolved l = resolve_once(b.spec(), m);
         left += (l.flags[2] & kDropped) != 0;
-        left_later += (l.flags[2] & kDropped) && l.res.rounds > 1;
+        // Leaving in a round before the last only fails that round (the next win-set reads
+        // it again); in the last round it fails the summit, which the win-set foresees.
+        left_later += (l.flags[2] & kDropped) && l.res.rounds == 3;
         passed_runs += passed(l.res.outcome);
     }
     RecordProperty("left", left);
@@ -2876,4 +2878,65 @@ TEST(KnownAnswers, AMoreAccommodatingObjectorNeverLowersThePassRate) {
     RecordProperty("pass_064", pass[1]);
     EXPECT_TRUE(pass[1] >= pass[0] || compatible(pass[0], 4000, pass[1], 4000))
         << pass[0] << " then " << pass[1];
+}
+
+// ---- Session 21's third attack -------------------------------------------------------
+
+// The step the next round makes is read for a refused participant only where that round
+// is the summit's last: before it, a drop-out on the step only fails that round, and the
+// next win-set reads the member again. CCC (at 0.6) vetoes, its troops are refused
+// (reroute_cost 0.1), amendment_step 0.4: the sponsor steps 1 -> 0.6 of the way (CCC leaves
+// there), then to 0.48 (0.692), adopted in round 3 at every summit. Reading every step
+// emptied the win-set in round 1: blocked at every summit.
+TEST(KnownAnswers, AStepBeforeTheLastRoundMayLoseARefusedParticipant) {
+    SpecBuilder b = refused_sponsor(0.1);
+    b.spec().proposals[0].transit = {{2, 3}};  // CCC's troops through EEE
+    b.set(path("CCC", "position.d0"), 0.6).set(path("CCC", "salience.d0"), 1.0);
+    b.dyn(Dyn::ObjectionCost, 0.1).dyn(Dyn::Rounds, 3).dyn(Dyn::AmendmentStep, 0.4);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    const RunRecord r = run(b.spec(), 0);
+    for (int t = 0; t < 3; ++t) EXPECT_TRUE(passed(outcome(r, t, 0))) << "summit " << t;
+}
+
+// An even concession scales only the dimensions the text can move: a held dimension keeps
+// its share, for when the status quo moves back. q_up raises d1 to 0.8 and q_down lowers it
+// to 0.4 a summit later; XXX (indifferent on d1) makes p_main concede d0 meanwhile. When
+// p_main is tabled again d1's share is still whole: adopted at its position 0.8 on d1.
+// Before, the even concession of the summit where d1 was held cut it to 0.8 of the way, and
+// the text came back diluted there (d1 0.72).
+TEST(KnownAnswers, AnEvenConcessionLeavesAHeldDimensionWhole) {
+    SpecBuilder b(2, 1, 5);
+    b.agent("AAA", Role::Member, 0.4);
+    b.agent("BBB", Role::Member, 0.3);
+    b.agent("XXX", Role::Member, 0.3);
+    b.set("status_quo.d0", 0.5).set("status_quo.d1", 0.5);
+    for (const char* id : {"AAA", "BBB"})
+        b.set(path(id, "position.d0"), 0.9)
+            .set(path(id, "position.d1"), 0.8)
+            .set(path(id, "salience.d0"), 1.0)
+            .set(path(id, "salience.d1"), 0.2);
+    b.set(path("XXX", "position.d0"), 0.5).set(path("XXX", "position.d1"), 0.5);
+    b.set(path("XXX", "salience.d0"), 1.0);
+    const int up = b.proposal("q_up", Kind::Institution, 1);
+    const int main = b.proposal("p_main", Kind::Institution, 0);
+    const int down = b.proposal("q_down", Kind::Institution, 2);
+    b.spec().proposals[up].position[0] = kNoParam;
+    b.spec().proposals[down].position[0] = kNoParam;
+    b.spec().proposals[up].first_period = b.spec().proposals[up].last_period = 0;
+    b.spec().proposals[main].first_period = 1;
+    b.spec().proposals[main].last_period = 4;
+    b.spec().proposals[down].first_period = b.spec().proposals[down].last_period = 1;
+    b.set("agenda.q_up.position.d1", 0.8).set("agenda.q_down.position.d1", 0.4);
+    b.set("agenda.p_main.position.d0", 0.9).set("agenda.p_main.position.d1", 0.8);
+    b.dyn(Dyn::IncidentRate, 0.0).dyn(Dyn::ImplementationRate, 1.0);
+    b.dyn(Dyn::ImplementationLag, 1.0).dyn(Dyn::Rounds, 2).dyn(Dyn::AmendmentStep, 0.2);
+    b.dyn(Dyn::ObjectionCost, 0.1);
+    b.spec().variants.choice = ChoiceRule::Deterministic;
+    b.spec().variants.pressure = PressureRule::Disabled;
+    const RunRecord r = run(b.spec(), 0);
+    int adopted_at = -1;
+    for (int t = 1; t < 5 && adopted_at < 0; ++t)
+        if (passed(outcome(r, t, main))) adopted_at = t;
+    ASSERT_GE(adopted_at, 2);
+    EXPECT_NEAR(text_of(r, adopted_at, main, 1), 0.8f, 1e-6f);
 }
