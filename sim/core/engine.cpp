@@ -431,8 +431,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // target (kPrev, filled only where it can be tried: below).
     constexpr int kRow = 5, kUnscaled = kGrid + 1, kPrev = kGrid + 2, kRows = kGrid + 3;
     // The sponsor's target of the previous round of this summit, where it differs from the
-    // current offer: one more candidate (the grid scales the current offer, so it moves with
-    // the offer and can step over the one text every test passes; docs/model.md III.4.5).
+    // current offer: tried where no candidate of the grid passes both tests (the grid scales
+    // the current offer, so it moves with the offer and can step over the one text every
+    // test passes; docs/model.md III.4.5).
     bool prev_target = false;
     if (s.target_kept)
         for (int m = 0; m < named; ++m)
@@ -517,8 +518,8 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         };
         // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
         // (only where the text names more than one dimension: otherwise the same candidates).
-        // Last (scope `last`), the previous round's target of this summit, one more
-        // candidate under every test.
+        // Last (scope `last`), only if no candidate has passed both tests by then, the
+        // previous round's target of this summit, under every test.
         const int last = nm > 1 ? D : 0;
         for (int scope = -1; scope <= last; ++scope) {
             const bool prev = scope == last;
