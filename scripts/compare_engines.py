@@ -34,11 +34,11 @@ SCENARIOS = [
     "scenarios/uzbek_rapprochement.yaml",
     "scenarios/history/sco2001.yaml",
 ]
-VARIANTS = {  # name: the model line of the copy
-    "det": "model: {choice: deterministic, amendment: win_set, pressure: enabled}",
-    "compromise": "model: {choice: logit, amendment: towards_compromise, pressure: enabled}",
-    "nopressure": "model: {choice: logit, amendment: win_set, pressure: disabled}",
-    "det_compromise": "model: {choice: deterministic, amendment: towards_compromise, pressure: enabled}",
+VARIANTS = {  # name: the model variants the copy changes (the rest of its model line kept)
+    "det": {"choice": "deterministic"},
+    "compromise": {"amendment": "towards_compromise"},
+    "nopressure": {"pressure": "disabled"},
+    "det_compromise": {"choice": "deterministic", "amendment": "towards_compromise"},
 }
 VARIANT_BASES = ["scenarios/sco2014.yaml", "scenarios/history/sco2001.yaml"]
 
@@ -50,10 +50,16 @@ def experiments(workdir):
         if not re.search(r"^model:.*$", text, re.M):
             sys.exit(f"compare_engines: {base} has no one-line model: entry to vary")
         stem = os.path.splitext(os.path.basename(base))[0]
-        for name, line in VARIANTS.items():
+        line = re.search(r"^model:.*$", text, re.M).group(0)
+        for name, changes in VARIANTS.items():
+            new = line
+            for key, value in changes.items():
+                new, k = re.subn(rf"\b{key}: \w+", f"{key}: {value}", new, count=1)
+                if k != 1:
+                    sys.exit(f"compare_engines: {base}'s model line names no {key}")
             path = os.path.join(workdir, f"{stem}_{name}.yaml")
             with open(path, "w") as f:
-                f.write(re.sub(r"^model:.*$", line, text, count=1, flags=re.M))
+                f.write(text.replace(line, new, 1))
             out.append((f"{stem}_{name}", path))
     return out
 
