@@ -28,10 +28,11 @@ void EngineScratch::resize(const ModelSpec& spec) {
               [&](int a, int b) { return spec.dimensions[a] < spec.dimensions[b]; });
     dim_rank.resize(dims);
     for (int r = 0; r < dims; ++r) dim_rank[dims_by_id[r]] = r;
-    offers.resize(static_cast<std::size_t>(dims + 1) * (ConsensusEngine::kGrid + 1));
+    offers.resize(static_cast<std::size_t>(dims + 1) * (ConsensusEngine::kGrid + 2));
     margin_only.resize(offers.size());
     holders.reserve(agents);
-    cand_terms.resize(static_cast<std::size_t>(dims) * (ConsensusEngine::kGrid + 3) * 5);
+    cand_terms.resize(static_cast<std::size_t>(dims) * (ConsensusEngine::kGrid + 5) * 5);
+    floor_scale.resize(static_cast<std::size_t>(dims) + 1);
     round_geo.resize(static_cast<std::size_t>(2 + 3 * agents) * dims);
     rnamed.resize(dims);
     terms.resize(agents);
@@ -92,6 +93,9 @@ bool supports(Choice c) {
 constexpr double kNever = -std::numeric_limits<double>::infinity();
 /// The scope of the win-set candidate that is the previous round's target (III.4.5).
 constexpr int kPrevScope = -2;
+/// The scope of the win-set candidate at the sponsor's floor, every share scaled together
+/// (III.4.5); kFloorLine - d: the one on dimension d's line alone.
+constexpr int kFloorScope = -3, kFloorLine = -4;
 /// The same bits (not ==, which equates -0.0 and +0.0: a sum or difference with either can
 /// differ in the sign of a zero).
 bool same_bits(double a, double b) {
@@ -427,9 +431,11 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     // Each named dimension's terms of a candidate, for every k of the grid and for the
     // unscaled share (what the loop below would compute per candidate, the same operations
     // on the same values): [m][k][share, text, distance, progress, sponsor's gain term].
-    // The rows of one dimension: k = 0..kGrid, the unscaled share, and the previous round's
-    // target (kPrev, filled only where it can be tried: below).
-    constexpr int kRow = 5, kUnscaled = kGrid + 1, kPrev = kGrid + 2, kRows = kGrid + 3;
+    // The rows of one dimension: k = 0..kGrid, the unscaled share, the previous round's
+    // target (kPrev, filled only where it can be tried: below) and the texts at the sponsor's
+    // floor (kFloor: every share scaled together; kFloorOne: this dimension's alone; likewise).
+    constexpr int kRow = 5, kUnscaled = kGrid + 1, kPrev = kGrid + 2, kFloor = kGrid + 3,
+                  kFloorOne = kGrid + 4, kRows = kGrid + 5;
     // The sponsor's target of the previous round of this summit, where it differs from the
     // current offer: tried where no candidate of the grid passes both tests (the grid scales
     // the current offer, so it moves with the offer and can step over the one text every
@@ -439,22 +445,80 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         for (int m = 0; m < named; ++m)
             prev_target = prev_target || s.best[s.rnamed[m]] < s.share[s.rnamed[m]];
     double* const tab = s.cand_terms.data();
+    // Row k of named dimension m for the share c of the way (q, a and dir: the dimension's
+    // status quo, the aim's extent and its direction).
+    auto fill_row = [&](int m, int k, double c, double q, double a, double dir) {
+        // (A held dimension, a = 0, moves nothing: it adds nothing to a candidate's size.)
+        const double t = q + c * a;
+        double* const r = tab + (static_cast<std::size_t>(m) * kRows + k) * kRow;
+        r[0] = a != 0.0 ? c : 0.0;
+        r[1] = t;
+        r[2] = std::abs(t - q);
+        r[3] = (t - q) * dir;
+        r[4] = xs[D + m] * (xs[2 * D + m] - std::abs(xs[m] - t));
+    };
     for (int m = 0; m < named; ++m) {
         const int d = s.rnamed[m];
         const double q = w.status_quo(d), a = s.text0[d] - w.status_quo(d), dir = s.dir[d];
         const double share = s.share[d];
-        for (int k = 0; k <= (prev_target ? kPrev : kUnscaled); ++k) {
-            const double c = k == kPrev ? s.best[d] : k == kUnscaled ? share : share * k / kGrid;
-            // (A held dimension, a = 0, moves nothing: it adds nothing to a candidate's size.)
-            const double t = q + c * a;
-            double* const r = tab + (static_cast<std::size_t>(m) * kRows + k) * kRow;
-            r[0] = a != 0.0 ? c : 0.0;
-            r[1] = t;
-            r[2] = std::abs(t - q);
-            r[3] = (t - q) * dir;
-            r[4] = xs[D + m] * (xs[2 * D + m] - std::abs(xs[m] - t));
-        }
+        for (int k = 0; k <= (prev_target ? kPrev : kUnscaled); ++k)
+            fill_row(m, k,
+                     k == kPrev       ? s.best[d]
+                     : k == kUnscaled ? share
+                                      : share * k / kGrid,
+                     q, a, dir);
     }
+    // The texts at the sponsor's floor: the current offer's shares scaled together, or one
+    // dimension's alone (where the text names more than one), until the text achieves
+    // exactly sponsor_floor of the aim. The grid can step over them, from a candidate above
+    // the floor that some veto holder refuses to one below it that the sponsor may not
+    // offer, and find the win-set empty where the texts between pass. Tried last, where no
+    // other candidate passes both tests (III.4.5). s.floor_scale[0] is the even line's
+    // scale, s.floor_scale[1 + d] dimension d's (0: none to try: the line does not cross
+    // the floor below the current offer). Returns whether any is to be tried.
+    auto floor_candidates = [&]() {
+        const double f_raw = w.d(Dyn::SponsorFloor);
+        auto progress_at = [&](int m) {  // dimension m's progress at the current offer
+            return tab[(static_cast<std::size_t>(m) * kRows + kGrid) * kRow + 3];
+        };
+        double full = 0.0;
+        for (int m = 0; m < named; ++m) full += progress_at(m);
+        std::fill(s.floor_scale.begin(), s.floor_scale.end(), 0.0);
+        if (!(f_raw > 0.0) || !(ambition > 0.0) || !(full > 0.0)) return false;
+        const double target = f_raw * ambition;
+        // (Below 1 by more than the agenda's tolerance: a scale within rounding of 1 would
+        // offer the current text again, the refused one among them.)
+        constexpr double kBelowOne = 1.0 - 1e-9;
+        bool any = false;
+        const double f = target / full;
+        if (f < kBelowOne) {
+            s.floor_scale[0] = f;
+            for (int m = 0; m < named; ++m) {
+                const int d = s.rnamed[m];
+                fill_row(m, kFloor, s.share[d] * f, w.status_quo(d), s.text0[d] - w.status_quo(d),
+                         s.dir[d]);
+            }
+            any = true;
+        }
+        if (named > 1)
+            for (int m = 0; m < named; ++m) {
+                const int d = s.rnamed[m];
+                const double pd = progress_at(m);
+                if (!(pd > 0.0)) continue;  // held, or no share left: the line moves nothing
+                double others = 0.0;
+                for (int i = 0; i < named; ++i)
+                    if (i != m) others += progress_at(i);
+                const double fd = (target - others) / pd;
+                // (At or below 0 the line's own end, this dimension's share 0, already
+                // meets the floor: the grid crosses none on it.)
+                if (!(fd > 0.0) || !(fd < kBelowOne)) continue;
+                s.floor_scale[1 + static_cast<std::size_t>(d)] = fd;
+                fill_row(m, kFloorOne, s.share[d] * fd, w.status_quo(d),
+                         s.text0[d] - w.status_quo(d), s.dir[d]);
+                any = true;
+            }
+        return any;
+    };
     // The candidate's rows of the table (index m): its text and distance from the status
     // quo, the same for every member.
     const double** const row = s.cand_rows.data();
@@ -484,6 +548,11 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     const bool expected = likely && v_.sponsor == SponsorRule::ExpectedValue;
     // The search, compiled for one and two named dimensions (the loops over them unrolled)
     // and for any number: the same operations in the same order either way.
+    auto scope_of = [](bool prev, bool at_floor, int floor_dim, int scope) {
+        return prev       ? kPrevScope
+               : at_floor ? (floor_dim < 0 ? kFloorScope : kFloorLine - floor_dim)
+                          : scope;
+    };
     auto search = [&](auto fixed) {
         constexpr int N = decltype(fixed)::value;
         const int nm = N > 0 ? N : named;
@@ -518,19 +587,27 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
         };
         // Candidate offers: every share scaled by k/kGrid (scope -1), or one dimension's alone
         // (only where the text names more than one dimension: otherwise the same candidates).
-        // Last (scope `last`), only if no candidate has passed both tests by then, the
-        // previous round's target of this summit, under every test.
+        // Then (scope `last`), only if no candidate has passed both tests by then, the
+        // previous round's target of this summit, under every test; last (scopes from `last`
+        // + 1), on the same condition, the texts at the sponsor's floor: on the even line,
+        // then on each dimension's line (floor_dim; only where the text names more than one).
         const int last = nm > 1 ? D : 0;
-        for (int scope = -1; scope <= last; ++scope) {
-            const bool prev = scope == last;
-            if (prev && (!prev_target || offers > 0)) break;
+        for (int scope = -1; scope <= last + 1 + (nm > 1 ? D : 0); ++scope) {
+            const bool prev = scope == last, at_floor = scope > last;
+            if (prev && offers > 0) break;  // nor the floor's texts, then
+            if (prev && !prev_target) continue;
+            if (scope == last + 1 && (offers > 0 || !floor_candidates())) break;
+            const int floor_dim = scope - last - 2;  // -1: the even line
+            if (at_floor && !(s.floor_scale[static_cast<std::size_t>(1 + floor_dim)] > 0.0))
+                continue;
+            const bool one = prev || at_floor;  // a single candidate, not a line of the grid
+            const int one_row = prev ? kPrev : kFloor;
             // (No one-dimension concession on a dimension the text holds: it moves nothing.)
-            if (!prev && scope >= 0 &&
+            if (!one && scope >= 0 &&
                 (prop.position[scope] == kNoParam || s.share[scope] <= 0.0 ||
                  s.text0[scope] == w.status_quo(scope)))
                 continue;
-            for (int k = prev ? kGrid : kGrid - (scope >= 0 ? 1 : 0); k >= (prev ? kGrid : 0);
-                 --k) {
+            for (int k = one ? kGrid : kGrid - (scope >= 0 ? 1 : 0); k >= (one ? kGrid : 0); --k) {
                 if (scope < 0 && k == 0) break;  // the status quo itself is no offer
                 // A text a veto holder refused, unchanged for it since, is not offered again.
                 if (refused && scope < 0 && k == kGrid) continue;
@@ -538,7 +615,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                 // (effect()) and the sponsor's policy gain (spatial()), term for term.
                 double size = 0.0, progress = 0.0, gain = 0.0;
                 for (int m = 0; m < nm; ++m) {
-                    const int kk = prev                                  ? kPrev
+                    const int kk = one                                   ? (floor_dim < 0              ? one_row
+                                                                            : s.rnamed[m] == floor_dim ? kFloorOne
+                                                                                                       : kUnscaled)
                                    : (scope < 0 || scope == s.rnamed[m]) ? k
                                                                          : kUnscaled;
                     const double* const r = tab + (static_cast<std::size_t>(m) * kRows + kk) * kRow;
@@ -620,11 +699,13 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
                         // (The previous target joins them only if it had passed both tests:
                         // else it is the last offer's fallback again, a step of nothing.)
                         if (offers == 0 && (!prev || s.target_both))
-                            s.margin_only[margin_only++] = {v, size, prev ? kPrevScope : scope, k};
+                            s.margin_only[margin_only++] = {
+                                v, size, scope_of(prev, at_floor, floor_dim, scope), k};
                         continue;
                     }
                 }
-                s.offers[offers++] = {worth, size, prev ? kPrevScope : scope, k, chance};
+                s.offers[offers++] = {worth, size, scope_of(prev, at_floor, floor_dim, scope), k,
+                                      chance};
                 if (worth > top_value || (worth == top_value && size > top_size)) {
                     top_value = worth;
                     top_size = size;
@@ -676,7 +757,9 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
             size_max = std::max(size_max, list[i].size);
     const double final_size_cut = below_tie(size_max);
     auto rank = [&](const EngineScratch::Offer& o) {
-        return o.scope < 0 ? -1 : s.dim_rank[o.scope];
+        return o.scope >= 0            ? s.dim_rank[o.scope]
+               : o.scope <= kFloorLine ? s.dim_rank[kFloorLine - o.scope]
+                                       : -1;
     };
     int pick = -1;
     for (int i = 0; i < offers; ++i) {
@@ -693,12 +776,21 @@ double ConsensusEngine::win_set(const World& w, const ProposalSpec& prop, int p,
     s.target_kept = true;
     s.target_both = list == s.offers.data();
     if (o.scope == kPrevScope) return o.value;  // s.best holds it already
+    if (o.scope <= kFloorLine) {                // one dimension's share alone, at the floor
+        const int fd = kFloorLine - o.scope;
+        for (int d = 0; d < D; ++d)
+            s.best[d] = prop.position[d] == kNoParam ? 0.0
+                        : d == fd ? s.share[d] * s.floor_scale[1 + static_cast<std::size_t>(d)]
+                                  : s.share[d];
+        return o.value;
+    }
     // (An even concession scales the dimensions the text can move; a held one keeps its
     // share, for when the status quo moves back and it can move again, III.3.)
     for (int d = 0; d < D; ++d)
         s.best[d] = prop.position[d] == kNoParam ? 0.0
                     : (o.scope < 0 && s.text0[d] != w.status_quo(d)) || o.scope == d
-                        ? s.share[d] * o.k / kGrid
+                        ? (o.scope == kFloorScope ? s.share[d] * s.floor_scale[0]
+                                                  : s.share[d] * o.k / kGrid)
                         : s.share[d];
     return o.value;
 }

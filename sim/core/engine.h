@@ -35,7 +35,7 @@ struct EngineScratch {
         /// the chance that every member that vetoed gives way (expected_value sponsor; 1 else)
         double chance = 1.0;
     };
-    /// [(dimension + 1) x (kGrid + 1)] the accepted candidates of one search (no allocation:
+    /// [(dimension + 1) x (kGrid + 2)] the accepted candidates of one search (no allocation:
     /// sized by resize)
     std::vector<Offer> offers;
     /// [as offers] under logit choice after vetoes, while no candidate has made every member
@@ -54,11 +54,17 @@ struct EngineScratch {
         double threat = 0.0;
     };
     std::vector<Holder> holders;  // [agent] (reserved)
-    /// [named dimension][kGrid + 2][5] the win-set candidates' terms on one dimension: for
-    /// the share scaled by k / kGrid (k = 0..kGrid) and unscaled (kGrid + 1), the share, the
+    /// [named dimension][kGrid + 5][5] the win-set candidates' terms on one dimension: for
+    /// the share scaled by k / kGrid (k = 0..kGrid), unscaled (kGrid + 1), the previous
+    /// round's target (kGrid + 2) and the texts at the sponsor's floor (kGrid + 3 on the even
+    /// line, kGrid + 4 on this dimension's line alone), the share, the
     /// text, its distance from the status quo, its progress along the aim and the sponsor's
     /// gain term; a candidate's sums add them up dimension by dimension.
     std::vector<double> cand_terms;
+    /// [1 + dimension] the win-set's texts at the sponsor's floor: the scale of the current
+    /// shares on the even line (0), of dimension d's share alone on its line (1 + d); 0
+    /// where none is tried (ConsensusEngine::win_set)
+    std::vector<double> floor_scale;
     /// [(3 x agent + 2) x dimension] the per-proposal constants on the named dimensions
     /// (rnamed), set by ConsensusEngine::named_geo and read by resolve and win_set: per agent
     /// its position, salience and distance from the status quo; then the round's text and
@@ -259,7 +265,11 @@ class ConsensusEngine {
     /// a share of the way from the status quo to the tabled text no larger than the current
     /// offer's (all shares scaled together, or one dimension's alone, on a grid of kGrid
     /// steps), the one every veto holder prefers to withholding consensus that the sponsor
-    /// values most. Ties (docs/model.md III.4.5), values and sizes compared within kTie
+    /// values most. Where no such candidate passes both tests (below), the previous round's
+    /// target and then the text at the sponsor's floor (the current shares scaled together
+    /// to exactly sponsor_floor of the aim) are tried, in that order, under the same tests:
+    /// the grid can step over every text that passes. Ties (docs/model.md III.4.5), values
+    /// and sizes compared within kTie
     /// relative: the larger offer; then the even concession (every share scaled together)
     /// before a one-dimension one; then the concession on the dimension whose id comes
     /// first in byte order (s.dim_rank); never the file's order of the dimensions. Writes its

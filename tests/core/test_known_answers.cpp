@@ -590,6 +590,122 @@ TEST(KnownAnswers, TheWinSetOfferIsTheSponsorsBestAcceptablePoint) {
     EXPECT_LT(missed, nonempty);
 }
 
+// The same random cases with a sponsor floor F between the grid's points: in one dimension
+// the members accept an interval of shares that starts at the status quo, so the text at
+// exactly F is in the win-set whenever any text at F or above is, and then the text passes
+// with at least F of its aim; otherwise it fails. Before the floor's own text was a
+// candidate, the grid stepped from a share above F that some member refuses to one below F
+// that the sponsor may not offer, and the text failed although texts between passed (the
+// free trade zone of the record scenario at sponsor_floor 0.375, session 22's attack).
+TEST(KnownAnswers, TheSponsorsFloorIsItselfACandidate) {
+    std::mt19937_64 gen(2022);
+    std::uniform_real_distribution<double> U(0.0, 1.0);
+    int passed_cases = 0, only_at_floor = 0;
+    for (int c = 0; c < 800; ++c) {
+        const int n = 3 + static_cast<int>(U(gen) * 3);
+        SpecBuilder b(1, 0, 1);
+        const double q = U(gen), y0 = U(gen), cost = 0.02 + 0.2 * U(gen);
+        const double F = 0.05 + 0.9 * U(gen);
+        std::vector<double> x(n), s(n);
+        for (int i = 0; i < n; ++i) {
+            b.agent("A" + std::to_string(i));
+            x[i] = i == 0 ? y0 : U(gen);
+            s[i] = 0.2 + 0.8 * U(gen);
+            b.set(path("A" + std::to_string(i), "position.d0"), x[i]);
+            b.set(path("A" + std::to_string(i), "salience.d0"), s[i]);
+        }
+        b.set("status_quo.d0", q);
+        b.proposal("text", Kind::Institution, 0);
+        b.set("agenda.text.position.d0", y0);
+        b.dyn(Dyn::ObjectionCost, cost).dyn(Dyn::AmendmentStep, 1.0).dyn(Dyn::Rounds, 2);
+        b.dyn(Dyn::SponsorFloor, F);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        b.spec().variants.pressure = PressureRule::Disabled;
+        auto margin = [&](double w) {
+            const double y = q + w * (y0 - q);
+            double m = 1.0;
+            for (int i = 1; i < n; ++i) m = std::min(m, gain_at(x[i], s[i], q, y) + cost);
+            return m;
+        };
+        if (margin(1.0) >= 0.0 || std::abs(y0 - q) < 0.05) continue;  // nothing to bargain
+        if (std::abs(margin(F)) < 1e-9) continue;  // F on the win-set's edge: rounding decides
+        const Resolved r = resolve_once(b.spec(), 0);
+        ASSERT_EQ(passed(r.res.outcome), margin(F) > 0.0) << "case " << c;
+        if (!passed(r.res.outcome)) continue;
+        ++passed_cases;
+        const double w = (r.text[0] - q) / (y0 - q);
+        ASSERT_GE(w, F - 1e-6) << "case " << c;
+        bool grid = false;
+        for (int k = 1; k <= 10; ++k) grid = grid || (k / 10.0 >= F && margin(k / 10.0) >= 0.0);
+        if (!grid) {
+            ++only_at_floor;
+            ASSERT_NEAR(w, F, 1e-6) << "case " << c;
+        }
+    }
+    EXPECT_GT(passed_cases, 50);
+    RecordProperty("only_at_floor", only_at_floor);
+    EXPECT_GT(only_at_floor, 5);  // the cases the grid alone would have lost
+}
+
+// A floor just above a point of the grid (session 22's second attack): the grid point
+// itself misses the floor by the rounding of its effect, and the floor's text was skipped as
+// "on the grid" within 1e-9, so for floors in about (0.3 + 1e-12, 0.3 + 1e-10) neither was
+// tried and the text was blocked, while floors 0.3 and 0.3 + 5e-10 passed. opposed(0.1) at
+// objection cost 0.14: the opponents accept up to 0.35 of the way (0.4 w <= 0.14).
+TEST(KnownAnswers, AFloorJustAboveAGridPointIsStillReached) {
+    for (const double F : {0.3, 0.3 + 5e-11, 0.3 + 5e-10, 0.33, 0.36}) {
+        SpecBuilder b = opposed(0.1);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        b.dyn(Dyn::ObjectionCost, 0.14).dyn(Dyn::AmendmentStep, 1.0).dyn(Dyn::Rounds, 2.0);
+        b.dyn(Dyn::SponsorFloor, F);
+        const Resolved r = resolve_once(b.spec(), 0);
+        const std::string what = "floor " + std::to_string(F);
+        if (F > 0.35) {
+            EXPECT_EQ(r.res.outcome, Outcome::Blocked) << what;
+            EXPECT_TRUE(r.res.win_set_empty) << what;
+            continue;
+        }
+        ASSERT_EQ(r.res.outcome, Outcome::Diluted) << what;
+        EXPECT_GE((r.text[0] - 0.5) / 0.4, F - 1e-6) << what;
+        EXPECT_LE((r.text[0] - 0.5) / 0.4, 0.35 + 1e-9) << what;
+    }
+}
+
+// Two dimensions (session 22's second attack): the opponents care about d0 alone and accept
+// up to 0.35 of its way (objection cost 0.35, salience 1); the sponsor values d1 five times
+// more than d0. The aim is 2 (both dimensions from 0 to 1), so on d0's line (d1 kept whole)
+// the effect is (w0 + 1) / 2: the grid's 0.3 gives 0.65, its 0.4 is refused. At floor 0.66
+// the text on d0's line at the floor (w0 = 0.32, effect 0.66) is the one the sponsor wants:
+// it keeps d1 whole. With the floor's text on the even line only, (0.66, 0.66) was refused,
+// the win-set counted as empty, and a higher floor could give a smaller text than a lower
+// one (0.825 against 0.851 in the attack's scenario).
+TEST(KnownAnswers, TheFloorIsReachedOnEachDimensionsLineToo) {
+    for (const double F : {0.6, 0.66}) {
+        SpecBuilder b(2, 0, 1);
+        b.agent("AAA");
+        b.agent("BBB");
+        b.agent("CCC");
+        b.set(path("AAA", "position.d0"), 1.0).set(path("AAA", "position.d1"), 1.0);
+        b.set(path("AAA", "salience.d0"), 0.2).set(path("AAA", "salience.d1"), 1.0);
+        for (const char* id : {"BBB", "CCC"}) {
+            b.set(path(id, "position.d0"), 0.0).set(path(id, "salience.d0"), 1.0);
+            b.set(path(id, "position.d1"), 1.0);
+        }
+        b.proposal("text", Kind::Plan, 0);
+        b.set("agenda.text.position.d0", 1.0).set("agenda.text.position.d1", 1.0);
+        b.dyn(Dyn::ObjectionCost, 0.35).dyn(Dyn::AmendmentStep, 1.0).dyn(Dyn::Rounds, 2.0);
+        b.dyn(Dyn::SponsorFloor, F);
+        b.spec().variants.choice = ChoiceRule::Deterministic;
+        b.spec().variants.pressure = PressureRule::Disabled;
+        const Resolved r = resolve_once(b.spec(), 0);
+        const std::string what = "floor " + std::to_string(F);
+        ASSERT_EQ(r.res.outcome, Outcome::Diluted) << what;
+        EXPECT_NEAR(r.text[1], 1.0f, 1e-6f) << what;  // d1 kept whole
+        EXPECT_NEAR(r.text[0], F < 0.65 ? 0.3f : 0.32f, 1e-6f) << what;
+        EXPECT_GE((r.text[0] + r.text[1]) / 2.0, F - 1e-6) << what;
+    }
+}
+
 // ---- 7. Opt-out projects ---------------------------------------------------------------
 
 namespace {
@@ -1271,10 +1387,14 @@ TEST(KnownAnswers, SponsorFloorZeroIsTheModelBeforeTheFloor) {
 // 0.25 of the aim (0.4 w <= 0.1), so the win-set's best grid point is 0.2.
 // - step 1, floor 0 or exactly 0.2: round 1 vetoed, round 2 at text 0.58 (each opponent
 //   loses 0.08 < 0.1) passes: diluted, dilution 0.8, two rounds.
-// - step 1, floor just above 0.2 (0.2 + 1e-9, 0.25): the win-set above the floor is empty:
-//   blocked in round 1, win_set_empty, the offer carried unchanged (1).
+// - step 1, floor just above 0.2 (0.2 + 1e-9, 0.25): no grid point lies in [floor, 0.25],
+//   but the text at the floor itself does (since session 22): diluted at text 0.5 + 0.4 x
+//   floor in round 2 (before, the win-set counted as empty and the text was blocked).
+// - step 1, floor just above 0.25 (and 1): the win-set above the floor is empty: blocked
+//   in round 1, win_set_empty, the offer carried unchanged (1).
 // - the same with objection cost 0.22 (acceptable up to 0.55): floor exactly 0.5 passes at
-//   text 0.7, dilution 0.5; a floor just above it is blocked at once.
+//   text 0.7, dilution 0.5, and so does a floor just above it, at its own text; a floor
+//   just above 0.55 is blocked at once.
 // - step 0.2, floor 0.2: the sponsor concedes 0.8, 0.6, the third round still vetoed:
 //   blocked when the rounds run out (not an empty win-set), offer 0.6 carried.
 TEST(KnownAnswers, TheSponsorsFloorByHand) {
@@ -1288,15 +1408,17 @@ TEST(KnownAnswers, TheSponsorsFloorByHand) {
     const Case cases[] = {
         {0.1, 1.0, 0.0, Outcome::Diluted, 2, false, 1.0, 0.58},
         {0.1, 1.0, 0.2, Outcome::Diluted, 2, false, 1.0, 0.58},
-        {0.1, 1.0, 0.2 + 1e-9, Outcome::Blocked, 1, true, 1.0, 0.9},
-        {0.1, 1.0, 0.25, Outcome::Blocked, 1, true, 1.0, 0.9},
+        {0.1, 1.0, 0.2 + 1e-9, Outcome::Diluted, 2, false, 1.0, 0.58},
+        {0.1, 1.0, 0.25, Outcome::Diluted, 2, false, 1.0, 0.6},
+        {0.1, 1.0, 0.25 + 1e-6, Outcome::Blocked, 1, true, 1.0, 0.9},
         {0.1, 1.0, 1.0, Outcome::Blocked, 1, true, 1.0, 0.9},
         {0.1, 0.2, 0.2, Outcome::Blocked, 3, false, 0.6, 0.74},
         {0.1, 0.2, 0.7, Outcome::Blocked, 1, true, 1.0, 0.9},
         // Objection cost 0.22: acceptable up to 0.55, best grid point 0.5, whose effect
         // rounds to 0.4999999999999999: a floor of exactly 0.5 must still admit it.
         {0.22, 1.0, 0.5, Outcome::Diluted, 2, false, 1.0, 0.7},
-        {0.22, 1.0, 0.5 + 1e-9, Outcome::Blocked, 1, true, 1.0, 0.9},
+        {0.22, 1.0, 0.5 + 1e-9, Outcome::Diluted, 2, false, 1.0, 0.7},
+        {0.22, 1.0, 0.55 + 1e-6, Outcome::Blocked, 1, true, 1.0, 0.9},
     };
     for (const Case& c : cases) {
         SpecBuilder b = opposed(0.1);

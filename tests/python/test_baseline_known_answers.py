@@ -111,9 +111,14 @@ def test_logit_tends_to_deterministic_choice_as_precision_grows(tmp_path):
     tv40, tv1000 = tv_per_cell(at40, det), tv_per_cell(at1000, det)
     # at the baseline's precision the noise matters (vetoes by noise, support by noise)
     assert tv40.sum() > 0.5
-    # at 1000 only near-ties differ (a margin within a few thousandths of a utility unit)
+    # at 1000 only near-ties differ (a margin within a few thousandths of a utility unit).
+    # The largest cell, measured at the session-22 port: the development bank in 2015 (9.25%
+    # of runs), whose third-round text leaves Russia 0.003 short of its objection (join
+    # -0.094 against object -0.097 in run 1's replay: p(object) 4.7% a run at precision
+    # 1000); at the baseline's 40 the same cell differs by 52%.
     assert tv1000.sum() < tv40.sum() / 5
-    assert tv1000.max() <= 0.05
+    assert tv1000.max() <= 0.1
+    assert tv1000.max() < tv40.max() / 4
 
 
 OPPOSED = """
@@ -145,12 +150,13 @@ def test_a_text_every_member_loses_from_is_never_adopted_as_tabled(tmp_path):
 
 
 def test_the_sponsor_rule_acts_only_on_logit_choice_after_vetoes(tmp_path):
-    """The `expected_value` sponsor (model.md III.4.5) reads refusals under logit choice only:
-    under deterministic choice it is the default rule, dataset for dataset; under logit
+    """The `expected_value` sponsor (model.md III.4.5; the baseline's since session 22) reads
+    refusals under logit choice only: under deterministic choice it is the `likely` rule (the
+    code's default), dataset for dataset; under logit
     choice it changes the baseline's outcomes (the check is not vacuous). The file records
     the rule."""
     def rule_variant(choice, rule, name):
-        old = "model: {choice: logit, amendment: win_set, pressure: enabled}"
+        old = "model: {choice: logit, amendment: win_set, pressure: enabled, sponsor: expected_value}"
         new = f"model: {{choice: {choice}, amendment: win_set, pressure: enabled, sponsor: {rule}}}"
         return variant(tmp_path, old, new, name)
 
